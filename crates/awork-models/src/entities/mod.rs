@@ -1,0 +1,139 @@
+//! The entities awork puts in an event's `entity`: one type per entity, with the fields
+//! `awork/ENTITIES.md` documents, typed as awork writes them.
+//!
+//! Conventions shared by every model here:
+//! - Fields awork may leave out are `Option`s, and absent values are omitted on output (awork sends no
+//!   `null`s). An incoming `null` reads as absent.
+//! - Durations are integer seconds (`i64`), `resourceVersion` is an `i64` of .NET ticks, orders are
+//!   [`Double`]s, dates are [`AworkDateTime`](crate::AworkDateTime)s that keep their exact text.
+//! - Properties a model does not know are kept in its `extra` map and written back after the known
+//!   ones, so nothing a receiver got is lost on a round trip.
+//!
+//! Which entity an envelope carries is decided by [`crate::Envelope`], not here.
+
+mod comment;
+mod common;
+mod people;
+mod project;
+mod task;
+mod time_tracking;
+
+pub use comment::{Comment, CommentedEntity, Reaction};
+pub use common::{ContactInfo, CustomField, Double, NestedUser, Tag, TagObject, Team, TypeOfWork};
+pub use people::{Absence, Company, User, UserStatus};
+pub use project::{NestedCompany, Project, ProjectMember, ProjectStatus, ProjectType};
+pub use task::{Assignee, NestedProject, ParentTask, Task, TaskAssignment, TaskList, TaskStatus};
+pub use time_tracking::{Break, NestedTask, TimeTracking};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::EntityType;
+
+/// Declares a model struct: serde in camelCase, `None`s skipped on output, and an `extra` map that
+/// keeps unknown properties.
+macro_rules! model {
+    ($(#[$meta:meta])* pub struct $name:ident { $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty, )* }) => {
+        $(#[$meta])*
+        #[serde_with::skip_serializing_none]
+        #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $( $(#[$field_meta])* pub $field: $ty, )*
+            /// Properties this model does not know, kept so that nothing received is lost.
+            #[serde(flatten)]
+            pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+    };
+}
+pub(crate) use model;
+
+/// The entity of an event, typed by the event's entity type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Entity {
+    /// `absence_*` events.
+    Absence(Box<Absence>),
+    /// `client_*` events.
+    Company(Box<Company>),
+    /// `*_comment_added` events.
+    Comment(Box<Comment>),
+    /// `project_*` events.
+    Project(Box<Project>),
+    /// `project_member_*` events.
+    ProjectMember(Box<ProjectMember>),
+    /// `project_task_*`, `task_changed` and `task_status_changed` events.
+    Task(Box<Task>),
+    /// `task_assignment_*` events.
+    TaskAssignment(Box<TaskAssignment>),
+    /// `task_list_*` events.
+    TaskList(Box<TaskList>),
+    /// `time_tracking_*` events.
+    TimeTracking(Box<TimeTracking>),
+    /// `user_*` events.
+    User(Box<User>),
+    /// The entity of an event type this crate does not know, kept as it came.
+    Other(Map<String, Value>),
+}
+
+impl Entity {
+    /// Reads an entity of the given type from JSON; `None` keeps it as [`Entity::Other`]. Errors carry
+    /// the path of the offending property within the entity.
+    pub fn from_value(
+        entity_type: Option<EntityType>,
+        value: Value,
+    ) -> Result<Entity, serde_path_to_error::Error<serde_json::Error>> {
+        fn read<T: serde::de::DeserializeOwned>(
+            value: Value,
+        ) -> Result<Box<T>, serde_path_to_error::Error<serde_json::Error>> {
+            serde_path_to_error::deserialize(value).map(Box::new)
+        }
+        Ok(match entity_type {
+            Some(EntityType::Absence) => Entity::Absence(read(value)?),
+            Some(EntityType::Company) => Entity::Company(read(value)?),
+            Some(EntityType::Comment) => Entity::Comment(read(value)?),
+            Some(EntityType::Project) => Entity::Project(read(value)?),
+            Some(EntityType::ProjectMember) => Entity::ProjectMember(read(value)?),
+            Some(EntityType::Task) => Entity::Task(read(value)?),
+            Some(EntityType::TaskAssignment) => Entity::TaskAssignment(read(value)?),
+            Some(EntityType::TaskList) => Entity::TaskList(read(value)?),
+            Some(EntityType::TimeTracking) => Entity::TimeTracking(read(value)?),
+            Some(EntityType::User) => Entity::User(read(value)?),
+            None => Entity::Other(*read(value)?),
+        })
+    }
+
+    /// The entity's `id`, when it has one.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Entity::Absence(entity) => Some(&entity.id),
+            Entity::Company(entity) => Some(&entity.id),
+            Entity::Comment(entity) => Some(&entity.id),
+            Entity::Project(entity) => Some(&entity.id),
+            Entity::ProjectMember(entity) => Some(&entity.id),
+            Entity::Task(entity) => Some(&entity.id),
+            Entity::TaskAssignment(entity) => Some(&entity.id),
+            Entity::TaskList(entity) => Some(&entity.id),
+            Entity::TimeTracking(entity) => Some(&entity.id),
+            Entity::User(entity) => Some(&entity.id),
+            Entity::Other(map) => map.get("id").and_then(Value::as_str),
+        }
+    }
+
+    /// The entity type this value was read as, or `None` for [`Entity::Other`].
+    pub fn entity_type(&self) -> Option<EntityType> {
+        Some(match self {
+            Entity::Absence(_) => EntityType::Absence,
+            Entity::Company(_) => EntityType::Company,
+            Entity::Comment(_) => EntityType::Comment,
+            Entity::Project(_) => EntityType::Project,
+            Entity::ProjectMember(_) => EntityType::ProjectMember,
+            Entity::Task(_) => EntityType::Task,
+            Entity::TaskAssignment(_) => EntityType::TaskAssignment,
+            Entity::TaskList(_) => EntityType::TaskList,
+            Entity::TimeTracking(_) => EntityType::TimeTracking,
+            Entity::User(_) => EntityType::User,
+            Entity::Other(_) => return None,
+        })
+    }
+}

@@ -1,0 +1,141 @@
+//! The envelope: the JSON object awork POSTs for every event, around the entity that triggered it.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+use crate::entities::Entity;
+use crate::{AworkDateTime, EntityType, EventName, Problem};
+
+/// One webhook event, as awork sends it.
+///
+/// Parsing dispatches the `entity` on the event type (or, for an event type this crate does not know,
+/// on `entityType`), keeps every spelling and every unknown property, and serializing writes the event
+/// back as it came.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Envelope {
+    /// When the event fired; awork writes 7 fractional digits and `+00:00`.
+    pub timestamp: AworkDateTime,
+    /// The event's name, in the spelling that arrived.
+    pub event_type: EventName,
+    /// The entity that triggered the event.
+    pub entity: Entity,
+    /// The entity's id; equal to `entity.id`.
+    pub entity_id: String,
+    /// The entity's type, lower-case and singular (`"project"`, `"timetracking"`).
+    pub entity_type: String,
+    /// A web link to the entity, or to the closest entity that has one.
+    pub entity_link: Option<String>,
+    /// An awork-internal id for support (32 hex digits; 16 in older payloads).
+    pub trace_id: Option<String>,
+    /// The user who caused the event.
+    pub triggered_by: Option<TriggeredBy>,
+    /// The properties the event changed (seen in real payloads; not in awork's docs).
+    pub changes: Option<Vec<Change>>,
+    /// Properties this model does not know, kept so that nothing received is lost.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The envelope with its entity still raw JSON, before the entity type is known.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawEnvelope {
+    timestamp: AworkDateTime,
+    event_type: EventName,
+    entity: Value,
+    entity_id: String,
+    entity_type: String,
+    entity_link: Option<String>,
+    trace_id: Option<String>,
+    triggered_by: Option<TriggeredBy>,
+    changes: Option<Vec<Change>>,
+    #[serde(flatten)]
+    extra: Map<String, Value>,
+}
+
+crate::entities::model! {
+    /// The user who caused an event. awork's docs show the id and names; older payloads carried the
+    /// whole user model, whose other properties are kept in `extra`.
+    pub struct TriggeredBy {
+        /// The user's id.
+        pub id: String,
+        /// First name.
+        pub first_name: Option<String>,
+        /// Last name.
+        pub last_name: Option<String>,
+    }
+}
+
+crate::entities::model! {
+    /// One changed property. Its `property` is a PascalCase C# name (`"TaskStatusId"`). awork has not
+    /// documented the keys of the old and new values; [`Change::old_value`] and [`Change::new_value`]
+    /// read both spellings seen in the wild.
+    pub struct Change {
+        /// The changed property (`"TaskStatusId"`, `"Duration"`).
+        pub property: String,
+    }
+}
+
+impl Change {
+    /// The value before the change (`oldValue`, or `old`).
+    pub fn old_value(&self) -> Option<&Value> {
+        self.extra.get("oldValue").or_else(|| self.extra.get("old"))
+    }
+
+    /// The value after the change (`newValue`, or `new`).
+    pub fn new_value(&self) -> Option<&Value> {
+        self.extra.get("newValue").or_else(|| self.extra.get("new"))
+    }
+}
+
+impl Envelope {
+    /// The entity type that `entityType` names, when it names one.
+    pub fn entity_kind(&self) -> Option<EntityType> {
+        EntityType::from_wire(&self.entity_type)
+    }
+
+    /// Reads an event from JSON, reporting every property that is missing or of the wrong type with
+    /// its path (`entity.members[0].userId`). This is [`crate::validate_value`] without the checks
+    /// across properties.
+    pub fn from_value(value: Value) -> Result<Envelope, Vec<Problem>> {
+        let mut raw: RawEnvelope = serde_path_to_error::deserialize(value).map_err(|error| vec![Problem::from_path_error("", &error)])?;
+        let kind = entity_dispatch(&raw.event_type, &raw.entity_type);
+        let entity = Entity::from_value(kind, std::mem::take(&mut raw.entity)).map_err(|error| vec![Problem::from_path_error("entity", &error)])?;
+        Ok(raw.with_entity(entity))
+    }
+}
+
+/// Which model the entity is read as: the event type's entity type, or for an unknown event type the
+/// one `entityType` names.
+fn entity_dispatch(event_type: &EventName, entity_type: &str) -> Option<EntityType> {
+    event_type.event_type().map(|event| event.entity_type()).or_else(|| EntityType::from_wire(entity_type))
+}
+
+impl RawEnvelope {
+    fn with_entity(self, entity: Entity) -> Envelope {
+        Envelope {
+            timestamp: self.timestamp,
+            event_type: self.event_type,
+            entity,
+            entity_id: self.entity_id,
+            entity_type: self.entity_type,
+            entity_link: self.entity_link,
+            trace_id: self.trace_id,
+            triggered_by: self.triggered_by,
+            changes: self.changes,
+            extra: self.extra,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Envelope {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut raw = RawEnvelope::deserialize(deserializer)?;
+        let kind = entity_dispatch(&raw.event_type, &raw.entity_type);
+        let entity = Entity::from_value(kind, std::mem::take(&mut raw.entity))
+            .map_err(|error| serde::de::Error::custom(format_args!("entity.{}: {}", error.path(), error.inner())))?;
+        Ok(raw.with_entity(entity))
+    }
+}
