@@ -1,0 +1,758 @@
+//! The simulated workspace: the users, clients, projects, task lists, tasks, time entries and
+//! absences that events are about, and the clock of the story.
+//!
+//! The world stores awork's own models and derives what awork derives (a project's task counts and
+//! tracked time, a task's lists and tracked time) when an entity is written into an event, so that an
+//! event always shows the state the story has reached. It is bounded: past a size, the oldest closed
+//! work is forgotten (it stays in awork, the story just no longer touches it), so a run of millions of
+//! events keeps memory flat.
+//!
+//! Deciding which event happens next is [`crate::story`]'s job.
+
+use awork_models::entities::{
+    Absence, Assignee, Company, ContactInfo, NestedCompany, NestedProject, NestedTask, NestedUser, Project,
+    ProjectMember, ProjectStatus, ProjectType, Tag, TagObject, Task, TaskList, TaskStatus, Team, TimeTracking,
+    TypeOfWork, User, UserStatus,
+};
+use awork_models::{AworkDateTime, TimeOfDay};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc, Weekday};
+use fake::rand::RngExt;
+use fake::rand::seq::IndexedRandom;
+
+use crate::ids::{self, zulu};
+use crate::{Rng, text};
+
+/// Most entities of a kind the story keeps in play.
+pub const MAX_PROJECTS: usize = 40;
+/// Most tasks in play.
+pub const MAX_TASKS: usize = 400;
+/// Most time entries in play.
+pub const MAX_TIME_ENTRIES: usize = 400;
+/// Most absences in play.
+pub const MAX_ABSENCES: usize = 60;
+/// Most clients in play.
+pub const MAX_COMPANIES: usize = 40;
+/// Most users in the workspace.
+pub const MAX_USERS: usize = 40;
+
+/// A project with what belongs to it.
+#[derive(Debug, Clone)]
+pub struct ProjectState {
+    /// The project as stored; counts and sums are derived on output.
+    pub project: Project,
+    /// Its statuses: not started, in progress, stuck, closed.
+    pub statuses: Vec<ProjectStatus>,
+    /// Its task statuses: to do, in progress, review, done.
+    pub task_statuses: Vec<TaskStatus>,
+    /// Its task lists.
+    pub lists: Vec<TaskList>,
+    /// The number the next task gets.
+    pub next_task_number: i64,
+}
+
+/// The simulated workspace.
+pub struct World {
+    /// The story's random source.
+    pub rng: Rng,
+    /// The workspace's subdomain (`<subdomain>.awork.com`).
+    pub subdomain: String,
+    /// The story's clock: the moment of the latest event.
+    pub now: DateTime<Utc>,
+    /// Users; the first is the workspace's owner, who is never deactivated or deleted.
+    pub users: Vec<User>,
+    /// Clients.
+    pub companies: Vec<Company>,
+    /// Projects.
+    pub projects: Vec<ProjectState>,
+    /// Tasks.
+    pub tasks: Vec<Task>,
+    /// Time entries.
+    pub time_entries: Vec<TimeTracking>,
+    /// Absences.
+    pub absences: Vec<Absence>,
+    /// The workspace's tags.
+    pub tags: Vec<TagObject>,
+    /// The workspace's teams.
+    pub teams: Vec<Team>,
+    /// The workspace's types of work.
+    pub types_of_work: Vec<TypeOfWork>,
+    /// The workspace's project types.
+    pub project_types: Vec<ProjectType>,
+    /// Project roles: (id, name) of manager and member.
+    pub roles: [(String, &'static str); 2],
+    /// How many projects were ever created, for project keys.
+    projects_created: usize,
+}
+
+const TYPES_OF_WORK: &[(&str, &str)] = &[
+    ("Design", "brush"),
+    ("Project management", "work"),
+    ("Development", "code"),
+    ("Copywriting", "edit"),
+    ("Consulting", "forum"),
+    ("Internal", "home"),
+];
+
+const PROJECT_TYPES: &[(&str, &str)] = &[("Client project", "work"), ("Internal", "favorite"), ("Retainer", "autorenew")];
+
+const TEAMS: &[(&str, &str)] = &[("Designers", "paintbrush"), ("Dev", "code"), ("Accounts", "shopping_cart")];
+
+/// Project status types with the `typeOrder` awork gives them. Only `not-started` = 2 is evidenced;
+/// the others are guesses that keep awork's order of the types.
+const PROJECT_STATUSES: &[(&str, &str, i64)] =
+    &[("Not started", "not-started", 2), ("In progress", "progress", 3), ("Stuck", "stuck", 4), ("Closed", "closed", 5)];
+
+const TASK_STATUSES: &[(&str, &str, &str)] = &[
+    ("To do", "todo", "radio_button_unchecked"),
+    ("In progress", "progress", "arrow_forward"),
+    ("Review", "review", "visibility"),
+    ("Done", "done", "check_circle"),
+];
+
+impl World {
+    /// A new workspace: an owner and a small team, tags, teams, types of work and project types, at a
+    /// Monday morning chosen by the seed.
+    pub fn new(mut rng: Rng) -> World {
+        let subdomain = text::subdomain(&mut rng);
+        let start = NaiveDate::from_ymd_opt(2025, 1, 6).expect("valid date") + TimeDelta::weeks(rng.random_range(0..52));
+        let now = start.and_hms_opt(8, 0, 0).expect("valid time").and_utc() + TimeDelta::seconds(rng.random_range(0..3600));
+        let mut world = World {
+            subdomain,
+            now,
+            users: Vec::new(),
+            companies: Vec::new(),
+            projects: Vec::new(),
+            tasks: Vec::new(),
+            time_entries: Vec::new(),
+            absences: Vec::new(),
+            tags: Vec::new(),
+            teams: Vec::new(),
+            types_of_work: Vec::new(),
+            project_types: Vec::new(),
+            roles: [(String::new(), "Project Manager"), (String::new(), "Project Member")],
+            projects_created: 0,
+            rng,
+        };
+        world.roles = [(world.id(), "Project Manager"), (world.id(), "Project Member")];
+        let mut tag_names: Vec<String> = (0..6).map(|_| text::tag(&mut world.rng)).collect();
+        tag_names.sort();
+        tag_names.dedup();
+        world.tags = tag_names
+            .into_iter()
+            .map(|name| TagObject { id: Some(world.id()), name, color: Some(text::color(&mut world.rng)), ..TagObject::default() })
+            .collect();
+        world.teams = TEAMS
+            .iter()
+            .map(|(name, icon)| Team {
+                id: world.id(),
+                name: Some((*name).into()),
+                icon: Some((*icon).into()),
+                color: Some(text::color(&mut world.rng)),
+                ..Team::default()
+            })
+            .collect();
+        world.types_of_work = TYPES_OF_WORK
+            .iter()
+            .map(|(name, icon)| TypeOfWork {
+                id: world.id(),
+                name: Some((*name).into()),
+                icon: Some((*icon).into()),
+                is_archived: Some(false),
+                ..TypeOfWork::default()
+            })
+            .collect();
+        world.project_types = PROJECT_TYPES
+            .iter()
+            .map(|(name, icon)| ProjectType {
+                id: world.id(),
+                name: Some((*name).into()),
+                icon: Some((*icon).into()),
+                is_archived: Some(false),
+                ..ProjectType::default()
+            })
+            .collect();
+        // The team that was there before the story starts: the owner and a few colleagues, all active.
+        let team_size = world.rng.random_range(4..8);
+        for _ in 0..team_size {
+            let owner = world.users.first().map(|user| user.id.clone());
+            let mut user = world.new_user(owner.as_deref());
+            user.status = Some(UserStatus { invitation_accepted: Some(true), is_deactivated: Some(false), ..UserStatus::default() });
+            world.users.push(user);
+        }
+        world
+    }
+
+    /// A new id.
+    pub fn id(&mut self) -> String {
+        ids::uuid(&mut self.rng)
+    }
+
+    /// Moves the clock forward by a few seconds to a quarter of an hour, skipping nights and weekends,
+    /// and returns the new moment with a random sub-second part.
+    pub fn tick(&mut self) -> DateTime<Utc> {
+        let step = TimeDelta::seconds(self.rng.random_range(20..900));
+        let mut next = self.now + step;
+        if next.hour() >= 18 {
+            next = (next.date_naive() + TimeDelta::days(1)).and_hms_opt(8, 0, 0).expect("valid").and_utc()
+                + TimeDelta::seconds(self.rng.random_range(0..5400));
+        }
+        while matches!(next.weekday(), Weekday::Sat | Weekday::Sun) {
+            next += TimeDelta::days(1);
+        }
+        self.now = ids::with_random_ticks(&mut self.rng, next);
+        self.now
+    }
+
+    /// The moment `now` as an entity date.
+    pub fn stamp(&self) -> AworkDateTime {
+        zulu(self.now)
+    }
+
+    /// The users who can act: invitation accepted and not deactivated.
+    pub fn active_users(&self) -> impl Iterator<Item = &User> {
+        self.users.iter().filter(|user| is_active(user))
+    }
+
+    /// A random active user (the owner is always active).
+    pub fn actor(&mut self) -> User {
+        let active: Vec<usize> = (0..self.users.len()).filter(|&index| is_active(&self.users[index])).collect();
+        let index = *active.choose(&mut self.rng).expect("the owner is always active");
+        self.users[index].clone()
+    }
+
+    /// A new user who was just invited, created by `inviter`.
+    pub fn new_user(&mut self, inviter: Option<&str>) -> User {
+        let id = self.id();
+        let (first_name, last_name) = text::person(&mut self.rng);
+        let created = self.stamp();
+        let email = format!("{}.{}@{}.com", ascii_lower(&first_name), ascii_lower(&last_name), self.subdomain.replace('-', ""));
+        let team = self.teams.choose(&mut self.rng).cloned().expect("teams exist");
+        let language = *["en-GB", "en-US", "de-DE"].choose(&mut self.rng).expect("not empty");
+        User {
+            id: id.clone(),
+            first_name: Some(first_name),
+            last_name: Some(last_name),
+            position: Some(text::position(&mut self.rng)),
+            language: Some(language.into()),
+            status: Some(UserStatus { invitation_accepted: Some(false), is_deactivated: Some(false), ..UserStatus::default() }),
+            is_deactivated: Some(false),
+            is_archived: Some(false),
+            has_image: Some(self.rng.random_bool(0.6)),
+            should_migrate_to_connect: Some(false),
+            user_contact_infos: Some(vec![ContactInfo {
+                id: Some(self.id()),
+                label: Some("Work".into()),
+                value: Some(email),
+                kind: Some("email".into()),
+                sub_type: Some("work".into()),
+                is_address: Some(false),
+                ..ContactInfo::default()
+            }]),
+            tags: Some(Vec::new()),
+            teams: Some(vec![team]),
+            resource_version: Some(ids::ticks(self.now)),
+            is_external: Some(false),
+            created_on: Some(created.clone()),
+            created_by: Some(inviter.unwrap_or(&id).to_owned()),
+            updated_on: Some(created),
+            updated_by: Some(inviter.unwrap_or(&id).to_owned()),
+            ..User::default()
+        }
+    }
+
+    /// A new client.
+    pub fn new_company(&mut self, creator: &User) -> Company {
+        let (city, street, zip) = text::address(&mut self.rng);
+        let created = self.stamp();
+        let tags = self.some_tags(1);
+        Company {
+            id: self.id(),
+            name: text::client_name(&mut self.rng),
+            industry: Some(text::industry(&mut self.rng)),
+            has_image: Some(self.rng.random_bool(0.5)),
+            company_contact_infos: Some(vec![ContactInfo {
+                id: Some(self.id()),
+                label: Some("Office".into()),
+                kind: Some("address".into()),
+                sub_type: Some("central".into()),
+                is_address: Some(true),
+                address_line1: Some(street),
+                zip_code: Some(zip),
+                city: Some(city),
+                country: Some((*["DE", "AT", "CH", "GB", "NL"].choose(&mut self.rng).expect("not empty")).into()),
+                ..ContactInfo::default()
+            }]),
+            tags: Some(tags),
+            projects_count: Some(0),
+            projects_in_progress_count: Some(0),
+            resource_version: Some(ids::ticks(self.now)),
+            is_external: Some(false),
+            created_on: Some(created.clone()),
+            created_by: Some(creator.id.clone()),
+            updated_on: Some(created),
+            updated_by: Some(creator.id.clone()),
+            ..Company::default()
+        }
+    }
+
+    /// A new project, optionally for a client, created by `creator` who becomes its responsible
+    /// manager, with one to three more members.
+    pub fn new_project(&mut self, creator: &User, company: Option<&Company>) -> ProjectState {
+        self.projects_created += 1;
+        let id = self.id();
+        let created = self.stamp();
+        let statuses: Vec<ProjectStatus> = PROJECT_STATUSES
+            .iter()
+            .map(|(name, kind, order)| ProjectStatus {
+                type_order: Some(*order),
+                is_archived: Some(false),
+                kind: Some((*kind).into()),
+                name: Some((*name).into()),
+                id: self.id(),
+                ..ProjectStatus::default()
+            })
+            .collect();
+        let task_statuses: Vec<TaskStatus> = TASK_STATUSES
+            .iter()
+            .enumerate()
+            .map(|(order, (name, kind, icon))| TaskStatus {
+                id: self.id(),
+                name: Some((*name).into()),
+                kind: Some((*kind).into()),
+                order: Some((order as i64).into()),
+                icon: Some((*icon).into()),
+                project_id: Some(id.clone()),
+                created_on: Some(created.clone()),
+                created_by: Some(creator.id.clone()),
+                updated_on: Some(created.clone()),
+                updated_by: Some(creator.id.clone()),
+                ..TaskStatus::default()
+            })
+            .collect();
+        let name = text::project_name(&mut self.rng, company.map(|company| company.name.as_str()));
+        let mut members = vec![self.member(creator, 0, true)];
+        let others: Vec<User> = self.active_users().filter(|user| user.id != creator.id).cloned().collect();
+        let how_many = self.rng.random_range(1..4).min(others.len());
+        for user in others.sample(&mut self.rng, how_many) {
+            members.push(self.member(user, 1, false));
+        }
+        let start = self.now.date_naive() + TimeDelta::days(self.rng.random_range(0..14));
+        let due = start + TimeDelta::weeks(self.rng.random_range(2..20));
+        let project_type = self.project_types.choose(&mut self.rng).cloned().expect("project types exist");
+        let tags = self.some_tags(2);
+        let team = self.teams.choose(&mut self.rng).cloned().expect("teams exist");
+        let project = Project {
+            id,
+            has_image: Some(false),
+            created_on: Some(created.clone()),
+            created_by: Some(creator.id.clone()),
+            updated_on: Some(created),
+            updated_by: Some(creator.id.clone()),
+            project_status: Some(statuses[0].clone()),
+            tags: Some(tags),
+            members: Some(members),
+            teams: Some(if self.rng.random_bool(0.5) { vec![team] } else { Vec::new() }),
+            project_status_id: Some(statuses[0].id.clone()),
+            project_key: Some(text::project_key(company.map_or(name.as_str(), |company| company.name.as_str()), self.projects_created)),
+            name,
+            is_private: Some(self.rng.random_bool(0.1)),
+            time_budget: Some(self.rng.random_range(0..200) * 3600),
+            is_billable_by_default: Some(company.is_some()),
+            description: self.rng.random_bool(0.7).then(|| text::description(&mut self.rng)),
+            start_date: Some(awork_models::day_start(start)),
+            due_date: Some(awork_models::day_start(due)),
+            company_id: company.map(|company| company.id.clone()),
+            company: company.map(nested_company),
+            project_type_id: Some(project_type.id.clone()),
+            project_type: Some(project_type),
+            color: Some(text::color(&mut self.rng)),
+            deduct_non_billable_hours: Some(false),
+            resource_version: Some(ids::ticks(self.now)),
+            is_external: Some(false),
+            is_retainer: Some(false),
+            is_multi_assignment_allowed: Some(true),
+            ..Project::default()
+        };
+        ProjectState { project, statuses, task_statuses, lists: Vec::new(), next_task_number: 1 }
+    }
+
+    /// A membership record of `user` with the given role (0 manager, 1 member).
+    pub fn member(&mut self, user: &User, role: usize, responsible: bool) -> ProjectMember {
+        ProjectMember {
+            id: self.id(),
+            user_id: Some(user.id.clone()),
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            has_image: user.has_image,
+            project_role_id: Some(self.roles[role].0.clone()),
+            project_role_name: Some(self.roles[role].1.into()),
+            is_responsible: Some(responsible),
+            is_deactivated: user.is_deactivated,
+            ..ProjectMember::default()
+        }
+    }
+
+    /// A new task list in a project.
+    pub fn new_task_list(&mut self, project: usize, creator: &User) -> TaskList {
+        let created = self.stamp();
+        let order = self.projects[project].lists.len() as i64 + 1;
+        TaskList {
+            id: self.id(),
+            name: Some(text::task_list_name(&mut self.rng)),
+            order: Some(order.into()),
+            is_archived: Some(false),
+            is_hidden_for_connect_users: Some(false),
+            tracked_duration: Some(0),
+            created_on: Some(created.clone()),
+            created_by: Some(creator.id.clone()),
+            updated_on: Some(created),
+            updated_by: Some(creator.id.clone()),
+            ..TaskList::default()
+        }
+    }
+
+    /// A new task in a project, in its first status, assigned to one of its members.
+    pub fn new_task(&mut self, project: usize, creator: &User) -> Task {
+        let created = self.stamp();
+        let state = &self.projects[project];
+        let status = state.task_statuses[0].clone();
+        let number = state.next_task_number;
+        let key = state.project.project_key.clone();
+        let project_id = state.project.id.clone();
+        let members = state.project.members.clone().unwrap_or_default();
+        let list = state.lists.choose(&mut self.rng).cloned();
+        self.projects[project].next_task_number += 1;
+        let id = self.id();
+        let type_of_work = self.types_of_work.choose(&mut self.rng).cloned().expect("types of work exist");
+        let planned = self.rng.random_range(1..17) * 1800;
+        let assignees = members
+            .choose(&mut self.rng)
+            .and_then(|member| self.user(member.user_id.as_deref()?))
+            .map(|user| vec![assignee(user, planned, &created)])
+            .unwrap_or_default();
+        let due = (self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..30))).and_hms_opt(17, 0, 0).expect("valid");
+        let tags = self.some_tags(1);
+        Task {
+            id: id.clone(),
+            name: text::task_name(&mut self.rng),
+            description: self.rng.random_bool(0.4).then(|| text::description(&mut self.rng)),
+            is_prio: Some(self.rng.random_bool(0.15)),
+            due_on: self.rng.random_bool(0.7).then(|| zulu(due.and_utc())),
+            lane_order: Some(0),
+            planned_duration: Some(planned),
+            base_type: Some("projecttask".into()),
+            task_status_id: Some(status.id.clone()),
+            task_status: Some(status),
+            type_of_work_id: Some(type_of_work.id.clone()),
+            type_of_work: Some(type_of_work),
+            assignees: Some(assignees),
+            project_id: Some(project_id),
+            task_number: Some(number),
+            task_identifier: key.map(|key| format!("{key}-{number}")),
+            correlation_id: Some(id),
+            is_subtask: Some(false),
+            has_attachment: Some(false),
+            lists: Some(list.into_iter().map(|list| TaskList { order_of_task: Some(Default::default()), ..list }).collect()),
+            tags: Some(tags),
+            created_on: Some(created.clone()),
+            created_by: Some(creator.id.clone()),
+            updated_on: Some(created),
+            updated_by: Some(creator.id.clone()),
+            order: Some(self.rng.random_range(0..50).into()),
+            is_recurring: Some(false),
+            resource_version: Some(ids::ticks(self.now)),
+            checklist_items_count: Some(0),
+            checklist_items_done_count: Some(0),
+            task_schedules_count: Some(0),
+            is_completely_scheduled: Some(false),
+            comment_count: Some(0),
+            is_external: Some(false),
+            is_hidden_for_connect_users: Some(false),
+            ..Task::default()
+        }
+    }
+
+    /// A new time entry of `user` on a task: a stretch of today that ended a little before now.
+    pub fn new_time_entry(&mut self, task: usize, user: &User) -> TimeTracking {
+        let created = self.stamp();
+        let duration = self.rng.random_range(5..240) * 60 + self.rng.random_range(0..60);
+        let end = self.now - TimeDelta::seconds(self.rng.random_range(0..600));
+        let start = end - TimeDelta::seconds(duration);
+        let timer = self.rng.random_bool(0.5);
+        let task_model = &self.tasks[task];
+        let project_id = task_model.project_id.clone();
+        let nested_project = project_id.as_deref().and_then(|id| self.project_index(id)).map(|index| self.nested_project(index));
+        let timezone = "Europe/Berlin";
+        let offset = TimeDelta::hours(berlin_offset_hours(start));
+        let (start_utc, end_utc) = (clock_time(start, timer), clock_time(end, timer));
+        let (start_local, end_local) = (clock_time(start + offset, timer), clock_time(end + offset, timer));
+        let nested_task = NestedTask {
+            id: task_model.id.clone(),
+            name: Some(task_model.name.clone()),
+            base_type: task_model.base_type.clone(),
+            task_identifier: task_model.task_identifier.clone(),
+            task_status_id: task_model.task_status_id.clone(),
+            type_of_work_id: task_model.type_of_work_id.clone(),
+            project_id: project_id.clone(),
+            planned_duration: task_model.planned_duration,
+            task_status: task_model.task_status.clone(),
+            created_by: task_model.created_by.clone(),
+            correlation_id: task_model.correlation_id.clone(),
+            ..NestedTask::default()
+        };
+        let type_of_work = task_model.type_of_work.clone().expect("generated tasks have a type of work");
+        TimeTracking {
+            id: self.id(),
+            user_id: Some(user.id.clone()),
+            user: Some(nested_user(user)),
+            task_id: Some(nested_task.id.clone()),
+            task: Some(nested_task),
+            project_id,
+            project: nested_project,
+            type_of_work_id: type_of_work.id.clone(),
+            type_of_work: Some(type_of_work),
+            note: self.rng.random_bool(0.8).then(|| text::note(&mut self.rng)),
+            is_billable: Some(self.rng.random_bool(0.8)),
+            is_billed: Some(false),
+            start_date_utc: Some(awork_models::day_start(start.date_naive())),
+            start_time_utc: Some(start_utc),
+            end_date_utc: Some(awork_models::day_start(end.date_naive())),
+            end_time_utc: Some(end_utc),
+            start_date_local: Some(local_day(start + offset)),
+            start_time_local: Some(start_local),
+            end_date_local: Some(local_day(end + offset)),
+            end_time_local: Some(end_local),
+            timezone: timezone.into(),
+            duration: Some(duration),
+            break_duration: Some(0),
+            resource_version: Some(ids::ticks(self.now)),
+            is_external: Some(false),
+            created_on: Some(created.clone()),
+            created_by: Some(user.id.clone()),
+            updated_on: Some(created),
+            updated_by: Some(user.id.clone()),
+            ..TimeTracking::default()
+        }
+    }
+
+    /// A new absence of `user`, starting within the next weeks.
+    pub fn new_absence(&mut self, user: &User, creator: &User) -> Absence {
+        let created = self.stamp();
+        let first = self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..60));
+        let last = first + TimeDelta::days(self.rng.random_range(0..10));
+        let half_start = self.rng.random_bool(0.1);
+        let start = if half_start { first.and_hms_opt(12, 0, 0) } else { first.and_hms_opt(0, 0, 0) }.expect("valid");
+        Absence {
+            id: self.id(),
+            user_id: Some(user.id.clone()),
+            start_on: Some(zulu(start.and_utc())),
+            end_on: Some(zulu(last.and_hms_opt(23, 59, 59).expect("valid").and_utc())),
+            description: Some(text::absence_reason(&mut self.rng)),
+            is_read_only: Some(false),
+            is_half_day_on_start: Some(half_start),
+            is_half_day_on_end: Some(false),
+            created_on: Some(created.clone()),
+            created_by: Some(creator.id.clone()),
+            updated_on: Some(created),
+            updated_by: Some(creator.id.clone()),
+            ..Absence::default()
+        }
+    }
+
+    /// Up to `most` of the workspace's tags.
+    pub fn some_tags(&mut self, most: usize) -> Vec<Tag> {
+        let count = self.rng.random_range(0..=most);
+        self.tags.sample(&mut self.rng, count).cloned().map(Tag::Object).collect()
+    }
+
+    /// The user with this id.
+    pub fn user(&self, id: &str) -> Option<&User> {
+        self.users.iter().find(|user| user.id == id)
+    }
+
+    /// The index of the project with this id.
+    pub fn project_index(&self, id: &str) -> Option<usize> {
+        self.projects.iter().position(|state| state.project.id == id)
+    }
+
+    /// A project as written into an event: counts and sums derived from its tasks and time.
+    pub fn project_entity(&self, index: usize) -> Project {
+        let state = &self.projects[index];
+        let id = &state.project.id;
+        let tasks = self.tasks.iter().filter(|task| task.project_id.as_deref() == Some(id));
+        let (mut count, mut done, mut planned) = (0, 0, 0);
+        for task in tasks {
+            count += 1;
+            done += i64::from(task.closed_on.is_some());
+            planned += task.planned_duration.unwrap_or(0);
+        }
+        let tracked = self
+            .time_entries
+            .iter()
+            .filter(|entry| entry.project_id.as_deref() == Some(id))
+            .filter_map(|entry| entry.duration)
+            .sum();
+        Project {
+            planned_duration: Some(planned),
+            tasks_count: Some(count),
+            tasks_done_count: Some(done),
+            tracked_duration: Some(tracked),
+            ..state.project.clone()
+        }
+    }
+
+    /// A task as written into an event: tracked time derived from its time entries.
+    pub fn task_entity(&self, index: usize) -> Task {
+        let task = &self.tasks[index];
+        let tracked: i64 = self
+            .time_entries
+            .iter()
+            .filter(|entry| entry.task_id.as_deref() == Some(&task.id))
+            .filter_map(|entry| entry.duration)
+            .sum();
+        Task {
+            tracked_duration: Some(tracked),
+            total_tracked_duration: Some(tracked),
+            total_planned_duration: task.planned_duration,
+            ..task.clone()
+        }
+    }
+
+    /// The summary of a project that tasks and time entries carry.
+    pub fn nested_project(&self, index: usize) -> NestedProject {
+        let project = &self.projects[index].project;
+        NestedProject {
+            id: project.id.clone(),
+            name: Some(project.name.clone()),
+            project_key: project.project_key.clone(),
+            project_status: project.project_status.clone(),
+            company: project.company.clone(),
+            company_id: project.company_id.clone(),
+            project_type: project.project_type.clone(),
+            has_image: project.has_image,
+            is_private: project.is_private,
+            is_billable_by_default: project.is_billable_by_default,
+            color: project.color.clone(),
+            created_by: project.created_by.clone(),
+            is_external: project.is_external,
+            ..NestedProject::default()
+        }
+    }
+
+    /// The web link of a project.
+    pub fn project_link(&self, id: &str) -> String {
+        format!("https://{}.awork.com/projects/{id}", self.subdomain)
+    }
+
+    /// The web link of a task.
+    pub fn task_link(&self, id: &str) -> String {
+        format!("https://{}.awork.com/tasks/{id}", self.subdomain)
+    }
+
+    /// The web link of a user's profile.
+    pub fn user_link(&self, id: &str) -> String {
+        format!("https://{}.awork.com/users/{id}", self.subdomain)
+    }
+
+    /// The web link of a client.
+    pub fn company_link(&self, id: &str) -> String {
+        format!("https://{}.awork.com/clients/{id}", self.subdomain)
+    }
+
+    /// Forgets the oldest closed work once the world is past its bounds, so that memory stays flat
+    /// over long runs. Forgotten entities are never mentioned again.
+    pub fn forget_old_work(&mut self) {
+        if self.time_entries.len() > MAX_TIME_ENTRIES {
+            let excess = self.time_entries.len() - MAX_TIME_ENTRIES;
+            self.time_entries.drain(..excess);
+        }
+        if self.tasks.len() > MAX_TASKS {
+            let excess = self.tasks.len() - MAX_TASKS;
+            let forgotten: Vec<String> = self.tasks.drain(..excess).map(|task| task.id).collect();
+            self.time_entries.retain(|entry| entry.task_id.as_ref().is_none_or(|id| !forgotten.contains(id)));
+        }
+        if self.absences.len() > MAX_ABSENCES {
+            let excess = self.absences.len() - MAX_ABSENCES;
+            self.absences.drain(..excess);
+        }
+    }
+}
+
+/// Whether a user can act: invitation accepted and not deactivated.
+pub fn is_active(user: &User) -> bool {
+    let accepted = user.status.as_ref().and_then(|status| status.invitation_accepted) == Some(true);
+    accepted && user.is_deactivated != Some(true)
+}
+
+/// The short user model of a user.
+pub fn nested_user(user: &User) -> NestedUser {
+    NestedUser {
+        id: user.id.clone(),
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        has_image: user.has_image,
+        is_external: user.is_external,
+        ..NestedUser::default()
+    }
+}
+
+/// The assignee record of a user.
+pub fn assignee(user: &User, planned_effort: i64, updated_on: &AworkDateTime) -> Assignee {
+    Assignee {
+        id: user.id.clone(),
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        has_image: user.has_image,
+        planned_effort: Some(planned_effort),
+        is_distributed_planned_effort: Some(false),
+        updated_on: Some(updated_on.clone()),
+        is_external: user.is_external,
+        ..Assignee::default()
+    }
+}
+
+/// The client summary a project carries.
+pub fn nested_company(company: &Company) -> NestedCompany {
+    NestedCompany {
+        id: company.id.clone(),
+        name: Some(company.name.clone()),
+        has_image: company.has_image,
+        description: company.description.clone(),
+        ..NestedCompany::default()
+    }
+}
+
+/// Berlin's offset from UTC at an instant, by the EU rule: summer time from the last Sunday of March
+/// to the last Sunday of October, 01:00 UTC.
+fn berlin_offset_hours(instant: DateTime<Utc>) -> i64 {
+    let year = instant.year();
+    let last_sunday = |month: u32| {
+        let first_of_next = if month == 12 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(year, month + 1, 1)
+        }
+        .expect("valid date");
+        let last = first_of_next - TimeDelta::days(1);
+        last - TimeDelta::days(i64::from(last.weekday().num_days_from_sunday()))
+    };
+    let summer_starts = last_sunday(3).and_hms_opt(1, 0, 0).expect("valid").and_utc();
+    let summer_ends = last_sunday(10).and_hms_opt(1, 0, 0).expect("valid").and_utc();
+    if (summer_starts..summer_ends).contains(&instant) { 2 } else { 1 }
+}
+
+/// A time of day as a time entry writes it: a running timer keeps its ticks, a typed entry whole
+/// seconds.
+fn clock_time(instant: DateTime<Utc>, timer: bool) -> TimeOfDay {
+    let time = instant.time();
+    TimeOfDay::new(if timer { time } else { time.with_nanosecond(0).expect("zero is valid") })
+}
+
+/// Midnight of the day of a local time, without an offset.
+fn local_day(local: DateTime<Utc>) -> AworkDateTime {
+    AworkDateTime::local(local.date_naive().and_hms_opt(0, 0, 0).expect("valid"))
+}
+
+fn ascii_lower(name: &str) -> String {
+    name.chars().filter(char::is_ascii_alphabetic).collect::<String>().to_lowercase()
+}

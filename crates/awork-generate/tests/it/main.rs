@@ -1,0 +1,88 @@
+//! Tests of the generator: validity, round trips, determinism, coverage, coherence, and awork's
+//! OpenAPI schemas.
+
+mod coherence;
+mod properties;
+
+use std::collections::BTreeSet;
+
+use awork_generate::{Generator, GeneratorConfig};
+use awork_models::{Envelope, EventType, Naming};
+use awork_openapi::OpenApi;
+
+fn story(seed: u64, naming: Naming, count: usize) -> Vec<Envelope> {
+    Generator::new(GeneratorConfig { seed, naming, ..GeneratorConfig::default() }).take(count).collect()
+}
+
+fn ndjson(events: &[Envelope]) -> String {
+    events.iter().map(|event| serde_json::to_string(event).unwrap() + "\n").collect()
+}
+
+#[track_caller]
+fn assert_valid_and_round_trips(event: &Envelope) {
+    let bytes = serde_json::to_string(event).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&bytes).unwrap();
+    let parsed = awork_models::validate_value(value).unwrap_or_else(|problems| panic!("{problems:?} in {bytes}"));
+    assert_eq!(serde_json::to_string(&parsed).unwrap(), bytes, "round trip changed the bytes");
+    assert!(!bytes.contains("null"), "awork omits absent values: {bytes}");
+}
+
+#[test]
+fn every_event_validates_and_round_trips_byte_for_byte() {
+    for seed in [1, 2, 3] {
+        for event in story(seed, Naming::Spec, 1000) {
+            assert_valid_and_round_trips(&event);
+        }
+    }
+    for event in story(4, Naming::Api, 1000) {
+        assert_valid_and_round_trips(&event);
+    }
+}
+
+#[test]
+fn three_thousand_events_cover_all_thirty_types() {
+    let seen: BTreeSet<EventType> = story(1, Naming::Spec, 3000).iter().filter_map(|event| event.event_type.event_type()).collect();
+    let missing: Vec<_> = EventType::SPEC.iter().filter(|event| !seen.contains(event)).collect();
+    assert!(missing.is_empty(), "never generated: {missing:?}");
+    assert!(seen.iter().all(|event| event.in_spec()), "only the spec's types by default");
+}
+
+#[test]
+fn api_naming_uses_the_api_spellings_and_extra_types() {
+    let events = story(1, Naming::Api, 3000);
+    let names: BTreeSet<&str> = events.iter().map(|event| event.event_type.as_str()).collect();
+    let expected: BTreeSet<&str> = EventType::API.iter().map(|event| event.name(Naming::Api)).collect();
+    assert_eq!(names, expected);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_and_another_seed_others() {
+    let first = ndjson(&story(9, Naming::Spec, 300));
+    assert_eq!(first, ndjson(&story(9, Naming::Spec, 300)));
+    assert_ne!(first, ndjson(&story(10, Naming::Spec, 300)));
+}
+
+#[test]
+fn one_event_type_alone_still_works() {
+    for &event in EventType::API {
+        let config = GeneratorConfig { seed: 5, naming: Naming::Api, event_types: vec![event] };
+        for generated in Generator::new(config).take(5) {
+            assert_eq!(generated.event_type.event_type(), Some(event));
+            assert_valid_and_round_trips(&generated);
+        }
+    }
+}
+
+#[test]
+fn every_entity_satisfies_its_openapi_schema() {
+    let api = OpenApi::load();
+    let mut checked = 0;
+    for event in story(11, Naming::Api, 5000) {
+        let schema = OpenApi::schema_for_entity_type(&event.entity_type).expect("generated entity types are known");
+        let entity = serde_json::to_value(&event.entity).unwrap();
+        let violations = api.check(schema, &entity);
+        assert!(violations.is_empty(), "{} breaks {schema}: {violations:?}\n{entity:#}", event.event_type);
+        checked += 1;
+    }
+    assert_eq!(checked, 5000);
+}
