@@ -16,7 +16,14 @@ pub fn uuid(rng: &mut Rng) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 /// A trace id of 32 hex digits, as awork writes today.
@@ -27,7 +34,8 @@ pub fn trace_id(rng: &mut Rng) -> String {
 
 /// The .NET tick count of an instant: awork's `resourceVersion`.
 pub fn ticks(instant: DateTime<Utc>) -> i64 {
-    (instant.timestamp() + DOTNET_EPOCH_OFFSET_SECONDS) * 10_000_000 + i64::from(instant.timestamp_subsec_nanos() / 100)
+    (instant.timestamp() + DOTNET_EPOCH_OFFSET_SECONDS) * 10_000_000
+        + i64::from(instant.timestamp_subsec_nanos() / 100)
 }
 
 /// `instant` with a random sub-second part in whole ticks, so that the written fraction has 0 to 7
@@ -54,14 +62,22 @@ mod tests {
         let id = uuid(&mut rng);
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");
-        assert!(id.chars().all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c)), "{id}");
+        assert!(
+            id.chars()
+                .all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c)),
+            "{id}"
+        );
         assert_eq!(trace_id(&mut rng).len(), 32);
     }
 
     #[test]
     fn ticks_match_dotnet() {
         // 2022-02-14T10:12:04.4098600Z is 637804303244098600 ticks.
-        let instant = "2022-02-14T10:12:04.40986Z".parse::<AworkDateTime>().unwrap().to_utc().unwrap();
+        let instant = "2022-02-14T10:12:04.40986Z"
+            .parse::<AworkDateTime>()
+            .unwrap()
+            .to_utc()
+            .unwrap();
         assert_eq!(ticks(instant), 637_804_303_244_098_600);
     }
 }

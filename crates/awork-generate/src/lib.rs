@@ -24,8 +24,8 @@
 //! event never mentions an entity the story has not created, or has deleted.
 
 mod ids;
-pub mod strategies;
 mod story;
+pub mod strategies;
 mod text;
 mod world;
 
@@ -49,7 +49,11 @@ pub struct GeneratorConfig {
 
 impl Default for GeneratorConfig {
     fn default() -> Self {
-        GeneratorConfig { seed: 1, naming: Naming::Spec, event_types: Vec::new() }
+        GeneratorConfig {
+            seed: 1,
+            naming: Naming::Spec,
+            event_types: Vec::new(),
+        }
     }
 }
 
@@ -81,7 +85,11 @@ impl Generator {
                 (event, total)
             })
             .collect();
-        Generator { world: world::World::new(Rng::seed_from_u64(config.seed)), naming: config.naming, wanted }
+        Generator {
+            world: world::World::new(Rng::seed_from_u64(config.seed)),
+            naming: config.naming,
+            wanted,
+        }
     }
 
     /// The workspace's subdomain (`<subdomain>.awork.com`).
@@ -91,14 +99,23 @@ impl Generator {
 
     /// The ids of the users who were in the workspace before the story started.
     pub fn initial_user_ids(&self) -> Vec<String> {
-        self.world.users.iter().map(|user| user.id.clone()).collect()
+        self.world
+            .users
+            .iter()
+            .map(|user| user.id.clone())
+            .collect()
     }
 
     /// The next event of the story.
     pub fn next_event(&mut self) -> Envelope {
         let total = self.wanted.last().expect("at least one event type").1;
         let roll = self.world.rng.random_range(0..total);
-        let mut event = self.wanted.iter().find(|(_, cumulative)| roll < *cumulative).expect("roll below total").0;
+        let mut event = self
+            .wanted
+            .iter()
+            .find(|(_, cumulative)| roll < *cumulative)
+            .expect("roll below total")
+            .0;
         self.world.tick();
         loop {
             match story::produce(&mut self.world, event) {
@@ -137,7 +154,11 @@ impl Generator {
         // awork fires the webhook a few hundred milliseconds after the change, at tick precision.
         let delay = TimeDelta::nanoseconds(self.world.rng.random_range(400_000..9_000_000) * 100);
         let fired = self.world.now + delay;
-        let entity_id = produced.entity.id().expect("generated entities have ids").to_owned();
+        let entity_id = produced
+            .entity
+            .id()
+            .expect("generated entities have ids")
+            .to_owned();
         Envelope {
             timestamp: AworkDateTime::utc_with_offset(fired),
             event_type: EventName::new(event, self.naming),

@@ -36,8 +36,13 @@ pub fn weight(event: EventType) -> u32 {
         TaskChanged | TaskStatusChanged | TimeTrackingAdded => 10,
         ProjectTaskAdded | TaskCommentAdded | TaskAssignmentAdded => 6,
         TimeTrackingChanged | ProjectChanged | TaskListAdded => 4,
-        ProjectAdded | ProjectStatusChanged | ProjectCommentAdded | TaskListChanged | ProjectMemberAdded => 3,
-        TaskAssignmentDeleted | TimeTrackingDeleted | AbsenceAdded | ClientAdded | ClientChanged => 2,
+        ProjectAdded | ProjectStatusChanged | ProjectCommentAdded | TaskListChanged
+        | ProjectMemberAdded => 3,
+        TaskAssignmentDeleted
+        | TimeTrackingDeleted
+        | AbsenceAdded
+        | ClientAdded
+        | ClientChanged => 2,
         _ => 1,
     }
 }
@@ -49,16 +54,33 @@ fn change(property: &str, old: impl Into<Value>, new: impl Into<Value>) -> Chang
         .filter(|(_, value)| !value.is_null())
         .map(|(key, value)| (key.to_owned(), value))
         .collect();
-    Change { property: property.into(), extra: values }
+    Change {
+        property: property.into(),
+        extra: values,
+    }
 }
 
-fn random_index<T>(world: &mut World, items: impl Fn(&World) -> &[T], keep: impl Fn(&World, &T) -> bool) -> Option<usize> {
-    let candidates: Vec<usize> = items(world).iter().enumerate().filter(|(_, item)| keep(world, item)).map(|(index, _)| index).collect();
+fn random_index<T>(
+    world: &mut World,
+    items: impl Fn(&World) -> &[T],
+    keep: impl Fn(&World, &T) -> bool,
+) -> Option<usize> {
+    let candidates: Vec<usize> = items(world)
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| keep(world, item))
+        .map(|(index, _)| index)
+        .collect();
     candidates.choose(&mut world.rng).copied()
 }
 
 fn is_open(world: &World, project: usize) -> bool {
-    world.projects[project].project.project_status.as_ref().and_then(|status| status.kind.as_deref()) != Some("closed")
+    world.projects[project]
+        .project
+        .project_status
+        .as_ref()
+        .and_then(|status| status.kind.as_deref())
+        != Some("closed")
 }
 
 /// Runs `event` against the world.
@@ -66,11 +88,21 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
     use EventType::*;
     let actor = world.actor();
     let now = world.stamp();
-    let produced = |entity, link, changes| Ok(Produced { entity, link, actor: actor.clone(), changes });
+    let produced = |entity, link, changes| {
+        Ok(Produced {
+            entity,
+            link,
+            actor: actor.clone(),
+            changes,
+        })
+    };
     match event {
         AbsenceAdded => {
             let users: Vec<_> = world.active_users().cloned().collect();
-            let user = users.choose(&mut world.rng).cloned().expect("the owner is active");
+            let user = users
+                .choose(&mut world.rng)
+                .cloned()
+                .expect("the owner is active");
             let absence = world.new_absence(&user, &actor);
             world.absences.push(absence.clone());
             produced(Entity::Absence(Box::new(absence)), None, None)
@@ -83,7 +115,11 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             absence.updated_on = Some(now);
             absence.updated_by = Some(actor.id.clone());
             let absence = absence.clone();
-            produced(Entity::Absence(Box::new(absence)), None, Some(vec![change("Description", old, reason)]))
+            produced(
+                Entity::Absence(Box::new(absence)),
+                None,
+                Some(vec![change("Description", old, reason)]),
+            )
         }
         AbsenceDeleted => {
             let index = random_index(world, |w| &w.absences, |_, _| true).ok_or(AbsenceAdded)?;
@@ -103,13 +139,16 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         }
         ClientChanged | CompanyTypeChanged => {
             let index = random_index(world, |w| &w.companies, |_, _| true).ok_or(ClientAdded)?;
-            let (property, old, new) = if event == CompanyTypeChanged || world.rng.random_bool(0.5) {
+            let (property, old, new) = if event == CompanyTypeChanged || world.rng.random_bool(0.5)
+            {
                 let industry = text::industry(&mut world.rng);
                 let old = world.companies[index].industry.replace(industry.clone());
                 ("Industry", old, industry)
             } else {
                 let description = format!("Client since {}.", world.now.format("%B %Y"));
-                let old = world.companies[index].description.replace(description.clone());
+                let old = world.companies[index]
+                    .description
+                    .replace(description.clone());
                 ("Description", old, description)
             };
             let company = &mut world.companies[index];
@@ -118,12 +157,22 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             company.resource_version = Some(crate::ids::ticks(world.now));
             let company = company.clone();
             let link = world.company_link(&company.id);
-            produced(Entity::Company(Box::new(company)), Some(link), Some(vec![change(property, old, new)]))
+            produced(
+                Entity::Company(Box::new(company)),
+                Some(link),
+                Some(vec![change(property, old, new)]),
+            )
         }
         ClientDeleted => {
-            let index = random_index(world, |w| &w.companies, |w, company| {
-                !w.projects.iter().any(|state| state.project.company_id.as_ref() == Some(&company.id))
-            })
+            let index = random_index(
+                world,
+                |w| &w.companies,
+                |w, company| {
+                    !w.projects
+                        .iter()
+                        .any(|state| state.project.company_id.as_ref() == Some(&company.id))
+                },
+            )
             .ok_or(ClientAdded)?;
             let company = world.companies.remove(index);
             produced(Entity::Company(Box::new(company)), None, None)
@@ -133,7 +182,13 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 return Err(ProjectDeleted);
             }
             let company = if world.rng.random_bool(0.75) {
-                Some(world.companies.choose(&mut world.rng).cloned().ok_or(ClientAdded)?)
+                Some(
+                    world
+                        .companies
+                        .choose(&mut world.rng)
+                        .cloned()
+                        .ok_or(ClientAdded)?,
+                )
             } else {
                 None
             };
@@ -146,8 +201,16 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         }
         ProjectChanged | ProjectTypeChanged => {
             let index = random_index(world, |w| &w.projects, |_, _| true).ok_or(ProjectAdded)?;
-            let choice = if event == ProjectTypeChanged { 0 } else { world.rng.random_range(1..4) };
-            let new_type = world.project_types.choose(&mut world.rng).cloned().expect("project types exist");
+            let choice = if event == ProjectTypeChanged {
+                0
+            } else {
+                world.rng.random_range(1..4)
+            };
+            let new_type = world
+                .project_types
+                .choose(&mut world.rng)
+                .cloned()
+                .expect("project types exist");
             let budget = world.rng.random_range(10..300) * 3600;
             let days = world.rng.random_range(3..30);
             let description = text::description(&mut world.rng);
@@ -160,32 +223,63 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 }
                 1 => change("TimeBudget", project.time_budget.replace(budget), budget),
                 2 => {
-                    let due = project.due_date.as_ref().and_then(|due| due.to_utc()).expect("generated projects have a due date");
-                    let new_due = awork_models::day_start((due + TimeDelta::days(days)).date_naive());
+                    let due = project
+                        .due_date
+                        .as_ref()
+                        .and_then(|due| due.to_utc())
+                        .expect("generated projects have a due date");
+                    let new_due =
+                        awork_models::day_start((due + TimeDelta::days(days)).date_naive());
                     let old = project.due_date.replace(new_due.clone());
-                    change("DueDate", old.map(|date| date.to_string()), new_due.to_string())
+                    change(
+                        "DueDate",
+                        old.map(|date| date.to_string()),
+                        new_due.to_string(),
+                    )
                 }
-                _ => change("Description", project.description.replace(description.clone()), description),
+                _ => change(
+                    "Description",
+                    project.description.replace(description.clone()),
+                    description,
+                ),
             };
             project.updated_on = Some(now);
             project.updated_by = Some(actor.id.clone());
             project.resource_version = Some(crate::ids::ticks(world.now));
             let project = world.project_entity(index);
             let link = world.project_link(&project.id);
-            produced(Entity::Project(Box::new(project)), Some(link), Some(vec![changed]))
+            produced(
+                Entity::Project(Box::new(project)),
+                Some(link),
+                Some(vec![changed]),
+            )
         }
         ProjectStatusChanged => {
-            let index = random_index(world, |w| &w.projects, |w, state| is_open(w, w.project_index(&state.project.id).expect("present")))
-                .ok_or(ProjectAdded)?;
+            let index = random_index(
+                world,
+                |w| &w.projects,
+                |w, state| is_open(w, w.project_index(&state.project.id).expect("present")),
+            )
+            .ok_or(ProjectAdded)?;
             let state = &world.projects[index];
-            let current = state.project.project_status.as_ref().and_then(|status| status.kind.clone()).unwrap_or_default();
+            let current = state
+                .project
+                .project_status
+                .as_ref()
+                .and_then(|status| status.kind.clone())
+                .unwrap_or_default();
             let next_kind = match current.as_str() {
                 "not-started" | "stuck" => "progress",
                 _ if world.rng.random_bool(0.3) => "stuck",
                 _ => "closed",
             };
             let state = &mut world.projects[index];
-            let status = state.statuses.iter().find(|status| status.kind.as_deref() == Some(next_kind)).cloned().expect("all types exist");
+            let status = state
+                .statuses
+                .iter()
+                .find(|status| status.kind.as_deref() == Some(next_kind))
+                .cloned()
+                .expect("all types exist");
             let old = state.project.project_status_id.replace(status.id.clone());
             state.project.project_status = Some(status.clone());
             if next_kind == "closed" {
@@ -196,33 +290,62 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             state.project.updated_by = Some(actor.id.clone());
             let project = world.project_entity(index);
             let link = world.project_link(&project.id);
-            produced(Entity::Project(Box::new(project)), Some(link), Some(vec![change("ProjectStatusId", old, status.id)]))
+            produced(
+                Entity::Project(Box::new(project)),
+                Some(link),
+                Some(vec![change("ProjectStatusId", old, status.id)]),
+            )
         }
         ProjectDeleted => {
             let index = random_index(world, |w| &w.projects, |_, _| true).ok_or(ProjectAdded)?;
             let project = world.project_entity(index);
             world.projects.remove(index);
-            world.tasks.retain(|task| task.project_id.as_ref() != Some(&project.id));
-            world.time_entries.retain(|entry| entry.project_id.as_ref() != Some(&project.id));
+            world
+                .tasks
+                .retain(|task| task.project_id.as_ref() != Some(&project.id));
+            world
+                .time_entries
+                .retain(|entry| entry.project_id.as_ref() != Some(&project.id));
             produced(Entity::Project(Box::new(project)), None, None)
         }
         ProjectMemberAdded => {
             if world.projects.is_empty() {
                 return Err(ProjectAdded);
             }
-            let index = random_index(world, |w| &w.projects, |w, state| {
-                let members = state.project.members.as_deref().unwrap_or_default();
-                w.users.iter().any(|user| user.is_deactivated != Some(true) && !members.iter().any(|m| m.user_id.as_ref() == Some(&user.id)))
-            })
-            .ok_or(if world.users.len() >= MAX_USERS { UserDeleted } else { UserAdded })?;
-            let members = world.projects[index].project.members.clone().unwrap_or_default();
+            let index = random_index(
+                world,
+                |w| &w.projects,
+                |w, state| {
+                    let members = state.project.members.as_deref().unwrap_or_default();
+                    w.users.iter().any(|user| {
+                        user.is_deactivated != Some(true)
+                            && !members.iter().any(|m| m.user_id.as_ref() == Some(&user.id))
+                    })
+                },
+            )
+            .ok_or(if world.users.len() >= MAX_USERS {
+                UserDeleted
+            } else {
+                UserAdded
+            })?;
+            let members = world.projects[index]
+                .project
+                .members
+                .clone()
+                .unwrap_or_default();
             let candidates: Vec<_> = world
                 .users
                 .iter()
-                .filter(|user| user.is_deactivated != Some(true) && !members.iter().any(|m| m.user_id.as_ref() == Some(&user.id)))
+                .filter(|user| {
+                    user.is_deactivated != Some(true)
+                        && !members.iter().any(|m| m.user_id.as_ref() == Some(&user.id))
+                })
                 .cloned()
                 .collect();
-            let user = candidates.choose(&mut world.rng).cloned().expect("a candidate exists");
+            let user = candidates
+                .choose(&mut world.rng)
+                .cloned()
+                .expect("a candidate exists");
             let mut member = world.member(&user, 1, false);
             let project = &mut world.projects[index].project;
             project.members.get_or_insert_default().push(member.clone());
@@ -234,24 +357,60 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let unassigned = |w: &World, project_id: &str, user_id: &str| {
                 !w.tasks.iter().any(|task| {
                     task.project_id.as_deref() == Some(project_id)
-                        && task.assignees.as_deref().unwrap_or_default().iter().any(|a| a.id == user_id)
+                        && task
+                            .assignees
+                            .as_deref()
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|a| a.id == user_id)
                 })
             };
-            let index = random_index(world, |w| &w.projects, |w, state| {
-                state.project.members.as_deref().unwrap_or_default().iter().any(|m| {
-                    m.is_responsible != Some(true) && unassigned(w, &state.project.id, m.user_id.as_deref().unwrap_or_default())
-                })
-            })
+            let index = random_index(
+                world,
+                |w| &w.projects,
+                |w, state| {
+                    state
+                        .project
+                        .members
+                        .as_deref()
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|m| {
+                            m.is_responsible != Some(true)
+                                && unassigned(
+                                    w,
+                                    &state.project.id,
+                                    m.user_id.as_deref().unwrap_or_default(),
+                                )
+                        })
+                },
+            )
             .ok_or(ProjectMemberAdded)?;
             let project_id = world.projects[index].project.id.clone();
-            let members = world.projects[index].project.members.clone().unwrap_or_default();
+            let members = world.projects[index]
+                .project
+                .members
+                .clone()
+                .unwrap_or_default();
             let removable: Vec<usize> = (0..members.len())
                 .filter(|&i| {
-                    members[i].is_responsible != Some(true) && unassigned(world, &project_id, members[i].user_id.as_deref().unwrap_or_default())
+                    members[i].is_responsible != Some(true)
+                        && unassigned(
+                            world,
+                            &project_id,
+                            members[i].user_id.as_deref().unwrap_or_default(),
+                        )
                 })
                 .collect();
-            let position = *removable.choose(&mut world.rng).expect("a removable member exists");
-            let mut member = world.projects[index].project.members.as_mut().expect("has members").remove(position);
+            let position = *removable
+                .choose(&mut world.rng)
+                .expect("a removable member exists");
+            let mut member = world.projects[index]
+                .project
+                .members
+                .as_mut()
+                .expect("has members")
+                .remove(position);
             member.project_id = Some(project_id.clone());
             let link = world.project_link(&project_id);
             produced(Entity::ProjectMember(Box::new(member)), Some(link), None)
@@ -266,8 +425,12 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(Entity::Comment(Box::new(comment)), Some(link), None)
         }
         ProjectTaskAdded => {
-            let index = random_index(world, |w| &w.projects, |w, state| is_open(w, w.project_index(&state.project.id).expect("present")))
-                .ok_or(ProjectAdded)?;
+            let index = random_index(
+                world,
+                |w| &w.projects,
+                |w, state| is_open(w, w.project_index(&state.project.id).expect("present")),
+            )
+            .ok_or(ProjectAdded)?;
             let task = world.new_task(index, &actor);
             world.tasks.push(task);
             let task = world.task_entity(world.tasks.len() - 1);
@@ -275,8 +438,16 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(Entity::Task(Box::new(task)), Some(link), None)
         }
         ProjectTaskDeleted => {
-            let index = random_index(world, |w| &w.tasks, |w, task| !w.time_entries.iter().any(|entry| entry.task_id.as_ref() == Some(&task.id)))
-                .ok_or(ProjectTaskAdded)?;
+            let index = random_index(
+                world,
+                |w| &w.tasks,
+                |w, task| {
+                    !w.time_entries
+                        .iter()
+                        .any(|entry| entry.task_id.as_ref() == Some(&task.id))
+                },
+            )
+            .ok_or(ProjectTaskAdded)?;
             let task = world.task_entity(index);
             world.tasks.remove(index);
             let link = task.project_id.as_deref().map(|id| world.project_link(id));
@@ -286,23 +457,38 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             if world.tasks.is_empty() {
                 return Err(ProjectTaskAdded);
             }
-            let unassigned_members = |w: &World, task: &awork_models::entities::Task| -> Vec<String> {
-                let Some(project) = task.project_id.as_deref().and_then(|id| w.project_index(id)) else { return Vec::new() };
-                let assigned = task.assignees.as_deref().unwrap_or_default();
-                w.projects[project]
-                    .project
-                    .members
-                    .as_deref()
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|m| m.user_id.clone())
-                    .filter(|user| !assigned.iter().any(|a| &a.id == user))
-                    .filter(|user| w.user(user).is_some_and(|u| u.is_deactivated != Some(true)))
-                    .collect()
-            };
-            let index = random_index(world, |w| &w.tasks, |w, task| !unassigned_members(w, task).is_empty()).ok_or(ProjectMemberAdded)?;
+            let unassigned_members =
+                |w: &World, task: &awork_models::entities::Task| -> Vec<String> {
+                    let Some(project) = task
+                        .project_id
+                        .as_deref()
+                        .and_then(|id| w.project_index(id))
+                    else {
+                        return Vec::new();
+                    };
+                    let assigned = task.assignees.as_deref().unwrap_or_default();
+                    w.projects[project]
+                        .project
+                        .members
+                        .as_deref()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|m| m.user_id.clone())
+                        .filter(|user| !assigned.iter().any(|a| &a.id == user))
+                        .filter(|user| w.user(user).is_some_and(|u| u.is_deactivated != Some(true)))
+                        .collect()
+                };
+            let index = random_index(
+                world,
+                |w| &w.tasks,
+                |w, task| !unassigned_members(w, task).is_empty(),
+            )
+            .ok_or(ProjectMemberAdded)?;
             let candidates = unassigned_members(world, &world.tasks[index]);
-            let user_id = candidates.choose(&mut world.rng).cloned().expect("a candidate exists");
+            let user_id = candidates
+                .choose(&mut world.rng)
+                .cloned()
+                .expect("a candidate exists");
             let user = world.user(&user_id).cloned().expect("members are users");
             let effort = world.rng.random_range(1..9) * 1800;
             let record = world::assignee(&user, effort, &now);
@@ -312,27 +498,59 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             task.updated_by = Some(actor.id.clone());
             let assignment = task_assignment(&task.id, &user, effort, &now);
             let link = world.task_link(&assignment.task_id.clone().expect("set"));
-            produced(Entity::TaskAssignment(Box::new(assignment)), Some(link), None)
+            produced(
+                Entity::TaskAssignment(Box::new(assignment)),
+                Some(link),
+                None,
+            )
         }
         TaskAssignmentDeleted => {
-            let index = random_index(world, |w| &w.tasks, |_, task| !task.assignees.as_deref().unwrap_or_default().is_empty())
-                .ok_or(TaskAssignmentAdded)?;
+            let index = random_index(
+                world,
+                |w| &w.tasks,
+                |_, task| !task.assignees.as_deref().unwrap_or_default().is_empty(),
+            )
+            .ok_or(TaskAssignmentAdded)?;
             let count = world.tasks[index].assignees.as_ref().map_or(0, Vec::len);
             let position = world.rng.random_range(0..count);
             let task = &mut world.tasks[index];
-            let removed = task.assignees.as_mut().expect("has assignees").remove(position);
+            let removed = task
+                .assignees
+                .as_mut()
+                .expect("has assignees")
+                .remove(position);
             task.updated_on = Some(now.clone());
             task.updated_by = Some(actor.id.clone());
             let task_id = task.id.clone();
             let user = world.user(&removed.id).cloned().unwrap_or_default();
-            let assignment = task_assignment(&task_id, &awork_models::entities::User { id: removed.id.clone(), ..user }, removed.planned_effort.unwrap_or(0), &now);
+            let assignment = task_assignment(
+                &task_id,
+                &awork_models::entities::User {
+                    id: removed.id.clone(),
+                    ..user
+                },
+                removed.planned_effort.unwrap_or(0),
+                &now,
+            );
             let link = world.task_link(&task_id);
-            produced(Entity::TaskAssignment(Box::new(assignment)), Some(link), None)
+            produced(
+                Entity::TaskAssignment(Box::new(assignment)),
+                Some(link),
+                None,
+            )
         }
         TaskChanged | TaskTypeChanged => {
             let index = random_index(world, |w| &w.tasks, |_, _| true).ok_or(ProjectTaskAdded)?;
-            let choice = if event == TaskTypeChanged { 0 } else { world.rng.random_range(1..5) };
-            let type_of_work = world.types_of_work.choose(&mut world.rng).cloned().expect("types of work exist");
+            let choice = if event == TaskTypeChanged {
+                0
+            } else {
+                world.rng.random_range(1..5)
+            };
+            let type_of_work = world
+                .types_of_work
+                .choose(&mut world.rng)
+                .cloned()
+                .expect("types of work exist");
             let name = text::task_name(&mut world.rng);
             let planned = world.rng.random_range(1..17) * 1800;
             let due_in = world.rng.random_range(1..20);
@@ -344,16 +562,30 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                     task.type_of_work = Some(type_of_work.clone());
                     change("TypeOfWorkId", old, type_of_work.id)
                 }
-                1 => change("Name", std::mem::replace(&mut task.name, name.clone()), name),
-                2 => change("PlannedDuration", task.planned_duration.replace(planned), planned),
+                1 => change(
+                    "Name",
+                    std::mem::replace(&mut task.name, name.clone()),
+                    name,
+                ),
+                2 => change(
+                    "PlannedDuration",
+                    task.planned_duration.replace(planned),
+                    planned,
+                ),
                 3 => {
                     let prio = !task.is_prio.unwrap_or(false);
                     change("IsPrio", task.is_prio.replace(prio), prio)
                 }
                 _ => {
-                    let new_due = awork_models::AworkDateTime::zulu(due.and_hms_opt(17, 0, 0).expect("valid").and_utc());
+                    let new_due = awork_models::AworkDateTime::zulu(
+                        due.and_hms_opt(17, 0, 0).expect("valid").and_utc(),
+                    );
                     let old = task.due_on.replace(new_due.clone());
-                    change("DueOn", old.map(|date| date.to_string()), new_due.to_string())
+                    change(
+                        "DueOn",
+                        old.map(|date| date.to_string()),
+                        new_due.to_string(),
+                    )
                 }
             };
             task.updated_on = Some(now);
@@ -361,7 +593,11 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             task.resource_version = Some(crate::ids::ticks(world.now));
             let task = world.task_entity(index);
             let link = world.task_link(&task.id);
-            produced(Entity::Task(Box::new(task)), Some(link), Some(vec![changed]))
+            produced(
+                Entity::Task(Box::new(task)),
+                Some(link),
+                Some(vec![changed]),
+            )
         }
         TaskCommentAdded => {
             let index = random_index(world, |w| &w.tasks, |_, _| true).ok_or(ProjectTaskAdded)?;
@@ -377,15 +613,20 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(Entity::Comment(Box::new(comment)), Some(link), None)
         }
         TaskListAdded => {
-            let index = random_index(world, |w| &w.projects, |w, state| is_open(w, w.project_index(&state.project.id).expect("present")))
-                .ok_or(ProjectAdded)?;
+            let index = random_index(
+                world,
+                |w| &w.projects,
+                |w, state| is_open(w, w.project_index(&state.project.id).expect("present")),
+            )
+            .ok_or(ProjectAdded)?;
             let list = world.new_task_list(index, &actor);
             world.projects[index].lists.push(list.clone());
             let link = world.project_link(&world.projects[index].project.id);
             produced(Entity::TaskList(Box::new(list)), Some(link), None)
         }
         TaskListChanged => {
-            let index = random_index(world, |w| &w.projects, |_, state| !state.lists.is_empty()).ok_or(TaskListAdded)?;
+            let index = random_index(world, |w| &w.projects, |_, state| !state.lists.is_empty())
+                .ok_or(TaskListAdded)?;
             let name = text::task_list_name(&mut world.rng);
             let state = &mut world.projects[index];
             let position = world.rng.random_range(0..state.lists.len());
@@ -395,10 +636,15 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             list.updated_by = Some(actor.id.clone());
             let list = list.clone();
             let link = world.project_link(&world.projects[index].project.id);
-            produced(Entity::TaskList(Box::new(list)), Some(link), Some(vec![change("Name", old, name)]))
+            produced(
+                Entity::TaskList(Box::new(list)),
+                Some(link),
+                Some(vec![change("Name", old, name)]),
+            )
         }
         TaskListDeleted => {
-            let index = random_index(world, |w| &w.projects, |_, state| !state.lists.is_empty()).ok_or(TaskListAdded)?;
+            let index = random_index(world, |w| &w.projects, |_, state| !state.lists.is_empty())
+                .ok_or(TaskListAdded)?;
             let position = world.rng.random_range(0..world.projects[index].lists.len());
             let list = world.projects[index].lists.remove(position);
             for task in &mut world.tasks {
@@ -410,11 +656,19 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(Entity::TaskList(Box::new(list)), Some(link), None)
         }
         TaskStatusChanged => {
-            let index = random_index(world, |w| &w.tasks, |_, task| task.closed_on.is_none()).ok_or(ProjectTaskAdded)?;
-            let project = world.tasks[index].project_id.as_deref().and_then(|id| world.project_index(id)).expect("tasks belong to projects");
+            let index = random_index(world, |w| &w.tasks, |_, task| task.closed_on.is_none())
+                .ok_or(ProjectTaskAdded)?;
+            let project = world.tasks[index]
+                .project_id
+                .as_deref()
+                .and_then(|id| world.project_index(id))
+                .expect("tasks belong to projects");
             let statuses = world.projects[project].task_statuses.clone();
             let task = &mut world.tasks[index];
-            let current = statuses.iter().position(|status| Some(&status.id) == task.task_status_id.as_ref()).unwrap_or(0);
+            let current = statuses
+                .iter()
+                .position(|status| Some(&status.id) == task.task_status_id.as_ref())
+                .unwrap_or(0);
             let next = statuses[(current + 1).min(statuses.len() - 1)].clone();
             let old = task.task_status_id.replace(next.id.clone());
             task.task_status = Some(next.clone());
@@ -427,23 +681,42 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             task.resource_version = Some(crate::ids::ticks(world.now));
             let task = world.task_entity(index);
             let link = world.task_link(&task.id);
-            produced(Entity::Task(Box::new(task)), Some(link), Some(vec![change("TaskStatusId", old, next.id)]))
+            produced(
+                Entity::Task(Box::new(task)),
+                Some(link),
+                Some(vec![change("TaskStatusId", old, next.id)]),
+            )
         }
         TimeTrackingAdded => {
             let worker = |w: &World, task: &awork_models::entities::Task| {
-                task.assignees.as_deref().unwrap_or_default().iter().find_map(|a| w.user(&a.id).filter(|user| is_active(user)).cloned())
+                task.assignees
+                    .as_deref()
+                    .unwrap_or_default()
+                    .iter()
+                    .find_map(|a| w.user(&a.id).filter(|user| is_active(user)).cloned())
             };
-            let index = random_index(world, |w| &w.tasks, |w, task| worker(w, task).is_some()).ok_or(ProjectTaskAdded)?;
+            let index = random_index(world, |w| &w.tasks, |w, task| worker(w, task).is_some())
+                .ok_or(ProjectTaskAdded)?;
             let user = worker(world, &world.tasks[index]).expect("checked");
             let entry = world.new_time_entry(index, &user);
             world.time_entries.push(entry.clone());
             let link = world.task_link(entry.task_id.as_deref().expect("booked on a task"));
-            Ok(Produced { entity: Entity::TimeTracking(Box::new(entry)), link: Some(link), actor: user, changes: None })
+            Ok(Produced {
+                entity: Entity::TimeTracking(Box::new(entry)),
+                link: Some(link),
+                actor: user,
+                changes: None,
+            })
         }
         TimeTrackingChanged | TimeTrackingTypeChanged => {
-            let index = random_index(world, |w| &w.time_entries, |_, _| true).ok_or(TimeTrackingAdded)?;
+            let index =
+                random_index(world, |w| &w.time_entries, |_, _| true).ok_or(TimeTrackingAdded)?;
             let note = text::note(&mut world.rng);
-            let type_of_work = world.types_of_work.choose(&mut world.rng).cloned().expect("types of work exist");
+            let type_of_work = world
+                .types_of_work
+                .choose(&mut world.rng)
+                .cloned()
+                .expect("types of work exist");
             let entry = &mut world.time_entries[index];
             let changed = if event == TimeTrackingTypeChanged {
                 let old = std::mem::replace(&mut entry.type_of_work_id, type_of_work.id.clone());
@@ -457,10 +730,15 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             entry.resource_version = Some(crate::ids::ticks(world.now));
             let entry = entry.clone();
             let link = entry.task_id.as_deref().map(|id| world.task_link(id));
-            produced(Entity::TimeTracking(Box::new(entry)), link, Some(vec![changed]))
+            produced(
+                Entity::TimeTracking(Box::new(entry)),
+                link,
+                Some(vec![changed]),
+            )
         }
         TimeTrackingDeleted => {
-            let index = random_index(world, |w| &w.time_entries, |_, _| true).ok_or(TimeTrackingAdded)?;
+            let index =
+                random_index(world, |w| &w.time_entries, |_, _| true).ok_or(TimeTrackingAdded)?;
             let entry = world.time_entries.remove(index);
             let link = entry.task_id.as_deref().map(|id| world.task_link(id));
             produced(Entity::TimeTracking(Box::new(entry)), link, None)
@@ -476,15 +754,23 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         }
         UserDeleted => {
             let owner = world.users[0].id.clone();
-            let index = random_index(world, |w| &w.users, |_, user| user.id != owner && user.id != actor.id).ok_or(UserAdded)?;
+            let index = random_index(
+                world,
+                |w| &w.users,
+                |_, user| user.id != owner && user.id != actor.id,
+            )
+            .ok_or(UserAdded)?;
             let mut user = world.users.remove(index);
             forget_user(world, &user.id);
             user.deleted_on = Some(now);
             produced(Entity::User(Box::new(user)), None, None)
         }
         UserStatusChanged => {
-            let pending = |user: &awork_models::entities::User| user.status.as_ref().and_then(|s| s.invitation_accepted) == Some(false);
-            let index = random_index(world, |w| &w.users, |_, user| pending(user)).ok_or(UserAdded)?;
+            let pending = |user: &awork_models::entities::User| {
+                user.status.as_ref().and_then(|s| s.invitation_accepted) == Some(false)
+            };
+            let index =
+                random_index(world, |w| &w.users, |_, user| pending(user)).ok_or(UserAdded)?;
             let user = &mut world.users[index];
             user.status.get_or_insert_default().invitation_accepted = Some(true);
             user.updated_on = Some(now);
@@ -500,10 +786,20 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         }
         UserActivationChanged => {
             let owner = world.users[0].id.clone();
-            let accepted = |user: &awork_models::entities::User| user.status.as_ref().and_then(|s| s.invitation_accepted) == Some(true);
+            let accepted = |user: &awork_models::entities::User| {
+                user.status.as_ref().and_then(|s| s.invitation_accepted) == Some(true)
+            };
             let pending_exists = world.users.iter().any(|user| !accepted(user));
-            let index = random_index(world, |w| &w.users, |_, user| user.id != owner && user.id != actor.id && accepted(user))
-                .ok_or(if pending_exists { UserStatusChanged } else { UserAdded })?;
+            let index = random_index(
+                world,
+                |w| &w.users,
+                |_, user| user.id != owner && user.id != actor.id && accepted(user),
+            )
+            .ok_or(if pending_exists {
+                UserStatusChanged
+            } else {
+                UserAdded
+            })?;
             let user = &mut world.users[index];
             let deactivated = user.is_deactivated != Some(true);
             user.is_deactivated = Some(deactivated);
@@ -520,7 +816,11 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 }
             }
             let link = world.user_link(&user.id);
-            produced(Entity::User(Box::new(user)), Some(link), Some(vec![change("IsDeactivated", !deactivated, deactivated)]))
+            produced(
+                Entity::User(Box::new(user)),
+                Some(link),
+                Some(vec![change("IsDeactivated", !deactivated, deactivated)]),
+            )
         }
         UserUpdated => {
             let index = random_index(world, |w| &w.users, |_, _| true).ok_or(UserAdded)?;
@@ -531,7 +831,11 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             user.updated_by = Some(actor.id.clone());
             let user = user.clone();
             let link = world.user_link(&user.id);
-            produced(Entity::User(Box::new(user)), Some(link), Some(vec![change("Position", old, position)]))
+            produced(
+                Entity::User(Box::new(user)),
+                Some(link),
+                Some(vec![change("Position", old, position)]),
+            )
         }
     }
 }
@@ -548,11 +852,20 @@ fn forget_user(world: &mut World, user_id: &str) {
             assignees.retain(|assignee| assignee.id != user_id);
         }
     }
-    world.absences.retain(|absence| absence.user_id.as_deref() != Some(user_id));
-    world.time_entries.retain(|entry| entry.user_id.as_deref() != Some(user_id));
+    world
+        .absences
+        .retain(|absence| absence.user_id.as_deref() != Some(user_id));
+    world
+        .time_entries
+        .retain(|entry| entry.user_id.as_deref() != Some(user_id));
 }
 
-fn task_assignment(task_id: &str, user: &awork_models::entities::User, effort: i64, now: &awork_models::AworkDateTime) -> TaskAssignment {
+fn task_assignment(
+    task_id: &str,
+    user: &awork_models::entities::User,
+    effort: i64,
+    now: &awork_models::AworkDateTime,
+) -> TaskAssignment {
     TaskAssignment {
         id: user.id.clone(),
         task_id: Some(task_id.to_owned()),
@@ -580,7 +893,11 @@ fn new_comment(
         id: world.id(),
         entity_id: Some(entity_id.to_owned()),
         entity_type: Some(entity_type.to_owned()),
-        entity: Some(CommentedEntity { id: Some(entity_id.to_owned()), name: Some(entity_name.to_owned()), ..CommentedEntity::default() }),
+        entity: Some(CommentedEntity {
+            id: Some(entity_id.to_owned()),
+            name: Some(entity_name.to_owned()),
+            ..CommentedEntity::default()
+        }),
         formatted_message: Some(format!("<p>{}</p>", html_escape(&message))),
         plain_formatted_message: Some(message.clone()),
         message: Some(message),
@@ -604,5 +921,8 @@ fn new_comment(
 }
 
 fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\'', "&#39;")
 }

@@ -14,7 +14,9 @@ use fake::rand::seq::IndexedRandom;
 use crate::Rng;
 
 /// awork's colour names, as its API writes them.
-pub const COLORS: &[&str] = &["red", "coral", "yellow", "green", "teal", "blue", "azure", "purple", "pink", "gray"];
+pub const COLORS: &[&str] = &[
+    "red", "coral", "yellow", "green", "teal", "blue", "azure", "purple", "pink", "gray",
+];
 
 /// Project name patterns; `{}` is replaced by the client's short name.
 const PROJECT_NAMES: &[&str] = &[
@@ -114,7 +116,15 @@ const DESCRIPTIONS: &[&str] = &[
     "Kick-off with the marketing team, then weekly check-ins.",
 ];
 
-const ABSENCE_REASONS: &[&str] = &["Vacation", "Sick leave", "Parental leave", "Conference", "Workation", "Training", "Public holiday bridge day"];
+const ABSENCE_REASONS: &[&str] = &[
+    "Vacation",
+    "Sick leave",
+    "Parental leave",
+    "Conference",
+    "Workation",
+    "Training",
+    "Public holiday bridge day",
+];
 
 const POSITIONS: &[&str] = &[
     "Art Director",
@@ -129,7 +139,10 @@ const POSITIONS: &[&str] = &[
     "Working Student",
 ];
 
-const TAGS: &[&str] = &["design", "urgent", "client", "internal", "billable", "retainer", "print", "web", "video", "social"];
+const TAGS: &[&str] = &[
+    "design", "urgent", "client", "internal", "billable", "retainer", "print", "web", "video",
+    "social",
+];
 
 /// Picks one of `items`.
 pub fn pick<'a, T: ?Sized>(rng: &mut Rng, items: &'a [&'a T]) -> &'a T {
@@ -138,7 +151,10 @@ pub fn pick<'a, T: ?Sized>(rng: &mut Rng, items: &'a [&'a T]) -> &'a T {
 
 /// A person's first and last name.
 pub fn person(rng: &mut Rng) -> (String, String) {
-    (FirstName().fake_with_rng(rng), LastName().fake_with_rng(rng))
+    (
+        FirstName().fake_with_rng(rng),
+        LastName().fake_with_rng(rng),
+    )
 }
 
 /// A client's name, and the short form used in project names.
@@ -155,7 +171,11 @@ pub fn industry(rng: &mut Rng) -> String {
 pub fn address(rng: &mut Rng) -> (String, String, String) {
     let street: String = StreetName().fake_with_rng(rng);
     let number = rng.random_range(1..200);
-    (CityName().fake_with_rng(rng), format!("{street} {number}"), ZipCode().fake_with_rng(rng))
+    (
+        CityName().fake_with_rng(rng),
+        format!("{street} {number}"),
+        ZipCode().fake_with_rng(rng),
+    )
 }
 
 /// A project name for a client.
@@ -174,8 +194,17 @@ pub fn short_name(company: &str) -> &str {
 
 /// A project key from a name: its initials or first letters, upper case (`"WEB"`).
 pub fn project_key(name: &str, number: usize) -> String {
-    let letters: String = name.chars().filter(char::is_ascii_alphabetic).take(3).collect::<String>().to_uppercase();
-    if letters.is_empty() { format!("P{number}") } else { format!("{letters}{number}") }
+    let letters: String = name
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .take(3)
+        .collect::<String>()
+        .to_uppercase();
+    if letters.is_empty() {
+        format!("P{number}")
+    } else {
+        format!("{letters}{number}")
+    }
 }
 
 /// A task name.
@@ -226,7 +255,14 @@ pub fn color(rng: &mut Rng) -> String {
 /// A workspace subdomain from an agency name (`"brightwave-studio"`).
 pub fn subdomain(rng: &mut Rng) -> String {
     let name: String = LastName().fake_with_rng(rng);
-    let suffix = pick(rng, &["design", "studio", "digital", "creative", "media", "agency"]);
-    let name: String = name.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+    let suffix = pick(
+        rng,
+        &["design", "studio", "digital", "creative", "media", "agency"],
+    );
+    let name: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_lowercase();
     format!("{name}-{suffix}")
 }

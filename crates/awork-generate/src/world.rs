@@ -10,9 +10,9 @@
 //! Deciding which event happens next is [`crate::story`]'s job.
 
 use awork_models::entities::{
-    Absence, Assignee, Company, ContactInfo, NestedCompany, NestedProject, NestedTask, NestedUser, Project,
-    ProjectMember, ProjectStatus, ProjectType, Tag, TagObject, Task, TaskList, TaskStatus, Team, TimeTracking,
-    TypeOfWork, User, UserStatus,
+    Absence, Assignee, Company, ContactInfo, NestedCompany, NestedProject, NestedTask, NestedUser,
+    Project, ProjectMember, ProjectStatus, ProjectType, Tag, TagObject, Task, TaskList, TaskStatus,
+    Team, TimeTracking, TypeOfWork, User, UserStatus,
 };
 use awork_models::{AworkDateTime, TimeOfDay};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc, Weekday};
@@ -93,14 +93,26 @@ const TYPES_OF_WORK: &[(&str, &str)] = &[
     ("Internal", "home"),
 ];
 
-const PROJECT_TYPES: &[(&str, &str)] = &[("Client project", "work"), ("Internal", "favorite"), ("Retainer", "autorenew")];
+const PROJECT_TYPES: &[(&str, &str)] = &[
+    ("Client project", "work"),
+    ("Internal", "favorite"),
+    ("Retainer", "autorenew"),
+];
 
-const TEAMS: &[(&str, &str)] = &[("Designers", "paintbrush"), ("Dev", "code"), ("Accounts", "shopping_cart")];
+const TEAMS: &[(&str, &str)] = &[
+    ("Designers", "paintbrush"),
+    ("Dev", "code"),
+    ("Accounts", "shopping_cart"),
+];
 
 /// Project status types with the `typeOrder` awork gives them. Only `not-started` = 2 is evidenced;
 /// the others are guesses that keep awork's order of the types.
-const PROJECT_STATUSES: &[(&str, &str, i64)] =
-    &[("Not started", "not-started", 2), ("In progress", "progress", 3), ("Stuck", "stuck", 4), ("Closed", "closed", 5)];
+const PROJECT_STATUSES: &[(&str, &str, i64)] = &[
+    ("Not started", "not-started", 2),
+    ("In progress", "progress", 3),
+    ("Stuck", "stuck", 4),
+    ("Closed", "closed", 5),
+];
 
 const TASK_STATUSES: &[(&str, &str, &str)] = &[
     ("To do", "todo", "radio_button_unchecked"),
@@ -114,8 +126,10 @@ impl World {
     /// Monday morning chosen by the seed.
     pub fn new(mut rng: Rng) -> World {
         let subdomain = text::subdomain(&mut rng);
-        let start = NaiveDate::from_ymd_opt(2025, 1, 6).expect("valid date") + TimeDelta::weeks(rng.random_range(0..52));
-        let now = start.and_hms_opt(8, 0, 0).expect("valid time").and_utc() + TimeDelta::seconds(rng.random_range(0..3600));
+        let start = NaiveDate::from_ymd_opt(2025, 1, 6).expect("valid date")
+            + TimeDelta::weeks(rng.random_range(0..52));
+        let now = start.and_hms_opt(8, 0, 0).expect("valid time").and_utc()
+            + TimeDelta::seconds(rng.random_range(0..3600));
         let mut world = World {
             subdomain,
             now,
@@ -129,17 +143,28 @@ impl World {
             teams: Vec::new(),
             types_of_work: Vec::new(),
             project_types: Vec::new(),
-            roles: [(String::new(), "Project Manager"), (String::new(), "Project Member")],
+            roles: [
+                (String::new(), "Project Manager"),
+                (String::new(), "Project Member"),
+            ],
             projects_created: 0,
             rng,
         };
-        world.roles = [(world.id(), "Project Manager"), (world.id(), "Project Member")];
+        world.roles = [
+            (world.id(), "Project Manager"),
+            (world.id(), "Project Member"),
+        ];
         let mut tag_names: Vec<String> = (0..6).map(|_| text::tag(&mut world.rng)).collect();
         tag_names.sort();
         tag_names.dedup();
         world.tags = tag_names
             .into_iter()
-            .map(|name| TagObject { id: Some(world.id()), name, color: Some(text::color(&mut world.rng)), ..TagObject::default() })
+            .map(|name| TagObject {
+                id: Some(world.id()),
+                name,
+                color: Some(text::color(&mut world.rng)),
+                ..TagObject::default()
+            })
             .collect();
         world.teams = TEAMS
             .iter()
@@ -176,7 +201,11 @@ impl World {
         for _ in 0..team_size {
             let owner = world.users.first().map(|user| user.id.clone());
             let mut user = world.new_user(owner.as_deref());
-            user.status = Some(UserStatus { invitation_accepted: Some(true), is_deactivated: Some(false), ..UserStatus::default() });
+            user.status = Some(UserStatus {
+                invitation_accepted: Some(true),
+                is_deactivated: Some(false),
+                ..UserStatus::default()
+            });
             world.users.push(user);
         }
         world
@@ -193,7 +222,10 @@ impl World {
         let step = TimeDelta::seconds(self.rng.random_range(20..900));
         let mut next = self.now + step;
         if next.hour() >= 18 {
-            next = (next.date_naive() + TimeDelta::days(1)).and_hms_opt(8, 0, 0).expect("valid").and_utc()
+            next = (next.date_naive() + TimeDelta::days(1))
+                .and_hms_opt(8, 0, 0)
+                .expect("valid")
+                .and_utc()
                 + TimeDelta::seconds(self.rng.random_range(0..5400));
         }
         while matches!(next.weekday(), Weekday::Sat | Weekday::Sun) {
@@ -215,8 +247,12 @@ impl World {
 
     /// A random active user (the owner is always active).
     pub fn actor(&mut self) -> User {
-        let active: Vec<usize> = (0..self.users.len()).filter(|&index| is_active(&self.users[index])).collect();
-        let index = *active.choose(&mut self.rng).expect("the owner is always active");
+        let active: Vec<usize> = (0..self.users.len())
+            .filter(|&index| is_active(&self.users[index]))
+            .collect();
+        let index = *active
+            .choose(&mut self.rng)
+            .expect("the owner is always active");
         self.users[index].clone()
     }
 
@@ -225,16 +261,31 @@ impl World {
         let id = self.id();
         let (first_name, last_name) = text::person(&mut self.rng);
         let created = self.stamp();
-        let email = format!("{}.{}@{}.com", ascii_lower(&first_name), ascii_lower(&last_name), self.subdomain.replace('-', ""));
-        let team = self.teams.choose(&mut self.rng).cloned().expect("teams exist");
-        let language = *["en-GB", "en-US", "de-DE"].choose(&mut self.rng).expect("not empty");
+        let email = format!(
+            "{}.{}@{}.com",
+            ascii_lower(&first_name),
+            ascii_lower(&last_name),
+            self.subdomain.replace('-', "")
+        );
+        let team = self
+            .teams
+            .choose(&mut self.rng)
+            .cloned()
+            .expect("teams exist");
+        let language = *["en-GB", "en-US", "de-DE"]
+            .choose(&mut self.rng)
+            .expect("not empty");
         User {
             id: id.clone(),
             first_name: Some(first_name),
             last_name: Some(last_name),
             position: Some(text::position(&mut self.rng)),
             language: Some(language.into()),
-            status: Some(UserStatus { invitation_accepted: Some(false), is_deactivated: Some(false), ..UserStatus::default() }),
+            status: Some(UserStatus {
+                invitation_accepted: Some(false),
+                is_deactivated: Some(false),
+                ..UserStatus::default()
+            }),
             is_deactivated: Some(false),
             is_archived: Some(false),
             has_image: Some(self.rng.random_bool(0.6)),
@@ -279,7 +330,12 @@ impl World {
                 address_line1: Some(street),
                 zip_code: Some(zip),
                 city: Some(city),
-                country: Some((*["DE", "AT", "CH", "GB", "NL"].choose(&mut self.rng).expect("not empty")).into()),
+                country: Some(
+                    (*["DE", "AT", "CH", "GB", "NL"]
+                        .choose(&mut self.rng)
+                        .expect("not empty"))
+                    .into(),
+                ),
                 ..ContactInfo::default()
             }]),
             tags: Some(tags),
@@ -331,16 +387,28 @@ impl World {
             .collect();
         let name = text::project_name(&mut self.rng, company.map(|company| company.name.as_str()));
         let mut members = vec![self.member(creator, 0, true)];
-        let others: Vec<User> = self.active_users().filter(|user| user.id != creator.id).cloned().collect();
+        let others: Vec<User> = self
+            .active_users()
+            .filter(|user| user.id != creator.id)
+            .cloned()
+            .collect();
         let how_many = self.rng.random_range(1..4).min(others.len());
         for user in others.sample(&mut self.rng, how_many) {
             members.push(self.member(user, 1, false));
         }
         let start = self.now.date_naive() + TimeDelta::days(self.rng.random_range(0..14));
         let due = start + TimeDelta::weeks(self.rng.random_range(2..20));
-        let project_type = self.project_types.choose(&mut self.rng).cloned().expect("project types exist");
+        let project_type = self
+            .project_types
+            .choose(&mut self.rng)
+            .cloned()
+            .expect("project types exist");
         let tags = self.some_tags(2);
-        let team = self.teams.choose(&mut self.rng).cloned().expect("teams exist");
+        let team = self
+            .teams
+            .choose(&mut self.rng)
+            .cloned()
+            .expect("teams exist");
         let project = Project {
             id,
             has_image: Some(false),
@@ -351,14 +419,24 @@ impl World {
             project_status: Some(statuses[0].clone()),
             tags: Some(tags),
             members: Some(members),
-            teams: Some(if self.rng.random_bool(0.5) { vec![team] } else { Vec::new() }),
+            teams: Some(if self.rng.random_bool(0.5) {
+                vec![team]
+            } else {
+                Vec::new()
+            }),
             project_status_id: Some(statuses[0].id.clone()),
-            project_key: Some(text::project_key(company.map_or(name.as_str(), |company| company.name.as_str()), self.projects_created)),
+            project_key: Some(text::project_key(
+                company.map_or(name.as_str(), |company| company.name.as_str()),
+                self.projects_created,
+            )),
             name,
             is_private: Some(self.rng.random_bool(0.1)),
             time_budget: Some(self.rng.random_range(0..200) * 3600),
             is_billable_by_default: Some(company.is_some()),
-            description: self.rng.random_bool(0.7).then(|| text::description(&mut self.rng)),
+            description: self
+                .rng
+                .random_bool(0.7)
+                .then(|| text::description(&mut self.rng)),
             start_date: Some(awork_models::day_start(start)),
             due_date: Some(awork_models::day_start(due)),
             company_id: company.map(|company| company.id.clone()),
@@ -373,7 +451,13 @@ impl World {
             is_multi_assignment_allowed: Some(true),
             ..Project::default()
         };
-        ProjectState { project, statuses, task_statuses, lists: Vec::new(), next_task_number: 1 }
+        ProjectState {
+            project,
+            statuses,
+            task_statuses,
+            lists: Vec::new(),
+            next_task_number: 1,
+        }
     }
 
     /// A membership record of `user` with the given role (0 manager, 1 member).
@@ -423,19 +507,28 @@ impl World {
         let list = state.lists.choose(&mut self.rng).cloned();
         self.projects[project].next_task_number += 1;
         let id = self.id();
-        let type_of_work = self.types_of_work.choose(&mut self.rng).cloned().expect("types of work exist");
+        let type_of_work = self
+            .types_of_work
+            .choose(&mut self.rng)
+            .cloned()
+            .expect("types of work exist");
         let planned = self.rng.random_range(1..17) * 1800;
         let assignees = members
             .choose(&mut self.rng)
             .and_then(|member| self.user(member.user_id.as_deref()?))
             .map(|user| vec![assignee(user, planned, &created)])
             .unwrap_or_default();
-        let due = (self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..30))).and_hms_opt(17, 0, 0).expect("valid");
+        let due = (self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..30)))
+            .and_hms_opt(17, 0, 0)
+            .expect("valid");
         let tags = self.some_tags(1);
         Task {
             id: id.clone(),
             name: text::task_name(&mut self.rng),
-            description: self.rng.random_bool(0.4).then(|| text::description(&mut self.rng)),
+            description: self
+                .rng
+                .random_bool(0.4)
+                .then(|| text::description(&mut self.rng)),
             is_prio: Some(self.rng.random_bool(0.15)),
             due_on: self.rng.random_bool(0.7).then(|| zulu(due.and_utc())),
             lane_order: Some(0),
@@ -452,7 +545,14 @@ impl World {
             correlation_id: Some(id),
             is_subtask: Some(false),
             has_attachment: Some(false),
-            lists: Some(list.into_iter().map(|list| TaskList { order_of_task: Some(Default::default()), ..list }).collect()),
+            lists: Some(
+                list.into_iter()
+                    .map(|list| TaskList {
+                        order_of_task: Some(Default::default()),
+                        ..list
+                    })
+                    .collect(),
+            ),
             tags: Some(tags),
             created_on: Some(created.clone()),
             created_by: Some(creator.id.clone()),
@@ -481,11 +581,17 @@ impl World {
         let timer = self.rng.random_bool(0.5);
         let task_model = &self.tasks[task];
         let project_id = task_model.project_id.clone();
-        let nested_project = project_id.as_deref().and_then(|id| self.project_index(id)).map(|index| self.nested_project(index));
+        let nested_project = project_id
+            .as_deref()
+            .and_then(|id| self.project_index(id))
+            .map(|index| self.nested_project(index));
         let timezone = "Europe/Berlin";
         let offset = TimeDelta::hours(berlin_offset_hours(start));
         let (start_utc, end_utc) = (clock_time(start, timer), clock_time(end, timer));
-        let (start_local, end_local) = (clock_time(start + offset, timer), clock_time(end + offset, timer));
+        let (start_local, end_local) = (
+            clock_time(start + offset, timer),
+            clock_time(end + offset, timer),
+        );
         let nested_task = NestedTask {
             id: task_model.id.clone(),
             name: Some(task_model.name.clone()),
@@ -500,7 +606,10 @@ impl World {
             correlation_id: task_model.correlation_id.clone(),
             ..NestedTask::default()
         };
-        let type_of_work = task_model.type_of_work.clone().expect("generated tasks have a type of work");
+        let type_of_work = task_model
+            .type_of_work
+            .clone()
+            .expect("generated tasks have a type of work");
         TimeTracking {
             id: self.id(),
             user_id: Some(user.id.clone()),
@@ -541,7 +650,12 @@ impl World {
         let first = self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..60));
         let last = first + TimeDelta::days(self.rng.random_range(0..10));
         let half_start = self.rng.random_bool(0.1);
-        let start = if half_start { first.and_hms_opt(12, 0, 0) } else { first.and_hms_opt(0, 0, 0) }.expect("valid");
+        let start = if half_start {
+            first.and_hms_opt(12, 0, 0)
+        } else {
+            first.and_hms_opt(0, 0, 0)
+        }
+        .expect("valid");
         Absence {
             id: self.id(),
             user_id: Some(user.id.clone()),
@@ -562,7 +676,11 @@ impl World {
     /// Up to `most` of the workspace's tags.
     pub fn some_tags(&mut self, most: usize) -> Vec<Tag> {
         let count = self.rng.random_range(0..=most);
-        self.tags.sample(&mut self.rng, count).cloned().map(Tag::Object).collect()
+        self.tags
+            .sample(&mut self.rng, count)
+            .cloned()
+            .map(Tag::Object)
+            .collect()
     }
 
     /// The user with this id.
@@ -572,14 +690,19 @@ impl World {
 
     /// The index of the project with this id.
     pub fn project_index(&self, id: &str) -> Option<usize> {
-        self.projects.iter().position(|state| state.project.id == id)
+        self.projects
+            .iter()
+            .position(|state| state.project.id == id)
     }
 
     /// A project as written into an event: counts and sums derived from its tasks and time.
     pub fn project_entity(&self, index: usize) -> Project {
         let state = &self.projects[index];
         let id = &state.project.id;
-        let tasks = self.tasks.iter().filter(|task| task.project_id.as_deref() == Some(id));
+        let tasks = self
+            .tasks
+            .iter()
+            .filter(|task| task.project_id.as_deref() == Some(id));
         let (mut count, mut done, mut planned) = (0, 0, 0);
         for task in tasks {
             count += 1;
@@ -669,7 +792,12 @@ impl World {
         if self.tasks.len() > MAX_TASKS {
             let excess = self.tasks.len() - MAX_TASKS;
             let forgotten: Vec<String> = self.tasks.drain(..excess).map(|task| task.id).collect();
-            self.time_entries.retain(|entry| entry.task_id.as_ref().is_none_or(|id| !forgotten.contains(id)));
+            self.time_entries.retain(|entry| {
+                entry
+                    .task_id
+                    .as_ref()
+                    .is_none_or(|id| !forgotten.contains(id))
+            });
         }
         if self.absences.len() > MAX_ABSENCES {
             let excess = self.absences.len() - MAX_ABSENCES;
@@ -680,7 +808,11 @@ impl World {
 
 /// Whether a user can act: invitation accepted and not deactivated.
 pub fn is_active(user: &User) -> bool {
-    let accepted = user.status.as_ref().and_then(|status| status.invitation_accepted) == Some(true);
+    let accepted = user
+        .status
+        .as_ref()
+        .and_then(|status| status.invitation_accepted)
+        == Some(true);
     accepted && user.is_deactivated != Some(true)
 }
 
@@ -736,16 +868,30 @@ fn berlin_offset_hours(instant: DateTime<Utc>) -> i64 {
         let last = first_of_next - TimeDelta::days(1);
         last - TimeDelta::days(i64::from(last.weekday().num_days_from_sunday()))
     };
-    let summer_starts = last_sunday(3).and_hms_opt(1, 0, 0).expect("valid").and_utc();
-    let summer_ends = last_sunday(10).and_hms_opt(1, 0, 0).expect("valid").and_utc();
-    if (summer_starts..summer_ends).contains(&instant) { 2 } else { 1 }
+    let summer_starts = last_sunday(3)
+        .and_hms_opt(1, 0, 0)
+        .expect("valid")
+        .and_utc();
+    let summer_ends = last_sunday(10)
+        .and_hms_opt(1, 0, 0)
+        .expect("valid")
+        .and_utc();
+    if (summer_starts..summer_ends).contains(&instant) {
+        2
+    } else {
+        1
+    }
 }
 
 /// A time of day as a time entry writes it: a running timer keeps its ticks, a typed entry whole
 /// seconds.
 fn clock_time(instant: DateTime<Utc>, timer: bool) -> TimeOfDay {
     let time = instant.time();
-    TimeOfDay::new(if timer { time } else { time.with_nanosecond(0).expect("zero is valid") })
+    TimeOfDay::new(if timer {
+        time
+    } else {
+        time.with_nanosecond(0).expect("zero is valid")
+    })
 }
 
 /// Midnight of the day of a local time, without an offset.
@@ -754,5 +900,8 @@ fn local_day(local: DateTime<Utc>) -> AworkDateTime {
 }
 
 fn ascii_lower(name: &str) -> String {
-    name.chars().filter(char::is_ascii_alphabetic).collect::<String>().to_lowercase()
+    name.chars()
+        .filter(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_lowercase()
 }

@@ -100,9 +100,11 @@ impl Envelope {
     /// its path (`entity.members[0].userId`). This is [`crate::validate_value`] without the checks
     /// across properties.
     pub fn from_value(value: Value) -> Result<Envelope, Vec<Problem>> {
-        let mut raw: RawEnvelope = serde_path_to_error::deserialize(value).map_err(|error| vec![Problem::from_path_error("", &error)])?;
+        let mut raw: RawEnvelope = serde_path_to_error::deserialize(value)
+            .map_err(|error| vec![Problem::from_path_error("", &error)])?;
         let kind = entity_dispatch(&raw.event_type, &raw.entity_type);
-        let entity = Entity::from_value(kind, std::mem::take(&mut raw.entity)).map_err(|error| vec![Problem::from_path_error("entity", &error)])?;
+        let entity = Entity::from_value(kind, std::mem::take(&mut raw.entity))
+            .map_err(|error| vec![Problem::from_path_error("entity", &error)])?;
         Ok(raw.with_entity(entity))
     }
 }
@@ -110,7 +112,10 @@ impl Envelope {
 /// Which model the entity is read as: the event type's entity type, or for an unknown event type the
 /// one `entityType` names.
 fn entity_dispatch(event_type: &EventName, entity_type: &str) -> Option<EntityType> {
-    event_type.event_type().map(|event| event.entity_type()).or_else(|| EntityType::from_wire(entity_type))
+    event_type
+        .event_type()
+        .map(|event| event.entity_type())
+        .or_else(|| EntityType::from_wire(entity_type))
 }
 
 impl RawEnvelope {
@@ -134,8 +139,10 @@ impl<'de> Deserialize<'de> for Envelope {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let mut raw = RawEnvelope::deserialize(deserializer)?;
         let kind = entity_dispatch(&raw.event_type, &raw.entity_type);
-        let entity = Entity::from_value(kind, std::mem::take(&mut raw.entity))
-            .map_err(|error| serde::de::Error::custom(format_args!("entity.{}: {}", error.path(), error.inner())))?;
+        let entity =
+            Entity::from_value(kind, std::mem::take(&mut raw.entity)).map_err(|error| {
+                serde::de::Error::custom(format_args!("entity.{}: {}", error.path(), error.inner()))
+            })?;
         Ok(raw.with_entity(entity))
     }
 }

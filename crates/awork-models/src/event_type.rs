@@ -235,7 +235,10 @@ impl EventType {
     /// Looks a name up in every naming; returns the event type and the first naming that spells it so.
     pub fn lookup(name: &str) -> Option<(EventType, Naming)> {
         Naming::ALL.into_iter().find_map(|naming| {
-            EventType::ALL.iter().find(|event| event.name_in(naming) == Some(name)).map(|event| (*event, naming))
+            EventType::ALL
+                .iter()
+                .find(|event| event.name_in(naming) == Some(name))
+                .map(|event| (*event, naming))
         })
     }
 }
@@ -257,7 +260,9 @@ impl FromStr for EventType {
 
     /// Parses a name in any of awork's spellings.
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        EventType::lookup(name).map(|(event, _)| event).ok_or_else(|| UnknownEventType(name.to_owned()))
+        EventType::lookup(name)
+            .map(|(event, _)| event)
+            .ok_or_else(|| UnknownEventType(name.to_owned()))
     }
 }
 
@@ -273,12 +278,18 @@ pub struct EventName {
 impl EventName {
     /// The name of `event` under `naming`.
     pub fn new(event: EventType, naming: Naming) -> Self {
-        Self { name: event.name(naming).into(), known: Some(event) }
+        Self {
+            name: event.name(naming).into(),
+            known: Some(event),
+        }
     }
 
     /// Parses any name: a known spelling gives its event type; anything else is kept as unknown.
     pub fn parse(name: &str) -> Self {
-        Self { name: name.into(), known: EventType::lookup(name).map(|(event, _)| event) }
+        Self {
+            name: name.into(),
+            known: EventType::lookup(name).map(|(event, _)| event),
+        }
     }
 
     /// The name exactly as it arrived.
@@ -359,11 +370,20 @@ mod tests {
         for &event in EventType::ALL {
             for naming in Naming::ALL {
                 if let Some(name) = event.name_in(naming) {
-                    assert_eq!(*seen.entry(name).or_insert(event), event, "{name} is ambiguous");
+                    assert_eq!(
+                        *seen.entry(name).or_insert(event),
+                        event,
+                        "{name} is ambiguous"
+                    );
                 }
             }
         }
-        assert_eq!(seen.len(), 30 + 11 + 8 + 5, "names: {:?}", seen.keys().collect::<HashSet<_>>());
+        assert_eq!(
+            seen.len(),
+            30 + 11 + 8 + 5,
+            "names: {:?}",
+            seen.keys().collect::<HashSet<_>>()
+        );
     }
 
     #[test]

@@ -26,5 +26,7 @@ mod validate;
 pub use entities::Entity;
 pub use envelope::{Change, Envelope, TriggeredBy};
 pub use event_type::{EntityType, EventName, EventType, Naming, UnknownEventType};
-pub use time::{AworkDateTime, MAX_FRACTION_DIGITS, OffsetStyle, TimeOfDay, TimestampError, day_start};
+pub use time::{
+    AworkDateTime, MAX_FRACTION_DIGITS, OffsetStyle, TimeOfDay, TimestampError, day_start,
+};
 pub use validate::{Problem, validate, validate_value};

@@ -54,7 +54,11 @@ impl AworkDateTime {
     pub fn zulu(value: DateTime<Utc>) -> Self {
         let naive = value.naive_utc();
         let text = format!("{}Z", format_naive(naive));
-        Self { text: text.into(), naive, offset: OffsetStyle::Zulu }
+        Self {
+            text: text.into(),
+            naive,
+            offset: OffsetStyle::Zulu,
+        }
     }
 
     /// A UTC date-time written with `+00:00`, as awork writes the envelope's `timestamp`.
@@ -62,12 +66,20 @@ impl AworkDateTime {
         let naive = value.naive_utc();
         let text = format!("{}+00:00", format_naive(naive));
         let offset = OffsetStyle::Numeric(FixedOffset::east_opt(0).expect("zero offset is valid"));
-        Self { text: text.into(), naive, offset }
+        Self {
+            text: text.into(),
+            naive,
+            offset,
+        }
     }
 
     /// A local date-time written without an offset, as awork writes `startDateLocal`.
     pub fn local(value: NaiveDateTime) -> Self {
-        Self { text: format_naive(value).into(), naive: value, offset: OffsetStyle::Local }
+        Self {
+            text: format_naive(value).into(),
+            naive: value,
+            offset: OffsetStyle::Local,
+        }
     }
 
     /// The exact text, as received or as it will be written.
@@ -89,9 +101,7 @@ impl AworkDateTime {
     pub fn to_utc(&self) -> Option<DateTime<Utc>> {
         match self.offset {
             OffsetStyle::Zulu => Some(self.naive.and_utc()),
-            OffsetStyle::Numeric(offset) => {
-                Some((self.naive - offset).and_utc())
-            }
+            OffsetStyle::Numeric(offset) => Some((self.naive - offset).and_utc()),
             OffsetStyle::Local => None,
         }
     }
@@ -106,7 +116,10 @@ impl FromStr for AworkDateTime {
     type Err = TimestampError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let refuse = |reason| TimestampError { text: text.to_owned(), reason };
+        let refuse = |reason| TimestampError {
+            text: text.to_owned(),
+            reason,
+        };
         // The date and time take 19 bytes; what follows is an optional fraction, then the offset.
         if text.len() < 19 || !text.is_char_boundary(19) {
             return Err(refuse("expected YYYY-MM-DDTHH:MM:SS"));
@@ -118,10 +131,19 @@ impl FromStr for AworkDateTime {
         let offset = match rest {
             "" => OffsetStyle::Local,
             "Z" => OffsetStyle::Zulu,
-            _ => OffsetStyle::Numeric(parse_offset(rest).ok_or_else(|| refuse("expected Z or an offset such as +00:00"))?),
+            _ => OffsetStyle::Numeric(
+                parse_offset(rest)
+                    .ok_or_else(|| refuse("expected Z or an offset such as +00:00"))?,
+            ),
         };
-        let naive = naive.with_nanosecond(nanos).ok_or_else(|| refuse("fraction out of range"))?;
-        Ok(Self { text: text.into(), naive, offset })
+        let naive = naive
+            .with_nanosecond(nanos)
+            .ok_or_else(|| refuse("fraction out of range"))?;
+        Ok(Self {
+            text: text.into(),
+            naive,
+            offset,
+        })
     }
 }
 
@@ -163,7 +185,10 @@ impl TimeOfDay {
     pub fn new(time: NaiveTime) -> Self {
         let mut text = time.format("%H:%M:%S").to_string();
         push_fraction(&mut text, time.nanosecond());
-        Self { text: text.into(), time }
+        Self {
+            text: text.into(),
+            time,
+        }
     }
 
     /// The exact text.
@@ -181,18 +206,27 @@ impl FromStr for TimeOfDay {
     type Err = TimestampError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let refuse = |reason| TimestampError { text: text.to_owned(), reason };
+        let refuse = |reason| TimestampError {
+            text: text.to_owned(),
+            reason,
+        };
         if text.len() < 8 || !text.is_char_boundary(8) {
             return Err(refuse("expected HH:MM:SS"));
         }
         let (hms, rest) = text.split_at(8);
-        let time = NaiveTime::parse_from_str(hms, "%H:%M:%S").map_err(|_| refuse("expected HH:MM:SS"))?;
+        let time =
+            NaiveTime::parse_from_str(hms, "%H:%M:%S").map_err(|_| refuse("expected HH:MM:SS"))?;
         let (nanos, rest) = parse_fraction(rest).map_err(refuse)?;
         if !rest.is_empty() {
             return Err(refuse("unexpected text after the time"));
         }
-        let time = time.with_nanosecond(nanos).ok_or_else(|| refuse("fraction out of range"))?;
-        Ok(Self { text: text.into(), time })
+        let time = time
+            .with_nanosecond(nanos)
+            .ok_or_else(|| refuse("fraction out of range"))?;
+        Ok(Self {
+            text: text.into(),
+            time,
+        })
     }
 }
 
@@ -283,7 +317,9 @@ fn parse_offset(text: &str) -> Option<FixedOffset> {
 fn fraction_digits(text: &str) -> usize {
     text.get(19..)
         .and_then(|rest| rest.strip_prefix('.'))
-        .map_or(0, |fraction| fraction.bytes().take_while(u8::is_ascii_digit).count())
+        .map_or(0, |fraction| {
+            fraction.bytes().take_while(u8::is_ascii_digit).count()
+        })
 }
 
 #[cfg(test)]
@@ -324,15 +360,28 @@ mod tests {
             "2023-09-03T20:28:39Zjunk",
             "2023-09-03T20:28:39.5é",
         ] {
-            assert!(text.parse::<AworkDateTime>().is_err(), "{text:?} was accepted");
+            assert!(
+                text.parse::<AworkDateTime>().is_err(),
+                "{text:?} was accepted"
+            );
         }
     }
 
     #[test]
     fn formats_like_dotnet() {
-        let instant = "2023-09-03T20:28:40.0175850Z".parse::<AworkDateTime>().unwrap().to_utc().unwrap();
-        assert_eq!(AworkDateTime::zulu(instant).as_str(), "2023-09-03T20:28:40.017585Z");
-        assert_eq!(AworkDateTime::utc_with_offset(instant).as_str(), "2023-09-03T20:28:40.017585+00:00");
+        let instant = "2023-09-03T20:28:40.0175850Z"
+            .parse::<AworkDateTime>()
+            .unwrap()
+            .to_utc()
+            .unwrap();
+        assert_eq!(
+            AworkDateTime::zulu(instant).as_str(),
+            "2023-09-03T20:28:40.017585Z"
+        );
+        assert_eq!(
+            AworkDateTime::utc_with_offset(instant).as_str(),
+            "2023-09-03T20:28:40.017585+00:00"
+        );
         let whole = "2022-04-08T00:00:00Z".parse::<AworkDateTime>().unwrap();
         assert_eq!(day_start(whole.naive().date()), whole);
         let time = NaiveTime::from_hms_nano_opt(13, 8, 51, 822_063_200).unwrap();
@@ -344,7 +393,13 @@ mod tests {
         let shifted: AworkDateTime = "2023-09-03T22:28:39+02:00".parse().unwrap();
         let zulu: AworkDateTime = "2023-09-03T20:28:39Z".parse().unwrap();
         assert_eq!(shifted.to_utc(), zulu.to_utc());
-        assert_eq!("2023-09-03T20:28:39".parse::<AworkDateTime>().unwrap().to_utc(), None);
+        assert_eq!(
+            "2023-09-03T20:28:39"
+                .parse::<AworkDateTime>()
+                .unwrap()
+                .to_utc(),
+            None
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::{Envelope, EntityType};
+use crate::{EntityType, Envelope};
 
 /// A problem found in an event.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,7 +32,9 @@ pub enum Problem {
         entity_own_id: String,
     },
     /// `entityType` does not fit the event type.
-    #[error("entityType: {entity_type:?} does not fit eventType {event_type:?}, which carries a {expected:?}")]
+    #[error(
+        "entityType: {entity_type:?} does not fit eventType {event_type:?}, which carries a {expected:?}"
+    )]
     EntityTypeMismatch {
         /// The envelope's `eventType`.
         event_type: String,
@@ -54,7 +56,10 @@ impl Problem {
     }
 
     /// A problem from a serde error at a path below `prefix` (`""` for the envelope itself).
-    pub(crate) fn from_path_error(prefix: &str, error: &serde_path_to_error::Error<serde_json::Error>) -> Problem {
+    pub(crate) fn from_path_error(
+        prefix: &str,
+        error: &serde_path_to_error::Error<serde_json::Error>,
+    ) -> Problem {
         let inner = error.path().to_string();
         let mut path = match (prefix, inner.as_str()) {
             (prefix, ".") => prefix.to_owned(),
@@ -63,7 +68,10 @@ impl Problem {
             (prefix, inner) => format!("{prefix}.{inner}"),
         };
         let message = error.inner().to_string();
-        if let Some(field) = message.strip_prefix("missing field `").and_then(|rest| rest.strip_suffix('`')) {
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.strip_suffix('`'))
+        {
             if !path.is_empty() {
                 path.push('.');
             }
@@ -73,7 +81,10 @@ impl Problem {
         if path.is_empty() {
             path.push_str("(event)");
         }
-        Problem::InvalidValue { path, reason: message }
+        Problem::InvalidValue {
+            path,
+            reason: message,
+        }
     }
 }
 
@@ -81,7 +92,11 @@ impl Problem {
 pub fn validate_value(value: Value) -> Result<Envelope, Vec<Problem>> {
     let envelope = Envelope::from_value(value)?;
     let problems = validate(&envelope);
-    if problems.is_empty() { Ok(envelope) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(envelope)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Checks what a parsed event's types cannot: that `entityId` is the entity's id and that

@@ -33,7 +33,11 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() { "(value)" } else { &self.path };
+        let path = if self.path.is_empty() {
+            "(value)"
+        } else {
+            &self.path
+        };
         write!(f, "{path}: {}", self.message)
     }
 }
@@ -44,7 +48,8 @@ impl OpenApi {
     /// # Panics
     /// If the committed document is not the OpenAPI JSON it should be.
     pub fn load() -> OpenApi {
-        let mut document: Value = serde_json::from_str(DOCUMENT).expect("spec/openapi.json is JSON");
+        let mut document: Value =
+            serde_json::from_str(DOCUMENT).expect("spec/openapi.json is JSON");
         let schemas = document
             .pointer_mut("/components/schemas")
             .and_then(Value::as_object_mut)
@@ -79,7 +84,10 @@ impl OpenApi {
     /// # Panics
     /// If the document has no schema of that name.
     pub fn check(&self, schema_name: &str, value: &Value) -> Vec<Violation> {
-        let schema = self.schemas.get(schema_name).unwrap_or_else(|| panic!("no schema named {schema_name}"));
+        let schema = self
+            .schemas
+            .get(schema_name)
+            .unwrap_or_else(|| panic!("no schema named {schema_name}"));
         let mut violations = Vec::new();
         self.check_at(schema, value, &mut String::new(), &mut violations);
         violations
@@ -88,16 +96,32 @@ impl OpenApi {
     fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
         match schema.get("$ref").and_then(Value::as_str) {
             Some(reference) => {
-                let name = reference.rsplit('/').next().expect("rsplit yields at least one part");
-                self.schemas.get(name).unwrap_or_else(|| panic!("dangling $ref {reference}"))
+                let name = reference
+                    .rsplit('/')
+                    .next()
+                    .expect("rsplit yields at least one part");
+                self.schemas
+                    .get(name)
+                    .unwrap_or_else(|| panic!("dangling $ref {reference}"))
             }
             None => schema,
         }
     }
 
-    fn check_at(&self, schema: &Value, value: &Value, path: &mut String, violations: &mut Vec<Violation>) {
+    fn check_at(
+        &self,
+        schema: &Value,
+        value: &Value,
+        path: &mut String,
+        violations: &mut Vec<Violation>,
+    ) {
         let schema = self.resolve(schema);
-        let mut violate = |message: String| violations.push(Violation { path: path.clone(), message });
+        let mut violate = |message: String| {
+            violations.push(Violation {
+                path: path.clone(),
+                message,
+            })
+        };
         if value.is_null() {
             if schema.get("nullable") != Some(&Value::Bool(true)) {
                 violate("null where the schema does not allow it".into());
@@ -130,12 +154,20 @@ impl OpenApi {
             Some("integer") => {
                 if !(value.is_i64() || value.is_u64()) {
                     violate(format!("expected an integer, got {}", kind(value)));
-                } else if format == Some("int32") && value.as_i64().is_none_or(|number| i32::try_from(number).is_err()) {
+                } else if format == Some("int32")
+                    && value
+                        .as_i64()
+                        .is_none_or(|number| i32::try_from(number).is_err())
+                {
                     violate(format!("{value} does not fit an int32"));
                 }
             }
-            Some("number") if !value.is_number() => violate(format!("expected a number, got {}", kind(value))),
-            Some("boolean") if !value.is_boolean() => violate(format!("expected a boolean, got {}", kind(value))),
+            Some("number") if !value.is_number() => {
+                violate(format!("expected a number, got {}", kind(value)))
+            }
+            Some("boolean") if !value.is_boolean() => {
+                violate(format!("expected a boolean, got {}", kind(value)))
+            }
             Some("array") => match value.as_array() {
                 None => violate(format!("expected an array, got {}", kind(value))),
                 Some(items) => {
@@ -149,29 +181,61 @@ impl OpenApi {
                     }
                 }
             },
-            Some("object") | None if schema.get("properties").is_some() => self.check_object(schema, value, path, violations),
-            Some("object") if !value.is_object() => violate(format!("expected an object, got {}", kind(value))),
+            Some("object") | None if schema.get("properties").is_some() => {
+                self.check_object(schema, value, path, violations)
+            }
+            Some("object") if !value.is_object() => {
+                violate(format!("expected an object, got {}", kind(value)))
+            }
             _ => {}
         }
     }
 
-    fn check_object(&self, schema: &Value, value: &Value, path: &mut String, violations: &mut Vec<Violation>) {
+    fn check_object(
+        &self,
+        schema: &Value,
+        value: &Value,
+        path: &mut String,
+        violations: &mut Vec<Violation>,
+    ) {
         let Some(object) = value.as_object() else {
-            violations.push(Violation { path: path.clone(), message: format!("expected an object, got {}", kind(value)) });
+            violations.push(Violation {
+                path: path.clone(),
+                message: format!("expected an object, got {}", kind(value)),
+            });
             return;
         };
-        let child = |path: &String, name: &str| if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") };
-        for required in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+        let child = |path: &String, name: &str| {
+            if path.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            }
+        };
+        for required in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let name = required.as_str().expect("required names are strings");
             if !object.contains_key(name) {
-                violations.push(Violation { path: child(path, name), message: "required property missing".into() });
+                violations.push(Violation {
+                    path: child(path, name),
+                    message: "required property missing".into(),
+                });
             }
         }
         let properties = schema.get("properties").and_then(Value::as_object);
         for (name, property_value) in object {
             if let Some(property_schema) = properties.and_then(|properties| properties.get(name)) {
                 let mut property_path = child(path, name);
-                self.check_at(property_schema, property_value, &mut property_path, violations);
+                self.check_at(
+                    property_schema,
+                    property_value,
+                    &mut property_path,
+                    violations,
+                );
             }
         }
     }
@@ -202,10 +266,13 @@ fn is_date_time(text: &str) -> bool {
     let bytes = text.as_bytes();
     let shape = b"dddd-dd-ddTdd:dd:dd";
     bytes.len() >= shape.len()
-        && shape.iter().zip(bytes).all(|(expected, actual)| match expected {
-            b'd' => actual.is_ascii_digit(),
-            other => other == actual,
-        })
+        && shape
+            .iter()
+            .zip(bytes)
+            .all(|(expected, actual)| match expected {
+                b'd' => actual.is_ascii_digit(),
+                other => other == actual,
+            })
 }
 
 #[cfg(test)]
@@ -224,7 +291,11 @@ mod tests {
             "startDate": "tomorrow",
             "tags": [{"id": "8293ac0e-0aaa-468c-b3fc-480b2d7200f0", "name": 5}],
         });
-        let messages: Vec<String> = api.check("Project", &project).iter().map(ToString::to_string).collect();
+        let messages: Vec<String> = api
+            .check("Project", &project)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(
             messages,
             [

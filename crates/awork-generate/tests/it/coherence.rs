@@ -22,21 +22,41 @@ struct Ledger {
 impl Ledger {
     #[track_caller]
     fn exists(set: &HashSet<String>, id: &str, what: &str, index: usize) {
-        assert!(set.contains(id), "event {index} mentions {what} {id}, which does not exist at that point");
+        assert!(
+            set.contains(id),
+            "event {index} mentions {what} {id}, which does not exist at that point"
+        );
     }
 }
 
 #[test]
 fn no_event_refers_to_an_entity_that_does_not_exist() {
     for seed in [1, 2] {
-        let mut generator = Generator::new(GeneratorConfig { seed, naming: Naming::Api, ..GeneratorConfig::default() });
-        let mut ledger = Ledger { users: generator.initial_user_ids().into_iter().collect(), ..Ledger::default() };
+        let mut generator = Generator::new(GeneratorConfig {
+            seed,
+            naming: Naming::Api,
+            ..GeneratorConfig::default()
+        });
+        let mut ledger = Ledger {
+            users: generator.initial_user_ids().into_iter().collect(),
+            ..Ledger::default()
+        };
         for index in 0..3000 {
             let event = generator.next_event();
-            let kind = event.event_type.event_type().expect("generated types are known");
-            let actor = &event.triggered_by.as_ref().expect("generated events name their actor").id;
+            let kind = event
+                .event_type
+                .event_type()
+                .expect("generated types are known");
+            let actor = &event
+                .triggered_by
+                .as_ref()
+                .expect("generated events name their actor")
+                .id;
             Ledger::exists(&ledger.users, actor, "the acting user", index);
-            assert!(!ledger.deactivated.contains(actor), "event {index}: a deactivated user acts");
+            assert!(
+                !ledger.deactivated.contains(actor),
+                "event {index}: a deactivated user acts"
+            );
             check(&mut ledger, kind, &event.entity, index);
         }
     }
@@ -52,25 +72,63 @@ fn check(ledger: &mut Ledger, kind: EventType, entity: &Entity, index: usize) {
                 Ledger::exists(&ledger.clients, client, "client", index);
             }
             for member in project.members.iter().flatten() {
-                Ledger::exists(&ledger.users, member.user_id.as_ref().unwrap(), "member", index);
+                Ledger::exists(
+                    &ledger.users,
+                    member.user_id.as_ref().unwrap(),
+                    "member",
+                    index,
+                );
             }
-            track(&mut ledger.projects, &project.id, kind == ProjectAdded, kind == ProjectDeleted, "project", index);
+            track(
+                &mut ledger.projects,
+                &project.id,
+                kind == ProjectAdded,
+                kind == ProjectDeleted,
+                "project",
+                index,
+            );
             if kind == ProjectDeleted {
                 // Its tasks go with it; the story never mentions them again.
             }
         }
         Entity::Task(task) => {
-            Ledger::exists(&ledger.projects, task.project_id.as_ref().unwrap(), "project", index);
+            Ledger::exists(
+                &ledger.projects,
+                task.project_id.as_ref().unwrap(),
+                "project",
+                index,
+            );
             for assignee in task.assignees.iter().flatten() {
                 Ledger::exists(&ledger.users, &assignee.id, "assignee", index);
             }
             for list in task.lists.iter().flatten() {
                 Ledger::exists(&ledger.lists, &list.id, "task list", index);
             }
-            track(&mut ledger.tasks, &task.id, kind == ProjectTaskAdded, kind == ProjectTaskDeleted, "task", index);
+            track(
+                &mut ledger.tasks,
+                &task.id,
+                kind == ProjectTaskAdded,
+                kind == ProjectTaskDeleted,
+                "task",
+                index,
+            );
         }
-        Entity::TaskList(list) => track(&mut ledger.lists, &list.id, added, deleted, "task list", index),
-        Entity::Company(company) => track(&mut ledger.clients, &company.id, added, deleted, "client", index),
+        Entity::TaskList(list) => track(
+            &mut ledger.lists,
+            &list.id,
+            added,
+            deleted,
+            "task list",
+            index,
+        ),
+        Entity::Company(company) => track(
+            &mut ledger.clients,
+            &company.id,
+            added,
+            deleted,
+            "client",
+            index,
+        ),
         Entity::User(user) => {
             track(&mut ledger.users, &user.id, added, deleted, "user", index);
             if user.is_deactivated == Some(true) {
@@ -80,25 +138,73 @@ fn check(ledger: &mut Ledger, kind: EventType, entity: &Entity, index: usize) {
             }
         }
         Entity::Absence(absence) => {
-            Ledger::exists(&ledger.users, absence.user_id.as_ref().unwrap(), "absent user", index);
-            track(&mut ledger.absences, &absence.id, added, deleted, "absence", index);
+            Ledger::exists(
+                &ledger.users,
+                absence.user_id.as_ref().unwrap(),
+                "absent user",
+                index,
+            );
+            track(
+                &mut ledger.absences,
+                &absence.id,
+                added,
+                deleted,
+                "absence",
+                index,
+            );
         }
         Entity::TimeTracking(entry) => {
-            Ledger::exists(&ledger.tasks, entry.task_id.as_ref().unwrap(), "task", index);
-            Ledger::exists(&ledger.users, entry.user_id.as_ref().unwrap(), "user", index);
-            track(&mut ledger.time_entries, &entry.id, added, deleted, "time entry", index);
+            Ledger::exists(
+                &ledger.tasks,
+                entry.task_id.as_ref().unwrap(),
+                "task",
+                index,
+            );
+            Ledger::exists(
+                &ledger.users,
+                entry.user_id.as_ref().unwrap(),
+                "user",
+                index,
+            );
+            track(
+                &mut ledger.time_entries,
+                &entry.id,
+                added,
+                deleted,
+                "time entry",
+                index,
+            );
         }
         Entity::Comment(comment) => {
             let target = comment.entity_id.as_ref().unwrap();
-            let set = if kind == TaskCommentAdded { &ledger.tasks } else { &ledger.projects };
+            let set = if kind == TaskCommentAdded {
+                &ledger.tasks
+            } else {
+                &ledger.projects
+            };
             Ledger::exists(set, target, "commented entity", index);
         }
         Entity::ProjectMember(member) => {
-            Ledger::exists(&ledger.projects, member.project_id.as_ref().unwrap(), "project", index);
-            Ledger::exists(&ledger.users, member.user_id.as_ref().unwrap(), "member", index);
+            Ledger::exists(
+                &ledger.projects,
+                member.project_id.as_ref().unwrap(),
+                "project",
+                index,
+            );
+            Ledger::exists(
+                &ledger.users,
+                member.user_id.as_ref().unwrap(),
+                "member",
+                index,
+            );
         }
         Entity::TaskAssignment(assignment) => {
-            Ledger::exists(&ledger.tasks, assignment.task_id.as_ref().unwrap(), "task", index);
+            Ledger::exists(
+                &ledger.tasks,
+                assignment.task_id.as_ref().unwrap(),
+                "task",
+                index,
+            );
             Ledger::exists(&ledger.users, &assignment.id, "assigned user", index);
         }
         Entity::Other(_) => panic!("event {index}: the generator wrote an untyped entity"),
@@ -106,9 +212,19 @@ fn check(ledger: &mut Ledger, kind: EventType, entity: &Entity, index: usize) {
 }
 
 #[track_caller]
-fn track(set: &mut HashSet<String>, id: &str, added: bool, deleted: bool, what: &str, index: usize) {
+fn track(
+    set: &mut HashSet<String>,
+    id: &str,
+    added: bool,
+    deleted: bool,
+    what: &str,
+    index: usize,
+) {
     if added {
-        assert!(set.insert(id.to_owned()), "event {index}: {what} {id} added twice");
+        assert!(
+            set.insert(id.to_owned()),
+            "event {index}: {what} {id} added twice"
+        );
     } else {
         Ledger::exists(set, id, what, index);
         if deleted {

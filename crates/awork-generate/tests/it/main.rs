@@ -11,20 +11,37 @@ use awork_models::{Envelope, EventType, Naming};
 use awork_openapi::OpenApi;
 
 fn story(seed: u64, naming: Naming, count: usize) -> Vec<Envelope> {
-    Generator::new(GeneratorConfig { seed, naming, ..GeneratorConfig::default() }).take(count).collect()
+    Generator::new(GeneratorConfig {
+        seed,
+        naming,
+        ..GeneratorConfig::default()
+    })
+    .take(count)
+    .collect()
 }
 
 fn ndjson(events: &[Envelope]) -> String {
-    events.iter().map(|event| serde_json::to_string(event).unwrap() + "\n").collect()
+    events
+        .iter()
+        .map(|event| serde_json::to_string(event).unwrap() + "\n")
+        .collect()
 }
 
 #[track_caller]
 fn assert_valid_and_round_trips(event: &Envelope) {
     let bytes = serde_json::to_string(event).unwrap();
     let value: serde_json::Value = serde_json::from_str(&bytes).unwrap();
-    let parsed = awork_models::validate_value(value).unwrap_or_else(|problems| panic!("{problems:?} in {bytes}"));
-    assert_eq!(serde_json::to_string(&parsed).unwrap(), bytes, "round trip changed the bytes");
-    assert!(!bytes.contains("null"), "awork omits absent values: {bytes}");
+    let parsed = awork_models::validate_value(value)
+        .unwrap_or_else(|problems| panic!("{problems:?} in {bytes}"));
+    assert_eq!(
+        serde_json::to_string(&parsed).unwrap(),
+        bytes,
+        "round trip changed the bytes"
+    );
+    assert!(
+        !bytes.contains("null"),
+        "awork omits absent values: {bytes}"
+    );
 }
 
 #[test]
@@ -41,17 +58,32 @@ fn every_event_validates_and_round_trips_byte_for_byte() {
 
 #[test]
 fn three_thousand_events_cover_all_thirty_types() {
-    let seen: BTreeSet<EventType> = story(1, Naming::Spec, 3000).iter().filter_map(|event| event.event_type.event_type()).collect();
-    let missing: Vec<_> = EventType::SPEC.iter().filter(|event| !seen.contains(event)).collect();
+    let seen: BTreeSet<EventType> = story(1, Naming::Spec, 3000)
+        .iter()
+        .filter_map(|event| event.event_type.event_type())
+        .collect();
+    let missing: Vec<_> = EventType::SPEC
+        .iter()
+        .filter(|event| !seen.contains(event))
+        .collect();
     assert!(missing.is_empty(), "never generated: {missing:?}");
-    assert!(seen.iter().all(|event| event.in_spec()), "only the spec's types by default");
+    assert!(
+        seen.iter().all(|event| event.in_spec()),
+        "only the spec's types by default"
+    );
 }
 
 #[test]
 fn api_naming_uses_the_api_spellings_and_extra_types() {
     let events = story(1, Naming::Api, 3000);
-    let names: BTreeSet<&str> = events.iter().map(|event| event.event_type.as_str()).collect();
-    let expected: BTreeSet<&str> = EventType::API.iter().map(|event| event.name(Naming::Api)).collect();
+    let names: BTreeSet<&str> = events
+        .iter()
+        .map(|event| event.event_type.as_str())
+        .collect();
+    let expected: BTreeSet<&str> = EventType::API
+        .iter()
+        .map(|event| event.name(Naming::Api))
+        .collect();
     assert_eq!(names, expected);
 }
 
@@ -65,7 +97,11 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_others() {
 #[test]
 fn one_event_type_alone_still_works() {
     for &event in EventType::API {
-        let config = GeneratorConfig { seed: 5, naming: Naming::Api, event_types: vec![event] };
+        let config = GeneratorConfig {
+            seed: 5,
+            naming: Naming::Api,
+            event_types: vec![event],
+        };
         for generated in Generator::new(config).take(5) {
             assert_eq!(generated.event_type.event_type(), Some(event));
             assert_valid_and_round_trips(&generated);
@@ -78,10 +114,15 @@ fn every_entity_satisfies_its_openapi_schema() {
     let api = OpenApi::load();
     let mut checked = 0;
     for event in story(11, Naming::Api, 5000) {
-        let schema = OpenApi::schema_for_entity_type(&event.entity_type).expect("generated entity types are known");
+        let schema = OpenApi::schema_for_entity_type(&event.entity_type)
+            .expect("generated entity types are known");
         let entity = serde_json::to_value(&event.entity).unwrap();
         let violations = api.check(schema, &entity);
-        assert!(violations.is_empty(), "{} breaks {schema}: {violations:?}\n{entity:#}", event.event_type);
+        assert!(
+            violations.is_empty(),
+            "{} breaks {schema}: {violations:?}\n{entity:#}",
+            event.event_type
+        );
         checked += 1;
     }
     assert_eq!(checked, 5000);

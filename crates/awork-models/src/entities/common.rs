@@ -31,7 +31,9 @@ impl Double {
 
     /// The value.
     pub fn value(&self) -> f64 {
-        self.0.as_f64().expect("a JSON number is representable as f64")
+        self.0
+            .as_f64()
+            .expect("a JSON number is representable as f64")
     }
 }
 

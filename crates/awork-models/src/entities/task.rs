@@ -1,7 +1,10 @@
 //! Tasks and what is nested in them, task lists, and task assignments (`awork/ENTITIES.md` §4.2,
 //! §4.3, §4.10).
 
-use super::{CustomField, Double, NestedCompany, ProjectMember, ProjectStatus, ProjectType, Tag, Team, TypeOfWork, model};
+use super::{
+    CustomField, Double, NestedCompany, ProjectMember, ProjectStatus, ProjectType, Tag, Team,
+    TypeOfWork, model,
+};
 use crate::AworkDateTime;
 
 model! {

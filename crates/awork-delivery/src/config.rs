@@ -1,0 +1,541 @@
+//! Webhook configuration as data: the receiver URL, the auth header, and the delivery policy
+//! (timeout, retries, retry schedule, pause threshold, concurrency, rate).
+//!
+//! This module only parses and validates values. It does no I/O and knows nothing of how the
+//! policy is carried out; that is the engine's job.
+
+use std::fmt;
+use std::num::{NonZeroU32, NonZeroUsize};
+use std::str::FromStr;
+use std::time::Duration;
+
+use http::header::{HeaderName, HeaderValue};
+use http::uri::{Scheme, Uri};
+
+/// An error in a configuration value, naming the text that was rejected.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The webhook URL is not an absolute `http` or `https` URL with a host.
+    #[error("invalid webhook url `{url}`: {reason}")]
+    InvalidUrl {
+        /// The rejected text.
+        url: String,
+        /// Why it was rejected.
+        reason: &'static str,
+    },
+    /// The auth header has no `:` between its name and its value.
+    #[error("invalid auth header: expected `Name: value`, found no colon")]
+    AuthMissingColon,
+    /// The auth header's name is not a valid HTTP header name.
+    #[error("invalid auth header name `{name}`")]
+    AuthInvalidName {
+        /// The rejected name.
+        name: String,
+        /// The underlying parse error.
+        #[source]
+        source: http::header::InvalidHeaderName,
+    },
+    /// The auth header's value is not a valid HTTP header value. The value itself is not shown,
+    /// because it is a secret.
+    #[error("invalid auth header value for `{name}`")]
+    AuthInvalidValue {
+        /// The header name whose value was rejected.
+        name: String,
+        /// The underlying parse error.
+        #[source]
+        source: http::header::InvalidHeaderValue,
+    },
+    /// A duration could not be parsed.
+    #[error(transparent)]
+    Duration(#[from] DurationError),
+    /// A retry schedule list was empty.
+    #[error("empty retry schedule")]
+    EmptySchedule,
+    /// An exponential retry schedule has a factor below 1 or not finite.
+    #[error("invalid exponential factor {0}: must be finite and at least 1")]
+    InvalidFactor(f64),
+}
+
+/// A duration written as `<digits><unit>` with unit `ms`, `s`, `m` or `h` could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid duration `{text}`: {reason}")]
+pub struct DurationError {
+    /// The rejected text.
+    pub text: String,
+    /// Why it was rejected.
+    pub reason: &'static str,
+}
+
+/// Parses a duration written as `250ms`, `30s`, `2m` or `1h` (a whole number and a unit).
+///
+/// ```
+/// # use std::time::Duration;
+/// use awork_delivery::parse_duration;
+/// assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+/// assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+/// assert!(parse_duration("2 minutes").is_err());
+/// ```
+pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
+    let error = |reason| DurationError {
+        text: text.to_owned(),
+        reason,
+    };
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| error("missing unit (ms, s, m or h)"))?;
+    let (digits, unit) = trimmed.split_at(split);
+    if digits.is_empty() {
+        return Err(error("missing number"));
+    }
+    let value: u64 = digits.parse().map_err(|_| error("number too large"))?;
+    let millis_per_unit: u64 = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(error("unknown unit (expected ms, s, m or h)")),
+    };
+    let millis = value
+        .checked_mul(millis_per_unit)
+        .ok_or_else(|| error("number too large"))?;
+    Ok(Duration::from_millis(millis))
+}
+
+/// Formats a duration in the syntax [`parse_duration`] reads, with the largest exact unit.
+pub fn format_duration(duration: Duration) -> String {
+    let millis = duration.as_millis();
+    if millis == 0 {
+        "0s".to_owned()
+    } else if millis % 3_600_000 == 0 {
+        format!("{}h", millis / 3_600_000)
+    } else if millis % 60_000 == 0 {
+        format!("{}m", millis / 60_000)
+    } else if millis % 1_000 == 0 {
+        format!("{}s", millis / 1_000)
+    } else {
+        format!("{millis}ms")
+    }
+}
+
+/// A validated absolute `http` or `https` URL with a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookUrl(Uri);
+
+impl WebhookUrl {
+    /// Parses and validates `text`.
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        let error = |reason| ConfigError::InvalidUrl {
+            url: text.to_owned(),
+            reason,
+        };
+        let uri: Uri = text.parse().map_err(|_| error("not a valid url"))?;
+        match uri.scheme() {
+            Some(scheme) if *scheme == Scheme::HTTP || *scheme == Scheme::HTTPS => {}
+            Some(_) => return Err(error("scheme must be http or https")),
+            None => return Err(error("missing scheme (http:// or https://)")),
+        }
+        match uri.host() {
+            Some(host) if !host.is_empty() => {}
+            _ => return Err(error("missing host")),
+        }
+        Ok(Self(uri))
+    }
+
+    /// The URL as an [`http::Uri`].
+    pub fn as_uri(&self) -> &Uri {
+        &self.0
+    }
+
+    /// Whether the scheme is `https`.
+    pub fn is_https(&self) -> bool {
+        self.0.scheme() == Some(&Scheme::HTTPS)
+    }
+}
+
+impl FromStr for WebhookUrl {
+    type Err = ConfigError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+impl fmt::Display for WebhookUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The header sent with every attempt so the receiver can authenticate the sender.
+///
+/// Its `Debug` and `Display` show `Name: ***`: the value is a secret and is never printed or
+/// logged. The value is also marked sensitive for hyper.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AuthHeader {
+    name: HeaderName,
+    value: HeaderValue,
+}
+
+impl AuthHeader {
+    /// Builds a header from a name and a value.
+    pub fn new(name: &str, value: &str) -> Result<Self, ConfigError> {
+        let name_text = name.trim();
+        let name =
+            HeaderName::from_str(name_text).map_err(|source| ConfigError::AuthInvalidName {
+                name: name_text.to_owned(),
+                source,
+            })?;
+        let mut value = HeaderValue::from_str(value.trim()).map_err(|source| {
+            ConfigError::AuthInvalidValue {
+                name: name.as_str().to_owned(),
+                source,
+            }
+        })?;
+        value.set_sensitive(true);
+        Ok(Self { name, value })
+    }
+
+    /// Parses `"Name: value"`.
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        let (name, value) = text.split_once(':').ok_or(ConfigError::AuthMissingColon)?;
+        Self::new(name, value)
+    }
+
+    /// The header name.
+    pub fn name(&self) -> &HeaderName {
+        &self.name
+    }
+
+    /// The header value (a secret: do not print it).
+    pub fn value(&self) -> &HeaderValue {
+        &self.value
+    }
+}
+
+impl FromStr for AuthHeader {
+    type Err = ConfigError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text)
+    }
+}
+
+impl fmt::Debug for AuthHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AuthHeader({}: ***)", self.name)
+    }
+}
+
+impl fmt::Display for AuthHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ***", self.name)
+    }
+}
+
+/// How long to wait before each retry.
+///
+/// The default is an assumption, because awork does not publish its schedule: exponential,
+/// starting at 10 s and doubling up to 10 min (10 s, 20 s, 40 s, 80 s, 160 s, 320 s, then 600 s),
+/// about 47 minutes over the default 10 retries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RetrySchedule {
+    /// The delay before retry `n` is element `n - 1`; past the end, the last element repeats (so a
+    /// single value is a fixed delay). Must not be empty.
+    Schedule(Vec<Duration>),
+    /// The delay before retry `n` is `initial * factor^(n - 1)`, capped at `max`.
+    Exponential {
+        /// The delay before the first retry.
+        initial: Duration,
+        /// The growth factor, at least 1.
+        factor: f64,
+        /// The largest delay.
+        max: Duration,
+    },
+}
+
+impl Default for RetrySchedule {
+    fn default() -> Self {
+        Self::Exponential {
+            initial: Duration::from_secs(10),
+            factor: 2.0,
+            max: Duration::from_secs(600),
+        }
+    }
+}
+
+impl RetrySchedule {
+    /// The delay before retry number `retry` (1 for the first retry, that is the second attempt).
+    pub fn delay(&self, retry: u32) -> Duration {
+        let index = retry.saturating_sub(1);
+        match self {
+            Self::Schedule(delays) => delays
+                .get(index as usize)
+                .or_else(|| delays.last())
+                .copied()
+                .unwrap_or_default(),
+            Self::Exponential {
+                initial,
+                factor,
+                max,
+            } => {
+                let exponent = i32::try_from(index).unwrap_or(i32::MAX);
+                let seconds = initial.as_secs_f64() * factor.powi(exponent);
+                if seconds.is_finite() && seconds < max.as_secs_f64() {
+                    Duration::from_secs_f64(seconds)
+                } else {
+                    *max
+                }
+            }
+        }
+    }
+
+    /// Checks the invariants the variants document (a non-empty list, a factor of at least 1).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        match self {
+            Self::Schedule(delays) if delays.is_empty() => Err(ConfigError::EmptySchedule),
+            Self::Schedule(_) => Ok(()),
+            Self::Exponential { factor, .. } if !factor.is_finite() || *factor < 1.0 => {
+                Err(ConfigError::InvalidFactor(*factor))
+            }
+            Self::Exponential { .. } => Ok(()),
+        }
+    }
+}
+
+/// Parses the command-line syntax `D[,D…]`, for example `10ms` or `1m,5m,30m`.
+impl FromStr for RetrySchedule {
+    type Err = ConfigError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.trim().is_empty() {
+            return Err(ConfigError::EmptySchedule);
+        }
+        let delays = text
+            .split(',')
+            .map(parse_duration)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::Schedule(delays))
+    }
+}
+
+impl fmt::Display for RetrySchedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Schedule(delays) => {
+                let parts: Vec<String> = delays.iter().copied().map(format_duration).collect();
+                write!(f, "{}", parts.join(","))
+            }
+            Self::Exponential {
+                initial,
+                factor,
+                max,
+            } => write!(
+                f,
+                "exponential from {} x{factor} up to {}",
+                format_duration(*initial),
+                format_duration(*max)
+            ),
+        }
+    }
+}
+
+/// Everything that decides how events reach one webhook.
+///
+/// Build it with [`WebhookConfig::new`], which sets awork's documented defaults, then change
+/// fields directly or with the `with_*` methods.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// Where events are POSTed.
+    pub url: WebhookUrl,
+    /// A header sent with every attempt, if any.
+    pub auth: Option<AuthHeader>,
+    /// An attempt succeeds only if a 2xx response head arrives within this time, counted from the
+    /// start of the attempt (connect, send, response head). Default 30 s.
+    pub timeout: Duration,
+    /// How many times a failed event is retried. Default 10, so at most 11 attempts.
+    pub max_retries: u32,
+    /// How long to wait before each retry.
+    pub retry_schedule: RetrySchedule,
+    /// The webhook pauses when its count of consecutive failed attempts goes above this. Default
+    /// 10: the 11th consecutive failure pauses it.
+    pub pause_after: u32,
+    /// How many events may be in delivery (attempting or waiting to retry) at once. Default 1,
+    /// which delivers strictly in order.
+    pub concurrency: NonZeroUsize,
+    /// At most this many new events are started per second, if set.
+    pub rate: Option<NonZeroU32>,
+    /// Accept any TLS certificate (for self-signed development certificates).
+    pub insecure: bool,
+}
+
+impl WebhookConfig {
+    /// The default per-attempt timeout.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+    /// The default number of retries.
+    pub const DEFAULT_MAX_RETRIES: u32 = 10;
+    /// The default pause threshold.
+    pub const DEFAULT_PAUSE_AFTER: u32 = 10;
+
+    /// A configuration for `url` with the defaults.
+    pub fn new(url: &str) -> Result<Self, ConfigError> {
+        Ok(Self {
+            url: WebhookUrl::parse(url)?,
+            auth: None,
+            timeout: Self::DEFAULT_TIMEOUT,
+            max_retries: Self::DEFAULT_MAX_RETRIES,
+            retry_schedule: RetrySchedule::default(),
+            pause_after: Self::DEFAULT_PAUSE_AFTER,
+            concurrency: NonZeroUsize::MIN,
+            rate: None,
+            insecure: false,
+        })
+    }
+
+    /// Sets the auth header.
+    #[must_use = "the builder returns the changed configuration"]
+    pub fn with_auth(mut self, auth: AuthHeader) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// Sets the per-attempt timeout.
+    #[must_use = "the builder returns the changed configuration"]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the number of retries.
+    #[must_use = "the builder returns the changed configuration"]
+    pub fn with_max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = max_retries;
+        self
+    }
+
+    /// Sets the retry schedule.
+    #[must_use = "the builder returns the changed configuration"]
+    pub fn with_retry_schedule(mut self, schedule: RetrySchedule) -> Self {
+        self.retry_schedule = schedule;
+        self
+    }
+
+    /// Sets the pause threshold.
+    #[must_use = "the builder returns the changed configuration"]
+    pub fn with_pause_after(mut self, pause_after: u32) -> Self {
+        self.pause_after = pause_after;
+        self
+    }
+
+    /// Sets the number of deliveries in flight; 0 is treated as 1.
+    #[must_use = "the builder returns the changed configuration"]
+    pub fn with_concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = NonZeroUsize::new(concurrency).unwrap_or(NonZeroUsize::MIN);
+        self
+    }
+
+    /// Limits new events to `rate` per second; `None` or 0 removes the limit.
+    #[must_use = "the builder returns the changed configuration"]
+    pub fn with_rate(mut self, rate: Option<u32>) -> Self {
+        self.rate = rate.and_then(NonZeroU32::new);
+        self
+    }
+
+    /// Accepts any TLS certificate.
+    #[must_use = "the builder returns the changed configuration"]
+    pub fn with_insecure(mut self, insecure: bool) -> Self {
+        self.insecure = insecure;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_in_every_unit() {
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
+        for bad in ["", "s", "10", "10x", "1.5s", "-1s", "99999999999999999999s"] {
+            let error = parse_duration(bad).unwrap_err();
+            assert_eq!(error.text, bad);
+        }
+    }
+
+    #[test]
+    fn durations_format_back_to_the_same_text() {
+        for text in ["0s", "250ms", "30s", "2m", "1h", "90s"] {
+            assert_eq!(format_duration(parse_duration(text).unwrap()), text);
+        }
+    }
+
+    #[test]
+    fn schedule_repeats_its_last_element() {
+        let schedule: RetrySchedule = "1m,5m,30m".parse().unwrap();
+        let delays: Vec<u64> = (1..=5).map(|n| schedule.delay(n).as_secs()).collect();
+        assert_eq!(delays, [60, 300, 1800, 1800, 1800]);
+        assert_eq!(schedule.to_string(), "1m,5m,30m");
+        let error = "1m,,5m".parse::<RetrySchedule>().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid duration ``: missing unit (ms, s, m or h)"
+        );
+    }
+
+    #[test]
+    fn default_schedule_doubles_up_to_ten_minutes() {
+        let schedule = RetrySchedule::default();
+        let delays: Vec<u64> = (1..=10).map(|n| schedule.delay(n).as_secs()).collect();
+        assert_eq!(delays, [10, 20, 40, 80, 160, 320, 600, 600, 600, 600]);
+        assert_eq!(schedule.delay(u32::MAX), Duration::from_secs(600));
+    }
+
+    #[test]
+    fn urls_must_be_http_with_a_host() {
+        assert!(WebhookUrl::parse("http://127.0.0.1:8080/hook").is_ok());
+        assert!(WebhookUrl::parse("https://example.com").unwrap().is_https());
+        for bad in [
+            "ftp://example.com",
+            "example.com/hook",
+            "/hook",
+            "http://",
+            "not a url",
+        ] {
+            let error = WebhookUrl::parse(bad).unwrap_err();
+            assert!(
+                error.to_string().starts_with("invalid webhook url"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn auth_header_hides_its_value() {
+        let auth = AuthHeader::parse("X-Secret: hunter2").unwrap();
+        assert_eq!(auth.name().as_str(), "x-secret");
+        assert_eq!(auth.value(), "hunter2");
+        assert!(auth.value().is_sensitive());
+        assert_eq!(format!("{auth}"), "x-secret: ***");
+        assert!(!format!("{auth:?}").contains("hunter2"));
+        let config = WebhookConfig::new("http://localhost/")
+            .unwrap()
+            .with_auth(auth);
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn auth_header_errors_are_typed() {
+        assert!(matches!(
+            AuthHeader::parse("no colon"),
+            Err(ConfigError::AuthMissingColon)
+        ));
+        assert!(matches!(
+            AuthHeader::parse("bad name: v"),
+            Err(ConfigError::AuthInvalidName { .. })
+        ));
+        let error = AuthHeader::parse("X-Key: bad\u{7f}secret").unwrap_err();
+        assert!(matches!(error, ConfigError::AuthInvalidValue { .. }));
+        assert!(!error.to_string().contains("secret"));
+    }
+}

@@ -1,0 +1,182 @@
+//! The timing of retries, timeouts and pauses, under a paused tokio clock with a fake transport:
+//! schedules of hours run in milliseconds, and every delay is checked exactly.
+
+use std::time::Duration;
+
+use awork_delivery::{
+    AttemptOutcome, Decision, DeliveryState, RetrySchedule, Webhook, WebhookConfig, WebhookState,
+};
+use tokio::time::Instant;
+
+use crate::support::{FakeTransport, events};
+
+fn config() -> WebhookConfig {
+    WebhookConfig::new("http://fake.invalid/hook").unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_schedule_waits_exactly_its_delays() {
+    let config = config()
+        .with_retry_schedule("1m,5m,30m".parse().unwrap())
+        .with_max_retries(4);
+    let mut webhook =
+        Webhook::with_transport(config, FakeTransport::always(AttemptOutcome::status(500)));
+    let start = Instant::now();
+    let mut log = Vec::new();
+    let run = webhook.deliver(events(1), &mut log).await;
+    assert_eq!(run.report.failed, 1);
+    let offsets: Vec<u64> = log
+        .iter()
+        .map(|record| record.decision)
+        .filter_map(|decision| match decision {
+            Decision::Retry { after } => Some(after.as_secs()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(offsets, [60, 300, 1800, 1800]);
+    let fake = webhook_transport_times(&webhook);
+    let since: Vec<u64> = fake.iter().map(|at| (*at - start).as_secs()).collect();
+    assert_eq!(since, [0, 60, 360, 2160, 3960]);
+}
+
+fn webhook_transport_times(webhook: &Webhook<FakeTransport>) -> Vec<Instant> {
+    webhook.transport().call_times()
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_default_schedule_of_47_minutes_runs_instantly() {
+    let wall = std::time::Instant::now();
+    let mut webhook =
+        Webhook::with_transport(config(), FakeTransport::always(AttemptOutcome::status(500)));
+    let start = Instant::now();
+    let run = webhook.deliver(events(1), &mut ()).await;
+    assert_eq!(run.report.attempts, 11);
+    assert_eq!(run.report.failed, 1);
+    assert_eq!(run.report.webhook, WebhookState::Paused);
+    let expected: u64 = (1..=10)
+        .map(|n| RetrySchedule::default().delay(n).as_secs())
+        .sum();
+    assert_eq!((Instant::now() - start).as_secs(), expected);
+    assert_eq!(expected, 10 + 20 + 40 + 80 + 160 + 320 + 4 * 600);
+    assert!(wall.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_answer_is_cut_at_the_timeout() {
+    let config = config()
+        .with_timeout(Duration::from_secs(30))
+        .with_max_retries(1)
+        .with_retry_schedule(RetrySchedule::Schedule(vec![Duration::from_secs(1)]));
+    let mut webhook = Webhook::with_transport(config, FakeTransport::slow(Duration::from_secs(31)));
+    let mut log = Vec::new();
+    let run = webhook.deliver(events(1), &mut log).await;
+    assert_eq!(run.report.failed, 1);
+    assert_eq!(log.len(), 2);
+    for record in &log {
+        assert_eq!(record.outcome, AttemptOutcome::Timeout);
+        assert_eq!(record.latency, Duration::from_secs(30));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn ten_failures_then_success_keeps_the_webhook_active() {
+    let fake = FakeTransport::scripted(
+        std::iter::repeat_n(AttemptOutcome::status(500), 10),
+        AttemptOutcome::status(200),
+    );
+    let mut webhook = Webhook::with_transport(config(), fake);
+    let run = webhook.deliver(events(1), &mut ()).await;
+    assert_eq!(run.report.delivered, 1);
+    assert_eq!(run.report.attempts, 11);
+    assert_eq!(run.report.webhook, WebhookState::Active);
+    assert_eq!(webhook.consecutive_failures(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn failures_count_across_deliveries_and_pause_keeps_the_rest() {
+    let config = config().with_max_retries(2);
+    let mut webhook =
+        Webhook::with_transport(config, FakeTransport::always(AttemptOutcome::status(500)));
+    let mut log = Vec::new();
+    let run = webhook.deliver(events(5), &mut log).await;
+    let report = run.report;
+    assert_eq!(
+        (
+            report.events,
+            report.delivered,
+            report.failed,
+            report.pending,
+            report.attempts
+        ),
+        (5, 0, 3, 2, 11)
+    );
+    assert_eq!(report.webhook, WebhookState::Paused);
+    let failed: Vec<(u64, &DeliveryState)> =
+        run.failed.iter().map(|f| (f.index, &f.state)).collect();
+    assert_eq!(failed.len(), 3);
+    assert!(
+        failed
+            .iter()
+            .all(|(_, state)| matches!(state, DeliveryState::Failed { attempts: 3, .. }))
+    );
+    assert_eq!(
+        run.pending,
+        [(3, "e3".to_owned(), 2), (4, "e4".to_owned(), 0)]
+    );
+    assert_eq!(log.last().unwrap().decision, Decision::Pause);
+    // Later events are queued without any attempt while paused.
+    let run = webhook.deliver(events(1), &mut ()).await;
+    assert_eq!((run.report.pending, run.report.attempts), (3, 0));
+    assert_eq!(webhook.pending().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn enabling_resumes_pending_events_with_their_attempts() {
+    let fake = FakeTransport::scripted(
+        std::iter::repeat_n(AttemptOutcome::ConnectionRefused, 11),
+        AttemptOutcome::status(204),
+    );
+    let mut webhook = Webhook::with_transport(config().with_max_retries(20), fake);
+    let run = webhook.deliver(events(3), &mut ()).await;
+    assert_eq!(
+        (run.report.pending, run.report.webhook),
+        (3, WebhookState::Paused)
+    );
+    let run = webhook.resume(&mut ()).await;
+    assert_eq!(run.report.attempts, 0, "a paused webhook attempts nothing");
+    webhook.enable();
+    let mut log = Vec::new();
+    let run = webhook.resume(&mut log).await;
+    assert_eq!((run.report.events, run.report.delivered), (3, 3));
+    assert_eq!(run.report.webhook, WebhookState::Active);
+    assert_eq!(webhook.pending().len(), 0);
+    let firsts: Vec<(u64, u32)> = log.iter().map(|r| (r.event, r.attempt)).collect();
+    assert_eq!(firsts, [(0, 12), (1, 1), (2, 1)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_deliveries_overlap() {
+    let config = config().with_concurrency(4);
+    let mut webhook = Webhook::with_transport(config, FakeTransport::slow(Duration::from_secs(1)));
+    let start = Instant::now();
+    let run = webhook.deliver(events(8), &mut ()).await;
+    assert_eq!(run.report.delivered, 8);
+    assert_eq!((Instant::now() - start).as_secs(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_rate_limits_new_events_per_second() {
+    let config = config().with_concurrency(8).with_rate(Some(2));
+    let mut webhook =
+        Webhook::with_transport(config, FakeTransport::always(AttemptOutcome::status(200)));
+    let start = Instant::now();
+    let run = webhook.deliver(events(5), &mut ()).await;
+    assert_eq!(run.report.delivered, 5);
+    let since: Vec<u128> = webhook
+        .transport()
+        .call_times()
+        .iter()
+        .map(|at| (*at - start).as_millis())
+        .collect();
+    assert_eq!(since, [0, 500, 1000, 1500, 2000]);
+}

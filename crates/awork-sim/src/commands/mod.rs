@@ -1,0 +1,29 @@
+//! The subcommands, one module each, and the dispatch from the parsed command line to them.
+//!
+//! Each module holds its clap `Args`, the `Config` they resolve into, and `run(&Config, out)`, which
+//! writes its results to `out` and returns an [`Outcome`] or an error. No command decides exit
+//! statuses: [`crate::exit`] does.
+
+pub mod events;
+pub mod validate;
+
+use std::io::Write;
+
+use crate::cli::Command;
+
+/// What a command that ran to its end found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The job succeeded.
+    Success,
+    /// The job ran and found failures (an invalid event, an undelivered one, a failed case).
+    Failures,
+}
+
+/// Resolves the arguments of `command` and runs it, writing its results to `out`.
+pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    match command {
+        Command::Events(args) => events::run(&args.resolve(), out),
+        Command::Validate(args) => validate::run(&args.resolve(), out),
+    }
+}

@@ -1,0 +1,293 @@
+//! `awork-sim validate`: which events pass, how problems are reported, and which inputs are refused.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use awork_models::{EntityType, EventType, Naming};
+use serde_json::{Value, json};
+
+use crate::support::{TempFile, check, docs_example, ndjson};
+
+/// The docs example with `edit` applied.
+fn edited(edit: impl FnOnce(&mut Value)) -> Value {
+    let mut event = docs_example();
+    edit(&mut event);
+    event
+}
+
+/// The docs example under another event type.
+fn with_event_type(name: &str) -> Value {
+    edited(|event| event["eventType"] = json!(name))
+}
+
+#[test]
+fn the_docs_example_is_valid() {
+    let run = check(&["validate", "fixtures/awork-docs-example.json"], "", 0);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "1 event, 0 invalid\n");
+}
+
+#[test]
+fn problems_are_reported_with_the_property_they_are_about() {
+    #[track_caller]
+    fn rejected(edit: fn(&mut Value), property: &str) {
+        let file = TempFile::new(
+            "rejected.json",
+            &serde_json::to_string_pretty(&edited(edit)).unwrap(),
+        );
+        let run = check(&["validate", file.arg()], "", 1);
+        let expected = format!("{}:1: project_added: {property}:", file.arg());
+        assert!(
+            run.stdout.starts_with(&expected),
+            "expected {expected:?}…, got:\n{}",
+            run.stdout
+        );
+        assert_eq!(run.stderr, "1 event, 1 invalid\n");
+    }
+
+    rejected(
+        |event| event["entityId"] = json!("00000000-0000-0000-0000-000000000000"),
+        "entityId",
+    );
+    rejected(|event| event["entityType"] = json!("task"), "entityType");
+    rejected(
+        |event| _ = event.as_object_mut().unwrap().remove("entity"),
+        "entity",
+    );
+    rejected(|event| event["timestamp"] = json!("yesterday"), "timestamp");
+}
+
+#[test]
+fn ndjson_problems_name_the_line_of_their_event() {
+    let bad = edited(|event| event["entityType"] = json!("task"));
+    let text = ndjson(&[docs_example(), bad, with_event_type("project_updated")]);
+    let file = TempFile::new("events.ndjson", &text);
+    let run = check(&["validate", file.arg()], "", 1);
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with(&format!("{}:2: project_added: entityType: ", file.arg())),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stderr, "3 events, 1 invalid\n");
+}
+
+#[test]
+fn stdin_is_read_without_files_and_for_dash() {
+    let bad = edited(|event| event["timestamp"] = json!("yesterday"));
+    let text = ndjson(&[docs_example(), bad]);
+    for args in [&["validate"][..], &["validate", "-"]] {
+        let run = check(args, &text, 1);
+        assert!(
+            run.stdout
+                .starts_with("<stdin>:2: project_added: timestamp: "),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(run.stderr, "2 events, 1 invalid\n");
+    }
+    check(&["validate"], &ndjson(&[docs_example()]), 0);
+}
+
+#[test]
+fn array_problems_name_the_line_where_the_element_starts() {
+    let bad = edited(|event| event["entityId"] = json!("other"));
+    let text = format!("[\n{},\n{}\n]\n", docs_example(), bad);
+    let run = check(&["validate"], &text, 1);
+    assert!(
+        run.stdout
+            .starts_with("<stdin>:3: project_added: entityId: "),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stderr, "2 events, 1 invalid\n");
+}
+
+#[test]
+fn an_empty_input_has_no_events_and_succeeds() {
+    let run = check(&["validate"], "", 0);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "0 events, 0 invalid\n");
+}
+
+#[test]
+fn an_event_without_an_event_type_is_named_by_a_question_mark() {
+    let run = check(&["validate"], "{}\n", 1);
+    assert!(run.stdout.starts_with("<stdin>:1: ?: "), "{}", run.stdout);
+}
+
+#[test]
+fn text_that_is_not_json_is_refused_with_its_position() {
+    let file = TempFile::new(
+        "broken.json",
+        "{\n  \"eventType\": \"project_added\",\n  \"entity\": tru\n}\n",
+    );
+    let run = check(&["validate", file.arg()], "", 2);
+    assert_eq!(
+        run.stderr,
+        format!("error: {}:3:16: not JSON: expected ident\n", file.arg())
+    );
+    assert_eq!(run.stdout, "");
+
+    // NDJSON: the line of the broken event.
+    let text = format!("{}{{\"eventType\": \n", ndjson(&[docs_example()]));
+    let run = check(&["validate"], &text, 2);
+    assert_eq!(
+        run.stderr,
+        "error: <stdin>:2:14: not JSON: EOF while parsing a value\n"
+    );
+}
+
+#[test]
+fn nothing_is_checked_when_any_input_is_refused() {
+    let bad = TempFile::new(
+        "bad.json",
+        &edited(|event| event["entityId"] = json!("other")).to_string(),
+    );
+    let broken = TempFile::new("broken.ndjson", "not json\n");
+    let run = check(&["validate", bad.arg(), broken.arg()], "", 2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with(&format!("error: {}:1:", broken.arg())),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_missing_file_is_refused_by_name() {
+    let run = check(
+        &[
+            "validate",
+            "fixtures/awork-docs-example.json",
+            "no/such/file.json",
+        ],
+        "",
+        2,
+    );
+    assert!(
+        run.stderr
+            .starts_with("error: no/such/file.json: cannot read: "),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
+/// The names of `events` under every naming, without repeats.
+fn names(events: impl Iterator<Item = EventType>) -> Vec<&'static str> {
+    let mut names: Vec<&str> = events
+        .flat_map(|event| Naming::ALL.map(|naming| event.name_in(naming)))
+        .flatten()
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+#[test]
+fn every_spelling_of_the_project_events_validates() {
+    let names = names(
+        EventType::ALL
+            .iter()
+            .copied()
+            .filter(|event| event.entity_type() == EntityType::Project),
+    );
+    for name in [
+        "project_added",
+        "project_changed",
+        "project_updated",
+        "project_deleted",
+        "project_status_changed",
+        "project_type_changed",
+    ] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    let events: Vec<Value> = names.iter().map(|name| with_event_type(name)).collect();
+    let run = check(&["validate"], &ndjson(&events), 0);
+    assert_eq!(run.stderr, format!("{} events, 0 invalid\n", names.len()));
+}
+
+/// Every other spelling is known too: its event type carries another entity, so a project is refused.
+/// An unknown name would pass, as the next test shows.
+#[test]
+fn every_spelling_of_the_other_events_is_known() {
+    let names = names(
+        EventType::ALL
+            .iter()
+            .copied()
+            .filter(|event| event.entity_type() != EntityType::Project),
+    );
+    for name in [
+        "projectmember_added",
+        "timetracking_added",
+        "company_added",
+        "task_updated",
+        "tasklist_added",
+        "company_type_changed",
+    ] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    let events: Vec<Value> = names.iter().map(|name| with_event_type(name)).collect();
+    let run = check(&["validate"], &ndjson(&events), 1);
+    assert_eq!(
+        run.stderr,
+        format!("{} events, {} invalid\n", names.len(), names.len())
+    );
+    for (index, name) in names.iter().enumerate() {
+        let prefix = format!("<stdin>:{}: {name}: ", index + 1);
+        assert!(
+            run.stdout.lines().any(|line| line.starts_with(&prefix)),
+            "no {prefix:?} in\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn unknown_event_types_are_not_an_error() {
+    let run = check(
+        &["validate"],
+        &with_event_type("workspace_added").to_string(),
+        0,
+    );
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "1 event, 0 invalid\n");
+}
+
+/// Regression guard: a reader that stops reading (`| head`) is no error, and the exit status still
+/// says that invalid events were found.
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let bad = edited(|event| event["entityId"] = json!("other"));
+    // Far more output than a pipe buffers, so that the program writes after the reader has gone.
+    let file = TempFile::new("many.ndjson", &ndjson(&vec![bad; 2000]));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+        .args(["validate", file.arg()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("awork-sim starts");
+    let mut first = [0; 16];
+    child
+        .stdout
+        .take()
+        .expect("stdout is piped")
+        .read_exact(&mut first)
+        .expect("awork-sim prints");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr is piped")
+        .read_to_string(&mut stderr)
+        .expect("stderr is UTF-8");
+    let status = child.wait().expect("awork-sim runs");
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr, "2000 events, 2000 invalid\n");
+}

@@ -1,0 +1,111 @@
+//! Running the binary, and the inputs the tests share: the workspace's files and temporary files.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+/// What a run of `awork-sim` did.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit status; `None` when a signal ended the process.
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// Runs `awork-sim` with `args` and `stdin`, in the workspace root (so relative paths such as
+/// `fixtures/…` work).
+#[track_caller]
+pub fn awork_sim(args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+        .args(args)
+        .current_dir(workspace_root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("awork-sim starts");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let input = stdin.to_owned();
+    // Written from a thread, so that a large input cannot block against a full stdout.
+    let writer = std::thread::spawn(move || {
+        // The program may exit without reading all of it (a usage error); that is not the test's concern.
+        let _ = pipe.write_all(input.as_bytes());
+    });
+    let output = child.wait_with_output().expect("awork-sim runs");
+    writer.join().expect("the stdin writer does not panic");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Runs `awork-sim` and checks its exit status, showing the whole run when it differs.
+#[track_caller]
+pub fn check(args: &[&str], stdin: &str, code: i32) -> Run {
+    let run = awork_sim(args, stdin);
+    assert_eq!(
+        run.code,
+        Some(code),
+        "awork-sim {}\n{run:#?}",
+        args.join(" ")
+    );
+    run
+}
+
+/// The workspace root: where `fixtures/` and `spec/` are.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// awork's documented example event (`fixtures/awork-docs-example.json`).
+pub fn docs_example() -> Value {
+    let text = std::fs::read_to_string(workspace_root().join("fixtures/awork-docs-example.json"))
+        .expect("the fixture exists");
+    serde_json::from_str(&text).expect("the fixture is JSON")
+}
+
+/// One line of NDJSON per event.
+pub fn ndjson(events: &[Value]) -> String {
+    events.iter().map(|event| format!("{event}\n")).collect()
+}
+
+/// A file in the temporary directory, removed when dropped.
+pub struct TempFile {
+    path: PathBuf,
+}
+
+impl TempFile {
+    /// A new file holding `contents`; `name` ends its file name, to tell the tests' files apart.
+    #[track_caller]
+    pub fn new(name: &str, contents: &str) -> TempFile {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let unique = format!(
+            "awork-sim-it-{}-{}-{name}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(unique);
+        std::fs::write(&path, contents).expect("the temporary file is written");
+        TempFile { path }
+    }
+
+    /// The path, as a command-line argument.
+    pub fn arg(&self) -> &str {
+        self.path
+            .to_str()
+            .expect("the temporary directory's path is UTF-8")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
