@@ -127,3 +127,15 @@ fn every_entity_satisfies_its_openapi_schema() {
     }
     assert_eq!(checked, 5000);
 }
+
+#[test]
+fn committed_fixtures_are_up_to_date() {
+    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    for (name, contents) in awork_generate::fixtures::golden_fixtures() {
+        let committed = std::fs::read_to_string(directory.join(&name)).unwrap_or_default();
+        assert!(
+            committed == contents,
+            "fixtures/{name} is stale or missing: run `cargo xtask fixtures` and commit the result"
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! Validation names the property at fault for each problem a receiver would care about.
+
+use awork_models::{Problem, validate_value};
+use serde_json::{Value, json};
+
+use super::docs_example;
+
+#[track_caller]
+fn check(edit: impl FnOnce(&mut Value), expected: &[&str]) {
+    let mut value = docs_example();
+    edit(&mut value);
+    let problems = validate_value(value).expect_err("the event is invalid");
+    let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(messages, expected);
+}
+
+#[test]
+fn entity_id_must_be_the_entity_s_id() {
+    check(
+        |event| event["entityId"] = json!("00000000-0000-4000-8000-000000000000"),
+        &[
+            "entityId: \"00000000-0000-4000-8000-000000000000\" differs from entity.id \"8293ac0e-0aaa-468c-b3fc-480b2d7200f0\"",
+        ],
+    );
+}
+
+#[test]
+fn entity_type_must_fit_the_event_type() {
+    check(
+        |event| event["entityType"] = json!("task"),
+        &[
+            "entityType: \"task\" does not fit eventType \"project_added\", which carries a \"project\"",
+        ],
+    );
+}
+
+#[test]
+fn entity_must_be_present() {
+    check(
+        |event| _ = event.as_object_mut().unwrap().remove("entity"),
+        &["entity: missing"],
+    );
+}
+
+#[test]
+fn timestamps_must_be_timestamps() {
+    check(
+        |event| event["timestamp"] = json!("yesterday"),
+        &["timestamp: not a timestamp: \"yesterday\" (expected YYYY-MM-DDTHH:MM:SS)"],
+    );
+    check(
+        |event| event["entity"]["createdOn"] = json!("2023-09-03T20:28:39.12345678Z"),
+        &[
+            "entity.createdOn: not a timestamp: \"2023-09-03T20:28:39.12345678Z\" (more than 7 fractional digits)",
+        ],
+    );
+}
+
+#[test]
+fn required_properties_and_types_are_named_with_their_path() {
+    check(
+        |event| _ = event["entity"].as_object_mut().unwrap().remove("name"),
+        &["entity.name: missing"],
+    );
+    check(
+        |event| event["entity"]["members"][0]["isResponsible"] = json!("yes"),
+        &["entity.members[0].isResponsible: invalid type: string \"yes\", expected a boolean"],
+    );
+    let problems = validate_value(json!([1])).unwrap_err();
+    assert!(
+        matches!(&problems[..], [Problem::InvalidValue { .. }]),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn several_problems_are_reported_together() {
+    let mut value = docs_example();
+    value["entityId"] = json!("other");
+    value["entityType"] = json!("user");
+    let problems = validate_value(value).unwrap_err();
+    assert_eq!(
+        problems.iter().map(Problem::path).collect::<Vec<_>>(),
+        ["entityId", "entityType"]
+    );
+}

@@ -1,0 +1,93 @@
+//! Project automation, run as `cargo xtask <task>`:
+//!
+//! - `ci`: the checks CI runs (`.ci/run` calls this): fmt, clippy, the tests, the docs.
+//! - `fixtures`: rewrites the golden fixtures in `fixtures/` from the generator.
+//! - `bench`: measures generation and delivery throughput against baselines run side by side.
+//!
+//! Nothing here is part of the tool users install.
+
+mod bench;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("fixtures") => fixtures(),
+        Some("bench") => bench::run(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask <ci|fixtures|bench [--quick]>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_owned()
+}
+
+/// The checks of CI, in order; the first that fails stops the run.
+const CI_STEPS: &[(&str, &[&str])] = &[
+    ("format", &["fmt", "--all", "--", "--check"]),
+    (
+        "lint",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ),
+    ("test", &["test", "--workspace", "--locked"]),
+    ("docs", &["doc", "--workspace", "--no-deps", "--locked"]),
+];
+
+fn ci() -> Result<()> {
+    for (name, args) in CI_STEPS {
+        eprintln!("xtask ci: {name}: cargo {}", args.join(" "));
+        let status = Command::new(env!("CARGO"))
+            .args(*args)
+            .current_dir(root())
+            .env("RUSTDOCFLAGS", "-D warnings")
+            .status()
+            .with_context(|| format!("cannot run cargo {name}"))?;
+        if !status.success() {
+            bail!("{name} failed ({status})");
+        }
+    }
+    Ok(())
+}
+
+fn fixtures() -> Result<()> {
+    let directory = root().join("fixtures");
+    std::fs::create_dir_all(&directory)?;
+    let fixtures = awork_generate::fixtures::golden_fixtures();
+    for (name, contents) in &fixtures {
+        std::fs::write(directory.join(name), contents)
+            .with_context(|| format!("cannot write fixtures/{name}"))?;
+    }
+    eprintln!(
+        "wrote {} fixtures to {}",
+        fixtures.len(),
+        directory.display()
+    );
+    Ok(())
+}
