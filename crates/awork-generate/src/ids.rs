@@ -15,21 +15,30 @@ pub fn uuid(rng: &mut Rng) -> String {
     let mut bytes: [u8; 16] = rng.random();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    let mut text = String::with_capacity(36);
+    for (index, byte) in bytes.iter().enumerate() {
+        if matches!(index, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        push_hex(&mut text, *byte);
+    }
+    text
+}
+
+fn push_hex(text: &mut String, byte: u8) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+    text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
 }
 
 /// A trace id of 32 hex digits, as awork writes today.
 pub fn trace_id(rng: &mut Rng) -> String {
     let bytes: [u8; 16] = rng.random();
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    let mut text = String::with_capacity(32);
+    for byte in bytes {
+        push_hex(&mut text, byte);
+    }
+    text
 }
 
 /// The .NET tick count of an instant: awork's `resourceVersion`.

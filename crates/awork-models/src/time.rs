@@ -11,7 +11,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The most fractional digits .NET writes (ticks are 100 ns).
@@ -183,7 +183,12 @@ pub struct TimeOfDay {
 impl TimeOfDay {
     /// A time of day written as .NET writes a `TimeSpan`: seconds always, fraction trimmed.
     pub fn new(time: NaiveTime) -> Self {
-        let mut text = time.format("%H:%M:%S").to_string();
+        let mut text = String::with_capacity(16);
+        push_padded(&mut text, time.hour(), 2);
+        for value in [time.minute(), time.second()] {
+            text.push(':');
+            push_padded(&mut text, value, 2);
+        }
         push_fraction(&mut text, time.nanosecond());
         Self {
             text: text.into(),
@@ -261,21 +266,47 @@ pub fn day_start(date: NaiveDate) -> AworkDateTime {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` plus the fraction .NET would write: up to 7 digits, trailing zeros trimmed.
+///
+/// Written digit by digit rather than through chrono's `format`, which parses its pattern on every
+/// call: the generator writes several dates per event.
 fn format_naive(naive: NaiveDateTime) -> String {
-    let mut text = naive.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let mut text = String::with_capacity(36);
+    let (date, time) = (naive.date(), naive.time());
+    push_padded(&mut text, date.year().unsigned_abs(), 4);
+    for (separator, value) in [('-', date.month()), ('-', date.day()), ('T', time.hour()), (':', time.minute()), (':', time.second())] {
+        text.push(separator);
+        push_padded(&mut text, value, 2);
+    }
     push_fraction(&mut text, naive.nanosecond());
     text
 }
 
+/// Appends `value` with at least `width` digits.
+fn push_padded(text: &mut String, value: u32, width: usize) {
+    let mut digits = [b'0'; 10];
+    let mut rest = value;
+    let mut used = 0;
+    while rest > 0 || used < width {
+        digits[9 - used] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        used += 1;
+    }
+    text.extend(digits[10 - used..].iter().map(|&digit| char::from(digit)));
+}
+
 /// Appends `.ddddddd` for the 100 ns ticks of `nanos`, trailing zeros trimmed; nothing for zero ticks.
 fn push_fraction(text: &mut String, nanos: u32) {
-    let ticks = (nanos % 1_000_000_000) / 100;
+    let mut ticks = (nanos % 1_000_000_000) / 100;
     if ticks == 0 {
         return;
     }
-    let digits = format!("{ticks:07}");
+    let mut width = 7;
+    while ticks % 10 == 0 {
+        ticks /= 10;
+        width -= 1;
+    }
     text.push('.');
-    text.push_str(digits.trim_end_matches('0'));
+    push_padded(text, ticks, width);
 }
 
 /// Splits an optional `.d{1,7}` off the front of `rest`, returning its value in nanoseconds.
