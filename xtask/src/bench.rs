@@ -18,12 +18,31 @@ use crate::root;
 pub fn run(args: &[String]) -> Result<()> {
     let quick = args.iter().any(|arg| arg == "--quick");
     let benches: [(&str, &str, &str); 2] = [
-        ("awork-generate", "bench_generate", if quick { "20000" } else { "200000" }),
-        ("awork-delivery", "bench_delivery", if quick { "5000" } else { "50000" }),
+        (
+            "awork-generate",
+            "bench_generate",
+            if quick { "20000" } else { "200000" },
+        ),
+        (
+            "awork-delivery",
+            "bench_delivery",
+            if quick { "5000" } else { "50000" },
+        ),
     ];
     for (package, example, events) in benches {
         let status = Command::new(env!("CARGO"))
-            .args(["run", "--release", "--quiet", "--package", package, "--example", example, "--", "--events", events])
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--package",
+                package,
+                "--example",
+                example,
+                "--",
+                "--events",
+                events,
+            ])
             .current_dir(root())
             .status()
             .with_context(|| format!("cannot run {example}"))?;

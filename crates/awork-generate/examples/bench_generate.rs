@@ -11,13 +11,18 @@ fn main() {
     let events: usize = std::env::args()
         .skip_while(|arg| arg != "--events")
         .nth(1)
-        .map_or(200_000, |count| count.parse().expect("--events takes a number"));
-    let fixed: serde_json::Value = serde_json::from_str(include_str!("../../../fixtures/task_status_changed.json")).expect("fixture is JSON");
+        .map_or(200_000, |count| {
+            count.parse().expect("--events takes a number")
+        });
+    let fixed: serde_json::Value =
+        serde_json::from_str(include_str!("../../../fixtures/task_status_changed.json"))
+            .expect("fixture is JSON");
     let mut buffer = Vec::with_capacity(16 * 1024);
 
     // Warm up both paths, then alternate measurements so that both see the same machine state.
     let mut generator = Generator::new(GeneratorConfig::default());
-    let (mut generate_time, mut baseline_time, mut generated_bytes, mut baseline_bytes) = (Duration::ZERO, Duration::ZERO, 0, 0);
+    let (mut generate_time, mut baseline_time, mut generated_bytes, mut baseline_bytes) =
+        (Duration::ZERO, Duration::ZERO, 0, 0);
     for _ in 0..1000 {
         serde_json::to_writer(&mut buffer, &generator.next_event()).expect("serializes");
         buffer.clear();
@@ -42,7 +47,20 @@ fn main() {
     let per_second = |time: Duration| events as f64 / time.as_secs_f64();
     let (generate_rate, baseline_rate) = (per_second(generate_time), per_second(baseline_time));
     println!("generation ({events} events, seed 1, all 30 types)");
-    println!("  {:<44} {:>12.0} events/s  {:>6.0} B/event", "generate + serialize (awork-generate)", generate_rate, generated_bytes as f64 / events as f64);
-    println!("  {:<44} {:>12.0} events/s  {:>6.0} B/event", "baseline: serde_json of one fixed event", baseline_rate, baseline_bytes as f64 / events as f64);
-    println!("  ratio generate/baseline: {:.2}", generate_rate / baseline_rate);
+    println!(
+        "  {:<44} {:>12.0} events/s  {:>6.0} B/event",
+        "generate + serialize (awork-generate)",
+        generate_rate,
+        generated_bytes as f64 / events as f64
+    );
+    println!(
+        "  {:<44} {:>12.0} events/s  {:>6.0} B/event",
+        "baseline: serde_json of one fixed event",
+        baseline_rate,
+        baseline_bytes as f64 / events as f64
+    );
+    println!(
+        "  ratio generate/baseline: {:.2}",
+        generate_rate / baseline_rate
+    );
 }

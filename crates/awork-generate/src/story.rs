@@ -62,7 +62,11 @@ fn change(property: &str, old: impl Into<Value>, new: impl Into<Value>) -> Chang
 
 /// A random index of `items` whose item passes `keep`, or `None` when none does. A few random probes
 /// come first, so that the common case does not scan the whole world; the scan is the fallback.
-fn random_index<T>(world: &mut World, items: impl Fn(&World) -> &[T], keep: impl Fn(&World, &T) -> bool) -> Option<usize> {
+fn random_index<T>(
+    world: &mut World,
+    items: impl Fn(&World) -> &[T],
+    keep: impl Fn(&World, &T) -> bool,
+) -> Option<usize> {
     let len = items(world).len();
     if len == 0 {
         return None;
@@ -73,7 +77,12 @@ fn random_index<T>(world: &mut World, items: impl Fn(&World) -> &[T], keep: impl
             return Some(index);
         }
     }
-    let candidates: Vec<usize> = items(world).iter().enumerate().filter(|(_, item)| keep(world, item)).map(|(index, _)| index).collect();
+    let candidates: Vec<usize> = items(world)
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| keep(world, item))
+        .map(|(index, _)| index)
+        .collect();
     candidates.choose(&mut world.rng).copied()
 }
 

@@ -273,7 +273,13 @@ fn format_naive(naive: NaiveDateTime) -> String {
     let mut text = String::with_capacity(36);
     let (date, time) = (naive.date(), naive.time());
     push_padded(&mut text, date.year().unsigned_abs(), 4);
-    for (separator, value) in [('-', date.month()), ('-', date.day()), ('T', time.hour()), (':', time.minute()), (':', time.second())] {
+    for (separator, value) in [
+        ('-', date.month()),
+        ('-', date.day()),
+        ('T', time.hour()),
+        (':', time.minute()),
+        (':', time.second()),
+    ] {
         text.push(separator);
         push_padded(&mut text, value, 2);
     }
