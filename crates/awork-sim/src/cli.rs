@@ -5,7 +5,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{events, validate};
+use crate::commands::{demo, events, generate, listen, send, validate};
 
 /// A local mock of awork's webhook emitter, and a test harness for services that receive awork
 /// webhooks.
@@ -27,4 +27,20 @@ pub enum Command {
     /// Exits 0 when every event is valid, 1 when any is invalid, and 2 when an input cannot be read or
     /// is not JSON (then nothing is checked).
     Validate(validate::Args),
+    /// Generate realistic events: NDJSON on stdout, or one pretty JSON file per event.
+    ///
+    /// The same options give the same bytes. Exits 2 on an unknown event name.
+    Generate(generate::Args),
+    /// Deliver events to a webhook URL with awork's semantics: retries, timeout, pause.
+    ///
+    /// Events come from the files given (sent byte for byte) or are generated. Everything is checked
+    /// before anything is sent. Exits 0 when every event was delivered, 1 when any failed or is
+    /// pending, 2 on bad usage or input.
+    Send(send::Args),
+    /// Run a development receiver: validate and print each delivery, record it, misbehave on request.
+    ///
+    /// Runs until Ctrl-C, then prints a tally.
+    Listen(listen::Args),
+    /// Show awork's delivery semantics in one process: events, retries, a pause and the resume.
+    Demo(demo::Args),
 }

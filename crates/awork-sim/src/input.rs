@@ -76,6 +76,55 @@ pub fn read_events(source: &Source) -> anyhow::Result<Vec<Event>> {
     parse(&text).map_err(|error| anyhow::anyhow!("{source}:{error}"))
 }
 
+/// One event of a text with its exact text: for NDJSON the line (without its line break), for a
+/// single value the text without trailing whitespace, for an array the element as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawEvent<'a> {
+    /// The line where the event starts.
+    pub line: usize,
+    /// The event as it was read.
+    pub value: Value,
+    /// The event's text, exactly as it appears in the input.
+    pub raw: &'a str,
+}
+
+/// Reads `source` in full and hands each event, with its exact text, to `each`; the errors are
+/// [`read_events`]'s.
+pub fn read_raw_events<T>(
+    source: &Source,
+    each: impl FnMut(RawEvent<'_>) -> T,
+) -> anyhow::Result<Vec<T>> {
+    let text = source
+        .read()
+        .with_context(|| format!("{source}: cannot read"))?;
+    let events = parse_raw(&text).map_err(|error| anyhow::anyhow!("{source}:{error}"))?;
+    Ok(events.into_iter().map(each).collect())
+}
+
+/// Splits a text into events as [`parse`] does, keeping each event's exact text.
+pub fn parse_raw(text: &str) -> Result<Vec<RawEvent<'_>>, SyntaxError> {
+    let events = parse(text)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // `parse` succeeded, so the text is one value (an array or not) or NDJSON, as it decided.
+    let raws: Vec<&str> = match serde_json::from_str::<&RawValue>(text) {
+        Ok(whole) if whole.get().starts_with('[') => serde_json::from_str::<Vec<&RawValue>>(text)
+            .map(|elements| elements.into_iter().map(RawValue::get).collect())
+            .unwrap_or_default(),
+        Ok(_) => vec![text.trim_end()],
+        Err(_) => text
+            .split('\n')
+            .map(|line| line.strip_suffix('\r').unwrap_or(line))
+            .filter(|line| !line.trim().is_empty())
+            .collect(),
+    };
+    debug_assert_eq!(raws.len(), events.len());
+    Ok(events
+        .into_iter()
+        .zip(raws)
+        .map(|(Event { line, value }, raw)| RawEvent { line, value, raw })
+        .collect())
+}
+
 /// Where and why a text is not JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
@@ -240,6 +289,27 @@ mod tests {
     fn ndjson_is_one_event_per_non_blank_line() {
         assert_eq!(lines("{\"a\": 1}\n\n{\"b\": 2}\r\n{\"c\": 3}"), [1, 3, 4]);
         assert_eq!(lines("\u{feff}{\"a\": 1}\n{\"b\": 2}\n"), [1, 2]);
+    }
+
+    #[test]
+    fn raw_events_keep_their_exact_text() {
+        let raws = |text| -> Vec<String> {
+            parse_raw(text)
+                .unwrap()
+                .into_iter()
+                .map(|event| event.raw.to_owned())
+                .collect()
+        };
+        assert_eq!(
+            raws("{\"a\":  1}\r\n\n{ \"b\": 2 }\n"),
+            ["{\"a\":  1}", "{ \"b\": 2 }"]
+        );
+        assert_eq!(raws("\u{feff}{\n  \"a\": 1\n}\n\n"), ["{\n  \"a\": 1\n}"]);
+        assert_eq!(
+            raws("[ {\"a\":1} ,\n{ \"b\": [2] }]"),
+            ["{\"a\":1}", "{ \"b\": [2] }"]
+        );
+        assert_eq!(parse_raw("{\"a\":1}\n{\"b\":2}").unwrap()[1].line, 2);
     }
 
     #[test]

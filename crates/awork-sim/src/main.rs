@@ -8,6 +8,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod generated;
 mod input;
 mod output;
 

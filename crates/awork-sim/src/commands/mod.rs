@@ -4,7 +4,11 @@
 //! writes its results to `out` and returns an [`Outcome`] or an error. No command decides exit
 //! statuses: [`crate::exit`] does.
 
+pub mod demo;
 pub mod events;
+pub mod generate;
+pub mod listen;
+pub mod send;
 pub mod validate;
 
 use std::io::Write;
@@ -25,5 +29,9 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     match command {
         Command::Events(args) => events::run(&args.resolve(), out),
         Command::Validate(args) => validate::run(&args.resolve(), out),
+        Command::Generate(args) => generate::run(&args.resolve()?, out),
+        Command::Send(args) => send::run(&args.resolve()?, out),
+        Command::Listen(args) => listen::run(&args.resolve()?, out),
+        Command::Demo(args) => demo::run(&args.resolve(), out),
     }
 }

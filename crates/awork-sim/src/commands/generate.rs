@@ -1,0 +1,105 @@
+//! `awork-sim generate`: realistic events from the seeded story of `awork_generate`, as NDJSON on
+//! stdout or as one pretty JSON file per event in a directory.
+//!
+//! The events themselves, and their determinism for a seed, are `awork_generate`'s; this module
+//! chooses where they go and how they are written.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use awork_generate::{Generator, GeneratorConfig};
+
+use super::Outcome;
+use crate::generated::GeneratorArgs;
+
+/// Arguments of `awork-sim generate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    generator: GeneratorArgs,
+    /// How many events.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    count: u64,
+    /// Write one pretty JSON file per event into this directory (created if missing) instead of
+    /// NDJSON on stdout.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+impl Args {
+    /// The configuration these arguments ask for; fails on an unknown event name.
+    pub fn resolve(self) -> anyhow::Result<Config> {
+        Ok(Config {
+            generator: self.generator.resolve()?,
+            count: self.count,
+            out: self.out,
+        })
+    }
+}
+
+/// What `generate` runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// What to generate.
+    pub generator: GeneratorConfig,
+    /// How many events.
+    pub count: u64,
+    /// The directory for one file per event, or `None` for NDJSON on stdout.
+    pub out: Option<PathBuf>,
+}
+
+/// Generates the events and writes them to `out` or to the directory.
+pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let count = usize::try_from(config.count).unwrap_or(usize::MAX);
+    let events = Generator::new(config.generator.clone()).take(count);
+    match &config.out {
+        None => {
+            let mut line = Vec::with_capacity(4096);
+            for event in events {
+                line.clear();
+                serde_json::to_writer(&mut line, &event)?;
+                line.push(b'\n');
+                out.write_all(&line)?;
+            }
+        }
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create directory", dir.display()))?;
+            // At least four digits (`0001-…`), more when the count needs them, so names sort.
+            let width = config.count.to_string().len().max(4);
+            for (index, event) in events.enumerate() {
+                let name = format!(
+                    "{:0width$}-{}.json",
+                    index + 1,
+                    file_safe(event.event_type.as_str())
+                );
+                let mut text = serde_json::to_vec_pretty(&event)?;
+                text.push(b'\n');
+                let path = dir.join(name);
+                std::fs::write(&path, text)
+                    .with_context(|| format!("{}: cannot write", path.display()))?;
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// `name` with anything but ASCII letters, digits, `_` and `-` replaced by `_`, for a file name.
+pub fn file_safe(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if safe.is_empty() {
+        "unknown".to_owned()
+    } else {
+        safe
+    }
+}

@@ -1,0 +1,151 @@
+//! `awork-sim generate`: valid, deterministic events of the types asked for, as NDJSON or files.
+
+use std::collections::BTreeSet;
+
+use awork_models::EventType;
+use serde_json::Value;
+
+use crate::support::check;
+
+/// The events of an NDJSON text.
+fn events(ndjson: &str) -> Vec<Value> {
+    ndjson
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect()
+}
+
+#[test]
+fn three_thousand_events_all_validate_and_cover_the_30_spec_types() {
+    let run = check(&["generate", "--count", "3000", "--seed", "1"], "", 0);
+    assert_eq!(run.stderr, "");
+    let events = events(&run.stdout);
+    assert_eq!(events.len(), 3000);
+    let mut types = BTreeSet::new();
+    for (index, event) in events.into_iter().enumerate() {
+        types.insert(event["eventType"].as_str().unwrap().to_owned());
+        if let Err(problems) = awork_models::validate_value(event) {
+            panic!("event {} is invalid: {problems:?}", index + 1);
+        }
+    }
+    let spec: BTreeSet<String> = EventType::SPEC
+        .iter()
+        .map(|event| event.spec_name().to_owned())
+        .collect();
+    assert_eq!(types, spec);
+
+    // And `validate` agrees.
+    let validated = check(&["validate"], &run.stdout, 0);
+    assert_eq!(validated.stderr, "3000 events, 0 invalid\n");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes_and_another_seed_others() {
+    let first = check(&["generate", "--count", "50"], "", 0);
+    let again = check(&["generate", "--count", "50", "--seed", "1"], "", 0);
+    let other = check(&["generate", "--count", "50", "--seed", "2"], "", 0);
+    assert_eq!(first.stdout, again.stdout);
+    assert_ne!(first.stdout, other.stdout);
+    assert_eq!(first.stdout.lines().count(), 50);
+}
+
+#[test]
+fn the_default_is_one_compact_event() {
+    let run = check(&["generate"], "", 0);
+    assert_eq!(run.stdout.lines().count(), 1);
+    assert!(run.stdout.ends_with("}\n"));
+    assert!(!run.stdout.contains("\n "), "compact: {}", run.stdout);
+}
+
+#[test]
+fn event_names_are_spelled_as_the_naming_says() {
+    #[track_caller]
+    fn only(args: &[&str], expected: &str) {
+        let mut all = vec!["generate", "--count", "20", "--event"];
+        all.extend_from_slice(args);
+        let run = check(&all, "", 0);
+        let events = events(&run.stdout);
+        assert_eq!(events.len(), 20);
+        for event in events {
+            assert_eq!(event["eventType"], expected, "{event}");
+            assert_eq!(event["entityType"], "task");
+            awork_models::validate_value(event).expect("valid");
+        }
+    }
+    only(&["task_updated"], "task_changed");
+    only(&["task_changed", "--naming", "spec"], "task_changed");
+    only(&["task_changed", "--naming", "docs"], "task_updated");
+    only(&["task_updated", "--naming", "api"], "task_updated");
+}
+
+#[test]
+fn several_event_types_give_only_those() {
+    let run = check(
+        &[
+            "generate",
+            "--count",
+            "60",
+            "--event",
+            "project_added",
+            "--event",
+            "timetracking_added",
+        ],
+        "",
+        0,
+    );
+    let types: BTreeSet<String> = events(&run.stdout)
+        .iter()
+        .map(|event| event["eventType"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        types,
+        BTreeSet::from(["project_added".to_owned(), "time_tracking_added".to_owned()])
+    );
+}
+
+#[test]
+fn out_writes_one_pretty_file_per_event() {
+    let dir =
+        std::env::temp_dir().join(format!("awork-sim-it-{}-generate-out", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dir.join("events");
+    let run = check(
+        &["generate", "--count", "3", "--out", out.to_str().unwrap()],
+        "",
+        0,
+    );
+    assert_eq!(run.stdout, "");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .expect("the directory was created")
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    // The same events as on stdout, in order.
+    let expected = events(&check(&["generate", "--count", "3"], "", 0).stdout);
+    assert_eq!(names.len(), 3, "{names:?}");
+    for (index, (name, event)) in names.iter().zip(&expected).enumerate() {
+        assert_eq!(
+            *name,
+            format!(
+                "{:04}-{}.json",
+                index + 1,
+                event["eventType"].as_str().unwrap()
+            )
+        );
+        let text = std::fs::read_to_string(out.join(name)).unwrap();
+        assert!(text.starts_with("{\n  \""), "pretty: {text}");
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), *event);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_unknown_event_name_exits_2_naming_it_and_the_valid_ones() {
+    let run = check(&["generate", "--event", "nope"], "", 2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("`nope`"), "{}", run.stderr);
+    for event in EventType::SPEC {
+        assert!(run.stderr.contains(event.spec_name()), "{}", run.stderr);
+    }
+}

@@ -1,0 +1,317 @@
+//! `awork-sim send` against real receivers on 127.0.0.1: retries, pauses, pending events, files sent
+//! byte for byte, headers, the attempt log, and options refused before anything is sent.
+
+use std::time::Duration;
+
+use awork_delivery::receiver::{Behaviour, Receiver};
+use serde_json::Value;
+use tokio::runtime::Runtime;
+
+use crate::support::{Run, TempFile, check, workspace_root};
+
+/// A receiver on 127.0.0.1 with the runtime that serves it; both live as long as the test needs.
+struct TestReceiver {
+    receiver: Receiver,
+    runtime: Runtime,
+}
+
+impl TestReceiver {
+    fn start(behaviour: Behaviour) -> TestReceiver {
+        let runtime = Runtime::new().expect("a tokio runtime starts");
+        let receiver = runtime
+            .block_on(Receiver::start("127.0.0.1:0".parse().unwrap(), behaviour))
+            .expect("the receiver binds");
+        TestReceiver { receiver, runtime }
+    }
+
+    fn url(&self) -> String {
+        self.receiver.url()
+    }
+
+    /// The bodies received, in order.
+    fn bodies(&self) -> Vec<Vec<u8>> {
+        self.receiver
+            .requests()
+            .into_iter()
+            .map(|request| request.body.to_vec())
+            .collect()
+    }
+
+    /// Checks that exactly `n` requests arrived (the sender has exited, so no more are coming; the
+    /// short bounded wait only covers a request still being recorded).
+    #[track_caller]
+    fn expect_requests(&self, n: usize) {
+        if n > 0 {
+            self.runtime
+                .block_on(self.receiver.wait_for_requests(n, Duration::from_secs(10)))
+                .unwrap_or_else(|error| panic!("{error}: {:#?}", self.receiver.requests()));
+        }
+        assert_eq!(self.receiver.request_count(), n);
+    }
+}
+
+/// `send --url URL` followed by `args`.
+#[track_caller]
+fn send(url: &str, args: &[&str], code: i32) -> Run {
+    let mut all = vec!["send", "--url", url];
+    all.extend_from_slice(args);
+    check(&all, "", code)
+}
+
+/// The JSON summary that ends stdout.
+#[track_caller]
+fn summary(run: &Run) -> Value {
+    assert!(run.stdout.ends_with("}\n"), "{run:#?}");
+    let last = run.stdout.lines().last().expect("stdout has a line");
+    serde_json::from_str(last).expect("the last line is JSON")
+}
+
+#[test]
+fn an_always_failing_receiver_gets_eleven_attempts_and_the_webhook_pauses() {
+    let receiver = TestReceiver::start(Behaviour::status(500));
+    let run = send(
+        &receiver.url(),
+        &["--count", "1", "--retry-schedule", "10ms", "--json"],
+        1,
+    );
+    receiver.expect_requests(11);
+    assert_eq!(run.stdout.lines().count(), 1, "{run:#?}");
+    assert_eq!(
+        summary(&run),
+        serde_json::json!({
+            "events": 1, "delivered": 0, "failed": 1, "pending": 0, "attempts": 11,
+            "webhook": "paused"
+        })
+    );
+    assert!(run.stderr.contains("failed: #1 "), "{}", run.stderr);
+}
+
+#[test]
+fn a_receiver_that_recovers_gets_the_event_on_the_fourth_attempt() {
+    let receiver = TestReceiver::start(Behaviour::fail_first(3, 500));
+    let run = send(
+        &receiver.url(),
+        &["--count", "1", "--retry-schedule", "10ms"],
+        0,
+    );
+    receiver.expect_requests(4);
+    let bodies = receiver.bodies();
+    assert!(
+        bodies.iter().all(|body| *body == bodies[0]),
+        "retries resend the same bytes"
+    );
+    assert!(
+        run.stdout
+            .contains("delivered 1/1, failed 0, pending 0, attempts 4, webhook active\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "semantics: timeout 30s, up to 10 retries, retry schedule 10ms, pause after 10 \
+             consecutive failures"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn after_the_pause_the_remaining_events_are_pending_and_never_sent() {
+    let receiver = TestReceiver::start(Behaviour::status(503));
+    let run = send(
+        &receiver.url(),
+        &[
+            "--count",
+            "5",
+            "--max-retries",
+            "2",
+            "--concurrency",
+            "1",
+            "--retry-schedule",
+            "10ms",
+            "--json",
+        ],
+        1,
+    );
+    // Events 1 to 3 use their 3 attempts (9 failures); event 4's second failure is the 11th in a
+    // row, which pauses the webhook.
+    receiver.expect_requests(11);
+    let summary = summary(&run);
+    assert_eq!(summary["failed"], 3, "{summary}");
+    assert_eq!(summary["pending"], 2, "{summary}");
+    assert_eq!(summary["webhook"], "paused", "{summary}");
+
+    let generated = check(&["generate", "--count", "5"], "", 0).stdout;
+    let fifth = generated.lines().nth(4).unwrap().as_bytes().to_vec();
+    let fourth = generated.lines().nth(3).unwrap().as_bytes().to_vec();
+    let bodies = receiver.bodies();
+    assert!(
+        bodies.contains(&fourth),
+        "the generated events are the ones sent"
+    );
+    assert!(!bodies.contains(&fifth), "the fifth event was sent");
+    assert_eq!(
+        run.stderr.matches("pending: #").count(),
+        2,
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn files_arrive_byte_for_byte() {
+    let generated = check(&["generate", "--count", "3", "--seed", "9"], "", 0).stdout;
+    // Spacing that a re-serialization would lose.
+    let lines: Vec<String> = generated
+        .lines()
+        .map(|line| format!("{{ {}  ", &line[1..]))
+        .collect();
+    let ndjson = TempFile::new("send.ndjson", &format!("{}\r\n\n", lines.join("\n")));
+    let pretty_path = workspace_root().join("fixtures/awork-docs-example.json");
+    let pretty = std::fs::read_to_string(&pretty_path).unwrap();
+    let array = TempFile::new(
+        "send-array.json",
+        &format!("[\n  {},{}\n]\n", lines[0], lines[1]),
+    );
+
+    let receiver = TestReceiver::start(Behaviour::status(204));
+    let run = send(
+        &receiver.url(),
+        &[ndjson.arg(), pretty_path.to_str().unwrap(), array.arg()],
+        0,
+    );
+    receiver.expect_requests(6);
+    let mut expected: Vec<Vec<u8>> = lines.iter().map(|line| line.as_bytes().to_vec()).collect();
+    expected.push(pretty.trim_end().as_bytes().to_vec());
+    // An array element is its own text, without the trailing spaces that follow it in the file.
+    expected.push(lines[0].trim_end().as_bytes().to_vec());
+    expected.push(lines[1].trim_end().as_bytes().to_vec());
+    assert_eq!(
+        receiver.bodies(),
+        expected,
+        "bodies:\n{:?}",
+        receiver
+            .bodies()
+            .iter()
+            .map(|body| String::from_utf8_lossy(body).into_owned())
+            .collect::<Vec<_>>()
+    );
+    assert!(run.stdout.contains("delivered 6/6"), "{}", run.stdout);
+}
+
+#[test]
+fn every_request_carries_the_auth_header_and_the_log_never_shows_its_value() {
+    let secret = "s3cr3t-t0ken-value";
+    let receiver = TestReceiver::start(Behaviour::fail_first(2, 500));
+    let log = TempFile::new("send-log.jsonl", "");
+    let header = format!("X-Awork-Secret: {secret}");
+    let run = send(
+        &receiver.url(),
+        &[
+            "--count",
+            "3",
+            "--retry-schedule",
+            "10ms",
+            "--auth-header",
+            &header,
+            "--log",
+            log.arg(),
+        ],
+        0,
+    );
+    receiver.expect_requests(5);
+    for request in receiver.receiver.requests() {
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.headers["x-awork-secret"], secret);
+        assert_eq!(request.headers["content-type"], "application/json");
+    }
+    let text = std::fs::read_to_string(log.arg()).unwrap();
+    let records: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a log line is JSON"))
+        .collect();
+    assert_eq!(records.len(), 5, "{text}");
+    assert_eq!(records[0]["status"], 500);
+    assert_eq!(records[0]["decision"], "retry");
+    assert_eq!(records[4]["decision"], "delivered");
+    for place in [&text, &run.stdout, &run.stderr] {
+        assert!(!place.contains(secret), "the secret leaked: {place}");
+    }
+}
+
+#[test]
+fn bad_options_and_inputs_exit_2_naming_the_problem_and_send_nothing() {
+    let receiver = TestReceiver::start(Behaviour::status(200));
+    let url = receiver.url();
+    let not_json = TempFile::new("send-broken.json", "{\"eventType\": tru}\n");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--url", "localhost:3000/hooks"],
+            "localhost:3000/hooks",
+        ),
+        (vec!["--url", "ftp://example.test/"], "ftp://example.test/"),
+        (
+            vec!["--url", &url, "--auth-header", "Bearer-no-colon"],
+            "auth header",
+        ),
+        (
+            vec!["--url", &url, "--auth-header", "Bad Name: x"],
+            "Bad Name",
+        ),
+        (vec!["--url", &url, "--timeout", "10x"], "10x"),
+        (vec!["--url", &url, "--timeout", "30"], "--timeout"),
+        (
+            vec!["--url", &url, "--retry-schedule", "1s,,2s"],
+            "--retry-schedule",
+        ),
+        (vec!["--url", &url, "--event", "nope"], "nope"),
+        (
+            vec!["--url", &url, "no/such/file.json"],
+            "no/such/file.json",
+        ),
+        (vec!["--url", &url, not_json.arg()], not_json.arg()),
+        (vec!["--url", &url, "--concurrency", "0"], "--concurrency"),
+    ];
+    for (args, named) in cases {
+        let mut all = vec!["send"];
+        all.extend_from_slice(&args);
+        let run = check(&all, "", 2);
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
+        if !run.stderr.starts_with("error: invalid value") {
+            // clap's own usage errors span a few lines; ours are one.
+            assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        }
+    }
+    receiver.expect_requests(0);
+}
+
+#[test]
+fn an_unreachable_receiver_is_a_failure_not_bad_input() {
+    // A port that was just free: the connection is refused on every attempt.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/");
+    let run = send(
+        &url,
+        &[
+            "--count",
+            "1",
+            "--max-retries",
+            "1",
+            "--retry-schedule",
+            "10ms",
+        ],
+        1,
+    );
+    assert!(
+        run.stdout
+            .contains("after 2 attempts (last: connection refused)"),
+        "{}",
+        run.stdout
+    );
+}
