@@ -86,13 +86,20 @@ fn random_index<T>(
     candidates.choose(&mut world.rng).copied()
 }
 
-fn is_open(world: &World, project: usize) -> bool {
-    world.projects[project]
-        .project
-        .project_status
-        .as_ref()
-        .and_then(|status| status.kind.as_deref())
-        != Some("closed")
+/// A random project that is not closed.
+fn random_open_project(world: &mut World) -> Option<usize> {
+    random_index(
+        world,
+        |w| &w.projects,
+        |_, state| {
+            state
+                .project
+                .project_status
+                .as_ref()
+                .and_then(|status| status.kind.as_deref())
+                != Some("closed")
+        },
+    )
 }
 
 /// Runs `event` against the world.
@@ -267,12 +274,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             )
         }
         ProjectStatusChanged => {
-            let index = random_index(
-                world,
-                |w| &w.projects,
-                |w, state| is_open(w, w.project_index(&state.project.id).expect("present")),
-            )
-            .ok_or(ProjectAdded)?;
+            let index = random_open_project(world).ok_or(ProjectAdded)?;
             let state = &world.projects[index];
             let current = state
                 .project
@@ -437,12 +439,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(Entity::Comment(Box::new(comment)), Some(link), None)
         }
         ProjectTaskAdded => {
-            let index = random_index(
-                world,
-                |w| &w.projects,
-                |w, state| is_open(w, w.project_index(&state.project.id).expect("present")),
-            )
-            .ok_or(ProjectAdded)?;
+            let index = random_open_project(world).ok_or(ProjectAdded)?;
             let task = world.new_task(index, &actor);
             world.tasks.push(task);
             let task = world.task_entity(world.tasks.len() - 1);
@@ -625,12 +622,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(Entity::Comment(Box::new(comment)), Some(link), None)
         }
         TaskListAdded => {
-            let index = random_index(
-                world,
-                |w| &w.projects,
-                |w, state| is_open(w, w.project_index(&state.project.id).expect("present")),
-            )
-            .ok_or(ProjectAdded)?;
+            let index = random_open_project(world).ok_or(ProjectAdded)?;
             let list = world.new_task_list(index, &actor);
             world.projects[index].lists.push(list.clone());
             let link = world.project_link(&world.projects[index].project.id);
