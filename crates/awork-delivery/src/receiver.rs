@@ -150,8 +150,9 @@ pub struct ReceivedRequest {
     pub instant: Instant,
 }
 
-/// Called for every request before it is answered; returning a reply overrides the behaviour.
-pub type Hook = Box<dyn Fn(&ReceivedRequest) -> Option<Reply> + Send + Sync>;
+/// Called for every request with the reply the [`Behaviour`] chose; what it returns is the answer.
+/// A hook that only observes returns the reply it was given.
+pub type Hook = Box<dyn Fn(&ReceivedRequest, Reply) -> Reply + Send + Sync>;
 
 /// Waiting for requests took longer than allowed.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -193,10 +194,10 @@ impl fmt::Debug for ReceiverBuilder {
 }
 
 impl ReceiverBuilder {
-    /// Calls `hook` for every request.
+    /// Calls `hook` for every request with the behaviour's reply, and answers what it returns.
     pub fn hook(
         mut self,
-        hook: impl Fn(&ReceivedRequest) -> Option<Reply> + Send + Sync + 'static,
+        hook: impl Fn(&ReceivedRequest, Reply) -> Reply + Send + Sync + 'static,
     ) -> Self {
         self.hook = Some(Box::new(hook));
         self
@@ -387,11 +388,13 @@ async fn handle(
         received_at,
         instant,
     };
-    let overridden = shared.hook.as_ref().and_then(|hook| hook(&request));
-    let (reply, delay) = {
+    let (decided, delay) = {
         let mut behaviour = lock(&shared.behaviour);
-        let decided = behaviour.decide(&request.headers);
-        (overridden.unwrap_or(decided), behaviour.delay)
+        (behaviour.decide(&request.headers), behaviour.delay)
+    };
+    let reply = match &shared.hook {
+        Some(hook) => hook(&request, decided),
+        None => decided,
     };
     if shared.record {
         lock(&shared.requests).push(request);

@@ -177,10 +177,11 @@ async fn story(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> 
     let (sender, receiver_lines) = mpsc::unbounded_channel();
     let hook = {
         let script = Arc::clone(&script);
-        move |request: &ReceivedRequest| {
+        // The demo's script answers per event, so it replaces the behaviour's reply.
+        move |request: &ReceivedRequest, _: Reply| {
             let (what, status) = script.answer(request);
             let _ = sender.send(format!("receiver: {what} -> answers {status}"));
-            Some(Reply::Status(status))
+            Reply::Status(status)
         }
     };
     let receiver = Receiver::builder(Behaviour::status(200))

@@ -2,15 +2,14 @@
 //! records accepted ones as files that `send` can replay, and misbehaves on request (failing the
 //! first requests, failing at a seeded rate, answering late, requiring an auth header).
 //!
-//! The HTTP server is `awork_delivery::receiver`. Its per-request hook decides the answer here,
-//! because the receiver does not report the answer its own [`Behaviour`] chose; the behaviour only
-//! adds the delay. Printing and recording happen on the main task, in arrival order.
+//! The HTTP server and its misbehaviour are `awork_delivery::receiver`'s [`Behaviour`]; the
+//! per-request hook only passes each request and the answer chosen for it to the main task, which
+//! prints and records them in arrival order.
 
 use std::fmt;
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -68,16 +67,18 @@ impl Args {
                 bail!("--fail-rate {rate}: must be between 0 and 1");
             }
         }
+        let fail_first = usize::try_from(self.fail_first).unwrap_or(usize::MAX);
+        let mut behaviour = Behaviour::fail_first(fail_first, 500).with_delay(delay);
+        if let Some(rate) = self.fail_rate {
+            behaviour = behaviour.with_fail_rate(rate, 500, self.seed);
+        }
+        if let Some(auth) = auth {
+            behaviour = behaviour.with_auth(auth.name().clone(), auth.value().clone());
+        }
         Ok(Config {
             port: self.port,
-            misbehaviour: Misbehaviour {
-                auth,
-                fail_first: self.fail_first,
-                fail_rate: self.fail_rate,
-                rng: SplitMix64(self.seed),
-            },
+            behaviour,
             record: self.record,
-            delay,
         })
     }
 }
@@ -87,62 +88,12 @@ impl Args {
 pub struct Config {
     /// The port on 127.0.0.1 (0: any free one).
     pub port: u16,
-    /// How to answer.
-    pub misbehaviour: Misbehaviour,
+    /// How to answer: a missing or wrong required auth header gets 401; then the first
+    /// `--fail-first` requests get 500; then, with `--fail-rate`, a seeded draw decides between 500
+    /// and 200; otherwise 200. Every answer waits `--delay` first.
+    pub behaviour: Behaviour,
     /// Where to record accepted deliveries.
     pub record: Option<PathBuf>,
-    /// The wait before every answer.
-    pub delay: Duration,
-}
-
-/// How the receiver answers, decided per request in this order: a missing or wrong required auth
-/// header gets 401; then the first `fail_first` requests get 500; then, with a failure rate, a
-/// seeded draw decides between 500 and 200; otherwise 200.
-#[derive(Debug, Clone)]
-pub struct Misbehaviour {
-    auth: Option<AuthHeader>,
-    fail_first: u64,
-    fail_rate: Option<f64>,
-    rng: SplitMix64,
-}
-
-impl Misbehaviour {
-    fn decide(&mut self, request: &ReceivedRequest) -> u16 {
-        if let Some(auth) = &self.auth {
-            if request.headers.get(auth.name()) != Some(auth.value()) {
-                return 401;
-            }
-        }
-        if self.fail_first > 0 {
-            self.fail_first -= 1;
-            return 500;
-        }
-        if let Some(rate) = self.fail_rate {
-            if self.rng.next_f64() < rate {
-                return 500;
-            }
-        }
-        200
-    }
-}
-
-/// SplitMix64: a tiny, seeded, portable generator, enough for reproducible failure draws.
-#[derive(Debug, Clone)]
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A draw in `[0, 1)`.
-    fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 /// One request as the hook hands it to the main task.
@@ -190,22 +141,23 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
 
 async fn serve(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let (sender, mut deliveries) = mpsc::unbounded_channel();
-    let misbehaviour = Mutex::new(config.misbehaviour.clone());
-    let hook = move |request: &ReceivedRequest| {
-        let status = misbehaviour
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .decide(request);
+    let hook = move |request: &ReceivedRequest, reply: Reply| {
+        let status = match reply {
+            Reply::Status(status) => status,
+            // listen's behaviour answers only with statuses; these arms keep the match total.
+            Reply::Redirect(_) => 307,
+            Reply::Reset => 0,
+        };
         // The main task only stops receiving when the program ends.
         let _ = sender.send(Delivery {
             body: request.body.clone(),
             received_at: request.received_at,
             status,
         });
-        Some(Reply::Status(status))
+        reply
     };
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, config.port));
-    let receiver = Receiver::builder(Behaviour::status(200).with_delay(config.delay))
+    let receiver = Receiver::builder(config.behaviour.clone())
         .hook(hook)
         .record(false)
         .bind(addr)
@@ -287,21 +239,4 @@ fn handle(
             .with_context(|| format!("{}: cannot write", path.display()))?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fail_rate_draws_are_reproducible_and_roughly_right() {
-        let draws = |seed| {
-            let mut rng = SplitMix64(seed);
-            (0..1000).map(|_| rng.next_f64() < 0.3).collect::<Vec<_>>()
-        };
-        assert_eq!(draws(7), draws(7));
-        assert_ne!(draws(7), draws(8));
-        let failures = draws(7).iter().filter(|failed| **failed).count();
-        assert!((250..350).contains(&failures), "{failures}");
-    }
 }
