@@ -45,6 +45,7 @@ pub struct GeneratorConfig {
     /// The spelling of event names.
     pub naming: Naming,
     /// The event types to emit; empty means all of the naming's (the spec's 30, or the API's 35).
+    /// Repeats are ignored.
     pub event_types: Vec<EventType>,
 }
 
@@ -69,7 +70,7 @@ pub struct Generator {
 impl Generator {
     /// A new story.
     pub fn new(config: GeneratorConfig) -> Generator {
-        let mut event_types = if config.event_types.is_empty() {
+        let event_types = if config.event_types.is_empty() {
             match config.naming {
                 Naming::Api => EventType::API.to_vec(),
                 Naming::Spec | Naming::Docs => EventType::SPEC.to_vec(),
@@ -77,15 +78,15 @@ impl Generator {
         } else {
             config.event_types
         };
-        event_types.dedup();
+        // Each event type once, in the order first given: a repeat would only skew the weights.
+        let mut wanted: Vec<(EventType, u32)> = Vec::new();
         let mut total = 0;
-        let wanted = event_types
-            .into_iter()
-            .map(|event| {
+        for event in event_types {
+            if !wanted.iter().any(|(seen, _)| *seen == event) {
                 total += story::weight(event);
-                (event, total)
-            })
-            .collect();
+                wanted.push((event, total));
+            }
+        }
         Generator {
             world: world::World::new(Rng::seed_from_u64(config.seed)),
             naming: config.naming,

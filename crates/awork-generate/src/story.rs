@@ -4,7 +4,7 @@
 //!
 //! The entity shapes come from [`crate::world`]; the envelope around them from [`crate::Generator`].
 
-use awork_models::entities::{Comment, CommentedEntity, Entity, TaskAssignment};
+use awork_models::entities::{Assignee, Comment, CommentedEntity, Entity, TaskAssignment};
 use awork_models::{Change, EventType};
 use chrono::TimeDelta;
 use fake::rand::RngExt;
@@ -502,10 +502,10 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let effort = world.rng.random_range(1..9) * 1800;
             let record = world::assignee(&user, effort, &now);
             let task = &mut world.tasks[index];
+            let assignment = task_assignment(&task.id, &record);
             task.assignees.get_or_insert_default().push(record);
             task.updated_on = Some(now.clone());
             task.updated_by = Some(actor.id.clone());
-            let assignment = task_assignment(&task.id, &user, effort, &now);
             let link = world.task_link(&assignment.task_id.clone().expect("set"));
             produced(
                 Entity::TaskAssignment(Box::new(assignment)),
@@ -531,15 +531,12 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             task.updated_on = Some(now.clone());
             task.updated_by = Some(actor.id.clone());
             let task_id = task.id.clone();
-            let user = world.user(&removed.id).cloned().unwrap_or_default();
             let assignment = task_assignment(
                 &task_id,
-                &awork_models::entities::User {
-                    id: removed.id.clone(),
-                    ..user
+                &Assignee {
+                    updated_on: Some(now),
+                    ..removed
                 },
-                removed.planned_effort.unwrap_or(0),
-                &now,
             );
             let link = world.task_link(&task_id);
             produced(
@@ -864,21 +861,17 @@ fn forget_user(world: &mut World, user_id: &str) {
         .retain(|entry| entry.user_id.as_deref() != Some(user_id));
 }
 
-fn task_assignment(
-    task_id: &str,
-    user: &awork_models::entities::User,
-    effort: i64,
-    now: &awork_models::AworkDateTime,
-) -> TaskAssignment {
+/// The assignment of a task to the user of an assignee record: the record with the task's id.
+fn task_assignment(task_id: &str, assignee: &Assignee) -> TaskAssignment {
     TaskAssignment {
-        id: user.id.clone(),
+        id: assignee.id.clone(),
         task_id: Some(task_id.to_owned()),
-        first_name: user.first_name.clone(),
-        last_name: user.last_name.clone(),
-        has_image: user.has_image,
-        planned_effort: Some(effort),
-        is_distributed_planned_effort: Some(false),
-        updated_on: Some(now.clone()),
+        first_name: assignee.first_name.clone(),
+        last_name: assignee.last_name.clone(),
+        has_image: assignee.has_image,
+        planned_effort: assignee.planned_effort,
+        is_distributed_planned_effort: assignee.is_distributed_planned_effort,
+        updated_on: assignee.updated_on.clone(),
         ..TaskAssignment::default()
     }
 }

@@ -130,6 +130,10 @@ impl World {
             + TimeDelta::weeks(rng.random_range(0..52));
         let now = start.and_hms_opt(8, 0, 0).expect("valid time").and_utc()
             + TimeDelta::seconds(rng.random_range(0..3600));
+        let roles = [
+            (ids::uuid(&mut rng), "Project Manager"),
+            (ids::uuid(&mut rng), "Project Member"),
+        ];
         let mut world = World {
             subdomain,
             now,
@@ -143,17 +147,10 @@ impl World {
             teams: Vec::new(),
             types_of_work: Vec::new(),
             project_types: Vec::new(),
-            roles: [
-                (String::new(), "Project Manager"),
-                (String::new(), "Project Member"),
-            ],
+            roles,
             projects_created: 0,
             rng,
         };
-        world.roles = [
-            (world.id(), "Project Manager"),
-            (world.id(), "Project Member"),
-        ];
         let mut tag_names: Vec<String> = (0..6).map(|_| text::tag(&mut world.rng)).collect();
         tag_names.sort();
         tag_names.dedup();

@@ -139,3 +139,24 @@ fn committed_fixtures_are_up_to_date() {
         );
     }
 }
+
+#[test]
+fn repeated_event_types_do_not_skew_the_story() {
+    let once = GeneratorConfig {
+        seed: 3,
+        naming: Naming::Spec,
+        event_types: vec![EventType::TaskChanged, EventType::UserAdded],
+    };
+    let repeated = GeneratorConfig {
+        event_types: vec![
+            EventType::TaskChanged,
+            EventType::UserAdded,
+            EventType::TaskChanged,
+        ],
+        ..once.clone()
+    };
+    assert_eq!(
+        ndjson(&Generator::new(once).take(50).collect::<Vec<_>>()),
+        ndjson(&Generator::new(repeated).take(50).collect::<Vec<_>>())
+    );
+}
