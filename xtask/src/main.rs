@@ -1,6 +1,6 @@
 //! Project automation, run as `cargo xtask <task>`:
 //!
-//! - `ci`: the checks CI runs (`.ci/run` calls this): fmt, clippy, the tests, the docs.
+//! - `ci`: runs `.ci/run`, the checks CI runs: fmt, clippy, the tests, the docs.
 //! - `fixtures`: rewrites the golden fixtures in `fixtures/` from the generator.
 //! - `bench`: measures generation and delivery throughput against baselines run side by side.
 //!
@@ -41,37 +41,15 @@ fn root() -> PathBuf {
         .to_owned()
 }
 
-/// The checks of CI, in order; the first that fails stops the run.
-const CI_STEPS: &[(&str, &[&str])] = &[
-    ("format", &["fmt", "--all", "--", "--check"]),
-    (
-        "lint",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    ),
-    ("test", &["test", "--workspace", "--locked"]),
-    ("docs", &["doc", "--workspace", "--no-deps", "--locked"]),
-];
-
+/// The checks of CI: `.ci/run` is the one list, so that local runs and CI cannot drift apart.
 fn ci() -> Result<()> {
-    for (name, args) in CI_STEPS {
-        eprintln!("xtask ci: {name}: cargo {}", args.join(" "));
-        let status = Command::new(env!("CARGO"))
-            .args(*args)
-            .current_dir(root())
-            .env("RUSTDOCFLAGS", "-D warnings")
-            .status()
-            .with_context(|| format!("cannot run cargo {name}"))?;
-        if !status.success() {
-            bail!("{name} failed ({status})");
-        }
+    let status = Command::new("bash")
+        .arg(root().join(".ci/run"))
+        .current_dir(root())
+        .status()
+        .context("cannot run .ci/run")?;
+    if !status.success() {
+        bail!(".ci/run failed ({status})");
     }
     Ok(())
 }
