@@ -30,7 +30,7 @@ pub mod strategies;
 mod text;
 mod world;
 
-use awork_models::{AworkDateTime, Envelope, EventName, EventType, Naming, TriggeredBy};
+use awork_models::{AworkDateTime, Envelope, EventName, EventType, Naming};
 use chrono::TimeDelta;
 use fake::rand::{RngExt, SeedableRng};
 
@@ -169,12 +169,7 @@ impl Generator {
             entity_type: event.entity_type().as_str().to_owned(),
             entity_link: produced.link,
             trace_id: Some(ids::trace_id(&mut self.world.rng)),
-            triggered_by: Some(TriggeredBy {
-                id: produced.actor.id.clone(),
-                first_name: produced.actor.first_name.clone(),
-                last_name: produced.actor.last_name.clone(),
-                ..TriggeredBy::default()
-            }),
+            triggered_by: Some(produced.actor),
             changes: produced.changes,
             extra: serde_json::Map::new(),
         }

@@ -4,15 +4,18 @@
 //!
 //! The entity shapes come from [`crate::world`]; the envelope around them from [`crate::Generator`].
 
-use awork_models::entities::{Assignee, Comment, CommentedEntity, Entity, TaskAssignment};
-use awork_models::{Change, EventType};
+use awork_models::entities::{Assignee, Comment, CommentedEntity, Entity, Task, TaskAssignment};
+use awork_models::{Change, EventType, TriggeredBy};
 use chrono::TimeDelta;
 use fake::rand::RngExt;
 use fake::rand::seq::IndexedRandom;
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 
 use crate::text;
-use crate::world::{self, MAX_COMPANIES, MAX_PROJECTS, MAX_USERS, World, is_active, nested_user};
+use crate::world::{
+    self, Kept, MAX_COMPANIES, MAX_PROJECTS, MAX_USERS, World, is_active, nested_user, pick,
+    triggered_by,
+};
 
 /// An event the world produced: the entity, its link, who did it, and what changed.
 pub struct Produced {
@@ -21,7 +24,7 @@ pub struct Produced {
     /// The web link of the entity or its closest parent, where there is one.
     pub link: Option<String>,
     /// The user who triggered the event.
-    pub actor: awork_models::entities::User,
+    pub actor: TriggeredBy,
     /// The changed properties, for change events.
     pub changes: Option<Vec<Change>>,
 }
@@ -49,15 +52,26 @@ pub fn weight(event: EventType) -> u32 {
 
 fn change(property: &str, old: impl Into<Value>, new: impl Into<Value>) -> Change {
     // A value that was or becomes absent is left out, as awork leaves out every absent value.
-    let values = [("oldValue", old.into()), ("newValue", new.into())]
-        .into_iter()
-        .filter(|(_, value)| !value.is_null())
-        .map(|(key, value)| (key.to_owned(), value))
-        .collect();
+    let mut values = Map::with_capacity(2);
+    for (key, value) in [("oldValue", old.into()), ("newValue", new.into())] {
+        if !value.is_null() {
+            values.insert(key.to_owned(), value);
+        }
+    }
     Change {
         property: property.into(),
         extra: values,
     }
+}
+
+/// A JSON object of these fields in this order (absent values as `null`, as `json!` writes them),
+/// sized up front rather than grown field by field.
+fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    let mut map = Map::with_capacity(N);
+    for (key, value) in fields {
+        map.insert(key.to_owned(), value);
+    }
+    Value::Object(map)
 }
 
 /// A random index of `items` whose item passes `keep`, or `None` when none does. A few random probes
@@ -102,39 +116,43 @@ fn random_open_project(world: &mut World) -> Option<usize> {
     )
 }
 
+/// The event `actor` caused. The actor is taken by value: it goes into the envelope as it is.
+fn produced(
+    actor: TriggeredBy,
+    entity: Entity,
+    link: Option<String>,
+    changes: Option<Vec<Change>>,
+) -> Step {
+    Ok(Produced {
+        entity,
+        link,
+        actor,
+        changes,
+    })
+}
+
 /// Runs `event` against the world.
 pub fn produce(world: &mut World, event: EventType) -> Step {
     use EventType::*;
     let actor = world.actor();
     let now = world.stamp();
-    let produced = |entity, link, changes| {
-        Ok(Produced {
-            entity,
-            link,
-            actor: actor.clone(),
-            changes,
-        })
-    };
     match event {
         AbsenceAdded => {
-            let users: Vec<_> = world.active_users().cloned().collect();
-            let user = users
-                .choose(&mut world.rng)
-                .cloned()
-                .expect("the owner is active");
-            let absence = world.new_absence(&user, &actor);
+            let user = pick(&mut world.rng, &world.users, is_active).expect("the owner is active");
+            let absence = world.new_absence(user, &actor.id);
             world.absences.push(absence.clone());
-            produced(Entity::Absence(Box::new(absence)), None, None)
+            produced(actor, Entity::Absence(Box::new(absence)), None, None)
         }
         AbsenceUpdated => {
             let index = random_index(world, |w| &w.absences, |_, _| true).ok_or(AbsenceAdded)?;
             let reason = text::absence_reason(&mut world.rng);
             let absence = &mut world.absences[index];
-            let old = absence.description.replace(reason.clone());
+            let old = absence.description.replace(reason.into());
             absence.updated_on = Some(now);
             absence.updated_by = Some(actor.id.clone());
             let absence = absence.clone();
             produced(
+                actor,
                 Entity::Absence(Box::new(absence)),
                 None,
                 Some(vec![change("Description", old, reason)]),
@@ -145,16 +163,16 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let mut absence = world.absences.remove(index);
             absence.deleted_on = Some(now);
             absence.deleted_by = Some(actor.id.clone());
-            produced(Entity::Absence(Box::new(absence)), None, None)
+            produced(actor, Entity::Absence(Box::new(absence)), None, None)
         }
         ClientAdded => {
             if world.companies.len() >= MAX_COMPANIES {
                 return Err(ClientDeleted);
             }
-            let company = world.new_company(&actor);
+            let company = world.new_company(&actor.id);
             world.companies.push(company.clone());
             let link = world.company_link(&company.id);
-            produced(Entity::Company(Box::new(company)), Some(link), None)
+            produced(actor, Entity::Company(Box::new(company)), Some(link), None)
         }
         ClientChanged | CompanyTypeChanged => {
             let index = random_index(world, |w| &w.companies, |_, _| true).ok_or(ClientAdded)?;
@@ -177,6 +195,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let company = company.clone();
             let link = world.company_link(&company.id);
             produced(
+                actor,
                 Entity::Company(Box::new(company)),
                 Some(link),
                 Some(vec![change(property, old, new)]),
@@ -194,29 +213,27 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             )
             .ok_or(ClientAdded)?;
             let company = world.companies.remove(index);
-            produced(Entity::Company(Box::new(company)), None, None)
+            produced(actor, Entity::Company(Box::new(company)), None, None)
         }
         ProjectAdded => {
             if world.projects.len() >= MAX_PROJECTS {
                 return Err(ProjectDeleted);
             }
             let company = if world.rng.random_bool(0.75) {
-                Some(
-                    world
-                        .companies
-                        .choose(&mut world.rng)
-                        .cloned()
-                        .ok_or(ClientAdded)?,
-                )
+                if world.companies.is_empty() {
+                    return Err(ClientAdded);
+                }
+                // The draw of choosing from the clients, without cloning the one chosen.
+                Some(world.rng.random_range(..world.companies.len()))
             } else {
                 None
             };
-            let state = world.new_project(&actor, company.as_ref());
+            let state = world.new_project(&actor.id, company);
             world.projects.push(state);
             let index = world.projects.len() - 1;
             let project = world.project_entity(index);
             let link = world.project_link(&project.id);
-            produced(Entity::Project(Box::new(project)), Some(link), None)
+            produced(actor, Entity::Project(project), Some(link), None)
         }
         ProjectChanged | ProjectTypeChanged => {
             let index = random_index(world, |w| &w.projects, |_, _| true).ok_or(ProjectAdded)?;
@@ -228,7 +245,6 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let new_type = world
                 .project_types
                 .choose(&mut world.rng)
-                .cloned()
                 .expect("project types exist");
             let budget = world.rng.random_range(10..300) * 3600;
             let days = world.rng.random_range(3..30);
@@ -238,7 +254,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 0 => {
                     let old = project.project_type_id.replace(new_type.id.clone());
                     project.project_type = Some(new_type.clone());
-                    change("ProjectTypeId", old, new_type.id)
+                    change("ProjectTypeId", old, new_type.id.as_str())
                 }
                 1 => change("TimeBudget", project.time_budget.replace(budget), budget),
                 2 => {
@@ -258,7 +274,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 }
                 _ => change(
                     "Description",
-                    project.description.replace(description.clone()),
+                    project.description.replace(description.into()),
                     description,
                 ),
             };
@@ -268,21 +284,21 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let project = world.project_entity(index);
             let link = world.project_link(&project.id);
             produced(
-                Entity::Project(Box::new(project)),
+                actor,
+                Entity::Project(project),
                 Some(link),
                 Some(vec![changed]),
             )
         }
         ProjectStatusChanged => {
             let index = random_open_project(world).ok_or(ProjectAdded)?;
-            let state = &world.projects[index];
-            let current = state
+            let current = world.projects[index]
                 .project
                 .project_status
                 .as_ref()
-                .and_then(|status| status.kind.clone())
+                .and_then(|status| status.kind.as_deref())
                 .unwrap_or_default();
-            let next_kind = match current.as_str() {
+            let next_kind = match current {
                 "not-started" | "stuck" => "progress",
                 _ if world.rng.random_bool(0.3) => "stuck",
                 _ => "closed",
@@ -292,10 +308,10 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 .statuses
                 .iter()
                 .find(|status| status.kind.as_deref() == Some(next_kind))
-                .cloned()
                 .expect("all types exist");
             let old = state.project.project_status_id.replace(status.id.clone());
             state.project.project_status = Some(status.clone());
+            let changed = change("ProjectStatusId", old, status.id.as_str());
             if next_kind == "closed" {
                 state.project.closed_on = Some(now.clone());
                 state.project.closed_by = Some(actor.id.clone());
@@ -305,22 +321,22 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let project = world.project_entity(index);
             let link = world.project_link(&project.id);
             produced(
-                Entity::Project(Box::new(project)),
+                actor,
+                Entity::Project(project),
                 Some(link),
-                Some(vec![change("ProjectStatusId", old, status.id)]),
+                Some(vec![changed]),
             )
         }
         ProjectDeleted => {
             let index = random_index(world, |w| &w.projects, |_, _| true).ok_or(ProjectAdded)?;
-            let project = world.project_entity(index);
-            world.projects.remove(index);
-            world
-                .tasks
-                .retain(|task| task.project_id.as_ref() != Some(&project.id));
+            let state = world.projects.remove(index);
+            // Derived before its tasks and time entries go.
+            let project = world.derive_project(Box::new(state.project));
+            world.tasks.retain(|task| !task.in_project(&project.id));
             world
                 .time_entries
-                .retain(|entry| entry.project_id.as_ref() != Some(&project.id));
-            produced(Entity::Project(Box::new(project)), None, None)
+                .retain(|entry| !entry.in_project(&project.id));
+            produced(actor, Entity::Project(project), None, None)
         }
         ProjectMemberAdded => {
             if world.projects.is_empty() {
@@ -345,27 +361,24 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let members = world.projects[index]
                 .project
                 .members
-                .clone()
+                .as_deref()
                 .unwrap_or_default();
-            let candidates: Vec<_> = world
-                .users
-                .iter()
-                .filter(|user| {
-                    user.is_deactivated != Some(true)
-                        && !members.iter().any(|m| m.user_id.as_ref() == Some(&user.id))
-                })
-                .cloned()
-                .collect();
-            let user = candidates
-                .choose(&mut world.rng)
-                .cloned()
-                .expect("a candidate exists");
-            let mut member = world.member(&user, 1, false);
+            let user = pick(&mut world.rng, &world.users, |user| {
+                user.is_deactivated != Some(true)
+                    && !members.iter().any(|m| m.user_id.as_ref() == Some(&user.id))
+            })
+            .expect("a candidate exists");
+            let mut member = world.member(user, 1, false);
             let project = &mut world.projects[index].project;
             project.members.get_or_insert_default().push(member.clone());
             member.project_id = Some(project.id.clone());
             let link = world.project_link(member.project_id.as_deref().expect("just set"));
-            produced(Entity::ProjectMember(Box::new(member)), Some(link), None)
+            produced(
+                actor,
+                Entity::ProjectMember(Box::new(member)),
+                Some(link),
+                None,
+            )
         }
         ProjectMemberDeleted => {
             let unassigned = |w: &World, project_id: &str, user_id: &str| {
@@ -401,16 +414,17 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             )
             .ok_or(ProjectMemberAdded)?;
             let project_id = world.projects[index].project.id.clone();
-            let members = world.projects[index]
+            let shared: &World = world;
+            let members = shared.projects[index]
                 .project
                 .members
-                .clone()
+                .as_deref()
                 .unwrap_or_default();
             let removable: Vec<usize> = (0..members.len())
                 .filter(|&i| {
                     members[i].is_responsible != Some(true)
                         && unassigned(
-                            world,
+                            shared,
                             &project_id,
                             members[i].user_id.as_deref().unwrap_or_default(),
                         )
@@ -425,89 +439,84 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 .as_mut()
                 .expect("has members")
                 .remove(position);
-            member.project_id = Some(project_id.clone());
             let link = world.project_link(&project_id);
-            produced(Entity::ProjectMember(Box::new(member)), Some(link), None)
+            member.project_id = Some(project_id);
+            produced(
+                actor,
+                Entity::ProjectMember(Box::new(member)),
+                Some(link),
+                None,
+            )
         }
         ProjectCommentAdded => {
             let index = random_index(world, |w| &w.projects, |_, _| true).ok_or(ProjectAdded)?;
             let project = &world.projects[index].project;
-            let target = json!({"id": project.id, "name": project.name, "createdBy": project.created_by, "isPrivate": project.is_private, "isExternal": false});
+            let target = object([
+                ("id", project.id.clone().into()),
+                ("name", project.name.clone().into()),
+                ("createdBy", project.created_by.clone().into()),
+                ("isPrivate", project.is_private.into()),
+                ("isExternal", false.into()),
+            ]);
             let (id, name) = (project.id.clone(), project.name.clone());
-            let comment = new_comment(world, &actor, "projects", &id, &name, ("project", target));
+            let comment = new_comment(
+                world,
+                &actor.id,
+                "projects",
+                &id,
+                &name,
+                ("project", target),
+            );
             let link = world.project_link(&id);
-            produced(Entity::Comment(Box::new(comment)), Some(link), None)
+            produced(actor, Entity::Comment(Box::new(comment)), Some(link), None)
         }
         ProjectTaskAdded => {
             let index = random_open_project(world).ok_or(ProjectAdded)?;
-            let task = world.new_task(index, &actor);
-            world.tasks.push(task);
+            let task = Box::new(world.new_task(index, &actor.id));
+            world.tasks.push(Kept::task(task));
             let task = world.task_entity(world.tasks.len() - 1);
             let link = world.task_link(&task.id);
-            produced(Entity::Task(Box::new(task)), Some(link), None)
+            produced(actor, Entity::Task(task), Some(link), None)
         }
         ProjectTaskDeleted => {
             let index = random_index(
                 world,
                 |w| &w.tasks,
-                |w, task| {
-                    !w.time_entries
-                        .iter()
-                        .any(|entry| entry.task_id.as_ref() == Some(&task.id))
-                },
+                |w, task| !w.time_entries.iter().any(|entry| entry.on_task(&task.id)),
             )
             .ok_or(ProjectTaskAdded)?;
-            let task = world.task_entity(index);
-            world.tasks.remove(index);
+            let task = world.tasks.remove(index).into_model();
+            let task = world.derive_task(task);
             let link = task.project_id.as_deref().map(|id| world.project_link(id));
-            produced(Entity::Task(Box::new(task)), link, None)
+            produced(actor, Entity::Task(task), link, None)
         }
         TaskAssignmentAdded => {
             if world.tasks.is_empty() {
                 return Err(ProjectTaskAdded);
             }
-            let unassigned_members =
-                |w: &World, task: &awork_models::entities::Task| -> Vec<String> {
-                    let Some(project) = task
-                        .project_id
-                        .as_deref()
-                        .and_then(|id| w.project_index(id))
-                    else {
-                        return Vec::new();
-                    };
-                    let assigned = task.assignees.as_deref().unwrap_or_default();
-                    w.projects[project]
-                        .project
-                        .members
-                        .as_deref()
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(|m| m.user_id.clone())
-                        .filter(|user| !assigned.iter().any(|a| &a.id == user))
-                        .filter(|user| w.user(user).is_some_and(|u| u.is_deactivated != Some(true)))
-                        .collect()
-                };
             let index = random_index(
                 world,
                 |w| &w.tasks,
-                |w, task| !unassigned_members(w, task).is_empty(),
+                |w, task| unassigned_members(w, task).next().is_some(),
             )
             .ok_or(ProjectMemberAdded)?;
-            let candidates = unassigned_members(world, &world.tasks[index]);
-            let user_id = candidates
-                .choose(&mut world.rng)
-                .cloned()
-                .expect("a candidate exists");
-            let user = world.user(&user_id).cloned().expect("members are users");
+            // The draw of choosing from the list of candidates, without building the list.
+            let count = unassigned_members(world, &world.tasks[index]).count();
+            let nth = world.rng.random_range(..count);
+            let user = unassigned_members(world, &world.tasks[index])
+                .nth(nth)
+                .and_then(|id| world.user_index(id))
+                .expect("members are users");
             let effort = world.rng.random_range(1..9) * 1800;
-            let record = world::assignee(&user, effort, &now);
+            let record = world::assignee(&world.users[user], effort, &now);
             let task = &mut world.tasks[index];
             let assignment = task_assignment(&task.id, &record);
             task.assignees.get_or_insert_default().push(record);
             task.updated_on = Some(now.clone());
             task.updated_by = Some(actor.id.clone());
-            let link = world.task_link(&assignment.task_id.clone().expect("set"));
+            let link = world.task_link(assignment.task_id.as_deref().expect("set"));
             produced(
+                actor,
                 Entity::TaskAssignment(Box::new(assignment)),
                 Some(link),
                 None,
@@ -540,6 +549,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             );
             let link = world.task_link(&task_id);
             produced(
+                actor,
                 Entity::TaskAssignment(Box::new(assignment)),
                 Some(link),
                 None,
@@ -555,7 +565,6 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let type_of_work = world
                 .types_of_work
                 .choose(&mut world.rng)
-                .cloned()
                 .expect("types of work exist");
             let name = text::task_name(&mut world.rng);
             let planned = world.rng.random_range(1..17) * 1800;
@@ -566,13 +575,9 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 0 => {
                     let old = task.type_of_work_id.replace(type_of_work.id.clone());
                     task.type_of_work = Some(type_of_work.clone());
-                    change("TypeOfWorkId", old, type_of_work.id)
+                    change("TypeOfWorkId", old, type_of_work.id.as_str())
                 }
-                1 => change(
-                    "Name",
-                    std::mem::replace(&mut task.name, name.clone()),
-                    name,
-                ),
+                1 => change("Name", std::mem::replace(&mut task.name, name.into()), name),
                 2 => change(
                     "PlannedDuration",
                     task.planned_duration.replace(planned),
@@ -599,31 +604,32 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             task.resource_version = Some(crate::ids::ticks(world.now));
             let task = world.task_entity(index);
             let link = world.task_link(&task.id);
-            produced(
-                Entity::Task(Box::new(task)),
-                Some(link),
-                Some(vec![changed]),
-            )
+            produced(actor, Entity::Task(task), Some(link), Some(vec![changed]))
         }
         TaskCommentAdded => {
             let index = random_index(world, |w| &w.tasks, |_, _| true).ok_or(ProjectTaskAdded)?;
             let task = &mut world.tasks[index];
             task.comment_count = Some(task.comment_count.unwrap_or(0) + 1);
-            let target = json!({
-                "id": task.id, "name": task.name, "baseType": task.base_type, "projectId": task.project_id,
-                "createdBy": task.created_by, "isExternal": false, "isHiddenForConnectUsers": false,
-            });
+            let target = object([
+                ("id", task.id.clone().into()),
+                ("name", task.name.clone().into()),
+                ("baseType", task.base_type.clone().into()),
+                ("projectId", task.project_id.clone().into()),
+                ("createdBy", task.created_by.clone().into()),
+                ("isExternal", false.into()),
+                ("isHiddenForConnectUsers", false.into()),
+            ]);
             let (id, name) = (task.id.clone(), task.name.clone());
-            let comment = new_comment(world, &actor, "tasks", &id, &name, ("task", target));
+            let comment = new_comment(world, &actor.id, "tasks", &id, &name, ("task", target));
             let link = world.task_link(&id);
-            produced(Entity::Comment(Box::new(comment)), Some(link), None)
+            produced(actor, Entity::Comment(Box::new(comment)), Some(link), None)
         }
         TaskListAdded => {
             let index = random_open_project(world).ok_or(ProjectAdded)?;
-            let list = world.new_task_list(index, &actor);
+            let list = world.new_task_list(index, &actor.id);
             world.projects[index].lists.push(list.clone());
             let link = world.project_link(&world.projects[index].project.id);
-            produced(Entity::TaskList(Box::new(list)), Some(link), None)
+            produced(actor, Entity::TaskList(Box::new(list)), Some(link), None)
         }
         TaskListChanged => {
             let index = random_index(world, |w| &w.projects, |_, state| !state.lists.is_empty())
@@ -632,12 +638,13 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let state = &mut world.projects[index];
             let position = world.rng.random_range(0..state.lists.len());
             let list = &mut state.lists[position];
-            let old = list.name.replace(name.clone());
+            let old = list.name.replace(name.into());
             list.updated_on = Some(now);
             list.updated_by = Some(actor.id.clone());
             let list = list.clone();
             let link = world.project_link(&world.projects[index].project.id);
             produced(
+                actor,
                 Entity::TaskList(Box::new(list)),
                 Some(link),
                 Some(vec![change("Name", old, name)]),
@@ -654,7 +661,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 }
             }
             let link = world.project_link(&world.projects[index].project.id);
-            produced(Entity::TaskList(Box::new(list)), Some(link), None)
+            produced(actor, Entity::TaskList(Box::new(list)), Some(link), None)
         }
         TaskStatusChanged => {
             let index = random_index(world, |w| &w.tasks, |_, task| task.closed_on.is_none())
@@ -664,15 +671,16 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 .as_deref()
                 .and_then(|id| world.project_index(id))
                 .expect("tasks belong to projects");
-            let statuses = world.projects[project].task_statuses.clone();
+            let statuses = &world.projects[project].task_statuses;
             let task = &mut world.tasks[index];
             let current = statuses
                 .iter()
                 .position(|status| Some(&status.id) == task.task_status_id.as_ref())
                 .unwrap_or(0);
-            let next = statuses[(current + 1).min(statuses.len() - 1)].clone();
+            let next = &statuses[(current + 1).min(statuses.len() - 1)];
             let old = task.task_status_id.replace(next.id.clone());
             task.task_status = Some(next.clone());
+            let changed = change("TaskStatusId", old, next.id.as_str());
             if next.kind.as_deref() == Some("done") {
                 task.closed_on = Some(now.clone());
                 task.closed_by = Some(actor.id.clone());
@@ -682,32 +690,33 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             task.resource_version = Some(crate::ids::ticks(world.now));
             let task = world.task_entity(index);
             let link = world.task_link(&task.id);
-            produced(
-                Entity::Task(Box::new(task)),
-                Some(link),
-                Some(vec![change("TaskStatusId", old, next.id)]),
-            )
+            produced(actor, Entity::Task(task), Some(link), Some(vec![changed]))
         }
         TimeTrackingAdded => {
-            let worker = |w: &World, task: &awork_models::entities::Task| {
+            // The first assignee who can act, as an index of the users.
+            let worker = |w: &World, task: &Task| {
                 task.assignees
                     .as_deref()
                     .unwrap_or_default()
                     .iter()
-                    .find_map(|a| w.user(&a.id).filter(|user| is_active(user)).cloned())
+                    .find_map(|a| {
+                        w.user_index(&a.id)
+                            .filter(|&user| is_active(&w.users[user]))
+                    })
             };
             let index = random_index(world, |w| &w.tasks, |w, task| worker(w, task).is_some())
                 .ok_or(ProjectTaskAdded)?;
             let user = worker(world, &world.tasks[index]).expect("checked");
-            let entry = world.new_time_entry(index, &user);
-            world.time_entries.push(entry.clone());
+            let entry = Box::new(world.new_time_entry(index, user));
+            world.time_entries.push(Kept::time_entry(entry.clone()));
             let link = world.task_link(entry.task_id.as_deref().expect("booked on a task"));
-            Ok(Produced {
-                entity: Entity::TimeTracking(Box::new(entry)),
-                link: Some(link),
-                actor: user,
-                changes: None,
-            })
+            // The one who tracked the time, not the random actor.
+            produced(
+                triggered_by(&world.users[user]),
+                Entity::TimeTracking(entry),
+                Some(link),
+                None,
+            )
         }
         TimeTrackingChanged | TimeTrackingTypeChanged => {
             let index =
@@ -716,23 +725,23 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let type_of_work = world
                 .types_of_work
                 .choose(&mut world.rng)
-                .cloned()
                 .expect("types of work exist");
             let entry = &mut world.time_entries[index];
             let changed = if event == TimeTrackingTypeChanged {
                 let old = std::mem::replace(&mut entry.type_of_work_id, type_of_work.id.clone());
                 entry.type_of_work = Some(type_of_work.clone());
-                change("TypeOfWorkId", old, type_of_work.id)
+                change("TypeOfWorkId", old, type_of_work.id.as_str())
             } else {
-                change("Note", entry.note.replace(note.clone()), note)
+                change("Note", entry.note.replace(note.into()), note)
             };
             entry.updated_on = Some(now);
             entry.updated_by = Some(actor.id.clone());
             entry.resource_version = Some(crate::ids::ticks(world.now));
-            let entry = entry.clone();
+            let entry = entry.to_model();
             let link = entry.task_id.as_deref().map(|id| world.task_link(id));
             produced(
-                Entity::TimeTracking(Box::new(entry)),
+                actor,
+                Entity::TimeTracking(entry),
                 link,
                 Some(vec![changed]),
             )
@@ -740,9 +749,9 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         TimeTrackingDeleted => {
             let index =
                 random_index(world, |w| &w.time_entries, |_, _| true).ok_or(TimeTrackingAdded)?;
-            let entry = world.time_entries.remove(index);
+            let entry = world.time_entries.remove(index).into_model();
             let link = entry.task_id.as_deref().map(|id| world.task_link(id));
-            produced(Entity::TimeTracking(Box::new(entry)), link, None)
+            produced(actor, Entity::TimeTracking(entry), link, None)
         }
         UserAdded => {
             if world.users.len() >= MAX_USERS {
@@ -751,20 +760,19 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let user = world.new_user(Some(&actor.id));
             world.users.push(user.clone());
             let link = world.user_link(&user.id);
-            produced(Entity::User(Box::new(user)), Some(link), None)
+            produced(actor, Entity::User(Box::new(user)), Some(link), None)
         }
         UserDeleted => {
-            let owner = world.users[0].id.clone();
             let index = random_index(
                 world,
                 |w| &w.users,
-                |_, user| user.id != owner && user.id != actor.id,
+                |w, user| user.id != w.users[0].id && user.id != actor.id,
             )
             .ok_or(UserAdded)?;
             let mut user = world.users.remove(index);
             forget_user(world, &user.id);
             user.deleted_on = Some(now);
-            produced(Entity::User(Box::new(user)), None, None)
+            produced(actor, Entity::User(Box::new(user)), None, None)
         }
         UserStatusChanged => {
             let pending = |user: &awork_models::entities::User| {
@@ -776,17 +784,17 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             user.status.get_or_insert_default().invitation_accepted = Some(true);
             user.updated_on = Some(now);
             user.updated_by = Some(user.id.clone());
-            let user = user.clone();
+            let user = Box::new(user.clone());
             let link = world.user_link(&user.id);
-            Ok(Produced {
-                entity: Entity::User(Box::new(user.clone())),
-                link: Some(link),
-                actor: user,
-                changes: Some(vec![change("InvitationAccepted", false, true)]),
-            })
+            // The user who accepted the invitation is the one who acted.
+            produced(
+                triggered_by(&user),
+                Entity::User(user),
+                Some(link),
+                Some(vec![change("InvitationAccepted", false, true)]),
+            )
         }
         UserActivationChanged => {
-            let owner = world.users[0].id.clone();
             let accepted = |user: &awork_models::entities::User| {
                 user.status.as_ref().and_then(|s| s.invitation_accepted) == Some(true)
             };
@@ -794,7 +802,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let index = random_index(
                 world,
                 |w| &w.users,
-                |_, user| user.id != owner && user.id != actor.id && accepted(user),
+                |w, user| user.id != w.users[0].id && user.id != actor.id && accepted(user),
             )
             .ok_or(if pending_exists {
                 UserStatusChanged
@@ -818,6 +826,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             }
             let link = world.user_link(&user.id);
             produced(
+                actor,
                 Entity::User(Box::new(user)),
                 Some(link),
                 Some(vec![change("IsDeactivated", !deactivated, deactivated)]),
@@ -827,18 +836,36 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let index = random_index(world, |w| &w.users, |_, _| true).ok_or(UserAdded)?;
             let position = text::position(&mut world.rng);
             let user = &mut world.users[index];
-            let old = user.position.replace(position.clone());
+            let old = user.position.replace(position.into());
             user.updated_on = Some(now);
             user.updated_by = Some(actor.id.clone());
             let user = user.clone();
             let link = world.user_link(&user.id);
             produced(
+                actor,
                 Entity::User(Box::new(user)),
                 Some(link),
                 Some(vec![change("Position", old, position)]),
             )
         }
     }
+}
+
+/// The ids of the active members of a task's project who are not assigned to it yet, in the order of
+/// the project's members.
+fn unassigned_members<'w>(w: &'w World, task: &'w Task) -> impl Iterator<Item = &'w str> + 'w {
+    let assigned = task.assignees.as_deref().unwrap_or_default();
+    let members = task
+        .project_id
+        .as_deref()
+        .and_then(|id| w.project_index(id))
+        .and_then(|project| w.projects[project].project.members.as_deref())
+        .unwrap_or_default();
+    members
+        .iter()
+        .filter_map(|m| m.user_id.as_deref())
+        .filter(move |user| !assigned.iter().any(|a| a.id == *user))
+        .filter(move |user| w.user(user).is_some_and(|u| u.is_deactivated != Some(true)))
 }
 
 /// Removes a deleted user from memberships, assignments, absences and time entries.
@@ -878,7 +905,7 @@ fn task_assignment(task_id: &str, assignee: &Assignee) -> TaskAssignment {
 
 fn new_comment(
     world: &mut World,
-    author: &awork_models::entities::User,
+    author: &str,
     entity_type: &str,
     entity_id: &str,
     entity_name: &str,
@@ -886,8 +913,10 @@ fn new_comment(
 ) -> Comment {
     let message = text::comment(&mut world.rng);
     let now = world.stamp();
+    let id = world.id();
+    let author = world.user(author).expect("the author is a user");
     let mut comment = Comment {
-        id: world.id(),
+        id,
         entity_id: Some(entity_id.to_owned()),
         entity_type: Some(entity_type.to_owned()),
         entity: Some(CommentedEntity {
@@ -895,9 +924,9 @@ fn new_comment(
             name: Some(entity_name.to_owned()),
             ..CommentedEntity::default()
         }),
-        formatted_message: Some(format!("<p>{}</p>", html_escape(&message))),
-        plain_formatted_message: Some(message.clone()),
-        message: Some(message),
+        formatted_message: Some(paragraph(message)),
+        plain_formatted_message: Some(message.into()),
+        message: Some(message.into()),
         user_id: Some(author.id.clone()),
         user: Some(nested_user(author)),
         is_hidden_for_connect_users: Some(false),
@@ -917,9 +946,19 @@ fn new_comment(
     comment
 }
 
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('\'', "&#39;")
+/// `<p>text</p>` with the text HTML-escaped, written in one pass into one string.
+fn paragraph(text: &str) -> String {
+    let mut html = String::with_capacity(text.len() + 16);
+    html.push_str("<p>");
+    for c in text.chars() {
+        match c {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '\'' => html.push_str("&#39;"),
+            _ => html.push(c),
+        }
+    }
+    html.push_str("</p>");
+    html
 }

@@ -2,7 +2,8 @@
 //! icons. People, client names, cities and addresses come from the `fake` crate; the phrases here are
 //! curated so that generated events read like a real workspace rather than lorem ipsum.
 //!
-//! Nothing here holds state; every choice is drawn from the caller's random generator.
+//! Nothing here holds state; every choice is drawn from the caller's random generator. The curated
+//! phrases are handed out as `&'static str`, so that a caller allocates only the ones it keeps.
 
 use fake::Fake;
 use fake::faker::address::en::{CityName, StreetName, ZipCode};
@@ -208,48 +209,48 @@ pub fn project_key(name: &str, number: usize) -> String {
 }
 
 /// A task name.
-pub fn task_name(rng: &mut Rng) -> String {
-    pick(rng, TASK_NAMES).to_owned()
+pub fn task_name(rng: &mut Rng) -> &'static str {
+    pick(rng, TASK_NAMES)
 }
 
 /// A task list name.
-pub fn task_list_name(rng: &mut Rng) -> String {
-    pick(rng, TASK_LIST_NAMES).to_owned()
+pub fn task_list_name(rng: &mut Rng) -> &'static str {
+    pick(rng, TASK_LIST_NAMES)
 }
 
 /// A comment.
-pub fn comment(rng: &mut Rng) -> String {
-    pick(rng, COMMENTS).to_owned()
+pub fn comment(rng: &mut Rng) -> &'static str {
+    pick(rng, COMMENTS)
 }
 
 /// A time-entry note.
-pub fn note(rng: &mut Rng) -> String {
-    pick(rng, NOTES).to_owned()
+pub fn note(rng: &mut Rng) -> &'static str {
+    pick(rng, NOTES)
 }
 
 /// A project or task description.
-pub fn description(rng: &mut Rng) -> String {
-    pick(rng, DESCRIPTIONS).to_owned()
+pub fn description(rng: &mut Rng) -> &'static str {
+    pick(rng, DESCRIPTIONS)
 }
 
 /// An absence reason.
-pub fn absence_reason(rng: &mut Rng) -> String {
-    pick(rng, ABSENCE_REASONS).to_owned()
+pub fn absence_reason(rng: &mut Rng) -> &'static str {
+    pick(rng, ABSENCE_REASONS)
 }
 
 /// A job title.
-pub fn position(rng: &mut Rng) -> String {
-    pick(rng, POSITIONS).to_owned()
+pub fn position(rng: &mut Rng) -> &'static str {
+    pick(rng, POSITIONS)
 }
 
 /// A tag name.
-pub fn tag(rng: &mut Rng) -> String {
-    pick(rng, TAGS).to_owned()
+pub fn tag(rng: &mut Rng) -> &'static str {
+    pick(rng, TAGS)
 }
 
 /// A colour name.
-pub fn color(rng: &mut Rng) -> String {
-    pick(rng, COLORS).to_owned()
+pub fn color(rng: &mut Rng) -> &'static str {
+    pick(rng, COLORS)
 }
 
 /// A workspace subdomain from an agency name (`"brightwave-studio"`).

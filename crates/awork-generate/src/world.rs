@@ -14,7 +14,7 @@ use awork_models::entities::{
     Project, ProjectMember, ProjectStatus, ProjectType, Tag, TagObject, Task, TaskList, TaskStatus,
     Team, TimeTracking, TypeOfWork, User, UserStatus,
 };
-use awork_models::{AworkDateTime, TimeOfDay};
+use awork_models::{AworkDateTime, TimeOfDay, TriggeredBy};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc, Weekday};
 use fake::rand::RngExt;
 use fake::rand::seq::IndexedRandom;
@@ -50,24 +50,122 @@ pub struct ProjectState {
     pub next_task_number: i64,
 }
 
+/// A task or time entry as the world keeps it: boxed, beside short keys of the ids it is looked up
+/// by.
+///
+/// Deriving a task's or a project's sums scans every task and time entry; comparing keys stored in the
+/// vector itself spares following each box and each id string. A key is the first 8 bytes of an id,
+/// so equal keys are confirmed on the ids themselves. Invariant: the ids the keys are taken from (a
+/// task's own id and project, an entry's task and project) never change once kept.
+#[derive(Debug, Clone)]
+pub struct Kept<T> {
+    model: Box<T>,
+    /// The key of the task: a task's own id, a time entry's task.
+    task: u64,
+    /// The key of the project the task or time entry belongs to.
+    project: u64,
+}
+
+impl<T> Kept<T> {
+    /// The model, out of the world.
+    pub fn into_model(self) -> Box<T> {
+        self.model
+    }
+
+    /// A copy of the model, for an event.
+    pub fn to_model(&self) -> Box<T>
+    where
+        T: Clone,
+    {
+        self.model.clone()
+    }
+}
+
+impl Kept<Task> {
+    /// A task to keep.
+    pub fn task(model: Box<Task>) -> Self {
+        Kept {
+            task: id_key(Some(&model.id)),
+            project: id_key(model.project_id.as_deref()),
+            model,
+        }
+    }
+
+    /// Whether this task belongs to the project with this id.
+    pub fn in_project(&self, id: &str) -> bool {
+        self.project == id_key(Some(id)) && self.model.project_id.as_deref() == Some(id)
+    }
+}
+
+impl Kept<TimeTracking> {
+    /// A time entry to keep.
+    pub fn time_entry(model: Box<TimeTracking>) -> Self {
+        Kept {
+            task: id_key(model.task_id.as_deref()),
+            project: id_key(model.project_id.as_deref()),
+            model,
+        }
+    }
+
+    /// Whether this time entry is booked on the task with this id.
+    pub fn on_task(&self, id: &str) -> bool {
+        self.task == id_key(Some(id)) && self.model.task_id.as_deref() == Some(id)
+    }
+
+    /// Whether this time entry is booked on the project with this id.
+    pub fn in_project(&self, id: &str) -> bool {
+        self.project == id_key(Some(id)) && self.model.project_id.as_deref() == Some(id)
+    }
+}
+
+impl<T> std::ops::Deref for Kept<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.model
+    }
+}
+
+impl<T> std::ops::DerefMut for Kept<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.model
+    }
+}
+
+/// The key of an id: its first 8 bytes (zero-padded), or 0 for none.
+fn id_key(id: Option<&str>) -> u64 {
+    let mut bytes = [0; 8];
+    if let Some(id) = id {
+        let length = id.len().min(8);
+        bytes[..length].copy_from_slice(&id.as_bytes()[..length]);
+    }
+    u64::from_le_bytes(bytes)
+}
+
 /// The simulated workspace.
 pub struct World {
     /// The story's random source.
     pub rng: Rng,
     /// The workspace's subdomain (`<subdomain>.awork.com`).
     pub subdomain: String,
-    /// The story's clock: the moment of the latest event.
+    /// The story's clock: the moment of the latest event. Only [`World::tick`] moves it.
     pub now: DateTime<Utc>,
+    /// `now` as an entity date, formatted once per tick rather than for every entity that mentions it.
+    stamp: AworkDateTime,
+    /// The last midnight written as a UTC date and as a local date: a day's time entries all write
+    /// the same dates, and formatting one costs more than copying it.
+    midnights: [Option<(NaiveDate, AworkDateTime)>; 2],
     /// Users; the first is the workspace's owner, who is never deactivated or deleted.
     pub users: Vec<User>,
     /// Clients.
     pub companies: Vec<Company>,
     /// Projects.
     pub projects: Vec<ProjectState>,
-    /// Tasks.
-    pub tasks: Vec<Task>,
+    /// Tasks. Boxed, as are time entries: these models are kilobytes large, and the story removes
+    /// them from the middle and the front, which would otherwise move them all.
+    pub tasks: Vec<Kept<Task>>,
     /// Time entries.
-    pub time_entries: Vec<TimeTracking>,
+    pub time_entries: Vec<Kept<TimeTracking>>,
     /// Absences.
     pub absences: Vec<Absence>,
     /// The workspace's tags.
@@ -137,6 +235,8 @@ impl World {
         let mut world = World {
             subdomain,
             now,
+            stamp: zulu(now),
+            midnights: [None, None],
             users: Vec::new(),
             companies: Vec::new(),
             projects: Vec::new(),
@@ -151,7 +251,9 @@ impl World {
             projects_created: 0,
             rng,
         };
-        let mut tag_names: Vec<String> = (0..6).map(|_| text::tag(&mut world.rng)).collect();
+        let mut tag_names: Vec<String> = (0..6)
+            .map(|_| text::tag(&mut world.rng).to_owned())
+            .collect();
         tag_names.sort();
         tag_names.dedup();
         world.tags = tag_names
@@ -159,7 +261,7 @@ impl World {
             .map(|name| TagObject {
                 id: Some(world.id()),
                 name,
-                color: Some(text::color(&mut world.rng)),
+                color: Some(text::color(&mut world.rng).into()),
                 ..TagObject::default()
             })
             .collect();
@@ -169,7 +271,7 @@ impl World {
                 id: world.id(),
                 name: Some((*name).into()),
                 icon: Some((*icon).into()),
-                color: Some(text::color(&mut world.rng)),
+                color: Some(text::color(&mut world.rng).into()),
                 ..Team::default()
             })
             .collect();
@@ -229,28 +331,55 @@ impl World {
             next += TimeDelta::days(1);
         }
         self.now = ids::with_random_ticks(&mut self.rng, next);
+        self.stamp = zulu(self.now);
         self.now
     }
 
     /// The moment `now` as an entity date.
     pub fn stamp(&self) -> AworkDateTime {
-        zulu(self.now)
+        self.stamp.clone()
     }
 
-    /// The users who can act: invitation accepted and not deactivated.
-    pub fn active_users(&self) -> impl Iterator<Item = &User> {
-        self.users.iter().filter(|user| is_active(user))
+    /// A random active user (the owner is always active), as the short record an event names its
+    /// actor with: the story changes the world while it still needs the actor, so it takes a copy,
+    /// and the whole user would be many times the cost.
+    pub fn actor(&mut self) -> TriggeredBy {
+        let index =
+            pick(&mut self.rng, &self.users, is_active).expect("the owner is always active");
+        triggered_by(&self.users[index])
     }
 
-    /// A random active user (the owner is always active).
-    pub fn actor(&mut self) -> User {
-        let active: Vec<usize> = (0..self.users.len())
-            .filter(|&index| is_active(&self.users[index]))
-            .collect();
-        let index = *active
-            .choose(&mut self.rng)
-            .expect("the owner is always active");
-        self.users[index].clone()
+    /// Midnight of `date` in UTC (`…T00:00:00Z`), as time entries write their UTC dates.
+    fn utc_midnight(&mut self, date: NaiveDate) -> AworkDateTime {
+        self.midnight(0, date, awork_models::day_start)
+    }
+
+    /// Midnight of `date` without an offset, as time entries write their local dates.
+    fn local_midnight(&mut self, date: NaiveDate) -> AworkDateTime {
+        self.midnight(1, date, |date| {
+            AworkDateTime::local(date.and_hms_opt(0, 0, 0).expect("valid"))
+        })
+    }
+
+    fn midnight(
+        &mut self,
+        slot: usize,
+        date: NaiveDate,
+        write: fn(NaiveDate) -> AworkDateTime,
+    ) -> AworkDateTime {
+        match &self.midnights[slot] {
+            Some((cached, text)) if *cached == date => text.clone(),
+            _ => {
+                let text = write(date);
+                self.midnights[slot] = Some((date, text.clone()));
+                text
+            }
+        }
+    }
+
+    /// The index of the user with this id.
+    pub fn user_index(&self, id: &str) -> Option<usize> {
+        self.users.iter().position(|user| user.id == id)
     }
 
     /// A new user who was just invited, created by `inviter`.
@@ -276,7 +405,7 @@ impl World {
             id: id.clone(),
             first_name: Some(first_name),
             last_name: Some(last_name),
-            position: Some(text::position(&mut self.rng)),
+            position: Some(text::position(&mut self.rng).into()),
             language: Some(language.into()),
             status: Some(UserStatus {
                 invitation_accepted: Some(false),
@@ -309,7 +438,7 @@ impl World {
     }
 
     /// A new client.
-    pub fn new_company(&mut self, creator: &User) -> Company {
+    pub fn new_company(&mut self, creator: &str) -> Company {
         let (city, street, zip) = text::address(&mut self.rng);
         let created = self.stamp();
         let tags = self.some_tags(1);
@@ -341,16 +470,16 @@ impl World {
             resource_version: Some(ids::ticks(self.now)),
             is_external: Some(false),
             created_on: Some(created.clone()),
-            created_by: Some(creator.id.clone()),
+            created_by: Some(creator.to_owned()),
             updated_on: Some(created),
-            updated_by: Some(creator.id.clone()),
+            updated_by: Some(creator.to_owned()),
             ..Company::default()
         }
     }
 
-    /// A new project, optionally for a client, created by `creator` who becomes its responsible
-    /// manager, with one to three more members.
-    pub fn new_project(&mut self, creator: &User, company: Option<&Company>) -> ProjectState {
+    /// A new project, optionally for a client (an index of `companies`), created by the user with the
+    /// id `creator` who becomes its responsible manager, with one to three more members.
+    pub fn new_project(&mut self, creator: &str, company_index: Option<usize>) -> ProjectState {
         self.projects_created += 1;
         let id = self.id();
         let created = self.stamp();
@@ -376,21 +505,24 @@ impl World {
                 icon: Some((*icon).into()),
                 project_id: Some(id.clone()),
                 created_on: Some(created.clone()),
-                created_by: Some(creator.id.clone()),
+                created_by: Some(creator.to_owned()),
                 updated_on: Some(created.clone()),
-                updated_by: Some(creator.id.clone()),
+                updated_by: Some(creator.to_owned()),
                 ..TaskStatus::default()
             })
             .collect();
-        let name = text::project_name(&mut self.rng, company.map(|company| company.name.as_str()));
-        let mut members = vec![self.member(creator, 0, true)];
-        let others: Vec<User> = self
-            .active_users()
-            .filter(|user| user.id != creator.id)
-            .cloned()
+        let name = text::project_name(
+            &mut self.rng,
+            company_index.map(|index| self.companies[index].name.as_str()),
+        );
+        let creator_index = self.user_index(creator).expect("the creator is a user");
+        let mut members = vec![self.member(creator_index, 0, true)];
+        // Indices rather than clones of the users: sampling depends only on how many there are.
+        let others: Vec<usize> = (0..self.users.len())
+            .filter(|&index| is_active(&self.users[index]) && self.users[index].id != creator)
             .collect();
         let how_many = self.rng.random_range(1..4).min(others.len());
-        for user in others.sample(&mut self.rng, how_many) {
+        for &user in others.sample(&mut self.rng, how_many) {
             members.push(self.member(user, 1, false));
         }
         let start = self.now.date_naive() + TimeDelta::days(self.rng.random_range(0..14));
@@ -401,23 +533,20 @@ impl World {
             .cloned()
             .expect("project types exist");
         let tags = self.some_tags(2);
-        let team = self
-            .teams
-            .choose(&mut self.rng)
-            .cloned()
-            .expect("teams exist");
+        let team = self.teams.choose(&mut self.rng).expect("teams exist");
+        let company = company_index.map(|index| &self.companies[index]);
         let project = Project {
             id,
             has_image: Some(false),
             created_on: Some(created.clone()),
-            created_by: Some(creator.id.clone()),
+            created_by: Some(creator.to_owned()),
             updated_on: Some(created),
-            updated_by: Some(creator.id.clone()),
+            updated_by: Some(creator.to_owned()),
             project_status: Some(statuses[0].clone()),
             tags: Some(tags),
             members: Some(members),
             teams: Some(if self.rng.random_bool(0.5) {
-                vec![team]
+                vec![team.clone()]
             } else {
                 Vec::new()
             }),
@@ -433,14 +562,14 @@ impl World {
             description: self
                 .rng
                 .random_bool(0.7)
-                .then(|| text::description(&mut self.rng)),
+                .then(|| text::description(&mut self.rng).into()),
             start_date: Some(awork_models::day_start(start)),
             due_date: Some(awork_models::day_start(due)),
             company_id: company.map(|company| company.id.clone()),
             company: company.map(nested_company),
             project_type_id: Some(project_type.id.clone()),
             project_type: Some(project_type),
-            color: Some(text::color(&mut self.rng)),
+            color: Some(text::color(&mut self.rng).into()),
             deduct_non_billable_hours: Some(false),
             resource_version: Some(ids::ticks(self.now)),
             is_external: Some(false),
@@ -458,9 +587,11 @@ impl World {
     }
 
     /// A membership record of `user` with the given role (0 manager, 1 member).
-    pub fn member(&mut self, user: &User, role: usize, responsible: bool) -> ProjectMember {
+    pub fn member(&mut self, user: usize, role: usize, responsible: bool) -> ProjectMember {
+        let id = self.id();
+        let user = &self.users[user];
         ProjectMember {
-            id: self.id(),
+            id,
             user_id: Some(user.id.clone()),
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
@@ -474,33 +605,32 @@ impl World {
     }
 
     /// A new task list in a project.
-    pub fn new_task_list(&mut self, project: usize, creator: &User) -> TaskList {
+    pub fn new_task_list(&mut self, project: usize, creator: &str) -> TaskList {
         let created = self.stamp();
         let order = self.projects[project].lists.len() as i64 + 1;
         TaskList {
             id: self.id(),
-            name: Some(text::task_list_name(&mut self.rng)),
+            name: Some(text::task_list_name(&mut self.rng).into()),
             order: Some(order.into()),
             is_archived: Some(false),
             is_hidden_for_connect_users: Some(false),
             tracked_duration: Some(0),
             created_on: Some(created.clone()),
-            created_by: Some(creator.id.clone()),
+            created_by: Some(creator.to_owned()),
             updated_on: Some(created),
-            updated_by: Some(creator.id.clone()),
+            updated_by: Some(creator.to_owned()),
             ..TaskList::default()
         }
     }
 
     /// A new task in a project, in its first status, assigned to one of its members.
-    pub fn new_task(&mut self, project: usize, creator: &User) -> Task {
+    pub fn new_task(&mut self, project: usize, creator: &str) -> Task {
         let created = self.stamp();
         let state = &self.projects[project];
         let status = state.task_statuses[0].clone();
         let number = state.next_task_number;
         let key = state.project.project_key.clone();
         let project_id = state.project.id.clone();
-        let members = state.project.members.clone().unwrap_or_default();
         let list = state.lists.choose(&mut self.rng).cloned();
         self.projects[project].next_task_number += 1;
         let id = self.id();
@@ -510,6 +640,11 @@ impl World {
             .cloned()
             .expect("types of work exist");
         let planned = self.rng.random_range(1..17) * 1800;
+        let members = self.projects[project]
+            .project
+            .members
+            .as_deref()
+            .unwrap_or_default();
         let assignees = members
             .choose(&mut self.rng)
             .and_then(|member| self.user(member.user_id.as_deref()?))
@@ -521,11 +656,11 @@ impl World {
         let tags = self.some_tags(1);
         Task {
             id: id.clone(),
-            name: text::task_name(&mut self.rng),
+            name: text::task_name(&mut self.rng).into(),
             description: self
                 .rng
                 .random_bool(0.4)
-                .then(|| text::description(&mut self.rng)),
+                .then(|| text::description(&mut self.rng).into()),
             is_prio: Some(self.rng.random_bool(0.15)),
             due_on: self.rng.random_bool(0.7).then(|| zulu(due.and_utc())),
             lane_order: Some(0),
@@ -552,9 +687,9 @@ impl World {
             ),
             tags: Some(tags),
             created_on: Some(created.clone()),
-            created_by: Some(creator.id.clone()),
+            created_by: Some(creator.to_owned()),
             updated_on: Some(created),
-            updated_by: Some(creator.id.clone()),
+            updated_by: Some(creator.to_owned()),
             order: Some(self.rng.random_range(0..50).into()),
             is_recurring: Some(false),
             resource_version: Some(ids::ticks(self.now)),
@@ -569,8 +704,9 @@ impl World {
         }
     }
 
-    /// A new time entry of `user` on a task: a stretch of today that ended a little before now.
-    pub fn new_time_entry(&mut self, task: usize, user: &User) -> TimeTracking {
+    /// A new time entry of a user (an index of `users`) on a task: a stretch of today that ended a
+    /// little before now.
+    pub fn new_time_entry(&mut self, task: usize, user: usize) -> TimeTracking {
         let created = self.stamp();
         let duration = self.rng.random_range(5..240) * 60 + self.rng.random_range(0..60);
         let end = self.now - TimeDelta::seconds(self.rng.random_range(0..600));
@@ -607,8 +743,18 @@ impl World {
             .type_of_work
             .clone()
             .expect("generated tasks have a type of work");
+        let id = self.id();
+        let (start_date_utc, end_date_utc) = (
+            self.utc_midnight(start.date_naive()),
+            self.utc_midnight(end.date_naive()),
+        );
+        let (start_date_local, end_date_local) = (
+            self.local_midnight((start + offset).date_naive()),
+            self.local_midnight((end + offset).date_naive()),
+        );
+        let user = &self.users[user];
         TimeTracking {
-            id: self.id(),
+            id,
             user_id: Some(user.id.clone()),
             user: Some(nested_user(user)),
             task_id: Some(nested_task.id.clone()),
@@ -617,16 +763,19 @@ impl World {
             project: nested_project,
             type_of_work_id: type_of_work.id.clone(),
             type_of_work: Some(type_of_work),
-            note: self.rng.random_bool(0.8).then(|| text::note(&mut self.rng)),
+            note: self
+                .rng
+                .random_bool(0.8)
+                .then(|| text::note(&mut self.rng).into()),
             is_billable: Some(self.rng.random_bool(0.8)),
             is_billed: Some(false),
-            start_date_utc: Some(awork_models::day_start(start.date_naive())),
+            start_date_utc: Some(start_date_utc),
             start_time_utc: Some(start_utc),
-            end_date_utc: Some(awork_models::day_start(end.date_naive())),
+            end_date_utc: Some(end_date_utc),
             end_time_utc: Some(end_utc),
-            start_date_local: Some(local_day(start + offset)),
+            start_date_local: Some(start_date_local),
             start_time_local: Some(start_local),
-            end_date_local: Some(local_day(end + offset)),
+            end_date_local: Some(end_date_local),
             end_time_local: Some(end_local),
             timezone: timezone.into(),
             duration: Some(duration),
@@ -641,8 +790,8 @@ impl World {
         }
     }
 
-    /// A new absence of `user`, starting within the next weeks.
-    pub fn new_absence(&mut self, user: &User, creator: &User) -> Absence {
+    /// A new absence of a user (an index of `users`), starting within the next weeks.
+    pub fn new_absence(&mut self, user: usize, creator: &str) -> Absence {
         let created = self.stamp();
         let first = self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..60));
         let last = first + TimeDelta::days(self.rng.random_range(0..10));
@@ -655,17 +804,17 @@ impl World {
         .expect("valid");
         Absence {
             id: self.id(),
-            user_id: Some(user.id.clone()),
+            user_id: Some(self.users[user].id.clone()),
             start_on: Some(zulu(start.and_utc())),
             end_on: Some(zulu(last.and_hms_opt(23, 59, 59).expect("valid").and_utc())),
-            description: Some(text::absence_reason(&mut self.rng)),
+            description: Some(text::absence_reason(&mut self.rng).into()),
             is_read_only: Some(false),
             is_half_day_on_start: Some(half_start),
             is_half_day_on_end: Some(false),
             created_on: Some(created.clone()),
-            created_by: Some(creator.id.clone()),
+            created_by: Some(creator.to_owned()),
             updated_on: Some(created),
-            updated_by: Some(creator.id.clone()),
+            updated_by: Some(creator.to_owned()),
             ..Absence::default()
         }
     }
@@ -693,15 +842,15 @@ impl World {
     }
 
     /// A project as written into an event: counts and sums derived from its tasks and time.
-    pub fn project_entity(&self, index: usize) -> Project {
-        let state = &self.projects[index];
-        let id = &state.project.id;
-        let tasks = self
-            .tasks
-            .iter()
-            .filter(|task| task.project_id.as_deref() == Some(id));
+    pub fn project_entity(&self, index: usize) -> Box<Project> {
+        self.derive_project(Box::new(self.projects[index].project.clone()))
+    }
+
+    /// `project` with its counts and sums derived from the tasks and time entries in the world.
+    pub fn derive_project(&self, mut project: Box<Project>) -> Box<Project> {
+        let id = project.id.as_str();
         let (mut count, mut done, mut planned) = (0, 0, 0);
-        for task in tasks {
+        for task in self.tasks.iter().filter(|task| task.in_project(id)) {
             count += 1;
             done += i64::from(task.closed_on.is_some());
             planned += task.planned_duration.unwrap_or(0);
@@ -709,33 +858,33 @@ impl World {
         let tracked = self
             .time_entries
             .iter()
-            .filter(|entry| entry.project_id.as_deref() == Some(id))
+            .filter(|entry| entry.in_project(id))
             .filter_map(|entry| entry.duration)
             .sum();
-        Project {
-            planned_duration: Some(planned),
-            tasks_count: Some(count),
-            tasks_done_count: Some(done),
-            tracked_duration: Some(tracked),
-            ..state.project.clone()
-        }
+        project.planned_duration = Some(planned);
+        project.tasks_count = Some(count);
+        project.tasks_done_count = Some(done);
+        project.tracked_duration = Some(tracked);
+        project
     }
 
     /// A task as written into an event: tracked time derived from its time entries.
-    pub fn task_entity(&self, index: usize) -> Task {
-        let task = &self.tasks[index];
+    pub fn task_entity(&self, index: usize) -> Box<Task> {
+        self.derive_task(self.tasks[index].to_model())
+    }
+
+    /// `task` with its tracked time derived from the time entries in the world.
+    pub fn derive_task(&self, mut task: Box<Task>) -> Box<Task> {
         let tracked: i64 = self
             .time_entries
             .iter()
-            .filter(|entry| entry.task_id.as_deref() == Some(&task.id))
+            .filter(|entry| entry.on_task(&task.id))
             .filter_map(|entry| entry.duration)
             .sum();
-        Task {
-            tracked_duration: Some(tracked),
-            total_tracked_duration: Some(tracked),
-            total_planned_duration: task.planned_duration,
-            ..task.clone()
-        }
+        task.tracked_duration = Some(tracked);
+        task.total_tracked_duration = Some(tracked);
+        task.total_planned_duration = task.planned_duration;
+        task
     }
 
     /// The summary of a project that tasks and time entries carry.
@@ -761,22 +910,35 @@ impl World {
 
     /// The web link of a project.
     pub fn project_link(&self, id: &str) -> String {
-        format!("https://{}.awork.com/projects/{id}", self.subdomain)
+        self.link("projects", id)
     }
 
     /// The web link of a task.
     pub fn task_link(&self, id: &str) -> String {
-        format!("https://{}.awork.com/tasks/{id}", self.subdomain)
+        self.link("tasks", id)
     }
 
     /// The web link of a user's profile.
     pub fn user_link(&self, id: &str) -> String {
-        format!("https://{}.awork.com/users/{id}", self.subdomain)
+        self.link("users", id)
     }
 
     /// The web link of a client.
     pub fn company_link(&self, id: &str) -> String {
-        format!("https://{}.awork.com/clients/{id}", self.subdomain)
+        self.link("clients", id)
+    }
+
+    /// `https://<subdomain>.awork.com/<kind>/<id>`, pushed into one allocation of the right size
+    /// (every event has a link, and `format!` would grow the string piece by piece).
+    fn link(&self, kind: &str, id: &str) -> String {
+        const HOST: &str = ".awork.com/";
+        let mut link = String::with_capacity(
+            "https://".len() + self.subdomain.len() + HOST.len() + kind.len() + 1 + id.len(),
+        );
+        for part in ["https://", &self.subdomain, HOST, kind, "/", id] {
+            link.push_str(part);
+        }
+        link
     }
 
     /// Forgets the oldest closed work once the world is past its bounds, so that memory stays flat
@@ -788,18 +950,42 @@ impl World {
         }
         if self.tasks.len() > MAX_TASKS {
             let excess = self.tasks.len() - MAX_TASKS;
-            let forgotten: Vec<String> = self.tasks.drain(..excess).map(|task| task.id).collect();
-            self.time_entries.retain(|entry| {
-                entry
-                    .task_id
-                    .as_ref()
-                    .is_none_or(|id| !forgotten.contains(id))
-            });
+            let forgotten: Vec<Kept<Task>> = self.tasks.drain(..excess).collect();
+            self.time_entries
+                .retain(|entry| !forgotten.iter().any(|task| entry.on_task(&task.id)));
         }
         if self.absences.len() > MAX_ABSENCES {
             let excess = self.absences.len() - MAX_ABSENCES;
             self.absences.drain(..excess);
         }
+    }
+}
+
+/// The index of a random item of `items` that passes `keep`, or `None` when none does.
+///
+/// It draws from the rng exactly as choosing from the list of the passing items would (one draw below
+/// their count), so the story stays the same, but it builds no list.
+pub fn pick<T>(rng: &mut Rng, items: &[T], keep: impl Fn(&T) -> bool) -> Option<usize> {
+    let count = items.iter().filter(|item| keep(item)).count();
+    if count == 0 {
+        return None;
+    }
+    let nth = rng.random_range(..count);
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| keep(item))
+        .nth(nth)
+        .map(|(index, _)| index)
+}
+
+/// The record of a user as the actor of an event.
+pub fn triggered_by(user: &User) -> TriggeredBy {
+    TriggeredBy {
+        id: user.id.clone(),
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        ..TriggeredBy::default()
     }
 }
 
@@ -889,11 +1075,6 @@ fn clock_time(instant: DateTime<Utc>, timer: bool) -> TimeOfDay {
     } else {
         time.with_nanosecond(0).expect("zero is valid")
     })
-}
-
-/// Midnight of the day of a local time, without an offset.
-fn local_day(local: DateTime<Utc>) -> AworkDateTime {
-    AworkDateTime::local(local.date_naive().and_hms_opt(0, 0, 0).expect("valid"))
 }
 
 fn ascii_lower(name: &str) -> String {
