@@ -5,7 +5,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{demo, events, generate, listen, send, validate};
+use crate::commands::{check, demo, events, generate, listen, send, validate};
 
 /// A local mock of awork's webhook emitter, and a test harness for services that receive awork
 /// webhooks.
@@ -43,4 +43,10 @@ pub enum Command {
     Listen(listen::Args),
     /// Show awork's delivery semantics in one process: events, retries, a pause and the resume.
     Demo(demo::Args),
+    /// Run the conformance suite against a receiver: will it lose events, get its integration
+    /// paused, or accept forged calls?
+    ///
+    /// Exits 0 when no `must` case fails, 1 when one does, and 2 on bad usage or when nothing
+    /// answers at the URL.
+    Check(check::Args),
 }

@@ -4,6 +4,7 @@
 //! writes its results to `out` and returns an [`Outcome`] or an error. No command decides exit
 //! statuses: [`crate::exit`] does.
 
+pub mod check;
 pub mod demo;
 pub mod events;
 pub mod generate;
@@ -33,5 +34,6 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Command::Send(args) => send::run(&args.resolve()?, out),
         Command::Listen(args) => listen::run(&args.resolve()?, out),
         Command::Demo(args) => demo::run(&args.resolve(), out),
+        Command::Check(args) => check::run(args.resolve()?, out),
     }
 }

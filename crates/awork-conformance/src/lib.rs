@@ -1,0 +1,182 @@
+//! The conformance suite: cases that say whether a receiver of awork webhooks is safe to connect to
+//! awork — that it will not lose events, will not get its integration paused, and will not accept
+//! forged calls. It speaks only HTTP, so it checks a receiver written in any language; `awork-sim
+//! check` runs it from the command line, and this library runs it from Rust tests.
+//!
+//! ```
+//! use awork_conformance::{CaseId, CheckConfig, Outcome};
+//! use awork_delivery::AuthHeader;
+//! use awork_example_receivers::{ReceiverOptions, spawn_correct};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Your receiver, started in the test on a free port (here: the workspace's correct example).
+//! let receiver = spawn_correct(ReceiverOptions {
+//!     auth: Some(("X-Awork-Secret".into(), "s3cret".into())),
+//!     ..ReceiverOptions::default()
+//! })
+//! .await?;
+//!
+//! let report = CheckConfig::new(&receiver.url())?
+//!     .with_auth(AuthHeader::parse("X-Awork-Secret: s3cret")?)
+//!     .run()
+//!     .await?;
+//! // The text report says what failed, what it costs in production and how to fix it.
+//! assert!(report.passed, "{}", report.to_text());
+//! assert_eq!(report.case(CaseId::RejectsWrongAuth).unwrap().outcome, Outcome::Pass);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The case ids ([`CaseId::id`]) and the JSON report's shape are public contracts. The events come
+//! from `awork-generate`'s seeded story, so the same seed sends the same bytes.
+
+mod cases;
+mod probes;
+mod report;
+mod runner;
+
+use std::time::Duration;
+
+use awork_delivery::{AuthHeader, ConfigError, TransportError, WebhookUrl};
+
+pub use cases::{CaseId, Level, UnknownCase};
+pub use probes::{LARGE_PAYLOAD_BYTES, UNKNOWN_EVENT_TYPE};
+pub use report::{Answer, CaseReport, Outcome, Report, RequestRecord, Settings};
+
+/// How long a receiver has to answer, as awork gives it: 30 seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How many events the burst sends at once.
+pub const DEFAULT_BURST: usize = 50;
+/// The seed of the events when none is given.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// Why the suite could not run. A run that finds failures is not an error: it is a [`Report`]
+/// that did not pass.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckError {
+    /// The URL is not a usable http or https URL.
+    #[error(transparent)]
+    Url(#[from] ConfigError),
+    /// The burst has no events.
+    #[error("the burst must send at least 1 event")]
+    EmptyBurst,
+    /// Nothing accepts connections at the URL.
+    #[error("nothing answers at {url}: {reason}")]
+    Unreachable {
+        /// The URL.
+        url: String,
+        /// What connecting to it gave.
+        reason: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("cannot build the http client")]
+    Client(#[source] TransportError),
+}
+
+/// What to check and how: the receiver's URL, its auth header, the timeout, the burst size, the
+/// seed, and which cases run.
+#[derive(Debug, Clone)]
+#[must_use = "a configuration does nothing until `run` is called"]
+pub struct CheckConfig {
+    url: WebhookUrl,
+    url_text: String,
+    auth: Option<AuthHeader>,
+    timeout: Duration,
+    burst: usize,
+    seed: u64,
+    insecure: bool,
+    only: Vec<CaseId>,
+    skip: Vec<CaseId>,
+}
+
+impl CheckConfig {
+    /// Checks the receiver at `url`, with the defaults: no auth header, 30 s, a burst of 50, seed 1,
+    /// every case.
+    pub fn new(url: &str) -> Result<CheckConfig, CheckError> {
+        Ok(CheckConfig {
+            url: WebhookUrl::parse(url)?,
+            url_text: url.to_owned(),
+            auth: None,
+            timeout: DEFAULT_TIMEOUT,
+            burst: DEFAULT_BURST,
+            seed: DEFAULT_SEED,
+            insecure: false,
+            only: Vec::new(),
+            skip: Vec::new(),
+        })
+    }
+
+    /// The auth header the receiver expects; it enables `rejects-missing-auth` and
+    /// `rejects-wrong-auth`.
+    pub fn with_auth(mut self, auth: AuthHeader) -> CheckConfig {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// How long each answer may take (awork: 30 s).
+    pub fn with_timeout(mut self, timeout: Duration) -> CheckConfig {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How many events `accepts-burst` sends at once; at least 1.
+    pub fn with_burst(mut self, burst: usize) -> Result<CheckConfig, CheckError> {
+        if burst == 0 {
+            return Err(CheckError::EmptyBurst);
+        }
+        self.burst = burst;
+        Ok(self)
+    }
+
+    /// The seed of the events; the same seed sends the same bytes.
+    pub fn with_seed(mut self, seed: u64) -> CheckConfig {
+        self.seed = seed;
+        self
+    }
+
+    /// Accepts any TLS certificate (for self-signed development certificates).
+    pub fn with_insecure(mut self, insecure: bool) -> CheckConfig {
+        self.insecure = insecure;
+        self
+    }
+
+    /// Runs only these cases (added to any given before). `responds-in-time` and `no-redirect` judge
+    /// the requests of the cases that run; selected alone, they run every sending case.
+    pub fn only(mut self, cases: impl IntoIterator<Item = CaseId>) -> CheckConfig {
+        self.only.extend(cases);
+        self
+    }
+
+    /// Does not run these cases (added to any given before).
+    pub fn skip(mut self, cases: impl IntoIterator<Item = CaseId>) -> CheckConfig {
+        self.skip.extend(cases);
+        self
+    }
+
+    /// Runs the suite. `Err` only when it cannot run at all; failures are in the [`Report`].
+    pub async fn run(&self) -> Result<Report, CheckError> {
+        runner::run(self).await
+    }
+
+    /// Why `case` does not run, or `None` when it does.
+    fn reason_to_skip(&self, case: CaseId) -> Option<String> {
+        if self.skip.contains(&case) {
+            return Some("skipped (--skip)".to_owned());
+        }
+        if !self.only.is_empty() && !self.only.contains(&case) {
+            let only_observers = self.only.iter().all(|selected| !selected.sends_requests());
+            if !(only_observers && case.sends_requests()) {
+                return Some("not selected (--only)".to_owned());
+            }
+        }
+        if case.needs_auth() && self.auth.is_none() {
+            return Some(
+                "no --auth-header given, so authentication was not checked: without one, anyone who finds the URL can send forged events"
+                    .to_owned(),
+            );
+        }
+        None
+    }
+}

@@ -1,0 +1,196 @@
+//! The text report, for people: one line per case, then for every failure and warning what was
+//! sent, what came back, what it would cost in production and how to fix it, and at the end the
+//! command that reruns only those cases.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use super::{Answer, CaseReport, Outcome, Report, RequestRecord};
+
+/// How many failed requests of one case the text shows; the JSON report has them all.
+const REQUESTS_SHOWN: usize = 5;
+/// How many characters of a response body the text shows.
+const BODY_SHOWN: usize = 160;
+
+impl Report {
+    /// The text report.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let settings = &self.settings;
+        let _ = writeln!(out, "awork-sim check {}", self.url);
+        let mut facts = vec![
+            format!("seed {}", settings.seed),
+            format!(
+                "timeout {}",
+                awork_delivery::format_duration(settings.timeout)
+            ),
+            format!("burst {}", settings.burst),
+        ];
+        match &settings.auth_header_name {
+            Some(name) => facts.push(format!("auth header {name}")),
+            None => facts.push("no auth header".to_owned()),
+        }
+        let _ = writeln!(out, "  {}\n", facts.join(" · "));
+
+        let width = self
+            .cases
+            .iter()
+            .map(|case| case.id.id().len())
+            .max()
+            .unwrap_or(0);
+        for case in &self.cases {
+            let label = match case.outcome {
+                Outcome::Pass => "pass",
+                Outcome::Fail => "FAIL",
+                Outcome::Warn => "warn",
+                Outcome::Skip => "skip",
+            };
+            let _ = writeln!(out, "{label}  {:width$}  {}", case.id.id(), case.detail);
+        }
+
+        let troubled: Vec<&CaseReport> = self
+            .cases
+            .iter()
+            .filter(|case| matches!(case.outcome, Outcome::Fail | Outcome::Warn))
+            .collect();
+        for case in &troubled {
+            write_trouble(&mut out, case);
+        }
+
+        let count = |outcome| self.with_outcome(outcome).count();
+        let verdict = if self.passed { "PASSED" } else { "FAILED" };
+        let _ = writeln!(
+            out,
+            "\n{verdict}: {} failed, {} warned, {} passed, {} skipped, in {}",
+            count(Outcome::Fail),
+            count(Outcome::Warn),
+            count(Outcome::Pass),
+            count(Outcome::Skip),
+            seconds(self.elapsed)
+        );
+        if let Some(command) = self.rerun_command() {
+            let _ = writeln!(
+                out,
+                "Rerun only these cases with the same events:\n  {command}"
+            );
+        }
+        out
+    }
+}
+
+/// What went wrong in a failed or warned case: its requests, the cost and the fix.
+pub(super) fn write_trouble(out: &mut String, case: &CaseReport) {
+    let label = match case.outcome {
+        Outcome::Fail => "FAIL",
+        Outcome::Warn | Outcome::Pass | Outcome::Skip => "warn",
+    };
+    let _ = writeln!(
+        out,
+        "\n{label} {} ({}): {}",
+        case.id,
+        case.level.as_str(),
+        case.detail
+    );
+    let _ = writeln!(
+        out,
+        "  sends {}; passes when {}",
+        case.id.sends(),
+        case.id.passes_when()
+    );
+    let failed: Vec<&RequestRecord> = case.requests.iter().filter(|request| !request.ok).collect();
+    for request in failed.iter().take(REQUESTS_SHOWN) {
+        write_request(out, case, request);
+    }
+    if failed.len() > REQUESTS_SHOWN {
+        let _ = writeln!(
+            out,
+            "  … and {} more like these (`--format json` lists them all)",
+            failed.len() - REQUESTS_SHOWN
+        );
+    }
+    let _ = writeln!(out, "  in production: {}", case.id.cost());
+    let _ = writeln!(out, "  fix: {}", case.id.advice());
+}
+
+fn write_request(out: &mut String, case: &CaseReport, request: &RequestRecord) {
+    // The cases that judge every request name the case each request came from.
+    let from = if request.case != case.id {
+        format!(" [{}]", request.case)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "  - sent {} ({}, {}, auth header {}){from}",
+        request.event_type,
+        request.note,
+        size(request.bytes),
+        request.auth
+    );
+    let got = match &request.answer {
+        Answer::Status {
+            status,
+            location,
+            body,
+        } => {
+            let mut got = format!("{status}");
+            if let Some(reason) = http::StatusCode::from_u16(*status)
+                .ok()
+                .and_then(|code| code.canonical_reason())
+            {
+                got.push(' ');
+                got.push_str(reason);
+            }
+            if let Some(location) = location {
+                got.push_str(&format!(" to {location}"));
+            }
+            got.push_str(&format!(" after {}", millis(request.latency)));
+            if !body.is_empty() {
+                got.push_str(&format!(": {}", excerpt(body)));
+            }
+            got
+        }
+        Answer::Error { error, message } if *error == "timeout" => {
+            format!("no answer within {} ({message})", millis(request.latency))
+        }
+        Answer::Error { message, .. } => {
+            format!("{message} after {}", millis(request.latency))
+        }
+    };
+    let _ = writeln!(out, "    expected {}, got {got}", request.expected);
+}
+
+/// The first characters of a body on one line, with control characters escaped.
+fn excerpt(body: &str) -> String {
+    let mut shown: String = body
+        .chars()
+        .take(BODY_SHOWN)
+        .flat_map(char::escape_debug)
+        .collect();
+    if body.chars().count() > BODY_SHOWN {
+        shown.push('…');
+    }
+    shown
+}
+
+fn size(bytes: usize) -> String {
+    if bytes >= 10 * 1024 {
+        format!("{} KiB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+fn seconds(duration: Duration) -> String {
+    format!("{:.2} s", duration.as_secs_f64())
+}
+
+/// A latency as reports write it: `0.4 ms`, `250 ms`.
+pub(crate) fn millis(duration: Duration) -> String {
+    let millis = duration.as_secs_f64() * 1000.0;
+    if millis < 10.0 {
+        format!("{millis:.1} ms")
+    } else {
+        format!("{millis:.0} ms")
+    }
+}

@@ -1,0 +1,420 @@
+//! Runs the suite: checks that something answers at the URL, sends each selected case's steps in
+//! order, and judges every case from what came back.
+//!
+//! Requests go through `awork-delivery`'s [`HttpTransport`], the same client `send` uses, so the
+//! suite sees a receiver exactly as a delivery would: no redirects followed, a timeout on the
+//! response head. A case never retries; it reports what each single attempt got.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use awork_delivery::{AttemptOutcome, AuthHeader, HttpTransport, Transport, WebhookConfig};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::cases::{CaseId, Level};
+use crate::probes::{self, AuthSent, Probe, Scenario};
+use crate::report::text::millis;
+use crate::report::{Answer, CaseReport, Outcome, Report, RequestRecord, Settings};
+use crate::{CheckConfig, CheckError};
+
+/// How long the check that something answers at the URL waits at most.
+const REACHABILITY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// After more consecutive unanswered requests than this, the suite stops sending, as awork would
+/// pause the integration ("more than 10 times"). It also keeps a receiver that hangs from holding
+/// a CI job for every timeout of every case.
+const STOP_AFTER_TIMEOUTS: u32 = 10;
+
+/// Runs the suite as `config` says.
+pub(crate) async fn run(config: &CheckConfig) -> Result<Report, CheckError> {
+    let started = Instant::now();
+    check_reachable(config).await?;
+    let clients = Clients::new(config)?;
+    let scenarios = probes::build(config.seed, config.burst);
+
+    let mut reports: HashMap<CaseId, CaseReport> = HashMap::new();
+    let mut sent: Vec<RequestRecord> = Vec::new();
+    let streak = Arc::new(TimeoutStreak::default());
+    for scenario in scenarios {
+        let case = scenario.case;
+        let report = match config.reason_to_skip(case) {
+            Some(reason) => skipped(case, reason),
+            None if streak.stopped() => skipped(case, STOPPED.to_owned()),
+            None => {
+                let case_started = Instant::now();
+                let (requests, unsent) =
+                    send_scenario(&clients, scenario, config.timeout, &streak).await;
+                let (outcome, detail) = judge(case, &requests, unsent);
+                sent.extend(requests.iter().cloned());
+                CaseReport {
+                    id: case,
+                    level: case.level(),
+                    outcome,
+                    detail,
+                    requests,
+                    elapsed: case_started.elapsed(),
+                }
+            }
+        };
+        reports.insert(case, report);
+    }
+    for case in [CaseId::RespondsInTime, CaseId::NoRedirect] {
+        let report = match config.reason_to_skip(case) {
+            Some(reason) => skipped(case, reason),
+            None if sent.is_empty() => skipped(case, "no case sent a request to judge".to_owned()),
+            None => observe(case, &sent, config.timeout),
+        };
+        reports.insert(case, report);
+    }
+
+    let cases: Vec<CaseReport> = CaseId::ALL
+        .iter()
+        .map(|case| reports.remove(case).expect("every case has a report"))
+        .collect();
+    let passed = !cases.iter().any(|case| case.outcome == Outcome::Fail);
+    Ok(Report {
+        url: config.url_text.clone(),
+        passed,
+        cases,
+        settings: Settings {
+            seed: config.seed,
+            timeout: config.timeout,
+            burst: config.burst,
+            auth_header_name: config.auth.as_ref().map(|auth| auth.name().to_string()),
+            insecure: config.insecure,
+        },
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Fails when nothing accepts a TCP connection at the URL's host and port: then no case could say
+/// anything about the receiver, and the run is a usage error rather than a failed check.
+async fn check_reachable(config: &CheckConfig) -> Result<(), CheckError> {
+    let uri = config.url.as_uri();
+    let host = uri.host().unwrap_or_default().trim_matches(['[', ']']);
+    let port = uri
+        .port_u16()
+        .unwrap_or(if config.url.is_https() { 443 } else { 80 });
+    let unreachable = |reason: String| CheckError::Unreachable {
+        url: config.url_text.clone(),
+        reason,
+    };
+    let wait = config.timeout.min(REACHABILITY_TIMEOUT);
+    match tokio::time::timeout(wait, TcpStream::connect((host, port))).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(error)) => Err(unreachable(error.to_string())),
+        Err(_) => Err(unreachable(format!(
+            "no connection within {}",
+            millis(wait)
+        ))),
+    }
+}
+
+/// One HTTP client per auth header a probe can carry.
+struct Clients {
+    configured: HttpTransport,
+    missing: HttpTransport,
+    wrong_unrelated: HttpTransport,
+    wrong_last_character: HttpTransport,
+}
+
+impl Clients {
+    fn new(config: &CheckConfig) -> Result<Clients, CheckError> {
+        let base = WebhookConfig::new(&config.url_text)?.with_insecure(config.insecure);
+        let client = |auth: Option<AuthHeader>| {
+            let webhook = match auth {
+                Some(auth) => base.clone().with_auth(auth),
+                None => base.clone(),
+            };
+            HttpTransport::new(&webhook).map_err(CheckError::Client)
+        };
+        let wrong = |value: &str| {
+            config
+                .auth
+                .as_ref()
+                .and_then(|auth| AuthHeader::new(auth.name().as_str(), value).ok())
+        };
+        let unrelated = format!("awork-sim-wrong-{:016x}", config.seed);
+        let last_changed = config
+            .auth
+            .as_ref()
+            .and_then(|auth| auth.value().to_str().ok())
+            .map(with_last_character_changed);
+        Ok(Clients {
+            configured: client(config.auth.clone())?,
+            missing: client(None)?,
+            wrong_unrelated: client(wrong(&unrelated))?,
+            wrong_last_character: client(
+                last_changed
+                    .as_deref()
+                    .and_then(wrong)
+                    .or_else(|| wrong(&unrelated)),
+            )?,
+        })
+    }
+
+    fn for_auth(&self, auth: AuthSent) -> &HttpTransport {
+        match auth {
+            AuthSent::Configured => &self.configured,
+            AuthSent::Missing => &self.missing,
+            AuthSent::WrongUnrelated => &self.wrong_unrelated,
+            AuthSent::WrongLastCharacter => &self.wrong_last_character,
+        }
+    }
+}
+
+/// The value with its last character replaced by another: catches receivers that compare only a
+/// prefix, or only the length.
+fn with_last_character_changed(value: &str) -> String {
+    let mut changed: String = value.to_owned();
+    let last = changed.pop();
+    changed.push(if last == Some('x') { 'y' } else { 'x' });
+    changed
+}
+
+/// Why a case did not run after the receiver stopped answering.
+const STOPPED: &str = "not sent: the receiver left more than 10 requests in a row unanswered, after which awork pauses the integration, so the suite stopped sending";
+
+/// The count of consecutive requests that timed out, across the run, in completion order.
+#[derive(Debug, Default)]
+struct TimeoutStreak(AtomicU32);
+
+impl TimeoutStreak {
+    fn record(&self, answer: &Answer) {
+        if answer.is_timeout() {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        } else {
+            self.0.store(0, Ordering::SeqCst);
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.0.load(Ordering::SeqCst) > STOP_AFTER_TIMEOUTS
+    }
+}
+
+/// Sends a case's steps in order; returns the records, in the order of the probes, and how many
+/// probes were not sent because the receiver had stopped answering.
+async fn send_scenario(
+    clients: &Clients,
+    scenario: Scenario,
+    timeout: Duration,
+    streak: &Arc<TimeoutStreak>,
+) -> (Vec<RequestRecord>, usize) {
+    let mut records = Vec::new();
+    let mut unsent = 0;
+    for step in scenario.steps {
+        let limit = Arc::new(Semaphore::new(step.concurrency.max(1)));
+        let mut in_flight = JoinSet::new();
+        let mut probes = step.probes.into_iter().enumerate();
+        for (index, probe) in probes.by_ref() {
+            let permit = Arc::clone(&limit)
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            if streak.stopped() {
+                unsent += 1;
+                break;
+            }
+            let client = clients.for_auth(probe.auth).clone();
+            let case = scenario.case;
+            let streak = Arc::clone(streak);
+            in_flight.spawn(async move {
+                let sent_at = Instant::now();
+                let outcome = client.send(probe.body.clone(), timeout).await;
+                let latency = sent_at.elapsed();
+                drop(permit);
+                let record = record(case, &probe, outcome, latency);
+                streak.record(&record.answer);
+                (index, record)
+            });
+        }
+        unsent += probes.count();
+        let mut step_records: Vec<(usize, RequestRecord)> = Vec::new();
+        while let Some(joined) = in_flight.join_next().await {
+            step_records.push(joined.expect("a request task does not panic"));
+        }
+        step_records.sort_by_key(|(index, _)| *index);
+        records.extend(step_records.into_iter().map(|(_, record)| record));
+    }
+    (records, unsent)
+}
+
+fn record(
+    case: CaseId,
+    probe: &Probe,
+    outcome: AttemptOutcome,
+    latency: Duration,
+) -> RequestRecord {
+    let answer = match outcome {
+        AttemptOutcome::Status {
+            code,
+            location,
+            body,
+        } => Answer::Status {
+            status: code.as_u16(),
+            location,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        },
+        other => Answer::Error {
+            error: other.error_kind().unwrap_or("other"),
+            message: other.to_string(),
+        },
+    };
+    let ok = answer
+        .status()
+        .is_some_and(|status| probe.expected.is_met_by(status));
+    RequestRecord {
+        case,
+        event_type: probe.event_type.clone(),
+        note: probe.note.clone(),
+        auth: probe.auth.as_str(),
+        bytes: probe.body.len(),
+        expected: probe.expected.as_str(),
+        answer,
+        latency,
+        ok,
+        body: probe.body.clone(),
+    }
+}
+
+/// How a sending case ended, and the sentence that says so.
+fn judge(case: CaseId, requests: &[RequestRecord], unsent: usize) -> (Outcome, String) {
+    if requests.is_empty() && unsent > 0 {
+        return (Outcome::Skip, STOPPED.to_owned());
+    }
+    let total = requests.len() + unsent;
+    let expected = requests.first().map_or("2xx", |request| request.expected);
+    let failed: Vec<&RequestRecord> = requests.iter().filter(|request| !request.ok).collect();
+    if failed.is_empty() && unsent == 0 {
+        let slowest = requests
+            .iter()
+            .map(|request| request.latency)
+            .max()
+            .unwrap_or_default();
+        let detail = if total == 1 {
+            format!("1 request, answered {expected} in {}", millis(slowest))
+        } else {
+            format!(
+                "{total} requests, each answered {expected} (slowest {})",
+                millis(slowest)
+            )
+        };
+        return (Outcome::Pass, detail);
+    }
+    let outcome = match case.level() {
+        Level::Must => Outcome::Fail,
+        Level::Should => Outcome::Warn,
+    };
+    let mut detail = format!(
+        "{} of {total} not answered {expected}: got {}",
+        failed.len(),
+        tally(&failed)
+    );
+    if unsent > 0 {
+        detail.push_str(&format!(
+            "; {unsent} not sent, as the receiver had stopped answering"
+        ));
+    }
+    (outcome, detail)
+}
+
+/// Judges `responds-in-time` or `no-redirect` over every request the run sent.
+fn observe(case: CaseId, sent: &[RequestRecord], timeout: Duration) -> CaseReport {
+    let started = Instant::now();
+    let total = sent.len();
+    let breaks_rule: fn(&Answer) -> bool = if case == CaseId::NoRedirect {
+        Answer::is_redirect
+    } else {
+        Answer::is_timeout
+    };
+    let offenders: Vec<RequestRecord> = sent
+        .iter()
+        .filter(|request| breaks_rule(&request.answer))
+        .map(|request| RequestRecord {
+            ok: false,
+            ..request.clone()
+        })
+        .collect();
+    let detail = match (case, offenders.is_empty()) {
+        (CaseId::NoRedirect, true) => format!("none of {total} requests was redirected"),
+        (CaseId::NoRedirect, false) => format!(
+            "{} of {total} requests were answered with a redirect: {}",
+            offenders.len(),
+            tally(&offenders.iter().collect::<Vec<_>>())
+        ),
+        (_, true) => {
+            let slowest = sent
+                .iter()
+                .max_by_key(|request| request.latency)
+                .expect("at least one request");
+            format!(
+                "{total} requests, each answered within {} (slowest {}, {} in {})",
+                awork_delivery::format_duration(timeout),
+                millis(slowest.latency),
+                slowest.event_type,
+                slowest.case
+            )
+        }
+        (_, false) => format!(
+            "{} of {total} requests not answered within {}",
+            offenders.len(),
+            awork_delivery::format_duration(timeout)
+        ),
+    };
+    let outcome = if offenders.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    };
+    CaseReport {
+        id: case,
+        level: case.level(),
+        outcome,
+        detail,
+        requests: offenders,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// `400 ×3, timeout ×2`: the answers, counted, in the order they first came.
+fn tally(requests: &[&RequestRecord]) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for request in requests {
+        let label = match &request.answer {
+            Answer::Status { status, .. } => status.to_string(),
+            Answer::Error { error, .. } => (*error).replace('_', " "),
+        };
+        match counts.iter_mut().find(|(seen, _)| *seen == label) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((label, 1)),
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(label, count)| {
+            if count == 1 {
+                label
+            } else {
+                format!("{label} ×{count}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn skipped(case: CaseId, reason: String) -> CaseReport {
+    CaseReport {
+        id: case,
+        level: case.level(),
+        outcome: Outcome::Skip,
+        detail: reason,
+        requests: Vec::new(),
+        elapsed: Duration::ZERO,
+    }
+}

@@ -1,0 +1,170 @@
+//! `awork-sim check`: runs the conformance suite against a receiver and reports, as text or JSON on
+//! stdout and optionally as JUnit XML in a file.
+//!
+//! Every option is resolved, and the JUnit file created, before anything is sent. The suite itself
+//! is `awork_conformance`'s; this module only configures it and writes its report.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use awork_conformance::{CaseId, CheckConfig, Report};
+use awork_delivery::{AuthHeader, parse_duration};
+
+use super::Outcome;
+
+/// Arguments of `awork-sim check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The receiver's URL (http or https).
+    #[arg(long, value_name = "URL")]
+    url: String,
+    /// The auth header the receiver expects, as `Name: value`; enables the auth cases. Its value is
+    /// never printed.
+    #[arg(long, value_name = "'Name: value'")]
+    auth_header: Option<String>,
+    /// How long each answer may take (`30s`, `250ms`). Default 30s, as awork.
+    #[arg(long, value_name = "D")]
+    timeout: Option<String>,
+    /// How many events `accepts-burst` sends at once. Default 50.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    burst: Option<u32>,
+    /// Run only this case (repeatable).
+    #[arg(long, value_name = "ID")]
+    only: Vec<CaseId>,
+    /// Do not run this case (repeatable).
+    #[arg(long, value_name = "ID")]
+    skip: Vec<CaseId>,
+    /// The report on stdout: `text` for people, `json` for scripts.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Also write a JUnit XML report to this file, for CI systems.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write the body of every request that failed its case to this directory, one JSON file
+    /// each, to replay with `awork-sim send --url URL DIR/FILE`.
+    #[arg(long, value_name = "DIR")]
+    save_failed: Option<PathBuf>,
+    /// The seed of the events; the same seed sends the same bytes. Default 1.
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Accept any TLS certificate (for local https receivers).
+    #[arg(long)]
+    insecure: bool,
+}
+
+/// The formats of the report on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One line per case, then what failed and how to fix it.
+    Text,
+    /// `{"url", "passed", "cases": [...]}`.
+    Json,
+}
+
+/// A resolved `check`: the suite's configuration and where the reports go.
+pub struct Config {
+    check: CheckConfig,
+    format: Format,
+    junit: Option<(PathBuf, File)>,
+    save_failed: Option<PathBuf>,
+}
+
+impl Args {
+    /// Resolves and checks every option, and creates the JUnit file: any problem is an error naming
+    /// it, before anything is sent.
+    pub fn resolve(self) -> anyhow::Result<Config> {
+        let mut check = CheckConfig::new(&self.url)?;
+        if let Some(text) = &self.auth_header {
+            check = check.with_auth(AuthHeader::parse(text)?);
+        }
+        if let Some(text) = &self.timeout {
+            check = check.with_timeout(parse_duration(text).context("--timeout")?);
+        }
+        if let Some(burst) = self.burst {
+            check = check.with_burst(burst as usize)?;
+        }
+        if let Some(seed) = self.seed {
+            check = check.with_seed(seed);
+        }
+        check = check
+            .with_insecure(self.insecure)
+            .only(self.only)
+            .skip(self.skip);
+        let junit = match self.junit {
+            Some(path) => {
+                let file = File::create(&path)
+                    .with_context(|| format!("{}: cannot create", path.display()))?;
+                Some((path, file))
+            }
+            None => None,
+        };
+        if let Some(directory) = &self.save_failed {
+            std::fs::create_dir_all(directory)
+                .with_context(|| format!("{}: cannot create", directory.display()))?;
+        }
+        Ok(Config {
+            check,
+            format: self.format,
+            junit,
+            save_failed: self.save_failed,
+        })
+    }
+}
+
+/// Runs the suite and writes its reports. Failures when a `must` case failed.
+pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let report = runtime.block_on(config.check.run())?;
+    if let Some((path, file)) = config.junit {
+        let mut writer = BufWriter::new(file);
+        writer
+            .write_all(report.to_junit().as_bytes())
+            .and_then(|()| writer.flush())
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    if let Some(directory) = &config.save_failed {
+        save_failed(&report, directory)?;
+    }
+    match config.format {
+        Format::Text => out.write_all(report.to_text().as_bytes())?,
+        Format::Json => writeln!(out, "{}", report.to_json())?,
+    }
+    Ok(if report.passed {
+        Outcome::Success
+    } else {
+        Outcome::Failures
+    })
+}
+
+/// Writes the body of every failed request to `directory`, byte for byte, and says so on stderr
+/// (stdout holds only the report).
+fn save_failed(report: &Report, directory: &Path) -> anyhow::Result<()> {
+    let mut first = None;
+    let mut count = 0;
+    for (index, request) in report.failed_requests().enumerate() {
+        let path = directory.join(format!(
+            "{:03}-{}-{}.json",
+            index + 1,
+            request.case,
+            request.event_type
+        ));
+        std::fs::write(&path, &request.body)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+        first.get_or_insert(path);
+        count += 1;
+    }
+    if let Some(path) = first {
+        eprintln!(
+            "wrote the bodies of {count} failed requests to {}; replay one with: awork-sim send --url {} {}",
+            directory.display(),
+            report.url,
+            path.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! `awork-sim check` against the example receivers on 127.0.0.1: exit statuses, the reports on
+//! stdout and in the JUnit file, and options refused before anything is sent.
+
+use awork_delivery::receiver::{Behaviour, Receiver};
+use awork_example_receivers::{Mistake, ReceiverOptions, RunningReceiver};
+use serde_json::Value;
+use tokio::runtime::Runtime;
+
+use crate::support::{TempFile, check};
+
+const AUTH: &str = "X-Awork-Secret: cli-secret-81d0";
+
+/// An example receiver and the runtime that serves it, both living as long as the test.
+struct Example {
+    receiver: RunningReceiver,
+    _runtime: Runtime,
+}
+
+impl Example {
+    fn start(mistake: Option<Mistake>) -> Example {
+        let runtime = Runtime::new().expect("a tokio runtime starts");
+        let options = ReceiverOptions {
+            auth: Some(("X-Awork-Secret".to_owned(), "cli-secret-81d0".to_owned())),
+            ..ReceiverOptions::default()
+        };
+        let receiver = runtime
+            .block_on(async {
+                match mistake {
+                    Some(mistake) => {
+                        awork_example_receivers::spawn_careless(mistake, options).await
+                    }
+                    None => awork_example_receivers::spawn_correct(options).await,
+                }
+            })
+            .expect("the receiver binds");
+        Example {
+            receiver,
+            _runtime: runtime,
+        }
+    }
+
+    fn url(&self) -> String {
+        self.receiver.url()
+    }
+}
+
+#[test]
+fn a_correct_receiver_passes_with_exit_0_and_both_reports() {
+    let receiver = Example::start(None);
+    let url = receiver.url();
+    let junit = TempFile::new("check.xml", "");
+    let run = check(
+        &[
+            "check",
+            "--url",
+            &url,
+            "--auth-header",
+            AUTH,
+            "--format",
+            "json",
+            "--junit",
+            junit.arg(),
+        ],
+        "",
+        0,
+    );
+    let report: Value = serde_json::from_str(&run.stdout).expect("stdout is the JSON report");
+    assert_eq!(report["passed"], true);
+    assert_eq!(report["url"], url.as_str());
+    assert_eq!(report["cases"].as_array().unwrap().len(), 15);
+    let xml = std::fs::read_to_string(junit.arg()).unwrap();
+    assert_eq!(xml.matches("<testcase ").count(), 15);
+    assert!(xml.contains("failures=\"0\""));
+    for output in [&run.stdout, &run.stderr, &xml] {
+        assert!(!output.contains("cli-secret-81d0"));
+    }
+}
+
+#[test]
+fn a_careless_receiver_fails_with_exit_1_and_the_rerun_command() {
+    let receiver = Example::start(Some(Mistake::DuplicateRefused));
+    let url = receiver.url();
+    let saved = std::env::temp_dir().join(format!("awork-sim-it-{}-failed", std::process::id()));
+    let run = check(
+        &[
+            "check",
+            "--url",
+            &url,
+            "--auth-header",
+            AUTH,
+            "--save-failed",
+            saved.to_str().unwrap(),
+        ],
+        "",
+        1,
+    );
+    // The refused copy is saved, byte for byte, ready to replay with `send`.
+    let files: Vec<_> = std::fs::read_dir(&saved)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_str().unwrap();
+    assert!(name.starts_with("001-accepts-redelivery-"), "{name}");
+    let body: Value = serde_json::from_slice(&std::fs::read(&files[0]).unwrap()).unwrap();
+    assert!(awork_models::validate_value(body).is_ok());
+    assert!(
+        run.stderr.contains("replay one with: awork-sim send --url"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_dir_all(&saved).unwrap();
+    assert!(
+        run.stdout.contains("FAIL  accepts-redelivery"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("FAILED: 1 failed"), "{}", run.stdout);
+    let rerun = run.stdout.lines().last().unwrap().trim();
+    assert!(
+        rerun.starts_with(&format!("awork-sim check --url {url} ")),
+        "{rerun}"
+    );
+    assert!(rerun.ends_with("--only accepts-redelivery"), "{rerun}");
+    assert!(!run.stdout.contains("cli-secret-81d0"));
+}
+
+#[test]
+fn only_warnings_exit_0() {
+    let receiver = Example::start(Some(Mistake::SmallBodyLimit));
+    let run = check(
+        &["check", "--url", &receiver.url(), "--auth-header", AUTH],
+        "",
+        0,
+    );
+    assert!(
+        run.stdout.contains("warn  accepts-large-payload"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("PASSED: 0 failed, 1 warned"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn bad_usage_and_a_silent_url_exit_2_with_one_line_and_send_nothing() {
+    let runtime = Runtime::new().unwrap();
+    let receiver = runtime
+        .block_on(Receiver::start(
+            "127.0.0.1:0".parse().unwrap(),
+            Behaviour::status(200),
+        ))
+        .unwrap();
+    let url = receiver.url();
+    let silent = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!(
+            "http://127.0.0.1:{}/",
+            listener.local_addr().unwrap().port()
+        )
+    };
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--url", "localhost:3000/hooks"],
+            "localhost:3000/hooks",
+        ),
+        (
+            vec!["--url", &url, "--auth-header", "no colon"],
+            "auth header",
+        ),
+        (vec!["--url", &url, "--timeout", "10x"], "10x"),
+        (
+            vec!["--url", &url, "--only", "accepts-everything"],
+            "accepts-everything",
+        ),
+        (vec!["--url", &url, "--skip", "nope"], "nope"),
+        (vec!["--url", &url, "--burst", "0"], "--burst"),
+        (vec!["--url", &url, "--format", "yaml"], "yaml"),
+        (
+            vec!["--url", &url, "--junit", "/no/such/dir/report.xml"],
+            "/no/such/dir/report.xml",
+        ),
+        (vec!["--url", &silent], "nothing answers at"),
+    ];
+    for (args, named) in cases {
+        let mut all = vec!["check"];
+        all.extend_from_slice(&args);
+        let run = check(&all, "", 2);
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
+        if !run.stderr.starts_with("error: invalid value") {
+            assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        }
+    }
+    assert_eq!(receiver.request_count(), 0);
+}
