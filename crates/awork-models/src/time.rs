@@ -53,9 +53,8 @@ impl AworkDateTime {
     /// A UTC date-time written with `Z`, as awork writes entity dates.
     pub fn zulu(value: DateTime<Utc>) -> Self {
         let naive = value.naive_utc();
-        let text = format!("{}Z", format_naive(naive));
         Self {
-            text: text.into(),
+            text: format_naive(naive, "Z"),
             naive,
             offset: OffsetStyle::Zulu,
         }
@@ -64,10 +63,9 @@ impl AworkDateTime {
     /// A UTC date-time written with `+00:00`, as awork writes the envelope's `timestamp`.
     pub fn utc_with_offset(value: DateTime<Utc>) -> Self {
         let naive = value.naive_utc();
-        let text = format!("{}+00:00", format_naive(naive));
         let offset = OffsetStyle::Numeric(FixedOffset::east_opt(0).expect("zero offset is valid"));
         Self {
-            text: text.into(),
+            text: format_naive(naive, "+00:00"),
             naive,
             offset,
         }
@@ -76,7 +74,7 @@ impl AworkDateTime {
     /// A local date-time written without an offset, as awork writes `startDateLocal`.
     pub fn local(value: NaiveDateTime) -> Self {
         Self {
-            text: format_naive(value).into(),
+            text: format_naive(value, ""),
             naive: value,
             offset: OffsetStyle::Local,
         }
@@ -269,8 +267,12 @@ pub fn day_start(date: NaiveDate) -> AworkDateTime {
 ///
 /// Written digit by digit rather than through chrono's `format`, which parses its pattern on every
 /// call: the generator writes several dates per event.
-fn format_naive(naive: NaiveDateTime) -> String {
-    let mut text = String::with_capacity(36);
+fn format_naive(naive: NaiveDateTime, suffix: &str) -> Box<str> {
+    let (ticks, width) = trimmed_ticks(naive.nanosecond());
+    // The exact length, so the text is allocated once and boxed without a copy: generating events
+    // writes two date-times per event.
+    let fraction = if width == 0 { 0 } else { width + 1 };
+    let mut text = String::with_capacity(19 + fraction + suffix.len());
     let (date, time) = (naive.date(), naive.time());
     push_padded(&mut text, date.year().unsigned_abs(), 4);
     for (separator, value) in [
@@ -283,8 +285,12 @@ fn format_naive(naive: NaiveDateTime) -> String {
         text.push(separator);
         push_padded(&mut text, value, 2);
     }
-    push_fraction(&mut text, naive.nanosecond());
-    text
+    if width > 0 {
+        text.push('.');
+        push_padded(&mut text, ticks, width);
+    }
+    text.push_str(suffix);
+    text.into_boxed_str()
 }
 
 /// Appends `value` with at least `width` digits.
@@ -302,17 +308,26 @@ fn push_padded(text: &mut String, value: u32, width: usize) {
 
 /// Appends `.ddddddd` for the 100 ns ticks of `nanos`, trailing zeros trimmed; nothing for zero ticks.
 fn push_fraction(text: &mut String, nanos: u32) {
+    let (ticks, width) = trimmed_ticks(nanos);
+    if width > 0 {
+        text.push('.');
+        push_padded(text, ticks, width);
+    }
+}
+
+/// The 100 ns ticks of `nanos` with trailing zeros trimmed, and how many digits they take (0 for
+/// zero ticks).
+fn trimmed_ticks(nanos: u32) -> (u32, usize) {
     let mut ticks = (nanos % 1_000_000_000) / 100;
     if ticks == 0 {
-        return;
+        return (0, 0);
     }
     let mut width = 7;
     while ticks % 10 == 0 {
         ticks /= 10;
         width -= 1;
     }
-    text.push('.');
-    push_padded(text, ticks, width);
+    (ticks, width)
 }
 
 /// Splits an optional `.d{1,7}` off the front of `rest`, returning its value in nanoseconds.
