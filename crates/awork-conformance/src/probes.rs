@@ -483,6 +483,21 @@ impl Source {
                 }
             }
         }
+        // The docs' `client_*` names may come with the entity type `client` rather than `company`
+        // (awork/ENTITIES.md §3.3).
+        let mut story = Generator::new(GeneratorConfig {
+            seed: self.seed.wrapping_add(3),
+            naming: Naming::Docs,
+            event_types: vec![EventType::ClientAdded],
+        });
+        let event = story.next_event();
+        let mut value = to_value(&event);
+        value["entityType"] = Value::from("client");
+        probes.push(from_value(
+            &event,
+            value,
+            "`client_added` with the entity type `client`, as the docs' naming may send it",
+        ));
         probes
     }
 
