@@ -4,10 +4,12 @@
 //! - generation: events generated and serialized per second against serde_json serializing one fixed
 //!   event (`crates/awork-generate/examples/bench_generate.rs`);
 //! - delivery: deliveries per second through the engine, attempt log on, against a bare hyper-util
-//!   client loop posting the same bytes, at concurrency 1 and 64
+//!   client loop posting the same bytes and, where it is installed, `wrk` posting them too, at
+//!   concurrency 1 and 64, the round with the median ratio of interleaved rounds
 //!   (`crates/awork-delivery/examples/bench_delivery.rs`).
 //!
-//! `--quick` runs smaller counts (for a smoke test); the figures in the README come from a full run.
+//! `--quick` runs smaller counts and one round (for a smoke test); the figures in the README come
+//! from a full run.
 
 use std::process::Command;
 
@@ -17,19 +19,27 @@ use crate::root;
 
 pub fn run(args: &[String]) -> Result<()> {
     let quick = args.iter().any(|arg| arg == "--quick");
-    let benches: [(&str, &str, &str); 2] = [
+    let benches: [(&str, &str, &[&str]); 2] = [
         (
             "awork-generate",
             "bench_generate",
-            if quick { "20000" } else { "200000" },
+            if quick {
+                &["--events", "20000"]
+            } else {
+                &["--events", "200000"]
+            },
         ),
         (
             "awork-delivery",
             "bench_delivery",
-            if quick { "5000" } else { "50000" },
+            if quick {
+                &["--events", "5000", "--rounds", "1", "--wrk-seconds", "1"]
+            } else {
+                &["--events", "50000", "--rounds", "5", "--wrk-seconds", "2"]
+            },
         ),
     ];
-    for (package, example, events) in benches {
+    for (package, example, options) in benches {
         let status = Command::new(env!("CARGO"))
             .args([
                 "run",
@@ -40,9 +50,8 @@ pub fn run(args: &[String]) -> Result<()> {
                 "--example",
                 example,
                 "--",
-                "--events",
-                events,
             ])
+            .args(options)
             .current_dir(root())
             .status()
             .with_context(|| format!("cannot run {example}"))?;

@@ -1,12 +1,23 @@
-//! Measures the engine's overhead: a bare hyper client loop against the engine (attempt log on,
-//! written to a temp file), both POSTing the same bytes to a local receiver that answers 200.
+//! Measures the engine's overhead: the engine (attempt log on, written to a temp file) beside a
+//! bare hyper-util client loop and, where it is installed, `wrk`, all POSTing the same bytes to
+//! the same local receiver that answers 200, at concurrency 1 and 64.
 //!
-//! Run: `cargo run --release -p awork-delivery --example bench_delivery -- [--events N]`.
-//! It is a measurement, not a test: it prints a table and checks nothing but delivery counts.
+//! Run: `cargo run --release -p awork-delivery --example bench_delivery -- [--events N]
+//! [--rounds R] [--wrk-seconds S]`. It is a measurement, not a test: it prints a table and checks
+//! nothing but delivery counts.
+//!
+//! The machine is shared and its load changes from second to second, so the contenders run in
+//! `R` rounds, back to back within a round (in alternating order), and ratios are taken within a
+//! round, where the load was about the same for all: the table shows the round with the median
+//! engine/bare ratio, and the ratio of every round below it. The bare loop and the engine use the same client settings
+//! (hyper-util's pooled client, HTTP/1.1, `TCP_NODELAY`) and run as tasks of the same runtime.
 
 use std::convert::Infallible;
+use std::fmt::Write as _;
 use std::fs::File;
 use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -25,59 +36,136 @@ use tokio::net::TcpListener;
 
 const BODY: &str = r#"{"type":"task_created","entity":{"id":"5b9c1c52-1f3b-4b7c-9c1e-0d2f3a4b5c6d","name":"Write the quarterly report","isPrio":false,"taskStatusId":"0d8c1b7e-7a3c-4f6e-9a0b-2c3d4e5f6a7b"}}"#;
 
+/// What the command line asks for.
+struct Options {
+    events: usize,
+    rounds: usize,
+    wrk_seconds: u64,
+}
+
 fn main() -> anyhow::Result<()> {
-    let events = parse_events()?;
+    let options = parse_options()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(run(events))
+    runtime.block_on(run(&options))
 }
 
-fn parse_events() -> anyhow::Result<usize> {
+fn parse_options() -> anyhow::Result<Options> {
     let mut args = std::env::args().skip(1);
-    let mut events = 50_000;
+    let mut options = Options {
+        events: 50_000,
+        rounds: 5,
+        wrk_seconds: 2,
+    };
+    let usage = "usage: bench_delivery [--events N] [--rounds R] [--wrk-seconds S]";
     while let Some(arg) = args.next() {
+        let mut number = |name: &str| -> anyhow::Result<u64> {
+            let value = args
+                .next()
+                .with_context(|| format!("{name} needs a number"))?;
+            let value: u64 = value
+                .parse()
+                .with_context(|| format!("{name} needs a number"))?;
+            anyhow::ensure!(value > 0, "{name} must be at least 1");
+            Ok(value)
+        };
         match arg.as_str() {
-            "--events" => {
-                events = args
-                    .next()
-                    .context("--events needs a number")?
-                    .parse()
-                    .context("--events needs a number")?;
-            }
-            other => bail!("unknown argument `{other}` (usage: bench_delivery [--events N])"),
+            "--events" => options.events = usize::try_from(number("--events")?)?,
+            "--rounds" => options.rounds = usize::try_from(number("--rounds")?)?,
+            "--wrk-seconds" => options.wrk_seconds = number("--wrk-seconds")?,
+            other => bail!("unknown argument `{other}` ({usage})"),
         }
     }
-    Ok(events)
+    Ok(options)
 }
 
-async fn run(events: usize) -> anyhow::Result<()> {
+async fn run(options: &Options) -> anyhow::Result<()> {
     let addr = start_receiver().await?;
     let url = format!("http://{addr}/hook");
     let body = Bytes::from_static(BODY.as_bytes());
     let dir = std::env::temp_dir().join(format!("bench-delivery-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
+    let wrk = Wrk::find(&dir, &body)?;
 
-    println!("{events} events of {} bytes to {url}", body.len());
     println!(
-        "{:<12} {:>11} {:>13} {:>14} {:>12}",
-        "concurrency", "bare/s", "engine/s", "engine/bare", "log lines"
+        "{} events of {} bytes to {url}, the median of {} rounds{}",
+        options.events,
+        body.len(),
+        options.rounds,
+        match &wrk {
+            Some(_) => format!(", wrk for {} s a round", options.wrk_seconds),
+            None => String::new(),
+        }
+    );
+    if wrk.is_none() {
+        println!("wrk is not installed: its columns are left empty");
+    }
+    println!(
+        "{:<12} {:>10} {:>10} {:>10} {:>12} {:>10} {:>12}",
+        "concurrency", "bare/s", "engine/s", "wrk/s", "engine/bare", "wrk/bare", "engine/wrk"
     );
     for concurrency in [1, 64] {
-        let bare = bare_loop(&url, &body, events, concurrency).await?;
         let log_path = dir.join(format!("attempts-{concurrency}.jsonl"));
-        let engine = engine_run(&url, &body, events, concurrency, &log_path).await?;
-        let lines = std::fs::read_to_string(&log_path)?.lines().count();
+        let mut rounds = Vec::with_capacity(options.rounds);
+        for round in 0..options.rounds {
+            // Alternate who goes first, so a trend in the load favours neither.
+            let mut bare = None;
+            if round % 2 == 0 {
+                bare = Some(bare_loop(&url, &body, options.events, concurrency).await?);
+            }
+            let engine = engine_run(&url, &body, options.events, concurrency, &log_path).await?;
+            let lines = std::fs::read_to_string(&log_path)?.lines().count();
+            anyhow::ensure!(lines == options.events, "the attempt log has {lines} lines");
+            let bare = match bare {
+                Some(bare) => bare,
+                None => bare_loop(&url, &body, options.events, concurrency).await?,
+            };
+            let wrk = match &wrk {
+                Some(wrk) => Some(wrk.run(&url, concurrency, options.wrk_seconds)?),
+                None => None,
+            };
+            rounds.push(Round {
+                bare: rate(options.events, bare),
+                engine: rate(options.events, engine),
+                wrk,
+            });
+        }
+        // The round with the median engine/bare ratio, whole, so that every figure in the line
+        // comes from the same few seconds.
+        rounds.sort_by(|a, b| (a.engine / a.bare).total_cmp(&(b.engine / b.bare)));
+        let Round { bare, engine, wrk } = rounds[(rounds.len() - 1) / 2];
+        let column = |value: Option<f64>, digits: usize| {
+            value.map_or_else(|| "-".to_owned(), |value| format!("{value:.digits$}"))
+        };
         println!(
-            "{concurrency:<12} {:>11.0} {:>13.0} {:>14.2} {lines:>12}",
-            rate(events, bare),
-            rate(events, engine),
-            bare.as_secs_f64() / engine.as_secs_f64(),
+            "{concurrency:<12} {bare:>10.0} {engine:>10.0} {:>10} {:>12.2} {:>10} {:>12}",
+            column(wrk, 0),
+            engine / bare,
+            column(wrk.map(|wrk| wrk / bare), 2),
+            column(wrk.map(|wrk| engine / wrk), 2),
+        );
+        let ratios: Vec<String> = rounds
+            .iter()
+            .map(|round| format!("{:.2}", round.engine / round.bare))
+            .collect();
+        println!(
+            "{:<12} engine/bare of every round: {}",
+            "",
+            ratios.join(" ")
         );
     }
     std::fs::remove_dir_all(&dir)?;
     Ok(())
+}
+
+/// The rates (per second) one round measured.
+#[derive(Clone, Copy)]
+struct Round {
+    bare: f64,
+    engine: f64,
+    wrk: Option<f64>,
 }
 
 fn rate(events: usize, took: Duration) -> f64 {
@@ -146,20 +234,93 @@ async fn engine_run(
     body: &Bytes,
     events: usize,
     concurrency: usize,
-    log_path: &std::path::Path,
+    log_path: &Path,
 ) -> anyhow::Result<Duration> {
     let config = WebhookConfig::new(url)?.with_concurrency(concurrency);
     let mut webhook = Webhook::new(config)?;
     let mut log = JsonLinesWriter::new(File::create(log_path)?);
-    let stream = (0..events).map(|_| Event::new("task_created", body.clone()));
-    let start = Instant::now();
-    let run = webhook.deliver(stream, &mut log).await;
-    log.finish()?;
-    let took = start.elapsed();
+    let body = body.clone();
+    let stream = (0..events).map(move |_| Event::new("task_created", body.clone()));
+    // A task of the runtime, like the bare loop's workers, rather than the thread blocked on it.
+    let delivery = tokio::spawn(async move {
+        let start = Instant::now();
+        let run = webhook.deliver(stream, &mut log).await;
+        let flushed = log.finish();
+        (start.elapsed(), run, flushed)
+    });
+    let (took, run, flushed) = delivery.await?;
+    flushed?;
     anyhow::ensure!(
         run.report.delivered == events as u64,
         "delivered {} of {events}",
         run.report.delivered
     );
     Ok(took)
+}
+
+/// `wrk`, with a Lua script that makes it POST the same body and content type.
+struct Wrk {
+    script: std::path::PathBuf,
+}
+
+impl Wrk {
+    /// Writes the script if `wrk` runs here; `None` if it is not installed.
+    fn find(dir: &Path, body: &Bytes) -> anyhow::Result<Option<Self>> {
+        // `wrk -v` prints its version and exits with 1, so only whether it started matters.
+        if Command::new("wrk").arg("-v").output().is_err() {
+            return Ok(None);
+        }
+        let script = dir.join("post.lua");
+        std::fs::write(
+            &script,
+            format!(
+                "wrk.method = \"POST\"\nwrk.body = {}\nwrk.headers[\"Content-Type\"] = \"application/json\"\n",
+                lua_string(body)
+            ),
+        )?;
+        Ok(Some(Self { script }))
+    }
+
+    /// Requests per second over `seconds`, with `connections` connections.
+    fn run(&self, url: &str, connections: usize, seconds: u64) -> anyhow::Result<f64> {
+        // Two threads at most: the machine has two cores, shared with the receiver.
+        let threads = connections.min(2);
+        let output = Command::new("wrk")
+            .arg(format!("--threads={threads}"))
+            .arg(format!("--connections={connections}"))
+            .arg(format!("--duration={seconds}s"))
+            .arg("--script")
+            .arg(&self.script)
+            .arg(url)
+            .output()
+            .context("cannot run wrk")?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        anyhow::ensure!(
+            output.status.success() && !stdout.contains("Non-2xx"),
+            "wrk failed ({}): {stdout}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+            .lines()
+            .find_map(|line| line.strip_prefix("Requests/sec:"))
+            .and_then(|rate| rate.trim().parse().ok())
+            .with_context(|| format!("no Requests/sec in wrk's output: {stdout}"))
+    }
+}
+
+/// `bytes` as a Lua string literal: printable ASCII as it is, every other byte as `\ddd`.
+fn lua_string(bytes: &[u8]) -> String {
+    let mut literal = String::with_capacity(bytes.len() + 2);
+    literal.push('"');
+    for &byte in bytes {
+        if (byte.is_ascii_graphic() || byte == b' ') && byte != b'"' && byte != b'\\' {
+            literal.push(char::from(byte));
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(literal, "\\{byte:03}");
+        }
+    }
+    literal.push('"');
+    literal
 }

@@ -7,23 +7,31 @@
 //!
 //! # Implementation notes
 //!
-//! One coordinator loop owns all decisions. Each delivery's next attempt (with its retry delay in
-//! front) runs as a task in a [`JoinSet`]; the loop handles completions one at a time, so the
-//! count of consecutive failures is updated in a single place, in completion order. When the
-//! webhook pauses, a `watch` flag stops every task that is still waiting for its retry delay;
+//! One loop, on the caller's task, owns all decisions and drives every attempt itself: the
+//! attempts on the wire are futures in a [`FuturesUnordered`] and the deliveries waiting for a
+//! retry sit in a heap ordered by the instant they are due. Nothing is spawned per attempt, so a
+//! delivery costs about what the bare HTTP request costs. Completions are handled one at a time,
+//! so the count of consecutive failures is updated in a single place, in completion order. When
+//! the webhook pauses, the deliveries waiting for a retry are taken out as pending at once;
 //! attempts already on the wire are allowed to finish and are recorded (a success still
-//! delivers). Per-event state exists only for events in flight, failed or pending, never for
-//! delivered ones, and events are pulled from the iterator only when a delivery slot is free.
+//! delivers).
+//!
+//! Memory is bounded by the concurrency, not by the number of events: per-event state exists
+//! only for events in flight, failed or pending; events are pulled from the iterator only when a
+//! delivery slot is free; and when the webhook pauses, the rest of the iterator is kept as it is
+//! (counted through its exact `size_hint`, not pulled) and taken from on resume.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+use std::fmt;
+use std::ops::Range;
 use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::Utc;
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use serde::Serialize;
-use tokio::sync::watch;
-use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::config::{WebhookConfig, format_duration};
@@ -162,8 +170,8 @@ impl Semantics {
     }
 }
 
-impl std::fmt::Display for Semantics {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for Semantics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "timeout {}, up to {} retries, retry schedule {}, pause after {} consecutive failures",
@@ -184,24 +192,51 @@ pub struct RunReport {
     pub semantics: Semantics,
     /// The events that failed in this run, by index.
     pub failed: Vec<FailedEvent>,
-    /// Index, label and attempts of the events pending at the end of the run (the events
-    /// themselves stay queued in the webhook).
+    /// Index, label and attempts of the pending events that were taken from their iterator (the
+    /// events themselves stay queued in the webhook), in index order.
     pub pending: Vec<(u64, String, u32)>,
+    /// The indices of the pending events never taken from their iterator: they follow the listed
+    /// ones, no attempt was made, and no memory is held for them until a resumed run takes them.
+    /// They are counted in `report.pending` and `report.events`.
+    pub untouched: Range<u64>,
 }
 
 /// One webhook: its configuration, its transport, its state and its queue of pending events.
 ///
-/// The state survives between calls: a paused webhook stays paused (later events are queued as
+/// The state survives between calls: a paused webhook stays paused (later events are kept as
 /// pending without any attempt) until [`Webhook::enable`]; the next [`Webhook::deliver`] (or
-/// [`Webhook::resume`]) sends the queued pending events first, in index order, then the new ones.
+/// [`Webhook::resume`]) sends the pending events first, in index order, then the new ones.
 #[derive(Debug)]
 pub struct Webhook<T: Transport = HttpTransport> {
     config: WebhookConfig,
-    transport: Arc<T>,
+    transport: T,
     state: WebhookState,
     consecutive_failures: u32,
+    /// Pending events taken from their iterator, in index order.
     pending: VecDeque<PendingEvent>,
+    /// Pending events never taken from their iterator: the rests of the iterators given while
+    /// the webhook was paused, in the order they were given. Their indices are assigned when
+    /// they are taken, from `next_index`, so they follow every event taken before.
+    untouched: VecDeque<Untouched>,
     next_index: u64,
+}
+
+/// The rest of an iterator, kept whole while the webhook is paused.
+struct Untouched(Box<dyn Iterator<Item = Event> + Send>);
+
+impl Untouched {
+    /// How many events are left. Only iterators with an exact `size_hint` are kept this way.
+    fn len(&self) -> u64 {
+        self.0.size_hint().0 as u64
+    }
+}
+
+impl fmt::Debug for Untouched {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Untouched")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Webhook<HttpTransport> {
@@ -212,16 +247,123 @@ impl Webhook<HttpTransport> {
     }
 }
 
+/// A delivery between its attempts: the event, and the attempts made so far.
 struct InFlight {
-    label: String,
-    body: Bytes,
+    index: u64,
+    event: Event,
     attempts: u32,
 }
 
+impl InFlight {
+    fn into_pending(self) -> PendingEvent {
+        PendingEvent {
+            index: self.index,
+            event: self.event,
+            attempts: self.attempts,
+        }
+    }
+}
+
+/// What one attempt produced, before the engine decides.
 struct Attempted {
     outcome: AttemptOutcome,
     latency: Duration,
     time: chrono::DateTime<Utc>,
+}
+
+/// A delivery waiting for its retry, ordered so that the heap's top is the one due first (and,
+/// among those due at the same instant, the one that failed first).
+struct Waiting {
+    due: Instant,
+    sequence: u64,
+    flight: InFlight,
+}
+
+impl PartialEq for Waiting {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Waiting {}
+
+impl PartialOrd for Waiting {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Waiting {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Reversed: `BinaryHeap` is a max-heap and the earliest must come out first.
+        (other.due, other.sequence).cmp(&(self.due, self.sequence))
+    }
+}
+
+/// Where a run takes its events from, in order: the pending events taken before, the untouched
+/// rests of earlier iterators, then this run's iterator.
+struct Source<I> {
+    queued: VecDeque<PendingEvent>,
+    untouched: VecDeque<Untouched>,
+    fresh: Option<I>,
+    next_index: u64,
+}
+
+impl<I: Iterator<Item = Event>> Source<I> {
+    fn next(&mut self) -> Option<InFlight> {
+        if let Some(queued) = self.queued.pop_front() {
+            return Some(InFlight {
+                index: queued.index,
+                event: queued.event,
+                attempts: queued.attempts,
+            });
+        }
+        while let Some(rest) = self.untouched.front_mut() {
+            match rest.0.next() {
+                Some(event) => return Some(self.fresh_flight(event)),
+                None => {
+                    self.untouched.pop_front();
+                }
+            }
+        }
+        match self.fresh.as_mut()?.next() {
+            Some(event) => Some(self.fresh_flight(event)),
+            None => {
+                self.fresh = None;
+                None
+            }
+        }
+    }
+
+    fn fresh_flight(&mut self, event: Event) -> InFlight {
+        let index = self.next_index;
+        self.next_index += 1;
+        InFlight {
+            index,
+            event,
+            attempts: 0,
+        }
+    }
+}
+
+/// Makes one attempt for `flight` and hands the delivery back with what happened.
+async fn attempt<T: Transport>(
+    transport: &T,
+    flight: InFlight,
+    timeout: Duration,
+) -> (InFlight, Attempted) {
+    let time = Utc::now();
+    let start = Instant::now();
+    let outcome = transport.send(flight.event.body.clone(), timeout).await;
+    let latency = start.elapsed();
+    (
+        flight,
+        Attempted {
+            outcome,
+            latency,
+            time,
+        },
+    )
 }
 
 impl<T: Transport> Webhook<T> {
@@ -229,10 +371,11 @@ impl<T: Transport> Webhook<T> {
     pub fn with_transport(config: WebhookConfig, transport: T) -> Self {
         Self {
             config,
-            transport: Arc::new(transport),
+            transport,
             state: WebhookState::Active,
             consecutive_failures: 0,
             pending: VecDeque::new(),
+            untouched: VecDeque::new(),
             next_index: 0,
         }
     }
@@ -257,14 +400,33 @@ impl<T: Transport> Webhook<T> {
         self.consecutive_failures
     }
 
-    /// The events kept because the webhook paused, in index order.
+    /// The pending events taken from their iterator, in index order. Pending events never taken
+    /// from their iterator are only counted: see [`Webhook::pending_count`].
     pub fn pending(&self) -> impl ExactSizeIterator<Item = &PendingEvent> {
         self.pending.iter()
     }
 
-    /// Takes the pending events out of the webhook (they will not be resumed).
+    /// How many events are pending: those listed by [`Webhook::pending`] and those never taken
+    /// from their iterator.
+    pub fn pending_count(&self) -> u64 {
+        self.pending.len() as u64 + self.untouched.iter().map(Untouched::len).sum::<u64>()
+    }
+
+    /// Takes every pending event out of the webhook (they will not be resumed), taking the
+    /// untouched ones from their iterators.
     pub fn take_pending(&mut self) -> Vec<PendingEvent> {
-        self.pending.drain(..).collect()
+        let mut taken: Vec<PendingEvent> = self.pending.drain(..).collect();
+        for rest in self.untouched.drain(..) {
+            for event in rest.0 {
+                taken.push(PendingEvent {
+                    index: self.next_index,
+                    event,
+                    attempts: 0,
+                });
+                self.next_index += 1;
+            }
+        }
+        taken
     }
 
     /// Makes a paused webhook active again with its failure count reset, as a user does in
@@ -274,7 +436,7 @@ impl<T: Transport> Webhook<T> {
         self.consecutive_failures = 0;
     }
 
-    /// Delivers the queued pending events, and no new ones.
+    /// Delivers the pending events, and no new ones.
     pub async fn resume(&mut self, observer: &mut impl Observer) -> RunReport {
         self.deliver(std::iter::empty(), observer).await
     }
@@ -282,32 +444,30 @@ impl<T: Transport> Webhook<T> {
     /// Delivers the pending events, then `events`, pulling them lazily, and returns when every
     /// event is delivered, failed or pending.
     ///
-    /// Memory stays flat in the number of delivered events. If the webhook pauses, the rest of
-    /// `events` is drained into the pending queue (events are never dropped), so memory then grows
-    /// with the number of pending events.
+    /// Memory stays flat in the number of events. If the webhook pauses (or is paused), the rest
+    /// of `events` is kept in the webhook as it is, to be taken from when the webhook resumes
+    /// (that is why the iterator must be `Send + 'static`), and is counted as pending through
+    /// its `size_hint`. An iterator whose `size_hint` is not exact cannot be counted that way:
+    /// its rest is then collected, so memory grows with the number of pending events.
     pub async fn deliver<I>(&mut self, events: I, observer: &mut impl Observer) -> RunReport
     where
         I: IntoIterator<Item = Event>,
+        I::IntoIter: Send + 'static,
     {
-        let queued = std::mem::take(&mut self.pending);
-        let mut next_index = self.next_index;
-        let fresh = events.into_iter().map(|event| {
-            let index = next_index;
-            next_index += 1;
-            PendingEvent {
-                index,
-                event,
-                attempts: 0,
-            }
-        });
-        let mut source = queued.into_iter().chain(fresh).fuse();
-
-        let config = self.config.clone();
-        let concurrency = config.concurrency.get();
-        let rate_interval = config
+        let mut source = Source {
+            queued: std::mem::take(&mut self.pending),
+            untouched: std::mem::take(&mut self.untouched),
+            fresh: Some(events.into_iter()),
+            next_index: self.next_index,
+        };
+        let concurrency = self.config.concurrency.get();
+        let timeout = self.config.timeout;
+        let max_retries = self.config.max_retries;
+        let pause_after = self.config.pause_after;
+        let rate_interval = self
+            .config
             .rate
             .map(|rate| Duration::from_secs_f64(1.0 / f64::from(rate.get())));
-        let (pause_tx, pause_rx) = watch::channel(self.state == WebhookState::Paused);
 
         let mut report = Report {
             events: 0,
@@ -319,73 +479,74 @@ impl<T: Transport> Webhook<T> {
         };
         let mut failed = Vec::new();
         let mut pending = Vec::new();
-        let mut in_flight: HashMap<u64, InFlight> = HashMap::new();
-        let mut tasks: JoinSet<(u64, Option<Attempted>)> = JoinSet::new();
+        let transport = &self.transport;
+        let mut on_wire = FuturesUnordered::new();
+        let mut waiting: BinaryHeap<Waiting> = BinaryHeap::new();
+        let mut sequence = 0u64;
         let mut exhausted = false;
         let mut next_start = Instant::now();
 
         loop {
-            // Start new events while there is room, the webhook is active and the rate allows.
-            while self.state == WebhookState::Active && in_flight.len() < concurrency && !exhausted
-            {
-                let now = Instant::now();
-                if rate_interval.is_some() && now < next_start {
-                    break;
+            if self.state == WebhookState::Paused {
+                // The pause stops every delivery still waiting for its retry.
+                pending.extend(waiting.drain().map(|waiting| waiting.flight.into_pending()));
+            } else {
+                if waiting.peek().is_some() {
+                    let now = Instant::now();
+                    while waiting.peek().is_some_and(|first| first.due <= now) {
+                        if let Some(due) = waiting.pop() {
+                            on_wire.push(attempt(transport, due.flight, timeout));
+                        }
+                    }
                 }
-                let Some(item) = source.next() else {
-                    exhausted = true;
-                    break;
-                };
-                if let Some(interval) = rate_interval {
-                    next_start = next_start.max(now) + interval;
+                // Start new events while there is room and the rate allows.
+                while on_wire.len() + waiting.len() < concurrency && !exhausted {
+                    let now = rate_interval.map(|_| Instant::now());
+                    if now.is_some_and(|now| now < next_start) {
+                        break;
+                    }
+                    let Some(flight) = source.next() else {
+                        exhausted = true;
+                        break;
+                    };
+                    if let (Some(interval), Some(now)) = (rate_interval, now) {
+                        next_start = next_start.max(now) + interval;
+                    }
+                    report.events += 1;
+                    on_wire.push(attempt(transport, flight, timeout));
                 }
-                report.events += 1;
-                let flight = InFlight {
-                    label: item.event.label,
-                    body: item.event.body,
-                    attempts: item.attempts,
-                };
-                self.spawn_attempt(&mut tasks, &pause_rx, item.index, &flight, Duration::ZERO);
-                in_flight.insert(item.index, flight);
             }
-            if in_flight.is_empty() {
-                if self.state == WebhookState::Paused || exhausted {
-                    break;
-                }
-                // Only the rate limit can leave the loop here with nothing in flight.
-                tokio::time::sleep_until(next_start).await;
-                continue;
-            }
-            let rate_wait = rate_interval.is_some()
-                && self.state == WebhookState::Active
+            let room = self.state == WebhookState::Active
                 && !exhausted
-                && in_flight.len() < concurrency;
-            let joined = tokio::select! {
-                joined = tasks.join_next() => joined,
-                () = tokio::time::sleep_until(next_start), if rate_wait => continue,
+                && on_wire.len() + waiting.len() < concurrency;
+            // The next instant something must start: a retry that is due, or (with room for one)
+            // the next new event the rate allows.
+            let wake = match (waiting.peek(), rate_interval.is_some() && room) {
+                (Some(first), true) => Some(first.due.min(next_start)),
+                (Some(first), false) => Some(first.due),
+                (None, true) => Some(next_start),
+                (None, false) => None,
             };
-            let (index, attempted) = match joined {
-                Some(Ok(done)) => done,
-                Some(Err(error)) if error.is_panic() => {
-                    std::panic::resume_unwind(error.into_panic())
+            if on_wire.is_empty() {
+                match wake {
+                    Some(wake) => {
+                        tokio::time::sleep_until(wake).await;
+                        continue;
+                    }
+                    // Nothing on the wire, nothing waiting, nothing more to start.
+                    None => break,
                 }
-                // Tasks are never aborted, and `in_flight` is not empty, so the set is not empty.
-                Some(Err(_)) | None => unreachable!("delivery task cancelled or missing"),
+            }
+            let done = match wake {
+                None => on_wire.next().await,
+                Some(wake) => tokio::select! {
+                    biased;
+                    done = on_wire.next() => done,
+                    () = tokio::time::sleep_until(wake) => continue,
+                },
             };
-            let Some(mut flight) = in_flight.remove(&index) else {
-                unreachable!("a finished task always has its delivery in flight");
-            };
-            let Some(attempted) = attempted else {
-                // Stopped during its retry delay because the webhook paused.
-                pending.push(PendingEvent {
-                    index,
-                    event: Event {
-                        label: flight.label,
-                        body: flight.body,
-                    },
-                    attempts: flight.attempts,
-                });
-                continue;
+            let Some((mut flight, attempted)) = done else {
+                unreachable!("the set of attempts on the wire is not empty");
             };
             flight.attempts += 1;
             report.attempts += 1;
@@ -394,118 +555,92 @@ impl<T: Transport> Webhook<T> {
                 Decision::Delivered
             } else {
                 self.consecutive_failures = self.consecutive_failures.saturating_add(1);
-                if self.consecutive_failures > config.pause_after
-                    && self.state == WebhookState::Active
-                {
+                if self.consecutive_failures > pause_after {
                     self.state = WebhookState::Paused;
-                    pause_tx.send_replace(true);
                 }
-                if flight.attempts > config.max_retries {
+                if flight.attempts > max_retries {
                     Decision::GiveUp
                 } else if self.state == WebhookState::Paused {
                     Decision::Pause
                 } else {
                     Decision::Retry {
-                        after: config.retry_schedule.delay(flight.attempts),
+                        after: self.config.retry_schedule.delay(flight.attempts),
                     }
                 }
             };
-            observer.on_attempt(&AttemptRecord {
-                event: index,
-                label: flight.label.clone(),
+            // The record borrows the label and the outcome for the observer and hands them back,
+            // so reporting an attempt allocates nothing.
+            let record = AttemptRecord {
+                event: flight.index,
+                label: std::mem::take(&mut flight.event.label),
                 attempt: flight.attempts,
-                outcome: attempted.outcome.clone(),
+                outcome: attempted.outcome,
                 latency: attempted.latency,
                 time: attempted.time,
                 decision,
-            });
+            };
+            observer.on_attempt(&record);
+            flight.event.label = record.label;
             match decision {
                 Decision::Delivered => report.delivered += 1,
                 Decision::GiveUp => failed.push(FailedEvent {
-                    index,
-                    label: flight.label,
+                    index: flight.index,
+                    label: flight.event.label,
                     state: DeliveryState::Failed {
                         attempts: flight.attempts,
-                        last: attempted.outcome,
+                        last: record.outcome,
                     },
                 }),
-                Decision::Pause => pending.push(PendingEvent {
-                    index,
-                    event: Event {
-                        label: flight.label,
-                        body: flight.body,
-                    },
-                    attempts: flight.attempts,
-                }),
+                Decision::Pause => pending.push(flight.into_pending()),
                 Decision::Retry { after } => {
-                    self.spawn_attempt(&mut tasks, &pause_rx, index, &flight, after);
-                    in_flight.insert(index, flight);
+                    waiting.push(Waiting {
+                        due: Instant::now() + after,
+                        sequence,
+                        flight,
+                    });
+                    sequence += 1;
                 }
             }
         }
+        drop(on_wire);
 
-        // Paused: everything not yet taken from the source is pending too, never dropped.
-        if self.state == WebhookState::Paused {
-            for item in source.by_ref() {
-                report.events += 1;
-                pending.push(item);
+        // Paused: the rest of this run's iterator is kept as it is, never dropped.
+        if let Some(rest) = source.fresh.take() {
+            let (low, high) = rest.size_hint();
+            if high == Some(low) {
+                if low > 0 {
+                    source.untouched.push_back(Untouched(Box::new(rest)));
+                }
+            } else {
+                // Without an exact length the rest cannot be counted without taking it.
+                let rest: Vec<Event> = rest.collect();
+                source
+                    .untouched
+                    .push_back(Untouched(Box::new(rest.into_iter())));
             }
         }
-        drop(source);
-        self.next_index = next_index;
+        let untouched_len: u64 = source.untouched.iter().map(Untouched::len).sum();
+        // Pending events of earlier runs that this run never reached are still handled by it.
+        report.events += source.queued.len() as u64 + untouched_len;
+        pending.extend(source.queued);
         pending.sort_by_key(|item| item.index);
         failed.sort_by_key(|item| item.index);
         report.failed = failed.len() as u64;
-        report.pending = pending.len() as u64;
+        report.pending = pending.len() as u64 + untouched_len;
         report.webhook = self.state;
         let pending_list = pending
             .iter()
             .map(|item| (item.index, item.event.label.clone(), item.attempts))
             .collect();
         self.pending = pending.into();
+        self.untouched = source.untouched;
+        self.next_index = source.next_index;
         RunReport {
             report,
-            semantics: Semantics::of(&config),
+            semantics: Semantics::of(&self.config),
             failed,
             pending: pending_list,
+            untouched: self.next_index..self.next_index + untouched_len,
         }
-    }
-
-    fn spawn_attempt(
-        &self,
-        tasks: &mut JoinSet<(u64, Option<Attempted>)>,
-        paused: &watch::Receiver<bool>,
-        index: u64,
-        flight: &InFlight,
-        delay: Duration,
-    ) {
-        let transport = Arc::clone(&self.transport);
-        let body = flight.body.clone();
-        let timeout = self.config.timeout;
-        let mut paused = paused.clone();
-        tasks.spawn(async move {
-            if !delay.is_zero() {
-                tokio::select! {
-                    biased;
-                    _ = paused.wait_for(|paused| *paused) => return (index, None),
-                    () = tokio::time::sleep(delay) => {}
-                }
-            }
-            if *paused.borrow() {
-                return (index, None);
-            }
-            let time = Utc::now();
-            let start = Instant::now();
-            let outcome = transport.send(body, timeout).await;
-            let latency = start.elapsed();
-            (
-                index,
-                Some(Attempted {
-                    outcome,
-                    latency,
-                    time,
-                }),
-            )
-        });
     }
 }

@@ -3,6 +3,11 @@
 //!
 //! Records carry the outcome and the engine's decision, never the request headers, so the auth
 //! value cannot leak into a log. This module does not decide anything and does not print.
+//!
+//! A log line is written by hand rather than through serde: the log is on for every attempt of
+//! a benchmark or a long run, and formatting the timestamp with chrono and the numbers through
+//! serde cost more than the HTTP request on loopback. The `Serialize` impl stays the reference;
+//! a test checks that both write the same bytes.
 
 use std::io::{self, BufWriter, Write};
 use std::time::Duration;
@@ -67,7 +72,52 @@ impl AttemptRecord {
     /// `error` (with `message` for `tls` and `other`), `latency_ms`, `time` (RFC 3339 UTC),
     /// `decision`, and `retry_after_ms` when the decision is a retry.
     pub fn to_json_line(&self) -> String {
-        serde_json::to_string(&self.wire()).unwrap_or_default()
+        let mut line = String::with_capacity(256);
+        self.write_json(&mut line, &mut SecondText::default());
+        line
+    }
+
+    /// Appends the JSON line (without a newline) to `line`; `second` remembers the text of the
+    /// last whole second written, so the date is formatted once a second, not once a record.
+    fn write_json(&self, line: &mut String, second: &mut SecondText) {
+        let mut numbers = itoa::Buffer::new();
+        line.push_str("{\"event\":");
+        line.push_str(numbers.format(self.event));
+        line.push_str(",\"label\":");
+        push_json_string(line, &self.label);
+        line.push_str(",\"attempt\":");
+        line.push_str(numbers.format(self.attempt));
+        match &self.outcome {
+            AttemptOutcome::Status { code, location, .. } => {
+                line.push_str(",\"status\":");
+                line.push_str(numbers.format(code.as_u16()));
+                if let Some(location) = location {
+                    line.push_str(",\"location\":");
+                    push_json_string(line, location);
+                }
+            }
+            outcome => {
+                line.push_str(",\"error\":\"");
+                line.push_str(outcome.error_kind().unwrap_or("other"));
+                line.push('"');
+                if let AttemptOutcome::Tls(message) | AttemptOutcome::Other(message) = outcome {
+                    line.push_str(",\"message\":");
+                    push_json_string(line, message);
+                }
+            }
+        }
+        line.push_str(",\"latency_ms\":");
+        push_millis(line, self.latency);
+        line.push_str(",\"time\":\"");
+        second.push(line, &self.time);
+        line.push_str("\",\"decision\":\"");
+        line.push_str(self.decision.name());
+        line.push('"');
+        if let Decision::Retry { after } = self.decision {
+            line.push_str(",\"retry_after_ms\":");
+            push_millis(line, after);
+        }
+        line.push('}');
     }
 
     fn wire(&self) -> WireRecord<'_> {
@@ -108,6 +158,99 @@ impl AttemptRecord {
 fn duration_ms(duration: Duration) -> f64 {
     // Milliseconds with microsecond precision: latencies on loopback are well under 1 ms.
     (duration.as_micros() as f64) / 1000.0
+}
+
+/// Writes `duration` in milliseconds with microsecond precision, as serde_json writes
+/// [`duration_ms`]: `1.5`, `0.012`, `10000.0`. The decimal text of a whole number of microseconds
+/// over 1000 is the shortest text that reads back as that `f64` for any duration under a century,
+/// which is what serde_json's float formatting writes.
+fn push_millis(line: &mut String, duration: Duration) {
+    let micros = duration.as_micros();
+    let mut numbers = itoa::Buffer::new();
+    line.push_str(numbers.format(micros / 1000));
+    line.push('.');
+    let fraction = micros % 1000;
+    if fraction == 0 {
+        line.push('0');
+    } else {
+        let digits = [fraction / 100, fraction / 10 % 10, fraction % 10];
+        let kept = if digits[2] != 0 {
+            3
+        } else if digits[1] != 0 {
+            2
+        } else {
+            1
+        };
+        for digit in &digits[..kept] {
+            line.push(char::from(b'0' + *digit as u8));
+        }
+    }
+}
+
+/// Writes `text` as a JSON string, escaping as serde_json does: `"` and `\\`, and the control
+/// characters (`\n`, `\r`, `\t`, `\b`, `\f`, else `\u00xx`).
+fn push_json_string(line: &mut String, text: &str) {
+    line.push('"');
+    let mut plain = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        line.push_str(&text[plain..at]);
+        plain = at + 1;
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            line.push_str("\\u00");
+            line.push(char::from(HEX[usize::from(byte >> 4)]));
+            line.push(char::from(HEX[usize::from(byte & 0xf)]));
+        } else {
+            line.push_str(escape);
+        }
+    }
+    line.push_str(&text[plain..]);
+    line.push('"');
+}
+
+/// The RFC 3339 text of the last whole second written (`2023-11-14T22:13:20`): records arrive
+/// thousands per second, so the date is formatted once and only the milliseconds change.
+#[derive(Debug, Default)]
+struct SecondText {
+    second: Option<i64>,
+    text: String,
+}
+
+impl SecondText {
+    /// Writes `time` as chrono's `to_rfc3339_opts(SecondsFormat::Millis, true)` does.
+    fn push(&mut self, line: &mut String, time: &DateTime<Utc>) {
+        let nanos = time.timestamp_subsec_nanos();
+        if nanos >= 1_000_000_000 {
+            // A leap second: rare enough to leave to chrono.
+            line.push_str(&time.to_rfc3339_opts(SecondsFormat::Millis, true));
+            return;
+        }
+        let second = time.timestamp();
+        if self.second != Some(second) {
+            self.text = time.to_rfc3339_opts(SecondsFormat::Secs, true);
+            // Without the `Z`, which goes after the milliseconds.
+            self.text.pop();
+            self.second = Some(second);
+        }
+        line.push_str(&self.text);
+        let millis = nanos / 1_000_000;
+        line.push('.');
+        for digit in [millis / 100, millis / 10 % 10, millis % 10] {
+            line.push(char::from(b'0' + digit as u8));
+        }
+        line.push('Z');
+    }
 }
 
 impl Serialize for AttemptRecord {
@@ -181,7 +324,8 @@ impl<F: FnMut(&AttemptRecord)> Observer for FnObserver<F> {
 pub struct JsonLinesWriter<W: Write> {
     out: BufWriter<W>,
     error: Option<io::Error>,
-    line: Vec<u8>,
+    line: String,
+    second: SecondText,
 }
 
 impl<W: Write> JsonLinesWriter<W> {
@@ -190,7 +334,8 @@ impl<W: Write> JsonLinesWriter<W> {
         Self {
             out: BufWriter::with_capacity(64 * 1024, out),
             error: None,
-            line: Vec::with_capacity(256),
+            line: String::with_capacity(256),
+            second: SecondText::default(),
         }
     }
 
@@ -219,13 +364,9 @@ impl<W: Write> Observer for JsonLinesWriter<W> {
             return;
         }
         self.line.clear();
-        let result = serde_json::to_writer(&mut self.line, &record.wire())
-            .map_err(io::Error::from)
-            .and_then(|()| {
-                self.line.push(b'\n');
-                self.out.write_all(&self.line)
-            });
-        if let Err(error) = result {
+        record.write_json(&mut self.line, &mut self.second);
+        self.line.push('\n');
+        if let Err(error) = self.out.write_all(self.line.as_bytes()) {
             self.error = Some(error);
         }
     }
@@ -234,6 +375,80 @@ impl<W: Write> Observer for JsonLinesWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hand-written line must be byte for byte what serde writes for the same record.
+    #[test]
+    fn the_written_line_equals_the_serde_line() {
+        let outcomes = [
+            AttemptOutcome::status(200),
+            AttemptOutcome::Status {
+                code: http::StatusCode::TEMPORARY_REDIRECT,
+                location: Some("http://h/\"q\"\\\n\u{1}\u{1f}\u{7f}é".to_owned()),
+                body: bytes::Bytes::new(),
+            },
+            AttemptOutcome::Timeout,
+            AttemptOutcome::ConnectionRefused,
+            AttemptOutcome::ConnectionReset,
+            AttemptOutcome::Tls("invalid peer certificate: \"UnknownIssuer\"".to_owned()),
+            AttemptOutcome::Other("\u{8}\u{c}\r\t tab".to_owned()),
+        ];
+        let latencies = [
+            0,
+            1,
+            10,
+            100,
+            120,
+            1_000,
+            1_500,
+            999_999,
+            12_345_678,
+            3_600_000_000,
+        ];
+        let decisions = [
+            Decision::Delivered,
+            Decision::GiveUp,
+            Decision::Pause,
+            Decision::Retry {
+                after: Duration::from_millis(10),
+            },
+            Decision::Retry {
+                after: Duration::from_micros(2_500),
+            },
+        ];
+        let base = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let mut writer = JsonLinesWriter::new(Vec::new());
+        let mut expected = String::new();
+        let mut checked = 0;
+        for (n, outcome) in outcomes.iter().enumerate() {
+            for (m, micros) in latencies.iter().enumerate() {
+                for decision in decisions {
+                    // Times that go forward and back across seconds, so the cached second must
+                    // be replaced each time it changes.
+                    let offset = (n * 7 + m * 3) as i64 % 5 * 400 - 900;
+                    let record = AttemptRecord {
+                        event: (n * 100 + m) as u64,
+                        label: format!("task_created {n} \"{m}\""),
+                        attempt: m as u32 + 1,
+                        outcome: outcome.clone(),
+                        latency: Duration::from_micros(*micros),
+                        time: base + chrono::TimeDelta::milliseconds(offset),
+                        decision,
+                    };
+                    let serde_line = serde_json::to_string(&record).unwrap();
+                    assert_eq!(record.to_json_line(), serde_line);
+                    writer.on_attempt(&record);
+                    expected.push_str(&serde_line);
+                    expected.push('\n');
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 7 * 10 * 5);
+        assert_eq!(
+            String::from_utf8(writer.finish().unwrap()).unwrap(),
+            expected
+        );
+    }
 
     #[test]
     fn a_record_has_stable_field_names() {

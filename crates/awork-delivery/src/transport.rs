@@ -188,24 +188,25 @@ impl HttpTransport {
         })
     }
 
-    fn request(&self, body: Bytes) -> Result<Request<Full<Bytes>>, http::Error> {
-        let mut builder = Request::builder()
-            .method(Method::POST)
-            .uri(self.url.as_uri().clone())
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    /// The request of one attempt. Built from parts that are valid by construction (the URL and
+    /// the auth header were checked when the configuration was made), so it cannot fail, and it
+    /// skips `http::request::Builder`'s checks on every attempt.
+    fn request(&self, body: Bytes) -> Request<Full<Bytes>> {
+        let mut request = Request::new(Full::new(body));
+        *request.method_mut() = Method::POST;
+        *request.uri_mut() = self.url.as_uri().clone();
+        let headers = request.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if let Some(auth) = &self.auth {
-            builder = builder.header(auth.name(), auth.value());
+            headers.append(auth.name().clone(), auth.value().clone());
         }
-        builder.body(Full::new(body))
+        request
     }
 }
 
 impl Transport for HttpTransport {
     async fn send(&self, body: Bytes, timeout: Duration) -> AttemptOutcome {
-        let request = match self.request(body) {
-            Ok(request) => request,
-            Err(error) => return AttemptOutcome::Other(error.to_string()),
-        };
+        let request = self.request(body);
         let response = match tokio::time::timeout(timeout, self.client.request(request)).await {
             Err(_elapsed) => return AttemptOutcome::Timeout,
             Ok(Err(error)) => return classify(&error),
@@ -258,13 +259,6 @@ pub fn classify(error: &(dyn StdError + 'static)) -> AttemptOutcome {
             return AttemptOutcome::Tls(tls.to_string());
         }
         if let Some(io_error) = error.downcast_ref::<io::Error>() {
-            // `io::Error::source` skips the wrapped error, so look inside it explicitly.
-            if let Some(tls) = io_error
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            {
-                return AttemptOutcome::Tls(tls.to_string());
-            }
             match io_error.kind() {
                 io::ErrorKind::ConnectionRefused => return AttemptOutcome::ConnectionRefused,
                 io::ErrorKind::ConnectionReset
@@ -273,6 +267,13 @@ pub fn classify(error: &(dyn StdError + 'static)) -> AttemptOutcome {
                 | io::ErrorKind::UnexpectedEof => return AttemptOutcome::ConnectionReset,
                 io::ErrorKind::TimedOut => return AttemptOutcome::Timeout,
                 _ => {}
+            }
+            // `io::Error::source` skips the error it wraps (the source of the wrapped error comes
+            // next), so walk into it instead: hyper-rustls wraps tokio-rustls's `io::Error`, which
+            // wraps the `rustls::Error`, in another `io::Error`.
+            if let Some(inner) = io_error.get_ref() {
+                current = Some(inner);
+                continue;
             }
         }
         if let Some(hyper_error) = error.downcast_ref::<hyper::Error>() {

@@ -1,11 +1,13 @@
 //! The options that choose generated events (`--event`, `--seed`, `--naming`), shared by `generate`,
 //! `send` and `demo`, and their resolution into an [`awork_generate::GeneratorConfig`].
 //!
-//! This module checks names and builds the configuration; it neither generates nor prints events.
-//! `--count` is not here because its default differs between commands.
+//! This module checks names and builds the configuration, and turns a generator into delivery
+//! events one at a time ([`Events`]); it does not print. `--count` is not here because its default
+//! differs between commands.
 
 use anyhow::bail;
-use awork_generate::GeneratorConfig;
+use awork_delivery::Event;
+use awork_generate::{Generator, GeneratorConfig};
 use awork_models::{Envelope, EventType, Naming};
 
 /// The spellings of event names, as `--naming` takes them.
@@ -81,6 +83,45 @@ pub fn label(event: &Envelope) -> String {
     format!("{} {}", event.event_type.as_str(), event.entity_id)
 }
 
+/// `count` generated events as delivery events (serialized body, [`label`]), made one at a time as
+/// they are pulled.
+///
+/// Its `size_hint` is exact, so a paused webhook can count the events it has not taken as pending
+/// without generating them (see `awork_delivery::Webhook::deliver`).
+pub struct Events {
+    generator: Generator,
+    left: u64,
+}
+
+impl Events {
+    /// The first `count` events of `config`'s story.
+    pub fn new(config: GeneratorConfig, count: u64) -> Self {
+        Self {
+            generator: Generator::new(config),
+            left: count,
+        }
+    }
+}
+
+impl Iterator for Events {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        self.left = self.left.checked_sub(1)?;
+        let event = self.generator.next()?;
+        // Serializing a generated envelope cannot fail: it is plain data.
+        let body = serde_json::to_vec(&event).unwrap_or_default();
+        Some(Event::new(label(&event), body))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match usize::try_from(self.left) {
+            Ok(left) => (left, Some(left)),
+            Err(_) => (usize::MAX, None),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +146,19 @@ mod tests {
                 EventType::lookup("timetracking_added").unwrap().0
             ]
         );
+    }
+
+    #[test]
+    fn events_are_the_generated_story_and_know_how_many_are_left() {
+        let config = args(&[]).resolve().unwrap();
+        let mut events = Events::new(config.clone(), 3);
+        assert_eq!(events.size_hint(), (3, Some(3)));
+        let first = events.next().unwrap();
+        assert_eq!(events.size_hint(), (2, Some(2)));
+        let expected = Generator::new(config).next().unwrap();
+        assert_eq!(first.body, serde_json::to_vec(&expected).unwrap());
+        assert_eq!(first.label, label(&expected));
+        assert_eq!(events.count(), 2);
     }
 
     #[test]

@@ -119,15 +119,15 @@ async fn failures_count_across_deliveries_and_pause_keeps_the_rest() {
             .iter()
             .all(|(_, state)| matches!(state, DeliveryState::Failed { attempts: 3, .. }))
     );
-    assert_eq!(
-        run.pending,
-        [(3, "e3".to_owned(), 2), (4, "e4".to_owned(), 0)]
-    );
+    assert_eq!(run.pending, [(3, "e3".to_owned(), 2)]);
+    assert_eq!(run.untouched, 4..5);
     assert_eq!(log.last().unwrap().decision, Decision::Pause);
-    // Later events are queued without any attempt while paused.
+    // Later events are kept without any attempt while paused, behind the earlier ones.
     let run = webhook.deliver(events(1), &mut ()).await;
     assert_eq!((run.report.pending, run.report.attempts), (3, 0));
-    assert_eq!(webhook.pending().len(), 3);
+    assert_eq!(run.untouched, 4..6);
+    assert_eq!(webhook.pending().len(), 1);
+    assert_eq!(webhook.pending_count(), 3);
 }
 
 #[tokio::test(start_paused = true)]
@@ -179,4 +179,42 @@ async fn the_rate_limits_new_events_per_second() {
         .map(|at| (*at - start).as_millis())
         .collect();
     assert_eq!(since, [0, 500, 1000, 1500, 2000]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retries_start_when_due_whatever_order_they_failed_in() {
+    // With the default schedule, a first retry waits 10 s and a second one 20 s. Event 0 fails
+    // twice (its third attempt is due at 30 s); event 2 starts at 10 s and fails once (its retry
+    // is due at 20 s), so event 2's retry goes first although event 0 has waited longer.
+    let fake = FakeTransport::scripted(
+        [
+            AttemptOutcome::status(500), // event 0, attempt 1, at 0 s
+            AttemptOutcome::status(500), // event 1, attempt 1, at 0 s
+            AttemptOutcome::status(500), // event 0, attempt 2, at 10 s
+            AttemptOutcome::status(200), // event 1, attempt 2, at 10 s
+            AttemptOutcome::status(500), // event 2, attempt 1, at 10 s
+        ],
+        AttemptOutcome::status(200),
+    );
+    let mut webhook = Webhook::with_transport(config().with_concurrency(2), fake);
+    let start = Instant::now();
+    let run = webhook.deliver(events(3), &mut ()).await;
+    assert_eq!((run.report.delivered, run.report.attempts), (3, 7));
+    let calls: Vec<(u64, String)> = webhook
+        .transport()
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(at, body)| {
+            let body = String::from_utf8(body.to_vec()).unwrap();
+            ((*at - start).as_secs(), body)
+        })
+        .collect();
+    let expected: Vec<(u64, String)> =
+        [(0, 0), (0, 1), (10, 0), (10, 1), (10, 2), (20, 2), (30, 0)]
+            .into_iter()
+            .map(|(at, n)| (at, format!(r#"{{"n":{n}}}"#)))
+            .collect();
+    assert_eq!(calls, expected);
 }

@@ -3,12 +3,15 @@
 //! generated lazily.
 //!
 //! Every option and every input file is resolved and checked before anything is sent, so bad usage
-//! sends nothing. The delivery itself is `awork_delivery`'s engine; this module builds its
-//! configuration, feeds it events, shows progress and prints the summary.
+//! sends nothing (which is why files are read whole first). Generated events are made one at a
+//! time as the engine pulls them, so a run of a million holds a few in memory, paused or not. The
+//! delivery itself is `awork_delivery`'s engine; this module builds its configuration, feeds it
+//! events, shows progress and prints the summary.
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -16,7 +19,7 @@ use awork_delivery::{
     AttemptRecord, AuthHeader, Decision, DeliveryState, Event, JsonLinesWriter, Observer,
     RetrySchedule, RunReport, Webhook, WebhookConfig, WebhookState, parse_duration,
 };
-use awork_generate::{Generator, GeneratorConfig};
+use awork_generate::GeneratorConfig;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
@@ -120,7 +123,7 @@ impl Args {
                     Event::new(label_of(&event.value), event.raw.as_bytes().to_vec())
                 })?);
             }
-            Events::Files(events)
+            Events::Files(events.into())
         };
         Ok(Config {
             webhook,
@@ -147,8 +150,9 @@ pub struct Config {
 /// Where the events come from.
 #[derive(Debug, Clone)]
 pub enum Events {
-    /// Read from files, each to be sent as its exact bytes.
-    Files(Vec<Event>),
+    /// Read from files, each to be sent as its exact bytes. Shared, so a run can hand the engine
+    /// an iterator of its own without copying them all first.
+    Files(Arc<[Event]>),
     /// Generated one at a time as the engine pulls them, so that a million never sit in memory.
     Generated {
         /// What to generate.
@@ -193,17 +197,16 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         log,
         progress: Progress::new(config.events.len()),
     };
+    // The engine keeps the rest of the iterator if the webhook pauses, so it owns what it pulls
+    // from, and both iterators know how many events are left.
     let run = match &config.events {
         Events::Files(events) => {
-            runtime.block_on(webhook.deliver(events.iter().cloned(), &mut observer))
+            let events = Arc::clone(events);
+            let each = (0..events.len()).map(move |at| events[at].clone());
+            runtime.block_on(webhook.deliver(each, &mut observer))
         }
         Events::Generated { generator, count } => {
-            let count = usize::try_from(*count).unwrap_or(usize::MAX);
-            let events = Generator::new(generator.clone()).take(count).map(|event| {
-                // Serializing a generated envelope cannot fail: it is plain data.
-                let body = serde_json::to_vec(&event).unwrap_or_default();
-                Event::new(generated::label(&event), body)
-            });
+            let events = generated::Events::new(generator.clone(), *count);
             runtime.block_on(webhook.deliver(events, &mut observer))
         }
     };
@@ -252,6 +255,19 @@ pub fn write_human(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
             "pending: #{} {label} ({attempts} attempts so far)",
             index + 1
         )?;
+    }
+    // Never taken from the source: one line, however many (a paused run of a million would
+    // otherwise print a million lines).
+    let untouched = &run.untouched;
+    match untouched.end - untouched.start {
+        0 => {}
+        1 => writeln!(out, "pending: #{} (not attempted)", untouched.end)?,
+        n => writeln!(
+            out,
+            "pending: #{} to #{} ({n} events, not attempted)",
+            untouched.start + 1,
+            untouched.end
+        )?,
     }
     writeln!(out, "{}", summary(run))?;
     writeln!(out, "semantics: {}", run.semantics)?;
