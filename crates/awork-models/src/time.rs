@@ -268,29 +268,49 @@ pub fn day_start(date: NaiveDate) -> AworkDateTime {
 /// Written digit by digit rather than through chrono's `format`, which parses its pattern on every
 /// call: the generator writes several dates per event.
 fn format_naive(naive: NaiveDateTime, suffix: &str) -> Box<str> {
-    let (ticks, width) = trimmed_ticks(naive.nanosecond());
-    // The exact length, so the text is allocated once and boxed without a copy: generating events
-    // writes two date-times per event.
-    let fraction = if width == 0 { 0 } else { width + 1 };
-    let mut text = String::with_capacity(19 + fraction + suffix.len());
+    // `YYYY-MM-DDTHH:MM:SS.fffffff`: written digit by digit into a buffer on the stack, then
+    // allocated once at its exact length. Generating events writes two date-times per event, and
+    // the general formatting machinery costs several times more.
     let (date, time) = (naive.date(), naive.time());
-    push_padded(&mut text, date.year().unsigned_abs(), 4);
-    for (separator, value) in [
-        ('-', date.month()),
-        ('-', date.day()),
-        ('T', time.hour()),
-        (':', time.minute()),
-        (':', time.second()),
+    if !(0..=9999).contains(&date.year()) {
+        // Outside RFC 3339's four-digit years; awork never writes these, but a value is never
+        // truncated: the general path writes every digit.
+        let mut text = naive.format("%Y-%m-%dT%H:%M:%S").to_string();
+        push_fraction(&mut text, naive.nanosecond());
+        text.push_str(suffix);
+        return text.into_boxed_str();
+    }
+    let mut bytes = [0u8; 27];
+    write_digits(&mut bytes[0..4], date.year().unsigned_abs());
+    for (at, separator, value) in [
+        (4, b'-', date.month()),
+        (7, b'-', date.day()),
+        (10, b'T', time.hour()),
+        (13, b':', time.minute()),
+        (16, b':', time.second()),
     ] {
-        text.push(separator);
-        push_padded(&mut text, value, 2);
+        bytes[at] = separator;
+        write_digits(&mut bytes[at + 1..at + 3], value);
     }
+    let (ticks, width) = trimmed_ticks(naive.nanosecond());
+    let mut length = 19;
     if width > 0 {
-        text.push('.');
-        push_padded(&mut text, ticks, width);
+        bytes[19] = b'.';
+        write_digits(&mut bytes[20..20 + width], ticks);
+        length += 1 + width;
     }
+    let mut text = String::with_capacity(length + suffix.len());
+    text.push_str(std::str::from_utf8(&bytes[..length]).expect("digits and separators are ASCII"));
     text.push_str(suffix);
     text.into_boxed_str()
+}
+
+/// Writes the last `digits.len()` decimal digits of `value` into `digits`, zero-padded.
+fn write_digits(digits: &mut [u8], mut value: u32) {
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
 }
 
 /// Appends `value` with at least `width` digits.
@@ -396,6 +416,41 @@ mod tests {
         check_round_trip("2022-09-21T00:00:00", 0);
         check_round_trip("2022-09-21T15:08:51.8220632", 7);
         check_round_trip("2022-09-21T15:08:51.8220632-05:30", 7);
+    }
+
+    #[test]
+    fn writes_what_it_is_given_in_each_form() {
+        let at = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+        let check = |written: AworkDateTime, expected: &str| {
+            assert_eq!(written.as_str(), expected);
+            assert_eq!(expected.parse::<AworkDateTime>().unwrap(), written);
+        };
+        check(
+            AworkDateTime::zulu(at("2023-09-03T20:28:39.5966465Z")),
+            "2023-09-03T20:28:39.5966465Z",
+        );
+        check(
+            AworkDateTime::utc_with_offset(at("2023-09-03T20:28:39.59Z")),
+            "2023-09-03T20:28:39.59+00:00",
+        );
+        check(
+            AworkDateTime::zulu(at("0987-01-02T03:04:05.0000001Z")),
+            "0987-01-02T03:04:05.0000001Z",
+        );
+        check(
+            AworkDateTime::local(at("2022-09-21T00:00:00Z").naive_utc()),
+            "2022-09-21T00:00:00",
+        );
+        // Past four-digit years every digit is still written, in ISO 8601's expanded form (no awork
+        // date has one).
+        let far = NaiveDate::from_ymd_opt(12345, 6, 7)
+            .unwrap()
+            .and_hms_nano_opt(8, 9, 10, 500_000_000)
+            .unwrap();
+        assert_eq!(
+            AworkDateTime::zulu(far.and_utc()).as_str(),
+            "+12345-06-07T08:09:10.5Z"
+        );
     }
 
     #[test]
