@@ -19,6 +19,12 @@ use clap::Parser;
 
 use crate::exit::Status;
 
+/// mimalloc rather than the system allocator: generating an event allocates and frees dozens of
+/// small strings and boxes, and glibc's malloc spent about a fifth of generation's instructions on
+/// them. With mimalloc, `awork-sim generate --count 300000` takes 1.4 s instead of 1.7 s.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = match cli::Args::try_parse() {
         Ok(args) => args,
