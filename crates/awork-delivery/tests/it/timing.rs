@@ -44,8 +44,9 @@ fn webhook_transport_times(webhook: &Webhook<FakeTransport>) -> Vec<Instant> {
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_default_schedule_of_47_minutes_runs_instantly() {
-    let wall = std::time::Instant::now();
+async fn the_default_schedule_of_47_minutes_runs_on_the_paused_clock() {
+    // The clock is paused, so the 47 minutes pass on tokio's clock alone; no wall time is measured
+    // (a real wait would simply make the test hang).
     let mut webhook =
         Webhook::with_transport(config(), FakeTransport::always(AttemptOutcome::status(500)));
     let start = Instant::now();
@@ -58,7 +59,6 @@ async fn the_default_schedule_of_47_minutes_runs_instantly() {
         .sum();
     assert_eq!((Instant::now() - start).as_secs(), expected);
     assert_eq!(expected, 10 + 20 + 40 + 80 + 160 + 320 + 4 * 600);
-    assert!(wall.elapsed() < Duration::from_secs(5));
 }
 
 #[tokio::test(start_paused = true)]
