@@ -157,7 +157,17 @@ impl CheckConfig {
 
     /// Runs the suite. `Err` only when it cannot run at all; failures are in the [`Report`].
     pub async fn run(&self) -> Result<Report, CheckError> {
-        runner::run(self).await
+        runner::run(self, &mut |_| {}).await
+    }
+
+    /// Runs the suite like [`CheckConfig::run`], calling `on_case` with each case as it starts
+    /// sending (for a progress display: against a receiver that times out, a case can take
+    /// minutes).
+    pub async fn run_with_progress(
+        &self,
+        mut on_case: impl FnMut(CaseId),
+    ) -> Result<Report, CheckError> {
+        runner::run(self, &mut on_case).await
     }
 
     /// Why `case` does not run, or `None` when it does.

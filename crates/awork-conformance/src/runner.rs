@@ -30,8 +30,11 @@ const REACHABILITY_TIMEOUT: Duration = Duration::from_secs(10);
 /// a CI job for every timeout of every case.
 const STOP_AFTER_TIMEOUTS: u32 = 10;
 
-/// Runs the suite as `config` says.
-pub(crate) async fn run(config: &CheckConfig) -> Result<Report, CheckError> {
+/// Runs the suite as `config` says, calling `on_case` as each case that runs starts sending.
+pub(crate) async fn run(
+    config: &CheckConfig,
+    on_case: &mut dyn FnMut(CaseId),
+) -> Result<Report, CheckError> {
     let started = Instant::now();
     check_reachable(config).await?;
     let clients = Clients::new(config)?;
@@ -46,6 +49,7 @@ pub(crate) async fn run(config: &CheckConfig) -> Result<Report, CheckError> {
             Some(reason) => skipped(case, reason),
             None if streak.stopped() => skipped(case, STOPPED.to_owned()),
             None => {
+                on_case(case);
                 let case_started = Instant::now();
                 let (requests, unsent) =
                     send_scenario(&clients, scenario, config.timeout, &streak).await;

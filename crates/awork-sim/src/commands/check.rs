@@ -7,10 +7,12 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context;
 use awork_conformance::{CaseId, CheckConfig, Report};
 use awork_delivery::{AuthHeader, parse_duration};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Outcome;
 
@@ -119,7 +121,23 @@ pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let report = runtime.block_on(config.check.run())?;
+    // A spinner naming the case being sent, on a terminal only; it is cleared before the report.
+    let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("a valid template"),
+    );
+    let sending = CaseId::ALL
+        .iter()
+        .filter(|case| case.sends_requests())
+        .count();
+    let mut started = 0;
+    let report = runtime.block_on(config.check.run_with_progress(|case| {
+        started += 1;
+        spinner.set_message(format!("{case} ({started} of at most {sending})"));
+        spinner.enable_steady_tick(Duration::from_millis(120));
+    }));
+    spinner.finish_and_clear();
+    let report = report?;
     if let Some((path, file)) = config.junit {
         let mut writer = BufWriter::new(file);
         writer
