@@ -6,7 +6,7 @@ use awork_example_receivers::{Mistake, ReceiverOptions, RunningReceiver};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
-use crate::support::{TempFile, check};
+use crate::support::{TempFile, check, check_usage_errors};
 
 const AUTH: &str = "X-Awork-Secret: cli-secret-81d0";
 
@@ -185,15 +185,6 @@ fn bad_usage_and_a_silent_url_exit_2_with_one_line_and_send_nothing() {
         ),
         (vec!["--url", &silent], "nothing answers at"),
     ];
-    for (args, named) in cases {
-        let mut all = vec!["check"];
-        all.extend_from_slice(&args);
-        let run = check(&all, "", 2);
-        assert_eq!(run.stdout, "", "{args:?}");
-        assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
-        if !run.stderr.starts_with("error: invalid value") {
-            assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
-        }
-    }
+    check_usage_errors("check", cases);
     assert_eq!(receiver.request_count(), 0);
 }

@@ -7,7 +7,7 @@ use awork_delivery::receiver::{Behaviour, Receiver};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
-use crate::support::{Run, TempFile, check, workspace_root};
+use crate::support::{Run, TempFile, check, check_usage_errors, workspace_root};
 
 /// A receiver on 127.0.0.1 with the runtime that serves it; both live as long as the test needs.
 struct TestReceiver {
@@ -273,17 +273,7 @@ fn bad_options_and_inputs_exit_2_naming_the_problem_and_send_nothing() {
         (vec!["--url", &url, not_json.arg()], not_json.arg()),
         (vec!["--url", &url, "--concurrency", "0"], "--concurrency"),
     ];
-    for (args, named) in cases {
-        let mut all = vec!["send"];
-        all.extend_from_slice(&args);
-        let run = check(&all, "", 2);
-        assert_eq!(run.stdout, "", "{args:?}");
-        assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
-        if !run.stderr.starts_with("error: invalid value") {
-            // clap's own usage errors span a few lines; ours are one.
-            assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
-        }
-    }
+    check_usage_errors("send", cases);
     receiver.expect_requests(0);
 }
 

@@ -59,6 +59,23 @@ pub fn check(args: &[&str], stdin: &str, code: i32) -> Run {
     run
 }
 
+/// Runs `awork-sim COMMAND ARGS…` for each `(ARGS, named)` and checks that it exits 2 with nothing
+/// on stdout and an error on stderr that contains `named`: one line, unless it is one of clap's own
+/// usage errors, which span a few.
+#[track_caller]
+pub fn check_usage_errors(command: &str, cases: Vec<(Vec<&str>, &str)>) {
+    for (args, named) in cases {
+        let mut all = vec![command];
+        all.extend_from_slice(&args);
+        let run = check(&all, "", 2);
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
+        if !run.stderr.starts_with("error: invalid value") {
+            assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        }
+    }
+}
+
 /// The workspace root: where `fixtures/` and `spec/` are.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
