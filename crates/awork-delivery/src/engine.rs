@@ -17,7 +17,7 @@
 //! delivers).
 //!
 //! Memory is bounded by the concurrency, not by the number of events: per-event state exists
-//! only for events in flight, failed or pending; events are pulled from the iterator only when a
+//! only for events in flight or pending, and for the first [`FAILED_LISTED`] failed ones; events are pulled from the iterator only when a
 //! delivery slot is free; and when the webhook pauses, the rest of the iterator is kept as it is
 //! (counted through its exact `size_hint`, not pulled) and taken from on resume.
 
@@ -89,6 +89,11 @@ pub enum DeliveryState {
         attempts: u32,
     },
 }
+
+/// How many failed events a [`RunReport`] lists; past this they are only counted (each one's
+/// attempts still reach the [`Observer`]), so a run that fails a million events without pausing
+/// keeps its memory flat.
+pub const FAILED_LISTED: usize = 10_000;
 
 /// An event that failed, for the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,7 +195,8 @@ pub struct RunReport {
     pub report: Report,
     /// The semantics used.
     pub semantics: Semantics,
-    /// The events that failed in this run, by index.
+    /// The events that failed in this run, by index: the first [`FAILED_LISTED`] to fail.
+    /// `report.failed` counts them all.
     pub failed: Vec<FailedEvent>,
     /// Index, label and attempts of the pending events that were taken from their iterator (the
     /// events themselves stay queued in the webhook), in index order.
@@ -583,14 +589,19 @@ impl<T: Transport> Webhook<T> {
             flight.event.label = record.label;
             match decision {
                 Decision::Delivered => report.delivered += 1,
-                Decision::GiveUp => failed.push(FailedEvent {
-                    index: flight.index,
-                    label: flight.event.label,
-                    state: DeliveryState::Failed {
-                        attempts: flight.attempts,
-                        last: record.outcome,
-                    },
-                }),
+                Decision::GiveUp => {
+                    report.failed += 1;
+                    if failed.len() < FAILED_LISTED {
+                        failed.push(FailedEvent {
+                            index: flight.index,
+                            label: flight.event.label,
+                            state: DeliveryState::Failed {
+                                attempts: flight.attempts,
+                                last: record.outcome,
+                            },
+                        });
+                    }
+                }
                 Decision::Pause => pending.push(flight.into_pending()),
                 Decision::Retry { after } => {
                     waiting.push(Waiting {
@@ -625,7 +636,6 @@ impl<T: Transport> Webhook<T> {
         pending.extend(source.queued);
         pending.sort_by_key(|item| item.index);
         failed.sort_by_key(|item| item.index);
-        report.failed = failed.len() as u64;
         report.pending = pending.len() as u64 + untouched_len;
         report.webhook = self.state;
         let pending_list = pending

@@ -38,8 +38,8 @@ pub use config::{
     format_duration, parse_duration,
 };
 pub use engine::{
-    DeliveryState, Event, FailedEvent, PendingEvent, Report, RunReport, Semantics, Webhook,
-    WebhookState,
+    DeliveryState, Event, FAILED_LISTED, FailedEvent, PendingEvent, Report, RunReport, Semantics,
+    Webhook, WebhookState,
 };
 pub use observe::{AttemptRecord, Decision, FnObserver, JsonLinesWriter, Observer};
 pub use transport::{AttemptOutcome, HttpTransport, Transport, TransportError};

@@ -218,3 +218,28 @@ async fn retries_start_when_due_whatever_order_they_failed_in() {
             .collect();
     assert_eq!(calls, expected);
 }
+
+#[tokio::test(start_paused = true)]
+async fn past_the_listed_failures_the_rest_are_counted_and_observed() {
+    // A webhook that never pauses, and a receiver that always fails: every event fails.
+    let config = config().with_max_retries(0).with_pause_after(u32::MAX);
+    let mut webhook =
+        Webhook::with_transport(config, FakeTransport::always(AttemptOutcome::status(500)));
+    let total = awork_delivery::FAILED_LISTED + 5;
+    let mut given_up = 0;
+    let mut observer = awork_delivery::FnObserver(|record: &awork_delivery::AttemptRecord| {
+        if record.decision == Decision::GiveUp {
+            given_up += 1;
+        }
+    });
+    let run = webhook.deliver(events(total), &mut observer).await;
+    assert_eq!(run.report.failed, total as u64);
+    assert_eq!(given_up, total);
+    assert_eq!(run.failed.len(), awork_delivery::FAILED_LISTED);
+    let listed: Vec<u64> = run.failed.iter().map(|failed| failed.index).collect();
+    let first: Vec<u64> = (0..awork_delivery::FAILED_LISTED as u64).collect();
+    assert_eq!(
+        listed, first,
+        "the first to fail are listed, in index order"
+    );
+}

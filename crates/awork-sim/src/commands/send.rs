@@ -249,6 +249,14 @@ pub fn write_human(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
             }
         }
     }
+    // Past the listed ones, failed events are only counted; each attempt is in the log.
+    let unlisted = run.report.failed - run.failed.len() as u64;
+    if unlisted > 0 {
+        writeln!(
+            out,
+            "failed: {unlisted} more events, not listed (--log FILE records every attempt)"
+        )?;
+    }
     for (index, label, attempts) in &run.pending {
         writeln!(
             out,
