@@ -181,15 +181,10 @@ pub struct TimeOfDay {
 impl TimeOfDay {
     /// A time of day written as .NET writes a `TimeSpan`: seconds always, fraction trimmed.
     pub fn new(time: NaiveTime) -> Self {
-        let mut text = String::with_capacity(16);
-        push_padded(&mut text, time.hour(), 2);
-        for value in [time.minute(), time.second()] {
-            text.push(':');
-            push_padded(&mut text, value, 2);
-        }
-        push_fraction(&mut text, time.nanosecond());
+        let mut bytes = [0u8; TIME_LENGTH];
+        let length = write_time(&mut bytes, time);
         Self {
-            text: text.into(),
+            text: ascii(&bytes[..length]).into(),
             time,
         }
     }
@@ -263,46 +258,51 @@ pub fn day_start(date: NaiveDate) -> AworkDateTime {
     AworkDateTime::zulu(date.and_time(NaiveTime::MIN).and_utc())
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` plus the fraction .NET would write: up to 7 digits, trailing zeros trimmed.
+/// `YYYY-MM-DDTHH:MM:SS` plus the fraction .NET would write (see [`write_time`]), then `suffix`.
 ///
-/// Written digit by digit rather than through chrono's `format`, which parses its pattern on every
-/// call: the generator writes several dates per event.
+/// Written digit by digit into a buffer on the stack and allocated once at its exact length,
+/// rather than through chrono's `format`, which parses its pattern on every call: the generator
+/// writes two date-times per event.
 fn format_naive(naive: NaiveDateTime, suffix: &str) -> Box<str> {
-    // `YYYY-MM-DDTHH:MM:SS.fffffff`: written digit by digit into a buffer on the stack, then
-    // allocated once at its exact length. Generating events writes two date-times per event, and
-    // the general formatting machinery costs several times more.
-    let (date, time) = (naive.date(), naive.time());
+    let mut bytes = [0u8; 11 + TIME_LENGTH];
+    let length = 11 + write_time(&mut bytes[11..], naive.time());
+    let date = naive.date();
     if !(0..=9999).contains(&date.year()) {
         // Outside RFC 3339's four-digit years; awork never writes these, but a value is never
-        // truncated: the general path writes every digit.
-        let mut text = naive.format("%Y-%m-%dT%H:%M:%S").to_string();
-        push_fraction(&mut text, naive.nanosecond());
-        text.push_str(suffix);
-        return text.into_boxed_str();
+        // truncated: chrono writes every digit of the date.
+        let time = ascii(&bytes[11..length]);
+        return format!("{}T{time}{suffix}", date.format("%Y-%m-%d")).into_boxed_str();
     }
-    let mut bytes = [0u8; 27];
     write_digits(&mut bytes[0..4], date.year().unsigned_abs());
-    for (at, separator, value) in [
-        (4, b'-', date.month()),
-        (7, b'-', date.day()),
-        (10, b'T', time.hour()),
-        (13, b':', time.minute()),
-        (16, b':', time.second()),
-    ] {
+    for (at, separator, value) in [(4, b'-', date.month()), (7, b'-', date.day())] {
         bytes[at] = separator;
         write_digits(&mut bytes[at + 1..at + 3], value);
     }
-    let (ticks, width) = trimmed_ticks(naive.nanosecond());
-    let mut length = 19;
-    if width > 0 {
-        bytes[19] = b'.';
-        write_digits(&mut bytes[20..20 + width], ticks);
-        length += 1 + width;
-    }
+    bytes[10] = b'T';
     let mut text = String::with_capacity(length + suffix.len());
-    text.push_str(std::str::from_utf8(&bytes[..length]).expect("digits and separators are ASCII"));
+    text.push_str(ascii(&bytes[..length]));
     text.push_str(suffix);
     text.into_boxed_str()
+}
+
+/// The longest `HH:MM:SS.fffffff`.
+const TIME_LENGTH: usize = 16;
+
+/// Writes `HH:MM:SS` and the fraction .NET would write for the 100 ns ticks (up to 7 digits,
+/// trailing zeros trimmed, none for zero ticks) at the start of `bytes`; returns the length.
+fn write_time(bytes: &mut [u8], time: NaiveTime) -> usize {
+    for (at, value) in [(0, time.hour()), (3, time.minute()), (6, time.second())] {
+        write_digits(&mut bytes[at..at + 2], value);
+    }
+    bytes[2] = b':';
+    bytes[5] = b':';
+    let (ticks, width) = trimmed_ticks(time.nanosecond());
+    if width == 0 {
+        return 8;
+    }
+    bytes[8] = b'.';
+    write_digits(&mut bytes[9..9 + width], ticks);
+    9 + width
 }
 
 /// Writes the last `digits.len()` decimal digits of `value` into `digits`, zero-padded.
@@ -313,26 +313,9 @@ fn write_digits(digits: &mut [u8], mut value: u32) {
     }
 }
 
-/// Appends `value` with at least `width` digits.
-fn push_padded(text: &mut String, value: u32, width: usize) {
-    let mut digits = [b'0'; 10];
-    let mut rest = value;
-    let mut used = 0;
-    while rest > 0 || used < width {
-        digits[9 - used] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        used += 1;
-    }
-    text.extend(digits[10 - used..].iter().map(|&digit| char::from(digit)));
-}
-
-/// Appends `.ddddddd` for the 100 ns ticks of `nanos`, trailing zeros trimmed; nothing for zero ticks.
-fn push_fraction(text: &mut String, nanos: u32) {
-    let (ticks, width) = trimmed_ticks(nanos);
-    if width > 0 {
-        text.push('.');
-        push_padded(text, ticks, width);
-    }
+/// Bytes the writers above produced: digits and separators only.
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("digits and separators are ASCII")
 }
 
 /// The 100 ns ticks of `nanos` with trailing zeros trimmed, and how many digits they take (0 for
