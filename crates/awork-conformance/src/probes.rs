@@ -12,8 +12,8 @@ use bytes::Bytes;
 use fake::Fake;
 use fake::faker::lorem::en::Sentence;
 use fake::faker::name::en::{FirstName, LastName};
+use fake::rand::SeedableRng;
 use fake::rand::rngs::ChaCha8Rng;
-use fake::rand::{RngExt, SeedableRng};
 use serde_json::{Map, Value, json};
 
 use crate::cases::CaseId;
@@ -502,27 +502,12 @@ impl Source {
     }
 
     fn uuid(&mut self) -> String {
-        let bytes: [u8; 16] = self.rng.random();
-        let hex = hex(&bytes);
-        format!(
-            "{}-{}-4{}-{:x}{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[13..16],
-            8 | (bytes[8] & 0x3),
-            &hex[17..20],
-            &hex[20..32]
-        )
+        awork_generate::uuid(&mut self.rng)
     }
 
     fn trace_id(&mut self) -> String {
-        let bytes: [u8; 16] = self.rng.random();
-        hex(&bytes)
+        awork_generate::trace_id(&mut self.rng)
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// A step whose probes may be sent a few at a time, in any order.

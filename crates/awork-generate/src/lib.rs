@@ -30,6 +30,9 @@ pub mod strategies;
 mod text;
 mod world;
 
+/// Ids as awork writes them, for code that bends generated events (the conformance suite).
+pub use ids::{trace_id, uuid};
+
 use awork_models::{AworkDateTime, Envelope, EventName, EventType, Naming};
 use chrono::TimeDelta;
 use fake::rand::{RngExt, SeedableRng};
@@ -168,7 +171,7 @@ impl Generator {
             entity_id,
             entity_type: event.entity_type().as_str().to_owned(),
             entity_link: produced.link,
-            trace_id: Some(ids::trace_id(&mut self.world.rng)),
+            trace_id: Some(trace_id(&mut self.world.rng)),
             triggered_by: Some(produced.actor),
             changes: produced.changes,
             extra: serde_json::Map::new(),
