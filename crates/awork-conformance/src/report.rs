@@ -185,6 +185,13 @@ impl Report {
             .filter(move |case| case.outcome == outcome)
     }
 
+    /// The cases that failed or warned, in the suite's order.
+    pub fn troubled(&self) -> impl Iterator<Item = &CaseReport> {
+        self.cases
+            .iter()
+            .filter(|case| matches!(case.outcome, Outcome::Fail | Outcome::Warn))
+    }
+
     /// Every request that did not get the answer its case needed, once each (the cases that judge
     /// every request list requests of other cases again; they are not repeated here), in the
     /// suite's order.
@@ -213,11 +220,7 @@ impl Report {
     /// The command that runs only the cases that failed or warned, with the same events; `None`
     /// when none did. The auth header's value is left for the user to fill in.
     pub fn rerun_command(&self) -> Option<String> {
-        let failed: Vec<&CaseReport> = self
-            .cases
-            .iter()
-            .filter(|case| matches!(case.outcome, Outcome::Fail | Outcome::Warn))
-            .collect();
+        let failed: Vec<&CaseReport> = self.troubled().collect();
         if failed.is_empty() {
             return None;
         }

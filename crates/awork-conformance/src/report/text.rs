@@ -39,21 +39,10 @@ impl Report {
             .max()
             .unwrap_or(0);
         for case in &self.cases {
-            let label = match case.outcome {
-                Outcome::Pass => "pass",
-                Outcome::Fail => "FAIL",
-                Outcome::Warn => "warn",
-                Outcome::Skip => "skip",
-            };
+            let label = label(case.outcome);
             let _ = writeln!(out, "{label}  {:width$}  {}", case.id.id(), case.detail);
         }
-
-        let troubled: Vec<&CaseReport> = self
-            .cases
-            .iter()
-            .filter(|case| matches!(case.outcome, Outcome::Fail | Outcome::Warn))
-            .collect();
-        for case in &troubled {
+        for case in self.troubled() {
             write_trouble(&mut out, case);
         }
 
@@ -78,12 +67,19 @@ impl Report {
     }
 }
 
+/// How the text writes an outcome: a failure in capitals, so it stands out in a column.
+fn label(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Pass => "pass",
+        Outcome::Fail => "FAIL",
+        Outcome::Warn => "warn",
+        Outcome::Skip => "skip",
+    }
+}
+
 /// What went wrong in a failed or warned case: its requests, the cost and the fix.
 pub(super) fn write_trouble(out: &mut String, case: &CaseReport) {
-    let label = match case.outcome {
-        Outcome::Fail => "FAIL",
-        Outcome::Warn | Outcome::Pass | Outcome::Skip => "warn",
-    };
+    let label = label(case.outcome);
     let _ = writeln!(
         out,
         "\n{label} {} ({}): {}",
