@@ -41,7 +41,6 @@ pub(crate) async fn run(
     let scenarios = probes::build(config.seed, config.burst);
 
     let mut reports: HashMap<CaseId, CaseReport> = HashMap::new();
-    let mut sent: Vec<RequestRecord> = Vec::new();
     let streak = Arc::new(TimeoutStreak::default());
     for scenario in scenarios {
         let case = scenario.case;
@@ -54,7 +53,6 @@ pub(crate) async fn run(
                 let (requests, unsent) =
                     send_scenario(&clients, scenario, config.timeout, &streak).await;
                 let (outcome, detail) = judge(case, &requests, unsent);
-                sent.extend(requests.iter().cloned());
                 CaseReport {
                     id: case,
                     level: case.level(),
@@ -67,13 +65,22 @@ pub(crate) async fn run(
         };
         reports.insert(case, report);
     }
-    for case in [CaseId::RespondsInTime, CaseId::NoRedirect] {
-        let report = match config.reason_to_skip(case) {
+    // The cases that judge every request read them from the sending cases' reports.
+    let sent: Vec<&RequestRecord> = CaseId::ALL
+        .iter()
+        .filter_map(|case| reports.get(case))
+        .flat_map(|report| &report.requests)
+        .collect();
+    let observed: Vec<CaseReport> = [CaseId::RespondsInTime, CaseId::NoRedirect]
+        .into_iter()
+        .map(|case| match config.reason_to_skip(case) {
             Some(reason) => skipped(case, reason),
             None if sent.is_empty() => skipped(case, "no case sent a request to judge".to_owned()),
             None => observe(case, &sent, config.timeout),
-        };
-        reports.insert(case, report);
+        })
+        .collect();
+    for report in observed {
+        reports.insert(report.id, report);
     }
 
     let cases: Vec<CaseReport> = CaseId::ALL
@@ -329,7 +336,7 @@ fn judge(case: CaseId, requests: &[RequestRecord], unsent: usize) -> (Outcome, S
 }
 
 /// Judges `responds-in-time` or `no-redirect` over every request the run sent.
-fn observe(case: CaseId, sent: &[RequestRecord], timeout: Duration) -> CaseReport {
+fn observe(case: CaseId, sent: &[&RequestRecord], timeout: Duration) -> CaseReport {
     let started = Instant::now();
     let total = sent.len();
     let breaks_rule: fn(&Answer) -> bool = if case == CaseId::NoRedirect {
@@ -342,7 +349,7 @@ fn observe(case: CaseId, sent: &[RequestRecord], timeout: Duration) -> CaseRepor
         .filter(|request| breaks_rule(&request.answer))
         .map(|request| RequestRecord {
             ok: false,
-            ..request.clone()
+            ..(*request).clone()
         })
         .collect();
     let detail = match (case, offenders.is_empty()) {
