@@ -249,14 +249,61 @@ fn every_spelling_of_the_other_events_is_known() {
 }
 
 #[test]
-fn unknown_event_types_are_not_an_error() {
+fn unknown_event_types_are_a_warning_not_an_error() {
     let run = check(
         &["validate"],
         &with_event_type("workspace_added").to_string(),
         0,
     );
-    assert_eq!(run.stdout, "");
-    assert_eq!(run.stderr, "1 event, 0 invalid\n");
+    assert_eq!(
+        run.stdout,
+        "<stdin>:1: workspace_added: warning: eventType: \"workspace_added\" is not a name awork has used; \
+         receivers will read it as an unknown event type\n"
+    );
+    assert_eq!(run.stderr, "1 event, 0 invalid, 1 warning\n");
+    // Every spelling awork has used is no warning.
+    for name in ["project_changed", "project_updated", "project_type_changed"] {
+        let run = check(&["validate"], &with_event_type(name).to_string(), 0);
+        assert_eq!(run.stdout, "", "{name}");
+    }
+}
+
+#[test]
+fn an_event_with_three_problems_gets_three_lines() {
+    let bad = edited(|event| {
+        event["timestamp"] = json!("yesterday");
+        _ = event.as_object_mut().unwrap().remove("entityId");
+        event["entityType"] = json!("task");
+    });
+    let run = check(&["validate"], &bad.to_string(), 1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(
+        lines[0].ends_with(
+            ": timestamp: not a timestamp: \"yesterday\" (expected YYYY-MM-DDTHH:MM:SS)"
+        )
+    );
+    assert!(lines[1].ends_with(": entityId: missing"), "{}", lines[1]);
+    assert!(
+        lines[2].contains(": entityType: \"task\" does not fit"),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(run.stderr, "1 event, 1 invalid\n");
+}
+
+#[test]
+fn a_repeated_key_is_a_problem() {
+    let text = edited(|_| {}).to_string();
+    let text = text.replacen('{', r#"{"traceId":"first","#, 1);
+    assert!(text.contains(r#""traceId":"first""#) && text.matches(r#""traceId""#).count() == 2);
+    let run = check(&["validate"], &text, 1);
+    assert!(
+        run.stdout
+            .ends_with(": traceId: the key appears more than once in its object\n"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// Regression guard: a reader that stops reading (`| head`) is no error, and the exit status still

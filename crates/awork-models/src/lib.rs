@@ -29,4 +29,4 @@ pub use event_type::{EntityType, EventName, EventType, Naming, UnknownEventType}
 pub use time::{
     AworkDateTime, MAX_FRACTION_DIGITS, OffsetStyle, TimeOfDay, TimestampError, day_start,
 };
-pub use validate::{Problem, validate, validate_value};
+pub use validate::{Problem, Warning, duplicate_keys, validate, validate_value, warnings};

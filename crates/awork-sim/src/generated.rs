@@ -10,14 +10,15 @@ use awork_delivery::Event;
 use awork_generate::{Generator, GeneratorConfig};
 use awork_models::{Envelope, EventType, Naming};
 
-/// The spellings of event names, as `--naming` takes them.
+/// The spellings of event names, as `--naming` takes them. The default everywhere is `api`: the
+/// names awork's API registers, which webhooks are subscribed with and carry (`ENTITIES.md` §3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum NamingArg {
-    /// The 30 names of the spec (`task_changed`).
+    /// The 30 names of the spec (`task_changed`), from a one-day docs draft.
     Spec,
     /// The names of awork's published webhook docs (`task_updated`).
     Docs,
-    /// The names awork's API registers and sends today (35 event types).
+    /// The names awork's API registers and sends today (35 event types; `timetracking_added`).
     Api,
 }
 
@@ -40,8 +41,9 @@ pub struct GeneratorArgs {
     /// The seed: the same seed gives the same events, byte for byte.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
-    /// The spelling of event names.
-    #[arg(long, value_enum, value_name = "NAMING", default_value_t = NamingArg::Spec)]
+    /// The spelling of event names: `api` (what awork's webhooks carry), or the `spec`'s or the
+    /// `docs`' spellings.
+    #[arg(long, value_enum, value_name = "NAMING", default_value_t = NamingArg::Api)]
     pub naming: NamingArg,
 }
 
@@ -66,15 +68,27 @@ impl GeneratorArgs {
     }
 }
 
-/// `unknown event type `nope`; valid names: absence_added, …` (the spec's 30, in order).
+/// `unknown event type `nope`; awork's API names: absence_added, …; other spellings: client_added, …`:
+/// every name `--event` accepts, the API's 35 first, then the spec's and the docs' other spellings.
 pub fn unknown_event(name: &str) -> String {
-    let names: Vec<&str> = EventType::SPEC
+    let api: Vec<&str> = EventType::API
         .iter()
-        .map(|event| event.spec_name())
+        .map(|event| event.name(Naming::Api))
         .collect();
+    let mut others: Vec<&str> = Vec::new();
+    for naming in [Naming::Spec, Naming::Docs] {
+        for event in EventType::ALL {
+            if let Some(other) = event.name_in(naming) {
+                if !api.contains(&other) && !others.contains(&other) {
+                    others.push(other);
+                }
+            }
+        }
+    }
     format!(
-        "unknown event type `{name}`; valid names: {}",
-        names.join(", ")
+        "unknown event type `{name}`; awork's API names: {}; other spellings awork has used: {}",
+        api.join(", "),
+        others.join(", ")
     )
 }
 
@@ -169,10 +183,25 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_name_is_named_with_the_valid_ones() {
+    fn an_unknown_name_is_named_with_the_valid_ones_of_every_family() {
         let error = args(&["nope"]).resolve().unwrap_err().to_string();
-        assert!(error.starts_with("unknown event type `nope`; valid names: absence_added, "));
-        assert!(error.ends_with("user_status_changed"), "{error}");
-        assert_eq!(error.matches(", ").count(), 29, "{error}");
+        let (api, others) = error
+            .strip_prefix("unknown event type `nope`; awork's API names: ")
+            .and_then(|rest| rest.split_once("; other spellings awork has used: "))
+            .unwrap_or_else(|| panic!("{error}"));
+        assert_eq!(api.split(", ").count(), 35, "{api}");
+        assert!(api.starts_with("absence_added, ") && api.ends_with("user_updated"));
+        for name in [
+            "client_changed",
+            "client_updated",
+            "time_tracking_added",
+            "task_list_updated",
+        ] {
+            assert!(
+                others.split(", ").any(|other| other == name),
+                "{name}: {others}"
+            );
+        }
+        assert!(!others.contains("absence_added"), "{others}");
     }
 }

@@ -65,17 +65,6 @@ pub struct Event {
     pub value: Value,
 }
 
-/// Reads `source` in full and splits it into events.
-///
-/// Fails with a one-line message naming the source: `FILE: cannot read: …`, or
-/// `FILE:LINE:COLUMN: not JSON: …`.
-pub fn read_events(source: &Source) -> anyhow::Result<Vec<Event>> {
-    let text = source
-        .read()
-        .with_context(|| format!("{source}: cannot read"))?;
-    parse(&text).map_err(|error| anyhow::anyhow!("{source}:{error}"))
-}
-
 /// One event of a text with its exact text: for NDJSON the line (without its line break), for a
 /// single value the text without trailing whitespace, for an array the element as written.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,8 +77,10 @@ pub struct RawEvent<'a> {
     pub raw: &'a str,
 }
 
-/// Reads `source` in full and hands each event, with its exact text, to `each`; the errors are
-/// [`read_events`]'s.
+/// Reads `source` in full and hands each event, with its exact text, to `each`.
+///
+/// Fails with a one-line message naming the source: `FILE: cannot read: …`, or
+/// `FILE:LINE:COLUMN: not JSON: …`.
 pub fn read_raw_events<T>(
     source: &Source,
     each: impl FnMut(RawEvent<'_>) -> T,

@@ -84,3 +84,71 @@ fn several_problems_are_reported_together() {
         ["entityId", "entityType"]
     );
 }
+
+#[test]
+fn every_problem_of_an_event_is_reported_not_only_the_first() {
+    check(
+        |event| {
+            event["timestamp"] = json!("yesterday");
+            _ = event.as_object_mut().unwrap().remove("entityId");
+            event["entityType"] = json!("task");
+        },
+        &[
+            "timestamp: not a timestamp: \"yesterday\" (expected YYYY-MM-DDTHH:MM:SS)",
+            "entityId: missing",
+            "entityType: \"task\" does not fit eventType \"project_added\", which carries a \"project\"",
+        ],
+    );
+}
+
+#[test]
+fn one_bad_value_in_the_entity_does_not_hide_the_next() {
+    check(
+        |event| {
+            event["entity"]["createdOn"] = json!("soon");
+            event["entity"]["name"] = json!(42);
+            event["entity"]["isPrivate"] = json!("no");
+        },
+        &[
+            "entity.createdOn: not a timestamp: \"soon\" (expected YYYY-MM-DDTHH:MM:SS)",
+            "entity.name: invalid type: integer `42`, expected a string",
+            "entity.isPrivate: invalid type: string \"no\", expected a boolean",
+        ],
+    );
+}
+
+#[test]
+fn a_repeated_key_is_a_problem_with_its_path() {
+    let text = r#"{"eventType":"a","entity":{"id":"x","name":"A","members":[{"id":1,"id":2}],"name":"B"},"eventType":"b"}"#;
+    let paths: Vec<String> = awork_models::duplicate_keys(text)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "entity.members[0].id: the key appears more than once in its object",
+            "entity.name: the key appears more than once in its object",
+            "eventType: the key appears more than once in its object",
+        ]
+    );
+    assert!(awork_models::duplicate_keys(&docs_example().to_string()).is_empty());
+}
+
+#[test]
+fn an_event_name_awork_never_used_is_a_warning_not_a_problem() {
+    let mut value = docs_example();
+    assert!(awork_models::warnings(&value).is_empty());
+    value["eventType"] = json!("file_added");
+    assert!(validate_value(value.clone()).is_ok());
+    let warnings: Vec<String> = awork_models::warnings(&value)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "eventType: \"file_added\" is not a name awork has used; receivers will read it as an unknown event type"
+        ]
+    );
+}

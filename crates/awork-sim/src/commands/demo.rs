@@ -21,6 +21,7 @@ use awork_delivery::{
     WebhookState, format_duration,
 };
 use awork_generate::{Generator, GeneratorConfig};
+use awork_models::Naming;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
@@ -153,6 +154,8 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
 async fn story(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let generator = GeneratorConfig {
         seed: config.seed,
+        // The names awork's webhooks carry (`ENTITIES.md` §3.1), as in `generate` and `send`.
+        naming: Naming::Api,
         ..GeneratorConfig::default()
     };
     let count = usize::try_from(config.count).unwrap_or(usize::MAX);

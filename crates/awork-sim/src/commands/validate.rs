@@ -2,17 +2,19 @@
 //!
 //! All inputs are read and parsed before anything is checked, so an unreadable input or one that is
 //! not JSON stops the run with nothing printed but the error. The checks themselves are
-//! `awork_models::validate_value`'s; this module reads, counts and prints.
+//! `awork_models`' (`validate_value`, `duplicate_keys`, `warnings`); this module reads, counts and
+//! prints. A warning (an event name awork has never used) is printed but does not make an event
+//! invalid.
 
 use std::fmt;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-use awork_models::Problem;
+use awork_models::{Problem, Warning};
 use serde_json::Value;
 
 use super::Outcome;
-use crate::input::{self, Event, Source};
+use crate::input::{self, RawEvent, Source};
 use crate::output;
 
 /// Arguments of `awork-sim validate`.
@@ -47,7 +49,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let inputs = config
         .sources
         .iter()
-        .map(|source| Ok((source, input::read_events(source)?)))
+        .map(|source| Ok((source, input::read_raw_events(source, Report::check_one)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let report = Report::check(inputs);
     match report
@@ -75,61 +77,112 @@ struct Report<'a> {
     events: usize,
     /// How many of them have problems.
     invalid: usize,
-    /// Every problem, in input order.
+    /// How many warnings were found.
+    warnings: usize,
+    /// Every problem and warning, in input order.
     findings: Vec<Finding<'a>>,
 }
 
-/// One problem of one event, printed `FILE:LINE: EVENT_TYPE: PROBLEM`.
+/// What checking one event found.
+#[derive(Debug)]
+struct Checked {
+    line: usize,
+    event_type: String,
+    problems: Vec<Problem>,
+    warnings: Vec<Warning>,
+}
+
+/// One problem or warning of one event, printed `FILE:LINE: EVENT_TYPE: PROBLEM` or
+/// `FILE:LINE: EVENT_TYPE: warning: WARNING`.
 #[derive(Debug)]
 struct Finding<'a> {
     source: &'a Source,
     line: usize,
     event_type: String,
-    problem: Problem,
+    issue: Issue,
+}
+
+/// What a finding is about.
+#[derive(Debug)]
+enum Issue {
+    /// The event is invalid.
+    Problem(Problem),
+    /// The event is valid but unusual.
+    Warning(Warning),
 }
 
 impl fmt::Display for Finding<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}: {}",
-            self.source, self.line, self.event_type, self.problem
-        )
+        write!(f, "{}:{}: {}: ", self.source, self.line, self.event_type)?;
+        match &self.issue {
+            Issue::Problem(problem) => write!(f, "{problem}"),
+            Issue::Warning(warning) => write!(f, "warning: {warning}"),
+        }
     }
 }
 
 impl<'a> Report<'a> {
-    /// Checks the events of every input.
-    fn check(inputs: Vec<(&'a Source, Vec<Event>)>) -> Report<'a> {
+    /// Checks one event: its text for repeated keys, its JSON for every problem and warning.
+    fn check_one(event: RawEvent<'_>) -> Checked {
+        let event_type = event_type_of(&event.value);
+        let warnings = awork_models::warnings(&event.value);
+        let mut problems = awork_models::duplicate_keys(event.raw);
+        if let Err(found) = awork_models::validate_value(event.value) {
+            problems.extend(found);
+        }
+        Checked {
+            line: event.line,
+            event_type,
+            problems,
+            warnings,
+        }
+    }
+
+    /// Gathers the checked events of every input.
+    fn check(inputs: Vec<(&'a Source, Vec<Checked>)>) -> Report<'a> {
         let mut report = Report {
             events: 0,
             invalid: 0,
+            warnings: 0,
             findings: Vec::new(),
         };
         for (source, events) in inputs {
-            for Event { line, value } in events {
+            for checked in events {
                 report.events += 1;
-                let event_type = event_type_of(&value);
-                if let Err(problems) = awork_models::validate_value(value) {
+                if !checked.problems.is_empty() {
                     report.invalid += 1;
-                    report
-                        .findings
-                        .extend(problems.into_iter().map(|problem| Finding {
-                            source,
-                            line,
-                            event_type: event_type.clone(),
-                            problem,
-                        }));
                 }
+                report.warnings += checked.warnings.len();
+                let issues = (checked.problems.into_iter().map(Issue::Problem))
+                    .chain(checked.warnings.into_iter().map(Issue::Warning));
+                report.findings.extend(issues.map(|issue| Finding {
+                    source,
+                    line: checked.line,
+                    event_type: checked.event_type.clone(),
+                    issue,
+                }));
             }
         }
         report
     }
 
-    /// `3 events, 1 invalid`.
+    /// `3 events, 1 invalid`, and `, 2 warnings` when there are any.
     fn summary(&self) -> String {
-        let plural = if self.events == 1 { "" } else { "s" };
-        format!("{} event{plural}, {} invalid", self.events, self.invalid)
+        let plural = |count: usize| if count == 1 { "" } else { "s" };
+        let mut summary = format!(
+            "{} event{}, {} invalid",
+            self.events,
+            plural(self.events),
+            self.invalid
+        );
+        if self.warnings > 0 {
+            summary.push_str(&format!(
+                ", {} warning{}",
+                self.warnings,
+                plural(self.warnings)
+            ));
+        }
+        summary
     }
 }
 
@@ -144,35 +197,39 @@ fn event_type_of(value: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
     #[test]
     fn findings_name_the_source_line_and_event_type() {
         let source = Source::File("events.ndjson".into());
-        let events = vec![
-            Event {
-                line: 1,
-                value: json!({"eventType": "project_added"}),
-            },
-            Event {
-                line: 2,
-                value: json!(42),
-            },
-        ];
+        let texts = [r#"{"eventType": "project_added"}"#, "42"];
+        let events = texts
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| {
+                Report::check_one(RawEvent {
+                    line: index + 1,
+                    value: serde_json::from_str(raw).unwrap(),
+                    raw,
+                })
+            })
+            .collect();
         let report = Report::check(vec![(&source, events)]);
         assert_eq!((report.events, report.invalid), (2, 2));
+        let findings: Vec<String> = report.findings.iter().map(ToString::to_string).collect();
         assert_eq!(
-            report.findings[0].to_string(),
-            "events.ndjson:1: project_added: timestamp: missing"
+            findings[..4],
+            [
+                "events.ndjson:1: project_added: timestamp: missing",
+                "events.ndjson:1: project_added: entityId: missing",
+                "events.ndjson:1: project_added: entityType: missing",
+                "events.ndjson:1: project_added: entity: missing",
+            ]
         );
+        assert_eq!(findings.len(), 5, "{findings:?}");
         assert!(
-            report.findings[1]
-                .to_string()
-                .starts_with("events.ndjson:2: ?: "),
-            "{}",
-            report.findings[1]
+            findings[4].starts_with("events.ndjson:2: ?: "),
+            "{findings:?}"
         );
         assert_eq!(report.summary(), "2 events, 2 invalid");
     }
