@@ -67,9 +67,10 @@ fn a_correct_receiver_passes_with_exit_0_and_both_reports() {
     let report: Value = serde_json::from_str(&run.stdout).expect("stdout is the JSON report");
     assert_eq!(report["passed"], true);
     assert_eq!(report["url"], url.as_str());
-    assert_eq!(report["cases"].as_array().unwrap().len(), 15);
+    assert_eq!(report["cases"].as_array().unwrap().len(), 16);
+    assert_eq!(report["causes"], serde_json::json!([]));
     let xml = std::fs::read_to_string(junit.arg()).unwrap();
-    assert_eq!(xml.matches("<testcase ").count(), 15);
+    assert_eq!(xml.matches("<testcase ").count(), 16);
     assert!(xml.contains("failures=\"0\""));
     for output in [&run.stdout, &run.stderr, &xml] {
         assert!(!output.contains("cli-secret-81d0"));

@@ -84,9 +84,9 @@ macro_rules! cases {
 }
 
 cases! {
-    /// One realistic event of each of the spec's 30 event types.
+    /// One realistic event of each event type, under the names awork's webhooks carry.
     AcceptsAllEventTypes = "accepts-all-event-types", Must,
-        sends: "one realistic event of each of the 30 event types",
+        sends: "one realistic event of each event type, under the names the run uses (by default the 35 that awork's API registers and its webhooks carry)",
         passes: "each is answered 2xx",
         cost: "awork retries each refused event up to 10 times; after more than 10 failed attempts in a row it pauses the integration, and no event reaches the receiver until someone enables it again",
         advice: "answer 2xx to every event you receive, including the types you do not act on; parse only what you use";
@@ -106,23 +106,29 @@ cases! {
     RejectsMissingAuth = "rejects-missing-auth", Must,
         sends: "an event without the auth header",
         passes: "it is answered 401 or 403",
-        cost: "anyone who finds the URL can send forged events, and the receiver acts on them as if awork had sent them",
-        advice: "refuse every request whose auth header is missing with 401, before reading the body";
+        cost: "the receiver answered 2xx to a call without the auth header; the suite cannot see whether it acted on it, but anyone who finds the URL can make that call, and nothing tells a forged call from awork's",
+        advice: "answer 401 or 403 to every request whose auth header is missing, before reading the body, so that forged calls are visibly refused";
     /// An event with a wrong auth header value is refused.
     RejectsWrongAuth = "rejects-wrong-auth", Must,
         sends: "events whose auth header has a wrong value (an unrelated one, and the right one with its last character changed)",
         passes: "each is answered 401 or 403",
-        cost: "anyone who finds the URL can send forged events with any value in the header",
-        advice: "compare the whole header value with the configured secret, in constant time, and answer 401 when they differ";
+        cost: "the receiver answered 2xx to a call with a wrong header value; the suite cannot see whether it acted on it, but anyone who finds the URL can make that call with any value",
+        advice: "compare the whole header value with the configured secret, in constant time, and answer 401 or 403 when they differ, so that forged calls are visibly refused";
+    /// Without a configured auth header: an event without one is refused.
+    RequiresAuth = "requires-auth", Should,
+        sends: "an event without any auth header (run when no --auth-header is given)",
+        passes: "it is answered 401 or 403",
+        cost: "the receiver accepted an event with no auth header: anyone who finds the URL can send it events that look like awork's, and it cannot tell them apart",
+        advice: "configure an auth header on the webhook in awork (Settings > Integrations > Webhooks), refuse requests without it with 401, and run the check with --auth-header (or AWORK_SIM_AUTH_HEADER)";
     /// Unknown properties in the envelope and in the entity are ignored.
     ToleratesUnknownFields = "tolerates-unknown-fields", Must,
         sends: "events with unknown properties added to the envelope and to the entity",
         passes: "each is answered 2xx",
         cost: "awork adds properties to its models without notice; from that day every event is refused, retried 10 times, and the integration is paused",
         advice: "let the JSON parser ignore unknown properties (no `deny_unknown_fields`, no `additionalProperties: false`, no strict schema validation)";
-    /// Events with every optional property absent are accepted.
+    /// Events with the properties awork leaves out when they have no value absent are accepted.
     ToleratesMissingOptionals = "tolerates-missing-optionals", Must,
-        sends: "events with every optional property absent",
+        sends: "events of each type without the properties awork leaves out when they have no value (ENTITIES.md: nullable or sometimes absent)",
         passes: "each is answered 2xx",
         cost: "awork omits properties that have no value instead of sending null; every such event is refused, retried 10 times, and can pause the integration",
         advice: "treat an absent property like null: make every property optional except the few the spec requires";
@@ -172,7 +178,7 @@ cases! {
     AcceptsOtherSpellings = "accepts-other-spellings", Should,
         sends: "events under the other names awork has used for the same event types (ENTITIES.md §3.2)",
         passes: "each is answered 2xx",
-        cost: "awork's documentation and API have spelled event names three ways (`client_changed`, `client_updated`, `company_updated`); a receiver that knows one spelling refuses the others",
+        cost: "awork's own docs have used these names (the first draft of its webhook docs, and its published docs: `client_changed`, `client_updated` for the API's `company_updated`); its webhooks carry the API's names today, but a receiver that knows one spelling refuses the others, should they ever be sent",
         advice: "map every known spelling to one event type (awork-models' `EventType::lookup` does), and answer 2xx to the rest";
 }
 
@@ -182,7 +188,7 @@ impl CaseId {
         !matches!(self, CaseId::RespondsInTime | CaseId::NoRedirect)
     }
 
-    /// Whether the case needs an auth header to be configured.
+    /// Whether the case needs an auth header to be configured (`requires-auth` needs the opposite).
     pub const fn needs_auth(self) -> bool {
         matches!(self, CaseId::RejectsMissingAuth | CaseId::RejectsWrongAuth)
     }

@@ -13,6 +13,7 @@ use bytes::Bytes;
 use serde::Serialize;
 
 use crate::cases::{CaseId, Level};
+use crate::causes::Cause;
 
 /// How a case ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -152,6 +153,9 @@ pub struct Report {
     pub url: String,
     /// Whether no `must` case failed.
     pub passed: bool,
+    /// The root causes of the failures and warnings: failures that share a cause are one cause,
+    /// with one diagnosis and one fix. Empty when nothing failed or warned.
+    pub causes: Vec<Cause>,
     /// Every case, in the suite's order.
     pub cases: Vec<CaseReport>,
     /// How the run was configured, for the rerun command and the report's header.
@@ -175,6 +179,8 @@ pub struct Settings {
     pub auth_header_name: Option<String>,
     /// Whether any certificate was accepted.
     pub insecure: bool,
+    /// The family of event names the cases sent.
+    pub naming: awork_models::Naming,
 }
 
 impl Report {
@@ -211,8 +217,8 @@ impl Report {
         self.cases.iter().find(|case| case.id == id)
     }
 
-    /// The JSON report: `{"url", "passed", "cases": [{"id", "level", "outcome", "detail",
-    /// "requests": [...]}]}`.
+    /// The JSON report: `{"url", "passed", "causes": [{"summary", "cases", "fix"}], "cases": [{"id",
+    /// "level", "outcome", "detail", "requests": [...]}]}`.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a report serializes")
     }
@@ -243,6 +249,9 @@ impl Report {
         }
         if settings.insecure {
             command.push_str(" --insecure");
+        }
+        if settings.naming != awork_models::Naming::Api {
+            command.push_str(&format!(" --naming {}", crate::naming_arg(settings.naming)));
         }
         command.push_str(&format!(" --seed {}", settings.seed));
         for case in failed {

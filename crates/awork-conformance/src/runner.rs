@@ -17,6 +17,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::cases::{CaseId, Level};
+use crate::causes;
 use crate::probes::{self, AuthSent, Probe, Scenario};
 use crate::report::text::millis;
 use crate::report::{Answer, CaseReport, Outcome, Report, RequestRecord, Settings};
@@ -38,7 +39,8 @@ pub(crate) async fn run(
     let started = Instant::now();
     check_reachable(config).await?;
     let clients = Clients::new(config)?;
-    let scenarios = probes::build(config.seed, config.burst);
+    let scenarios = probes::build(config.seed, config.burst, config.naming);
+    let has_auth = config.auth.is_some();
 
     let mut reports: HashMap<CaseId, CaseReport> = HashMap::new();
     let streak = Arc::new(TimeoutStreak::default());
@@ -51,7 +53,7 @@ pub(crate) async fn run(
                 on_case(case);
                 let case_started = Instant::now();
                 let (requests, unsent) =
-                    send_scenario(&clients, scenario, config.timeout, &streak).await;
+                    send_scenario(&clients, scenario, config.timeout, has_auth, &streak).await;
                 let (outcome, detail) = judge(case, &requests, unsent);
                 CaseReport {
                     id: case,
@@ -88,17 +90,20 @@ pub(crate) async fn run(
         .map(|case| reports.remove(case).expect("every case has a report"))
         .collect();
     let passed = !cases.iter().any(|case| case.outcome == Outcome::Fail);
+    let settings = Settings {
+        seed: config.seed,
+        timeout: config.timeout,
+        burst: config.burst,
+        auth_header_name: config.auth.as_ref().map(|auth| auth.name().to_string()),
+        insecure: config.insecure,
+        naming: config.naming,
+    };
     Ok(Report {
         url: config.url_text.clone(),
         passed,
+        causes: causes::find(&cases, &settings, config.url.as_uri().path()),
         cases,
-        settings: Settings {
-            seed: config.seed,
-            timeout: config.timeout,
-            burst: config.burst,
-            auth_header_name: config.auth.as_ref().map(|auth| auth.name().to_string()),
-            insecure: config.insecure,
-        },
+        settings,
         elapsed: started.elapsed(),
     })
 }
@@ -215,6 +220,7 @@ async fn send_scenario(
     clients: &Clients,
     scenario: Scenario,
     timeout: Duration,
+    has_auth: bool,
     streak: &Arc<TimeoutStreak>,
 ) -> (Vec<RequestRecord>, usize) {
     let mut records = Vec::new();
@@ -240,7 +246,7 @@ async fn send_scenario(
                 let outcome = client.send(probe.body.clone(), timeout).await;
                 let latency = sent_at.elapsed();
                 drop(permit);
-                let record = record(case, &probe, outcome, latency);
+                let record = record(case, &probe, outcome, latency, has_auth);
                 streak.record(&record.answer);
                 (index, record)
             });
@@ -261,6 +267,7 @@ fn record(
     probe: &Probe,
     outcome: AttemptOutcome,
     latency: Duration,
+    has_auth: bool,
 ) -> RequestRecord {
     let answer = match outcome {
         AttemptOutcome::Status {
@@ -284,7 +291,7 @@ fn record(
         case,
         event_type: probe.event_type.clone(),
         note: probe.note.clone(),
-        auth: probe.auth.as_str(),
+        auth: probe.auth.as_str(has_auth),
         bytes: probe.body.len(),
         expected: probe.expected.as_str(),
         answer,
@@ -322,11 +329,37 @@ fn judge(case: CaseId, requests: &[RequestRecord], unsent: usize) -> (Outcome, S
         Level::Must => Outcome::Fail,
         Level::Should => Outcome::Warn,
     };
-    let mut detail = format!(
-        "{} of {total} not answered {expected}: got {}",
-        failed.len(),
-        tally(&failed)
-    );
+    let accepted = failed
+        .iter()
+        .filter(|request| {
+            request
+                .answer
+                .status()
+                .is_some_and(|status| (200..300).contains(&status))
+        })
+        .count();
+    let mut detail = match case {
+        // What the suite saw, not what it cannot see: whether the receiver acted on the call.
+        CaseId::RejectsMissingAuth | CaseId::RejectsWrongAuth if accepted == failed.len() => {
+            let call = if case == CaseId::RejectsMissingAuth {
+                "a call without the auth header"
+            } else {
+                "calls with a wrong auth header value"
+            };
+            format!(
+                "answered 2xx to {call} ({} of {total}); the suite cannot see whether it acted on it; answer 401 or 403 so that forged calls are visibly refused",
+                failed.len()
+            )
+        }
+        CaseId::RequiresAuth if accepted == failed.len() => {
+            "the receiver accepted an event with no auth header: anyone who finds the URL can send it events, and it cannot tell them from awork's".to_owned()
+        }
+        _ => format!(
+            "{} of {total} not answered {expected}: got {}",
+            failed.len(),
+            tally(&failed)
+        ),
+    };
     if unsent > 0 {
         detail.push_str(&format!(
             "; {unsent} not sent, as the receiver had stopped answering"
@@ -394,7 +427,7 @@ fn observe(case: CaseId, sent: &[&RequestRecord], timeout: Duration) -> CaseRepo
 }
 
 /// `400 ×3, timeout ×2`: the answers, counted, in the order they first came.
-fn tally(requests: &[&RequestRecord]) -> String {
+pub(crate) fn tally(requests: &[&RequestRecord]) -> String {
     let mut counts: Vec<(String, usize)> = Vec::new();
     for request in requests {
         let label = match &request.answer {

@@ -19,11 +19,13 @@ use crate::correct::{
 };
 use crate::server::Outcome;
 
-/// How long [`Mistake::SlowAnswers`] works on each request before answering.
-pub const SLOW_ANSWER_DELAY: Duration = Duration::from_secs(2);
+/// How long [`Mistake::SlowAnswers`] works on each request before answering: a call to a slow
+/// service, past awork's 30 s.
+pub const SLOW_ANSWER_DELAY: Duration = Duration::from_secs(35);
 
-/// How long [`Mistake::OneAtATime`] works on each request, while no other request is served.
-pub const ONE_AT_A_TIME_WORK: Duration = Duration::from_millis(40);
+/// How long [`Mistake::OneAtATime`] works on each request, while no other request is served: a
+/// lookup in awork's API and a database write. A burst of 50 queues for 50 s, past awork's 30 s.
+pub const ONE_AT_A_TIME_WORK: Duration = Duration::from_secs(1);
 
 /// The body limit of [`Mistake::SmallBodyLimit`]: below the few hundred KiB real events reach.
 const SMALL_BODY_LIMIT: usize = 64 * 1024;
@@ -35,7 +37,8 @@ const REMEMBERED_ENTITIES: usize = 100_000;
 /// (`slow-answers`, `seven-digit-timestamps-refused`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Mistake {
-    /// Does the work before answering, taking 2 s per request (conformance case `responds-in-time`).
+    /// Does the work before answering, calling a slow service: 35 s per request, past awork's 30 s
+    /// (conformance case `responds-in-time`).
     SlowAnswers,
     /// Answers every request with a 307 redirect (case `no-redirect`).
     Redirect,
@@ -78,7 +81,7 @@ impl Mistake {
     pub fn describe(self) -> &'static str {
         match self {
             Mistake::SlowAnswers => {
-                "processes each event before answering, which takes 2 s per request"
+                "processes each event before answering, calling a slow service: 35 s per request, past awork's 30 s"
             }
             Mistake::Redirect => {
                 "answers every request with 307 Temporary Redirect to the same URL plus /v2"
@@ -97,7 +100,7 @@ impl Mistake {
                 "answers 404 to an event about an entity whose addition it has not seen"
             }
             Mistake::OneAtATime => {
-                "serves one request at a time, working 40 ms on each, so a burst queues up"
+                "serves one request at a time, working 1 s on each, so a burst of 50 queues past awork's 30 s"
             }
             Mistake::SmallBodyLimit => "refuses (413) bodies larger than 64 KiB",
             Mistake::UnknownEventTypeRefused => "answers 400 to an event type it does not know",

@@ -30,7 +30,29 @@ impl Report {
             Some(name) => facts.push(format!("auth header {name}")),
             None => facts.push("no auth header".to_owned()),
         }
-        let _ = writeln!(out, "  {}\n", facts.join(" · "));
+        let _ = writeln!(out, "  {}", facts.join(" · "));
+        let _ = writeln!(
+            out,
+            "  event names: {} ({}){}\n",
+            crate::naming_arg(settings.naming),
+            crate::probes::family(settings.naming),
+            if settings.naming == awork_models::Naming::Api {
+                ", as awork's webhooks carry them; the other spellings only in accepts-other-spellings"
+            } else {
+                ", as --naming asked; awork's webhooks carry the API's names (the default)"
+            }
+        );
+        if !self.causes.is_empty() {
+            let plural = if self.causes.len() == 1 { "" } else { "s" };
+            let _ = writeln!(out, "{} cause{plural} found:", self.causes.len());
+            for (number, cause) in self.causes.iter().enumerate() {
+                let ids: Vec<&str> = cause.cases.iter().map(|case| case.id()).collect();
+                let _ = writeln!(out, "{}. {}", number + 1, cause.summary);
+                let _ = writeln!(out, "   explains: {}", ids.join(", "));
+                let _ = writeln!(out, "   fix: {}", cause.fix);
+            }
+            let _ = writeln!(out);
+        }
 
         let width = self
             .cases

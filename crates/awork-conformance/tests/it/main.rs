@@ -6,3 +6,4 @@ mod mistakes;
 mod reports;
 mod selection;
 mod support;
+mod verdicts;

@@ -49,7 +49,22 @@ async fn the_json_report_has_the_documented_shape() {
             .as_array()
             .unwrap()
             .len(),
-        30
+        35
+    );
+    // One cause, the refused redelivery, with its fix.
+    let causes = json["causes"].as_array().expect("causes is an array");
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(
+        causes[0]["cases"],
+        serde_json::json!(["accepts-redelivery"])
+    );
+    assert!(
+        causes[0]["summary"].as_str().unwrap().contains("409"),
+        "{causes:?}"
+    );
+    assert!(
+        causes[0]["fix"].as_str().unwrap().contains("idempotent"),
+        "{causes:?}"
     );
 }
 
@@ -113,7 +128,7 @@ async fn the_junit_report_has_one_testcase_per_case() {
     let (totals, cases) = parse_junit(&report.to_junit());
     assert_eq!(
         totals,
-        [("tests", "15"), ("failures", "1"), ("skipped", "1")]
+        [("tests", "16"), ("failures", "1"), ("skipped", "2")]
             .map(|(name, value)| (name.to_owned(), value.to_owned()))
     );
     let names: Vec<&str> = cases.iter().map(|case| case.name.as_str()).collect();
@@ -122,7 +137,7 @@ async fn the_junit_report_has_one_testcase_per_case() {
     for case in &cases {
         let child = match case.name.as_str() {
             "accepts-redelivery" => Some("failure"),
-            "accepts-burst" => Some("skipped"),
+            "accepts-burst" | "requires-auth" => Some("skipped"),
             _ => None,
         };
         assert_eq!(case.child.as_deref(), child, "{case:?}");

@@ -15,6 +15,7 @@ use awork_delivery::{AuthHeader, parse_duration};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Outcome;
+use crate::generated::NamingArg;
 
 /// Arguments of `awork-sim check`.
 #[derive(Debug, clap::Args)]
@@ -51,6 +52,11 @@ pub struct Args {
     /// The seed of the events; the same seed sends the same bytes. Default 1.
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
+    /// The event names the cases send: `api` (what awork's webhooks carry), or the `spec`'s or
+    /// the `docs`' spellings for a team that sees those on its wire; `accepts-other-spellings`
+    /// sends the other families.
+    #[arg(long, value_enum, value_name = "NAMING", default_value_t = NamingArg::Api)]
+    naming: NamingArg,
     /// Accept any TLS certificate (for local https receivers).
     #[arg(long)]
     insecure: bool,
@@ -61,7 +67,7 @@ pub struct Args {
 pub enum Format {
     /// One line per case, then what failed and how to fix it.
     Text,
-    /// `{"url", "passed", "cases": [...]}`.
+    /// `{"url", "passed", "causes": [...], "cases": [...]}`.
     Json,
 }
 
@@ -91,6 +97,7 @@ impl Args {
             check = check.with_seed(seed);
         }
         check = check
+            .with_naming(self.naming.into())
             .with_insecure(self.insecure)
             .only(self.only)
             .skip(self.skip);

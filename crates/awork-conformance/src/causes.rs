@@ -1,0 +1,349 @@
+//! Root causes: the failures and warnings of a run grouped by what explains them, so that one
+//! fault in a receiver reads as one diagnosis with one fix, not as many unrelated ones.
+//!
+//! First the faults that explain every refused request at once (a wrong path, a refused auth
+//! header, a parser that refuses awork's envelope, nothing answering in time); then the cases
+//! whose failed requests share an answer (the same status and body, the same exception text) or
+//! one event type are joined into one cause. A case left alone is its own cause, with its own fix.
+//! This module reads the case reports; it sends nothing.
+
+use std::collections::BTreeSet;
+
+use awork_models::{EventType, Naming};
+use serde::Serialize;
+
+use crate::cases::CaseId;
+use crate::probes::Expected;
+use crate::report::{Answer, CaseReport, Outcome, RequestRecord, Settings};
+use crate::runner::tally;
+
+/// One root cause of failures and warnings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cause {
+    /// What went wrong, in one sentence that names what was seen.
+    pub summary: String,
+    /// The cases it explains, in the suite's order.
+    pub cases: Vec<CaseId>,
+    /// How to fix it.
+    pub fix: String,
+}
+
+/// How many characters of a body make its signature: enough for an exception's text.
+const SIGNATURE_CHARS: usize = 200;
+
+/// How many event types a summary names before it counts the rest.
+const TYPES_NAMED: usize = 12;
+
+/// The causes of the failed and warned cases among `cases`.
+pub(crate) fn find(cases: &[CaseReport], settings: &Settings, path: &str) -> Vec<Cause> {
+    let troubled: Vec<&CaseReport> = cases
+        .iter()
+        .filter(|case| matches!(case.outcome, Outcome::Fail | Outcome::Warn))
+        .collect();
+    if troubled.is_empty() {
+        return Vec::new();
+    }
+    if let Some(cause) = one_fault_for_all(cases, &troubled, settings, path) {
+        return vec![cause];
+    }
+    grouped(&troubled)
+}
+
+/// The requests a case sent itself (the cases that judge every request list others' too).
+fn own_requests(case: &CaseReport) -> impl Iterator<Item = &RequestRecord> {
+    case.requests
+        .iter()
+        .filter(move |request| request.case == case.id)
+}
+
+/// A fault that every request expecting 2xx shows, when there is one: then every failed or warned
+/// case is explained by it.
+fn one_fault_for_all(
+    cases: &[CaseReport],
+    troubled: &[&CaseReport],
+    settings: &Settings,
+    path: &str,
+) -> Option<Cause> {
+    let wanting_success: Vec<&RequestRecord> = cases
+        .iter()
+        .flat_map(own_requests)
+        .filter(|request| request.expected == Expected::Success.as_str())
+        .collect();
+    let first = *wanting_success.first()?;
+    if wanting_success.len() < 2 || wanting_success.iter().any(|request| request.ok) {
+        return None;
+    }
+    let same_answer = wanting_success
+        .iter()
+        .all(|request| signature(&request.answer) == signature(&first.answer));
+    let same_status = first.answer.status().filter(|status| {
+        wanting_success
+            .iter()
+            .all(|request| request.answer.status() == Some(*status))
+    });
+    let count = wanting_success.len();
+    let (summary, fix) = match (same_status, same_answer) {
+        (Some(status @ (404 | 405)), _) => (
+            format!(
+                "every request ({count}) was answered {}: nothing takes awork's POST at the path `{path}`",
+                status_text(status)
+            ),
+            "check the URL's path: awork POSTs to exactly the URL registered on the webhook (path and trailing slash included); point --url at the route that handles the webhook".to_owned(),
+        ),
+        (Some(status @ (401 | 403)), _) => match &settings.auth_header_name {
+            Some(name) => (
+                format!(
+                    "every request ({count}) was answered {} although it carried the auth header `{name}` as given: the receiver expects another header name or value",
+                    status_text(status)
+                ),
+                "check the header's name and value against the receiver's configuration (awork sends exactly the `Name: value` configured on the webhook, in one header); a stray space, quote or `Bearer ` prefix is a different value".to_owned(),
+            ),
+            None => (
+                format!(
+                    "every request ({count}) was answered {}, and no auth header was given: the receiver requires one",
+                    status_text(status)
+                ),
+                "give the check the header the receiver expects: `--auth-header 'Name: value'`, or the AWORK_SIM_AUTH_HEADER variable".to_owned(),
+            ),
+        },
+        (Some(400..=499), true) => (
+            format!(
+                "every event ({count}) was refused with the same answer, {}: the receiver's parser refuses awork's envelope itself; first request: {}",
+                answer_text(&first.answer),
+                request_text(first)
+            ),
+            "read the envelope as awork sends it (`awork-sim generate --count 1` shows one; fixtures/ has one of each type): parse only what you use and tolerate the rest; replay a failed request with `awork-sim send --url URL FILE` (`--save-failed DIR` writes them) while you fix it".to_owned(),
+        ),
+        (None, true) if first.answer.is_timeout() => (
+            format!("no request ({count}) was answered within the timeout"),
+            CaseId::RespondsInTime.advice().to_owned(),
+        ),
+        (None, true) => (
+            format!(
+                "no request ({count}) got an answer: {}",
+                answer_text(&first.answer)
+            ),
+            "check that the receiver serves HTTP at the URL (scheme, host and port) and stays up while requests arrive".to_owned(),
+        ),
+        _ => return None,
+    };
+    Some(Cause {
+        summary,
+        cases: troubled.iter().map(|case| case.id).collect(),
+        fix,
+    })
+}
+
+/// What two failed requests must share to have one cause: the status and the start of the body
+/// with ids and numbers blanked out (an exception's text names the id it failed on), or the kind
+/// of error.
+fn signature(answer: &Answer) -> String {
+    match answer {
+        Answer::Status { status, body, .. } => {
+            let start: String = body.chars().take(SIGNATURE_CHARS).collect();
+            let mut signature = format!("{status} ");
+            let mut word = String::new();
+            let flush = |word: &mut String, signature: &mut String| {
+                let is_id = word.bytes().any(|byte| byte.is_ascii_digit());
+                signature.push_str(if is_id { "#" } else { word.as_str() });
+                word.clear();
+            };
+            for character in start.chars() {
+                if character.is_ascii_hexdigit() || character == '-' {
+                    word.push(character);
+                } else {
+                    flush(&mut word, &mut signature);
+                    signature.push(character);
+                }
+            }
+            flush(&mut word, &mut signature);
+            signature
+        }
+        Answer::Error { error, .. } => (*error).to_owned(),
+    }
+}
+
+/// The failed requests of a troubled case, with the requests of other cases that the judging
+/// cases list.
+fn failed(case: &CaseReport) -> impl Iterator<Item = &RequestRecord> {
+    case.requests.iter().filter(|request| !request.ok)
+}
+
+/// The troubled cases joined where they share an answer or one failing event type.
+fn grouped(troubled: &[&CaseReport]) -> Vec<Cause> {
+    // Union-find over the troubled cases, by index.
+    let mut parent: Vec<usize> = (0..troubled.len()).collect();
+    fn root(parent: &mut [usize], mut index: usize) -> usize {
+        while parent[index] != index {
+            parent[index] = parent[parent[index]];
+            index = parent[index];
+        }
+        index
+    }
+    let keys: Vec<BTreeSet<String>> = troubled.iter().map(|case| keys_of(case)).collect();
+    for first in 0..troubled.len() {
+        for second in first + 1..troubled.len() {
+            if !keys[first].is_disjoint(&keys[second]) {
+                let (a, b) = (root(&mut parent, first), root(&mut parent, second));
+                parent[b] = a;
+            }
+        }
+    }
+    let mut groups: Vec<Vec<&CaseReport>> = Vec::new();
+    let mut group_of_root: Vec<(usize, usize)> = Vec::new();
+    for (index, case) in troubled.iter().enumerate() {
+        let top = root(&mut parent, index);
+        match group_of_root.iter().find(|(seen, _)| *seen == top) {
+            Some((_, group)) => groups[*group].push(case),
+            None => {
+                group_of_root.push((top, groups.len()));
+                groups.push(vec![case]);
+            }
+        }
+    }
+    groups.into_iter().map(|group| describe(&group)).collect()
+}
+
+/// What joins a case to others: the signature of each failed request, and the event type when all
+/// of its own failed requests are of one type.
+fn keys_of(case: &CaseReport) -> BTreeSet<String> {
+    let mut keys: BTreeSet<String> = failed(case)
+        .map(|request| format!("answer {}", signature(&request.answer)))
+        .collect();
+    let kinds: BTreeSet<String> = failed(case)
+        .filter(|request| request.case == case.id)
+        .map(|request| kind_of(&request.event_type))
+        .collect();
+    if kinds.len() == 1 {
+        keys.extend(kinds.into_iter().map(|kind| format!("type {kind}")));
+    }
+    keys
+}
+
+/// The cause of one group of cases.
+fn describe(group: &[&CaseReport]) -> Cause {
+    let cases: Vec<CaseId> = group.iter().map(|case| case.id).collect();
+    // A request the judging cases list again is counted once.
+    let requests: Vec<&RequestRecord> = {
+        let mut seen = Vec::new();
+        for request in group.iter().flat_map(|case| failed(case)) {
+            if !seen.iter().any(|other: &&RequestRecord| {
+                other.case == request.case
+                    && other.body == request.body
+                    && other.note == request.note
+            }) {
+                seen.push(request);
+            }
+        }
+        seen
+    };
+    let types: BTreeSet<&str> = requests
+        .iter()
+        .map(|request| request.event_type.as_str())
+        .collect();
+    // The spellings of one event type are one type.
+    let kinds: BTreeSet<String> = types.iter().map(|name| kind_of(name)).collect();
+    let signatures: BTreeSet<String> = requests
+        .iter()
+        .map(|request| signature(&request.answer))
+        .collect();
+    if let [case] = group {
+        let mut summary = format!("{}: {}", case.id, case.detail);
+        if case.id == CaseId::AcceptsAllEventTypes || case.id == CaseId::AcceptsOtherSpellings {
+            summary.push_str(&format!("; refused: {}", named(&types)));
+        }
+        return Cause {
+            summary,
+            cases,
+            fix: case.id.advice().to_owned(),
+        };
+    }
+    let ids: Vec<&str> = cases.iter().map(|case| case.id()).collect();
+    let mut summary = match (signatures.len(), requests.first()) {
+        (1, Some(first)) => format!(
+            "{} requests in {} cases ({}) got the same answer, {}",
+            requests.len(),
+            cases.len(),
+            ids.join(", "),
+            answer_text(&first.answer)
+        ),
+        _ => format!(
+            "{} requests in {} cases ({}) failed: {}",
+            requests.len(),
+            cases.len(),
+            ids.join(", "),
+            tally(&requests)
+        ),
+    };
+    let fix = if kinds.len() == 1 {
+        summary.push_str(&format!(
+            "; every one of them an event of one type: {}",
+            named(&types)
+        ));
+        "the receiver fails on this event type whatever else the cases vary: it is one bug in how it handles these events (the answer above shows it); fix it and rerun".to_owned()
+    } else if requests.iter().all(|request| request.answer.is_timeout()) {
+        CaseId::RespondsInTime.advice().to_owned()
+    } else if signatures.len() == 1 {
+        summary.push_str(&format!("; event types: {}", named(&types)));
+        "these cases fail for one reason, the answer above: fix that one error (replay the first failed request with `awork-sim send`) and rerun, rather than each case's advice".to_owned()
+    } else {
+        group[0].id.advice().to_owned()
+    };
+    Cause {
+        summary,
+        cases,
+        fix,
+    }
+}
+
+/// The event type a name spells (its API name), or the name itself when it is unknown.
+fn kind_of(name: &str) -> String {
+    match EventType::lookup(name) {
+        Some((event, _)) => event.name(Naming::Api).to_owned(),
+        None => name.to_owned(),
+    }
+}
+
+/// `a, b, c` or `a, b, … and 3 more`.
+fn named(types: &BTreeSet<&str>) -> String {
+    let mut names: Vec<String> = types
+        .iter()
+        .take(TYPES_NAMED)
+        .map(|name| format!("`{name}`"))
+        .collect();
+    if types.len() > TYPES_NAMED {
+        names.push(format!("and {} more", types.len() - TYPES_NAMED));
+    }
+    names.join(", ")
+}
+
+/// `404 Not Found`.
+fn status_text(status: u16) -> String {
+    match http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|code| code.canonical_reason())
+    {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
+    }
+}
+
+/// `400 Bad Request: "missing field name"`, or the error.
+fn answer_text(answer: &Answer) -> String {
+    match answer {
+        Answer::Status { status, body, .. } if body.is_empty() => status_text(*status),
+        Answer::Status { status, body, .. } => {
+            let excerpt: String = body.chars().take(SIGNATURE_CHARS).collect();
+            format!("{} `{}`", status_text(*status), excerpt.escape_debug())
+        }
+        Answer::Error { message, .. } => message.clone(),
+    }
+}
+
+/// `project_added (a realistic event, 1873 bytes)`.
+fn request_text(request: &RequestRecord) -> String {
+    format!(
+        "{} ({}, {} bytes, case {})",
+        request.event_type, request.note, request.bytes, request.case
+    )
+}
