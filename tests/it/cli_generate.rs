@@ -153,3 +153,56 @@ fn an_unknown_event_name_exits_2_naming_it_and_the_valid_ones_of_every_family() 
         }
     }
 }
+
+#[test]
+fn awkward_events_are_deterministic_valid_and_have_every_awkward_shape() {
+    let args = ["generate", "--awkward", "--count", "3000", "--seed", "3"];
+    let run = check(&args, "", 0);
+    assert_eq!(run.stdout, check(&args, "", 0).stdout, "deterministic");
+    assert_ne!(
+        run.stdout,
+        check(&["generate", "--count", "3000", "--seed", "3"], "", 0).stdout
+    );
+    let validated = check(&["validate"], &run.stdout, 0);
+    assert!(
+        validated.stderr.starts_with("3000 events, 0 invalid"),
+        "{}",
+        validated.stderr
+    );
+    let lines: Vec<&str> = run
+        .stdout
+        .split('\n')
+        .filter(|line| !line.is_empty())
+        .collect();
+    assert_eq!(lines.len(), 3000);
+    assert!(lines.iter().any(|line| !line.is_ascii()), "non-ASCII text");
+    assert!(
+        lines.iter().any(|line| line.contains("\\ud83d")),
+        "escaped emoji"
+    );
+    assert!(
+        lines.iter().any(|line| line.contains("\"webhookId\"")),
+        "unknown properties"
+    );
+    let events: Vec<Value> = lines
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let fraction_digits = |event: &Value| {
+        let timestamp = event["timestamp"].as_str().unwrap();
+        timestamp[19..].strip_prefix('.').map_or(0, |rest| {
+            rest.bytes().take_while(u8::is_ascii_digit).count()
+        })
+    };
+    for digits in [0, 7] {
+        assert!(
+            events.iter().any(|event| fraction_digits(event) == digits),
+            "{digits} fractional digits"
+        );
+    }
+    let unknown = events
+        .iter()
+        .filter(|event| EventType::lookup(event["eventType"].as_str().unwrap()).is_none())
+        .count();
+    assert!(unknown > 20, "{unknown} unknown event types");
+}

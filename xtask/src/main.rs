@@ -2,11 +2,13 @@
 //!
 //! - `ci`: runs `.ci/run`, the checks CI runs: fmt, clippy, the tests, the docs.
 //! - `fixtures`: rewrites the golden fixtures in `fixtures/` from the generator.
+//! - `schema`: rewrites the entity definitions of `awork-sim schema` from awork's OpenAPI document.
 //! - `bench`: measures generation and delivery throughput against baselines run side by side.
 //!
 //! Nothing here is part of the tool users install.
 
 mod bench;
+mod schema;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -18,9 +20,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("fixtures") => fixtures(),
+        Some("schema") => write_schema(),
         Some("bench") => bench::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci|fixtures|bench [--quick]>");
+            eprintln!("usage: cargo xtask <ci|fixtures|schema|bench [--quick]>");
             return ExitCode::from(2);
         }
     };
@@ -51,6 +54,14 @@ fn ci() -> Result<()> {
     if !status.success() {
         bail!(".ci/run failed ({status})");
     }
+    Ok(())
+}
+
+fn write_schema() -> Result<()> {
+    let path = root().join(schema::PATH);
+    std::fs::write(&path, schema::definitions())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("wrote {}", path.display());
     Ok(())
 }
 

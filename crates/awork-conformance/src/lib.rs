@@ -42,9 +42,10 @@ use std::time::Duration;
 use awork_delivery::{AuthHeader, ConfigError, TransportError, WebhookUrl};
 use awork_models::Naming;
 
+pub use awork_generate::awkward::UNKNOWN_EVENT_TYPE;
 pub use cases::{CaseId, Level, UnknownCase};
 pub use causes::Cause;
-pub use probes::{LARGE_PAYLOAD_BYTES, UNKNOWN_EVENT_TYPE};
+pub use probes::LARGE_PAYLOAD_BYTES;
 pub use report::{Answer, CaseReport, Outcome, Report, RequestRecord, Settings};
 
 /// How long a receiver has to answer, as awork gives it: 30 seconds.

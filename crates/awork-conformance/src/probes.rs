@@ -6,8 +6,8 @@
 //! same bytes for the same seed whether it runs alone (`--only`) or with the others. This module
 //! sends nothing and judges nothing.
 
-use awork_generate::{Generator, GeneratorConfig};
-use awork_models::{EntityType, Envelope, EventType, Naming};
+use awork_generate::{Generator, GeneratorConfig, awkward};
+use awork_models::{Envelope, EventType, Naming};
 use bytes::Bytes;
 use fake::Fake;
 use fake::faker::lorem::en::Sentence;
@@ -115,10 +115,6 @@ const BULK_CONCURRENCY: usize = 8;
 
 /// The size the large payload reaches: 256 KiB.
 pub const LARGE_PAYLOAD_BYTES: usize = 256 * 1024;
-
-/// A name awork may give to an event type it adds later. awork's own README once listed "File
-/// added" among its events (`awork/ENTITIES.md` §3.1, variant D), so this one is plausible.
-pub const UNKNOWN_EVENT_TYPE: &str = "file_added";
 
 /// Builds the scenarios of every sending case, in the suite's order, with event names of `naming`.
 pub fn build(seed: u64, burst: usize, naming: Naming) -> Vec<Scenario> {
@@ -253,44 +249,17 @@ impl Source {
 
     fn with_unknown_properties(&mut self, event: &Envelope) -> Probe {
         let mut value = to_value(event);
-        let envelope = value.as_object_mut().expect("an envelope is an object");
-        envelope.insert("webhookId".to_owned(), Value::from(self.uuid()));
-        envelope.insert("deliveryAttempt".to_owned(), Value::from(1));
-        let custom_field = json!([{ "id": self.uuid(), "name": "Cost centre", "value": "K-204" }]);
-        let entity = envelope["entity"]
-            .as_object_mut()
-            .expect("an entity is an object");
-        entity.insert("customFieldValues".to_owned(), custom_field);
-        entity.insert(
-            "aiSummary".to_owned(),
-            json!({ "text": "Waiting for the client's feedback.", "generatedOn": "2026-01-12T08:00:00Z" }),
-        );
-        if let Some(Value::Object(user)) = envelope.get_mut("triggeredBy") {
-            user.insert("avatarColor".to_owned(), Value::from("#4bc0c0"));
-        }
-        from_value(
-            event,
-            value,
-            "unknown properties: webhookId and deliveryAttempt in the envelope, customFieldValues and aiSummary in the entity, avatarColor in triggeredBy",
-        )
+        let note = awkward::add_unknown_properties(&mut value, &mut self.rng);
+        from_value(event, value, note)
     }
 
     fn timestamp_forms(&mut self) -> Vec<Probe> {
-        const FORMS: [(usize, &str); 7] = [
-            (7, "+00:00"),
-            (7, "Z"),
-            (6, "Z"),
-            (3, "Z"),
-            (3, "+00:00"),
-            (0, "Z"),
-            (0, "+00:00"),
-        ];
-        FORMS
+        awkward::TIMESTAMP_FORMS
             .into_iter()
             .map(|(digits, offset)| {
                 let event = self.story.next_event();
                 let mut value = to_value(&event);
-                rewrite_timestamps(&mut value, digits, offset);
+                awkward::rewrite_timestamps(&mut value, digits, offset);
                 let note = format!(
                     "every date-time written with {digits} fractional digits and `{offset}`"
                 );
@@ -300,35 +269,24 @@ impl Source {
     }
 
     fn unicode_texts(&mut self) -> Vec<Probe> {
-        const TEXTS: [(&str, &str); 4] = [
-            ("emoji", "Launch 🚀 review 🎉 with 👩🏽‍💻 and 🇩🇪 flags"),
-            (
-                "right-to-left text",
-                "مراجعة العقد مع العميل · פגישה עם הלקוח",
-            ),
-            (
-                "combining marks",
-                "Cafe\u{301} in Zu\u{308}rich, A\u{30a}lesund and Ng\u{303}",
-            ),
-            (
-                "quotes and backslashes",
-                "She said \"ship it\" \\o/ in 'C:\\Users\\awork'\tthen\nleft",
-            ),
-        ];
-        let mut probes: Vec<Probe> = TEXTS
-            .into_iter()
+        // The texts that are not plain: emoji, right-to-left text, combining marks, quotes and
+        // backslashes.
+        let texts = &awkward::TEXTS[1..5];
+        let mut probes: Vec<Probe> = texts
+            .iter()
             .map(|(what, text)| {
                 let event = self.story.next_event();
                 let mut value = to_value(&event);
-                replace_texts(&mut value, text);
+                awkward::replace_texts(&mut value, text);
                 from_value(&event, value, &format!("names and texts with {what}"))
             })
             .collect();
         let event = self.story.next_event();
         let mut value = to_value(&event);
-        let all: Vec<&str> = TEXTS.iter().map(|(_, text)| *text).collect();
-        replace_texts(&mut value, &all.join(" "));
-        let body = escape_non_ascii(&serde_json::to_string(&value).expect("JSON serializes"));
+        let all: Vec<&str> = texts.iter().map(|(_, text)| *text).collect();
+        awkward::replace_texts(&mut value, &all.join(" "));
+        let body =
+            awkward::escape_non_ascii(&serde_json::to_string(&value).expect("JSON serializes"));
         probes.push(Probe {
             event_type: event.event_type.as_str().to_owned(),
             note: "all of these texts, every non-ASCII character written as a `\\u` escape (emoji as surrogate pairs)".to_owned(),
@@ -435,28 +393,13 @@ impl Source {
 
     fn unknown_event_type(&mut self) -> Probe {
         let event = self.story.next_event();
-        let mut value = to_value(&event);
-        let id = self.uuid();
-        let created = value["timestamp"].clone();
-        let creator = value["triggeredBy"]["id"].clone();
-        value["eventType"] = Value::from(UNKNOWN_EVENT_TYPE);
-        value["entityType"] = Value::from("file");
-        value["entityId"] = Value::from(id.clone());
-        value["entity"] = json!({
-            "id": id,
-            "name": "Kick-off brief.pdf",
-            "fileName": "kick-off-brief.pdf",
-            "mimeType": "application/pdf",
-            "size": 482_133,
-            "createdOn": created,
-            "createdBy": creator,
-        });
+        let value = awkward::unknown_file_event(&to_value(&event), &mut self.rng);
         let mut probe = from_value(
             &event,
             value,
             "an event type awork does not send today, with an entity type it does not send either",
         );
-        probe.event_type = UNKNOWN_EVENT_TYPE.to_owned();
+        probe.event_type = awkward::UNKNOWN_EVENT_TYPE.to_owned();
         probe
     }
 
@@ -568,203 +511,11 @@ fn from_value(event: &Envelope, value: Value, note: &str) -> Probe {
     }
 }
 
-/// The envelope's properties awork may leave out: `entityLink` ("where available") and `changes`
-/// (`awork/ENTITIES.md` §1). `triggeredBy` stays: awork documents it as metadata of every event, and
-/// every sample has it.
-const OMITTED_FROM_ENVELOPE: [&str; 2] = ["entityLink", "changes"];
-
-/// The entity properties awork leaves out when they have no value, per entity type: the ones marked
-/// `null` (nullable in awork's OpenAPI) or `opt` (sometimes absent) in the field tables of
-/// `awork/ENTITIES.md` §4, since awork omits null-valued properties instead of sending `null` (§2:
-/// the docs' project sample has no `description`, `startDate`, `dueDate`, `companyId`, `color`, ...).
-/// Left out are those the tables say are always set in context: a project's `projectStatusId`
-/// ("always set in samples") and a project task's `projectId` and `project` ("set for project
-/// tasks"). §4.9 and §4.10 mark nothing for project members and task assignments.
-const OMITTED_WHEN_EMPTY: [(EntityType, &[&str]); 8] = [
-    (
-        EntityType::Project,
-        &[
-            "description",
-            "startDate",
-            "dueDate",
-            "companyId",
-            "company",
-            "projectTypeId",
-            "projectType",
-            "timeBudget",
-            "isBillableByDefault",
-            "color",
-            "isProjectKeyVisible",
-            "projectKey",
-            "key",
-            "closedOn",
-            "closedBy",
-            "createdByProjectTemplateId",
-            "projectTemplateId",
-            "publicProjectTemplateId",
-            "workflowId",
-            "plannedDuration",
-            "totalPlannedDurationWithHierarchy",
-            "tasksCount",
-            "tasksDoneCount",
-            "trackedDuration",
-            "customFields",
-            "resourceVersion",
-            "isExternal",
-            "isRetainer",
-            "isMultiAssignmentAllowed",
-        ],
-    ),
-    (
-        EntityType::Task,
-        &[
-            "description",
-            "startOn",
-            "dueOn",
-            "userId",
-            "entityId",
-            "taskNumber",
-            "taskIdentifier",
-            "parentId",
-            "parentTask",
-            "numberOfSubtasks",
-            "primaryTaskListId",
-            "closedOn",
-            "closedBy",
-            "subtaskOrder",
-            "createdFromTaskId",
-            "customFields",
-            "trackedDuration",
-            "totalTrackedDuration",
-            "totalPlannedDuration",
-            "totalPlannedDurationWithHierarchy",
-            "deriveDatesFromSubtasks",
-            "createdVia",
-        ],
-    ),
-    (
-        EntityType::TaskList,
-        &[
-            "name",
-            "order",
-            "plannedDuration",
-            "totalPlannedDuration",
-            "totalPlannedDurationWithHierarchy",
-        ],
-    ),
-    (
-        EntityType::Company,
-        &["description", "industry", "companyContactInfos"],
-    ),
-    (
-        EntityType::TimeTracking,
-        &[
-            "userId",
-            "user",
-            "taskId",
-            "projectId",
-            "task",
-            "project",
-            "note",
-            "startDateUtc",
-            "startTimeUtc",
-            "endDateUtc",
-            "endTimeUtc",
-            "startDateLocal",
-            "startTimeLocal",
-            "endDateLocal",
-            "endTimeLocal",
-            "duration",
-            "breakDuration",
-            "breaks",
-        ],
-    ),
-    (
-        EntityType::User,
-        &[
-            "firstName",
-            "lastName",
-            "birthDate",
-            "gender",
-            "title",
-            "position",
-            "language",
-            "deactivatedOn",
-            "deletedOn",
-            "userContactInfos",
-        ],
-    ),
-    (
-        EntityType::Absence,
-        &[
-            "userId",
-            "description",
-            "externalProvider",
-            "deletedOn",
-            "deletedBy",
-        ],
-    ),
-    (
-        EntityType::Comment,
-        &[
-            "entity",
-            "project",
-            "task",
-            "document",
-            "message",
-            "formattedMessage",
-            "plainFormattedMessage",
-            "userId",
-            "user",
-            "mentions",
-            "reactions",
-            "previews",
-            "isResolved",
-            "inReplyToCommentId",
-        ],
-    ),
-];
-
-/// The event without the properties awork leaves out when they have no value
-/// ([`OMITTED_FROM_ENVELOPE`], [`OMITTED_WHEN_EMPTY`]), as long as the event stays valid; the note
-/// names each property left out.
+/// The event without the properties awork leaves out when they have no value (see
+/// [`awkward::OMITTED_WHEN_EMPTY`]), as long as it stays valid; the note names each one.
 fn without_optionals(event: &Envelope) -> Probe {
     let mut value = to_value(event);
-    let valid = |value: &Value| awork_models::validate_value(value.clone()).is_ok();
-    let entity_keys: &[&str] = event
-        .event_type
-        .event_type()
-        .map(EventType::entity_type)
-        .and_then(|kind| {
-            OMITTED_WHEN_EMPTY
-                .iter()
-                .find(|(entity, _)| *entity == kind)
-        })
-        .map_or(&[], |(_, keys)| keys);
-    let candidates = (OMITTED_FROM_ENVELOPE.iter().map(|key| (false, *key)))
-        .chain(entity_keys.iter().map(|key| (true, *key)));
-    let mut left_out: Vec<String> = Vec::new();
-    for (in_entity, key) in candidates {
-        let object = if in_entity {
-            value["entity"].as_object_mut()
-        } else {
-            value.as_object_mut()
-        };
-        let Some(kept) = object.and_then(|object| object.remove(key)) else {
-            continue;
-        };
-        if valid(&value) {
-            left_out.push(if in_entity {
-                format!("entity.{key}")
-            } else {
-                key.to_owned()
-            });
-        } else if in_entity {
-            value["entity"][key] = kept;
-        } else {
-            value[key] = kept;
-        }
-    }
+    let left_out = awkward::leave_out_optionals(&mut value, |_| true);
     let note = if left_out.is_empty() {
         "no property it carries is one awork leaves out".to_owned()
     } else {
@@ -791,135 +542,9 @@ fn shift_event_time(value: &mut Value, minutes: i64) {
     }
 }
 
-/// Rewrites every date-time with an offset, anywhere in `value`, with exactly `digits` fractional
-/// digits and `offset` (`Z` or `+00:00`). Date-times without an offset (local times) stay.
-fn rewrite_timestamps(value: &mut Value, digits: usize, offset: &str) {
-    match value {
-        Value::String(text) => {
-            if let Some(rewritten) = with_fraction(text, digits, offset) {
-                *text = rewritten;
-            }
-        }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|item| rewrite_timestamps(item, digits, offset)),
-        Value::Object(object) => object
-            .values_mut()
-            .for_each(|item| rewrite_timestamps(item, digits, offset)),
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
-    }
-}
-
-/// `text` rewritten, when it is a UTC date-time (`YYYY-MM-DDTHH:MM:SS[.f…](Z|+00:00)`).
-fn with_fraction(text: &str, digits: usize, offset: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let shape_ok = bytes.len() >= 20
-        && bytes[4] == b'-'
-        && bytes[7] == b'-'
-        && bytes[10] == b'T'
-        && bytes[13] == b':'
-        && bytes[16] == b':';
-    if !shape_ok {
-        return None;
-    }
-    let rest = &text[19..];
-    let zone_start = rest.find(['Z', '+'])?;
-    let (fraction, zone) = rest.split_at(zone_start);
-    if !matches!(zone, "Z" | "+00:00") {
-        return None;
-    }
-    let fraction = fraction.strip_prefix('.').unwrap_or(fraction);
-    if !fraction.bytes().all(|byte| byte.is_ascii_digit()) {
-        return None;
-    }
-    let mut written: String = fraction.chars().take(digits).collect();
-    while written.len() < digits {
-        written.push('0');
-    }
-    let dot = if digits == 0 { "" } else { "." };
-    Some(format!("{}{dot}{written}{offset}", &text[..19]))
-}
-
-/// The properties whose values are names and texts people type.
-const TEXT_PROPERTIES: [&str; 7] = [
-    "name",
-    "description",
-    "firstName",
-    "lastName",
-    "message",
-    "note",
-    "title",
-];
-
-/// Replaces every name and text in `value` (at any depth) with `text`.
-fn replace_texts(value: &mut Value, text: &str) {
-    match value {
-        Value::Object(object) => {
-            for (key, item) in object.iter_mut() {
-                if TEXT_PROPERTIES.contains(&key.as_str()) && item.is_string() {
-                    *item = Value::from(text);
-                } else {
-                    replace_texts(item, text);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|item| replace_texts(item, text)),
-        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
-    }
-}
-
-/// JSON text with every non-ASCII character written as a `\u` escape (UTF-16, so characters
-/// beyond the Basic Multilingual Plane become surrogate pairs). Outside strings JSON is ASCII, so
-/// the result means the same.
-fn escape_non_ascii(json: &str) -> String {
-    let mut escaped = String::with_capacity(json.len() * 2);
-    for character in json.chars() {
-        if character.is_ascii() {
-            escaped.push(character);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in character.encode_utf16(&mut units) {
-                escaped.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    escaped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fractions_are_rewritten_and_other_text_is_left() {
-        let check = |text: &str, digits, offset, expected: Option<&str>| {
-            assert_eq!(
-                with_fraction(text, digits, offset).as_deref(),
-                expected,
-                "{text}"
-            );
-        };
-        check(
-            "2023-09-03T20:28:39.5966465+00:00",
-            3,
-            "Z",
-            Some("2023-09-03T20:28:39.596Z"),
-        );
-        check(
-            "2023-09-03T20:28:39Z",
-            7,
-            "+00:00",
-            Some("2023-09-03T20:28:39.0000000+00:00"),
-        );
-        check(
-            "2023-09-03T20:28:39.59Z",
-            0,
-            "Z",
-            Some("2023-09-03T20:28:39Z"),
-        );
-        check("2022-09-21T00:00:00", 3, "Z", None);
-        check("Website Design", 3, "Z", None);
-    }
 
     fn scenario(case: CaseId) -> Vec<Step> {
         build(3, 50, Naming::Api)
@@ -1087,15 +712,5 @@ mod tests {
         assert_eq!(steps.len(), 1);
         assert_eq!(steps[0].probes.len(), 50);
         assert_eq!(steps[0].concurrency, 50);
-    }
-
-    #[test]
-    fn escaping_keeps_the_meaning_and_leaves_only_ascii() {
-        let json = r#"{"name":"Café 🚀 مراجعة"}"#;
-        let escaped = escape_non_ascii(json);
-        assert!(escaped.is_ascii());
-        assert!(escaped.contains(r"\ud83d\ude80"), "{escaped}");
-        let back: Value = serde_json::from_str(&escaped).unwrap();
-        assert_eq!(back, serde_json::from_str::<Value>(json).unwrap());
     }
 }

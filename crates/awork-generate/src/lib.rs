@@ -23,6 +23,7 @@
 //! ChaCha8 stream seeded from the seed drives every choice, and no clock or hash order is read); an
 //! event never mentions an entity the story has not created, or has deleted.
 
+pub mod awkward;
 pub mod fixtures;
 mod ids;
 mod story;

@@ -11,8 +11,11 @@ use crate::{AworkDateTime, EntityType, EventName, Problem};
 /// Parsing dispatches the `entity` on the event type (or, for an event type this crate does not know,
 /// on `entityType`), keeps every spelling and every unknown property, and serializing writes the event
 /// back as it came.
+///
+/// Its `Debug` is the event's compact JSON body, as a receiver would read it: a failing test or
+/// property case shows a body to replay rather than a dump of structs.
 #[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Envelope {
     /// When the event fired; awork writes 7 fractional digits and `+00:00`.
@@ -87,6 +90,15 @@ impl Change {
     /// The value after the change (`newValue`, or `new`).
     pub fn new_value(&self) -> Option<&Value> {
         self.extra.get("newValue").or_else(|| self.extra.get("new"))
+    }
+}
+
+impl std::fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match serde_json::to_string(self) {
+            Ok(json) => f.write_str(&json),
+            Err(error) => write!(f, "<an envelope that does not serialize: {error}>"),
+        }
     }
 }
 

@@ -16,16 +16,23 @@
 //! ```
 //!
 //! Invariant: this crate does no I/O, and nothing from tokio, hyper or clap is in its dependency tree.
+//!
+//! Features: `preserve_order` (off by default) switches on serde_json's feature of that name, so
+//! that unknown properties re-serialize in the order they arrived and a payload comes back byte for
+//! byte; without it they come back sorted by name. The crate does not switch it on in your
+//! serde_json by itself.
 
 pub mod entities;
 mod envelope;
 mod event_type;
+mod json_schema;
 mod time;
 mod validate;
 
 pub use entities::Entity;
 pub use envelope::{Change, Envelope, TriggeredBy};
 pub use event_type::{EntityType, EventName, EventType, Naming, UnknownEventType};
+pub use json_schema::{json_schema, json_schema_of};
 pub use time::{
     AworkDateTime, MAX_FRACTION_DIGITS, OffsetStyle, TimeOfDay, TimestampError, day_start,
 };

@@ -5,7 +5,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{check, demo, events, generate, listen, send, validate};
+use crate::commands::{check, demo, events, generate, listen, schema, send, validate};
 
 /// A local mock of awork's webhook emitter, and a test harness for services that receive awork
 /// webhooks.
@@ -20,7 +20,8 @@ pub struct Args {
 /// The subcommands. Their doc comments are their help texts.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List the 30 event types of the spec with their entity types.
+    /// List the event types with their entity types: the 35 names awork's API registers and its
+    /// webhooks carry, or another family's with `--naming`.
     Events(events::Args),
     /// Check events (JSON or NDJSON, from files or stdin) and report every problem.
     ///
@@ -29,7 +30,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Generate realistic events: NDJSON on stdout, or one pretty JSON file per event.
     ///
-    /// The same options give the same bytes. Exits 2 on an unknown event name.
+    /// The same options give the same bytes; `--awkward` bends them into the legal but awkward
+    /// shapes a parser must survive. Exits 2 on an unknown event name.
     Generate(generate::Args),
     /// Deliver events to a webhook URL with awork's semantics: retries, timeout, pause.
     ///
@@ -49,4 +51,7 @@ pub enum Command {
     /// Exits 0 when no `must` case fails, 1 when one does, and 2 on bad usage or when nothing
     /// answers at the URL.
     Check(check::Args),
+    /// Print the JSON Schema (2020-12) of awork's webhook events, for validators and
+    /// property-testing tools in any language.
+    Schema(schema::Args),
 }

@@ -3,6 +3,7 @@
 
 mod coherence;
 mod properties;
+mod readme_example;
 
 use std::collections::BTreeSet;
 

@@ -35,3 +35,92 @@ proptest! {
         prop_assert_eq!(serde_json::to_string(&again).unwrap(), bytes);
     }
 }
+
+#[test]
+fn any_event_reaches_the_api_s_five_extra_types_and_on_request_unknown_types() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    let mut runner = TestRunner::deterministic();
+    let draw =
+        |strategy: &dyn Fn(&mut TestRunner) -> awork_models::Envelope,
+         runner: &mut TestRunner,
+         count: usize| { (0..count).map(|_| strategy(runner)).collect::<Vec<_>>() };
+    let plain = draw(
+        &|runner| strategies::any_event().new_tree(runner).unwrap().current(),
+        &mut runner,
+        600,
+    );
+    for extra in &EventType::API[30..] {
+        assert!(
+            plain
+                .iter()
+                .any(|event| event.event_type.event_type() == Some(*extra)),
+            "{extra:?} never drawn"
+        );
+    }
+    assert!(
+        plain
+            .iter()
+            .all(|event| event.event_type.event_type().is_some())
+    );
+
+    let options = strategies::EventOptions {
+        naming: awork_models::Naming::Api,
+        unknown_event_types: true,
+    };
+    let with_unknown = draw(
+        &|runner| {
+            strategies::any_event_with(options)
+                .new_tree(runner)
+                .unwrap()
+                .current()
+        },
+        &mut runner,
+        300,
+    );
+    let unknown: Vec<&str> = with_unknown
+        .iter()
+        .filter(|event| event.event_type.event_type().is_none())
+        .map(|event| event.event_type.as_str())
+        .collect();
+    assert!(unknown.len() > 10, "{}", unknown.len());
+    assert!(unknown.contains(&"file_added"), "{unknown:?}");
+    for event in &with_unknown {
+        round_trips(event).unwrap();
+    }
+}
+
+#[test]
+fn a_failing_case_prints_its_json_body_and_text_shrinks_towards_ascii() {
+    use proptest::test_runner::{Config, TestError, TestRunner};
+
+    // A parser that chokes on any non-ASCII name: the minimal case keeps one awkward character.
+    let mut runner = TestRunner::new(Config {
+        cases: 256,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(
+        &strategies::event_of_type(EventType::ProjectAdded),
+        |event| {
+            let body = serde_json::to_value(&event).unwrap();
+            let name = body["entity"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            prop_assert!(name.is_ascii(), "non-ASCII name");
+            Ok(())
+        },
+    );
+    let Err(TestError::Fail(_, minimal)) = result else {
+        panic!("the planted bug is found: {result:?}");
+    };
+    let printed = format!("{minimal:?}");
+    assert!(printed.starts_with("{\"timestamp\":"), "{printed}");
+    let body: serde_json::Value = serde_json::from_str(&printed).expect("Debug is the JSON body");
+    let name = body["entity"]["name"].as_str().unwrap();
+    assert!(!name.is_ascii());
+    // Shrunk: the name is short, not a pile of awkward pieces.
+    assert!(name.chars().count() <= 60, "{name}");
+}

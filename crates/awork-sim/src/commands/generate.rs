@@ -8,6 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use awork_generate::awkward::Awkward;
 use awork_generate::{Generator, GeneratorConfig};
 
 use super::Outcome;
@@ -25,6 +26,11 @@ pub struct Args {
     /// NDJSON on stdout.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Bend the events into the awkward but legal shapes a parser must survive (awkward text,
+    /// unknown properties, every timestamp form, optionals left out, future event types), as the
+    /// conformance suite and the proptest strategies do; still seeded and deterministic.
+    #[arg(long)]
+    awkward: bool,
 }
 
 impl Args {
@@ -34,6 +40,7 @@ impl Args {
             generator: self.generator.resolve()?,
             count: self.count,
             out: self.out,
+            awkward: self.awkward,
         })
     }
 }
@@ -47,18 +54,24 @@ pub struct Config {
     pub count: u64,
     /// The directory for one file per event, or `None` for NDJSON on stdout.
     pub out: Option<PathBuf>,
+    /// Whether to bend the events into awkward shapes.
+    pub awkward: bool,
 }
 
 /// Generates the events and writes them to `out` or to the directory.
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let count = usize::try_from(config.count).unwrap_or(usize::MAX);
     let events = Generator::new(config.generator.clone()).take(count);
+    let mut awkward = config.awkward.then(|| Awkward::new(config.generator.seed));
     match &config.out {
         None => {
             let mut line = Vec::with_capacity(4096);
             for event in events {
                 line.clear();
-                serde_json::to_writer(&mut line, &event)?;
+                match &mut awkward {
+                    Some(awkward) => line.extend_from_slice(awkward.body(&event).as_bytes()),
+                    None => serde_json::to_writer(&mut line, &event)?,
+                }
                 line.push(b'\n');
                 out.write_all(&line)?;
             }
@@ -69,12 +82,16 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             // At least four digits (`0001-…`), more when the count needs them, so names sort.
             let width = config.count.to_string().len().max(4);
             for (index, event) in events.enumerate() {
+                let value = match &mut awkward {
+                    Some(awkward) => awkward.bend(&event),
+                    None => serde_json::to_value(&event)?,
+                };
                 let name = format!(
                     "{:0width$}-{}.json",
                     index + 1,
-                    file_safe(event.event_type.as_str())
+                    file_safe(value["eventType"].as_str().unwrap_or_default())
                 );
-                let mut text = serde_json::to_vec_pretty(&event)?;
+                let mut text = serde_json::to_vec_pretty(&value)?;
                 text.push(b'\n');
                 let path = dir.join(name);
                 std::fs::write(&path, text)

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod events;
 pub mod generate;
 pub mod listen;
+pub mod schema;
 pub mod send;
 pub mod validate;
 
@@ -35,5 +36,6 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Command::Listen(args) => listen::run(&args.resolve()?, out),
         Command::Demo(args) => demo::run(&args.resolve(), out),
         Command::Check(args) => check::run(args.resolve()?, out),
+        Command::Schema(args) => schema::run(&args, out),
     }
 }

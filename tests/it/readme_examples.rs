@@ -1,0 +1,73 @@
+//! The README's "Property-test your parser" examples are the files the tests run: the Rust one is
+//! a test of `awork-generate`, the Python one runs here against the built binary where Python and
+//! hypothesis are installed (`.ci/run` installs them, so CI always runs it).
+
+use std::process::Command;
+
+use crate::support::workspace_root;
+
+/// The body of the README's code block that follows the line `marker`, fenced with `language`.
+fn readme_block(marker: &str, language: &str) -> String {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let after = &readme[readme
+        .find(marker)
+        .unwrap_or_else(|| panic!("README has {marker:?}"))..];
+    let fence = format!("```{language}\n");
+    let start = after.find(&fence).expect("a code block follows") + fence.len();
+    let end = start + after[start..].find("```\n").expect("the block ends");
+    after[start..end].to_owned()
+}
+
+#[test]
+fn the_readme_shows_the_example_files_as_they_are() {
+    for (marker, language, file) in [
+        (
+            "<!-- example: crates/awork-generate/tests/it/readme_example.rs -->",
+            "rust",
+            "crates/awork-generate/tests/it/readme_example.rs",
+        ),
+        (
+            "<!-- example: tests/it/python/test_parser_example.py -->",
+            "python",
+            "tests/it/python/test_parser_example.py",
+        ),
+    ] {
+        let file_text = std::fs::read_to_string(workspace_root().join(file)).unwrap();
+        assert_eq!(
+            readme_block(marker, language),
+            file_text,
+            "README vs {file}"
+        );
+    }
+}
+
+#[test]
+fn the_python_example_runs_as_written() {
+    let ready = Command::new("python3")
+        .args(["-c", "import hypothesis, hypothesis_jsonschema"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !ready {
+        eprintln!(
+            "SKIPPED: python3 with hypothesis and hypothesis-jsonschema is not installed (pip install hypothesis==6.98.0 hypothesis-jsonschema==0.23.1); .ci/run installs them"
+        );
+        return;
+    }
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_awork-sim"));
+    let path = std::env::join_paths(std::iter::once(binary.parent().unwrap().to_owned()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let output = Command::new("python3")
+        .arg(workspace_root().join("tests/it/python/test_parser_example.py"))
+        .env("PATH", path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "ok\n");
+}
