@@ -5,7 +5,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{check, demo, events, generate, listen, send, validate};
+use crate::commands::{check, demo, events, generate, listen, send, serve, validate};
 
 /// A local mock of awork's webhook emitter, and a test harness for services that receive awork
 /// webhooks.
@@ -49,4 +49,8 @@ pub enum Command {
     /// Exits 0 when no `must` case fails, 1 when one does, and 2 on bad usage or when nothing
     /// answers at the URL.
     Check(check::Args),
+    /// Run a local awork workspace: awork's webhook API, its settings page, and durable delivery.
+    ///
+    /// Prints `listening on http://HOST:PORT` first; runs until Ctrl-C. State lives in `--data`.
+    Serve(serve::Args),
 }

@@ -10,6 +10,7 @@ pub mod events;
 pub mod generate;
 pub mod listen;
 pub mod send;
+pub mod serve;
 pub mod validate;
 
 use std::io::Write;
@@ -35,5 +36,9 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Command::Listen(args) => listen::run(&args.resolve()?, out),
         Command::Demo(args) => demo::run(&args.resolve(), out),
         Command::Check(args) => check::run(args.resolve()?, out),
+        Command::Serve(args) => {
+            let (config, addr) = args.resolve()?;
+            serve::run(config, addr, out)
+        }
     }
 }
