@@ -8,6 +8,7 @@ mod cli_general;
 mod cli_generate;
 mod cli_listen;
 mod cli_send;
+mod cli_serve;
 mod cli_validate;
 mod support;
 mod tidy;
