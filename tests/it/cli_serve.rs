@@ -618,7 +618,7 @@ struct Browser<'a> {
 }
 
 /// The key WebDriver names an element by.
-const ELEMENT: &str = "element-6066-11e4-a061-623cc69da4d6";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl<'a> Browser<'a> {
     fn start(http: &'a Http, chromedriver: &Path, chromium: &Path) -> Browser<'a> {
