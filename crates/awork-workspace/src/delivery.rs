@@ -1,6 +1,7 @@
 //! Delivery per webhook, with awork's semantics and a durable outbox: one task per webhook takes
-//! the first event of its outbox when it is due, makes one attempt through awork-delivery's
-//! [`HttpTransport`], and records the attempt and its consequence in one store transaction.
+//! the first events of its outbox when they are due, makes their attempts one after the other
+//! through awork-delivery's [`HttpTransport`], and records the attempts and their consequences in
+//! one store transaction (a batch ends at its first failed attempt).
 //!
 //! The rules are those of awork-delivery's engine (`crates/awork-delivery/src/engine.rs`), with
 //! its default concurrency of 1, so events reach a receiver in the order they happened: at most
@@ -9,7 +10,8 @@
 //! webhook keeps its undelivered events, and enabling it sends them in order. The engine itself
 //! keeps its queue in memory, which a restart loses; here the queue is the store's outbox, so the
 //! decision is made per attempt by [`decide`], the engine's rule written for one attempt, and the
-//! state lives in SQLite. An attempt whose outcome was not recorded (a crash) is made again.
+//! state lives in SQLite. An attempt whose outcome was not recorded (a crash) is made again: awork
+//! delivers at least once, and so does the workspace.
 //!
 //! [`RetrySchedule`]: awork_delivery::RetrySchedule
 
@@ -24,7 +26,7 @@ use bytes::Bytes;
 use chrono::{SecondsFormat, Utc};
 use tokio::sync::Notify;
 
-use crate::store::{LogRow, Settled, WebhookRow};
+use crate::store::{Attempted, LogRow, OutboxRow, Settled, WebhookRow};
 use crate::{Policy, Shared};
 
 /// The handle of a webhook's delivery task.
@@ -167,6 +169,11 @@ pub(crate) async fn attempt(
     (outcome, log)
 }
 
+/// How many due events a task takes from its outbox at once. Their attempts are made one after
+/// the other, in order, and recorded in one transaction, so a delivery does not cost a commit of
+/// its own; a crash before that commit makes those attempts again (at least once).
+const BATCH: u32 = 64;
+
 /// What the task does next.
 enum Step {
     /// The webhook was deleted.
@@ -175,8 +182,36 @@ enum Step {
     Idle,
     /// The first event is due later.
     Wait(Duration),
-    /// Deliver this.
-    Deliver(Box<(WebhookRow, crate::store::OutboxRow)>),
+    /// Deliver these, in order.
+    Deliver(Box<WebhookRow>, Vec<OutboxRow>),
+}
+
+/// Looks at the webhook and the head of its outbox.
+fn next_step(shared: &Shared, id: &str) -> Step {
+    let store = shared.lock_store();
+    let row = match store.webhook(id) {
+        Err(_) | Ok(None) => return Step::Gone,
+        Ok(Some(row)) if !row.is_active => return Step::Idle,
+        Ok(Some(row)) => row,
+    };
+    let mut head = match store.outbox_head(id, BATCH) {
+        Err(_) => return Step::Idle,
+        Ok(head) => head,
+    };
+    let now = now_ms();
+    // Only the first event can be waiting for a retry; the others are due as soon as it is done.
+    match head.first() {
+        None => Step::Idle,
+        Some(first) if first.due_ms > now => {
+            Step::Wait(Duration::from_millis((first.due_ms - now).unsigned_abs()))
+        }
+        Some(_) => {
+            if let Some(later) = head.iter().skip(1).position(|next| next.due_ms > now) {
+                head.truncate(later + 1);
+            }
+            Step::Deliver(Box::new(row), head)
+        }
+    }
 }
 
 async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>) {
@@ -188,25 +223,7 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>) {
         tokio::pin!(changed);
         // Registered before looking, so a change made while looking is not missed.
         changed.as_mut().enable();
-        let step = {
-            let store = shared.lock_store();
-            match store.webhook(&id) {
-                Err(_) | Ok(None) => Step::Gone,
-                Ok(Some(row)) if !row.is_active => Step::Idle,
-                Ok(Some(row)) => match store.next_outbox(&id) {
-                    Err(_) | Ok(None) => Step::Idle,
-                    Ok(Some(next)) => {
-                        let wait = next.due_ms - now_ms();
-                        if wait > 0 {
-                            Step::Wait(Duration::from_millis(wait.unsigned_abs()))
-                        } else {
-                            Step::Deliver(Box::new((row, next)))
-                        }
-                    }
-                },
-            }
-        };
-        let (row, next) = match step {
+        let (row, head) = match next_step(&shared, &id) {
             Step::Gone => return,
             Step::Idle => {
                 changed.await;
@@ -219,7 +236,7 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>) {
                 }
                 continue;
             }
-            Step::Deliver(found) => *found,
+            Step::Deliver(row, head) => (*row, head),
         };
         let key = (
             row.uri.clone(),
@@ -244,45 +261,49 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>) {
         let Some((_, _, _, http)) = &transport else {
             continue;
         };
-        let attempts = next.attempts + 1;
-        let (outcome, log) = attempt(
-            http,
-            &id,
-            &next.label,
-            attempts,
-            Bytes::from(next.body),
-            policy.timeout,
-        )
-        .await;
-        let (decision, failures) = decide(
-            policy,
-            outcome.is_success(),
-            attempts,
-            row.consecutive_failures,
-        );
-        let paused = (failures > policy.pause_after).then(|| {
-            format!(
-                "paused after {failures} consecutive failed attempts; the last: {}",
-                log.reason.as_deref().unwrap_or("failed")
+        let mut failures = row.consecutive_failures;
+        let mut records = Vec::with_capacity(head.len());
+        for next in head {
+            let attempts = next.attempts + 1;
+            let (outcome, log) = attempt(
+                http,
+                &id,
+                &next.label,
+                attempts,
+                Bytes::from(next.body),
+                policy.timeout,
             )
-        });
-        let settled = match decision {
-            Decision::Delivered => Settled::Delivered,
-            Decision::GiveUp => Settled::Failed,
-            // Kept, due as soon as the webhook is enabled again.
-            Decision::Pause => Settled::Again(now_ms()),
-            Decision::Retry { after } => Settled::Again(
-                now_ms().saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX)),
-            ),
-        };
-        let recorded = shared.lock_store().record_attempt(
-            next.seq,
-            &log,
-            settled,
-            failures,
-            paused.as_deref(),
-        );
-        if recorded.is_err() {
+            .await;
+            let (decision, now_failing) = decide(policy, outcome.is_success(), attempts, failures);
+            failures = now_failing;
+            let paused = (failures > policy.pause_after).then(|| {
+                format!(
+                    "paused after {failures} consecutive failed attempts; the last: {}",
+                    log.reason.as_deref().unwrap_or("failed")
+                )
+            });
+            let settled = match decision {
+                Decision::Delivered => Settled::Delivered,
+                Decision::GiveUp => Settled::Failed,
+                // Kept, due as soon as the webhook is enabled again.
+                Decision::Pause => Settled::Again(now_ms()),
+                Decision::Retry { after } => Settled::Again(
+                    now_ms().saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX)),
+                ),
+            };
+            records.push(Attempted {
+                seq: next.seq,
+                log,
+                settled,
+                consecutive_failures: failures,
+                paused,
+            });
+            // After a failure the next attempt waits for the schedule, or for the resume.
+            if decision != Decision::Delivered {
+                break;
+            }
+        }
+        if shared.lock_store().record_attempts(&records).is_err() {
             // The database is unusable (disk full, removed): try again later rather than spin.
             tokio::time::sleep(Duration::from_secs(1)).await;
         }

@@ -185,8 +185,6 @@ pub struct LogRow {
 pub struct OutboxRow {
     /// Its place in the outbox (the order of delivery).
     pub seq: i64,
-    /// The event's row.
-    pub event_id: i64,
     /// The event's label.
     pub label: String,
     /// The body, byte for byte.
@@ -373,25 +371,23 @@ impl Store {
         Ok(())
     }
 
-    /// The first event in a webhook's outbox, due or not.
-    pub fn next_outbox(&self, webhook_id: &str) -> Result<Option<OutboxRow>> {
+    /// The first `limit` events of a webhook's outbox, in order, due or not.
+    pub fn outbox_head(&self, webhook_id: &str, limit: u32) -> Result<Vec<OutboxRow>> {
         let mut statement = self.connection.prepare_cached(
-            "SELECT outbox.seq, outbox.event_id, events.label, events.body, outbox.attempts, \
-             outbox.due_ms FROM outbox JOIN events ON events.id = outbox.event_id \
-             WHERE outbox.webhook_id = ?1 ORDER BY outbox.seq LIMIT 1",
+            "SELECT outbox.seq, events.label, events.body, outbox.attempts, outbox.due_ms \
+             FROM outbox JOIN events ON events.id = outbox.event_id \
+             WHERE outbox.webhook_id = ?1 ORDER BY outbox.seq LIMIT ?2",
         )?;
-        Ok(statement
-            .query_row([webhook_id], |row| {
-                Ok(OutboxRow {
-                    seq: row.get(0)?,
-                    event_id: row.get(1)?,
-                    label: row.get(2)?,
-                    body: row.get(3)?,
-                    attempts: row.get(4)?,
-                    due_ms: row.get(5)?,
-                })
+        let rows = statement.query_map(params![webhook_id, limit], |row| {
+            Ok(OutboxRow {
+                seq: row.get(0)?,
+                label: row.get(1)?,
+                body: row.get(2)?,
+                attempts: row.get(3)?,
+                due_ms: row.get(4)?,
             })
-            .optional()?)
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// How many events wait in a webhook's outbox.
@@ -402,58 +398,13 @@ impl Store {
         Ok(statement.query_row([webhook_id], |row| row.get(0))?)
     }
 
-    /// Records one attempt of the outbox row `seq` in one transaction: the log, what became of the
-    /// event, the webhook's failure count, and the pause (`paused` is the reason, when this attempt
-    /// paused the webhook). Nothing is recorded if the webhook or the row is gone (deleted
-    /// meanwhile).
-    pub fn record_attempt(
-        &mut self,
-        seq: i64,
-        log: &LogRow,
-        settled: Settled,
-        consecutive_failures: u32,
-        paused: Option<&str>,
-    ) -> Result<()> {
+    /// Records attempts in one transaction, in order: for each, the log, what became of the
+    /// event, the webhook's failure count, and the pause. An attempt whose outbox row is gone
+    /// (the webhook was deleted meanwhile) is not recorded.
+    pub fn record_attempts(&mut self, attempts: &[Attempted]) -> Result<()> {
         let transaction = self.connection.transaction()?;
-        let event: Option<i64> = transaction
-            .query_row("SELECT event_id FROM outbox WHERE seq = ?1", [seq], |row| {
-                row.get(0)
-            })
-            .optional()?;
-        let Some(event) = event else {
-            return Ok(());
-        };
-        insert_log(&transaction, log, self.log_cap)?;
-        transaction.execute(
-            "UPDATE webhooks SET consecutive_failures = ?2 WHERE id = ?1",
-            params![log.webhook_id, consecutive_failures],
-        )?;
-        if let Some(reason) = paused {
-            transaction.execute(
-                "UPDATE webhooks SET is_active = 0, last_failure_reason = ?2 WHERE id = ?1",
-                params![log.webhook_id, reason],
-            )?;
-        }
-        match settled {
-            Settled::Delivered | Settled::Failed => {
-                let counter = if settled == Settled::Delivered {
-                    "delivered"
-                } else {
-                    "failed"
-                };
-                transaction.execute(
-                    &format!("UPDATE webhooks SET {counter} = {counter} + 1 WHERE id = ?1"),
-                    [&log.webhook_id],
-                )?;
-                transaction.execute("DELETE FROM outbox WHERE seq = ?1", [seq])?;
-                forget_event_if_done(&transaction, event)?;
-            }
-            Settled::Again(due_ms) => {
-                transaction.execute(
-                    "UPDATE outbox SET attempts = ?2, due_ms = ?3 WHERE seq = ?1",
-                    params![seq, log.attempt, due_ms],
-                )?;
-            }
+        for attempted in attempts {
+            record_attempt(&transaction, attempted, self.log_cap)?;
         }
         transaction.commit()?;
         Ok(())
@@ -510,6 +461,73 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+/// One attempt for [`Store::record_attempts`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempted {
+    /// The outbox row attempted.
+    pub seq: i64,
+    /// The attempt's log.
+    pub log: LogRow,
+    /// What became of the event.
+    pub settled: Settled,
+    /// The webhook's count of consecutive failed attempts after this one.
+    pub consecutive_failures: u32,
+    /// Why the webhook paused, when this attempt paused it.
+    pub paused: Option<String>,
+}
+
+fn record_attempt(
+    transaction: &rusqlite::Transaction<'_>,
+    attempted: &Attempted,
+    log_cap: u32,
+) -> Result<()> {
+    let log = &attempted.log;
+    let event: Option<i64> = transaction
+        .prepare_cached("SELECT event_id FROM outbox WHERE seq = ?1")?
+        .query_row([attempted.seq], |row| row.get(0))
+        .optional()?;
+    let Some(event) = event else {
+        return Ok(());
+    };
+    insert_log(transaction, log, log_cap)?;
+    let (delivered, failed) = match attempted.settled {
+        Settled::Delivered => (1, 0),
+        Settled::Failed => (0, 1),
+        Settled::Again(_) => (0, 0),
+    };
+    transaction
+        .prepare_cached(
+            "UPDATE webhooks SET consecutive_failures = ?2, delivered = delivered + ?3, \
+             failed = failed + ?4 WHERE id = ?1",
+        )?
+        .execute(params![
+            log.webhook_id,
+            attempted.consecutive_failures,
+            delivered,
+            failed
+        ])?;
+    if let Some(reason) = &attempted.paused {
+        transaction.execute(
+            "UPDATE webhooks SET is_active = 0, last_failure_reason = ?2 WHERE id = ?1",
+            params![log.webhook_id, reason],
+        )?;
+    }
+    match attempted.settled {
+        Settled::Delivered | Settled::Failed => {
+            transaction
+                .prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
+                .execute([attempted.seq])?;
+            forget_event_if_done(transaction, event)?;
+        }
+        Settled::Again(due_ms) => {
+            transaction
+                .prepare_cached("UPDATE outbox SET attempts = ?2, due_ms = ?3 WHERE seq = ?1")?
+                .execute(params![attempted.seq, log.attempt, due_ms])?;
+        }
+    }
+    Ok(())
 }
 
 /// One event for [`Store::enqueue`].
