@@ -559,6 +559,82 @@ fn an_attempt_in_flight_at_a_crash_is_made_again() {
 }
 
 #[test]
+fn while_paused_drop_counts_the_events_it_does_not_keep() {
+    let http = Http::new();
+    let receiver = http.receiver(Behaviour::status(500));
+    let options = [
+        "--while-paused",
+        "drop",
+        "--pause-after",
+        "0",
+        "--max-retries",
+        "5",
+    ];
+    let serve = Serve::start(&data_dir("drop"), &options);
+    let created = http.api(
+        &serve,
+        "POST",
+        "/api/v1/webhooks",
+        Some(&n8n_form(&receiver.url(), "task_added")),
+    );
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let make = || {
+        http.api(
+            &serve,
+            "POST",
+            "/sim/events",
+            Some(&json!({"eventType": "task_added"})),
+        )
+    };
+    make();
+    // The first failed attempt goes above 0 and pauses the webhook; that event is kept.
+    wait_until("the pause", || {
+        let read = http.api(&serve, "GET", &format!("/api/v1/webhooks/{id}"), None);
+        (read.body["isActive"] == false).then_some(())
+    });
+    let dropped = make();
+    assert_eq!(dropped.body["events"][0]["webhooks"], 0, "{dropped:?}");
+    make();
+    let status = http.api(&serve, "GET", "/sim/status", None);
+    assert_eq!(status.body["whilePaused"], "drop");
+    let counts = &status.body["webhooks"][0];
+    assert_eq!(
+        (counts["pending"].clone(), counts["dropped"].clone()),
+        (json!(1), json!(2))
+    );
+    assert_eq!(receiver.request_count(), 1);
+}
+
+#[test]
+fn with_rate_the_story_makes_events_on_its_own() {
+    let http = Http::new();
+    let receiver = http.receiver(Behaviour::status(200));
+    let serve = Serve::start(&data_dir("rate"), &["--rate", "50"]);
+    let all = http.api(&serve, "GET", "/api/v1/webhooks/eventtypes", None);
+    let names: Vec<&str> = all
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|name| name.as_str().unwrap())
+        .collect();
+    http.api(
+        &serve,
+        "POST",
+        "/api/v1/webhooks",
+        Some(&n8n_form(&receiver.url(), &names.join(","))),
+    );
+    http.wait_for_requests(&receiver, 3);
+    for request in receiver.requests() {
+        let body: Value = serde_json::from_slice(&request.body).unwrap();
+        assert!(
+            names.contains(&body["eventType"].as_str().unwrap()),
+            "{body}"
+        );
+    }
+}
+
+#[test]
 fn with_an_api_key_any_other_token_gets_401_and_changes_nothing() {
     let api = OpenApi::load();
     let http = Http::new();

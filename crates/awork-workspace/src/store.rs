@@ -581,3 +581,126 @@ fn forget_event_if_done(transaction: &rusqlite::Transaction<'_>, event: i64) -> 
         .execute([event])?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "awork-workspace-store-{}-{name}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn webhook(id: &str) -> WebhookRow {
+        WebhookRow {
+            id: id.to_owned(),
+            name: "hook".into(),
+            uri: "http://127.0.0.1:1/".into(),
+            language: None,
+            events: "task_added,task_updated".into(),
+            is_active: true,
+            only_main: None,
+            auth_type: "none".into(),
+            auth_name: None,
+            auth_value: None,
+            last_failure_reason: None,
+            consecutive_failures: 0,
+            delivered: 0,
+            failed: 0,
+            dropped: 0,
+            created_on: "2026-01-01T00:00:00.000Z".into(),
+            created_by: "u".into(),
+            updated_on: "2026-01-01T00:00:00.000Z".into(),
+            updated_by: "u".into(),
+        }
+    }
+
+    fn delivered(seq: i64, attempt: u32) -> Attempted {
+        Attempted {
+            seq,
+            log: LogRow {
+                webhook_id: "w".into(),
+                label: format!("event {seq}"),
+                attempt,
+                message: Some("{}".into()),
+                response_code: Some(200),
+                reason: None,
+                is_successful: true,
+                latency_ms: 1.0,
+                created_on: "2026-01-01T00:00:00.000Z".into(),
+            },
+            settled: Settled::Delivered,
+            consecutive_failures: 0,
+            paused: None,
+        }
+    }
+
+    #[test]
+    fn the_outbox_survives_a_reopen_and_logs_are_capped_newest_first() {
+        let dir = folder("outbox");
+        let mut store = Store::open(&dir, 3).unwrap();
+        store.insert_webhook(&webhook("w")).unwrap();
+        let to = ["w".to_owned()];
+        let batch: Vec<Enqueue<'_>> = (0..5)
+            .map(|_| Enqueue {
+                label: "task_added",
+                body: b"{}",
+                to: &to,
+                dropping: &[],
+            })
+            .collect();
+        store.enqueue(&batch, 0).unwrap();
+        drop(store);
+
+        let mut store = Store::open(&dir, 3).unwrap();
+        let head = store.outbox_head("w", 10).unwrap();
+        assert_eq!(head.len(), 5);
+        let records: Vec<Attempted> = head.iter().map(|row| delivered(row.seq, 1)).collect();
+        store.record_attempts(&records).unwrap();
+        assert_eq!(store.pending("w").unwrap(), 0);
+        let logs = store.logs("w", 0, 10).unwrap();
+        let labels: Vec<&str> = logs.iter().map(|log| log.label.as_str()).collect();
+        let last = head.last().unwrap().seq;
+        assert_eq!(
+            labels,
+            [last, last - 1, last - 2].map(|seq| format!("event {seq}"))
+        );
+        assert_eq!(store.webhook("w").unwrap().unwrap().delivered, 5);
+        // Delivered everywhere, so the bodies are gone too.
+        let bodies: i64 = store
+            .connection
+            .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(bodies, 0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_deleted_webhook_takes_its_queue_and_an_attempt_recorded_after_is_ignored() {
+        let dir = folder("delete");
+        let mut store = Store::open(&dir, 10).unwrap();
+        store.insert_webhook(&webhook("w")).unwrap();
+        store.insert_webhook(&webhook("v")).unwrap();
+        let to = ["w".to_owned(), "v".to_owned()];
+        let batch = [Enqueue {
+            label: "task_added",
+            body: b"{}",
+            to: &to,
+            dropping: &[],
+        }];
+        store.enqueue(&batch, 0).unwrap();
+        let seq = store.outbox_head("w", 1).unwrap()[0].seq;
+        assert!(store.delete_webhook("w").unwrap());
+        assert!(!store.delete_webhook("w").unwrap());
+        store.record_attempts(&[delivered(seq, 1)]).unwrap();
+        assert!(store.logs("w", 0, 10).unwrap().is_empty());
+        // The other webhook still has the event.
+        assert_eq!(store.pending("v").unwrap(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
