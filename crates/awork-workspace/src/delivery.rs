@@ -83,7 +83,7 @@ pub(crate) fn webhook_config(
 
 /// What one attempt decides, by the engine's rule: the decision and the new count of consecutive
 /// failures. `attempts` counts this attempt.
-pub(crate) fn decide(
+pub fn decide(
     policy: &Policy,
     success: bool,
     attempts: u32,
