@@ -28,6 +28,7 @@ use serde_json::{Map, Value, json};
 
 use crate::delivery::{self, now_ms, now_text};
 use crate::store::{Enqueue, WebhookRow};
+use crate::story::Progress;
 use crate::{Shared, WhilePaused, page};
 
 /// The largest request body read.
@@ -688,7 +689,7 @@ fn make_events(shared: &Arc<Shared>, body: &[u8]) -> Handled {
                 .map(str::to_owned),
             body: payload.get().as_bytes().to_vec(),
         };
-        let summary = enqueue(shared, vec![made])?;
+        let summary = enqueue(shared, vec![made], None)?;
         return Ok(ok(&json!({ "events": summary })));
     }
     let event = match ask.event_type.as_deref() {
@@ -714,7 +715,7 @@ fn make_events(shared: &Arc<Shared>, body: &[u8]) -> Handled {
     while left > 0 {
         let chunk = left.min(CHUNK);
         left -= chunk;
-        let envelopes = {
+        let (envelopes, progress) = {
             let mut story = shared.lock_story();
             let store = shared.lock_store();
             story.make(&store, event, chunk)?
@@ -727,14 +728,18 @@ fn make_events(shared: &Arc<Shared>, body: &[u8]) -> Handled {
                 body: serde_json::to_vec(&envelope).unwrap_or_default(),
             })
             .collect();
-        summary.extend(enqueue(shared, made)?);
+        summary.extend(enqueue(shared, made, Some(progress))?);
     }
     Ok(ok(&json!({ "events": summary })))
 }
 
 /// Queues `made` for every webhook subscribed to each, as the policy for paused webhooks says,
 /// and wakes their delivery tasks. Returns the summary of each event.
-fn enqueue(shared: &Arc<Shared>, made: Vec<Made>) -> Result<Vec<Value>, crate::store::StoreError> {
+fn enqueue(
+    shared: &Arc<Shared>,
+    made: Vec<Made>,
+    progress: Option<Progress>,
+) -> Result<Vec<Value>, crate::store::StoreError> {
     let mut store = shared.lock_store();
     let webhooks = store.webhooks()?;
     let mut routes: Vec<(Vec<String>, Vec<String>)> = Vec::with_capacity(made.len());
@@ -778,7 +783,7 @@ fn enqueue(shared: &Arc<Shared>, made: Vec<Made>) -> Result<Vec<Value>, crate::s
             dropping,
         })
         .collect();
-    store.enqueue(&batch, now_ms())?;
+    store.enqueue(&batch, now_ms(), progress)?;
     drop(store);
     for id in &woken {
         shared.wake(id);
@@ -803,7 +808,7 @@ pub(crate) async fn tick(shared: Arc<Shared>, rate: u32) {
             let store = shared.lock_store();
             story.make(&store, None, 1)
         };
-        if let Ok(envelopes) = made {
+        if let Ok((envelopes, progress)) = made {
             let made = envelopes
                 .into_iter()
                 .map(|envelope| Made {
@@ -813,7 +818,7 @@ pub(crate) async fn tick(shared: Arc<Shared>, rate: u32) {
                 })
                 .collect();
             // A failed store write is retried by the next tick's event; nothing else to do here.
-            let _ = enqueue(&shared, made);
+            let _ = enqueue(&shared, made, Some(progress));
         }
     }
 }
@@ -830,8 +835,10 @@ async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
         .find_map(|name| EventType::lookup(name).map(|(event, _)| event));
     let envelope = {
         let mut story = shared.lock_story();
-        let store = shared.lock_store();
-        story.make(&store, event, 1)?.pop()
+        let mut store = shared.lock_store();
+        let (mut made, progress) = story.make(&store, event, 1)?;
+        store.set_stream_taken(progress)?;
+        made.pop()
     };
     let Some(envelope) = envelope else {
         return Ok(ok(

@@ -15,6 +15,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::story::Progress;
+
 /// A store error: SQLite's, with what was being done.
 #[derive(Debug, thiserror::Error)]
 #[error("the workspace database: {0}")]
@@ -342,9 +344,18 @@ impl Store {
 
     /// Stores events and queues them: each `(label, body)` goes to the webhooks listed with it,
     /// due at `now_ms`. Webhooks listed as dropping count the event as dropped instead. One
-    /// transaction for the whole batch.
-    pub fn enqueue(&mut self, batch: &[Enqueue<'_>], now_ms: i64) -> Result<()> {
+    /// transaction for the whole batch, which also records how far the story stream that made
+    /// them has gone.
+    pub fn enqueue(
+        &mut self,
+        batch: &[Enqueue<'_>],
+        now_ms: i64,
+        progress: Option<Progress>,
+    ) -> Result<()> {
         let transaction = self.connection.transaction()?;
+        if let Some(progress) = progress {
+            set_stream_taken(&transaction, progress)?;
+        }
         {
             let mut event_statement =
                 transaction.prepare_cached("INSERT INTO events (label, body) VALUES (?1, ?2)")?;
@@ -452,13 +463,11 @@ impl Store {
             .unwrap_or(0))
     }
 
-    /// Sets how many events a story stream has produced.
-    pub fn set_stream_taken(&self, name: &str, taken: u64) -> Result<()> {
-        self.connection.execute(
-            "INSERT INTO streams (name, taken) VALUES (?1, ?2) \
-             ON CONFLICT(name) DO UPDATE SET taken = excluded.taken",
-            params![name, taken],
-        )?;
+    /// Records how far a story stream has gone (for events that are not queued: test events).
+    pub fn set_stream_taken(&mut self, progress: Progress) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        set_stream_taken(&transaction, progress)?;
+        transaction.commit()?;
         Ok(())
     }
 }
@@ -572,6 +581,16 @@ fn insert_log(transaction: &rusqlite::Transaction<'_>, log: &LogRow, cap: u32) -
     Ok(())
 }
 
+fn set_stream_taken(transaction: &rusqlite::Transaction<'_>, progress: Progress) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT INTO streams (name, taken) VALUES (?1, ?2) \
+             ON CONFLICT(name) DO UPDATE SET taken = excluded.taken",
+        )?
+        .execute(params![progress.stream, progress.taken])?;
+    Ok(())
+}
+
 fn forget_event_if_done(transaction: &rusqlite::Transaction<'_>, event: i64) -> Result<()> {
     transaction
         .prepare_cached(
@@ -654,7 +673,7 @@ mod tests {
                 dropping: &[],
             })
             .collect();
-        store.enqueue(&batch, 0).unwrap();
+        store.enqueue(&batch, 0, None).unwrap();
         drop(store);
 
         let mut store = Store::open(&dir, 3).unwrap();
@@ -693,7 +712,7 @@ mod tests {
             to: &to,
             dropping: &[],
         }];
-        store.enqueue(&batch, 0).unwrap();
+        store.enqueue(&batch, 0, None).unwrap();
         let seq = store.outbox_head("w", 1).unwrap()[0].seq;
         assert!(store.delete_webhook("w").unwrap());
         assert!(!store.delete_webhook("w").unwrap());

@@ -18,6 +18,15 @@ use crate::store::{self, Store};
 /// The name of the stream of the story's own choices.
 const STORY: &str = "story";
 
+/// How far a stream has gone: the events it has produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// The stream's name: `story`, or an event type's API name.
+    pub stream: &'static str,
+    /// Events produced.
+    pub taken: u64,
+}
+
 /// The streams, created when first asked.
 pub struct Story {
     seed: u64,
@@ -47,13 +56,15 @@ impl Story {
             .unwrap_or_default()
     }
 
-    /// The next `count` events: of `event` alone, or of the story's choice.
+    /// The next `count` events: of `event` alone, or of the story's choice, with how far their
+    /// stream has now gone, for the store to record in the transaction that queues them (so a
+    /// crash cannot skip events that were never queued).
     pub fn make(
         &mut self,
         store: &Store,
         event: Option<EventType>,
         count: u64,
-    ) -> store::Result<Vec<Envelope>> {
+    ) -> store::Result<(Vec<Envelope>, Progress)> {
         let name = event.map_or(STORY, |event| event.name(Naming::Api));
         if !self.streams.contains_key(name) {
             let mut generator = Generator::new(self.config(event));
@@ -69,8 +80,13 @@ impl Story {
             .expect("the stream was inserted above");
         let events: Vec<Envelope> = (0..count).map(|_| stream.generator.next_event()).collect();
         stream.taken += count;
-        store.set_stream_taken(name, stream.taken)?;
-        Ok(events)
+        Ok((
+            events,
+            Progress {
+                stream: name,
+                taken: stream.taken,
+            },
+        ))
     }
 
     fn config(&self, event: Option<EventType>) -> GeneratorConfig {
