@@ -224,9 +224,10 @@ fn declared_only(document: &Value, schema: &Value, value: &Value, path: &str) {
     }
 }
 
-/// What awork's n8n trigger node sends on activation.
+/// What awork's n8n trigger node sends on activation (`Content-Type: application/json`).
 fn n8n_form(uri: &str, events: &str) -> Value {
-    json!({"name": "n8n-webhook", "uri": uri, "events": events, "isActive": true, "authenticationType": "none"})
+    json!({"name": format!("n8n: My workflow - {events}"), "uri": uri, "events": events,
+        "isActive": true, "authenticationType": "none"})
 }
 
 #[test]
@@ -239,6 +240,12 @@ fn the_n8n_nodes_calls_succeed_and_every_answer_fits_awork_schemas() {
     let me = http.api(&serve, "GET", "/api/v1/users/me", None);
     assert_eq!(me.status, 200, "{me:?}");
     conforms(&api, "UserAndWorkspace", &me.body);
+    assert!(
+        me.body["workspace"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with(".awork.com")
+    );
 
     // Activation.
     let created = http.api(

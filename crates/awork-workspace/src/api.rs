@@ -263,7 +263,7 @@ fn users_me(shared: &Shared) -> Handled {
         "workspace": {
             "id": workspace_id(shared),
             "name": "awork-sim",
-            "url": "http://127.0.0.1",
+            "url": shared.workspace_url,
         },
     })))
 }

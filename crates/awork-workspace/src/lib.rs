@@ -154,6 +154,7 @@ pub(crate) struct Shared {
     api_key: Option<String>,
     while_paused: WhilePaused,
     admin_id: String,
+    workspace_url: String,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -208,7 +209,7 @@ impl Server {
         })?;
         let store = Store::open(&config.data, config.log_cap)?;
         let story = Story::new(config.seed);
-        let admin_id = story.admin_id();
+        let (admin_id, workspace_url) = story.admin_and_url();
         let ids: Vec<String> = store.webhooks()?.into_iter().map(|row| row.id).collect();
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
@@ -218,6 +219,7 @@ impl Server {
             api_key: config.api_key,
             while_paused: config.while_paused,
             admin_id,
+            workspace_url,
         });
         for id in ids {
             shared.wake(&id);

@@ -47,13 +47,19 @@ impl Story {
         }
     }
 
-    /// The id of the workspace's admin (the first user of the main story).
-    pub fn admin_id(&self) -> String {
-        Generator::new(self.config(None))
+    /// The id of the workspace's admin (the first user of the main story) and the workspace's
+    /// URL (`https://<subdomain>.awork.com`, as the events' links have it).
+    pub fn admin_and_url(&self) -> (String, String) {
+        let generator = Generator::new(self.config(None));
+        let admin = generator
             .initial_user_ids()
             .into_iter()
             .next()
-            .unwrap_or_default()
+            .unwrap_or_default();
+        (
+            admin,
+            format!("https://{}.awork.com", generator.subdomain()),
+        )
     }
 
     /// The next `count` events: of `event` alone, or of the story's choice, with how far their
