@@ -81,8 +81,8 @@ CREATE TABLE IF NOT EXISTS streams (
 );
 ";
 
-/// A webhook as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A webhook as stored. Its `Debug` hides the auth value.
+#[derive(Clone, PartialEq, Eq)]
 pub struct WebhookRow {
     /// Its id (a UUID).
     pub id: String,
@@ -122,6 +122,22 @@ pub struct WebhookRow {
     pub updated_on: String,
     /// Who last changed it.
     pub updated_by: String,
+}
+
+impl std::fmt::Debug for WebhookRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookRow")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("uri", &self.uri)
+            .field("events", &self.events)
+            .field("is_active", &self.is_active)
+            .field("auth_name", &self.auth_name)
+            .field("auth_value", &self.auth_value.as_ref().map(|_| "***"))
+            .field("last_failure_reason", &self.last_failure_reason)
+            .field("consecutive_failures", &self.consecutive_failures)
+            .finish_non_exhaustive()
+    }
 }
 
 impl WebhookRow {
@@ -697,6 +713,18 @@ mod tests {
             .unwrap();
         assert_eq!(bodies, 0);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_rows_debug_hides_the_auth_value() {
+        let mut row = webhook("w");
+        row.auth_name = Some("X-Key".into());
+        row.auth_value = Some("s3cret".into());
+        let shown = format!("{row:?}");
+        assert!(
+            shown.contains("X-Key") && !shown.contains("s3cret"),
+            "{shown}"
+        );
     }
 
     #[test]

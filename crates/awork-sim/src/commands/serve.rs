@@ -115,6 +115,12 @@ pub fn run(config: Config, addr: SocketAddr, out: &mut dyn Write) -> anyhow::Res
     let while_paused = awork_workspace::api::while_paused_note(config.while_paused);
     let data = config.data.display().to_string();
     let server = runtime.block_on(Server::bind(config, addr))?;
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {}: the workspace's API and page are reachable from the network",
+            addr.ip()
+        );
+    }
     let url = format!("http://{}", server.local_addr());
     writeln!(out, "listening on {url}")?;
     writeln!(
