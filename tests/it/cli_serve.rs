@@ -22,7 +22,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 
-use crate::support::{check_usage_errors, workspace_root};
+use crate::support::{awork_sim, check_usage_errors, workspace_root};
 
 /// How long any awaited effect may take.
 const DEADLINE: Duration = Duration::from_secs(30);
@@ -669,6 +669,22 @@ fn with_an_api_key_any_other_token_gets_401_and_changes_nothing() {
         None,
     );
     assert_eq!(me.status, 200);
+}
+
+#[test]
+fn a_second_server_on_the_same_data_exits_2() {
+    let data = data_dir("twice");
+    let _first = Serve::start(&data, &[]);
+    let data_arg = data.to_str().unwrap();
+    let second = awork_sim(&["serve", "--port", "0", "--data", data_arg], "");
+    assert_eq!(second.code, Some(2), "{second:?}");
+    assert_eq!(second.stdout, "");
+    assert!(
+        second.stderr.contains("in use by another awork-sim serve"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(second.stderr.lines().count(), 1, "{}", second.stderr);
 }
 
 #[test]

@@ -17,10 +17,16 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::story::Progress;
 
-/// A store error: SQLite's, with what was being done.
+/// A store error: SQLite's.
 #[derive(Debug, thiserror::Error)]
-#[error("the workspace database: {0}")]
-pub struct StoreError(#[from] rusqlite::Error);
+pub enum StoreError {
+    /// Another process (another `serve` on the same `--data`) holds the database.
+    #[error("{0}: the workspace database is in use by another awork-sim serve")]
+    InUse(String),
+    /// Any other SQLite error.
+    #[error("the workspace database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
 
 /// The result of a store operation.
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -232,15 +238,31 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (or creates) the database in `folder`, keeping at most `log_cap` logs per webhook.
+    /// Opens (or creates) the database in `folder`, keeping at most `log_cap` logs per webhook,
+    /// and holds it: a second process opening the same folder gets [`StoreError::InUse`] (two
+    /// servers delivering one outbox would send every event twice). The lock goes with the
+    /// process, `kill -9` included.
     pub fn open(folder: &Path, log_cap: u32) -> Result<Store> {
-        let connection = Connection::open(folder.join("workspace.sqlite3"))?;
+        let path = folder.join("workspace.sqlite3");
+        let connection = Connection::open(&path)?;
+        connection.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+        let in_use = |error: rusqlite::Error| match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::InUse(path.display().to_string())
+            }
+            _ => StoreError::Sqlite(error),
+        };
         // WAL with NORMAL syncing survives a crash of the process (not of the machine) with every
         // committed transaction, at a fraction of FULL's cost per delivery.
-        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(in_use)?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
-        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Taking the write lock now keeps it for as long as the connection lives.
+        connection
+            .execute_batch("BEGIN EXCLUSIVE; COMMIT;")
+            .map_err(in_use)?;
         connection.execute_batch(SCHEMA)?;
         Ok(Store {
             connection,
