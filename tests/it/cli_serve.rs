@@ -839,12 +839,12 @@ impl Drop for Browser<'_> {
 }
 
 #[test]
-fn the_settings_page_adds_a_webhook_and_shows_its_log_in_headless_chromium() {
+fn the_settings_page_adds_a_webhook_shows_its_log_and_enables_a_paused_one_in_chromium() {
     let chromedriver = on_path(&["chromedriver"]);
     let chromium = on_path(&["chromium", "chromium-browser"]);
     let (Some(chromedriver), Some(chromium)) = (chromedriver, chromium) else {
         eprintln!(
-            "SKIPPED the_settings_page_adds_a_webhook_and_shows_its_log_in_headless_chromium: \
+            "SKIPPED the_settings_page_adds_a_webhook_shows_its_log_and_enables_a_paused_one_in_chromium: \
              chromium and chromedriver are not on the PATH (Debian: apt-get install chromium \
              chromium-driver; .ci/run installs them)"
         );
@@ -852,7 +852,16 @@ fn the_settings_page_adds_a_webhook_and_shows_its_log_in_headless_chromium() {
     };
     let http = Http::new();
     let receiver = http.receiver(Behaviour::status(200));
-    let serve = Serve::start(&data_dir("page"), &[]);
+    let failing = http.receiver(Behaviour::status(500));
+    let options = [
+        "--pause-after",
+        "0",
+        "--max-retries",
+        "5",
+        "--retry-schedule",
+        "10ms",
+    ];
+    let serve = Serve::start(&data_dir("page"), &options);
     let browser = Browser::start(&http, &chromedriver, &chromium);
     browser.open(&format!("{}/", serve.url));
 
@@ -887,6 +896,41 @@ fn the_settings_page_adds_a_webhook_and_shows_its_log_in_headless_chromium() {
             .texts("tr.log-row")
             .iter()
             .any(|text| text.contains("task_added") && text.contains("200"))
+            .then_some(())
+    });
+
+    // A webhook whose receiver fails pauses at once here (--pause-after 0); Enable resumes it.
+    let created = http.api(
+        &serve,
+        "POST",
+        "/api/v1/webhooks",
+        Some(&n8n_form(&failing.url(), "project_added")),
+    );
+    let row = format!(
+        "tr.webhook[data-id='{}']",
+        created.body["id"].as_str().unwrap()
+    );
+    http.api(
+        &serve,
+        "POST",
+        "/sim/events",
+        Some(&json!({"eventType": "project_added"})),
+    );
+    wait_until("the paused row", || {
+        browser
+            .texts(&row)
+            .iter()
+            .any(|text| text.contains("Paused") && text.contains("the receiver answered 500"))
+            .then_some(())
+    });
+    failing.set_behaviour(Behaviour::status(200));
+    browser.click(&format!("{row} button.enable"));
+    http.wait_for_requests(&failing, 2);
+    wait_until("the active row", || {
+        browser
+            .texts(&row)
+            .iter()
+            .any(|text| text.contains("Active") && text.contains("1 delivered"))
             .then_some(())
     });
 }
