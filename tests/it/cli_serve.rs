@@ -7,7 +7,7 @@
 //! HTTP calls, WebDriver's included, go through hyper's client (`hyper-util`'s legacy client over
 //! plain HTTP). Effects are awaited by polling the API or the receiver with a bounded deadline.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -843,7 +843,9 @@ fn the_settings_page_adds_a_webhook_shows_its_log_and_enables_a_paused_one_in_ch
     let chromedriver = on_path(&["chromedriver"]);
     let chromium = on_path(&["chromium", "chromium-browser"]);
     let (Some(chromedriver), Some(chromium)) = (chromedriver, chromium) else {
-        eprintln!(
+        // Written to stderr directly, past the test harness's capture, so that it shows.
+        let _ = writeln!(
+            std::io::stderr(),
             "SKIPPED the_settings_page_adds_a_webhook_shows_its_log_and_enables_a_paused_one_in_chromium: \
              chromium and chromedriver are not on the PATH (Debian: apt-get install chromium \
              chromium-driver; .ci/run installs them)"
