@@ -312,7 +312,99 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    use awork_delivery::{AttemptRecord, Event, FnObserver, RetrySchedule, Webhook};
+
     use super::*;
+
+    /// Answers 200 or 500 as scripted (`true`: 200), then 200.
+    struct Scripted(Mutex<VecDeque<bool>>);
+
+    impl Transport for Scripted {
+        async fn send(&self, _body: Bytes, _timeout: Duration) -> AttemptOutcome {
+            let success = self.0.lock().unwrap().pop_front().unwrap_or(true);
+            AttemptOutcome::status(if success { 200 } else { 500 })
+        }
+    }
+
+    /// The decisions `decide` makes for `events` delivered in order with `script`'s answers, as the
+    /// workspace's delivery task applies them, until the webhook pauses.
+    fn decided(policy: &Policy, events: u64, script: &[bool]) -> Vec<(u64, u32, Decision)> {
+        let mut answers: VecDeque<bool> = script.iter().copied().collect();
+        let mut failures = 0;
+        let mut decisions = Vec::new();
+        'events: for event in 0..events {
+            for attempts in 1.. {
+                let success = answers.pop_front().unwrap_or(true);
+                let (decision, now) = decide(policy, success, attempts, failures);
+                failures = now;
+                decisions.push((event, attempts, decision));
+                // The task pauses the webhook whenever the count goes above the threshold, also
+                // when the attempt was the event's last.
+                if failures > policy.pause_after {
+                    break 'events;
+                }
+                match decision {
+                    Decision::Retry { .. } => {}
+                    Decision::Delivered | Decision::GiveUp | Decision::Pause => break,
+                }
+            }
+        }
+        decisions
+    }
+
+    /// The decisions awork-delivery's engine makes for the same, at its default concurrency of 1.
+    fn engine(policy: &Policy, events: u64, script: &[bool]) -> Vec<(u64, u32, Decision)> {
+        let config = WebhookConfig::new("http://127.0.0.1:1/")
+            .unwrap()
+            .with_max_retries(policy.max_retries)
+            .with_pause_after(policy.pause_after)
+            .with_retry_schedule(policy.retry_schedule.clone());
+        let transport = Scripted(Mutex::new(script.iter().copied().collect()));
+        let mut webhook = Webhook::with_transport(config, transport);
+        let mut decisions = Vec::new();
+        let mut observer = FnObserver(|record: &AttemptRecord| {
+            decisions.push((record.event, record.attempt, record.decision));
+        });
+        let events: Vec<Event> = (0..events).map(|_| Event::new("e", "{}")).collect();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+            .block_on(webhook.deliver(events, &mut observer));
+        decisions
+    }
+
+    #[test]
+    fn decide_makes_the_engines_decisions() {
+        let fast = RetrySchedule::Schedule(vec![Duration::ZERO]);
+        let policies =
+            [(10, 10), (20, 10), (2, 10), (5, 0), (3, 4)].map(|(max_retries, pause_after)| {
+                Policy {
+                    max_retries,
+                    pause_after,
+                    retry_schedule: fast.clone(),
+                    ..Policy::default()
+                }
+            });
+        let scripts: [Vec<bool>; 4] = [
+            vec![false; 40],
+            vec![false, false, false, true, false, true],
+            [vec![false; 9], vec![true], vec![false; 9], vec![true]].concat(),
+            vec![true, false, true, false, false, true],
+        ];
+        for policy in &policies {
+            for script in &scripts {
+                assert_eq!(
+                    decided(policy, 4, script),
+                    engine(policy, 4, script),
+                    "{policy:?} {script:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_eleventh_failed_attempt_pauses_and_ends_the_event() {
