@@ -27,16 +27,31 @@ use crate::support::{awork_sim, check_usage_errors, workspace_root};
 /// How long any awaited effect may take.
 const DEADLINE: Duration = Duration::from_secs(30);
 
-/// A fresh, empty data folder.
-fn data_dir(name: &str) -> PathBuf {
+/// A fresh data folder in the temporary directory, removed when dropped.
+struct DataDir(PathBuf);
+
+impl std::ops::Deref for DataDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn data_dir(name: &str) -> DataDir {
     static COUNT: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
-        "awork-sim-it-{}-{}-{name}",
+        "awork-sim-it-{}-{}-serve-{name}",
         std::process::id(),
         COUNT.fetch_add(1, Ordering::Relaxed)
     ));
     let _ = std::fs::remove_dir_all(&dir);
-    dir
+    DataDir(dir)
 }
 
 /// A running `awork-sim serve`, killed with SIGKILL when dropped.
@@ -234,7 +249,8 @@ fn n8n_form(uri: &str, events: &str) -> Value {
 fn the_n8n_nodes_calls_succeed_and_every_answer_fits_awork_schemas() {
     let api = OpenApi::load();
     let http = Http::new();
-    let serve = Serve::start(&data_dir("n8n"), &[]);
+    let data = data_dir("n8n");
+    let serve = Serve::start(&data, &[]);
 
     // The credential check.
     let me = http.api(&serve, "GET", "/api/v1/users/me", None);
@@ -346,7 +362,8 @@ fn events_reach_subscribed_webhooks_under_their_name_with_the_auth_header() {
     let api = OpenApi::load();
     let http = Http::new();
     let receiver = http.receiver(Behaviour::status(200));
-    let serve = Serve::start(&data_dir("events"), &[]);
+    let data = data_dir("events");
+    let serve = Serve::start(&data, &[]);
     let mut form = n8n_form(&receiver.url(), "task_added");
     form["authenticationType"] = "header".into();
     form["authentication"] = "X-Key=s3cret".into();
@@ -577,7 +594,8 @@ fn while_paused_drop_counts_the_events_it_does_not_keep() {
         "--max-retries",
         "5",
     ];
-    let serve = Serve::start(&data_dir("drop"), &options);
+    let data = data_dir("drop");
+    let serve = Serve::start(&data, &options);
     let created = http.api(
         &serve,
         "POST",
@@ -616,7 +634,8 @@ fn while_paused_drop_counts_the_events_it_does_not_keep() {
 fn with_rate_the_story_makes_events_on_its_own() {
     let http = Http::new();
     let receiver = http.receiver(Behaviour::status(200));
-    let serve = Serve::start(&data_dir("rate"), &["--rate", "50"]);
+    let data = data_dir("rate");
+    let serve = Serve::start(&data, &["--rate", "50"]);
     let all = http.api(&serve, "GET", "/api/v1/webhooks/eventtypes", None);
     let names: Vec<&str> = all
         .body
@@ -645,7 +664,8 @@ fn with_rate_the_story_makes_events_on_its_own() {
 fn with_an_api_key_any_other_token_gets_401_and_changes_nothing() {
     let api = OpenApi::load();
     let http = Http::new();
-    let serve = Serve::start(&data_dir("api-key"), &["--api-key", "k-123"]);
+    let data = data_dir("api-key");
+    let serve = Serve::start(&data, &["--api-key", "k-123"]);
     let form = n8n_form("http://127.0.0.1:9/", "task_added");
     let url = format!("{}/api/v1/webhooks", serve.url);
     for token in [None, Some("wrong"), Some("k-1234"), Some("")] {
@@ -675,7 +695,7 @@ fn with_an_api_key_any_other_token_gets_401_and_changes_nothing() {
 fn a_second_server_on_the_same_data_exits_2() {
     let data = data_dir("twice");
     let _first = Serve::start(&data, &[]);
-    let data_arg = data.to_str().unwrap();
+    let data_arg = data.0.to_str().unwrap();
     let second = awork_sim(&["serve", "--port", "0", "--data", data_arg], "");
     assert_eq!(second.code, Some(2), "{second:?}");
     assert_eq!(second.stdout, "");
@@ -863,7 +883,8 @@ fn the_settings_page_adds_a_webhook_shows_its_log_and_enables_a_paused_one_in_ch
         "--retry-schedule",
         "10ms",
     ];
-    let serve = Serve::start(&data_dir("page"), &options);
+    let data = data_dir("page");
+    let serve = Serve::start(&data, &options);
     let browser = Browser::start(&http, &chromedriver, &chromium);
     browser.open(&format!("{}/", serve.url));
 
