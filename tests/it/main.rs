@@ -9,6 +9,7 @@ mod cli_generate;
 mod cli_listen;
 mod cli_schema;
 mod cli_send;
+mod cli_serve;
 mod cli_validate;
 mod readme_examples;
 mod support;

@@ -5,7 +5,7 @@
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{check, demo, events, generate, listen, schema, send, validate};
+use crate::commands::{check, demo, events, generate, listen, schema, send, serve, validate};
 
 /// A local mock of awork's webhook emitter, and a test harness for services that receive awork
 /// webhooks.
@@ -54,4 +54,8 @@ pub enum Command {
     /// Print the JSON Schema (2020-12) of awork's webhook events, for validators and
     /// property-testing tools in any language.
     Schema(schema::Args),
+    /// Run a local awork workspace: awork's webhook API, its settings page, and durable delivery.
+    ///
+    /// Prints `listening on http://HOST:PORT` first; runs until Ctrl-C. State lives in `--data`.
+    Serve(serve::Args),
 }

@@ -11,6 +11,7 @@ pub mod generate;
 pub mod listen;
 pub mod schema;
 pub mod send;
+pub mod serve;
 pub mod validate;
 
 use std::io::Write;
@@ -37,5 +38,9 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Command::Demo(args) => demo::run(&args.resolve(), out),
         Command::Check(args) => check::run(args.resolve()?, out),
         Command::Schema(args) => schema::run(&args, out),
+        Command::Serve(args) => {
+            let (config, addr) = args.resolve()?;
+            serve::run(config, addr, out)
+        }
     }
 }

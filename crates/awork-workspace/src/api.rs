@@ -1,0 +1,975 @@
+//! The HTTP side of the workspace: awork's webhook API under `/api/v1` (the paths and shapes of
+//! `spec/openapi.json`), awork-sim's own paths under `/sim/`, and the settings page at `/`.
+//!
+//! awork's paths: `GET/POST /webhooks`, `GET/PUT/DELETE /webhooks/{id}`, `GET
+//! /webhooks/{id}/logs`, `GET /webhooks/eventtypes` (and `/eventtypes/slack`), `GET /users/me`.
+//! Responses carry only the properties awork's schemas declare. Every API and `/sim/` call needs
+//! `Authorization: Bearer <token>`: any token without `--api-key`, that key with it; anything else
+//! is a 401 and changes nothing. Errors are awork's `ErrorResponse`; a bad form is a 400 with
+//! one `validationErrors` entry per bad property.
+//!
+//! awork-sim's paths: `POST /sim/events` makes events happen, `POST /sim/webhooks/{id}/test`
+//! sends a test event now, `GET /sim/status` tells the delivery semantics and each webhook's
+//! counts, `GET /sim/webhooks/{id}/logs` the logs with what `WebhookLog` lacks (event, attempt,
+//! latency).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use awork_delivery::{AuthHeader, HttpTransport, Semantics, WebhookUrl};
+use awork_models::{EventType, Naming};
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use rand::RngCore;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value, json};
+
+use crate::delivery::{self, now_ms, now_text};
+use crate::store::{Enqueue, WebhookRow};
+use crate::story::Progress;
+use crate::{Shared, WhilePaused, page};
+
+/// The largest request body read.
+const BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// The most events one `POST /sim/events` makes.
+const MAX_COUNT: u64 = 100_000;
+/// Events made and queued per store transaction.
+const CHUNK: u64 = 500;
+/// awork's API documentation, the `link` of every error.
+const LINK: &str = "https://developers.awork.com";
+/// The `authentication` shown back instead of the header's value.
+const MASK: &str = "***";
+
+type Answer = Response<Full<Bytes>>;
+
+/// Answers one request.
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    request: Request<hyper::body::Incoming>,
+) -> Result<Answer, std::convert::Infallible> {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().unwrap_or("").to_owned();
+    if path == "/" || path == "/index.html" {
+        return Ok(match parts.method {
+            Method::GET | Method::HEAD => page::answer(),
+            _ => not_allowed(),
+        });
+    }
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let (api, rest) = match segments.as_slice() {
+        ["api", "v1", rest @ ..] => (true, rest),
+        ["sim", rest @ ..] => (false, rest),
+        _ => return Ok(error(StatusCode::NOT_FOUND, "not-found", NO_PATH, &[])),
+    };
+    if let Some(refused) = authorize(&shared, parts.headers.get(AUTHORIZATION)) {
+        return Ok(refused);
+    }
+    let body = match Limited::new(body, BODY_LIMIT).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            return Ok(error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "The request body could not be read, or is larger than 8 MiB.",
+                &[],
+            ));
+        }
+    };
+    let lower: Vec<String> = rest.iter().map(|part| part.to_ascii_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let method = parts.method;
+    let answer = if api {
+        match (lower.as_slice(), &method) {
+            (["users", "me"], &Method::GET) => users_me(&shared),
+            (["webhooks"], &Method::GET) => list(&shared, &query),
+            (["webhooks"], &Method::POST) => create(&shared, &body),
+            (["webhooks", "eventtypes"], &Method::GET) => Ok(ok(&event_types())),
+            (["webhooks", "eventtypes", "slack"], &Method::GET) => Ok(ok(&event_types())),
+            (["webhooks", _], &Method::GET) => read(&shared, rest[1]),
+            (["webhooks", _], &Method::PUT) => update(&shared, rest[1], &body),
+            (["webhooks", _], &Method::DELETE) => delete(&shared, rest[1]),
+            (["webhooks", _, "logs"], &Method::GET) => logs(&shared, rest[1], &query, false),
+            (["users", "me"] | ["webhooks", ..], _) => Ok(not_allowed()),
+            _ => Ok(error(StatusCode::NOT_FOUND, "not-found", NO_PATH, &[])),
+        }
+    } else {
+        match (lower.as_slice(), &method) {
+            (["events"], &Method::POST) => make_events(&shared, &body),
+            (["status"], &Method::GET) => status(&shared),
+            (["webhooks", _, "test"], &Method::POST) => test(&shared, rest[1]).await,
+            (["webhooks", _, "logs"], &Method::GET) => logs(&shared, rest[1], &query, true),
+            (["events"] | ["status"] | ["webhooks", _, "test" | "logs"], _) => Ok(not_allowed()),
+            _ => Ok(error(StatusCode::NOT_FOUND, "not-found", NO_PATH, &[])),
+        }
+    };
+    Ok(answer.unwrap_or_else(|failure| {
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal-error",
+            &failure.to_string(),
+            &[],
+        )
+    }))
+}
+
+/// What a handler could not do: the store failed.
+type Handled = Result<Answer, crate::store::StoreError>;
+
+const NO_PATH: &str = "There is no matching path for this URL.";
+
+/// `None` when the request may go on; otherwise the 401.
+fn authorize(shared: &Shared, header: Option<&http::HeaderValue>) -> Option<Answer> {
+    let token = header
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            let (scheme, token) = value.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|token| !token.is_empty());
+    let accepted = match (token, &shared.api_key) {
+        (None, _) => false,
+        (Some(_), None) => true,
+        (Some(token), Some(key)) => same(token.as_bytes(), key.as_bytes()),
+    };
+    if accepted {
+        return None;
+    }
+    let mut answer = error(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "The request has no valid bearer token: send Authorization: Bearer <api key>.",
+        &[],
+    );
+    answer
+        .headers_mut()
+        .insert(WWW_AUTHENTICATE, http::HeaderValue::from_static("Bearer"));
+    Some(answer)
+}
+
+/// Compares in time that depends on the lengths only.
+fn same(given: &[u8], expected: &[u8]) -> bool {
+    given.len() == expected.len()
+        && given
+            .iter()
+            .zip(expected)
+            .fold(0u8, |difference, (a, b)| difference | (a ^ b))
+            == 0
+}
+
+fn json_answer(status: StatusCode, value: &Value) -> Answer {
+    let mut answer = Response::new(Full::new(Bytes::from(value.to_string())));
+    *answer.status_mut() = status;
+    answer.headers_mut().insert(
+        CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    answer
+}
+
+fn ok(value: &Value) -> Answer {
+    json_answer(StatusCode::OK, value)
+}
+
+/// awork's `ErrorResponse`; `invalid` lists `(property, message)` as `validationErrors`.
+fn error(
+    status: StatusCode,
+    code: &str,
+    description: &str,
+    invalid: &[(String, String)],
+) -> Answer {
+    let mut body = json!({
+        "code": code,
+        "description": description,
+        "link": LINK,
+        "traceId": random_hex(16),
+    });
+    if !invalid.is_empty() {
+        body["validationErrors"] = invalid
+            .iter()
+            .map(|(property, message)| json!({"property": property, "message": message}))
+            .collect();
+    }
+    json_answer(status, &body)
+}
+
+fn not_found(what: &str) -> Answer {
+    error(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        &format!("No webhook with the id '{what}' exists."),
+        &[],
+    )
+}
+
+fn not_allowed() -> Answer {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "This path does not take this method.",
+        &[],
+    )
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut raw = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut raw);
+    raw.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// A random version-4 UUID, for new webhooks.
+fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// The 35 names awork's API registers, in the order of awork-models.
+fn event_types() -> Value {
+    EventType::API
+        .iter()
+        .map(|event| Value::from(event.name(Naming::Api)))
+        .collect()
+}
+
+/// `GET /users/me`: the workspace's admin, as a `UserAndWorkspace`.
+fn users_me(shared: &Shared) -> Handled {
+    let created = "2024-01-08T08:00:00.000Z";
+    Ok(ok(&json!({
+        "firstName": "Alex",
+        "lastName": "Admin",
+        "language": "en-GB",
+        "id": shared.admin_id,
+        "status": {"invitationAccepted": true, "isDeactivated": false},
+        "createdOn": created,
+        "createdBy": shared.admin_id,
+        "updatedOn": created,
+        "updatedBy": shared.admin_id,
+        "isArchived": false,
+        "isDeactivated": false,
+        "hasImage": false,
+        "workspace": {
+            "id": workspace_id(shared),
+            "name": "awork-sim",
+            "url": shared.workspace_url,
+        },
+    })))
+}
+
+/// A workspace id derived from the admin's, stable across restarts.
+fn workspace_id(shared: &Shared) -> String {
+    // The admin's id with its first group changed: a valid UUID, the same for the same seed.
+    let mut id = shared.admin_id.clone();
+    if id.len() == 36 {
+        id.replace_range(0..8, "0000a0a0");
+    }
+    id
+}
+
+/// A webhook as awork's `WebhookConfig`; the auth value is never shown back.
+fn webhook_json(row: &WebhookRow) -> Value {
+    let mut object = Map::new();
+    object.insert("id".into(), row.id.clone().into());
+    object.insert("name".into(), row.name.clone().into());
+    object.insert("uri".into(), row.uri.clone().into());
+    if let Some(language) = &row.language {
+        object.insert("language".into(), language.clone().into());
+    }
+    object.insert("events".into(), row.events.clone().into());
+    object.insert("isActive".into(), row.is_active.into());
+    if let Some(only_main) = row.only_main {
+        object.insert("onlyTriggerForMainEntityChanges".into(), only_main.into());
+    }
+    object.insert("authenticationType".into(), row.auth_type.clone().into());
+    let authentication = row
+        .auth_name
+        .as_ref()
+        .map_or(Value::Null, |name| format!("{name}={MASK}").into());
+    object.insert("authentication".into(), authentication);
+    object.insert("receiverType".into(), "custom".into());
+    object.insert(
+        "lastFailureReason".into(),
+        row.last_failure_reason
+            .clone()
+            .map_or(Value::Null, Value::from),
+    );
+    object.insert("createdOn".into(), row.created_on.clone().into());
+    object.insert("createdBy".into(), row.created_by.clone().into());
+    object.insert("updatedOn".into(), row.updated_on.clone().into());
+    object.insert("updatedBy".into(), row.updated_by.clone().into());
+    Value::Object(object)
+}
+
+/// `page` (from 1) and `pageSize` (default 50, at most 1000) of a query string.
+fn paging(query: &str) -> (u64, u64) {
+    let mut page = 1u64;
+    let mut size = 50u64;
+    for pair in query.split('&') {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let number = value.parse::<u64>().ok();
+        match name.to_ascii_lowercase().as_str() {
+            "page" => page = number.unwrap_or(1).max(1),
+            "pagesize" => size = number.unwrap_or(50).clamp(1, 1000),
+            _ => {}
+        }
+    }
+    ((page - 1).saturating_mul(size), size)
+}
+
+fn list(shared: &Shared, query: &str) -> Handled {
+    let (offset, size) = paging(query);
+    let rows = shared.lock_store().webhooks()?;
+    let page: Vec<Value> = rows
+        .iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(size).unwrap_or(usize::MAX))
+        .map(webhook_json)
+        .collect();
+    Ok(ok(&Value::Array(page)))
+}
+
+fn read(shared: &Shared, id: &str) -> Handled {
+    Ok(match shared.lock_store().webhook(id)? {
+        Some(row) => ok(&webhook_json(&row)),
+        None => not_found(id),
+    })
+}
+
+/// A `WebhookConfigForm`, checked.
+struct Form {
+    name: String,
+    uri: String,
+    language: Option<String>,
+    events: String,
+    is_active: bool,
+    only_main: Option<bool>,
+    auth_type: String,
+    /// `(name, value)`; the value is `None` when the form gave back the masked value.
+    auth: Option<(String, Option<String>)>,
+}
+
+/// Reads and checks a form: every bad property is one `(property, message)`.
+fn parse_form(body: &[u8]) -> Result<Form, Vec<(String, String)>> {
+    let invalid = |property: &str, message: &str| vec![(property.to_owned(), message.to_owned())];
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|failure| invalid("", &format!("The body is not JSON: {failure}.")))?;
+    let Some(object) = value.as_object() else {
+        return Err(invalid("", "The body must be a JSON object."));
+    };
+    let mut errors = Vec::new();
+    let mut text = |name: &str, required: bool| -> Option<String> {
+        match object.get(name) {
+            Some(Value::String(text)) if !text.trim().is_empty() => Some(text.trim().to_owned()),
+            None | Some(Value::Null) if !required => None,
+            Some(Value::String(_)) | None | Some(Value::Null) => {
+                errors.push((name.to_owned(), format!("{name} is required.")));
+                None
+            }
+            Some(_) => {
+                errors.push((name.to_owned(), format!("{name} must be a string.")));
+                None
+            }
+        }
+    };
+    let name = text("name", true);
+    let uri = text("uri", true);
+    let language = text("language", false);
+    let events = text("events", true);
+    let auth_type = text("authenticationType", true);
+    let authentication = text("authentication", false);
+    if let Some(uri) = &uri
+        && let Err(failure) = WebhookUrl::parse(uri)
+    {
+        errors.push(("uri".into(), format!("{failure}.")));
+    }
+    let events = events.and_then(|events| match subscriptions(&events) {
+        Ok(events) => Some(events),
+        Err(message) => {
+            errors.push(("events".into(), message));
+            None
+        }
+    });
+    let mut flag = |name: &str, required: bool| match object.get(name) {
+        Some(Value::Bool(flag)) => Some(*flag),
+        None | Some(Value::Null) if !required => None,
+        None | Some(Value::Null) => {
+            errors.push((name.to_owned(), format!("{name} is required.")));
+            None
+        }
+        Some(_) => {
+            errors.push((name.to_owned(), format!("{name} must be true or false.")));
+            None
+        }
+    };
+    let is_active = flag("isActive", true);
+    let only_main = flag("onlyTriggerForMainEntityChanges", false);
+    let auth_type = auth_type.map(|kind| kind.to_ascii_lowercase());
+    let mut auth = None;
+    match auth_type.as_deref() {
+        Some("none") | None => {}
+        Some("header") => match authentication
+            .as_deref()
+            .and_then(|text| text.split_once('='))
+        {
+            Some((header, value)) => {
+                let header = header.trim();
+                if value == MASK {
+                    // The value shown back: keep the stored one (checked on update).
+                    match AuthHeader::new(header, "x") {
+                        Ok(_) => auth = Some((header.to_owned(), None)),
+                        Err(failure) => {
+                            errors.push(("authentication".into(), format!("{failure}.")))
+                        }
+                    }
+                } else {
+                    match AuthHeader::new(header, value) {
+                        Ok(_) if value.trim().is_empty() => errors.push((
+                            "authentication".into(),
+                            "The header value is empty: use headername=headervalue.".into(),
+                        )),
+                        Ok(_) => auth = Some((header.to_owned(), Some(value.trim().to_owned()))),
+                        Err(failure) => {
+                            errors.push(("authentication".into(), format!("{failure}.")))
+                        }
+                    }
+                }
+            }
+            None => errors.push((
+                "authentication".into(),
+                "For authenticationType header, authentication must be headername=headervalue."
+                    .into(),
+            )),
+        },
+        Some(other) => errors.push((
+            "authenticationType".into(),
+            format!("Unknown authenticationType '{other}': use none or header."),
+        )),
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    match (name, uri, events, is_active, auth_type) {
+        (Some(name), Some(uri), Some(events), Some(is_active), Some(auth_type)) => Ok(Form {
+            name,
+            uri,
+            language,
+            events,
+            is_active,
+            only_main,
+            auth_type,
+            auth,
+        }),
+        _ => Err(invalid("", "The form is incomplete.")),
+    }
+}
+
+/// The comma-separated event names, checked against the API's 35 and written without spaces.
+fn subscriptions(events: &str) -> Result<String, String> {
+    let mut names: Vec<&str> = Vec::new();
+    for name in events.split(',').map(str::trim) {
+        if name.is_empty() {
+            return Err(
+                "events has an empty name: use a comma-separated list of event types.".into(),
+            );
+        }
+        let known = EventType::API
+            .iter()
+            .any(|event| event.name(Naming::Api) == name);
+        if !known {
+            return Err(format!(
+                "Unknown event type '{name}': GET /webhooks/eventtypes lists the allowed ones."
+            ));
+        }
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    Ok(names.join(","))
+}
+
+fn bad_form(invalid: &[(String, String)]) -> Answer {
+    error(
+        StatusCode::BAD_REQUEST,
+        "validation-error",
+        "One or more properties are invalid.",
+        invalid,
+    )
+}
+
+fn create(shared: &Arc<Shared>, body: &[u8]) -> Handled {
+    let form = match parse_form(body) {
+        Ok(form) => form,
+        Err(invalid) => return Ok(bad_form(&invalid)),
+    };
+    let Some((auth_name, auth_value)) = form
+        .auth
+        .clone()
+        .map_or(Some((None, None)), |(name, value)| {
+            value.map(|value| (Some(name), Some(value)))
+        })
+    else {
+        return Ok(bad_form(&[(
+            "authentication".into(),
+            "A new webhook needs the header's value, not the masked one.".into(),
+        )]));
+    };
+    let now = now_text();
+    let row = WebhookRow {
+        id: new_id(),
+        name: form.name,
+        uri: form.uri,
+        language: form.language,
+        events: form.events,
+        is_active: form.is_active,
+        only_main: form.only_main,
+        auth_type: form.auth_type,
+        auth_name,
+        auth_value,
+        last_failure_reason: None,
+        consecutive_failures: 0,
+        delivered: 0,
+        failed: 0,
+        dropped: 0,
+        created_on: now.clone(),
+        created_by: shared.admin_id.clone(),
+        updated_on: now,
+        updated_by: shared.admin_id.clone(),
+    };
+    shared.lock_store().insert_webhook(&row)?;
+    shared.wake(&row.id);
+    Ok(ok(&webhook_json(&row)))
+}
+
+fn update(shared: &Arc<Shared>, id: &str, body: &[u8]) -> Handled {
+    let Some(mut row) = shared.lock_store().webhook(id)? else {
+        return Ok(not_found(id));
+    };
+    let form = match parse_form(body) {
+        Ok(form) => form,
+        Err(invalid) => return Ok(bad_form(&invalid)),
+    };
+    match form.auth {
+        None => {
+            row.auth_name = None;
+            row.auth_value = None;
+        }
+        Some((name, Some(value))) => {
+            row.auth_name = Some(name);
+            row.auth_value = Some(value);
+        }
+        Some((name, None)) => {
+            if row.auth_name.as_deref() != Some(name.as_str()) || row.auth_value.is_none() {
+                return Ok(bad_form(&[(
+                    "authentication".into(),
+                    "The masked value keeps the stored one only for the same header name.".into(),
+                )]));
+            }
+        }
+    }
+    row.name = form.name;
+    row.uri = form.uri;
+    row.language = form.language;
+    row.events = form.events;
+    row.is_active = form.is_active;
+    row.only_main = form.only_main;
+    row.auth_type = form.auth_type;
+    row.updated_on = now_text();
+    row.updated_by = shared.admin_id.clone();
+    let updated = {
+        let mut store = shared.lock_store();
+        store.update_webhook(&row, now_ms())?;
+        store.webhook(id)?
+    };
+    shared.wake(id);
+    Ok(match updated {
+        Some(row) => ok(&webhook_json(&row)),
+        None => not_found(id),
+    })
+}
+
+fn delete(shared: &Shared, id: &str) -> Handled {
+    let removed = shared.lock_store().delete_webhook(id)?;
+    if !removed {
+        return Ok(not_found(id));
+    }
+    shared.forget(id);
+    let mut answer = Response::new(Full::new(Bytes::new()));
+    *answer.status_mut() = StatusCode::NO_CONTENT;
+    Ok(answer)
+}
+
+fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Handled {
+    let (offset, size) = paging(query);
+    let store = shared.lock_store();
+    if store.webhook(id)?.is_none() {
+        return Ok(not_found(id));
+    }
+    let rows = store.logs(id, offset, size)?;
+    drop(store);
+    let page: Vec<Value> = rows
+        .iter()
+        .map(|row| {
+            let mut log = json!({
+                "message": row.message,
+                "webhookId": row.webhook_id,
+                "createdOn": row.created_on,
+                "reason": row.reason,
+                "isSuccessful": row.is_successful,
+            });
+            if let Some(code) = row.response_code {
+                log["responseCode"] = code.into();
+            }
+            if detailed {
+                log["event"] = row.label.clone().into();
+                log["attempt"] = row.attempt.into();
+                log["latencyMs"] = ((row.latency_ms * 1000.0).round() / 1000.0).into();
+            }
+            log
+        })
+        .collect();
+    Ok(ok(&Value::Array(page)))
+}
+
+/// One event made by `POST /sim/events`.
+struct Made {
+    name: String,
+    trace_id: Option<String>,
+    body: Vec<u8>,
+}
+
+/// `POST /sim/events`: `{"eventType": "task_added", "count": 3}`, `{"count": 10}` for the
+/// story's choice, or `{"payload": {…}}` for an exact envelope. Answers
+/// `{"events": [{"traceId", "eventType", "webhooks"}]}`.
+fn make_events(shared: &Arc<Shared>, body: &[u8]) -> Handled {
+    let invalid = |property: &str, message: String| Ok(bad_form(&[(property.to_owned(), message)]));
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Ask<'a> {
+        event_type: Option<String>,
+        count: Option<u64>,
+        #[serde(borrow)]
+        payload: Option<&'a RawValue>,
+    }
+    let ask: Ask<'_> = match serde_json::from_slice(body) {
+        Ok(ask) => ask,
+        Err(failure) => return invalid("", format!("{failure}.")),
+    };
+    if let Some(payload) = ask.payload {
+        if ask.event_type.is_some() || ask.count.is_some() {
+            return invalid(
+                "payload",
+                "payload goes alone, without eventType or count.".into(),
+            );
+        }
+        let value: Value = serde_json::from_str(payload.get()).unwrap_or(Value::Null);
+        let Some(name) = value.get("eventType").and_then(Value::as_str) else {
+            return invalid("payload", "The payload needs an eventType.".into());
+        };
+        // Routed by its event type, whatever spelling it uses; sent byte for byte.
+        let name = EventType::lookup(name)
+            .map_or(name, |(event, _)| event.name(Naming::Api))
+            .to_owned();
+        let made = Made {
+            name,
+            trace_id: value
+                .get("traceId")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            body: payload.get().as_bytes().to_vec(),
+        };
+        let summary = enqueue(shared, vec![made], None)?;
+        return Ok(ok(&json!({ "events": summary })));
+    }
+    let event = match ask.event_type.as_deref() {
+        None => None,
+        Some(name) => match EventType::lookup(name) {
+            Some((event, _)) => Some(event),
+            None => {
+                return invalid(
+                    "eventType",
+                    format!(
+                        "Unknown event type '{name}': GET /api/v1/webhooks/eventtypes lists them."
+                    ),
+                );
+            }
+        },
+    };
+    let count = ask.count.unwrap_or(1);
+    if !(1..=MAX_COUNT).contains(&count) {
+        return invalid("count", format!("count must be from 1 to {MAX_COUNT}."));
+    }
+    let mut summary = Vec::new();
+    let mut left = count;
+    while left > 0 {
+        let chunk = left.min(CHUNK);
+        left -= chunk;
+        let (envelopes, progress) = {
+            let mut story = shared.lock_story();
+            let store = shared.lock_store();
+            story.make(&store, event, chunk)?
+        };
+        let made = envelopes
+            .into_iter()
+            .map(|envelope| Made {
+                name: envelope.event_type.as_str().to_owned(),
+                trace_id: envelope.trace_id.clone(),
+                body: serde_json::to_vec(&envelope).unwrap_or_default(),
+            })
+            .collect();
+        summary.extend(enqueue(shared, made, Some(progress))?);
+    }
+    Ok(ok(&json!({ "events": summary })))
+}
+
+/// Queues `made` for every webhook subscribed to each, as the policy for paused webhooks says,
+/// and wakes their delivery tasks. Returns the summary of each event.
+fn enqueue(
+    shared: &Arc<Shared>,
+    made: Vec<Made>,
+    progress: Option<Progress>,
+) -> Result<Vec<Value>, crate::store::StoreError> {
+    let mut store = shared.lock_store();
+    let webhooks = store.webhooks()?;
+    let mut routes: Vec<(Vec<String>, Vec<String>)> = Vec::with_capacity(made.len());
+    let mut woken: Vec<String> = Vec::new();
+    for event in &made {
+        let mut to = Vec::new();
+        let mut dropping = Vec::new();
+        for webhook in webhooks
+            .iter()
+            .filter(|webhook| webhook.subscribes(&event.name))
+        {
+            if webhook.is_active || shared.while_paused == WhilePaused::Keep {
+                to.push(webhook.id.clone());
+                if !woken.contains(&webhook.id) {
+                    woken.push(webhook.id.clone());
+                }
+            } else {
+                dropping.push(webhook.id.clone());
+            }
+        }
+        routes.push((to, dropping));
+    }
+    let labels: Vec<String> = made
+        .iter()
+        .map(|event| {
+            format!(
+                "{} {}",
+                event.name,
+                event.trace_id.as_deref().unwrap_or("-")
+            )
+        })
+        .collect();
+    let batch: Vec<Enqueue<'_>> = made
+        .iter()
+        .zip(&routes)
+        .zip(&labels)
+        .map(|((event, (to, dropping)), label)| Enqueue {
+            label,
+            body: &event.body,
+            to,
+            dropping,
+        })
+        .collect();
+    store.enqueue(&batch, now_ms(), progress)?;
+    drop(store);
+    for id in &woken {
+        shared.wake(id);
+    }
+    Ok(made
+        .iter()
+        .zip(&routes)
+        .map(|(event, (to, _))| {
+            json!({"traceId": event.trace_id, "eventType": event.name, "webhooks": to.len()})
+        })
+        .collect())
+}
+
+/// The story making `rate` events a second on its own (`--rate`).
+pub(crate) async fn tick(shared: Arc<Shared>, rate: u32) {
+    let mut interval = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let made = {
+            let mut story = shared.lock_story();
+            let store = shared.lock_store();
+            story.make(&store, None, 1)
+        };
+        if let Ok((envelopes, progress)) = made {
+            let made = envelopes
+                .into_iter()
+                .map(|envelope| Made {
+                    name: envelope.event_type.as_str().to_owned(),
+                    trace_id: envelope.trace_id.clone(),
+                    body: serde_json::to_vec(&envelope).unwrap_or_default(),
+                })
+                .collect();
+            // A failed store write is retried by the next tick's event; nothing else to do here.
+            let _ = enqueue(&shared, made, Some(progress));
+        }
+    }
+}
+
+/// `POST /sim/webhooks/{id}/test`: one event of the first type the webhook subscribes to, sent
+/// now, outside the outbox and the failure count; answers a `WebhookTestResult`.
+async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
+    let Some(row) = shared.lock_store().webhook(id)? else {
+        return Ok(not_found(id));
+    };
+    let event = row
+        .events
+        .split(',')
+        .find_map(|name| EventType::lookup(name).map(|(event, _)| event));
+    let envelope = {
+        let mut story = shared.lock_story();
+        let mut store = shared.lock_store();
+        let (mut made, progress) = story.make(&store, event, 1)?;
+        store.set_stream_taken(progress)?;
+        made.pop()
+    };
+    let Some(envelope) = envelope else {
+        return Ok(ok(
+            &json!({"isSuccessful": false, "reason": "no event could be made"}),
+        ));
+    };
+    let label = format!(
+        "test {} {}",
+        envelope.event_type.as_str(),
+        envelope.trace_id.as_deref().unwrap_or("-")
+    );
+    let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
+    let transport = delivery::webhook_config(&row, &shared.policy)
+        .ok()
+        .and_then(|config| HttpTransport::new(&config).ok());
+    let Some(transport) = transport else {
+        return Ok(ok(
+            &json!({"isSuccessful": false, "reason": "the webhook's URI cannot be used"}),
+        ));
+    };
+    let (_, log) = delivery::attempt(&transport, id, &label, 1, body, shared.policy.timeout).await;
+    shared.lock_store().record_test(&log)?;
+    let mut result = json!({"isSuccessful": log.is_successful, "reason": log.reason});
+    if let Some(code) = log.response_code {
+        result["responseCode"] = code.into();
+    }
+    Ok(ok(&result))
+}
+
+/// `GET /sim/status`: the semantics in force and each webhook's counts.
+fn status(shared: &Shared) -> Handled {
+    let store = shared.lock_store();
+    let mut webhooks = Vec::new();
+    for row in store.webhooks()? {
+        webhooks.push(json!({
+            "id": row.id,
+            "isActive": row.is_active,
+            "pending": store.pending(&row.id)?,
+            "delivered": row.delivered,
+            "failed": row.failed,
+            "dropped": row.dropped,
+            "consecutiveFailures": row.consecutive_failures,
+        }));
+    }
+    drop(store);
+    let policy = &shared.policy;
+    let semantics = Semantics {
+        timeout_ms: u64::try_from(policy.timeout.as_millis()).unwrap_or(u64::MAX),
+        max_retries: policy.max_retries,
+        retry_schedule: policy.retry_schedule.to_string(),
+        pause_after: policy.pause_after,
+        concurrency: 1,
+        rate: None,
+    };
+    Ok(ok(&json!({
+        "semantics": semantics.to_string(),
+        "whilePaused": shared.while_paused.as_str(),
+        "whilePausedNote": while_paused_note(shared.while_paused),
+        "webhooks": webhooks,
+    })))
+}
+
+/// What the `--while-paused` mode means, without claiming what awork does.
+pub fn while_paused_note(mode: WhilePaused) -> &'static str {
+    match mode {
+        WhilePaused::Keep => {
+            "events that happen while a webhook is paused are kept and delivered in order when it \
+             is enabled again (awork-sim's default; awork does not document this)"
+        }
+        WhilePaused::Drop => {
+            "events that happen while a webhook is paused are dropped and counted (--while-paused \
+             drop; awork does not document this): a receiver must reconcile through the API"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subscriptions_take_the_api_names_only() {
+        assert_eq!(
+            subscriptions("task_added, task_updated,task_added").unwrap(),
+            "task_added,task_updated"
+        );
+        assert!(
+            subscriptions("task_created")
+                .unwrap_err()
+                .contains("task_created")
+        );
+        assert!(subscriptions("task_added,,").is_err());
+    }
+
+    #[test]
+    fn a_form_names_each_bad_property() {
+        let invalid = parse_form(
+            br#"{"name":"","uri":"ftp://x","events":"nope","isActive":"yes","authenticationType":"header","authentication":"x"}"#,
+        )
+        .err()
+        .unwrap();
+        let properties: Vec<&str> = invalid
+            .iter()
+            .map(|(property, _)| property.as_str())
+            .collect();
+        assert_eq!(
+            properties,
+            ["name", "uri", "events", "isActive", "authentication"]
+        );
+        let form = parse_form(
+            br#"{"name":"n","uri":"http://127.0.0.1:1/","events":"task_added","isActive":true,"authenticationType":"header","authentication":"X-Key=s3cret"}"#,
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(
+            form.auth,
+            Some(("X-Key".to_owned(), Some("s3cret".to_owned())))
+        );
+    }
+
+    #[test]
+    fn paging_starts_at_one() {
+        assert_eq!(paging(""), (0, 50));
+        assert_eq!(paging("page=3&pageSize=10"), (20, 10));
+        assert_eq!(paging("page=0&pagesize=5000"), (0, 1000));
+    }
+
+    #[test]
+    fn ids_are_version_4_uuids() {
+        let id = new_id();
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "4");
+    }
+}

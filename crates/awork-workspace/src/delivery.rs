@@ -1,0 +1,428 @@
+//! Delivery per webhook, with awork's semantics and a durable outbox: one task per webhook takes
+//! the first events of its outbox when they are due, makes their attempts one after the other
+//! through awork-delivery's [`HttpTransport`], and records the attempts and their consequences in
+//! one store transaction (a batch ends at its first failed attempt).
+//!
+//! The rules are those of awork-delivery's engine (`crates/awork-delivery/src/engine.rs`), with
+//! its default concurrency of 1, so events reach a receiver in the order they happened: at most
+//! `max_retries + 1` attempts per event, waits from the [`RetrySchedule`], and a count of
+//! consecutive failed attempts that pauses the webhook when it goes above `pause_after`; a paused
+//! webhook keeps its undelivered events, and enabling it sends them in order. The engine itself
+//! keeps its queue in memory, which a restart loses; here the queue is the store's outbox, so the
+//! decision is made per attempt by [`decide`], the engine's rule written for one attempt, and the
+//! state lives in SQLite. An attempt whose outcome was not recorded (a crash) is made again: awork
+//! delivers at least once, and so does the workspace.
+//!
+//! [`RetrySchedule`]: awork_delivery::RetrySchedule
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use awork_delivery::{
+    AttemptOutcome, AuthHeader, ConfigError, Decision, HttpTransport, Transport, WebhookConfig,
+    format_duration,
+};
+use bytes::Bytes;
+use chrono::{SecondsFormat, Utc};
+use tokio::sync::Notify;
+
+use crate::store::{Attempted, LogRow, OutboxRow, Settled, WebhookRow};
+use crate::{Policy, Shared};
+
+/// The handle of a webhook's delivery task.
+pub(crate) struct Worker {
+    notify: Arc<Notify>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Worker {
+    /// Tells the task that something changed (an event, an update).
+    pub(crate) fn wake(&self) {
+        self.notify.notify_one();
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts the delivery task of webhook `id`.
+pub(crate) fn spawn(shared: &Arc<Shared>, id: String) -> Worker {
+    let notify = Arc::new(Notify::new());
+    let task = tokio::spawn(work(Arc::clone(shared), id, Arc::clone(&notify)));
+    Worker { notify, task }
+}
+
+/// Milliseconds since the Unix epoch: due times are wall-clock times, so they survive a restart.
+pub(crate) fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+/// The time as awork writes `createdOn`.
+pub(crate) fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The delivery configuration of a webhook: its URI and auth header with the server's policy.
+pub(crate) fn webhook_config(
+    row: &WebhookRow,
+    policy: &Policy,
+) -> Result<WebhookConfig, ConfigError> {
+    let mut config = WebhookConfig::new(&row.uri)?
+        .with_timeout(policy.timeout)
+        .with_max_retries(policy.max_retries)
+        .with_retry_schedule(policy.retry_schedule.clone())
+        .with_pause_after(policy.pause_after);
+    if let (Some(name), Some(value)) = (&row.auth_name, &row.auth_value) {
+        config = config.with_auth(AuthHeader::new(name, value)?);
+    }
+    Ok(config)
+}
+
+/// What one attempt decides, by the engine's rule: the decision and the new count of consecutive
+/// failures. `attempts` counts this attempt.
+pub fn decide(
+    policy: &Policy,
+    success: bool,
+    attempts: u32,
+    consecutive_failures: u32,
+) -> (Decision, u32) {
+    if success {
+        return (Decision::Delivered, 0);
+    }
+    let failures = consecutive_failures.saturating_add(1);
+    let decision = if attempts > policy.max_retries {
+        Decision::GiveUp
+    } else if failures > policy.pause_after {
+        Decision::Pause
+    } else {
+        Decision::Retry {
+            after: policy.retry_schedule.delay(attempts),
+        }
+    };
+    (decision, failures)
+}
+
+/// The `responseCode` and `reason` of an attempt's outcome, as a `WebhookLog` shows them.
+pub(crate) fn describe(
+    outcome: &AttemptOutcome,
+    timeout: Duration,
+) -> (Option<u16>, Option<String>) {
+    match outcome {
+        AttemptOutcome::Status { code, .. } if code.is_success() => (Some(code.as_u16()), None),
+        AttemptOutcome::Status {
+            code,
+            location: Some(location),
+            ..
+        } => (
+            Some(code.as_u16()),
+            Some(format!(
+                "the receiver answered {} with location {location}; redirects are not followed",
+                code.as_u16()
+            )),
+        ),
+        AttemptOutcome::Status { code, .. } => (
+            Some(code.as_u16()),
+            Some(format!("the receiver answered {}", code.as_u16())),
+        ),
+        AttemptOutcome::Timeout => (
+            None,
+            Some(format!("no answer within {}", format_duration(timeout))),
+        ),
+        AttemptOutcome::ConnectionRefused => (None, Some("connection refused".to_owned())),
+        AttemptOutcome::ConnectionReset => (
+            None,
+            Some("the connection was closed before an answer".to_owned()),
+        ),
+        AttemptOutcome::Tls(message) => (None, Some(format!("TLS error: {message}"))),
+        AttemptOutcome::Other(message) => (None, Some(message.clone())),
+    }
+}
+
+/// Makes one attempt and describes it as a log row.
+pub(crate) async fn attempt(
+    transport: &HttpTransport,
+    webhook_id: &str,
+    label: &str,
+    attempt: u32,
+    body: Bytes,
+    timeout: Duration,
+) -> (AttemptOutcome, LogRow) {
+    let created_on = now_text();
+    let start = tokio::time::Instant::now();
+    let outcome = transport.send(body.clone(), timeout).await;
+    let latency = start.elapsed();
+    let (response_code, reason) = describe(&outcome, timeout);
+    let log = LogRow {
+        webhook_id: webhook_id.to_owned(),
+        label: label.to_owned(),
+        attempt,
+        message: Some(String::from_utf8_lossy(&body).into_owned()),
+        response_code,
+        reason,
+        is_successful: outcome.is_success(),
+        latency_ms: latency.as_secs_f64() * 1000.0,
+        created_on,
+    };
+    (outcome, log)
+}
+
+/// How many due events a task takes from its outbox at once. Their attempts are made one after
+/// the other, in order, and recorded in one transaction, so a delivery does not cost a commit of
+/// its own; a crash before that commit makes those attempts again (at least once).
+const BATCH: u32 = 64;
+
+/// What the task does next.
+enum Step {
+    /// The webhook was deleted.
+    Gone,
+    /// Paused, or nothing to deliver: wait for a change.
+    Idle,
+    /// The first event is due later.
+    Wait(Duration),
+    /// Deliver these, in order.
+    Deliver(Box<WebhookRow>, Vec<OutboxRow>),
+}
+
+/// Looks at the webhook and the head of its outbox.
+fn next_step(shared: &Shared, id: &str) -> Step {
+    let store = shared.lock_store();
+    let row = match store.webhook(id) {
+        Err(_) | Ok(None) => return Step::Gone,
+        Ok(Some(row)) if !row.is_active => return Step::Idle,
+        Ok(Some(row)) => row,
+    };
+    let mut head = match store.outbox_head(id, BATCH) {
+        Err(_) => return Step::Idle,
+        Ok(head) => head,
+    };
+    let now = now_ms();
+    // Only the first event can be waiting for a retry; the others are due as soon as it is done.
+    match head.first() {
+        None => Step::Idle,
+        Some(first) if first.due_ms > now => {
+            Step::Wait(Duration::from_millis((first.due_ms - now).unsigned_abs()))
+        }
+        Some(_) => {
+            if let Some(later) = head.iter().skip(1).position(|next| next.due_ms > now) {
+                head.truncate(later + 1);
+            }
+            Step::Deliver(Box::new(row), head)
+        }
+    }
+}
+
+async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>) {
+    let policy = &shared.policy;
+    // The transport, and the URI and auth it was built for.
+    let mut transport: Option<(String, Option<String>, Option<String>, HttpTransport)> = None;
+    loop {
+        let changed = notify.notified();
+        tokio::pin!(changed);
+        // Registered before looking, so a change made while looking is not missed.
+        changed.as_mut().enable();
+        let (row, head) = match next_step(&shared, &id) {
+            Step::Gone => return,
+            Step::Idle => {
+                changed.await;
+                continue;
+            }
+            Step::Wait(wait) => {
+                tokio::select! {
+                    () = changed => {}
+                    () = tokio::time::sleep(wait) => {}
+                }
+                continue;
+            }
+            Step::Deliver(row, head) => (*row, head),
+        };
+        let key = (
+            row.uri.clone(),
+            row.auth_name.clone(),
+            row.auth_value.clone(),
+        );
+        let reuse = transport
+            .as_ref()
+            .is_some_and(|(uri, name, value, _)| (uri, name, value) == (&key.0, &key.1, &key.2));
+        if !reuse {
+            let built = webhook_config(&row, policy)
+                .ok()
+                .and_then(|config| HttpTransport::new(&config).ok());
+            let Some(built) = built else {
+                // The API validated the URI and the header, so this is an unusable TLS setup:
+                // wait for a change rather than spin.
+                changed.await;
+                continue;
+            };
+            transport = Some((key.0, key.1, key.2, built));
+        }
+        let Some((_, _, _, http)) = &transport else {
+            continue;
+        };
+        let mut failures = row.consecutive_failures;
+        let mut records = Vec::with_capacity(head.len());
+        for next in head {
+            let attempts = next.attempts + 1;
+            let (outcome, log) = attempt(
+                http,
+                &id,
+                &next.label,
+                attempts,
+                Bytes::from(next.body),
+                policy.timeout,
+            )
+            .await;
+            let (decision, now_failing) = decide(policy, outcome.is_success(), attempts, failures);
+            failures = now_failing;
+            let paused = (failures > policy.pause_after).then(|| {
+                format!(
+                    "paused after {failures} consecutive failed attempts; the last: {}",
+                    log.reason.as_deref().unwrap_or("failed")
+                )
+            });
+            let settled = match decision {
+                Decision::Delivered => Settled::Delivered,
+                Decision::GiveUp => Settled::Failed,
+                // Kept, due as soon as the webhook is enabled again.
+                Decision::Pause => Settled::Again(now_ms()),
+                Decision::Retry { after } => Settled::Again(
+                    now_ms().saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX)),
+                ),
+            };
+            records.push(Attempted {
+                seq: next.seq,
+                log,
+                settled,
+                consecutive_failures: failures,
+                paused,
+            });
+            // After a failure the next attempt waits for the schedule, or for the resume.
+            if decision != Decision::Delivered {
+                break;
+            }
+        }
+        if shared.lock_store().record_attempts(&records).is_err() {
+            // The database is unusable (disk full, removed): try again later rather than spin.
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    use awork_delivery::{AttemptRecord, Event, FnObserver, RetrySchedule, Webhook};
+
+    use super::*;
+
+    /// Answers 200 or 500 as scripted (`true`: 200), then 200.
+    struct Scripted(Mutex<VecDeque<bool>>);
+
+    impl Transport for Scripted {
+        async fn send(&self, _body: Bytes, _timeout: Duration) -> AttemptOutcome {
+            let success = self.0.lock().unwrap().pop_front().unwrap_or(true);
+            AttemptOutcome::status(if success { 200 } else { 500 })
+        }
+    }
+
+    /// The decisions `decide` makes for `events` delivered in order with `script`'s answers, as the
+    /// workspace's delivery task applies them, until the webhook pauses.
+    fn decided(policy: &Policy, events: u64, script: &[bool]) -> Vec<(u64, u32, Decision)> {
+        let mut answers: VecDeque<bool> = script.iter().copied().collect();
+        let mut failures = 0;
+        let mut decisions = Vec::new();
+        'events: for event in 0..events {
+            for attempts in 1.. {
+                let success = answers.pop_front().unwrap_or(true);
+                let (decision, now) = decide(policy, success, attempts, failures);
+                failures = now;
+                decisions.push((event, attempts, decision));
+                // The task pauses the webhook whenever the count goes above the threshold, also
+                // when the attempt was the event's last.
+                if failures > policy.pause_after {
+                    break 'events;
+                }
+                match decision {
+                    Decision::Retry { .. } => {}
+                    Decision::Delivered | Decision::GiveUp | Decision::Pause => break,
+                }
+            }
+        }
+        decisions
+    }
+
+    /// The decisions awork-delivery's engine makes for the same, at its default concurrency of 1.
+    fn engine(policy: &Policy, events: u64, script: &[bool]) -> Vec<(u64, u32, Decision)> {
+        let config = WebhookConfig::new("http://127.0.0.1:1/")
+            .unwrap()
+            .with_max_retries(policy.max_retries)
+            .with_pause_after(policy.pause_after)
+            .with_retry_schedule(policy.retry_schedule.clone());
+        let transport = Scripted(Mutex::new(script.iter().copied().collect()));
+        let mut webhook = Webhook::with_transport(config, transport);
+        let mut decisions = Vec::new();
+        let mut observer = FnObserver(|record: &AttemptRecord| {
+            decisions.push((record.event, record.attempt, record.decision));
+        });
+        let events: Vec<Event> = (0..events).map(|_| Event::new("e", "{}")).collect();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+            .block_on(webhook.deliver(events, &mut observer));
+        decisions
+    }
+
+    #[test]
+    fn decide_makes_the_engines_decisions() {
+        let fast = RetrySchedule::Schedule(vec![Duration::ZERO]);
+        let policies =
+            [(10, 10), (20, 10), (2, 10), (5, 0), (3, 4)].map(|(max_retries, pause_after)| {
+                Policy {
+                    max_retries,
+                    pause_after,
+                    retry_schedule: fast.clone(),
+                    ..Policy::default()
+                }
+            });
+        let scripts: [Vec<bool>; 4] = [
+            vec![false; 40],
+            vec![false, false, false, true, false, true],
+            [vec![false; 9], vec![true], vec![false; 9], vec![true]].concat(),
+            vec![true, false, true, false, false, true],
+        ];
+        for policy in &policies {
+            for script in &scripts {
+                assert_eq!(
+                    decided(policy, 4, script),
+                    engine(policy, 4, script),
+                    "{policy:?} {script:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_eleventh_failed_attempt_pauses_and_ends_the_event() {
+        let policy = Policy::default();
+        let mut failures = 0;
+        for attempts in 1..=10 {
+            let (decision, now) = decide(&policy, false, attempts, failures);
+            assert!(matches!(decision, Decision::Retry { .. }), "{attempts}");
+            failures = now;
+        }
+        // Attempt 11 is the event's last: it fails the event, and pauses the webhook.
+        assert_eq!(decide(&policy, false, 11, failures), (Decision::GiveUp, 11));
+        // With more retries the event is kept instead.
+        let patient = Policy {
+            max_retries: 20,
+            ..Policy::default()
+        };
+        assert_eq!(decide(&patient, false, 11, failures), (Decision::Pause, 11));
+        assert_eq!(decide(&patient, true, 12, 11), (Decision::Delivered, 0));
+    }
+}

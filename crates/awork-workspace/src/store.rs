@@ -1,0 +1,775 @@
+//! The durable state of the workspace, in one SQLite file (`workspace.sqlite3` in the data
+//! folder): the webhooks, the outbox of undelivered events with their attempt counts and due
+//! times, the delivery logs, and how far each story stream has gone.
+//!
+//! Every change is one transaction, and the database runs in WAL mode, so a `kill -9` loses
+//! nothing that was answered or recorded: an attempt whose outcome was not yet recorded is still
+//! in the outbox and is made again after a restart (awork delivers at least once). An event body
+//! is stored once however many webhooks it goes to (`events`), and is removed with its last
+//! outbox row. Logs are capped per webhook: the oldest go.
+//!
+//! This module knows rows and SQL only; what the rows mean is decided in [`crate::api`] and
+//! [`crate::delivery`].
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::story::Progress;
+
+/// A store error: SQLite's.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process (another `serve` on the same `--data`) holds the database.
+    #[error("{0}: the workspace database is in use by another awork-sim serve")]
+    InUse(String),
+    /// Any other SQLite error.
+    #[error("the workspace database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// The result of a store operation.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS webhooks (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    uri TEXT NOT NULL,
+    language TEXT,
+    events TEXT NOT NULL,
+    is_active INTEGER NOT NULL,
+    only_main INTEGER,
+    auth_type TEXT NOT NULL,
+    auth_name TEXT,
+    auth_value TEXT,
+    last_failure_reason TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    delivered INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    dropped INTEGER NOT NULL DEFAULT 0,
+    log_seq INTEGER NOT NULL DEFAULT 0,
+    created_on TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_on TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    body BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_by_webhook ON outbox(webhook_id, seq);
+CREATE INDEX IF NOT EXISTS outbox_by_event ON outbox(event_id);
+CREATE TABLE IF NOT EXISTS logs (
+    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    message TEXT,
+    response_code INTEGER,
+    reason TEXT,
+    is_successful INTEGER NOT NULL,
+    latency_ms REAL NOT NULL,
+    created_on TEXT NOT NULL,
+    PRIMARY KEY (webhook_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS streams (
+    name TEXT PRIMARY KEY,
+    taken INTEGER NOT NULL
+);
+";
+
+/// A webhook as stored. Its `Debug` hides the auth value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookRow {
+    /// Its id (a UUID).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The URI events are POSTed to.
+    pub uri: String,
+    /// The language, as given.
+    pub language: Option<String>,
+    /// The subscribed event names, comma-separated without spaces.
+    pub events: String,
+    /// Whether deliveries are attempted.
+    pub is_active: bool,
+    /// `onlyTriggerForMainEntityChanges`, as given.
+    pub only_main: Option<bool>,
+    /// `none` or `header`.
+    pub auth_type: String,
+    /// The auth header's name, for `header`.
+    pub auth_name: Option<String>,
+    /// The auth header's value, for `header` (a secret: never shown back).
+    pub auth_value: Option<String>,
+    /// Why the webhook was last paused.
+    pub last_failure_reason: Option<String>,
+    /// Failed attempts since the last success.
+    pub consecutive_failures: u32,
+    /// Events delivered.
+    pub delivered: u64,
+    /// Events that used all their retries.
+    pub failed: u64,
+    /// Events dropped because they happened while the webhook was paused (`--while-paused drop`).
+    pub dropped: u64,
+    /// When it was created.
+    pub created_on: String,
+    /// Who created it.
+    pub created_by: String,
+    /// When it was last changed.
+    pub updated_on: String,
+    /// Who last changed it.
+    pub updated_by: String,
+}
+
+impl std::fmt::Debug for WebhookRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookRow")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("uri", &self.uri)
+            .field("events", &self.events)
+            .field("is_active", &self.is_active)
+            .field("auth_name", &self.auth_name)
+            .field("auth_value", &self.auth_value.as_ref().map(|_| "***"))
+            .field("last_failure_reason", &self.last_failure_reason)
+            .field("consecutive_failures", &self.consecutive_failures)
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebhookRow {
+    /// Whether it subscribes to the event named `name`.
+    pub fn subscribes(&self, name: &str) -> bool {
+        self.events.split(',').any(|event| event == name)
+    }
+
+    fn read(row: &Row<'_>) -> rusqlite::Result<WebhookRow> {
+        Ok(WebhookRow {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            uri: row.get(2)?,
+            language: row.get(3)?,
+            events: row.get(4)?,
+            is_active: row.get(5)?,
+            only_main: row.get(6)?,
+            auth_type: row.get(7)?,
+            auth_name: row.get(8)?,
+            auth_value: row.get(9)?,
+            last_failure_reason: row.get(10)?,
+            consecutive_failures: row.get(11)?,
+            delivered: row.get(12)?,
+            failed: row.get(13)?,
+            dropped: row.get(14)?,
+            created_on: row.get(15)?,
+            created_by: row.get(16)?,
+            updated_on: row.get(17)?,
+            updated_by: row.get(18)?,
+        })
+    }
+}
+
+const WEBHOOK_COLUMNS: &str = "id, name, uri, language, events, is_active, only_main, auth_type, \
+    auth_name, auth_value, last_failure_reason, consecutive_failures, delivered, failed, dropped, \
+    created_on, created_by, updated_on, updated_by";
+
+/// One attempt, as stored and shown as a `WebhookLog`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogRow {
+    /// The webhook's id.
+    pub webhook_id: String,
+    /// The event's label (its type and trace id).
+    pub label: String,
+    /// The attempt number for the event, from 1.
+    pub attempt: u32,
+    /// The body sent.
+    pub message: Option<String>,
+    /// The status the receiver answered, if it answered.
+    pub response_code: Option<u16>,
+    /// Why the attempt failed, if it did.
+    pub reason: Option<String>,
+    /// Whether the attempt delivered the event.
+    pub is_successful: bool,
+    /// How long it took, in milliseconds.
+    pub latency_ms: f64,
+    /// When it started.
+    pub created_on: String,
+}
+
+/// The next event a webhook has to deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    /// Its place in the outbox (the order of delivery).
+    pub seq: i64,
+    /// The event's label.
+    pub label: String,
+    /// The body, byte for byte.
+    pub body: Vec<u8>,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// When it is due, in milliseconds since the Unix epoch.
+    pub due_ms: i64,
+}
+
+/// What became of an event after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// Delivered: it leaves the outbox.
+    Delivered,
+    /// Every retry failed: it leaves the outbox.
+    Failed,
+    /// It stays, due again at this time (ms since the epoch); for a paused webhook, when it resumes.
+    Again(i64),
+}
+
+/// The database.
+#[derive(Debug)]
+pub struct Store {
+    connection: Connection,
+    log_cap: u32,
+}
+
+impl Store {
+    /// Opens (or creates) the database in `folder`, keeping at most `log_cap` logs per webhook,
+    /// and holds it: a second process opening the same folder gets [`StoreError::InUse`] (two
+    /// servers delivering one outbox would send every event twice). The lock goes with the
+    /// process, `kill -9` included.
+    pub fn open(folder: &Path, log_cap: u32) -> Result<Store> {
+        let path = folder.join("workspace.sqlite3");
+        let connection = Connection::open(&path)?;
+        connection.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+        let in_use = |error: rusqlite::Error| match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::InUse(path.display().to_string())
+            }
+            _ => StoreError::Sqlite(error),
+        };
+        // WAL with NORMAL syncing survives a crash of the process (not of the machine) with every
+        // committed transaction, at a fraction of FULL's cost per delivery.
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(in_use)?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.pragma_update(None, "foreign_keys", "ON")?;
+        // Taking the write lock now keeps it for as long as the connection lives.
+        connection
+            .execute_batch("BEGIN EXCLUSIVE; COMMIT;")
+            .map_err(in_use)?;
+        connection.execute_batch(SCHEMA)?;
+        Ok(Store {
+            connection,
+            log_cap: log_cap.max(1),
+        })
+    }
+
+    /// Every webhook, in the order they were created.
+    pub fn webhooks(&self) -> Result<Vec<WebhookRow>> {
+        let mut statement = self.connection.prepare_cached(&format!(
+            "SELECT {WEBHOOK_COLUMNS} FROM webhooks ORDER BY rowid"
+        ))?;
+        let rows = statement.query_map([], WebhookRow::read)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One webhook.
+    pub fn webhook(&self, id: &str) -> Result<Option<WebhookRow>> {
+        let mut statement = self.connection.prepare_cached(&format!(
+            "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = ?1"
+        ))?;
+        Ok(statement.query_row([id], WebhookRow::read).optional()?)
+    }
+
+    /// Adds a webhook.
+    pub fn insert_webhook(&self, row: &WebhookRow) -> Result<()> {
+        self.connection.execute(
+            &format!(
+                "INSERT INTO webhooks ({WEBHOOK_COLUMNS}) VALUES \
+                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+            ),
+            params![
+                row.id,
+                row.name,
+                row.uri,
+                row.language,
+                row.events,
+                row.is_active,
+                row.only_main,
+                row.auth_type,
+                row.auth_name,
+                row.auth_value,
+                row.last_failure_reason,
+                row.consecutive_failures,
+                row.delivered,
+                row.failed,
+                row.dropped,
+                row.created_on,
+                row.created_by,
+                row.updated_on,
+                row.updated_by,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces what a `PUT` may change. Enabling a paused webhook resets its failure count, and
+    /// its kept events become due now, in their order.
+    pub fn update_webhook(&mut self, row: &WebhookRow, now_ms: i64) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        let was_active: bool = transaction.query_row(
+            "SELECT is_active FROM webhooks WHERE id = ?1",
+            [&row.id],
+            |found| found.get(0),
+        )?;
+        transaction.execute(
+            "UPDATE webhooks SET name = ?2, uri = ?3, language = ?4, events = ?5, is_active = ?6, \
+             only_main = ?7, auth_type = ?8, auth_name = ?9, auth_value = ?10, updated_on = ?11, \
+             updated_by = ?12 WHERE id = ?1",
+            params![
+                row.id,
+                row.name,
+                row.uri,
+                row.language,
+                row.events,
+                row.is_active,
+                row.only_main,
+                row.auth_type,
+                row.auth_name,
+                row.auth_value,
+                row.updated_on,
+                row.updated_by,
+            ],
+        )?;
+        if row.is_active && !was_active {
+            transaction.execute(
+                "UPDATE webhooks SET consecutive_failures = 0 WHERE id = ?1",
+                [&row.id],
+            )?;
+            transaction.execute(
+                "UPDATE outbox SET due_ms = MIN(due_ms, ?2) WHERE webhook_id = ?1",
+                params![row.id, now_ms],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Removes a webhook with its outbox and logs; whether it existed.
+    pub fn delete_webhook(&mut self, id: &str) -> Result<bool> {
+        let transaction = self.connection.transaction()?;
+        let mut events = Vec::new();
+        {
+            let mut statement =
+                transaction.prepare_cached("SELECT event_id FROM outbox WHERE webhook_id = ?1")?;
+            for event in statement.query_map([id], |row| row.get::<_, i64>(0))? {
+                events.push(event?);
+            }
+        }
+        let removed = transaction.execute("DELETE FROM webhooks WHERE id = ?1", [id])? > 0;
+        for event in events {
+            forget_event_if_done(&transaction, event)?;
+        }
+        transaction.commit()?;
+        Ok(removed)
+    }
+
+    /// Stores events and queues them: each `(label, body)` goes to the webhooks listed with it,
+    /// due at `now_ms`. Webhooks listed as dropping count the event as dropped instead. One
+    /// transaction for the whole batch, which also records how far the story stream that made
+    /// them has gone.
+    pub fn enqueue(
+        &mut self,
+        batch: &[Enqueue<'_>],
+        now_ms: i64,
+        progress: Option<Progress>,
+    ) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        if let Some(progress) = progress {
+            set_stream_taken(&transaction, progress)?;
+        }
+        {
+            let mut event_statement =
+                transaction.prepare_cached("INSERT INTO events (label, body) VALUES (?1, ?2)")?;
+            let mut outbox_statement = transaction.prepare_cached(
+                "INSERT INTO outbox (webhook_id, event_id, due_ms) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut drop_statement = transaction
+                .prepare_cached("UPDATE webhooks SET dropped = dropped + 1 WHERE id = ?1")?;
+            for item in batch {
+                for webhook in item.dropping {
+                    drop_statement.execute([webhook])?;
+                }
+                if item.to.is_empty() {
+                    continue;
+                }
+                event_statement.execute(params![item.label, item.body])?;
+                let event = transaction.last_insert_rowid();
+                for webhook in item.to {
+                    outbox_statement.execute(params![webhook, event, now_ms])?;
+                }
+            }
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// The first `limit` events of a webhook's outbox, in order, due or not.
+    pub fn outbox_head(&self, webhook_id: &str, limit: u32) -> Result<Vec<OutboxRow>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT outbox.seq, events.label, events.body, outbox.attempts, outbox.due_ms \
+             FROM outbox JOIN events ON events.id = outbox.event_id \
+             WHERE outbox.webhook_id = ?1 ORDER BY outbox.seq LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![webhook_id, limit], |row| {
+            Ok(OutboxRow {
+                seq: row.get(0)?,
+                label: row.get(1)?,
+                body: row.get(2)?,
+                attempts: row.get(3)?,
+                due_ms: row.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many events wait in a webhook's outbox.
+    pub fn pending(&self, webhook_id: &str) -> Result<u64> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT COUNT(*) FROM outbox WHERE webhook_id = ?1")?;
+        Ok(statement.query_row([webhook_id], |row| row.get(0))?)
+    }
+
+    /// Records attempts in one transaction, in order: for each, the log, what became of the
+    /// event, the webhook's failure count, and the pause. An attempt whose outbox row is gone
+    /// (the webhook was deleted meanwhile) is not recorded.
+    pub fn record_attempts(&mut self, attempts: &[Attempted]) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        for attempted in attempts {
+            record_attempt(&transaction, attempted, self.log_cap)?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Records a test event's attempt (no outbox, no failure count).
+    pub fn record_test(&mut self, log: &LogRow) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        insert_log(&transaction, log, self.log_cap)?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// A page of a webhook's logs, newest first.
+    pub fn logs(&self, webhook_id: &str, offset: u64, limit: u64) -> Result<Vec<LogRow>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT webhook_id, label, attempt, message, response_code, reason, is_successful, \
+             latency_ms, created_on FROM logs WHERE webhook_id = ?1 ORDER BY seq DESC \
+             LIMIT ?2 OFFSET ?3",
+        )?;
+        let rows = statement.query_map(params![webhook_id, limit, offset], |row| {
+            Ok(LogRow {
+                webhook_id: row.get(0)?,
+                label: row.get(1)?,
+                attempt: row.get(2)?,
+                message: row.get(3)?,
+                response_code: row.get(4)?,
+                reason: row.get(5)?,
+                is_successful: row.get(6)?,
+                latency_ms: row.get(7)?,
+                created_on: row.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many events a story stream has produced.
+    pub fn stream_taken(&self, name: &str) -> Result<u64> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT taken FROM streams WHERE name = ?1")?;
+        Ok(statement
+            .query_row([name], |row| row.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// Records how far a story stream has gone (for events that are not queued: test events).
+    pub fn set_stream_taken(&mut self, progress: Progress) -> Result<()> {
+        let transaction = self.connection.transaction()?;
+        set_stream_taken(&transaction, progress)?;
+        transaction.commit()?;
+        Ok(())
+    }
+}
+
+/// One attempt for [`Store::record_attempts`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempted {
+    /// The outbox row attempted.
+    pub seq: i64,
+    /// The attempt's log.
+    pub log: LogRow,
+    /// What became of the event.
+    pub settled: Settled,
+    /// The webhook's count of consecutive failed attempts after this one.
+    pub consecutive_failures: u32,
+    /// Why the webhook paused, when this attempt paused it.
+    pub paused: Option<String>,
+}
+
+fn record_attempt(
+    transaction: &rusqlite::Transaction<'_>,
+    attempted: &Attempted,
+    log_cap: u32,
+) -> Result<()> {
+    let log = &attempted.log;
+    let event: Option<i64> = transaction
+        .prepare_cached("SELECT event_id FROM outbox WHERE seq = ?1")?
+        .query_row([attempted.seq], |row| row.get(0))
+        .optional()?;
+    let Some(event) = event else {
+        return Ok(());
+    };
+    insert_log(transaction, log, log_cap)?;
+    let (delivered, failed) = match attempted.settled {
+        Settled::Delivered => (1, 0),
+        Settled::Failed => (0, 1),
+        Settled::Again(_) => (0, 0),
+    };
+    transaction
+        .prepare_cached(
+            "UPDATE webhooks SET consecutive_failures = ?2, delivered = delivered + ?3, \
+             failed = failed + ?4 WHERE id = ?1",
+        )?
+        .execute(params![
+            log.webhook_id,
+            attempted.consecutive_failures,
+            delivered,
+            failed
+        ])?;
+    if let Some(reason) = &attempted.paused {
+        transaction.execute(
+            "UPDATE webhooks SET is_active = 0, last_failure_reason = ?2 WHERE id = ?1",
+            params![log.webhook_id, reason],
+        )?;
+    }
+    match attempted.settled {
+        Settled::Delivered | Settled::Failed => {
+            transaction
+                .prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
+                .execute([attempted.seq])?;
+            forget_event_if_done(transaction, event)?;
+        }
+        Settled::Again(due_ms) => {
+            transaction
+                .prepare_cached("UPDATE outbox SET attempts = ?2, due_ms = ?3 WHERE seq = ?1")?
+                .execute(params![attempted.seq, log.attempt, due_ms])?;
+        }
+    }
+    Ok(())
+}
+
+/// One event for [`Store::enqueue`].
+#[derive(Debug, Clone, Copy)]
+pub struct Enqueue<'a> {
+    /// The label.
+    pub label: &'a str,
+    /// The body.
+    pub body: &'a [u8],
+    /// The webhooks that queue it.
+    pub to: &'a [String],
+    /// The paused webhooks that drop it.
+    pub dropping: &'a [String],
+}
+
+fn insert_log(transaction: &rusqlite::Transaction<'_>, log: &LogRow, cap: u32) -> Result<()> {
+    let seq: i64 = transaction.query_row(
+        "UPDATE webhooks SET log_seq = log_seq + 1 WHERE id = ?1 RETURNING log_seq",
+        [&log.webhook_id],
+        |row| row.get(0),
+    )?;
+    transaction
+        .prepare_cached(
+            "INSERT INTO logs (webhook_id, seq, label, attempt, message, response_code, reason, \
+             is_successful, latency_ms, created_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            log.webhook_id,
+            seq,
+            log.label,
+            log.attempt,
+            log.message,
+            log.response_code,
+            log.reason,
+            log.is_successful,
+            log.latency_ms,
+            log.created_on,
+        ])?;
+    transaction
+        .prepare_cached("DELETE FROM logs WHERE webhook_id = ?1 AND seq <= ?2")?
+        .execute(params![log.webhook_id, seq - i64::from(cap)])?;
+    Ok(())
+}
+
+fn set_stream_taken(transaction: &rusqlite::Transaction<'_>, progress: Progress) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT INTO streams (name, taken) VALUES (?1, ?2) \
+             ON CONFLICT(name) DO UPDATE SET taken = excluded.taken",
+        )?
+        .execute(params![progress.stream, progress.taken])?;
+    Ok(())
+}
+
+fn forget_event_if_done(transaction: &rusqlite::Transaction<'_>, event: i64) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "DELETE FROM events WHERE id = ?1 AND NOT EXISTS \
+             (SELECT 1 FROM outbox WHERE event_id = ?1)",
+        )?
+        .execute([event])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "awork-workspace-store-{}-{name}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn webhook(id: &str) -> WebhookRow {
+        WebhookRow {
+            id: id.to_owned(),
+            name: "hook".into(),
+            uri: "http://127.0.0.1:1/".into(),
+            language: None,
+            events: "task_added,task_updated".into(),
+            is_active: true,
+            only_main: None,
+            auth_type: "none".into(),
+            auth_name: None,
+            auth_value: None,
+            last_failure_reason: None,
+            consecutive_failures: 0,
+            delivered: 0,
+            failed: 0,
+            dropped: 0,
+            created_on: "2026-01-01T00:00:00.000Z".into(),
+            created_by: "u".into(),
+            updated_on: "2026-01-01T00:00:00.000Z".into(),
+            updated_by: "u".into(),
+        }
+    }
+
+    fn delivered(seq: i64, attempt: u32) -> Attempted {
+        Attempted {
+            seq,
+            log: LogRow {
+                webhook_id: "w".into(),
+                label: format!("event {seq}"),
+                attempt,
+                message: Some("{}".into()),
+                response_code: Some(200),
+                reason: None,
+                is_successful: true,
+                latency_ms: 1.0,
+                created_on: "2026-01-01T00:00:00.000Z".into(),
+            },
+            settled: Settled::Delivered,
+            consecutive_failures: 0,
+            paused: None,
+        }
+    }
+
+    #[test]
+    fn the_outbox_survives_a_reopen_and_logs_are_capped_newest_first() {
+        let dir = folder("outbox");
+        let mut store = Store::open(&dir, 3).unwrap();
+        store.insert_webhook(&webhook("w")).unwrap();
+        let to = ["w".to_owned()];
+        let batch: Vec<Enqueue<'_>> = (0..5)
+            .map(|_| Enqueue {
+                label: "task_added",
+                body: b"{}",
+                to: &to,
+                dropping: &[],
+            })
+            .collect();
+        store.enqueue(&batch, 0, None).unwrap();
+        drop(store);
+
+        let mut store = Store::open(&dir, 3).unwrap();
+        let head = store.outbox_head("w", 10).unwrap();
+        assert_eq!(head.len(), 5);
+        let records: Vec<Attempted> = head.iter().map(|row| delivered(row.seq, 1)).collect();
+        store.record_attempts(&records).unwrap();
+        assert_eq!(store.pending("w").unwrap(), 0);
+        let logs = store.logs("w", 0, 10).unwrap();
+        let labels: Vec<&str> = logs.iter().map(|log| log.label.as_str()).collect();
+        let last = head.last().unwrap().seq;
+        assert_eq!(
+            labels,
+            [last, last - 1, last - 2].map(|seq| format!("event {seq}"))
+        );
+        assert_eq!(store.webhook("w").unwrap().unwrap().delivered, 5);
+        // Delivered everywhere, so the bodies are gone too.
+        let bodies: i64 = store
+            .connection
+            .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(bodies, 0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_rows_debug_hides_the_auth_value() {
+        let mut row = webhook("w");
+        row.auth_name = Some("X-Key".into());
+        row.auth_value = Some("s3cret".into());
+        let shown = format!("{row:?}");
+        assert!(
+            shown.contains("X-Key") && !shown.contains("s3cret"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_deleted_webhook_takes_its_queue_and_an_attempt_recorded_after_is_ignored() {
+        let dir = folder("delete");
+        let mut store = Store::open(&dir, 10).unwrap();
+        store.insert_webhook(&webhook("w")).unwrap();
+        store.insert_webhook(&webhook("v")).unwrap();
+        let to = ["w".to_owned(), "v".to_owned()];
+        let batch = [Enqueue {
+            label: "task_added",
+            body: b"{}",
+            to: &to,
+            dropping: &[],
+        }];
+        store.enqueue(&batch, 0, None).unwrap();
+        let seq = store.outbox_head("w", 1).unwrap()[0].seq;
+        assert!(store.delete_webhook("w").unwrap());
+        assert!(!store.delete_webhook("w").unwrap());
+        store.record_attempts(&[delivered(seq, 1)]).unwrap();
+        assert!(store.logs("w", 0, 10).unwrap().is_empty());
+        // The other webhook still has the event.
+        assert_eq!(store.pending("v").unwrap(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
