@@ -44,7 +44,7 @@ pub enum AttemptOutcome {
         /// The first bytes of the response body (at most [`BODY_EXCERPT_LIMIT`]).
         body: Bytes,
     },
-    /// No response head arrived within the timeout.
+    /// The whole response (head and body) did not arrive within the timeout.
     Timeout,
     /// The receiver refused the connection.
     ConnectionRefused,
@@ -105,8 +105,8 @@ impl fmt::Display for AttemptOutcome {
 
 /// Carries one attempt to the receiver.
 ///
-/// Contract: `send` POSTs `body` once and resolves to [`AttemptOutcome::Timeout`] if no response
-/// head arrived within `timeout`. Use only `tokio::time` for waiting, so tests can pause the
+/// Contract: `send` POSTs `body` once and resolves to [`AttemptOutcome::Timeout`] if the whole
+/// response (head and body) did not arrive within `timeout`. Use only `tokio::time` for waiting, so tests can pause the
 /// clock.
 pub trait Transport: Send + Sync + 'static {
     /// Performs one attempt.
@@ -202,15 +202,13 @@ impl HttpTransport {
         }
         request
     }
-}
 
-impl Transport for HttpTransport {
-    async fn send(&self, body: Bytes, timeout: Duration) -> AttemptOutcome {
-        let request = self.request(body);
-        let response = match tokio::time::timeout(timeout, self.client.request(request)).await {
-            Err(_elapsed) => return AttemptOutcome::Timeout,
-            Ok(Err(error)) => return classify(&error),
-            Ok(Ok(response)) => response,
+    /// One attempt without a deadline: the request, the response head, and the body read to its
+    /// end (or to [`BODY_DRAIN_LIMIT`]), so the pooled connection can be reused.
+    async fn attempt(&self, request: Request<Full<Bytes>>) -> AttemptOutcome {
+        let response = match self.client.request(request).await {
+            Err(error) => return classify(&error),
+            Ok(response) => response,
         };
         let code = response.status();
         let location = if code.is_redirection() {
@@ -221,16 +219,22 @@ impl Transport for HttpTransport {
         } else {
             None
         };
-        // The outcome is decided by the head; the body is read only so the pooled connection can
-        // be reused, bounded in size and time so a slow or huge body cannot stall the engine.
-        let body = tokio::time::timeout(timeout, drain_body(response.into_body()))
-            .await
-            .unwrap_or_default();
+        let body = drain_body(response.into_body()).await;
         AttemptOutcome::Status {
             code,
             location,
             body,
         }
+    }
+}
+
+impl Transport for HttpTransport {
+    async fn send(&self, body: Bytes, timeout: Duration) -> AttemptOutcome {
+        // One deadline for the whole response, as awork's client reads it: a receiver that sends
+        // its head at once and trickles its body past the timeout has not answered in time.
+        tokio::time::timeout(timeout, self.attempt(self.request(body)))
+            .await
+            .unwrap_or(AttemptOutcome::Timeout)
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod http;
 mod pending;
+mod slow_body;
 mod support;
 mod timing;
 mod tls;
