@@ -2,8 +2,8 @@
 //! order, and judges every case from what came back.
 //!
 //! Requests go through `awork-delivery`'s [`HttpTransport`], the same client `send` uses, so the
-//! suite sees a receiver exactly as a delivery would: no redirects followed, a timeout on the
-//! response head. A case never retries; it reports what each single attempt got.
+//! suite sees a receiver exactly as a delivery would: no redirects followed, one timeout on the
+//! whole response (head and body). A case never retries; it reports what each single attempt got.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -348,8 +348,8 @@ pub struct WebhookConfig {
     pub url: WebhookUrl,
     /// A header sent with every attempt, if any.
     pub auth: Option<AuthHeader>,
-    /// An attempt succeeds only if a 2xx response head arrives within this time, counted from the
-    /// start of the attempt (connect, send, response head). Default 30 s.
+    /// An attempt succeeds only if a 2xx response arrives whole within this time, counted from
+    /// the start of the attempt (connect, send, response head and body). Default 30 s.
     pub timeout: Duration,
     /// How many times a failed event is retried. Default 10, so at most 11 attempts.
     pub max_retries: u32,

@@ -1,6 +1,6 @@
 //! Delivers webhook events to a receiver exactly as awork does: one POST per attempt with
-//! `Content-Type: application/json` and an optional auth header, success only on a 2xx within the
-//! timeout, up to 10 retries on a schedule, and a webhook that pauses after more than 10
+//! `Content-Type: application/json`, `User-Agent: awork-sim/VERSION` and an optional auth header,
+//! success only on a 2xx read whole within the timeout, up to 10 retries on a schedule, and a webhook that pauses after more than 10
 //! consecutive failed attempts, keeping undelivered events as pending.
 //!
 //! Events are opaque: bytes sent as they are, plus a label. The engine never prints; it reports
@@ -42,4 +42,4 @@ pub use engine::{
     Webhook, WebhookState,
 };
 pub use observe::{AttemptRecord, Decision, FnObserver, JsonLinesWriter, Observer};
-pub use transport::{AttemptOutcome, HttpTransport, Transport, TransportError};
+pub use transport::{AttemptOutcome, HttpTransport, Transport, TransportError, USER_AGENT};

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use http::header::{CONTENT_TYPE, LOCATION};
-use http::{HeaderValue, Method, Request, StatusCode};
+use http::header::{CONTENT_TYPE, LOCATION, USER_AGENT as USER_AGENT_HEADER};
+use http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
@@ -44,7 +44,7 @@ pub enum AttemptOutcome {
         /// The first bytes of the response body (at most [`BODY_EXCERPT_LIMIT`]).
         body: Bytes,
     },
-    /// No response head arrived within the timeout.
+    /// The whole response (head and body) did not arrive within the timeout.
     Timeout,
     /// The receiver refused the connection.
     ConnectionRefused,
@@ -105,8 +105,8 @@ impl fmt::Display for AttemptOutcome {
 
 /// Carries one attempt to the receiver.
 ///
-/// Contract: `send` POSTs `body` once and resolves to [`AttemptOutcome::Timeout`] if no response
-/// head arrived within `timeout`. Use only `tokio::time` for waiting, so tests can pause the
+/// Contract: `send` POSTs `body` once and resolves to [`AttemptOutcome::Timeout`] if the whole
+/// response (head and body) did not arrive within `timeout`. Use only `tokio::time` for waiting, so tests can pause the
 /// clock.
 pub trait Transport: Send + Sync + 'static {
     /// Performs one attempt.
@@ -125,12 +125,18 @@ pub enum TransportError {
     Tls(#[source] rustls::Error),
 }
 
+/// The `User-Agent` of every attempt, unless the configured auth header is itself a `User-Agent`.
+pub const USER_AGENT: &str = concat!("awork-sim/", env!("CARGO_PKG_VERSION"));
+
 /// The real transport: a pooled hyper client (keep-alive, HTTP/1.1, http or https with rustls and
-/// the ring provider), POSTing `Content-Type: application/json` and the auth header. Redirects are
+/// the ring provider), POSTing `Content-Type: application/json`, `User-Agent:` [`USER_AGENT`] and
+/// the auth header. The platform's root certificates are loaded only for an `https` URL. Redirects are
 /// never followed: hyper's client does not follow them, and a 3xx is just a failed attempt.
 #[derive(Clone)]
 pub struct HttpTransport {
     client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    /// The headers of every attempt, built once.
+    headers: HeaderMap,
     url: WebhookUrl,
     auth: Option<AuthHeader>,
 }
@@ -146,7 +152,7 @@ impl fmt::Debug for HttpTransport {
 
 impl HttpTransport {
     /// Builds the client for `config`: its URL, auth header and TLS choice (`insecure` accepts any
-    /// certificate; otherwise the platform's roots).
+    /// certificate; otherwise the platform's roots, loaded only when the URL is `https`).
     pub fn new(config: &WebhookConfig) -> Result<Self, TransportError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = hyper_rustls::HttpsConnectorBuilder::new();
@@ -158,23 +164,19 @@ impl HttpTransport {
                 .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
                 .with_no_client_auth();
             builder.with_tls_config(tls)
+        } else if config.url.is_https() {
+            builder
+                .with_provider_and_native_roots(provider)
+                .map_err(TransportError::NativeRoots)?
         } else {
-            match builder.with_provider_and_native_roots(provider.clone()) {
-                Ok(builder) => builder,
-                // A plain-http webhook must not need root certificates: fall back to an empty
-                // store, so only an https URL reports the problem.
-                Err(error) if config.url.is_https() => {
-                    return Err(TransportError::NativeRoots(error));
-                }
-                Err(_) => {
-                    let tls = ClientConfig::builder_with_provider(provider)
-                        .with_safe_default_protocol_versions()
-                        .map_err(TransportError::Tls)?
-                        .with_root_certificates(rustls::RootCertStore::empty())
-                        .with_no_client_auth();
-                    hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls)
-                }
-            }
+            // A plain-http webhook never speaks TLS (redirects are not followed), so the
+            // platform's root store (hundreds of files) is not read: an empty one will do.
+            let tls = ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .map_err(TransportError::Tls)?
+                .with_root_certificates(rustls::RootCertStore::empty())
+                .with_no_client_auth();
+            builder.with_tls_config(tls)
         };
         let mut http = HttpConnector::new();
         http.enforce_http(false);
@@ -183,34 +185,29 @@ impl HttpTransport {
         let client = Client::builder(TokioExecutor::new()).build(connector);
         Ok(Self {
             client,
+            headers: request_headers(config.auth.as_ref()),
             url: config.url.clone(),
             auth: config.auth.clone(),
         })
     }
 
     /// The request of one attempt. Built from parts that are valid by construction (the URL and
-    /// the auth header were checked when the configuration was made), so it cannot fail, and it
+    /// the headers were checked when the configuration was made), so it cannot fail, and it
     /// skips `http::request::Builder`'s checks on every attempt.
     fn request(&self, body: Bytes) -> Request<Full<Bytes>> {
         let mut request = Request::new(Full::new(body));
         *request.method_mut() = Method::POST;
         *request.uri_mut() = self.url.as_uri().clone();
-        let headers = request.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        if let Some(auth) = &self.auth {
-            headers.append(auth.name().clone(), auth.value().clone());
-        }
+        *request.headers_mut() = self.headers.clone();
         request
     }
-}
 
-impl Transport for HttpTransport {
-    async fn send(&self, body: Bytes, timeout: Duration) -> AttemptOutcome {
-        let request = self.request(body);
-        let response = match tokio::time::timeout(timeout, self.client.request(request)).await {
-            Err(_elapsed) => return AttemptOutcome::Timeout,
-            Ok(Err(error)) => return classify(&error),
-            Ok(Ok(response)) => response,
+    /// One attempt without a deadline: the request, the response head, and the body read to its
+    /// end (or to [`BODY_DRAIN_LIMIT`]), so the pooled connection can be reused.
+    async fn attempt(&self, request: Request<Full<Bytes>>) -> AttemptOutcome {
+        let response = match self.client.request(request).await {
+            Err(error) => return classify(&error),
+            Ok(response) => response,
         };
         let code = response.status();
         let location = if code.is_redirection() {
@@ -221,17 +218,37 @@ impl Transport for HttpTransport {
         } else {
             None
         };
-        // The outcome is decided by the head; the body is read only so the pooled connection can
-        // be reused, bounded in size and time so a slow or huge body cannot stall the engine.
-        let body = tokio::time::timeout(timeout, drain_body(response.into_body()))
-            .await
-            .unwrap_or_default();
+        let body = drain_body(response.into_body()).await;
         AttemptOutcome::Status {
             code,
             location,
             body,
         }
     }
+}
+
+impl Transport for HttpTransport {
+    async fn send(&self, body: Bytes, timeout: Duration) -> AttemptOutcome {
+        // One deadline for the whole response, as awork's client reads it: a receiver that sends
+        // its head at once and trickles its body past the timeout has not answered in time.
+        tokio::time::timeout(timeout, self.attempt(self.request(body)))
+            .await
+            .unwrap_or(AttemptOutcome::Timeout)
+    }
+}
+
+/// The headers every attempt carries: the content type, the user agent (unless `auth` names
+/// `User-Agent` itself) and the auth header.
+fn request_headers(auth: Option<&AuthHeader>) -> HeaderMap {
+    let mut headers = HeaderMap::with_capacity(3);
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if auth.is_none_or(|auth| *auth.name() != USER_AGENT_HEADER) {
+        headers.insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
+    }
+    if let Some(auth) = auth {
+        headers.insert(auth.name().clone(), auth.value().clone());
+    }
+    headers
 }
 
 async fn drain_body(mut body: hyper::body::Incoming) -> Bytes {

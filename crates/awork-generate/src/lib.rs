@@ -27,6 +27,7 @@ pub mod awkward;
 pub mod fixtures;
 mod ids;
 mod story;
+#[cfg(feature = "proptest")]
 pub mod strategies;
 mod text;
 mod world;

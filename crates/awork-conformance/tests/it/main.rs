@@ -5,5 +5,6 @@
 mod mistakes;
 mod reports;
 mod selection;
+mod slow_body;
 mod support;
 mod verdicts;

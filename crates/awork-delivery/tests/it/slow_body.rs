@@ -1,0 +1,105 @@
+//! The timeout covers the whole response: a receiver on 127.0.0.1 that sends its 200 head at once
+//! and then trickles its body for 3 s has not answered within a 1 s timeout.
+
+use std::time::Duration;
+
+use awork_delivery::{AttemptOutcome, Webhook, WebhookConfig};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+use crate::support::events;
+
+/// The body's length; one byte goes out every [`TRICKLE_STEP`], 3 s in all.
+const TRICKLED_BYTES: usize = 30;
+const TRICKLE_STEP: Duration = Duration::from_millis(100);
+
+/// A receiver that answers every request with a `200` head at once and a body trickled byte by
+/// byte over 3 s. Stops when dropped.
+struct TricklingReceiver {
+    url: String,
+    task: JoinHandle<()>,
+}
+
+impl Drop for TricklingReceiver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn trickling_receiver() -> TricklingReceiver {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(trickle(stream));
+        }
+    });
+    TricklingReceiver { url, task }
+}
+
+/// Reads one request (head and `Content-Length` body), then answers it slowly.
+async fn trickle(mut stream: TcpStream) {
+    let mut received = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let complete = loop {
+        if let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&received[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .and_then(|value| value.trim().parse().ok())
+                .unwrap_or(0);
+            if received.len() >= end + 4 + length {
+                break true;
+            }
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => break false,
+            Ok(read) => received.extend_from_slice(&chunk[..read]),
+        }
+    };
+    if !complete {
+        return;
+    }
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-length: {TRICKLED_BYTES}\r\nconnection: close\r\n\r\n"
+    );
+    if stream.write_all(head.as_bytes()).await.is_err() {
+        return;
+    }
+    for _ in 0..TRICKLED_BYTES {
+        tokio::time::sleep(TRICKLE_STEP).await;
+        if stream.write_all(b"x").await.is_err() {
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_body_trickled_past_the_timeout_is_a_timeout() {
+    let receiver = trickling_receiver().await;
+    let config = WebhookConfig::new(&receiver.url)
+        .unwrap()
+        .with_timeout(Duration::from_secs(1))
+        .with_max_retries(0);
+    let mut log = Vec::new();
+    let run = Webhook::new(config)
+        .unwrap()
+        .deliver(events(1), &mut log)
+        .await;
+    assert_eq!((run.report.delivered, run.report.failed), (0, 1));
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].outcome, AttemptOutcome::Timeout);
+    assert!(
+        log[0].to_json_line().contains(r#""error":"timeout""#),
+        "{}",
+        log[0].to_json_line()
+    );
+    // Cut at the timeout, not at the end of the 3 s body.
+    let latency = log[0].latency;
+    assert!(
+        latency >= Duration::from_secs(1) && latency < Duration::from_millis(2500),
+        "{latency:?}"
+    );
+}
