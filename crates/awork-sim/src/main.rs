@@ -5,6 +5,7 @@
 //! status. Each subcommand is one module under [`commands`]; the command-line contract (exit statuses
 //! 0, 1 and 2, one-line errors) is in `DESIGN.md`.
 
+mod auth;
 mod cli;
 mod commands;
 mod exit;

@@ -102,10 +102,16 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// `name` with anything but ASCII letters, digits, `_` and `-` replaced by `_`, for a file name.
+/// The most characters of a name kept in a file name: file systems refuse names over 255 bytes,
+/// and an `eventType` can be as long as its sender likes.
+const FILE_NAME_CHARS: usize = 64;
+
+/// `name` as part of a file name: anything but ASCII letters, digits, `_` and `-` (a path separator,
+/// a dot) replaced by `_`, at most [`FILE_NAME_CHARS`] characters, `unknown` when empty.
 pub fn file_safe(name: &str) -> String {
     let safe: String = name
         .chars()
+        .take(FILE_NAME_CHARS)
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
                 c
