@@ -20,7 +20,7 @@ pub struct Listener {
 }
 
 /// Sends each line `from` reads to a channel, from a thread, until the stream or the channel ends.
-fn lines_of(from: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
+fn lines_of(from: impl Read + Send + 'static) -> mpsc::Receiver<String> {
     let (sender, lines) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(from).lines() {

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `awork-sim` binary: each runs the built program with arguments and stdin,
 //! and checks its exit status, stdout and stderr.
 
+mod cli_auth;
 mod cli_check;
 mod cli_demo;
 mod cli_events;

@@ -75,31 +75,29 @@ impl AuthArgs {
     }
 }
 
-/// Parses `Name: value`; the problem named never quotes the text, only the name once it is a valid
-/// header name.
+/// Parses `Name: value`; the problem named quotes at most the name, never the value.
 fn parse(text: &str) -> Result<AuthHeader, String> {
     if text.trim().is_empty() {
-        return Err("empty; expected `Name: value`".to_owned());
+        return Err("empty; the auth header is `Name: value`".to_owned());
     }
     let Some((name, value)) = text.split_once(':') else {
-        return Err("expected `Name: value`, found no `:`".to_owned());
+        return Err("the auth header is `Name: value`; found no `:`".to_owned());
     };
     let name = name.trim();
     if name.is_empty() {
-        return Err("expected `Name: value`, found no name before the `:`".to_owned());
+        return Err("the auth header is `Name: value`; found no name before the `:`".to_owned());
     }
     if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-        return Err(
-            "the text before the `:` is not an HTTP header name (letters, digits and `-`, no spaces)"
-                .to_owned(),
-        );
+        return Err(format!(
+            "the auth header's name `{name}` is not an HTTP header name (letters, digits and `-`, no spaces)"
+        ));
     }
     if value.trim().is_empty() {
-        return Err(format!("the value of `{name}` is empty"));
+        return Err(format!("the auth header's value for `{name}` is empty"));
     }
     AuthHeader::new(name, value).map_err(|_| {
         format!(
-            "the value of `{name}` is not a valid HTTP header value (it holds a control character)"
+            "the auth header's value for `{name}` is not a valid HTTP header value (it holds a control character)"
         )
     })
 }
@@ -147,9 +145,12 @@ mod tests {
     fn problems_are_named_without_the_text() {
         for (text, problem) in [
             ("s3cret-without-colon", "found no `:`"),
-            ("Bearer s3cret: x", "not an HTTP header name"),
+            (
+                "Bad Name: s3cret",
+                "name `Bad Name` is not an HTTP header name",
+            ),
             (": s3cret", "no name"),
-            ("X-Key:   ", "the value of `X-Key` is empty"),
+            ("X-Key:   ", "value for `X-Key` is empty"),
             ("X-Key: s3cret\u{7f}", "not a valid HTTP header value"),
             ("", "empty"),
         ] {
