@@ -356,6 +356,24 @@ fn a_delivery_that_cannot_be_recorded_is_answered_500_and_listening_goes_on() {
         rest.last().unwrap(),
         "received 3, answered 2xx 2, answered an error 1, invalid 0, recorded 2, could not record 1"
     );
+
+    // A new run into the same folder numbers on, and overwrites nothing.
+    let before = std::fs::read(&files[0]).unwrap();
+    let again = Listener::start(&["--record", dir.to_str().unwrap()]);
+    let other = check(&["generate", "--count", "1", "--seed", "7"], "", 0).stdout;
+    assert_eq!(post(again.addr(), &[], other.as_bytes()).0, 200);
+    let files = files_in(&dir, 2);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), before);
+    assert!(
+        files[1]
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("000003-"),
+        "{files:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&files[1]).unwrap(), other);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -231,7 +231,7 @@ struct Shared {
     answers: Mutex<Answers>,
     delay: Duration,
     record: Option<PathBuf>,
-    /// How many deliveries were recorded: the number of the next file is one more.
+    /// The number of the last file recorded: the next file's is one more.
     recorded: Mutex<u64>,
     max_body: MaxBody,
     strict: bool,
@@ -285,18 +285,37 @@ impl fmt::Display for Tally {
 
 /// Runs the receiver until Ctrl-C, printing one line per delivery, then the tally.
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let mut numbered = 0;
     if let Some(dir) = &config.record {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("{}: cannot create directory", dir.display()))?;
+        numbered = last_recording(dir)
+            .with_context(|| format!("{}: cannot read directory", dir.display()))?;
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(config, out))
+    runtime.block_on(serve(config, numbered, out))
 }
 
-async fn serve(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+/// The highest number of the recordings already in `dir` (`NNNNNN-….json`), 0 when none: a new
+/// run numbers on from there rather than overwriting them.
+fn last_recording(dir: &std::path::Path) -> std::io::Result<u64> {
+    let mut last = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        let number = name
+            .to_str()
+            .filter(|name| name.ends_with(".json"))
+            .and_then(|name| name.split_once('-'))
+            .and_then(|(number, _)| number.parse::<u64>().ok());
+        last = last.max(number.unwrap_or(0));
+    }
+    Ok(last)
+}
+
+async fn serve(config: &Config, numbered: u64, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -306,7 +325,7 @@ async fn serve(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> 
         answers: Mutex::new(config.answers.clone()),
         delay: config.delay,
         record: config.record.clone(),
-        recorded: Mutex::new(0),
+        recorded: Mutex::new(numbered),
         max_body: config.max_body.clone(),
         strict: config.strict,
         naming: config.naming,
@@ -471,7 +490,18 @@ async fn answer(
             *count + 1,
             file_safe(&seen.event_type)
         ));
-        match std::fs::write(&path, &body) {
+        // `create_new`: a recording is never overwritten.
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut file| {
+                file.write_all(&body).inspect_err(|_| {
+                    // A torn recording would replay as a broken event.
+                    let _ = std::fs::remove_file(&path);
+                })
+            });
+        match written {
             Ok(()) => {
                 *count += 1;
                 recorded = true;
