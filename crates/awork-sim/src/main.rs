@@ -16,8 +16,6 @@ mod output;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::exit::Status;
 
 /// mimalloc rather than the system allocator: generating an event allocates and frees dozens of
@@ -27,7 +25,7 @@ use crate::exit::Status;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let args = match cli::Args::try_parse() {
+    let args = match cli::parse() {
         Ok(args) => args,
         Err(error) => {
             // Help and version go to stdout, usage errors to stderr; a failed write has nowhere to go.
