@@ -111,9 +111,14 @@ impl Listener {
     }
 
     /// Sends SIGINT, as Ctrl-C does, and returns the rest of stdout once the process has ended.
-    fn interrupt(mut self) -> (Option<i32>, Vec<String>) {
+    fn interrupt(self) -> (Option<i32>, Vec<String>) {
+        self.signal("-INT")
+    }
+
+    /// Sends `signal` (`-INT`, `-TERM`) and returns the rest of stdout once the process has ended.
+    fn signal(mut self, signal: &str) -> (Option<i32>, Vec<String>) {
         let status = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
+            .args([signal, &self.child.id().to_string()])
             .status()
             .expect("kill runs");
         assert!(status.success());
@@ -454,6 +459,14 @@ fn strict_answers_400_to_what_is_not_an_awork_event() {
     let lenient = Listener::start(&[]);
     assert_eq!(post(lenient.addr(), &[], b"not json").0, 200);
     assert!(lenient.next_line().contains(" 200 ? ? not JSON: "));
+
+    // SIGTERM (`docker stop`) ends it as Ctrl-C does, with the tally.
+    let (code, rest) = lenient.signal("-TERM");
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        rest,
+        ["received 1, answered 2xx 1, answered an error 0, invalid 1, recorded 0"]
+    );
 }
 
 #[test]

@@ -283,7 +283,7 @@ impl fmt::Display for Tally {
     }
 }
 
-/// Runs the receiver until Ctrl-C, printing one line per delivery, then the tally.
+/// Runs the receiver until Ctrl-C or SIGTERM, printing one line per delivery, then the tally.
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let mut numbered = 0;
     if let Some(dir) = &config.record {
@@ -336,8 +336,11 @@ async fn serve(config: &Config, numbered: u64, out: &mut dyn Write) -> anyhow::R
     out.flush()?;
 
     let mut tally = Tally::default();
+    // Ctrl-C, or SIGTERM (`docker stop`, a CI job ending): print the tally and end.
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
+    let terminate = terminated();
+    tokio::pin!(terminate);
     loop {
         tokio::select! {
             line = received.recv() => {
@@ -346,6 +349,7 @@ async fn serve(config: &Config, numbered: u64, out: &mut dyn Write) -> anyhow::R
                 out.flush()?;
             }
             _ = &mut ctrl_c => break,
+            () = &mut terminate => break,
         }
     }
     accepting.abort();
@@ -353,6 +357,19 @@ async fn serve(config: &Config, numbered: u64, out: &mut dyn Write) -> anyhow::R
     let _cancelled = accepting.await;
     writeln!(out, "{tally}")?;
     Ok(Outcome::Success)
+}
+
+/// Resolves when the process gets SIGTERM (on Unix; elsewhere, never).
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            terminate.recv().await;
+            return;
+        }
+    }
+    std::future::pending::<()>().await;
 }
 
 async fn accept(listener: TcpListener, shared: Arc<Shared>) {
@@ -463,7 +480,8 @@ async fn answer(
                 event_type: "?".to_owned(),
                 entity_id: "?".to_owned(),
                 verdict: verdict.clone(),
-                invalid: true,
+                // Not read, so neither valid nor invalid.
+                invalid: false,
                 recorded: false,
                 not_recorded: false,
             });
