@@ -1,45 +1,62 @@
 //! `awork-sim listen` as a child process: it prints its URL first, answers as told, prints one line
 //! per delivery, records accepted deliveries as files `send` can replay, and tallies on Ctrl-C.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::check;
 
 /// A running `awork-sim listen`, killed when dropped.
-struct Listener {
+pub struct Listener {
     child: Child,
     lines: mpsc::Receiver<String>,
-    url: String,
+    errors: mpsc::Receiver<String>,
+    /// `http://127.0.0.1:PORT/`.
+    pub url: String,
+}
+
+/// Sends each line `from` reads to a channel, from a thread, until the stream or the channel ends.
+fn lines_of(from: impl Read + Send + 'static) -> mpsc::Receiver<String> {
+    let (sender, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(from).lines() {
+            let Ok(line) = line else { break };
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines
 }
 
 impl Listener {
-    fn start(args: &[&str]) -> Listener {
+    /// Starts `awork-sim listen --port 0 ARGS…`.
+    pub fn start(args: &[&str]) -> Listener {
+        Listener::start_with_env(args, &[])
+    }
+
+    /// Starts `awork-sim listen --port 0 ARGS…` with these environment variables added.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Listener {
         let mut child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
             .arg("listen")
             .args(["--port", "0"])
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("awork-sim starts");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (sender, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let lines = lines_of(child.stdout.take().expect("stdout is piped"));
+        let errors = lines_of(child.stderr.take().expect("stderr is piped"));
         let mut listener = Listener {
             child,
             lines,
+            errors,
             url: String::new(),
         };
         let first = listener.next_line();
@@ -54,18 +71,54 @@ impl Listener {
         listener
     }
 
+    /// `127.0.0.1:PORT`.
+    pub fn addr(&self) -> &str {
+        self.url.trim_start_matches("http://").trim_end_matches('/')
+    }
+
     /// The next line of stdout, waiting at most 20 s.
     #[track_caller]
-    fn next_line(&self) -> String {
+    pub fn next_line(&self) -> String {
         self.lines
             .recv_timeout(Duration::from_secs(20))
             .expect("awork-sim listen prints a line")
     }
 
+    /// The next line of stderr, waiting at most 20 s.
+    #[track_caller]
+    fn next_error(&self) -> String {
+        self.errors
+            .recv_timeout(Duration::from_secs(20))
+            .expect("awork-sim listen prints a line on stderr")
+    }
+
+    /// The most memory the process has held so far (`VmHWM`), in bytes.
+    fn peak_memory(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("/proc/PID/status is readable");
+        let line = status
+            .lines()
+            .find(|line| line.starts_with("VmHWM:"))
+            .expect("the status has VmHWM");
+        let kib: u64 = line
+            .trim_start_matches("VmHWM:")
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .expect("VmHWM is a number of kB");
+        kib * 1024
+    }
+
     /// Sends SIGINT, as Ctrl-C does, and returns the rest of stdout once the process has ended.
-    fn interrupt(mut self) -> (Option<i32>, Vec<String>) {
+    fn interrupt(self) -> (Option<i32>, Vec<String>) {
+        self.signal("-INT")
+    }
+
+    /// Sends `signal` (`-INT`, `-TERM`) and returns the rest of stdout once the process has ended.
+    fn signal(mut self, signal: &str) -> (Option<i32>, Vec<String>) {
         let status = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
+            .args([signal, &self.child.id().to_string()])
             .status()
             .expect("kill runs");
         assert!(status.success());
@@ -90,21 +143,57 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// The files of `dir`, sorted, once there are `n` of them (waiting at most 10 s).
+/// The files of `dir`, sorted. `listen` records a delivery before it answers, so once the sender
+/// has its answer the file is there.
 #[track_caller]
-fn wait_for_files(dir: &Path, n: usize) -> Vec<PathBuf> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map(|entries| entries.map(|entry| entry.unwrap().path()).collect())
-            .unwrap_or_default();
-        files.sort();
-        if files.len() >= n || Instant::now() > deadline {
-            assert_eq!(files.len(), n, "{files:?}");
-            return files;
-        }
-        std::thread::sleep(Duration::from_millis(10));
+fn files_in(dir: &Path, n: usize) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.map(|entry| entry.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    assert_eq!(files.len(), n, "{files:?}");
+    files
+}
+
+/// The status and body of the answer to a POST of `body` to `addr`, over a connection of its own
+/// (closed after the answer).
+fn post(addr: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("listen accepts");
+    let mut head = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    read_answer(stream)
+}
+
+/// Reads an answer to its end: its status and body.
+fn read_answer(mut stream: TcpStream) -> (u16, String) {
+    let mut answer = Vec::new();
+    stream
+        .read_to_end(&mut answer)
+        .expect("the answer is read to its end");
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|status| status.parse().ok())
+        .unwrap_or_else(|| panic!("an HTTP answer: {answer:?}"));
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// One valid event (API names), as `generate` writes it.
+fn event() -> String {
+    check(&["generate", "--count", "1"], "", 0).stdout
 }
 
 #[test]
@@ -135,7 +224,7 @@ fn records_what_send_delivers_and_the_recordings_replay() {
     assert_eq!(statuses, ["500", "200", "200", "200"], "{lines:#?}");
     assert!(lines.iter().all(|line| line.ends_with(" ok")), "{lines:#?}");
 
-    let files = wait_for_files(&dir, 3);
+    let files = files_in(&dir, 3);
     let generated = check(&["generate", "--count", "3"], "", 0).stdout;
     for (file, line) in files.iter().zip(generated.lines()) {
         let name = file.file_name().unwrap().to_str().unwrap();
@@ -154,7 +243,7 @@ fn records_what_send_delivers_and_the_recordings_replay() {
     let mut replay = vec!["send", "--url", &listener.url];
     replay.extend_from_slice(&paths);
     check(&replay, "", 0);
-    let files = wait_for_files(&dir, 6);
+    let files = files_in(&dir, 6);
     for (first, again) in files[..3].iter().zip(&files[3..]) {
         assert_eq!(std::fs::read(first).unwrap(), std::fs::read(again).unwrap());
     }
@@ -212,9 +301,218 @@ fn bad_options_exit_2() {
         &["listen", "--fail-rate", "1.5"][..],
         &["listen", "--delay", "soon"],
         &["listen", "--auth-header", "no colon"],
+        &["listen", "--max-body", "10XB"],
+        &["listen", "--max-body", "0"],
+        &["listen", "--host", "localhost-ish"],
     ] {
         let run = check(args, "", 2);
         assert_eq!(run.stdout, "", "{args:?}");
         assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
     }
+}
+
+#[test]
+fn a_delivery_that_cannot_be_recorded_is_answered_500_and_listening_goes_on() {
+    let dir = temp_dir("listen-record-fails");
+    let listener = Listener::start(&["--record", dir.to_str().unwrap()]);
+
+    // A 244-character event type still records: the file name is bounded.
+    let long = "x".repeat(244);
+    let hostile = event().replace("\"eventType\":\"", &format!("\"eventType\":\"{long}/../"));
+    assert_eq!(post(listener.addr(), &[], hostile.as_bytes()).0, 200);
+    let line = listener.next_line();
+    assert!(
+        line.contains(" 200 xxxxxxxx") && line.contains('…'),
+        "{line}"
+    );
+    let files = files_in(&dir, 1);
+    let name = files[0].file_name().unwrap().to_str().unwrap();
+    assert!(name.starts_with("000001-xxx") && name.len() < 100, "{name}");
+    assert_eq!(std::fs::read_to_string(&files[0]).unwrap(), hostile);
+
+    // The folder goes away: the delivery is answered 500, the reason goes to stderr.
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(post(listener.addr(), &[], event().as_bytes()).0, 500);
+    assert!(listener.next_line().contains(" 500 "));
+    let error = listener.next_error();
+    assert!(
+        error.contains("cannot record this delivery") && error.contains("answered it 500"),
+        "{error}"
+    );
+
+    // It is still listening, and records again once the folder is back, numbering on.
+    std::fs::create_dir(&dir).unwrap();
+    assert_eq!(post(listener.addr(), &[], event().as_bytes()).0, 200);
+    assert!(listener.next_line().contains(" 200 "));
+    let files = files_in(&dir, 1);
+    assert!(
+        files[0]
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("000002-"),
+        "{files:?}"
+    );
+
+    let (code, rest) = listener.interrupt();
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        rest.last().unwrap(),
+        "received 3, answered 2xx 2, answered an error 1, invalid 0, recorded 2, could not record 1"
+    );
+
+    // A new run into the same folder numbers on, and overwrites nothing.
+    let before = std::fs::read(&files[0]).unwrap();
+    let again = Listener::start(&["--record", dir.to_str().unwrap()]);
+    let other = check(&["generate", "--count", "1", "--seed", "7"], "", 0).stdout;
+    assert_eq!(post(again.addr(), &[], other.as_bytes()).0, 200);
+    let files = files_in(&dir, 2);
+    assert_eq!(std::fs::read(&files[0]).unwrap(), before);
+    assert!(
+        files[1]
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("000003-"),
+        "{files:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&files[1]).unwrap(), other);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Writes `n` MiB of body to `stream` from a thread, ignoring the errors of a peer that stopped
+/// reading, and returns the stream to read the answer from.
+fn send_mib(stream: &TcpStream, n: usize, chunked: bool) -> std::thread::JoinHandle<()> {
+    let mut writer = stream.try_clone().unwrap();
+    std::thread::spawn(move || {
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..n {
+            let written = if chunked {
+                writer
+                    .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+                    .and_then(|()| writer.write_all(&chunk))
+                    .and_then(|()| writer.write_all(b"\r\n"))
+            } else {
+                writer.write_all(&chunk)
+            };
+            if written.is_err() {
+                return;
+            }
+        }
+        if chunked {
+            let _ = writer.write_all(b"0\r\n\r\n");
+        }
+    })
+}
+
+#[test]
+fn a_body_over_the_limit_is_answered_413_and_memory_stays_small() {
+    let listener = Listener::start(&[]);
+    for chunked in [false, true] {
+        let mut stream = TcpStream::connect(listener.addr()).unwrap();
+        let length = if chunked {
+            "Transfer-Encoding: chunked".to_owned()
+        } else {
+            format!("Content-Length: {}", 50 << 20)
+        };
+        let head = format!("POST / HTTP/1.1\r\nHost: x\r\n{length}\r\n\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        let writer = send_mib(&stream, 50, chunked);
+        let (status, body) = read_answer(stream);
+        writer.join().unwrap();
+        assert_eq!(status, 413, "chunked: {chunked}");
+        assert!(body.contains("over --max-body 10MiB"), "{body}");
+        let line = listener.next_line();
+        assert!(line.contains(" 413 ? ? "), "{line}");
+    }
+    let peak = listener.peak_memory();
+    assert!(peak < 64 << 20, "VmHWM {peak} bytes");
+
+    // The listener still answers, and a body at the limit is read.
+    assert_eq!(post(listener.addr(), &[], event().as_bytes()).0, 200);
+    assert!(listener.next_line().ends_with(" ok"));
+    let small = Listener::start(&["--max-body", "1KiB"]);
+    assert_eq!(post(small.addr(), &[], &[b' '; 1024]).0, 200);
+    assert_eq!(post(small.addr(), &[], &[b' '; 1025]).0, 413);
+}
+
+#[test]
+fn strict_answers_400_to_what_is_not_an_awork_event() {
+    let listener = Listener::start(&["--strict", "--host", "127.0.0.1"]);
+    let (status, body) = post(listener.addr(), &[], b"not json");
+    assert_eq!(status, 400);
+    assert!(body.starts_with("not JSON: "), "{body}");
+    assert!(listener.next_line().contains(" 400 ? ? not JSON: "));
+
+    let (status, body) = post(listener.addr(), &[], b"{\"eventType\": \"project_added\"}");
+    assert_eq!(status, 400);
+    assert!(body.contains("timestamp: missing"), "{body}");
+    listener.next_line();
+
+    assert_eq!(post(listener.addr(), &[], event().as_bytes()).0, 200);
+    let line = listener.next_line();
+    assert!(line.contains(" 200 ") && line.ends_with(" ok"), "{line}");
+
+    // Without --strict, the same bodies are answered 200 and printed with their problems.
+    let lenient = Listener::start(&[]);
+    assert_eq!(post(lenient.addr(), &[], b"not json").0, 200);
+    assert!(lenient.next_line().contains(" 200 ? ? not JSON: "));
+
+    // SIGTERM (`docker stop`) ends it as Ctrl-C does, with the tally.
+    let (code, rest) = lenient.signal("-TERM");
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        rest,
+        ["received 1, answered 2xx 1, answered an error 0, invalid 1, recorded 0"]
+    );
+}
+
+#[test]
+fn names_spelled_otherwise_than_expected_get_a_note() {
+    let spec = check(
+        &[
+            "generate",
+            "--count",
+            "1",
+            "--event",
+            "task_added",
+            "--naming",
+            "spec",
+        ],
+        "",
+        0,
+    )
+    .stdout;
+    let api = check(
+        &["generate", "--count", "1", "--event", "task_added"],
+        "",
+        0,
+    )
+    .stdout;
+
+    let listener = Listener::start(&[]);
+    post(listener.addr(), &[], api.as_bytes());
+    assert!(listener.next_line().ends_with(" ok"));
+    post(listener.addr(), &[], spec.as_bytes());
+    let line = listener.next_line();
+    assert!(
+        line.ends_with(
+            " ok; note: `project_task_added` is the spec's and awork's docs' spelling; awork's API registers `task_added`"
+        ),
+        "{line}"
+    );
+
+    let listener = Listener::start(&["--naming", "spec"]);
+    post(listener.addr(), &[], spec.as_bytes());
+    assert!(listener.next_line().ends_with(" ok"));
+    post(listener.addr(), &[], api.as_bytes());
+    let line = listener.next_line();
+    assert!(
+        line.ends_with(
+            " ok; note: `task_added` is awork's API's spelling; --naming spec expects `project_task_added`"
+        ),
+        "{line}"
+    );
 }

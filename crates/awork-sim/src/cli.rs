@@ -1,9 +1,14 @@
 //! The command line as clap parses it: the program's flags and the list of subcommands.
 //!
 //! Each subcommand's own arguments live in its module under [`crate::commands`], next to the code that
-//! resolves them into the configuration it runs with; this module only names the subcommands.
+//! resolves them into the configuration it runs with; this module names the subcommands, and reads a
+//! negative number after an option as that option's value ([`parse_from`]), so that `--count -5`
+//! is told what `--count` takes instead of clap's tip to write `-- -5`.
 
-use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::commands::{check, demo, events, generate, listen, schema, send, serve, validate};
 
@@ -58,4 +63,158 @@ pub enum Command {
     ///
     /// Prints `listening on http://HOST:PORT` first; runs until Ctrl-C. State lives in `--data`.
     Serve(serve::Args),
+}
+
+/// Parses the process's arguments (see [`parse_from`]).
+pub fn parse() -> Result<Args, clap::Error> {
+    parse_from(&std::env::args_os().collect::<Vec<_>>())
+}
+
+/// Parses `argv` (the program's name first). A negative number right after an option that takes a
+/// value is that option's value (`--count -5` is `--count=-5`; clap would take `-5` for an unknown
+/// flag), and a negative number an option refuses is one line saying what it takes:
+/// `--count -5: a negative number; --count takes 0 or more`.
+pub fn parse_from(argv: &[OsString]) -> Result<Args, clap::Error> {
+    let argv = join_negative_values(argv);
+    Args::try_parse_from(&argv).map_err(|error| negative_refused(&argv, &error).unwrap_or(error))
+}
+
+/// Whether `text` is a negative number (`-5`, `-0.5`).
+fn is_negative_number(text: &str) -> bool {
+    text.strip_prefix('-').is_some_and(|number| {
+        number.starts_with(|c: char| c.is_ascii_digit()) && number.parse::<f64>().is_ok()
+    })
+}
+
+/// `argv` with each `--option NEGATIVE` written `--option=NEGATIVE`, for the options of the
+/// subcommand that take a value; nothing after a bare `--` is touched.
+fn join_negative_values(argv: &[OsString]) -> Vec<OsString> {
+    let command = Args::command();
+    let subcommand = argv
+        .get(1)
+        .and_then(|name| name.to_str())
+        .and_then(|name| command.find_subcommand(name));
+    let Some(subcommand) = subcommand else {
+        return argv.to_vec();
+    };
+    let takes_value = |long: &str| {
+        subcommand
+            .get_arguments()
+            .any(|arg| arg.get_long() == Some(long) && arg.get_action().takes_values())
+    };
+    let mut joined = Vec::with_capacity(argv.len());
+    let mut rest = argv.iter();
+    while let Some(arg) = rest.next() {
+        if arg == "--" {
+            joined.push(arg.clone());
+            joined.extend(rest.cloned());
+            break;
+        }
+        let option = arg.to_str().and_then(|text| text.strip_prefix("--"));
+        let next = rest.as_slice().first().and_then(|next| next.to_str());
+        match (option, next) {
+            (Some(option), Some(next))
+                if !option.contains('=') && is_negative_number(next) && takes_value(option) =>
+            {
+                joined.push(format!("--{option}={next}").into());
+                rest.next();
+            }
+            _ => joined.push(arg.clone()),
+        }
+    }
+    joined
+}
+
+/// For clap's refusal of a negative number as an option's value, the one-line error saying what the
+/// option takes: the least of 0 and 1 that it accepts, found by parsing `argv` with it instead.
+fn negative_refused(argv: &[OsString], error: &clap::Error) -> Option<clap::Error> {
+    if !matches!(
+        error.kind(),
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue
+    ) {
+        return None;
+    }
+    let (Some(ContextValue::String(arg)), Some(ContextValue::String(value))) = (
+        error.get(ContextKind::InvalidArg),
+        error.get(ContextKind::InvalidValue),
+    ) else {
+        return None;
+    };
+    if !is_negative_number(value) {
+        return None;
+    }
+    // `--count <N>`: the option as written.
+    let option = arg.split(' ').next()?;
+    let written: OsString = format!("{option}={value}").into();
+    let refuses = |least: &str| {
+        let instead: Vec<OsString> = argv
+            .iter()
+            .map(|arg| {
+                if *arg == written {
+                    format!("{option}={least}").into()
+                } else {
+                    arg.clone()
+                }
+            })
+            .collect();
+        Args::try_parse_from(&instead).is_err_and(|again| {
+            matches!(again.get(ContextKind::InvalidArg), Some(ContextValue::String(arg)) if arg.split(' ').next() == Some(option))
+        })
+    };
+    let takes = ["0", "1"]
+        .into_iter()
+        .find(|least| !refuses(least))
+        .map_or_else(
+            || "no negative number".to_owned(),
+            |least| format!("{least} or more"),
+        );
+    Some(clap::Error::raw(
+        ErrorKind::ValueValidation,
+        format!("{option} {value}: a negative number; {option} takes {takes}\n"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(args: &[&str]) -> Vec<OsString> {
+        std::iter::once("awork-sim")
+            .chain(args.iter().copied())
+            .map(OsString::from)
+            .collect()
+    }
+
+    #[test]
+    fn a_negative_number_after_an_option_is_its_value() {
+        assert_eq!(
+            join_negative_values(&argv(&[
+                "send", "--count", "-5", "--url", "u", "--", "--count", "-1"
+            ])),
+            argv(&["send", "--count=-5", "--url", "u", "--", "--count", "-1"])
+        );
+        // Not after a flag without a value, and not in front of something that is not a number.
+        assert_eq!(
+            join_negative_values(&argv(&["send", "--json", "-5", "--count", "-x"])),
+            argv(&["send", "--json", "-5", "--count", "-x"])
+        );
+    }
+
+    #[test]
+    fn a_refused_negative_number_says_what_the_option_takes() {
+        for (args, message) in [
+            (
+                &["generate", "--count", "-5"][..],
+                "--count -5: a negative number; --count takes 0 or more",
+            ),
+            (
+                &["send", "--url", "u", "--concurrency=-2"],
+                "--concurrency -2: a negative number; --concurrency takes 1 or more",
+            ),
+        ] {
+            let error = parse_from(&argv(args)).unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::ValueValidation, "{args:?}");
+            assert_eq!(error.to_string(), format!("error: {message}\n"), "{args:?}");
+        }
+    }
 }

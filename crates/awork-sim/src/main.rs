@@ -5,6 +5,7 @@
 //! status. Each subcommand is one module under [`commands`]; the command-line contract (exit statuses
 //! 0, 1 and 2, one-line errors) is in `DESIGN.md`.
 
+mod auth;
 mod cli;
 mod commands;
 mod exit;
@@ -15,8 +16,6 @@ mod output;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::exit::Status;
 
 /// mimalloc rather than the system allocator: generating an event allocates and frees dozens of
@@ -26,7 +25,7 @@ use crate::exit::Status;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let args = match cli::Args::try_parse() {
+    let args = match cli::parse() {
         Ok(args) => args,
         Err(error) => {
             // Help and version go to stdout, usage errors to stderr; a failed write has nowhere to go.

@@ -11,10 +11,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use awork_conformance::{CaseId, CheckConfig, Report};
-use awork_delivery::{AuthHeader, parse_duration};
+use awork_delivery::parse_duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Outcome;
+use crate::auth::AuthArgs;
 use crate::generated::NamingArg;
 
 /// Arguments of `awork-sim check`.
@@ -23,10 +24,8 @@ pub struct Args {
     /// The receiver's URL (http or https).
     #[arg(long, value_name = "URL")]
     url: String,
-    /// The auth header the receiver expects, as `Name: value`; enables the auth cases. Its value is
-    /// never printed.
-    #[arg(long, value_name = "'Name: value'")]
-    auth_header: Option<String>,
+    #[command(flatten)]
+    auth: AuthArgs,
     /// How long each answer may take (`30s`, `250ms`). Default 30s, as awork.
     #[arg(long, value_name = "D")]
     timeout: Option<String>,
@@ -84,8 +83,8 @@ impl Args {
     /// it, before anything is sent.
     pub fn resolve(self) -> anyhow::Result<Config> {
         let mut check = CheckConfig::new(&self.url)?;
-        if let Some(text) = &self.auth_header {
-            check = check.with_auth(AuthHeader::parse(text)?);
+        if let Some(auth) = self.auth.resolve()? {
+            check = check.with_auth(auth);
         }
         if let Some(text) = &self.timeout {
             check = check.with_timeout(parse_duration(text).context("--timeout")?);

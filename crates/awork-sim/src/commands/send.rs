@@ -16,14 +16,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use awork_delivery::{
-    AttemptRecord, AuthHeader, Decision, DeliveryState, Event, JsonLinesWriter, Observer,
-    RetrySchedule, RunReport, Webhook, WebhookConfig, WebhookState, parse_duration,
+    AttemptRecord, Decision, DeliveryState, Event, JsonLinesWriter, Observer, RetrySchedule,
+    RunReport, Webhook, WebhookConfig, WebhookState, parse_duration,
 };
 use awork_generate::GeneratorConfig;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 
 use super::Outcome;
+use crate::auth::AuthArgs;
 use crate::generated::{self, GeneratorArgs};
 use crate::input::{self, Source};
 
@@ -36,9 +37,8 @@ pub struct Args {
     /// The webhook URL (http or https).
     #[arg(long, value_name = "URL")]
     url: String,
-    /// The auth header sent with every request, as `Name: value`. Its value is never printed.
-    #[arg(long, value_name = "'Name: value'")]
-    auth_header: Option<String>,
+    #[command(flatten)]
+    auth: AuthArgs,
     /// How long an attempt may take before it fails (`30s`, `250ms`, `2m`). Default 30s.
     #[arg(long, value_name = "D")]
     timeout: Option<String>,
@@ -83,8 +83,8 @@ impl Args {
     /// before anything is sent.
     pub fn resolve(self) -> anyhow::Result<Config> {
         let mut webhook = WebhookConfig::new(&self.url)?;
-        if let Some(text) = &self.auth_header {
-            webhook = webhook.with_auth(AuthHeader::parse(text)?);
+        if let Some(auth) = self.auth.resolve()? {
+            webhook = webhook.with_auth(auth);
         }
         if let Some(text) = &self.timeout {
             webhook = webhook.with_timeout(parse_duration(text).context("--timeout")?);

@@ -1,0 +1,201 @@
+//! The auth header off the command line: `AWORK_SIM_AUTH_HEADER` and `--auth-header-file` reach a
+//! receiver on 127.0.0.1 in `send` and `check` and are required by `listen`; more than one source,
+//! or a malformed header, exits 2 with one line that never shows the value.
+
+use std::process::{Command, Stdio};
+
+use awork_delivery::receiver::{Behaviour, Receiver};
+use tokio::runtime::Runtime;
+
+use crate::cli_listen::Listener;
+use crate::support::{Run, TempFile, workspace_root};
+
+const SECRET: &str = "env-s3cret-5e1f";
+
+/// Runs `awork-sim ARGS…` with these environment variables added, and stdin empty.
+fn awork_sim_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(workspace_root())
+        .stdin(Stdio::null())
+        .output()
+        .expect("awork-sim runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// A receiver on 127.0.0.1 that answers 200 and keeps every request, and its runtime.
+fn start_receiver() -> (Receiver, Runtime) {
+    let runtime = Runtime::new().expect("a tokio runtime starts");
+    let receiver = runtime
+        .block_on(Receiver::start(
+            "127.0.0.1:0".parse().unwrap(),
+            Behaviour::status(200),
+        ))
+        .expect("the receiver binds");
+    (receiver, runtime)
+}
+
+/// Asserts the secret is nowhere in what the run printed.
+#[track_caller]
+fn never_shown(run: &Run) {
+    assert!(
+        !run.stdout.contains(SECRET) && !run.stderr.contains(SECRET),
+        "the secret leaked: {run:#?}"
+    );
+}
+
+#[test]
+fn the_environment_variable_reaches_the_receiver_in_send_and_check() {
+    let header = format!("X-Awork-Secret: {SECRET}");
+    let env = [("AWORK_SIM_AUTH_HEADER", header.as_str())];
+
+    let (receiver, _runtime) = start_receiver();
+    let url = receiver.url();
+    let run = awork_sim_with_env(&["send", "--url", &url, "--count", "2"], &env);
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    never_shown(&run);
+    let requests = receiver.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(
+        requests
+            .iter()
+            .all(|request| request.headers["x-awork-secret"] == SECRET)
+    );
+
+    let (receiver, _runtime) = start_receiver();
+    let url = receiver.url();
+    let run = awork_sim_with_env(&["check", "--url", &url, "--only", "accepts-unicode"], &env);
+    never_shown(&run);
+    assert!(
+        !run.stdout.contains("no auth header"),
+        "check saw no header: {}",
+        run.stdout
+    );
+    let requests = receiver.requests();
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    assert!(
+        requests.iter().any(|request| request
+            .headers
+            .get("x-awork-secret")
+            .is_some_and(|value| value == SECRET)),
+        "{run:#?}"
+    );
+}
+
+#[test]
+fn the_file_gives_its_first_line_and_listen_requires_it() {
+    let file = TempFile::new("auth-header.txt", &format!("X-Awork-Secret: {SECRET}\n"));
+    let listener = Listener::start(&["--auth-header-file", file.arg()]);
+
+    let run = awork_sim_with_env(
+        &[
+            "send",
+            "--url",
+            &listener.url,
+            "--count",
+            "1",
+            "--auth-header-file",
+            file.arg(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    assert!(listener.next_line().contains(" 200 "));
+
+    let header = format!("X-Awork-Secret: {SECRET}");
+    let run = awork_sim_with_env(
+        &["send", "--url", &listener.url, "--count", "1"],
+        &[("AWORK_SIM_AUTH_HEADER", header.as_str())],
+    );
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    assert!(listener.next_line().contains(" 200 "));
+
+    let run = awork_sim_with_env(
+        &[
+            "send",
+            "--url",
+            &listener.url,
+            "--count",
+            "1",
+            "--max-retries",
+            "0",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    assert!(listener.next_line().contains(" 401 "));
+}
+
+#[test]
+fn two_sources_or_a_malformed_header_exit_2_with_one_line_and_no_value() {
+    let file = TempFile::new(
+        "auth-header-both.txt",
+        &format!("X-Awork-Secret: {SECRET}\n"),
+    );
+    let header = format!("X-Awork-Secret: {SECRET}");
+    let env = [("AWORK_SIM_AUTH_HEADER", header.as_str())];
+    let url = "http://127.0.0.1:9/";
+    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+        (
+            vec!["send", "--url", url, "--auth-header", &header],
+            env.to_vec(),
+            "--auth-header, AWORK_SIM_AUTH_HEADER",
+        ),
+        (
+            vec!["check", "--url", url, "--auth-header-file", file.arg()],
+            env.to_vec(),
+            "AWORK_SIM_AUTH_HEADER, --auth-header-file",
+        ),
+        (
+            vec![
+                "listen",
+                "--auth-header",
+                &header,
+                "--auth-header-file",
+                file.arg(),
+            ],
+            vec![],
+            "--auth-header, --auth-header-file",
+        ),
+        (
+            vec!["send", "--url", url],
+            vec![("AWORK_SIM_AUTH_HEADER", SECRET)],
+            "AWORK_SIM_AUTH_HEADER: the auth header is `Name: value`; found no `:`",
+        ),
+        (
+            vec!["check", "--url", url],
+            vec![("AWORK_SIM_AUTH_HEADER", "")],
+            "AWORK_SIM_AUTH_HEADER: empty",
+        ),
+        (
+            vec![
+                "listen",
+                "--auth-header-file",
+                "/nonexistent/awork-sim-auth",
+            ],
+            vec![],
+            "--auth-header-file /nonexistent/awork-sim-auth: cannot read",
+        ),
+    ];
+    for (args, env, named) in cases {
+        let run = awork_sim_with_env(&args, &env);
+        assert_eq!(run.code, Some(2), "{args:?}: {run:#?}");
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
+        never_shown(&run);
+    }
+
+    // Help names the variable but never shows its value.
+    for command in ["send", "check", "listen"] {
+        let run = awork_sim_with_env(&[command, "--help"], &env);
+        assert_eq!(run.code, Some(0));
+        assert!(run.stdout.contains("AWORK_SIM_AUTH_HEADER"), "{command}");
+        never_shown(&run);
+    }
+}

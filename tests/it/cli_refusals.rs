@@ -1,0 +1,159 @@
+//! Refusals that protect the user: `generate --out` into a folder that holds anything (unless
+//! `--force`, which removes only the event files generate writes), and negative numbers, told in
+//! one line what the option takes instead of clap's tip to write `-- -5`.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::check;
+
+/// A fresh, missing directory in the temporary directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("awork-sim-it-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        TempDir(dir)
+    }
+
+    fn arg(&self) -> &str {
+        self.0
+            .to_str()
+            .expect("the temporary directory's path is UTF-8")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn generate_out_refuses_a_folder_that_holds_anything_unless_force() {
+    let dir = TempDir::new("generate-out-again");
+    check(&["generate", "--count", "3", "--out", dir.arg()], "", 0);
+    let first = names(&dir.0);
+    assert_eq!(first.len(), 3, "{first:?}");
+
+    // Again into the same folder: refused, one line, nothing written.
+    let run = check(
+        &[
+            "generate",
+            "--count",
+            "2",
+            "--seed",
+            "9",
+            "--out",
+            dir.arg(),
+        ],
+        "",
+        2,
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("not empty") && run.stderr.contains("--force"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(names(&dir.0), first);
+
+    // --force removes the old event files and keeps what generate did not write.
+    std::fs::write(dir.0.join("README.md"), "mine").unwrap();
+    std::fs::write(dir.0.join("hand-written.json"), "{}").unwrap();
+    std::fs::create_dir(dir.0.join("0009-a_folder.json")).unwrap();
+    let run = check(
+        &[
+            "generate",
+            "--count",
+            "2",
+            "--seed",
+            "9",
+            "--out",
+            dir.arg(),
+            "--force",
+        ],
+        "",
+        0,
+    );
+    assert_eq!(
+        run.stderr.lines().count(),
+        1,
+        "one line about what was kept: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("kept 3 entries"), "{}", run.stderr);
+    let after = names(&dir.0);
+    let events: Vec<&String> = after
+        .iter()
+        .filter(|name| name.starts_with("000") && name.as_str() != "0009-a_folder.json")
+        .collect();
+    assert_eq!(events.len(), 2, "{after:?}");
+    assert!(
+        events
+            .iter()
+            .all(|name| name.starts_with("0001-") || name.starts_with("0002-"))
+    );
+    for kept in ["README.md", "hand-written.json", "0009-a_folder.json"] {
+        assert!(after.iter().any(|name| name == kept), "{kept}: {after:?}");
+    }
+    let seeded = check(&["generate", "--count", "1", "--seed", "9"], "", 0).stdout;
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.0.join(events[0])).unwrap()).unwrap();
+    assert_eq!(
+        written,
+        serde_json::from_str::<serde_json::Value>(&seeded).unwrap()
+    );
+
+    // --force wants --out.
+    check(&["generate", "--force"], "", 2);
+}
+
+#[test]
+fn a_negative_number_is_told_what_the_option_takes_in_one_line() {
+    let url = "http://127.0.0.1:9/";
+    for (args, message) in [
+        (
+            vec!["generate", "--count", "-5"],
+            "error: --count -5: a negative number; --count takes 0 or more\n",
+        ),
+        (
+            vec!["generate", "--count=-5"],
+            "error: --count -5: a negative number; --count takes 0 or more\n",
+        ),
+        (
+            vec!["send", "--url", url, "--count", "-5"],
+            "error: --count -5: a negative number; --count takes 0 or more\n",
+        ),
+        (
+            vec!["send", "--url", url, "--concurrency", "-1"],
+            "error: --concurrency -1: a negative number; --concurrency takes 1 or more\n",
+        ),
+        (
+            vec!["send", "--url", url, "--max-retries", "-3"],
+            "error: --max-retries -3: a negative number; --max-retries takes 0 or more\n",
+        ),
+        (
+            vec!["listen", "--fail-first", "-2"],
+            "error: --fail-first -2: a negative number; --fail-first takes 0 or more\n",
+        ),
+        (
+            vec!["listen", "--fail-rate", "-0.5"],
+            "error: --fail-rate -0.5: must be between 0 and 1\n",
+        ),
+    ] {
+        let run = check(&args, "", 2);
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert_eq!(run.stderr, message, "{args:?}");
+    }
+}
