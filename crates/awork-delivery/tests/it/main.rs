@@ -4,6 +4,7 @@
 
 mod http;
 mod pending;
+mod stop;
 mod support;
 mod timing;
 mod tls;
