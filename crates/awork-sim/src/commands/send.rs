@@ -26,6 +26,7 @@ use serde_json::Value;
 use super::Outcome;
 use crate::generated::{self, GeneratorArgs};
 use crate::input::{self, Source};
+use crate::signals::{Signal, Signals};
 
 /// How many events are generated when neither files nor `--count` are given.
 const DEFAULT_COUNT: u64 = 10;
@@ -193,6 +194,13 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         )),
         None => None,
     };
+    let signals = Signals::install().context("cannot handle SIGINT and SIGTERM")?;
+    let stop = || {
+        let signals = signals.clone();
+        async move {
+            signals.first().await;
+        }
+    };
     let mut observer = SendObserver {
         log,
         progress: Progress::new(config.events.len()),
@@ -203,13 +211,15 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Events::Files(events) => {
             let events = Arc::clone(events);
             let each = (0..events.len()).map(move |at| events[at].clone());
-            runtime.block_on(webhook.deliver(each, &mut observer))
+            runtime.block_on(webhook.deliver_until(each, &mut observer, stop()))
         }
         Events::Generated { generator, count } => {
             let events = generated::Events::new(generator.clone(), *count);
-            runtime.block_on(webhook.deliver(events, &mut observer))
+            runtime.block_on(webhook.deliver_until(events, &mut observer, stop()))
         }
     };
+    // A signal that comes after the run ended stops nothing: only one during it counts.
+    let stopped = signals.received();
     observer.progress.bar.finish_and_clear();
     if let Some(log) = observer.log {
         log.finish().context("cannot write the attempt log")?;
@@ -217,12 +227,14 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
 
     if config.json {
         let mut stderr = io::stderr().lock();
-        write_human(&run, &mut stderr)?;
+        write_human(&run, stopped, &mut stderr)?;
         writeln!(out, "{}", serde_json::to_string(&run.report)?)?;
     } else {
-        write_human(&run, out)?;
+        write_human(&run, stopped, out)?;
     }
-    Ok(if run.report.failed == 0 && run.report.pending == 0 {
+    Ok(if let Some(signal) = stopped {
+        Outcome::Stopped(signal)
+    } else if run.report.failed == 0 && run.report.pending == 0 {
         Outcome::Success
     } else {
         Outcome::Failures
@@ -230,7 +242,11 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
 }
 
 /// One line per failed and per pending event, the summary, and the semantics used.
-pub fn write_human(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_human(
+    run: &RunReport,
+    stopped: Option<Signal>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for failed in &run.failed {
         match &failed.state {
             DeliveryState::Failed { attempts, last } => writeln!(
@@ -278,6 +294,13 @@ pub fn write_human(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         )?,
     }
     writeln!(out, "{}", summary(run))?;
+    if let Some(signal) = stopped {
+        writeln!(
+            out,
+            "stopped by {}: the pending events were not sent (or not retried)",
+            signal.name()
+        )?;
+    }
     writeln!(out, "semantics: {}", run.semantics)?;
     if run.report.webhook == WebhookState::Paused {
         writeln!(
