@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use awork_conformance::{CaseId, CheckConfig, Report};
-use awork_delivery::{AuthHeader, parse_duration};
+use awork_delivery::AuthHeader;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::Outcome;
+use super::{Outcome, send};
 use crate::generated::NamingArg;
 use crate::signals::Signals;
 
@@ -90,7 +90,7 @@ impl Args {
             check = check.with_auth(AuthHeader::parse(text)?);
         }
         if let Some(text) = &self.timeout {
-            check = check.with_timeout(parse_duration(text).context("--timeout")?);
+            check = check.with_timeout(send::positive_timeout(text)?);
         }
         if let Some(burst) = self.burst {
             check = check.with_burst(burst as usize)?;
