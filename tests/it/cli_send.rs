@@ -305,6 +305,11 @@ fn an_unreachable_receiver_is_a_failure_not_bad_input() {
         "{}",
         run.stdout
     );
+    assert!(
+        run.stdout.contains("up to 1 retry, retry schedule 10ms,"),
+        "{}",
+        run.stdout
+    );
     // Said at the start, then the attempts go on as awork's would.
     let first = run.stderr.lines().next().unwrap_or_default();
     assert_eq!(

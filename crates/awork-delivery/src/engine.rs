@@ -177,13 +177,16 @@ impl Semantics {
 
 impl fmt::Display for Semantics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = |count: u32, one, many| if count == 1 { one } else { many };
         write!(
             f,
-            "timeout {}, up to {} retries, retry schedule {}, pause after {} consecutive failures",
+            "timeout {}, up to {} {}, retry schedule {}, pause after {} consecutive {}",
             format_duration(Duration::from_millis(self.timeout_ms)),
             self.max_retries,
+            plural(self.max_retries, "retry", "retries"),
             self.retry_schedule,
-            self.pause_after
+            self.pause_after,
+            plural(self.pause_after, "failure", "failures"),
         )
     }
 }
