@@ -173,6 +173,7 @@ fn bad_usage_and_a_silent_url_exit_2_with_one_line_and_send_nothing() {
             "auth header",
         ),
         (vec!["--url", &url, "--timeout", "10x"], "10x"),
+        (vec!["--url", &url, "--timeout", "0s"], "--timeout: 0s"),
         (
             vec!["--url", &url, "--only", "accepts-everything"],
             "accepts-everything",

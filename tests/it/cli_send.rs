@@ -183,7 +183,8 @@ fn files_arrive_byte_for_byte() {
     );
     receiver.expect_requests(6);
     let mut expected: Vec<Vec<u8>> = lines.iter().map(|line| line.as_bytes().to_vec()).collect();
-    expected.push(pretty.trim_end().as_bytes().to_vec());
+    // A file of one document is sent whole, its trailing newline included.
+    expected.push(pretty.as_bytes().to_vec());
     // An array element is its own text, without the trailing spaces that follow it in the file.
     expected.push(lines[0].trim_end().as_bytes().to_vec());
     expected.push(lines[1].trim_end().as_bytes().to_vec());
@@ -301,6 +302,176 @@ fn an_unreachable_receiver_is_a_failure_not_bad_input() {
     assert!(
         run.stdout
             .contains("after 2 attempts (last: connection refused)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("up to 1 retry, retry schedule 10ms,"),
+        "{}",
+        run.stdout
+    );
+    // Said at the start, then the attempts go on as awork's would.
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        format!(
+            "nothing answers at {url} (connection refused); sending anyway, as awork would: \
+             failed attempts are retried on the schedule"
+        )
+    );
+    assert!(
+        run.stderr.contains("attempt 1 of 2 failed: #1 "),
+        "{}",
+        run.stderr
+    );
+
+    // One attempt: singular.
+    let run = send(&url, &["--count", "1", "--max-retries", "0", "--quiet"], 1);
+    assert!(
+        run.stdout
+            .contains("after 1 attempt (last: connection refused)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn input_that_is_empty_or_not_awork_events_is_refused_with_one_line_and_nothing_sent() {
+    let receiver = TestReceiver::start(Behaviour::status(200));
+    let url = receiver.url();
+    let empty = TempFile::new("send-empty.json", "");
+    let blank = TempFile::new("send-blank.ndjson", "\n \r\n");
+    let array = TempFile::new("send-empty-array.json", " [ ]\n");
+    let object = TempFile::new("send-object.json", "{\"a\":1}\n");
+    let string = TempFile::new("send-string.json", "\"str\"");
+    let number = TempFile::new("send-number.json", "42\n");
+    let generated = check(&["generate", "--count", "2"], "", 0).stdout;
+    let third_bad = TempFile::new("send-third.ndjson", &format!("{generated}[1]\n"));
+    let object_named = format!("{}:1: not an awork event: ", object.arg());
+    let third_named = format!("{}:3: not an awork event", third_bad.arg());
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--url", &url, "--timeout", "0s"], "--timeout: 0s"),
+        (vec!["--url", &url, "--timeout", "0ms"], "--timeout: 0ms"),
+        (vec!["--url", &url, empty.arg()], "no events to send"),
+        (vec!["--url", &url, blank.arg()], "no events to send"),
+        (vec!["--url", &url, "-"], "<stdin>: no events to send"),
+        (vec!["--url", &url, array.arg()], "an empty array"),
+        (vec!["--url", &url, object.arg()], &object_named),
+        (vec!["--url", &url, string.arg()], "not an awork event"),
+        (vec!["--url", &url, number.arg()], "not an awork event"),
+        (vec!["--url", &url, third_bad.arg()], &third_named),
+        // Good files before a bad one are not sent either.
+        (
+            vec![
+                "--url",
+                &url,
+                "fixtures/awork-docs-example.json",
+                empty.arg(),
+            ],
+            empty.arg(),
+        ),
+    ];
+    check_usage_errors("send", cases);
+    for stdin in ["{\"a\":1}\n", "\"str\"", "42", "[]", "\n"] {
+        let run = check(&["send", "--url", &url, "-"], stdin, 2);
+        assert_eq!(run.stdout, "", "{stdin:?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{stdin:?}: {}", run.stderr);
+        assert!(run.stderr.starts_with("error: <stdin>"), "{}", run.stderr);
+    }
+    // `--count 0` is clap's own usage error.
+    check(&["send", "--url", &url, "--count", "0"], "", 2);
+    receiver.expect_requests(0);
+}
+
+#[test]
+fn raw_sends_json_that_is_not_an_awork_event_byte_for_byte() {
+    let receiver = TestReceiver::start(Behaviour::status(200));
+    let object = TempFile::new("raw-object.json", "{\"a\":1}\n");
+    let number = TempFile::new("raw-number.json", "42");
+    let lines = TempFile::new("raw-lines.ndjson", "\"str\"\n[1, 2]\r\n{}\n");
+    let run = send(
+        &receiver.url(),
+        &["--raw", object.arg(), number.arg(), lines.arg()],
+        0,
+    );
+    receiver.expect_requests(5);
+    let bodies: Vec<String> = receiver
+        .bodies()
+        .into_iter()
+        .map(|body| String::from_utf8(body).unwrap())
+        .collect();
+    assert_eq!(bodies, ["{\"a\":1}\n", "42", "\"str\"", "[1, 2]", "{}"]);
+    assert!(run.stdout.contains("delivered 5/5"), "{}", run.stdout);
+    // Still JSON: text that is not is refused even with --raw.
+    let torn = TempFile::new("raw-torn.ndjson", "{}\n{\"a\n");
+    let run = send(&receiver.url(), &["--raw", torn.arg()], 2);
+    assert!(
+        run.stderr.starts_with(&format!("error: {}:2:", torn.arg())),
+        "{}",
+        run.stderr
+    );
+    receiver.expect_requests(5);
+}
+
+#[test]
+fn a_file_or_stdin_of_one_document_is_sent_exactly_as_it_is() {
+    let receiver = TestReceiver::start(Behaviour::status(200));
+    let line = check(&["generate", "--count", "1", "--seed", "4"], "", 0).stdout;
+    assert!(line.ends_with('\n'));
+    let file = TempFile::new("one-line.json", &line);
+    let pretty = format!(
+        "\n{}\n\n",
+        serde_json::to_string_pretty(&serde_json::from_str::<Value>(&line).unwrap()).unwrap()
+    );
+    send(&receiver.url(), &[file.arg()], 0);
+    check(&["send", "--url", &receiver.url(), "-"], &pretty, 0);
+    receiver.expect_requests(2);
+    assert_eq!(
+        receiver.bodies(),
+        [line.as_bytes().to_vec(), pretty.as_bytes().to_vec()]
+    );
+}
+
+#[test]
+fn each_failed_attempt_is_a_line_on_stderr_and_quiet_turns_them_off() {
+    let receiver = TestReceiver::start(Behaviour::fail_first(2, 503));
+    let args = [
+        "--count",
+        "1",
+        "--retry-schedule",
+        "10ms",
+        "--max-retries",
+        "1",
+    ];
+    let run = send(&receiver.url(), &args, 1);
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("attempt "))
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("attempt 1 of 2 failed: #1 ")
+            && lines[0].ends_with(": 503; next try in 10ms"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("attempt 2 of 2 failed: #1 ")
+            && lines[1].ends_with(": 503; no retries left: the event failed"),
+        "{lines:?}"
+    );
+    assert!(!run.stderr.contains("nothing answers"), "{}", run.stderr);
+
+    receiver
+        .receiver
+        .set_behaviour(Behaviour::fail_first(2, 503));
+    let mut quiet = args.to_vec();
+    quiet.push("--quiet");
+    let run = send(&receiver.url(), &quiet, 1);
+    assert_eq!(run.stderr, "", "only the results, on stdout");
+    assert!(
+        run.stdout.contains("after 2 attempts (last: 503)"),
         "{}",
         run.stdout
     );

@@ -118,43 +118,80 @@ fn an_event_without_an_event_type_is_named_by_a_question_mark() {
 }
 
 #[test]
-fn text_that_is_not_json_is_refused_with_its_position() {
+fn text_that_is_not_json_is_a_problem_at_its_position() {
     let file = TempFile::new(
         "broken.json",
         "{\n  \"eventType\": \"project_added\",\n  \"entity\": tru\n}\n",
     );
-    let run = check(&["validate", file.arg()], "", 2);
+    let run = check(&["validate", file.arg()], "", 1);
     assert_eq!(
-        run.stderr,
-        format!("error: {}:3:16: not JSON: expected ident\n", file.arg())
+        run.stdout,
+        format!("{}:3:16: not JSON: expected ident\n", file.arg())
     );
-    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr, "1 event, 1 invalid\n");
 
     // NDJSON: the line of the broken event.
     let text = format!("{}{{\"eventType\": \n", ndjson(&[docs_example()]));
-    let run = check(&["validate"], &text, 2);
+    let run = check(&["validate"], &text, 1);
     assert_eq!(
-        run.stderr,
-        "error: <stdin>:2:14: not JSON: EOF while parsing a value\n"
+        run.stdout,
+        "<stdin>:2:14: not JSON: EOF while parsing a value\n"
     );
+    assert_eq!(run.stderr, "2 events, 1 invalid\n");
 }
 
 #[test]
-fn nothing_is_checked_when_any_input_is_refused() {
-    let bad = TempFile::new(
-        "bad.json",
-        &edited(|event| event["entityId"] = json!("other")).to_string(),
+fn a_torn_line_is_a_problem_of_its_line_and_checking_goes_on_through_later_lines_and_files() {
+    let bad = edited(|event| event["entityId"] = json!("other"));
+    let capture = format!(
+        "{}{}\n{}",
+        ndjson(&[docs_example()]),
+        &docs_example().to_string()[..40],
+        ndjson(&[bad.clone(), docs_example()])
     );
-    let broken = TempFile::new("broken.ndjson", "not json\n");
-    let run = check(&["validate", bad.arg(), broken.arg()], "", 2);
-    assert_eq!(run.stdout, "");
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    let torn_first = format!("{}\n{}", &bad.to_string()[..25], ndjson(&[bad.clone()]));
+    let files = [
+        TempFile::new("capture.ndjson", &capture),
+        TempFile::new("broken.ndjson", "not json\n"),
+        TempFile::new("torn-first.ndjson", &torn_first),
+        TempFile::new("array.json", &format!("[{bad},\n{bad}\n")),
+    ];
+    let args: Vec<&str> = std::iter::once("validate")
+        .chain(files.iter().map(TempFile::arg))
+        .collect();
+    let run = check(&args, "", 1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let at = |file: usize, rest: &str| format!("{}:{rest}", files[file].arg());
+    let torn = |line: &str, file: usize, number: &str| {
+        line.starts_with(&at(file, number)) && line.contains(": not JSON: ")
+    };
+    assert!(torn(lines[0], 0, "2:"), "{lines:#?}");
     assert!(
-        run.stderr
-            .starts_with(&format!("error: {}:1:", broken.arg())),
-        "{}",
-        run.stderr
+        lines[1].starts_with(&at(0, "3: project_added: entityId: ")),
+        "{lines:#?}"
     );
+    assert_eq!(lines[2], at(1, "1:2: not JSON: expected ident"));
+    assert!(torn(lines[3], 2, "1:"), "{lines:#?}");
+    assert!(
+        lines[4].starts_with(&at(2, "2: project_added: entityId: ")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[5].starts_with(&at(3, "1: project_added: entityId: ")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[6].starts_with(&at(3, "2: project_added: entityId: ")),
+        "{lines:#?}"
+    );
+    // The end of the text, at the newline that ends its last line.
+    let end = format!(
+        "2:{}: not JSON: EOF while parsing a list",
+        bad.to_string().len() + 1
+    );
+    assert_eq!(lines[7], at(3, &end));
+    assert_eq!(lines.len(), 8, "{lines:#?}");
+    assert_eq!(run.stderr, "10 events, 8 invalid\n");
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod cli_refusals;
 mod cli_schema;
 mod cli_send;
 mod cli_serve;
+mod cli_signals;
 mod cli_validate;
 mod readme_examples;
 mod support;

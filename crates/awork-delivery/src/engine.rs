@@ -14,7 +14,7 @@
 //! so the count of consecutive failures is updated in a single place, in completion order. When
 //! the webhook pauses, the deliveries waiting for a retry are taken out as pending at once;
 //! attempts already on the wire are allowed to finish and are recorded (a success still
-//! delivers).
+//! delivers). A stop ([`Webhook::deliver_until`]) does the same without pausing the webhook.
 //!
 //! Memory is bounded by the concurrency, not by the number of events: per-event state exists
 //! only for events in flight or pending, and for the first [`FAILED_LISTED`] failed ones; events are pulled from the iterator only when a
@@ -177,13 +177,16 @@ impl Semantics {
 
 impl fmt::Display for Semantics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = |count: u32, one, many| if count == 1 { one } else { many };
         write!(
             f,
-            "timeout {}, up to {} retries, retry schedule {}, pause after {} consecutive failures",
+            "timeout {}, up to {} {}, retry schedule {}, pause after {} consecutive {}",
             format_duration(Duration::from_millis(self.timeout_ms)),
             self.max_retries,
+            plural(self.max_retries, "retry", "retries"),
             self.retry_schedule,
-            self.pause_after
+            self.pause_after,
+            plural(self.pause_after, "failure", "failures"),
         )
     }
 }
@@ -460,6 +463,26 @@ impl<T: Transport> Webhook<T> {
         I: IntoIterator<Item = Event>,
         I::IntoIter: Send + 'static,
     {
+        self.deliver_until(events, observer, std::future::pending())
+            .await
+    }
+
+    /// Delivers as [`Webhook::deliver`] does until `stop` completes (a signal, a deadline). From
+    /// then on no attempt starts: the attempts on the wire finish (within the timeout) and are
+    /// recorded, and every event not delivered or failed by then is pending, as after a pause,
+    /// though the webhook stays active. The next `deliver` or `resume` sends them.
+    pub async fn deliver_until<I>(
+        &mut self,
+        events: I,
+        observer: &mut impl Observer,
+        stop: impl Future<Output = ()>,
+    ) -> RunReport
+    where
+        I: IntoIterator<Item = Event>,
+        I::IntoIter: Send + 'static,
+    {
+        let mut stop = std::pin::pin!(stop);
+        let mut stopping = false;
         let mut source = Source {
             queued: std::mem::take(&mut self.pending),
             untouched: std::mem::take(&mut self.untouched),
@@ -493,8 +516,9 @@ impl<T: Transport> Webhook<T> {
         let mut next_start = Instant::now();
 
         loop {
-            if self.state == WebhookState::Paused {
-                // The pause stops every delivery still waiting for its retry.
+            let halted = stopping || self.state == WebhookState::Paused;
+            if halted {
+                // A pause (or a stop) ends every delivery still waiting for its retry.
                 pending.extend(waiting.drain().map(|waiting| waiting.flight.into_pending()));
             } else {
                 if waiting.peek().is_some() {
@@ -522,9 +546,7 @@ impl<T: Transport> Webhook<T> {
                     on_wire.push(attempt(transport, flight, timeout));
                 }
             }
-            let room = self.state == WebhookState::Active
-                && !exhausted
-                && on_wire.len() + waiting.len() < concurrency;
+            let room = !halted && !exhausted && on_wire.len() + waiting.len() < concurrency;
             // The next instant something must start: a retry that is due, or (with room for one)
             // the next new event the rate allows.
             let wake = match (waiting.peek(), rate_interval.is_some() && room) {
@@ -533,23 +555,24 @@ impl<T: Transport> Webhook<T> {
                 (None, true) => Some(next_start),
                 (None, false) => None,
             };
-            if on_wire.is_empty() {
-                match wake {
-                    Some(wake) => {
-                        tokio::time::sleep_until(wake).await;
-                        continue;
-                    }
-                    // Nothing on the wire, nothing waiting, nothing more to start.
-                    None => break,
-                }
+            if on_wire.is_empty() && wake.is_none() {
+                // Nothing on the wire, nothing waiting, nothing more to start.
+                break;
             }
-            let done = match wake {
-                None => on_wire.next().await,
-                Some(wake) => tokio::select! {
-                    biased;
-                    done = on_wire.next() => done,
-                    () = tokio::time::sleep_until(wake) => continue,
-                },
+            let sleep = async {
+                match wake {
+                    Some(wake) => tokio::time::sleep_until(wake).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let done = tokio::select! {
+                biased;
+                done = on_wire.next(), if !on_wire.is_empty() => done,
+                () = &mut stop, if !stopping => {
+                    stopping = true;
+                    continue;
+                }
+                () = sleep => continue,
             };
             let Some((mut flight, attempted)) = done else {
                 unreachable!("the set of attempts on the wire is not empty");
@@ -615,7 +638,7 @@ impl<T: Transport> Webhook<T> {
         }
         drop(on_wire);
 
-        // Paused: the rest of this run's iterator is kept as it is, never dropped.
+        // Paused or stopped: the rest of this run's iterator is kept as it is, never dropped.
         if let Some(rest) = source.fresh.take() {
             let (low, high) = rest.size_hint();
             if high == Some(low) {

@@ -30,8 +30,9 @@ pub enum Command {
     Events(events::Args),
     /// Check events (JSON or NDJSON, from files or stdin) and report every problem.
     ///
-    /// Exits 0 when every event is valid, 1 when any is invalid, and 2 when an input cannot be read or
-    /// is not JSON (then nothing is checked).
+    /// Inputs are read as streams. A part that is not JSON (a torn line of a capture) is a problem
+    /// of its line, and checking goes on. Exits 0 when every event is valid, 1 when any is invalid
+    /// or not JSON, and 2 when an input cannot be read (then nothing is checked).
     Validate(validate::Args),
     /// Generate realistic events: NDJSON on stdout, or one pretty JSON file per event.
     ///
@@ -40,8 +41,10 @@ pub enum Command {
     Generate(generate::Args),
     /// Deliver events to a webhook URL with awork's semantics: retries, timeout, pause.
     ///
-    /// Events come from the files given (sent byte for byte) or are generated. Everything is checked
-    /// before anything is sent. Exits 0 when every event was delivered, 1 when any failed or is
+    /// Events come from the files given (sent byte for byte; a file of one JSON document is sent
+    /// whole) or are generated. Everything is checked before anything is sent: input that is not
+    /// JSON, holds no event, or is not awork events (without `--raw`) is refused. SIGINT or SIGTERM
+    /// stops the run with its summary, the unsent events pending, and exits 130 or 143. Exits 0 when every event was delivered, 1 when any failed or is
     /// pending, 2 on bad usage or input.
     Send(send::Args),
     /// Run a development receiver: validate and print each delivery, record it, misbehave on request.

@@ -1,13 +1,15 @@
 //! How a run ends: every way it can end, and the one mapping from those to exit statuses.
 //!
 //! The statuses are the command-line contract of `DESIGN.md`: 0 the job succeeded, 1 it ran and found
-//! failures, 2 bad usage or bad input. This module decides nothing else; the commands decide what
+//! failures, 2 bad usage or bad input; and, as for any Unix tool, 130 or 143 when SIGINT or SIGTERM
+//! stopped it. This module decides nothing else; the commands decide what
 //! counts as a failure.
 
 use std::process::ExitCode;
 
 use crate::commands::Outcome;
 use crate::output;
+use crate::signals::Signal;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +23,8 @@ pub enum Status {
     StdoutClosed,
     /// Bad usage or bad input: a file that cannot be read or is not JSON, a bad option value.
     BadInput,
+    /// SIGINT or SIGTERM stopped the run: 128 plus the signal's number, as a shell reports it.
+    Stopped(Signal),
 }
 
 impl Status {
@@ -30,6 +34,7 @@ impl Status {
             Status::Success | Status::StdoutClosed => ExitCode::SUCCESS,
             Status::Failures => ExitCode::from(1),
             Status::BadInput => ExitCode::from(2),
+            Status::Stopped(signal) => ExitCode::from(signal.exit_code()),
         }
     }
 
@@ -57,7 +62,7 @@ impl Status {
     pub fn reports_error(self) -> bool {
         match self {
             Status::BadInput => true,
-            Status::Success | Status::Failures | Status::StdoutClosed => false,
+            Status::Success | Status::Failures | Status::StdoutClosed | Status::Stopped(_) => false,
         }
     }
 }
@@ -67,6 +72,7 @@ impl From<Outcome> for Status {
         match outcome {
             Outcome::Success => Status::Success,
             Outcome::Failures => Status::Failures,
+            Outcome::Stopped(signal) => Status::Stopped(signal),
         }
     }
 }

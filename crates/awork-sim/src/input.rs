@@ -1,16 +1,25 @@
-//! Reading events: where they come from (files or stdin), and splitting a text into events, each
-//! with the line where it starts.
+//! Reading events as a stream: where they come from (files or stdin), and splitting a text into
+//! events, each with the line where it starts, holding one event at a time.
 //!
-//! A text is either one JSON value (a single event, or an array of events) or NDJSON (one event per
-//! non-blank line). Whatever parses as one JSON value is that value; anything else is read line by
-//! line. This module does not look inside the events: it neither validates them nor knows their
-//! fields.
+//! A text is one JSON value (a single event), a JSON array of events, or NDJSON (one event per
+//! non-blank line). Which one is decided from its start: `[` opens an array; otherwise a first
+//! non-blank line that is JSON by itself (or, when that one is torn, a second one that is a JSON
+//! object by itself) makes NDJSON, in which a line that is not JSON is reported as such and reading
+//! goes on; anything else is read as one value. A single value is read whole (it is one event); an
+//! array and NDJSON are read one element or line at a time, so memory follows the largest event,
+//! not the input. This module does not look inside the events: it neither validates them nor knows
+//! their fields.
 
+use std::cell::Cell;
 use std::fmt;
-use std::io::{self, Read};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use anyhow::Context;
+use serde::de::{self, Deserializer as _, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -32,18 +41,6 @@ impl Source {
             Source::File(path)
         }
     }
-
-    /// Reads the whole text.
-    fn read(&self) -> io::Result<String> {
-        match self {
-            Source::Stdin => {
-                let mut text = String::new();
-                io::stdin().lock().read_to_string(&mut text)?;
-                Ok(text)
-            }
-            Source::File(path) => std::fs::read_to_string(path),
-        }
-    }
 }
 
 impl fmt::Display for Source {
@@ -56,64 +53,180 @@ impl fmt::Display for Source {
     }
 }
 
-/// One event of a text: its JSON, and the line (from 1) where it starts.
+/// An opened source. A file can be read again from its start; stdin only once, unless it was
+/// opened with [`Input::open_rereadable`], which copies it to a temporary file first.
+#[derive(Debug)]
+pub struct Input {
+    /// Where it comes from, for messages.
+    pub source: Source,
+    /// The file to read, or `None` for stdin read as it comes.
+    file: Option<File>,
+}
+
+impl Input {
+    /// Opens `source`: a file that cannot be opened is an error naming it, before anything is read.
+    pub fn open(source: Source) -> anyhow::Result<Input> {
+        let file = match &source {
+            Source::Stdin => None,
+            Source::File(path) => {
+                Some(File::open(path).with_context(|| format!("{source}: cannot read"))?)
+            }
+        };
+        Ok(Input { source, file })
+    }
+
+    /// Opens `source` so that it can be read more than once: stdin is copied to a temporary file
+    /// (removed at once; the open handle keeps it until the end), so it is not held in memory.
+    pub fn open_rereadable(source: Source) -> anyhow::Result<Input> {
+        if source != Source::Stdin {
+            return Input::open(source);
+        }
+        let file = spool_stdin().with_context(|| format!("{source}: cannot read"))?;
+        Ok(Input {
+            source,
+            file: Some(file),
+        })
+    }
+
+    /// Another handle on the same input (for a thread that reads it); stdin opened with
+    /// [`Input::open`] stays stdin.
+    pub fn try_clone(&self) -> anyhow::Result<Input> {
+        let file = self
+            .file
+            .as_ref()
+            .map(File::try_clone)
+            .transpose()
+            .with_context(|| format!("{}: cannot read", self.source))?;
+        Ok(Input {
+            source: self.source.clone(),
+            file,
+        })
+    }
+
+    /// A reader from the start of the text.
+    fn reader(&self) -> io::Result<Box<dyn BufRead + '_>> {
+        Ok(match &self.file {
+            Some(file) => {
+                let mut file = file.try_clone()?;
+                file.rewind()?;
+                Box::new(BufReader::with_capacity(64 * 1024, file))
+            }
+            None => Box::new(io::stdin().lock()),
+        })
+    }
+
+    /// Reads the text, handing each event (parsed) or each part that is not JSON to `each`, which
+    /// may stop the reading. Fails only when the input cannot be read: `FILE: cannot read: …`.
+    pub fn read(&self, mut each: impl FnMut(Item) -> ControlFlow<()>) -> anyhow::Result<Shape> {
+        let reader = self
+            .reader()
+            .with_context(|| format!("{}: cannot read", self.source))?;
+        scan(reader, true, &mut |found| {
+            each(match found {
+                Found::Event { line, raw, value } => Item::Event(RawEvent {
+                    line,
+                    value: value.unwrap_or(Value::Null),
+                    raw,
+                }),
+                Found::NotJson(error) => Item::NotJson(error),
+            })
+        })
+        .with_context(|| format!("{}: cannot read", self.source))
+    }
+
+    /// Reads the text as [`Input::read`] does, without parsing the events of an array or of
+    /// NDJSON (for a text already checked): each event's line and exact text.
+    pub fn read_texts(
+        &self,
+        mut each: impl FnMut(usize, String) -> ControlFlow<()>,
+    ) -> anyhow::Result<Shape> {
+        let reader = self
+            .reader()
+            .with_context(|| format!("{}: cannot read", self.source))?;
+        let mut changed = None;
+        let shape = scan(reader, false, &mut |found| match found {
+            Found::Event { line, raw, .. } => each(line, raw),
+            Found::NotJson(error) => {
+                changed = Some(error);
+                ControlFlow::Break(())
+            }
+        })
+        .with_context(|| format!("{}: cannot read", self.source))?;
+        match changed {
+            Some(error) => {
+                anyhow::bail!("{}:{error} (it changed since it was checked)", self.source)
+            }
+            None => Ok(shape),
+        }
+    }
+
+    /// The whole text, byte for byte, without a leading byte-order mark.
+    pub fn whole(&self) -> anyhow::Result<Vec<u8>> {
+        let mut text = Vec::new();
+        self.reader()
+            .and_then(|mut reader| {
+                skip_bom(&mut reader)?;
+                reader.read_to_end(&mut text)
+            })
+            .with_context(|| format!("{}: cannot read", self.source))?;
+        Ok(text)
+    }
+}
+
+/// Copies stdin to a temporary file that is removed at once, and returns the file.
+fn spool_stdin() -> io::Result<File> {
+    let path = std::env::temp_dir().join(format!(
+        "awork-sim-stdin-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos())
+    ));
+    let mut file = File::options()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)?;
+    // Removed while open: the data stays until the handle closes, and nothing is left behind.
+    std::fs::remove_file(&path)?;
+    io::copy(&mut io::stdin().lock(), &mut file)?;
+    file.rewind()?;
+    Ok(file)
+}
+
+/// What a text turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Nothing but whitespace.
+    Empty,
+    /// One JSON value (an event, or what should have been one).
+    Single,
+    /// One event per non-blank line.
+    Ndjson,
+    /// A JSON array of events.
+    Array,
+}
+
+/// What reading found: an event, or a part of the text that is not JSON.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    /// The line where the event starts.
-    pub line: usize,
-    /// The event as it was read.
-    pub value: Value,
+pub enum Item {
+    /// An event.
+    Event(RawEvent),
+    /// A line of NDJSON that is not JSON (reading goes on), or where a single value or an array
+    /// stops being JSON (nothing of that text follows).
+    NotJson(SyntaxError),
 }
 
 /// One event of a text with its exact text: for NDJSON the line (without its line break), for a
 /// single value the text without trailing whitespace, for an array the element as written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RawEvent<'a> {
+pub struct RawEvent {
     /// The line where the event starts.
     pub line: usize,
     /// The event as it was read.
     pub value: Value,
     /// The event's text, exactly as it appears in the input.
-    pub raw: &'a str,
-}
-
-/// Reads `source` in full and hands each event, with its exact text, to `each`.
-///
-/// Fails with a one-line message naming the source: `FILE: cannot read: …`, or
-/// `FILE:LINE:COLUMN: not JSON: …`.
-pub fn read_raw_events<T>(
-    source: &Source,
-    each: impl FnMut(RawEvent<'_>) -> T,
-) -> anyhow::Result<Vec<T>> {
-    let text = source
-        .read()
-        .with_context(|| format!("{source}: cannot read"))?;
-    let events = parse_raw(&text).map_err(|error| anyhow::anyhow!("{source}:{error}"))?;
-    Ok(events.into_iter().map(each).collect())
-}
-
-/// Splits a text into events as [`parse`] does, keeping each event's exact text.
-pub fn parse_raw(text: &str) -> Result<Vec<RawEvent<'_>>, SyntaxError> {
-    let events = parse(text)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // `parse` succeeded, so the text is one value (an array or not) or NDJSON, as it decided.
-    let raws: Vec<&str> = match serde_json::from_str::<&RawValue>(text) {
-        Ok(whole) if whole.get().starts_with('[') => serde_json::from_str::<Vec<&RawValue>>(text)
-            .map(|elements| elements.into_iter().map(RawValue::get).collect())
-            .unwrap_or_default(),
-        Ok(_) => vec![text.trim_end()],
-        Err(_) => text
-            .split('\n')
-            .map(|line| line.strip_suffix('\r').unwrap_or(line))
-            .filter(|line| !line.trim().is_empty())
-            .collect(),
-    };
-    debug_assert_eq!(raws.len(), events.len());
-    Ok(events
-        .into_iter()
-        .zip(raws)
-        .map(|(Event { line, value }, raw)| RawEvent { line, value, raw })
-        .collect())
+    pub raw: String,
 }
 
 /// Where and why a text is not JSON.
@@ -139,8 +252,14 @@ impl fmt::Display for SyntaxError {
 }
 
 impl SyntaxError {
-    /// The error serde_json reports for `text`, whose first line is line `first_line` of the input.
-    fn from_json(error: &serde_json::Error, text: &str, first_line: usize) -> SyntaxError {
+    /// The error serde_json reports for a text whose first line is line `first_line` of the input;
+    /// `line_len(n)` is the length of the text's line `n` (from 1), for an error serde_json puts
+    /// at column 0 of the next line.
+    fn from_json(
+        error: &serde_json::Error,
+        first_line: usize,
+        line_len: impl FnOnce(usize) -> usize,
+    ) -> SyntaxError {
         let (line, column) = (error.line(), error.column());
         let message = error.to_string();
         let message = message
@@ -150,11 +269,8 @@ impl SyntaxError {
         // serde_json reports an error found on reading a newline (`tru` then the end of the line, or the
         // end of the text) as column 0 of the next line; editors want the newline's own position.
         let (line, column) = match (line, column) {
-            (1, 0) => (1, 1),
-            (line, 0) => (
-                line - 1,
-                text.split('\n').nth(line - 2).map_or(0, str::len) + 1,
-            ),
+            (0 | 1, 0) => (1, 1),
+            (line, 0) => (line - 1, line_len(line - 1) + 1),
             position => position,
         };
         SyntaxError {
@@ -163,82 +279,346 @@ impl SyntaxError {
             message,
         }
     }
-}
 
-/// Splits a text into events: one JSON value (an array is its elements), or NDJSON.
-///
-/// When the text is neither, the error reported is the one the reader most likely meant: NDJSON's when
-/// the first non-blank line is JSON by itself, otherwise the error in the text as one value (a
-/// pretty-printed event with a typo).
-pub fn parse(text: &str) -> Result<Vec<Event>, SyntaxError> {
-    // A byte-order mark is not JSON, but editors write it.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(items)) => {
-            let lines = element_lines(text, items.len());
-            Ok(items
-                .into_iter()
-                .zip(lines)
-                .map(|(value, line)| Event { line, value })
-                .collect())
+    /// Text that is not UTF-8, on line `line`, with `valid` bytes of the line before the error.
+    fn not_utf8(line: usize, valid: &[u8]) -> SyntaxError {
+        let before = String::from_utf8_lossy(valid);
+        let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+        SyntaxError {
+            line: line + before.matches('\n').count(),
+            column: before[line_start..].chars().count() + 1,
+            message: "not UTF-8".to_owned(),
         }
-        Ok(value) => Ok(vec![Event {
-            line: line_at(text, text.len() - text.trim_start().len()),
-            value,
-        }]),
-        Err(whole) => ndjson(text).map_err(|line_error| {
-            let first_line = text
-                .lines()
-                .position(|line| !line.trim().is_empty())
-                .map_or(1, |index| index + 1);
-            if line_error.line > first_line {
-                line_error
-            } else {
-                SyntaxError::from_json(&whole, text, 1)
+    }
+}
+
+/// What [`scan`] hands on: an event (parsed when asked), or a part that is not JSON.
+enum Found {
+    Event {
+        line: usize,
+        raw: String,
+        value: Option<Value>,
+    },
+    NotJson(SyntaxError),
+}
+
+fn is_blank(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+fn skip_bom(reader: &mut dyn BufRead) -> io::Result<()> {
+    // A byte-order mark is not JSON, but editors write it.
+    if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+    }
+    Ok(())
+}
+
+/// Splits the text of `reader` into events, handing each to `each`; `parse` says whether the
+/// events of an array or of NDJSON are parsed (a single value is always).
+fn scan(
+    mut reader: impl BufRead,
+    parse: bool,
+    each: &mut dyn FnMut(Found) -> ControlFlow<()>,
+) -> io::Result<Shape> {
+    skip_bom(&mut reader)?;
+    // Blank lines before the text are counted; the blanks that start its first line are kept, so
+    // that columns stay those of the file.
+    let mut line = 1;
+    let mut indent = Vec::new();
+    let first = loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(Shape::Empty);
+        }
+        let blanks = buffer.iter().position(|byte| !is_blank(*byte));
+        let skipped = &buffer[..blanks.unwrap_or(buffer.len())];
+        match skipped.iter().rposition(|byte| *byte == b'\n') {
+            Some(last) => {
+                line += skipped.iter().filter(|byte| **byte == b'\n').count();
+                indent.clear();
+                indent.extend_from_slice(&skipped[last + 1..]);
             }
-        }),
-    }
-}
-
-/// The line where each element of the JSON array `text` starts. `count` lines of 1 when the positions
-/// cannot be had (which, for a text that parsed as an array, does not happen).
-fn element_lines(text: &str, count: usize) -> Vec<usize> {
-    let Ok(elements) = serde_json::from_str::<Vec<&RawValue>>(text) else {
-        return vec![1; count];
+            None => indent.extend_from_slice(skipped),
+        }
+        let (skipped, first) = (skipped.len(), blanks.map(|at| buffer[at]));
+        reader.consume(skipped);
+        if let Some(first) = first {
+            break first;
+        }
     };
-    let mut lines = Vec::with_capacity(elements.len());
-    let (mut offset, mut line) = (0, 1);
-    for element in elements {
-        // Each element borrows from `text`, so its address gives its offset.
-        let start = element.get().as_ptr() as usize - text.as_ptr() as usize;
-        line += text[offset..start].matches('\n').count();
-        offset = start;
-        lines.push(line);
+    if first == b'[' {
+        return array(io::Cursor::new(indent).chain(reader), line, parse, each);
     }
-    lines
-}
 
-/// The line (from 1) of byte `offset` in `text`.
-fn line_at(text: &str, offset: usize) -> usize {
-    text[..offset].matches('\n').count() + 1
-}
-
-/// Reads NDJSON: one event per non-blank line.
-fn ndjson(text: &str) -> Result<Vec<Event>, SyntaxError> {
-    let mut events = Vec::new();
-    for (index, line) in text.split('\n').enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() {
+    // The first non-blank line, then (when it is not JSON by itself) the second.
+    let mut consumed = indent;
+    reader.read_until(b'\n', &mut consumed)?;
+    let first_line = line;
+    let first_end = consumed.len();
+    if let Ok(value) = parse_line(trim_line(&consumed), first_line) {
+        let raw = into_line(consumed);
+        if each(Found::Event {
+            line: first_line,
+            raw,
+            value: Some(value),
+        })
+        .is_break()
+        {
+            return Ok(Shape::Ndjson);
+        }
+        return ndjson(reader, first_line, parse, each);
+    }
+    line += 1;
+    let second = loop {
+        let start = consumed.len();
+        if reader.read_until(b'\n', &mut consumed)? == 0 {
+            break None;
+        }
+        if consumed[start..].iter().all(|byte| is_blank(*byte)) {
+            line += 1;
             continue;
         }
-        let value = serde_json::from_str(line)
-            .map_err(|error| SyntaxError::from_json(&error, line, index + 1))?;
-        events.push(Event {
-            line: index + 1,
-            value,
-        });
+        break Some(start);
+    };
+    if let Some(start) = second {
+        if let Ok(value @ Value::Object(_)) = parse_line(trim_line(&consumed[start..]), line) {
+            // NDJSON whose first line is torn.
+            let torn = parse_line(trim_line(&consumed[..first_end]), first_line).err();
+            if let Some(torn) = torn {
+                if each(Found::NotJson(torn)).is_break() {
+                    return Ok(Shape::Ndjson);
+                }
+            }
+            let raw = into_line(consumed[start..].to_vec());
+            if each(Found::Event {
+                line,
+                raw,
+                value: Some(value),
+            })
+            .is_break()
+            {
+                return Ok(Shape::Ndjson);
+            }
+            return ndjson(reader, line, parse, each);
+        }
     }
-    Ok(events)
+
+    // One value, read whole.
+    reader.read_to_end(&mut consumed)?;
+    let text = match String::from_utf8(consumed) {
+        Ok(text) => text,
+        Err(error) => {
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+            let _ = each(Found::NotJson(SyntaxError::not_utf8(first_line, valid)));
+            return Ok(Shape::Single);
+        }
+    };
+    let _ = each(match serde_json::from_str::<Value>(&text) {
+        Ok(value) => Found::Event {
+            line: first_line,
+            raw: text.trim_end().to_owned(),
+            value: Some(value),
+        },
+        Err(error) => Found::NotJson(SyntaxError::from_json(&error, first_line, |line| {
+            text.split('\n').nth(line - 1).map_or(0, str::len)
+        })),
+    });
+    Ok(Shape::Single)
+}
+
+/// A line without its line break (`\n` or `\r\n`).
+fn trim_line(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// The text of a line known to be UTF-8 (it parsed), without its line break.
+fn into_line(mut line: Vec<u8>) -> String {
+    let len = trim_line(&line).len();
+    line.truncate(len);
+    String::from_utf8(line)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+}
+
+/// Parses one line of NDJSON, line `line` of the input.
+fn parse_line(text: &[u8], line: usize) -> Result<Value, SyntaxError> {
+    let text = std::str::from_utf8(text)
+        .map_err(|error| SyntaxError::not_utf8(line, &text[..error.valid_up_to()]))?;
+    serde_json::from_str(text).map_err(|error| SyntaxError::from_json(&error, line, |_| text.len()))
+}
+
+/// Reads NDJSON after line `line`: one event per non-blank line.
+fn ndjson(
+    mut reader: impl BufRead,
+    mut line: usize,
+    parse: bool,
+    each: &mut dyn FnMut(Found) -> ControlFlow<()>,
+) -> io::Result<Shape> {
+    let mut buffer = Vec::new();
+    loop {
+        buffer.clear();
+        if reader.read_until(b'\n', &mut buffer)? == 0 {
+            return Ok(Shape::Ndjson);
+        }
+        line += 1;
+        let text = trim_line(&buffer);
+        if text.iter().all(|byte| is_blank(*byte)) {
+            continue;
+        }
+        let found = if parse {
+            match parse_line(text, line) {
+                Ok(value) => Found::Event {
+                    line,
+                    raw: into_line(std::mem::take(&mut buffer)),
+                    value: Some(value),
+                },
+                Err(error) => Found::NotJson(error),
+            }
+        } else {
+            match std::str::from_utf8(text) {
+                Ok(_) => Found::Event {
+                    line,
+                    raw: into_line(std::mem::take(&mut buffer)),
+                    value: None,
+                },
+                Err(error) => {
+                    Found::NotJson(SyntaxError::not_utf8(line, &text[..error.valid_up_to()]))
+                }
+            }
+        };
+        if each(found).is_break() {
+            return Ok(Shape::Ndjson);
+        }
+    }
+}
+
+/// What the array reader knows of the bytes serde_json took: newlines, the length of the last
+/// whole line, the last byte.
+#[derive(Debug, Default)]
+struct Taken {
+    newlines: Cell<usize>,
+    line_len: Cell<usize>,
+    last_line_len: Cell<usize>,
+    last: Cell<u8>,
+    /// The receiver of the events asked to stop.
+    stopped: Cell<bool>,
+}
+
+/// A reader that tells [`Taken`] what it hands on.
+struct Counting<R> {
+    inner: R,
+    taken: Rc<Taken>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        let taken = &self.taken;
+        for byte in &buf[..read] {
+            if *byte == b'\n' {
+                taken.newlines.set(taken.newlines.get() + 1);
+                taken.last_line_len.set(taken.line_len.get());
+                taken.line_len.set(0);
+            } else {
+                taken.line_len.set(taken.line_len.get() + 1);
+            }
+            taken.last.set(*byte);
+        }
+        Ok(read)
+    }
+}
+
+/// Reads a JSON array that starts on line `first_line`, one element at a time.
+fn array(
+    reader: impl Read,
+    first_line: usize,
+    parse: bool,
+    each: &mut dyn FnMut(Found) -> ControlFlow<()>,
+) -> io::Result<Shape> {
+    let taken = Rc::new(Taken::default());
+    // serde_json reads from an `io::Read` one byte at a time; `reader` is buffered.
+    let counting = Counting {
+        inner: reader,
+        taken: Rc::clone(&taken),
+    };
+    let mut deserializer = serde_json::Deserializer::from_reader(counting);
+    let elements = Elements {
+        first_line,
+        parse,
+        each: &mut *each,
+        taken: &taken,
+    };
+    let result = (&mut deserializer)
+        .deserialize_seq(elements)
+        .and_then(|()| deserializer.end());
+    match result {
+        Ok(()) => {}
+        Err(_) if taken.stopped.get() => {}
+        Err(error) if error.is_io() => return Err(error.into()),
+        Err(error) => {
+            let last_line_len = taken.last_line_len.get();
+            let _ = each(Found::NotJson(SyntaxError::from_json(
+                &error,
+                first_line,
+                |_| last_line_len,
+            )));
+        }
+    }
+    Ok(Shape::Array)
+}
+
+/// Visits the elements of an array, handing each on as it is read.
+struct Elements<'a> {
+    first_line: usize,
+    parse: bool,
+    each: &'a mut dyn FnMut(Found) -> ControlFlow<()>,
+    taken: &'a Taken,
+}
+
+impl<'de> Visitor<'de> for Elements<'_> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("an array of events")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut elements: A) -> Result<(), A::Error> {
+        while let Some(element) = elements.next_element::<Box<RawValue>>()? {
+            let raw = element.get();
+            // After a number serde_json has taken the byte that ends it.
+            let mut newlines = self.taken.newlines.get();
+            if raw.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+                && self.taken.last.get() == b'\n'
+            {
+                newlines -= 1;
+            }
+            let line = self.first_line + newlines - raw.matches('\n').count();
+            let found = if self.parse {
+                match serde_json::from_str(raw) {
+                    Ok(value) => Found::Event {
+                        line,
+                        raw: raw.to_owned(),
+                        value: Some(value),
+                    },
+                    Err(error) => Found::NotJson(SyntaxError::from_json(&error, line, |n| {
+                        raw.split('\n').nth(n - 1).map_or(0, str::len)
+                    })),
+                }
+            } else {
+                Found::Event {
+                    line,
+                    raw: raw.to_owned(),
+                    value: None,
+                }
+            };
+            if (self.each)(found).is_break() {
+                self.taken.stopped.set(true);
+                return Err(de::Error::custom("stopped"));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -247,24 +627,53 @@ mod tests {
 
     use super::*;
 
+    /// What reading `text` finds: events as `(line, raw)` and errors as their text.
+    fn found(text: &str) -> (Shape, Vec<Result<(usize, String), String>>) {
+        let mut all = Vec::new();
+        let shape = scan(text.as_bytes(), true, &mut |found| {
+            all.push(match found {
+                Found::Event { line, raw, value } => {
+                    assert_eq!(value, serde_json::from_str(&raw).ok(), "{raw}");
+                    Ok((line, raw))
+                }
+                Found::NotJson(error) => Err(error.to_string()),
+            });
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        (shape, all)
+    }
+
     fn lines(text: &str) -> Vec<usize> {
-        parse(text)
-            .unwrap()
+        found(text)
+            .1
             .into_iter()
-            .map(|event| event.line)
+            .map(|found| found.unwrap().0)
+            .collect()
+    }
+
+    fn raws(text: &str) -> Vec<String> {
+        found(text)
+            .1
+            .into_iter()
+            .map(|found| found.unwrap().1)
             .collect()
     }
 
     #[test]
     fn a_single_value_is_one_event_on_the_line_where_it_starts() {
-        assert_eq!(
-            parse("{\"a\": 1}").unwrap(),
-            vec![Event {
-                line: 1,
-                value: json!({"a": 1})
-            }]
-        );
+        assert_eq!(found("{\"a\": 1}").0, Shape::Ndjson);
         assert_eq!(lines("\n\n  {\n\"a\": 1\n}\n"), [3]);
+        assert_eq!(found("\n\n  {\n\"a\": 1\n}\n").0, Shape::Single);
+        let mut values = Vec::new();
+        scan(&b"{\n\"a\": 1\n}"[..], true, &mut |found| {
+            if let Found::Event { value, .. } = found {
+                values.push(value);
+            }
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(values, [Some(json!({"a": 1}))]);
     }
 
     #[test]
@@ -273,7 +682,8 @@ mod tests {
             lines("[\n{\"a\": 1},\n\n  {\"b\": 2}, {\"c\": 3}\n]"),
             [2, 4, 4]
         );
-        assert_eq!(lines("[]"), Vec::<usize>::new());
+        assert_eq!(lines("\n [1,\n2\n,\n-3\n]\n"), [2, 3, 5]);
+        assert_eq!(found("[]"), (Shape::Array, vec![]));
     }
 
     #[test]
@@ -284,13 +694,6 @@ mod tests {
 
     #[test]
     fn raw_events_keep_their_exact_text() {
-        let raws = |text| -> Vec<String> {
-            parse_raw(text)
-                .unwrap()
-                .into_iter()
-                .map(|event| event.raw.to_owned())
-                .collect()
-        };
         assert_eq!(
             raws("{\"a\":  1}\r\n\n{ \"b\": 2 }\n"),
             ["{\"a\":  1}", "{ \"b\": 2 }"]
@@ -300,34 +703,89 @@ mod tests {
             raws("[ {\"a\":1} ,\n{ \"b\": [2] }]"),
             ["{\"a\":1}", "{ \"b\": [2] }"]
         );
-        assert_eq!(parse_raw("{\"a\":1}\n{\"b\":2}").unwrap()[1].line, 2);
+        assert_eq!(lines("{\"a\":1}\n{\"b\":2}")[1], 2);
     }
 
     #[test]
     fn blank_text_is_no_events() {
-        assert_eq!(parse("").unwrap(), []);
-        assert_eq!(parse(" \n\r\n").unwrap(), []);
+        assert_eq!(found(""), (Shape::Empty, vec![]));
+        assert_eq!(found(" \n\r\n"), (Shape::Empty, vec![]));
+        assert_eq!(found("\u{feff}"), (Shape::Empty, vec![]));
     }
 
     #[test]
-    fn a_syntax_error_in_ndjson_names_its_line() {
-        let error = parse("{\"a\": 1}\n{\"b\": 2}\n{\"c\": tru}\n").unwrap_err();
-        assert_eq!((error.line, error.column), (3, 10));
-        assert_eq!(error.to_string(), "3:10: not JSON: expected ident");
+    fn a_line_that_is_not_json_is_reported_and_reading_goes_on() {
+        let (shape, all) = found("{\"a\": 1}\n{\"b\": 2}\n{\"c\": tru}\n{\"d\": 4}\n");
+        assert_eq!(shape, Shape::Ndjson);
+        assert_eq!(all[2], Err("3:10: not JSON: expected ident".to_owned()));
+        assert_eq!(all[3], Ok((4, "{\"d\": 4}".to_owned())));
+        // A torn first line, then events.
+        let (shape, all) = found("{\"eventType\": \"task_ad\n{\"b\": 2}\n");
+        assert_eq!(shape, Shape::Ndjson);
+        assert!(all[0].as_ref().unwrap_err().starts_with("1:"), "{all:?}");
+        assert_eq!(all[1], Ok((2, "{\"b\": 2}".to_owned())));
+        assert_eq!(all.len(), 2);
     }
 
     #[test]
     fn a_syntax_error_in_one_value_names_its_position_in_the_value() {
         // The first line alone is not JSON, so this is not NDJSON; the error is the value's.
-        let error = parse("{\n  \"a\": 1,\n  \"b\": tru\n}\n").unwrap_err();
-        assert_eq!(error.to_string(), "3:11: not JSON: expected ident");
-        // The end of the text: serde_json's column 0 of the line after the last newline.
-        let error = parse("{\n  \"a\": 1,\n").unwrap_err();
+        let error = |text: &str| found(text).1[0].clone().unwrap_err();
         assert_eq!(
-            error.to_string(),
+            error("{\n  \"a\": 1,\n  \"b\": tru\n}\n"),
+            "3:11: not JSON: expected ident"
+        );
+        // The end of the text: serde_json's column 0 of the line after the last newline.
+        assert_eq!(
+            error("{\n  \"a\": 1,\n"),
             "2:10: not JSON: EOF while parsing a value"
         );
-        let error = parse("nonsense").unwrap_err();
-        assert_eq!(error.to_string(), "1:2: not JSON: expected ident");
+        assert_eq!(error("nonsense"), "1:2: not JSON: expected ident");
+        assert_eq!(error("\n\n  {\n  \"a\" 1}"), "4:7: not JSON: expected `:`");
+    }
+
+    #[test]
+    fn a_syntax_error_in_an_array_names_its_position_and_ends_the_text() {
+        let (_, all) = found("[\n  {\"a\": 1},\n  {\"b\": tru}\n]\n");
+        assert_eq!(all[0], Ok((2, "{\"a\": 1}".to_owned())));
+        assert_eq!(all[1], Err("3:12: not JSON: expected ident".to_owned()));
+        assert_eq!(all.len(), 2);
+        let (_, all) = found("[\n  {\"a\": 1},\n");
+        assert_eq!(
+            all[1],
+            Err("2:12: not JSON: EOF while parsing a value".to_owned())
+        );
+        let (_, all) = found("[1]\n[2]\n");
+        assert_eq!(all[1], Err("2:1: not JSON: trailing characters".to_owned()));
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_not_json() {
+        let mut all = Vec::new();
+        scan(
+            &b"{\"a\": 1}\n{\"b\": \"\xff\"}\n"[..],
+            true,
+            &mut |found| {
+                if let Found::NotJson(error) = found {
+                    all.push(error.to_string());
+                }
+                ControlFlow::Continue(())
+            },
+        )
+        .unwrap();
+        assert_eq!(all, ["2:8: not JSON: not UTF-8"]);
+    }
+
+    #[test]
+    fn the_receiver_may_stop_the_reading() {
+        for text in ["[1, 2, 3]", "1\n2\n3\n"] {
+            let mut seen = 0;
+            scan(text.as_bytes(), false, &mut |_| {
+                seen += 1;
+                ControlFlow::Break(())
+            })
+            .unwrap();
+            assert_eq!(seen, 1, "{text}");
+        }
     }
 }

@@ -12,6 +12,7 @@ mod exit;
 mod generated;
 mod input;
 mod output;
+mod signals;
 
 use std::io::Write;
 use std::process::ExitCode;

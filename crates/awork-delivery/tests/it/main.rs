@@ -6,6 +6,7 @@ mod client;
 mod http;
 mod pending;
 mod slow_body;
+mod stop;
 mod support;
 mod timing;
 mod tls;

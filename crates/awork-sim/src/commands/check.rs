@@ -2,7 +2,8 @@
 //! stdout and optionally as JUnit XML in a file.
 //!
 //! Every option is resolved, and the JUnit file created, before anything is sent. The suite itself
-//! is `awork_conformance`'s; this module only configures it and writes its report.
+//! is `awork_conformance`'s; this module only configures it and writes its report. SIGINT or
+//! SIGTERM abandons the suite: no report, the JUnit file removed, exit 130 or 143.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -11,12 +12,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 use awork_conformance::{CaseId, CheckConfig, Report};
-use awork_delivery::parse_duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::Outcome;
+use super::{Outcome, send};
 use crate::auth::AuthArgs;
 use crate::generated::NamingArg;
+use crate::signals::Signals;
 
 /// Arguments of `awork-sim check`.
 #[derive(Debug, clap::Args)]
@@ -87,7 +88,7 @@ impl Args {
             check = check.with_auth(auth);
         }
         if let Some(text) = &self.timeout {
-            check = check.with_timeout(parse_duration(text).context("--timeout")?);
+            check = check.with_timeout(send::positive_timeout(text)?);
         }
         if let Some(burst) = self.burst {
             check = check.with_burst(burst as usize)?;
@@ -137,13 +138,36 @@ pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         .filter(|case| case.sends_requests())
         .count();
     let mut started = 0;
-    let report = runtime.block_on(config.check.run_with_progress(|case| {
+    let signals = Signals::install().context("cannot handle SIGINT and SIGTERM")?;
+    let suite = config.check.run_with_progress(|case| {
         started += 1;
         spinner.set_message(format!("{case} ({started} of at most {sending})"));
         spinner.enable_steady_tick(Duration::from_millis(120));
-    }));
+    });
+    // A signal abandons the suite (the requests on the wire with it): a partial run says nothing
+    // about the receiver, so there is no report, and the JUnit file made for it is removed.
+    let report = runtime.block_on(async {
+        tokio::select! {
+            report = suite => Ok(report),
+            signal = signals.first() => Err(signal),
+        }
+    });
     spinner.finish_and_clear();
-    let report = report?;
+    let report = match report {
+        Ok(report) => report?,
+        Err(signal) => {
+            if let Some((path, file)) = config.junit {
+                drop(file);
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("{}: cannot remove", path.display()))?;
+            }
+            eprintln!(
+                "check: stopped by {} before the suite ended; no report",
+                signal.name()
+            );
+            return Ok(Outcome::Stopped(signal));
+        }
+    };
     if let Some((path, file)) = config.junit {
         let mut writer = BufWriter::new(file);
         writer

@@ -17,6 +17,7 @@ pub mod validate;
 use std::io::Write;
 
 use crate::cli::Command;
+use crate::signals::Signal;
 
 /// What a command that ran to its end found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,8 @@ pub enum Outcome {
     Success,
     /// The job ran and found failures (an invalid event, an undelivered one, a failed case).
     Failures,
+    /// A signal stopped the job before its end; what it did is reported.
+    Stopped(Signal),
 }
 
 /// Resolves the arguments of `command` and runs it, writing its results to `out`.

@@ -2,31 +2,37 @@
 //! schedule, timeout, pause after too many consecutive failures), from files byte for byte or
 //! generated lazily.
 //!
-//! Every option and every input file is resolved and checked before anything is sent, so bad usage
-//! sends nothing (which is why files are read whole first). Generated events are made one at a
-//! time as the engine pulls them, so a run of a million holds a few in memory, paused or not. The
-//! delivery itself is `awork_delivery`'s engine; this module builds its configuration, feeds it
-//! events, shows progress and prints the summary.
+//! Every option and every input is resolved and checked before anything is sent, so bad usage
+//! sends nothing: files are read twice, as streams, once to check every event and once, on a
+//! thread of their own, to deliver them (stdin is copied to a temporary file for that), so memory
+//! follows the largest event rather than the input. Generated events are made one at a time as
+//! the engine pulls them, so a run of a million holds a few in memory, paused or not. The delivery
+//! itself is `awork_delivery`'s engine; this module builds its configuration, feeds it events,
+//! shows progress (a bar on a terminal, one line per failed attempt), stops on SIGINT or SIGTERM
+//! with the summary, and prints the summary.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use awork_delivery::{
     AttemptRecord, Decision, DeliveryState, Event, JsonLinesWriter, Observer, RetrySchedule,
-    RunReport, Webhook, WebhookConfig, WebhookState, parse_duration,
+    RunReport, Webhook, WebhookConfig, WebhookState, WebhookUrl, format_duration, parse_duration,
 };
 use awork_generate::GeneratorConfig;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::Value;
+use serde::Deserialize;
 
 use super::Outcome;
 use crate::auth::AuthArgs;
 use crate::generated::{self, GeneratorArgs};
-use crate::input::{self, Source};
+use crate::input::{Input, Item, Shape, Source};
+use crate::signals::{Signal, Signals};
 
 /// How many events are generated when neither files nor `--count` are given.
 const DEFAULT_COUNT: u64 = 10;
@@ -64,7 +70,7 @@ pub struct Args {
     #[command(flatten)]
     generator: GeneratorArgs,
     /// How many events to generate when no FILE is given. Default 10.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     count: Option<u64>,
     /// Write one JSON line per attempt to this file.
     #[arg(long, value_name = "FILE")]
@@ -72,6 +78,14 @@ pub struct Args {
     /// End stdout with one JSON summary object (human lines go to stderr).
     #[arg(long)]
     json: bool,
+    /// Send the files' JSON as it is, even when it is not an awork event (`{"a":1}`, `42`):
+    /// without it such input is refused.
+    #[arg(long)]
+    raw: bool,
+    /// No progress on stderr: no line per failed attempt, no note when nothing answers at the
+    /// URL, no progress bar. The summary is still printed.
+    #[arg(long)]
+    quiet: bool,
     /// Files of events to send byte for byte (JSON, a JSON array, or NDJSON; `-` is stdin). Without
     /// files, events are generated.
     #[arg(value_name = "FILE")]
@@ -87,7 +101,7 @@ impl Args {
             webhook = webhook.with_auth(auth);
         }
         if let Some(text) = &self.timeout {
-            webhook = webhook.with_timeout(parse_duration(text).context("--timeout")?);
+            webhook = webhook.with_timeout(positive_timeout(text)?);
         }
         if let Some(retries) = self.max_retries {
             webhook = webhook.with_max_retries(retries);
@@ -116,26 +130,34 @@ impl Args {
                     "--event and --count choose generated events; they cannot be used with FILEs"
                 );
             }
-            let mut events = Vec::new();
-            for path in self.files {
-                let source = Source::from_arg(path);
-                events.extend(input::read_raw_events(&source, |event| {
-                    Event::new(label_of(&event.value), event.raw.as_bytes().to_vec())
-                })?);
-            }
-            Events::Files(events.into())
+            let files = self
+                .files
+                .into_iter()
+                .map(|path| FileEvents::check(Source::from_arg(path), self.raw))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            Events::Files(files)
         };
         Ok(Config {
             webhook,
             events,
             log: self.log,
             json: self.json,
+            quiet: self.quiet,
         })
     }
 }
 
+/// `--timeout`'s value, which must be more than zero.
+pub fn positive_timeout(text: &str) -> anyhow::Result<Duration> {
+    let timeout = parse_duration(text).context("--timeout")?;
+    if timeout.is_zero() {
+        bail!("--timeout: {text} would fail every attempt before its answer; give more than 0s");
+    }
+    Ok(timeout)
+}
+
 /// What `send` runs with.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Config {
     /// The webhook and its delivery policy.
     pub webhook: WebhookConfig,
@@ -145,14 +167,16 @@ pub struct Config {
     pub log: Option<PathBuf>,
     /// Whether stdout ends with the JSON summary.
     pub json: bool,
+    /// Whether progress on stderr is off.
+    pub quiet: bool,
 }
 
 /// Where the events come from.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Events {
-    /// Read from files, each to be sent as its exact bytes. Shared, so a run can hand the engine
-    /// an iterator of its own without copying them all first.
-    Files(Arc<[Event]>),
+    /// Read from files (checked, to be read again as they are sent), each event sent as its exact
+    /// bytes.
+    Files(Vec<FileEvents>),
     /// Generated one at a time as the engine pulls them, so that a million never sit in memory.
     Generated {
         /// What to generate.
@@ -165,16 +189,177 @@ pub enum Events {
 impl Events {
     fn len(&self) -> u64 {
         match self {
-            Events::Files(events) => events.len() as u64,
+            Events::Files(files) => files.iter().map(|file| file.count).sum(),
             Events::Generated { count, .. } => *count,
         }
     }
 }
 
-/// `eventType entityId` of an event read from a file, with `?` for what it lacks.
-fn label_of(value: &Value) -> String {
-    let field = |name| value.get(name).and_then(Value::as_str).unwrap_or("?");
-    format!("{} {}", field("eventType"), field("entityId"))
+/// An input whose every event was checked: how many it holds, and whether it is one document
+/// (sent whole, byte for byte, trailing newline included).
+#[derive(Debug)]
+pub struct FileEvents {
+    input: Input,
+    count: u64,
+    whole: bool,
+}
+
+impl FileEvents {
+    /// Reads `source` once, as a stream, and checks it: JSON, at least one event, and (unless
+    /// `raw`) every event an awork event. The first problem is the error.
+    fn check(source: Source, raw: bool) -> anyhow::Result<FileEvents> {
+        let input = Input::open_rereadable(source)?;
+        let mut count = 0;
+        let mut problem = None;
+        let shape = input.read(|item| {
+            match item {
+                Item::Event(event) => {
+                    if !raw {
+                        if let Err(problems) = awork_models::validate_value(event.value) {
+                            problem = Some(not_an_event(&input.source, event.line, &problems));
+                            return ControlFlow::Break(());
+                        }
+                    }
+                    count += 1;
+                }
+                Item::NotJson(error) => {
+                    problem = Some(format!("{}:{error}", input.source));
+                    return ControlFlow::Break(());
+                }
+            }
+            ControlFlow::Continue(())
+        })?;
+        if let Some(problem) = problem {
+            bail!(problem);
+        }
+        if count == 0 {
+            let what = match shape {
+                Shape::Array => "an empty array",
+                Shape::Empty | Shape::Single | Shape::Ndjson => "the input is empty",
+            };
+            bail!("{}: no events to send: {what}", input.source);
+        }
+        Ok(FileEvents {
+            input,
+            count,
+            whole: count == 1 && matches!(shape, Shape::Single | Shape::Ndjson),
+        })
+    }
+
+    /// Hands each event to `send` (which says whether to go on), as its exact bytes.
+    fn send_each(&self, send: &mut dyn FnMut(Event) -> bool) -> anyhow::Result<()> {
+        if self.whole {
+            let body = self.input.whole()?;
+            send(Event::new(label_of(&body), body));
+            return Ok(());
+        }
+        self.input.read_texts(|_, raw| {
+            let event = Event::new(label_of(raw.as_bytes()), raw.into_bytes());
+            if send(event) {
+                ControlFlow::Continue(())
+            } else {
+                ControlFlow::Break(())
+            }
+        })?;
+        Ok(())
+    }
+}
+
+/// `FILE:LINE: not an awork event: PROBLEM …`.
+fn not_an_event(source: &Source, line: usize, problems: &[awork_models::Problem]) -> String {
+    let first = problems
+        .first()
+        .map_or_else(|| "invalid".to_owned(), ToString::to_string);
+    let more = match problems.len() {
+        0 | 1 => String::new(),
+        2 => " (and 1 more problem)".to_owned(),
+        n => format!(" (and {} more problems)", n - 1),
+    };
+    format!(
+        "{source}:{line}: not an awork event: {first}{more}; `awork-sim validate` lists them, \
+         --raw sends it as it is"
+    )
+}
+
+/// The events of the files, read on a thread of their own into a bounded queue as the engine
+/// takes them. Its `size_hint` is exact (the count of the check), so a pause or a stop counts
+/// the rest as pending without reading it.
+struct FileQueue {
+    events: mpsc::Receiver<Event>,
+    left: u64,
+}
+
+impl FileQueue {
+    /// Starts reading `files`; a read that fails (a file changed since it was checked) ends the
+    /// events early and leaves its error in `failed`.
+    fn start(files: &[FileEvents], failed: &Arc<Mutex<Option<String>>>) -> anyhow::Result<Self> {
+        let left = files.iter().map(|file| file.count).sum();
+        let files = files
+            .iter()
+            .map(|file| {
+                Ok(FileEvents {
+                    input: file.input.try_clone()?,
+                    count: file.count,
+                    whole: file.whole,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let (queue, events) = mpsc::sync_channel(256);
+        let failed = Arc::clone(failed);
+        std::thread::Builder::new()
+            .name("read-events".to_owned())
+            .spawn(move || {
+                let mut send = |event| queue.send(event).is_ok();
+                for file in &files {
+                    if let Err(error) = file.send_each(&mut send) {
+                        *failed.lock().unwrap_or_else(PoisonError::into_inner) =
+                            Some(format!("{error:#}"));
+                        return;
+                    }
+                }
+            })
+            .context("cannot start the thread that reads the files")?;
+        Ok(FileQueue { events, left })
+    }
+}
+
+impl Iterator for FileQueue {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        let event = self.events.recv().ok()?;
+        self.left = self.left.saturating_sub(1);
+        Some(event)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match usize::try_from(self.left) {
+            Ok(left) => (left, Some(left)),
+            Err(_) => (usize::MAX, None),
+        }
+    }
+}
+
+/// `eventType entityId` of an event read from a file, with `?` for what it lacks (or when it is
+/// not an object, as `--raw` allows).
+fn label_of(body: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct Label<'a> {
+        #[serde(rename = "eventType", borrow, default)]
+        event_type: Option<Cow<'a, str>>,
+        #[serde(rename = "entityId", borrow, default)]
+        entity_id: Option<Cow<'a, str>>,
+    }
+    let label = serde_json::from_slice::<Label<'_>>(body).ok();
+    let field = |field: Option<&Cow<'_, str>>| field.map_or("?", |text| text.as_ref()).to_owned();
+    match label {
+        Some(label) => format!(
+            "{} {}",
+            field(label.event_type.as_ref()),
+            field(label.entity_id.as_ref())
+        ),
+        None => "? ?".to_owned(),
+    }
 }
 
 /// Delivers the events and prints what became of them.
@@ -193,23 +378,46 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         )),
         None => None,
     };
+    let signals = Signals::install().context("cannot handle SIGINT and SIGTERM")?;
+    let stop = || {
+        let signals = signals.clone();
+        async move {
+            signals.first().await;
+        }
+    };
+    if !config.quiet {
+        if let Some(reason) = runtime.block_on(probe(&config.webhook.url)) {
+            let _ = writeln!(
+                io::stderr(),
+                "nothing answers at {} ({reason}); sending anyway, as awork would: failed \
+                 attempts are retried on the schedule",
+                config.webhook.url
+            );
+        }
+    }
     let mut observer = SendObserver {
         log,
-        progress: Progress::new(config.events.len()),
+        progress: Progress::new(
+            config.events.len(),
+            config.webhook.max_retries,
+            config.quiet,
+        ),
     };
     // The engine keeps the rest of the iterator if the webhook pauses, so it owns what it pulls
     // from, and both iterators know how many events are left.
+    let unread = Arc::new(Mutex::new(None));
     let run = match &config.events {
-        Events::Files(events) => {
-            let events = Arc::clone(events);
-            let each = (0..events.len()).map(move |at| events[at].clone());
-            runtime.block_on(webhook.deliver(each, &mut observer))
+        Events::Files(files) => {
+            let events = FileQueue::start(files, &unread)?;
+            runtime.block_on(webhook.deliver_until(events, &mut observer, stop()))
         }
         Events::Generated { generator, count } => {
             let events = generated::Events::new(generator.clone(), *count);
-            runtime.block_on(webhook.deliver(events, &mut observer))
+            runtime.block_on(webhook.deliver_until(events, &mut observer, stop()))
         }
     };
+    // A signal that comes after the run ended stops nothing: only one during it counts.
+    let stopped = signals.received();
     observer.progress.bar.finish_and_clear();
     if let Some(log) = observer.log {
         log.finish().context("cannot write the attempt log")?;
@@ -217,27 +425,60 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
 
     if config.json {
         let mut stderr = io::stderr().lock();
-        write_human(&run, &mut stderr)?;
+        write_human(&run, stopped, &mut stderr)?;
         writeln!(out, "{}", serde_json::to_string(&run.report)?)?;
     } else {
-        write_human(&run, out)?;
+        write_human(&run, stopped, out)?;
     }
-    Ok(if run.report.failed == 0 && run.report.pending == 0 {
+    let unread = unread.lock().unwrap_or_else(PoisonError::into_inner).take();
+    if let Some(error) = &unread {
+        let _ = writeln!(
+            io::stderr(),
+            "error: {error}; the events after it were not sent"
+        );
+    }
+    Ok(if let Some(signal) = stopped {
+        Outcome::Stopped(signal)
+    } else if run.report.failed == 0 && run.report.pending == 0 && unread.is_none() {
         Outcome::Success
     } else {
         Outcome::Failures
     })
 }
 
+/// Whether anything accepts a TCP connection at the URL's host and port: `None` when something
+/// does, or why not. Only a connection, never a request: the receiver sees no event.
+async fn probe(url: &WebhookUrl) -> Option<String> {
+    let uri = url.as_uri();
+    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+    let port = uri
+        .port_u16()
+        .unwrap_or(if url.is_https() { 443 } else { 80 });
+    let connect = tokio::net::TcpStream::connect((host, port));
+    match tokio::time::timeout(Duration::from_secs(1), connect).await {
+        Ok(Ok(_)) => None,
+        Ok(Err(error)) if error.kind() == io::ErrorKind::ConnectionRefused => {
+            Some("connection refused".to_owned())
+        }
+        Ok(Err(error)) => Some(error.to_string()),
+        Err(_) => Some("no connection within 1s".to_owned()),
+    }
+}
+
 /// One line per failed and per pending event, the summary, and the semantics used.
-pub fn write_human(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_human(
+    run: &RunReport,
+    stopped: Option<Signal>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for failed in &run.failed {
         match &failed.state {
             DeliveryState::Failed { attempts, last } => writeln!(
                 out,
-                "failed: #{} {} after {attempts} attempts (last: {last})",
+                "failed: #{} {} after {attempts} {} (last: {last})",
                 failed.index + 1,
-                failed.label
+                failed.label,
+                plural(u64::from(*attempts), "attempt", "attempts")
             )?,
             state @ (DeliveryState::Delivered { .. } | DeliveryState::Pending { .. }) => {
                 writeln!(
@@ -260,8 +501,9 @@ pub fn write_human(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
     for (index, label, attempts) in &run.pending {
         writeln!(
             out,
-            "pending: #{} {label} ({attempts} attempts so far)",
-            index + 1
+            "pending: #{} {label} ({attempts} {} so far)",
+            index + 1,
+            plural(u64::from(*attempts), "attempt", "attempts")
         )?;
     }
     // Never taken from the source: one line, however many (a paused run of a million would
@@ -278,6 +520,13 @@ pub fn write_human(run: &RunReport, out: &mut dyn Write) -> io::Result<()> {
         )?,
     }
     writeln!(out, "{}", summary(run))?;
+    if let Some(signal) = stopped {
+        writeln!(
+            out,
+            "stopped by {}: the pending events were not sent (or not retried)",
+            signal.name()
+        )?;
+    }
     writeln!(out, "semantics: {}", run.semantics)?;
     if run.report.webhook == WebhookState::Paused {
         writeln!(
@@ -301,7 +550,12 @@ pub fn summary(run: &RunReport) -> String {
     )
 }
 
-/// The observer of a `send` run: the attempt log and the progress bar.
+/// `one` when `count` is 1, else `many`.
+fn plural(count: u64, one: &'static str, many: &'static str) -> &'static str {
+    if count == 1 { one } else { many }
+}
+
+/// The observer of a `send` run: the attempt log and the progress on stderr.
 struct SendObserver {
     log: Option<JsonLinesWriter<File>>,
     progress: Progress,
@@ -316,16 +570,20 @@ impl Observer for SendObserver {
     }
 }
 
-/// A progress bar on stderr, shown only when stderr is a terminal and the run lasts over a second.
+/// Progress on stderr: one line per failed attempt, and a bar when stderr is a terminal and the
+/// run lasts over a second; nothing with `--quiet`.
 struct Progress {
     bar: ProgressBar,
     started: Instant,
     /// Whether the bar may be shown (stderr is a terminal) and is not yet.
     waiting: bool,
+    /// Attempts an event gets at most.
+    attempts: u32,
+    quiet: bool,
 }
 
 impl Progress {
-    fn new(total: u64) -> Progress {
+    fn new(total: u64, max_retries: u32, quiet: bool) -> Progress {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         if let Ok(style) =
             ProgressStyle::with_template("{bar:40} {pos}/{len} events settled, {elapsed} {msg}")
@@ -335,7 +593,9 @@ impl Progress {
         Progress {
             bar,
             started: Instant::now(),
-            waiting: io::stderr().is_terminal(),
+            waiting: !quiet && io::stderr().is_terminal(),
+            attempts: max_retries.saturating_add(1),
+            quiet,
         }
     }
 
@@ -344,9 +604,33 @@ impl Progress {
             Decision::Delivered | Decision::GiveUp | Decision::Pause => self.bar.inc(1),
             Decision::Retry { .. } => {}
         }
+        if !self.quiet && !record.outcome.is_success() {
+            let line = failed_attempt(record, self.attempts);
+            // Above the bar when it is shown.
+            self.bar.suspend(|| {
+                let _ = writeln!(io::stderr().lock(), "{line}");
+            });
+        }
         if self.waiting && self.started.elapsed() > Duration::from_secs(1) {
             self.waiting = false;
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     }
+}
+
+/// `attempt 2 of 11 failed: #3 task_created 4f1e…: 503; next try in 20s`.
+fn failed_attempt(record: &AttemptRecord, attempts: u32) -> String {
+    let next = match record.decision {
+        Decision::Retry { after } => format!("next try in {}", format_duration(after)),
+        Decision::GiveUp => "no retries left: the event failed".to_owned(),
+        Decision::Pause => "the webhook is paused: the event is pending".to_owned(),
+        Decision::Delivered => "delivered".to_owned(),
+    };
+    format!(
+        "attempt {} of {attempts} failed: #{} {}: {}; {next}",
+        record.attempt,
+        record.event + 1,
+        record.label,
+        record.outcome
+    )
 }

@@ -1,20 +1,24 @@
 //! `awork-sim validate [FILE…]`: reads events from files or stdin and reports every problem in them.
 //!
-//! All inputs are read and parsed before anything is checked, so an unreadable input or one that is
-//! not JSON stops the run with nothing printed but the error. The checks themselves are
+//! Every input is opened before anything is checked, so a missing file stops the run with nothing
+//! printed but the error. Each is then read as a stream, one event at a time, and each problem is
+//! printed as it is found; a part that is not JSON (a torn line of a capture) is a problem of its
+//! line, and the checking goes on with the next line (or, in a single value or an array, which
+//! cannot be read past it, the next input). The checks themselves are
 //! `awork_models`' (`validate_value`, `duplicate_keys`, `warnings`); this module reads, counts and
 //! prints. A warning (an event name awork has never used) is printed but does not make an event
 //! invalid.
 
 use std::fmt;
 use std::io::{self, Write};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use awork_models::{Problem, Warning};
 use serde_json::Value;
 
 use super::Outcome;
-use crate::input::{self, RawEvent, Source};
+use crate::input::{Input, Item, RawEvent, Source, SyntaxError};
 use crate::output;
 
 /// Arguments of `awork-sim validate`.
@@ -44,93 +48,89 @@ pub struct Config {
     pub sources: Vec<Source>,
 }
 
-/// Reads every input, checks every event, prints each problem to `out` and a summary to stderr.
+/// Opens every input, then checks every event as it is read, printing each problem to `out` as
+/// it is found and a summary to stderr.
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    // A missing file is bad input: found before anything is checked.
     let inputs = config
         .sources
         .iter()
-        .map(|source| Ok((source, input::read_raw_events(source, Report::check_one)?)))
+        .cloned()
+        .map(Input::open)
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let report = Report::check(inputs);
-    match report
-        .findings
-        .iter()
-        .try_for_each(|finding| writeln!(out, "{finding}"))
-        .and_then(|()| out.flush())
-    {
-        // A reader that went away (`| head`) saw findings; the exit status still says there were.
+    let mut tally = Tally::default();
+    // The reader of stdout went away (`| head`): the checking goes on for the exit status.
+    let mut closed = false;
+    for input in &inputs {
+        let mut failed = None;
+        input.read(|item| {
+            let checked = tally.check(item);
+            if closed {
+                return ControlFlow::Continue(());
+            }
+            for finding in checked.findings(&input.source) {
+                if let Err(error) = writeln!(out, "{finding}") {
+                    if output::is_closed(&error) {
+                        closed = true;
+                    } else {
+                        failed = Some(error);
+                        return ControlFlow::Break(());
+                    }
+                }
+            }
+            ControlFlow::Continue(())
+        })?;
+        if let Some(error) = failed {
+            return Err(error.into());
+        }
+    }
+    match out.flush() {
         Err(error) if !output::is_closed(&error) => return Err(error.into()),
         Ok(()) | Err(_) => {}
     }
-    let _ = writeln!(io::stderr(), "{}", report.summary());
-    Ok(if report.invalid == 0 {
+    let _ = writeln!(io::stderr(), "{}", tally.summary());
+    Ok(if tally.invalid == 0 {
         Outcome::Success
     } else {
         Outcome::Failures
     })
 }
 
-/// What checking the events found.
-#[derive(Debug)]
-struct Report<'a> {
-    /// How many events were checked.
+/// What checking the events found so far: counts only, so memory does not grow with the input.
+#[derive(Debug, Default)]
+struct Tally {
+    /// How many events were checked (a part that is not JSON counts as one, invalid).
     events: usize,
     /// How many of them have problems.
     invalid: usize,
     /// How many warnings were found.
     warnings: usize,
-    /// Every problem and warning, in input order.
-    findings: Vec<Finding<'a>>,
 }
 
-/// What checking one event found.
+/// What checking one event (or one part that is not JSON) found.
 #[derive(Debug)]
-struct Checked {
-    line: usize,
-    event_type: String,
-    problems: Vec<Problem>,
-    warnings: Vec<Warning>,
+enum Checked {
+    /// An event, with its problems and warnings.
+    Event {
+        line: usize,
+        event_type: String,
+        problems: Vec<Problem>,
+        warnings: Vec<Warning>,
+    },
+    /// A line (or the rest of a text) that is not JSON.
+    NotJson(SyntaxError),
 }
 
-/// One problem or warning of one event, printed `FILE:LINE: EVENT_TYPE: PROBLEM` or
-/// `FILE:LINE: EVENT_TYPE: warning: WARNING`.
-#[derive(Debug)]
-struct Finding<'a> {
-    source: &'a Source,
-    line: usize,
-    event_type: String,
-    issue: Issue,
-}
-
-/// What a finding is about.
-#[derive(Debug)]
-enum Issue {
-    /// The event is invalid.
-    Problem(Problem),
-    /// The event is valid but unusual.
-    Warning(Warning),
-}
-
-impl fmt::Display for Finding<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}: ", self.source, self.line, self.event_type)?;
-        match &self.issue {
-            Issue::Problem(problem) => write!(f, "{problem}"),
-            Issue::Warning(warning) => write!(f, "warning: {warning}"),
-        }
-    }
-}
-
-impl<'a> Report<'a> {
+impl Checked {
     /// Checks one event: its text for repeated keys, its JSON for every problem and warning.
-    fn check_one(event: RawEvent<'_>) -> Checked {
+    fn event(event: RawEvent) -> Checked {
         let event_type = event_type_of(&event.value);
         let warnings = awork_models::warnings(&event.value);
-        let mut problems = awork_models::duplicate_keys(event.raw);
+        let mut problems = awork_models::duplicate_keys(&event.raw);
         if let Err(found) = awork_models::validate_value(event.value) {
             problems.extend(found);
         }
-        Checked {
+        Checked::Event {
             line: event.line,
             event_type,
             problems,
@@ -138,32 +138,91 @@ impl<'a> Report<'a> {
         }
     }
 
-    /// Gathers the checked events of every input.
-    fn check(inputs: Vec<(&'a Source, Vec<Checked>)>) -> Report<'a> {
-        let mut report = Report {
-            events: 0,
-            invalid: 0,
-            warnings: 0,
-            findings: Vec::new(),
-        };
-        for (source, events) in inputs {
-            for checked in events {
-                report.events += 1;
-                if !checked.problems.is_empty() {
-                    report.invalid += 1;
-                }
-                report.warnings += checked.warnings.len();
-                let issues = (checked.problems.into_iter().map(Issue::Problem))
-                    .chain(checked.warnings.into_iter().map(Issue::Warning));
-                report.findings.extend(issues.map(|issue| Finding {
+    /// Each problem and warning, to print.
+    fn findings<'a>(&'a self, source: &'a Source) -> Vec<Finding<'a>> {
+        match self {
+            Checked::Event {
+                line,
+                event_type,
+                problems,
+                warnings,
+            } => (problems.iter().map(Issue::Problem))
+                .chain(warnings.iter().map(Issue::Warning))
+                .map(|issue| Finding {
                     source,
-                    line: checked.line,
-                    event_type: checked.event_type.clone(),
+                    line: *line,
+                    event_type,
                     issue,
-                }));
-            }
+                })
+                .collect(),
+            Checked::NotJson(error) => vec![Finding {
+                source,
+                line: error.line,
+                event_type: "",
+                issue: Issue::NotJson(error),
+            }],
         }
-        report
+    }
+}
+
+/// One problem or warning of one event, printed `FILE:LINE: EVENT_TYPE: PROBLEM` or
+/// `FILE:LINE: EVENT_TYPE: warning: WARNING`; a part that is not JSON is
+/// `FILE:LINE:COLUMN: not JSON: MESSAGE`.
+#[derive(Debug)]
+struct Finding<'a> {
+    source: &'a Source,
+    line: usize,
+    event_type: &'a str,
+    issue: Issue<'a>,
+}
+
+/// What a finding is about.
+#[derive(Debug)]
+enum Issue<'a> {
+    /// The event is invalid.
+    Problem(&'a Problem),
+    /// The event is valid but unusual.
+    Warning(&'a Warning),
+    /// The text is not JSON there.
+    NotJson(&'a SyntaxError),
+}
+
+impl fmt::Display for Finding<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.issue {
+            Issue::Problem(problem) => write!(
+                f,
+                "{}:{}: {}: {problem}",
+                self.source, self.line, self.event_type
+            ),
+            Issue::Warning(warning) => write!(
+                f,
+                "{}:{}: {}: warning: {warning}",
+                self.source, self.line, self.event_type
+            ),
+            Issue::NotJson(error) => write!(f, "{}:{error}", self.source),
+        }
+    }
+}
+
+impl Tally {
+    /// Checks one item and counts what it found.
+    fn check(&mut self, item: Item) -> Checked {
+        let checked = match item {
+            Item::Event(event) => Checked::event(event),
+            Item::NotJson(error) => Checked::NotJson(error),
+        };
+        self.events += 1;
+        match &checked {
+            Checked::Event {
+                problems, warnings, ..
+            } => {
+                self.invalid += usize::from(!problems.is_empty());
+                self.warnings += warnings.len();
+            }
+            Checked::NotJson(_) => self.invalid += 1,
+        }
+        checked
     }
 
     /// `3 events, 1 invalid`, and `, 2 warnings` when there are any.
@@ -203,20 +262,23 @@ mod tests {
     fn findings_name_the_source_line_and_event_type() {
         let source = Source::File("events.ndjson".into());
         let texts = [r#"{"eventType": "project_added"}"#, "42"];
-        let events = texts
-            .iter()
-            .enumerate()
-            .map(|(index, raw)| {
-                Report::check_one(RawEvent {
-                    line: index + 1,
-                    value: serde_json::from_str(raw).unwrap(),
-                    raw,
-                })
-            })
-            .collect();
-        let report = Report::check(vec![(&source, events)]);
-        assert_eq!((report.events, report.invalid), (2, 2));
-        let findings: Vec<String> = report.findings.iter().map(ToString::to_string).collect();
+        let mut tally = Tally::default();
+        let mut findings = Vec::new();
+        for (index, raw) in texts.iter().enumerate() {
+            let checked = tally.check(Item::Event(RawEvent {
+                line: index + 1,
+                value: serde_json::from_str(raw).unwrap(),
+                raw: (*raw).to_owned(),
+            }));
+            findings.extend(checked.findings(&source).iter().map(ToString::to_string));
+        }
+        let torn = tally.check(Item::NotJson(SyntaxError {
+            line: 3,
+            column: 7,
+            message: "EOF while parsing a string".to_owned(),
+        }));
+        findings.extend(torn.findings(&source).iter().map(ToString::to_string));
+        assert_eq!((tally.events, tally.invalid), (3, 3));
         assert_eq!(
             findings[..4],
             [
@@ -226,12 +288,16 @@ mod tests {
                 "events.ndjson:1: project_added: entity: missing",
             ]
         );
-        assert_eq!(findings.len(), 5, "{findings:?}");
+        assert_eq!(findings.len(), 6, "{findings:?}");
         assert!(
             findings[4].starts_with("events.ndjson:2: ?: "),
             "{findings:?}"
         );
-        assert_eq!(report.summary(), "2 events, 2 invalid");
+        assert_eq!(
+            findings[5],
+            "events.ndjson:3:7: not JSON: EOF while parsing a string"
+        );
+        assert_eq!(tally.summary(), "3 events, 3 invalid");
     }
 
     #[test]
