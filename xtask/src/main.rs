@@ -3,7 +3,8 @@
 //! - `ci`: runs `.ci/run`, the checks CI runs: fmt, clippy, the tests, the docs.
 //! - `fixtures`: rewrites the golden fixtures in `fixtures/` from the generator.
 //! - `schema`: rewrites the entity definitions of `awork-sim schema` from awork's OpenAPI document.
-//! - `bench`: measures generation and delivery throughput against baselines run side by side.
+//! - `bench`: measures generation, and delivery end to end (the release `awork-sim` binary against
+//!   `wrk`, to the same receiver process), each beside its baseline in the same run.
 //!
 //! Nothing here is part of the tool users install.
 
@@ -23,7 +24,9 @@ fn main() -> ExitCode {
         Some("schema") => write_schema(),
         Some("bench") => bench::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <ci|fixtures|schema|bench [--quick]>");
+            eprintln!(
+                "usage: cargo xtask <ci|fixtures|schema|bench [--quick] [--rounds R] [--in-process]>"
+            );
             return ExitCode::from(2);
         }
     };

@@ -1,6 +1,7 @@
-//! Measures the engine's overhead: the engine (attempt log on, written to a temp file) beside a
-//! bare hyper-util client loop and, where it is installed, `wrk`, all POSTing the same bytes to
-//! the same local receiver that answers 200, at concurrency 1 and 64.
+//! Measures the engine's overhead in-process (`cargo xtask bench --in-process`; the end-to-end
+//! figures of the binary are `cargo xtask bench`'s own): the engine (attempt log on, written to a
+//! temp file) beside a bare hyper-util client loop and, where it is installed, `wrk`, all POSTing
+//! the same bytes to the same local receiver that answers 200, at concurrency 1 and 64.
 //!
 //! Run: `cargo run --release -p awork-delivery --example bench_delivery -- [--events N]
 //! [--rounds R] [--wrk-seconds S]`. It is a measurement, not a test: it prints a table and checks

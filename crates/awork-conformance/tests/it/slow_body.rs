@@ -109,13 +109,14 @@ async fn a_body_trickled_past_the_timeout_fails_responds_in_time() {
     let case = report.case(CaseId::RespondsInTime).unwrap();
     assert_eq!(case.requests.len(), TRICKLED_REQUESTS, "{}", case.detail);
     assert!(
-        case.requests.iter().all(|request| request.answer.is_timeout()),
+        case.requests
+            .iter()
+            .all(|request| request.answer.is_timeout()),
         "{:#?}",
         case.requests
     );
     assert!(
-        case.detail
-            .starts_with(&format!("{TRICKLED_REQUESTS} of "))
+        case.detail.starts_with(&format!("{TRICKLED_REQUESTS} of "))
             && case.detail.ends_with("requests not answered within 1s"),
         "{}",
         case.detail

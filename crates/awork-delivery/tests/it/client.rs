@@ -5,7 +5,9 @@ use std::sync::{Mutex, Once};
 use std::thread::{self, ThreadId};
 
 use awork_delivery::receiver::{Behaviour, Receiver};
-use awork_delivery::{AuthHeader, HttpTransport, TransportError, USER_AGENT, Webhook, WebhookConfig};
+use awork_delivery::{
+    AuthHeader, HttpTransport, TransportError, USER_AGENT, Webhook, WebhookConfig,
+};
 
 use crate::support::events;
 
@@ -90,7 +92,11 @@ fn root_certificates_are_loaded_only_for_https() {
     let logged = logged_while(|| {
         HttpTransport::new(&plain).unwrap();
     });
-    assert_eq!(logged, Vec::<String>::new(), "an http URL read the root store");
+    assert_eq!(
+        logged,
+        Vec::<String>::new(),
+        "an http URL read the root store"
+    );
 
     let insecure = WebhookConfig::new("https://127.0.0.1:9/hook")
         .unwrap()
@@ -98,7 +104,11 @@ fn root_certificates_are_loaded_only_for_https() {
     let logged = logged_while(|| {
         HttpTransport::new(&insecure).unwrap();
     });
-    assert_eq!(logged, Vec::<String>::new(), "--insecure read the root store");
+    assert_eq!(
+        logged,
+        Vec::<String>::new(),
+        "--insecure read the root store"
+    );
 
     // The control: an https URL does read it (hyper-rustls logs how many it loaded), or fails
     // because the platform has none.

@@ -62,9 +62,8 @@ async fn trickle(mut stream: TcpStream) {
     if !complete {
         return;
     }
-    let head = format!(
-        "HTTP/1.1 200 OK\r\ncontent-length: {TRICKLED_BYTES}\r\nconnection: close\r\n\r\n"
-    );
+    let head =
+        format!("HTTP/1.1 200 OK\r\ncontent-length: {TRICKLED_BYTES}\r\nconnection: close\r\n\r\n");
     if stream.write_all(head.as_bytes()).await.is_err() {
         return;
     }
