@@ -12,6 +12,9 @@ use crate::support::{Run, TempFile, workspace_root};
 
 const SECRET: &str = "env-s3cret-5e1f";
 
+/// Environment variables added to a run.
+type Env<'a> = Vec<(&'a str, &'a str)>;
+
 /// Runs `awork-sim ARGS…` with these environment variables added, and stdin empty.
 fn awork_sim_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
@@ -140,7 +143,7 @@ fn two_sources_or_a_malformed_header_exit_2_with_one_line_and_no_value() {
     let header = format!("X-Awork-Secret: {SECRET}");
     let env = [("AWORK_SIM_AUTH_HEADER", header.as_str())];
     let url = "http://127.0.0.1:9/";
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<(Vec<&str>, Env, &str)> = vec![
         (
             vec!["send", "--url", url, "--auth-header", &header],
             env.to_vec(),

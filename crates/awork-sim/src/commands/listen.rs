@@ -56,7 +56,8 @@ const PRINTED_CHARS: usize = 80;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The address to listen on. The default, 127.0.0.1, takes connections from this machine only;
-    /// `0.0.0.0` (or `::`) takes them from anywhere, as a receiver in a container needs.
+    /// `0.0.0.0` (or `::`) takes them from anywhere, as a receiver in a container needs. An IP
+    /// address, or `localhost`.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
     host: String,
     /// The port; 0 picks a free one.
