@@ -305,7 +305,7 @@ impl FileQueue {
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let (queue, events) = mpsc::sync_channel(256);
+        let (queue, events) = mpsc::sync_channel(64);
         let failed = Arc::clone(failed);
         std::thread::Builder::new()
             .name("read-events".to_owned())
