@@ -287,7 +287,12 @@ fn invalid_deliveries_are_printed_with_their_problems() {
         "listen-invalid.json",
         "{\"eventType\": \"project_added\"}\n",
     );
-    check(&["send", "--url", &listener.url, file.arg()], "", 0);
+    // Not an awork event: only `--raw` sends it.
+    check(
+        &["send", "--url", &listener.url, "--raw", file.arg()],
+        "",
+        0,
+    );
     let line = listener.next_line();
     assert!(
         line.contains(" 200 project_added ? timestamp: missing"),

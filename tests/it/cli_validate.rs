@@ -149,7 +149,11 @@ fn a_torn_line_is_a_problem_of_its_line_and_checking_goes_on_through_later_lines
         &docs_example().to_string()[..40],
         ndjson(&[bad.clone(), docs_example()])
     );
-    let torn_first = format!("{}\n{}", &bad.to_string()[..25], ndjson(&[bad.clone()]));
+    let torn_first = format!(
+        "{}\n{}",
+        &bad.to_string()[..25],
+        ndjson(std::slice::from_ref(&bad))
+    );
     let files = [
         TempFile::new("capture.ndjson", &capture),
         TempFile::new("broken.ndjson", "not json\n"),

@@ -8,6 +8,7 @@ mod cli_events;
 mod cli_general;
 mod cli_generate;
 mod cli_listen;
+mod cli_memory;
 mod cli_refusals;
 mod cli_schema;
 mod cli_send;

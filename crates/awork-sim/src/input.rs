@@ -627,8 +627,11 @@ mod tests {
 
     use super::*;
 
-    /// What reading `text` finds: events as `(line, raw)` and errors as their text.
-    fn found(text: &str) -> (Shape, Vec<Result<(usize, String), String>>) {
+    /// An event as `(line, raw)`, or an error as its text.
+    type Seen = Result<(usize, String), String>;
+
+    /// What reading `text` finds.
+    fn found(text: &str) -> (Shape, Vec<Seen>) {
         let mut all = Vec::new();
         let shape = scan(text.as_bytes(), true, &mut |found| {
             all.push(match found {

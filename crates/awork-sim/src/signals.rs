@@ -110,11 +110,16 @@ impl Signals {
     /// Waits for the first signal (returns at once if it came already).
     pub async fn first(&self) -> Signal {
         let mut first = self.first.clone();
-        match first.wait_for(Option::is_some).await {
-            // `wait_for` returns only once the value is `Some`.
-            Ok(signal) => (*signal).unwrap_or(Signal::Interrupt),
+        // `wait_for` returns only once the value is `Some`; the guard is let go before any wait.
+        let received = first
+            .wait_for(Option::is_some)
+            .await
+            .ok()
+            .and_then(|signal| *signal);
+        match received {
+            Some(signal) => signal,
             // The handler thread never ends while the process runs; if it did, no signal comes.
-            Err(_) => std::future::pending().await,
+            None => std::future::pending().await,
         }
     }
 }

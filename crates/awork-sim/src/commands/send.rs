@@ -281,18 +281,37 @@ fn not_an_event(source: &Source, line: usize, problems: &[awork_models::Problem]
     )
 }
 
-/// The events of the files, read on a thread of their own into a bounded queue as the engine
-/// takes them. Its `size_hint` is exact (the count of the check), so a pause or a stop counts
-/// the rest as pending without reading it.
-struct FileQueue {
+/// Events made on a thread of their own (read from the files, or generated) into a bounded
+/// queue as the engine takes them, so that making them costs the delivery loop nothing. Its
+/// `size_hint` is exact (the count of the check, or `--count`), so a pause or a stop counts the
+/// rest as pending without making it.
+struct Queue {
     events: mpsc::Receiver<Event>,
     left: u64,
 }
 
-impl FileQueue {
-    /// Starts reading `files`; a read that fails (a file changed since it was checked) ends the
-    /// events early and leaves its error in `failed`.
-    fn start(files: &[FileEvents], failed: &Arc<Mutex<Option<String>>>) -> anyhow::Result<Self> {
+impl Queue {
+    /// How many events wait made in the queue, at most.
+    const DEPTH: usize = 64;
+
+    /// Starts a thread named `name` that hands `left` events to its `send` (which says whether
+    /// to go on: not once the engine has dropped the queue).
+    fn start(
+        name: &str,
+        left: u64,
+        make: impl FnOnce(&mut dyn FnMut(Event) -> bool) + Send + 'static,
+    ) -> anyhow::Result<Queue> {
+        let (queue, events) = mpsc::sync_channel(Self::DEPTH);
+        std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || make(&mut |event| queue.send(event).is_ok()))
+            .with_context(|| format!("cannot start the thread that makes the events ({name})"))?;
+        Ok(Queue { events, left })
+    }
+
+    /// The events of `files`, read again as they are sent; a read that fails (a file changed
+    /// since it was checked) ends the events early and leaves its error in `failed`.
+    fn files(files: &[FileEvents], failed: &Arc<Mutex<Option<String>>>) -> anyhow::Result<Queue> {
         let left = files.iter().map(|file| file.count).sum();
         let files = files
             .iter()
@@ -304,26 +323,32 @@ impl FileQueue {
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let (queue, events) = mpsc::sync_channel(256);
         let failed = Arc::clone(failed);
-        std::thread::Builder::new()
-            .name("read-events".to_owned())
-            .spawn(move || {
-                let mut send = |event| queue.send(event).is_ok();
-                for file in &files {
-                    if let Err(error) = file.send_each(&mut send) {
-                        *failed.lock().unwrap_or_else(PoisonError::into_inner) =
-                            Some(format!("{error:#}"));
-                        return;
-                    }
+        Queue::start("read-events", left, move |send| {
+            for file in &files {
+                if let Err(error) = file.send_each(send) {
+                    *failed.lock().unwrap_or_else(PoisonError::into_inner) =
+                        Some(format!("{error:#}"));
+                    return;
                 }
-            })
-            .context("cannot start the thread that reads the files")?;
-        Ok(FileQueue { events, left })
+            }
+        })
+    }
+
+    /// `count` events of `generator`'s story.
+    fn generated(generator: &GeneratorConfig, count: u64) -> anyhow::Result<Queue> {
+        let events = generated::Events::new(generator.clone(), count);
+        Queue::start("generate-events", count, move |send| {
+            for event in events {
+                if !send(event) {
+                    return;
+                }
+            }
+        })
     }
 }
 
-impl Iterator for FileQueue {
+impl Iterator for Queue {
     type Item = Event;
 
     fn next(&mut self) -> Option<Event> {
@@ -364,12 +389,15 @@ fn label_of(body: &[u8]) -> String {
 
 /// Delivers the events and prints what became of them.
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
-    // One thread is plenty: the work is waiting on sockets and timers.
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // The delivery loop runs on this thread (with the log and the progress); the connections run
+    // on the runtime's workers, and the events are made on a thread of their own, so a run uses
+    // every core of a small machine.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let mut webhook = runtime
+    let webhook = runtime
         .block_on(async { Webhook::new(config.webhook.clone()) })
         .context("cannot set up the HTTP client")?;
     let log = match &config.log {
@@ -406,16 +434,21 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     // The engine keeps the rest of the iterator if the webhook pauses, so it owns what it pulls
     // from, and both iterators know how many events are left.
     let unread = Arc::new(Mutex::new(None));
-    let run = match &config.events {
-        Events::Files(files) => {
-            let events = FileQueue::start(files, &unread)?;
-            runtime.block_on(webhook.deliver_until(events, &mut observer, stop()))
-        }
-        Events::Generated { generator, count } => {
-            let events = generated::Events::new(generator.clone(), *count);
-            runtime.block_on(webhook.deliver_until(events, &mut observer, stop()))
-        }
+    let events = match &config.events {
+        Events::Files(files) => Queue::files(files, &unread)?,
+        Events::Generated { generator, count } => Queue::generated(generator, *count)?,
     };
+    // On a worker, beside the connections it drives, rather than on this thread: each answer
+    // then wakes the loop without a hop between threads.
+    let stop = stop();
+    let delivery = runtime.spawn(async move {
+        let mut webhook = webhook;
+        let run = webhook.deliver_until(events, &mut observer, stop).await;
+        (run, observer)
+    });
+    let (run, observer) = runtime
+        .block_on(delivery)
+        .context("the delivery stopped unexpectedly")?;
     // A signal that comes after the run ended stops nothing: only one during it counts.
     let stopped = signals.received();
     observer.progress.bar.finish_and_clear();
