@@ -133,7 +133,11 @@ fn a_negative_number_is_told_what_the_option_takes_in_one_line() {
         ),
         (
             vec!["send", "--url", url, "--count", "-5"],
-            "error: --count -5: a negative number; --count takes 0 or more\n",
+            "error: --count -5: a negative number; --count takes 1 or more\n",
+        ),
+        (
+            vec!["send", "--url", url, "--count", "0"],
+            "error: --count 0: --count takes 1 or more\n",
         ),
         (
             vec!["send", "--url", url, "--concurrency", "-1"],

@@ -89,7 +89,7 @@ fn is_negative_number(text: &str) -> bool {
     })
 }
 
-/// `argv` with each `--option NEGATIVE` written `--option=NEGATIVE`, for the options of the
+/// `argv` with each `--option NEGATIVE` (and `--option 0`) written `--option=NEGATIVE`, for the options of the
 /// subcommand that take a value; nothing after a bare `--` is touched.
 fn join_negative_values(argv: &[OsString]) -> Vec<OsString> {
     let command = Args::command();
@@ -117,7 +117,9 @@ fn join_negative_values(argv: &[OsString]) -> Vec<OsString> {
         let next = rest.as_slice().first().and_then(|next| next.to_str());
         match (option, next) {
             (Some(option), Some(next))
-                if !option.contains('=') && is_negative_number(next) && takes_value(option) =>
+                if !option.contains('=')
+                    && (is_negative_number(next) || next == "0")
+                    && takes_value(option) =>
             {
                 joined.push(format!("--{option}={next}").into());
                 rest.next();
@@ -128,7 +130,7 @@ fn join_negative_values(argv: &[OsString]) -> Vec<OsString> {
     joined
 }
 
-/// For clap's refusal of a negative number as an option's value, the one-line error saying what the
+/// For clap's refusal of a negative number (or of a 0 where 1 or more is needed) as an option's value, the one-line error saying what the
 /// option takes: the least of 0 and 1 that it accepts, found by parsing `argv` with it instead.
 fn negative_refused(argv: &[OsString], error: &clap::Error) -> Option<clap::Error> {
     if !matches!(
@@ -143,7 +145,9 @@ fn negative_refused(argv: &[OsString], error: &clap::Error) -> Option<clap::Erro
     ) else {
         return None;
     };
-    if !is_negative_number(value) {
+    let negative = is_negative_number(value);
+    // clap says "0 is not in 1..18446744073709551615" for a zero where 1 or more is needed.
+    if !negative && value != "0" {
         return None;
     }
     // `--count <N>`: the option as written.
@@ -171,9 +175,10 @@ fn negative_refused(argv: &[OsString], error: &clap::Error) -> Option<clap::Erro
             || "no negative number".to_owned(),
             |least| format!("{least} or more"),
         );
+    let what = if negative { "a negative number; " } else { "" };
     Some(clap::Error::raw(
         ErrorKind::ValueValidation,
-        format!("{option} {value}: a negative number; {option} takes {takes}\n"),
+        format!("{option} {value}: {what}{option} takes {takes}\n"),
     ))
 }
 
