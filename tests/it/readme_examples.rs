@@ -71,3 +71,27 @@ fn the_python_example_runs_as_written() {
     );
     assert_eq!(String::from_utf8_lossy(&output.stdout), "ok\n");
 }
+
+/// The README's CI job passes the secret to `check` in `AWORK_SIM_AUTH_HEADER`, so it never shows
+/// in `ps` or in the job log's command line, and `.ci/check-example-receiver` runs it the same way.
+#[test]
+fn the_ci_job_keeps_the_auth_header_off_the_command_line() {
+    let job = readme_block("A copy-paste job for GitHub Actions", "yaml");
+    let step = &job[job.find("- name: Check it as awork would call it").unwrap()..];
+    let step = &step[..step.find("- uses:").unwrap_or(step.len())];
+    assert!(step.contains("AWORK_SIM_AUTH_HEADER: "), "{step}");
+    assert!(step.contains("awork-sim check"), "{step}");
+    assert!(!step.contains("--auth-header"), "{step}");
+
+    let script =
+        std::fs::read_to_string(workspace_root().join(".ci/check-example-receiver")).unwrap();
+    let check_line = script
+        .lines()
+        .find(|line| line.contains("awork-sim\" check"))
+        .expect("the script runs check");
+    assert!(
+        check_line.starts_with("AWORK_SIM_AUTH_HEADER="),
+        "{check_line}"
+    );
+    assert!(!check_line.contains("--auth-header"), "{check_line}");
+}
