@@ -12,6 +12,7 @@ mod exit;
 mod generated;
 mod input;
 mod output;
+mod policy;
 mod signals;
 
 use std::io::Write;

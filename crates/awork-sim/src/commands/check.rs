@@ -14,9 +14,10 @@ use anyhow::Context;
 use awork_conformance::{CaseId, CheckConfig, Report};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{Outcome, send};
+use super::Outcome;
 use crate::auth::AuthArgs;
 use crate::generated::NamingArg;
+use crate::policy::positive_timeout;
 use crate::signals::Signals;
 
 /// Arguments of `awork-sim check`.
@@ -88,7 +89,7 @@ impl Args {
             check = check.with_auth(auth);
         }
         if let Some(text) = &self.timeout {
-            check = check.with_timeout(send::positive_timeout(text)?);
+            check = check.with_timeout(positive_timeout(text)?);
         }
         if let Some(burst) = self.burst {
             check = check.with_burst(burst as usize)?;

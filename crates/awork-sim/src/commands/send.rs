@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use awork_delivery::{
-    AttemptRecord, Decision, DeliveryState, Event, JsonLinesWriter, Observer, RetrySchedule,
-    RunReport, Webhook, WebhookConfig, WebhookState, WebhookUrl, format_duration, parse_duration,
+    AttemptRecord, Decision, DeliveryState, Event, JsonLinesWriter, Observer, RunReport, Webhook,
+    WebhookConfig, WebhookState, WebhookUrl, format_duration,
 };
 use awork_generate::GeneratorConfig;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -32,6 +32,7 @@ use super::Outcome;
 use crate::auth::AuthArgs;
 use crate::generated::{self, GeneratorArgs};
 use crate::input::{Input, Item, Shape, Source};
+use crate::policy::PolicyArgs;
 use crate::signals::{Signal, Signals};
 
 /// How many events are generated when neither files nor `--count` are given.
@@ -45,19 +46,8 @@ pub struct Args {
     url: String,
     #[command(flatten)]
     auth: AuthArgs,
-    /// How long an attempt may take before it fails (`30s`, `250ms`, `2m`). Default 30s.
-    #[arg(long, value_name = "D")]
-    timeout: Option<String>,
-    /// Retries per event after its first attempt. Default 10.
-    #[arg(long, value_name = "N")]
-    max_retries: Option<u32>,
-    /// Waits between attempts, in order; the last one repeats (`10ms`, `1m,5m,30m`). Default:
-    /// exponential from 10s, doubling, up to 10m.
-    #[arg(long, value_name = "D[,D…]")]
-    retry_schedule: Option<String>,
-    /// Pause the webhook when consecutive failed attempts go above this. Default 10.
-    #[arg(long, value_name = "N")]
-    pause_after: Option<u32>,
+    #[command(flatten)]
+    policy: PolicyArgs,
     /// Deliveries in flight at once. Default 1.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     concurrency: Option<u32>,
@@ -100,19 +90,12 @@ impl Args {
         if let Some(auth) = self.auth.resolve()? {
             webhook = webhook.with_auth(auth);
         }
-        if let Some(text) = &self.timeout {
-            webhook = webhook.with_timeout(positive_timeout(text)?);
-        }
-        if let Some(retries) = self.max_retries {
-            webhook = webhook.with_max_retries(retries);
-        }
-        if let Some(text) = &self.retry_schedule {
-            let schedule: RetrySchedule = text.parse().context("--retry-schedule")?;
-            webhook = webhook.with_retry_schedule(schedule);
-        }
-        if let Some(pause_after) = self.pause_after {
-            webhook = webhook.with_pause_after(pause_after);
-        }
+        let policy = self.policy.resolve()?;
+        webhook = webhook
+            .with_timeout(policy.timeout)
+            .with_max_retries(policy.max_retries)
+            .with_retry_schedule(policy.retry_schedule)
+            .with_pause_after(policy.pause_after);
         if let Some(concurrency) = self.concurrency {
             webhook = webhook.with_concurrency(concurrency as usize);
         }
@@ -145,15 +128,6 @@ impl Args {
             quiet: self.quiet,
         })
     }
-}
-
-/// `--timeout`'s value, which must be more than zero.
-pub fn positive_timeout(text: &str) -> anyhow::Result<Duration> {
-    let timeout = parse_duration(text).context("--timeout")?;
-    if timeout.is_zero() {
-        bail!("--timeout: {text} would fail every attempt before its answer; give more than 0s");
-    }
-    Ok(timeout)
 }
 
 /// What `send` runs with.

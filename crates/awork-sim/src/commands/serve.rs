@@ -9,10 +9,11 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use awork_delivery::{RetrySchedule, Semantics, WebhookConfig, parse_duration};
+use awork_delivery::{Semantics, WebhookConfig};
 use awork_workspace::{Config, Policy, Server, WhilePaused};
 
 use super::Outcome;
+use crate::policy::PolicyArgs;
 
 /// What becomes of events while a webhook is paused, as `--while-paused` takes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -44,19 +45,8 @@ pub struct Args {
     /// Events a second the story makes on its own; 0: only when asked (`POST /sim/events`).
     #[arg(long, value_name = "R", default_value_t = 0)]
     rate: u32,
-    /// How long an attempt may take before it fails (`30s`, `250ms`, `2m`). Default 30s.
-    #[arg(long, value_name = "D")]
-    timeout: Option<String>,
-    /// Retries per event after its first attempt. Default 10.
-    #[arg(long, value_name = "N")]
-    max_retries: Option<u32>,
-    /// Waits between attempts, in order; the last one repeats (`10ms`, `1m,5m,30m`). Default:
-    /// exponential from 10s, doubling, up to 10m.
-    #[arg(long, value_name = "D[,D…]")]
-    retry_schedule: Option<String>,
-    /// Pause a webhook when its consecutive failed attempts go above this. Default 10.
-    #[arg(long, value_name = "N")]
-    pause_after: Option<u32>,
+    #[command(flatten)]
+    policy: PolicyArgs,
     /// What becomes of events that happen while a webhook is paused (awork does not document it).
     #[arg(long, value_enum, value_name = "MODE", default_value_t = WhilePausedArg::Keep)]
     while_paused: WhilePausedArg,
@@ -69,20 +59,7 @@ impl Args {
             .host
             .parse()
             .with_context(|| format!("--host {}: not an IP address", self.host))?;
-        let mut policy = Policy::default();
-        if let Some(text) = &self.timeout {
-            policy.timeout = parse_duration(text).context("--timeout")?;
-        }
-        if let Some(retries) = self.max_retries {
-            policy.max_retries = retries;
-        }
-        if let Some(text) = &self.retry_schedule {
-            let schedule: RetrySchedule = text.parse().context("--retry-schedule")?;
-            policy.retry_schedule = schedule;
-        }
-        if let Some(pause_after) = self.pause_after {
-            policy.pause_after = pause_after;
-        }
+        let policy = self.policy.resolve()?;
         if self
             .api_key
             .as_deref()
