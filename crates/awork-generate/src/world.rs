@@ -679,8 +679,11 @@ impl World {
             has_attachment: Some(false),
             lists: Some(
                 list.into_iter()
+                    // A `TaskOrderList`: the list's properties but its tracked time, and the
+                    // task's place in it.
                     .map(|list| TaskList {
                         order_of_task: Some(Default::default()),
+                        tracked_duration: None,
                         ..list
                     })
                     .collect(),
@@ -734,7 +737,15 @@ impl World {
             type_of_work_id: task_model.type_of_work_id.clone(),
             project_id: project_id.clone(),
             planned_duration: task_model.planned_duration,
-            task_status: task_model.task_status.clone(),
+            // A `NestedTaskStatusModel`: no project or audit fields.
+            task_status: task_model.task_status.as_ref().map(|status| TaskStatus {
+                id: status.id.clone(),
+                name: status.name.clone(),
+                kind: status.kind.clone(),
+                order: status.order.clone(),
+                icon: status.icon.clone(),
+                ..TaskStatus::default()
+            }),
             created_by: task_model.created_by.clone(),
             correlation_id: task_model.correlation_id.clone(),
             ..NestedTask::default()
@@ -887,21 +898,24 @@ impl World {
         task
     }
 
-    /// The summary of a project that tasks and time entries carry.
+    /// The summary of a project that time entries carry: only the properties of
+    /// `ProjectModelForTimeTrackings` (no `companyId` or `color`), its status as a
+    /// `NestedStatusModel` (no `typeOrder`), as awork serializes each nested model with its own class.
     pub fn nested_project(&self, index: usize) -> NestedProject {
         let project = &self.projects[index].project;
         NestedProject {
             id: project.id.clone(),
             name: Some(project.name.clone()),
             project_key: project.project_key.clone(),
-            project_status: project.project_status.clone(),
+            project_status: project.project_status.as_ref().map(|status| ProjectStatus {
+                type_order: None,
+                ..status.clone()
+            }),
             company: project.company.clone(),
-            company_id: project.company_id.clone(),
             project_type: project.project_type.clone(),
             has_image: project.has_image,
             is_private: project.is_private,
             is_billable_by_default: project.is_billable_by_default,
-            color: project.color.clone(),
             created_by: project.created_by.clone(),
             is_external: project.is_external,
             ..NestedProject::default()
