@@ -7,7 +7,7 @@
 
 use fake::Fake;
 use fake::faker::address::en::{CityName, StreetName, ZipCode};
-use fake::faker::company::en::{CompanyName, Industry};
+use fake::faker::company::en::CompanyName;
 use fake::faker::name::en::{FirstName, LastName};
 use fake::rand::RngExt;
 use fake::rand::seq::IndexedRandom;
@@ -96,17 +96,95 @@ const COMMENTS: &[&str] = &[
     "Please double-check the print specs before sending.",
 ];
 
-const NOTES: &[&str] = &[
-    "First draft of the sitemap",
-    "Client call",
-    "Internal review",
-    "Research and moodboard",
-    "Corrections after feedback",
-    "Workshop preparation",
-    "Meeting with the printer",
-    "Set-up and configuration",
-    "Copywriting",
-    "Image editing",
+/// The project type of a client's one-off project.
+pub const CLIENT_PROJECT: &str = "Kundenprojekt";
+/// The project type of a project without a client.
+pub const INTERNAL_PROJECT: &str = "Intern";
+/// The project type of a client's ongoing project with a monthly budget (`isRetainer`).
+pub const RETAINER: &str = "Retainer";
+
+/// The type of work of design.
+pub const DESIGN: &str = "Design";
+/// The type of work of organising a project.
+pub const PROJECT_MANAGEMENT: &str = "Projektmanagement";
+/// The type of work of building websites and apps.
+pub const DEVELOPMENT: &str = "Entwicklung";
+/// The type of work of writing.
+pub const COPYWRITING: &str = "Text & Konzept";
+/// The type of work of advising clients.
+pub const CONSULTING: &str = "Beratung";
+/// The type of work that no client pays for.
+pub const INTERNAL_WORK: &str = "Intern";
+
+/// Time-entry notes by type of work: a note always fits its entry's type of work, and no note is
+/// shared by two types.
+const NOTES: &[(&str, &[&str])] = &[
+    (
+        DESIGN,
+        &[
+            "Moodboard und Recherche",
+            "Entwürfe Startseite",
+            "Korrekturen nach Feedback",
+            "Reinzeichnung",
+            "Bildbearbeitung",
+            "Icons und Illustrationen",
+            "Layout Broschüre",
+        ],
+    ),
+    (
+        PROJECT_MANAGEMENT,
+        &[
+            "Abstimmung mit dem Kunden",
+            "Jour fixe",
+            "Angebot und Planung",
+            "Abstimmung mit der Druckerei",
+            "Ressourcenplanung",
+            "Statusbericht",
+        ],
+    ),
+    (
+        DEVELOPMENT,
+        &[
+            "Staging-Umgebung aufgesetzt",
+            "Kontaktformular repariert",
+            "Templates umgesetzt",
+            "Code-Review",
+            "Performance-Optimierung",
+            "CMS eingerichtet",
+        ],
+    ),
+    (
+        COPYWRITING,
+        &[
+            "Texte Landingpage",
+            "Sitemap, erster Entwurf",
+            "Lektorat",
+            "Pressemitteilung",
+            "Kampagnenkonzept",
+            "Claims und Headlines",
+        ],
+    ),
+    (
+        CONSULTING,
+        &[
+            "Kundenworkshop",
+            "Workshop-Vorbereitung",
+            "Markenstrategie",
+            "Kundentermin",
+            "Telefonat mit dem Kunden",
+        ],
+    ),
+    (
+        INTERNAL_WORK,
+        &[
+            "Teammeeting",
+            "Weiterbildung",
+            "Interne Orga",
+            "Portfolio gepflegt",
+            "Akquise",
+            "Buchhaltung",
+        ],
+    ),
 ];
 
 const DESCRIPTIONS: &[&str] = &[
@@ -115,6 +193,30 @@ const DESCRIPTIONS: &[&str] = &[
     "Phase one covers concept and design; development follows after sign-off.",
     "Ongoing support with a monthly time budget.",
     "Kick-off with the marketing team, then weekly check-ins.",
+];
+
+const CLIENT_DESCRIPTIONS: &[&str] = &[
+    "Kunde seit der Gründung der Agentur.",
+    "Rahmenvertrag, Abrechnung monatlich.",
+    "Ansprechpartnerin ist die Marketingleitung.",
+    "Kommt über eine Empfehlung.",
+    "Abrechnung nach Aufwand, Freigaben über den Einkauf.",
+];
+
+/// Industries of an agency's clients.
+const INDUSTRIES: &[&str] = &[
+    "Einzelhandel",
+    "Gastronomie",
+    "Maschinenbau",
+    "Gesundheitswesen",
+    "Immobilien",
+    "Kultur",
+    "Bildung",
+    "Tourismus",
+    "Lebensmittel",
+    "Mode",
+    "Software",
+    "Energie",
 ];
 
 const ABSENCE_REASONS: &[&str] = &[
@@ -164,8 +266,8 @@ pub fn client_name(rng: &mut Rng) -> String {
 }
 
 /// An industry (`"Marketing & Advertising"`).
-pub fn industry(rng: &mut Rng) -> String {
-    Industry().fake_with_rng(rng)
+pub fn industry(rng: &mut Rng) -> &'static str {
+    pick(rng, INDUSTRIES)
 }
 
 /// A city, street line and postal code.
@@ -223,9 +325,18 @@ pub fn comment(rng: &mut Rng) -> &'static str {
     pick(rng, COMMENTS)
 }
 
-/// A time-entry note.
-pub fn note(rng: &mut Rng) -> &'static str {
-    pick(rng, NOTES)
+/// A time-entry note that fits the type of work of this name.
+pub fn note(rng: &mut Rng, type_of_work: Option<&str>) -> &'static str {
+    let notes = NOTES
+        .iter()
+        .find(|(name, _)| Some(*name) == type_of_work)
+        .map_or(NOTES[0].1, |(_, notes)| notes);
+    pick(rng, notes)
+}
+
+/// A client's description.
+pub fn client_description(rng: &mut Rng) -> &'static str {
+    pick(rng, CLIENT_DESCRIPTIONS)
 }
 
 /// A project or task description.

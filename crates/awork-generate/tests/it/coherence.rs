@@ -154,10 +154,14 @@ fn check(ledger: &mut Ledger, kind: EventType, entity: &Entity, index: usize) {
             );
         }
         Entity::TimeTracking(entry) => {
+            // On a task, or on the project alone.
+            if let Some(task) = &entry.task_id {
+                Ledger::exists(&ledger.tasks, task, "task", index);
+            }
             Ledger::exists(
-                &ledger.tasks,
-                entry.task_id.as_ref().unwrap(),
-                "task",
+                &ledger.projects,
+                entry.project_id.as_ref().unwrap(),
+                "project",
                 index,
             );
             Ledger::exists(
