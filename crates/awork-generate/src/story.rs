@@ -160,12 +160,31 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         }
         AbsenceUpdated => {
             let index = random_index(world, |w| &w.absences, |_, _| true).ok_or(AbsenceAdded)?;
-            let current = world.absences[index].description.clone();
-            let reason = other(&mut world.rng, current.as_deref().as_ref(), |rng| {
-                text::absence_reason(rng)
-            });
+            // Another reason that fits how long the absence is (a bridge day stays one day), or,
+            // when no other fits, the last day becomes a half day or a whole one again.
+            let absence = &world.absences[index];
+            let days = world::working_days(absence);
+            let current = absence.description.clone();
+            let fitting: Vec<&'static str> = text::absence_reasons_lasting(days)
+                .filter(|reason| current.as_deref() != Some(*reason))
+                .collect();
+            let reason = fitting.choose(&mut world.rng).copied();
             let absence = &mut world.absences[index];
-            let old = absence.description.replace(reason.into());
+            let changed = match reason {
+                Some(reason) => change(
+                    "Description",
+                    absence.description.replace(reason.into()),
+                    reason,
+                ),
+                None => {
+                    let half = absence.is_half_day_on_end != Some(true);
+                    change(
+                        "IsHalfDayOnEnd",
+                        absence.is_half_day_on_end.replace(half),
+                        half,
+                    )
+                }
+            };
             absence.updated_on = Some(now);
             absence.updated_by = Some(actor.id.clone());
             let absence = absence.clone();
@@ -173,7 +192,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 actor,
                 Entity::Absence(Box::new(absence)),
                 None,
-                Some(vec![change("Description", old, reason)]),
+                Some(vec![changed]),
             )
         }
         AbsenceDeleted => {

@@ -221,25 +221,28 @@ const PROJECT_TYPES: &[(&str, &str)] = &[
 ];
 
 const TEAMS: &[(&str, &str)] = &[
-    ("Designers", "paintbrush"),
-    ("Dev", "code"),
-    ("Accounts", "shopping_cart"),
+    ("Design", "paintbrush"),
+    ("Entwicklung", "code"),
+    ("Beratung", "shopping_cart"),
 ];
 
 /// Project status types with the `typeOrder` awork gives them. Only `not-started` = 2 is evidenced;
 /// the others are guesses that keep awork's order of the types.
+/// The names are a German workspace's (`"In Planung"`, `"Läuft"` are evidenced, ENTITIES.md §4.1a).
 const PROJECT_STATUSES: &[(&str, &str, i64)] = &[
-    ("Not started", "not-started", 2),
-    ("In progress", "progress", 3),
-    ("Stuck", "stuck", 4),
-    ("Closed", "closed", 5),
+    ("In Planung", "not-started", 2),
+    ("Läuft", "progress", 3),
+    ("Hängt", "stuck", 4),
+    ("Abgeschlossen", "closed", 5),
 ];
 
+/// A German workspace's task statuses (`"In Bearbeitung"`, `"Fertig"` are evidenced, ENTITIES.md
+/// §4.2a).
 const TASK_STATUSES: &[(&str, &str, &str)] = &[
-    ("To do", "todo", "radio_button_unchecked"),
-    ("In progress", "progress", "arrow_forward"),
+    ("Zu erledigen", "todo", "radio_button_unchecked"),
+    ("In Bearbeitung", "progress", "arrow_forward"),
     ("Review", "review", "visibility"),
-    ("Done", "done", "check_circle"),
+    ("Fertig", "done", "check_circle"),
 ];
 
 impl World {
@@ -252,8 +255,8 @@ impl World {
         let now = start.and_hms_opt(8, 0, 0).expect("valid time").and_utc()
             + TimeDelta::seconds(rng.random_range(0..3600));
         let roles = [
-            (ids::uuid(&mut rng), "Project Manager"),
-            (ids::uuid(&mut rng), "Project Member"),
+            (ids::uuid(&mut rng), "Projektmanager"),
+            (ids::uuid(&mut rng), "Projektmitglied"),
         ];
         let mut world = World {
             subdomain,
@@ -275,16 +278,11 @@ impl World {
             worklogs: BTreeMap::new(),
             rng,
         };
-        let mut tag_names: Vec<String> = (0..6)
-            .map(|_| text::tag(&mut world.rng).to_owned())
-            .collect();
-        tag_names.sort();
-        tag_names.dedup();
-        world.tags = tag_names
+        world.tags = text::tags(&mut world.rng)
             .into_iter()
             .map(|name| TagObject {
                 id: Some(world.id()),
-                name,
+                name: name.into(),
                 color: Some(text::color(&mut world.rng).into()),
                 ..TagObject::default()
             })
@@ -412,9 +410,9 @@ impl World {
         let (first_name, last_name) = text::person(&mut self.rng);
         let created = self.stamp();
         let email = format!(
-            "{}.{}@{}.com",
-            ascii_lower(&first_name),
-            ascii_lower(&last_name),
+            "{}.{}@{}.de",
+            text::ascii(&first_name),
+            text::ascii(&last_name),
             self.subdomain.replace('-', "")
         );
         let team = self
@@ -422,9 +420,12 @@ impl World {
             .choose(&mut self.rng)
             .cloned()
             .expect("teams exist");
-        let language = *["en-GB", "en-US", "de-DE"]
-            .choose(&mut self.rng)
-            .expect("not empty");
+        // A German workspace: most use it in German, a few in English.
+        let language = if self.rng.random_bool(0.85) {
+            "de-DE"
+        } else {
+            "en-GB"
+        };
         User {
             id: id.clone(),
             first_name: Some(first_name),
@@ -463,13 +464,13 @@ impl World {
 
     /// A new client.
     pub fn new_company(&mut self, creator: &str) -> Company {
-        let (city, street, zip) = text::address(&mut self.rng);
+        let (name, industry, [street, zip, city, country]) = text::client(&mut self.rng);
         let created = self.stamp();
         let tags = self.some_tags(1);
         Company {
             id: self.id(),
-            name: text::client_name(&mut self.rng),
-            industry: Some(text::industry(&mut self.rng).into()),
+            name,
+            industry: Some(industry.into()),
             has_image: Some(self.rng.random_bool(0.5)),
             company_contact_infos: Some(vec![ContactInfo {
                 id: Some(self.id()),
@@ -480,12 +481,7 @@ impl World {
                 address_line1: Some(street),
                 zip_code: Some(zip),
                 city: Some(city),
-                country: Some(
-                    (*["DE", "AT", "CH", "GB", "NL"]
-                        .choose(&mut self.rng)
-                        .expect("not empty"))
-                    .into(),
-                ),
+                country: Some(country),
                 ..ContactInfo::default()
             }]),
             tags: Some(tags),
@@ -535,10 +531,14 @@ impl World {
                 ..TaskStatus::default()
             })
             .collect();
-        let name = text::project_name(
-            &mut self.rng,
-            company_index.map(|index| self.companies[index].name.as_str()),
-        );
+        // Unique among the client's projects (or the agency's own).
+        let company_id = company_index.map(|index| self.companies[index].id.as_str());
+        let taken = self
+            .projects
+            .iter()
+            .filter(|state| state.project.company_id.as_deref() == company_id)
+            .map(|state| state.project.name.as_str());
+        let name = text::project_name(&mut self.rng, company_index.is_some(), taken);
         let creator_index = self.user_index(creator).expect("the creator is a user");
         let mut members = vec![self.member(creator_index, 0, true)];
         // Indices rather than clones of the users: sampling depends only on how many there are.
@@ -1014,9 +1014,20 @@ impl World {
     /// A new absence of a user (an index of `users`), starting within the next weeks.
     pub fn new_absence(&mut self, user: usize, creator: &str) -> Absence {
         let created = self.stamp();
-        let first = self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..60));
-        let last = first + TimeDelta::days(self.rng.random_range(0..10));
-        let half_start = self.rng.random_bool(0.1);
+        let (reason, working_days) = text::absence(&mut self.rng);
+        // From a working day, over that many working days (a bridge day is one day).
+        let mut first = self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..60));
+        while is_weekend(first) {
+            first += TimeDelta::days(1);
+        }
+        let mut last = first;
+        for _ in 1..working_days {
+            last += TimeDelta::days(1);
+            while is_weekend(last) {
+                last += TimeDelta::days(1);
+            }
+        }
+        let half_start = working_days > 1 && self.rng.random_bool(0.1);
         let start = if half_start {
             first.and_hms_opt(12, 0, 0)
         } else {
@@ -1028,7 +1039,7 @@ impl World {
             user_id: Some(self.users[user].id.clone()),
             start_on: Some(zulu(start.and_utc())),
             end_on: Some(zulu(last.and_hms_opt(23, 59, 59).expect("valid").and_utc())),
-            description: Some(text::absence_reason(&mut self.rng).into()),
+            description: Some(reason.into()),
             is_read_only: Some(false),
             is_half_day_on_start: Some(half_start),
             is_half_day_on_end: Some(false),
@@ -1288,6 +1299,26 @@ fn clock_time(instant: DateTime<Utc>, timer: bool) -> TimeOfDay {
     })
 }
 
+/// How many working days an absence spans.
+pub fn working_days(absence: &Absence) -> u32 {
+    let day = |date: Option<&AworkDateTime>| date.and_then(AworkDateTime::to_utc);
+    let (Some(first), Some(last)) = (day(absence.start_on.as_ref()), day(absence.end_on.as_ref()))
+    else {
+        return 1;
+    };
+    first
+        .date_naive()
+        .iter_days()
+        .take_while(|date| *date <= last.date_naive())
+        .filter(|date| !is_weekend(*date))
+        .count() as u32
+}
+
+/// Whether a day is a Saturday or a Sunday.
+fn is_weekend(date: NaiveDate) -> bool {
+    matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
 /// `instant` without its fraction of a second.
 fn whole_second(instant: DateTime<Utc>) -> DateTime<Utc> {
     instant.with_nanosecond(0).expect("zero is valid")
@@ -1325,11 +1356,4 @@ pub fn entry_start(entry: &TimeTracking) -> Option<DateTime<Utc>> {
     let date = entry.start_date_utc.as_ref()?.to_utc()?.date_naive();
     let time = entry.start_time_utc.as_ref()?.time();
     Some(date.and_time(time).and_utc())
-}
-
-fn ascii_lower(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphabetic)
-        .collect::<String>()
-        .to_lowercase()
 }

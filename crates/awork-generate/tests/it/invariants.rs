@@ -351,3 +351,94 @@ fn project_types_agree_with_the_project() {
         }
     }
 }
+
+#[test]
+fn the_workspace_reads_like_a_german_design_agency() {
+    use chrono::{Datelike, Weekday};
+    let industries = [
+        "Einzelhandel",
+        "Gastronomie",
+        "Maschinenbau",
+        "Gesundheitswesen",
+        "Immobilien",
+        "Kultur",
+        "Bildung",
+        "Tourismus",
+        "Lebensmittel",
+        "Mode",
+        "Software",
+        "Energie",
+    ];
+    for seed in SEEDS {
+        // The live projects' names, by client ("" for the agency's own).
+        let mut projects: HashMap<String, (String, String)> = HashMap::new();
+        let mut tags: BTreeMap<String, String> = BTreeMap::new();
+        let (mut german, mut users) = (0, 0);
+        for (index, event) in story(seed).enumerate() {
+            let kind = event.event_type.as_str();
+            let context = format!("seed {seed}, event {index} ({kind})");
+            match &event.entity {
+                Entity::Company(company) => {
+                    let industry = company.industry.as_deref().unwrap();
+                    assert!(industries.contains(&industry), "{context}: {industry}");
+                    assert!(
+                        !company.name.contains(" and "),
+                        "{context}: {}",
+                        company.name
+                    );
+                    for address in company.company_contact_infos.iter().flatten() {
+                        let zip = address.zip_code.as_deref().unwrap();
+                        let digits = match address.country.as_deref() {
+                            Some("DE") => 5,
+                            Some("AT") => 4,
+                            other => panic!("{context}: a client in {other:?}"),
+                        };
+                        assert!(
+                            zip.len() == digits && zip.bytes().all(|b| b.is_ascii_digit()),
+                            "{context}: postcode {zip}"
+                        );
+                    }
+                }
+                Entity::Project(project) => {
+                    for tag in project.tags.iter().flatten() {
+                        if let awork_models::entities::Tag::Object(tag) = tag {
+                            tags.insert(tag.id.clone().unwrap(), tag.name.clone());
+                        }
+                    }
+                    let client = project.company_id.clone().unwrap_or_default();
+                    if kind == "project_deleted" {
+                        projects.remove(&project.id);
+                    } else if kind == "project_added" {
+                        let clash = projects
+                            .values()
+                            .any(|(other, name)| *other == client && *name == project.name);
+                        assert!(!clash, "{context}: {} twice for one client", project.name);
+                        projects.insert(project.id.clone(), (client, project.name.clone()));
+                    }
+                }
+                Entity::Absence(absence) if kind != "absence_deleted" => {
+                    let start = utc(absence.start_on.as_ref()).unwrap();
+                    let end = utc(absence.end_on.as_ref()).unwrap();
+                    assert!(
+                        !matches!(start.weekday(), Weekday::Sat | Weekday::Sun),
+                        "{context}: starts on a {}",
+                        start.weekday()
+                    );
+                    if absence.description.as_deref() == Some("Brückentag") {
+                        assert_eq!(start.date_naive(), end.date_naive(), "{context}");
+                    }
+                }
+                Entity::User(user) if kind == "user_added" => {
+                    users += 1;
+                    german += usize::from(user.language.as_deref() == Some("de-DE"));
+                }
+                _ => {}
+            }
+        }
+        assert!(tags.len() >= 10, "seed {seed}: {} tags in use", tags.len());
+        assert!(
+            german * 2 > users,
+            "seed {seed}: {german} of {users} use German"
+        );
+    }
+}
