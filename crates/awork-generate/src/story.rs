@@ -542,23 +542,59 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         }
         ProjectTaskAdded => {
             let index = random_open_project(world).ok_or(ProjectAdded)?;
-            let task = Box::new(world.new_task(index, &actor.id));
+            // Now and then a subtask of an open task of the project (one level deep, as awork).
+            let project_id = world.projects[index].project.id.clone();
+            let parent = if world.rng.random_bool(0.2) {
+                random_index(
+                    world,
+                    |w| &w.tasks,
+                    |_, task| {
+                        task.in_project(&project_id)
+                            && task.parent_id.is_none()
+                            && task.closed_on.is_none()
+                    },
+                )
+            } else {
+                None
+            };
+            let task = Box::new(world.new_task(index, &actor.id, parent));
             let planned = task.planned_duration.unwrap_or(0);
             world.tasks.push(Kept::task(task));
             world.adjust_project(index, 1, 0, planned);
+            if let Some(parent) = parent {
+                let parent_task = &mut world.tasks[parent];
+                parent_task.number_of_subtasks =
+                    Some(parent_task.number_of_subtasks.unwrap_or(0) + 1);
+                world.add_totals(parent, 0, planned);
+            }
             let task = world.task_entity(world.tasks.len() - 1);
             let link = world.task_link(&task.id);
             produced(actor, Entity::Task(task), Some(link), None)
         }
         ProjectTaskDeleted => {
-            // A task nobody tracked time on (forgotten entries included).
+            // A task nobody tracked time on (forgotten entries included), without subtasks.
             let index = random_index(
                 world,
                 |w| &w.tasks,
-                |_, task| task.tracked_duration.unwrap_or(0) == 0,
+                |_, task| {
+                    task.total_tracked_duration.unwrap_or(0) == 0
+                        && task.number_of_subtasks.is_none()
+                },
             )
             .ok_or(ProjectTaskAdded)?;
             let task = world.tasks.remove(index).into_model();
+            if let Some(parent) = task
+                .parent_id
+                .as_deref()
+                .and_then(|id| world.task_index(id))
+            {
+                let parent_task = &mut world.tasks[parent];
+                parent_task.number_of_subtasks = parent_task
+                    .number_of_subtasks
+                    .map(|count| count - 1)
+                    .filter(|count| *count > 0);
+                world.add_totals(parent, 0, -task.planned_duration.unwrap_or(0));
+            }
             if let Some(project) = task
                 .project_id
                 .as_deref()
@@ -567,7 +603,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 let done = i64::from(task.closed_on.is_some());
                 world.adjust_project(project, -1, -done, -task.planned_duration.unwrap_or(0));
             }
-            let task = world.derive_task(task);
+
             let link = task.project_id.as_deref().map(|id| world.project_link(id));
             produced(actor, Entity::Task(task), link, None)
         }
@@ -717,10 +753,17 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             task.updated_on = Some(now);
             task.updated_by = Some(actor.id.clone());
             task.resource_version = Some(crate::ids::ticks(world.now));
-            if let (2, Some(project)) = (choice, project) {
-                // The project's planned time changed with it.
+            if choice == 2 {
+                // The totals of the task, its parent's and the project's planned time changed.
                 let delta = planned - current_planned.unwrap_or(0);
-                world.adjust_project(project, 0, 0, delta);
+                let parent = world.tasks[index].parent_id.clone();
+                world.add_totals(index, 0, delta);
+                if let Some(parent) = parent.and_then(|id| world.task_index(&id)) {
+                    world.add_totals(parent, 0, delta);
+                }
+                if let Some(project) = project {
+                    world.adjust_project(project, 0, 0, delta);
+                }
             }
             let task = world.task_entity(index);
             let link = world.task_link(&task.id);
@@ -1243,7 +1286,50 @@ fn new_comment(
     let message = text::comment(&mut world.rng);
     let now = world.stamp();
     let id = world.id();
+    // Now and then a colleague is mentioned: awork resolves the mention in the formatted messages
+    // and lists the user under `mentions` (the raw message's mention syntax is not evidenced; this
+    // writes it as the plain name).
+    let mentioned = if world.rng.random_bool(0.3) {
+        pick(&mut world.rng, &world.users, |user| {
+            is_active(user) && user.id != author
+        })
+    } else {
+        None
+    };
     let author = world.user(author).expect("the author is a user");
+    let (message, formatted, mentions) = match mentioned.map(|index| &world.users[index]) {
+        Some(user) => {
+            let name = format!(
+                "@{} {}",
+                user.first_name.as_deref().unwrap_or_default(),
+                user.last_name.as_deref().unwrap_or_default()
+            );
+            let plain = format!("{name} {message}");
+            let html = paragraph(&plain).replacen(
+                &name,
+                &format!(
+                    "<span class=\"mention\" data-user-id=\"{}\">{name}</span>",
+                    user.id
+                ),
+                1,
+            );
+            let mentions = object([
+                (
+                    "users",
+                    Value::Array(vec![object([
+                        ("id", user.id.clone().into()),
+                        ("firstName", user.first_name.clone().into()),
+                        ("lastName", user.last_name.clone().into()),
+                        ("hasImage", user.has_image.into()),
+                        ("isExternal", false.into()),
+                    ])]),
+                ),
+                ("everyUserHadPermissions", true.into()),
+            ]);
+            (plain, html, Some(mentions))
+        }
+        None => (message.to_owned(), paragraph(message), None),
+    };
     let mut comment = Comment {
         id,
         entity_id: Some(entity_id.to_owned()),
@@ -1253,9 +1339,10 @@ fn new_comment(
             name: Some(entity_name.to_owned()),
             ..CommentedEntity::default()
         }),
-        formatted_message: Some(paragraph(message)),
-        plain_formatted_message: Some(message.into()),
-        message: Some(message.into()),
+        formatted_message: Some(formatted),
+        plain_formatted_message: Some(message.clone()),
+        message: Some(message),
+        mentions,
         user_id: Some(author.id.clone()),
         user: Some(nested_user(author)),
         is_hidden_for_connect_users: Some(false),

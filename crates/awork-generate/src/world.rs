@@ -13,9 +13,9 @@
 use std::collections::BTreeMap;
 
 use awork_models::entities::{
-    Absence, Assignee, Break, Company, ContactInfo, NestedCompany, NestedProject, NestedTask,
-    NestedUser, Project, ProjectMember, ProjectStatus, ProjectType, Tag, TagObject, Task, TaskList,
-    TaskStatus, Team, TimeTracking, TypeOfWork, User, UserStatus,
+    Absence, Assignee, Break, Company, ContactInfo, CustomField, NestedCompany, NestedProject,
+    NestedTask, NestedUser, ParentTask, Project, ProjectMember, ProjectStatus, ProjectType, Tag,
+    TagObject, Task, TaskList, TaskStatus, Team, TimeTracking, TypeOfWork, User, UserStatus,
 };
 use awork_models::{AworkDateTime, TimeOfDay, TriggeredBy};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc, Weekday};
@@ -185,6 +185,8 @@ pub struct World {
     projects_created: usize,
     /// Each user's time so far, by user id: what a new time entry of theirs must not overlap.
     pub worklogs: BTreeMap<String, Worklog>,
+    /// The ids of the workspace's custom field definitions (see [`World::custom_field`]).
+    pub custom_field_definitions: [String; 3],
 }
 
 /// What a user's time allows next.
@@ -254,6 +256,11 @@ impl World {
             + TimeDelta::weeks(rng.random_range(0..52));
         let now = start.and_hms_opt(8, 0, 0).expect("valid time").and_utc()
             + TimeDelta::seconds(rng.random_range(0..3600));
+        let custom_field_definitions = [
+            ids::uuid(&mut rng),
+            ids::uuid(&mut rng),
+            ids::uuid(&mut rng),
+        ];
         let roles = [
             (ids::uuid(&mut rng), "Projektmanager"),
             (ids::uuid(&mut rng), "Projektmitglied"),
@@ -276,6 +283,7 @@ impl World {
             roles,
             projects_created: 0,
             worklogs: BTreeMap::new(),
+            custom_field_definitions,
             rng,
         };
         world.tags = text::tags(&mut world.rng)
@@ -559,6 +567,9 @@ impl World {
         };
         let project_type = self.project_type(type_name);
         let retainer = project_type.name.as_deref() == Some(text::RETAINER);
+        // A client's one-off project is now and then left without a type, as in awork's example.
+        let typed = type_name != text::CLIENT_PROJECT || self.rng.random_bool(0.8);
+        let custom_fields = company_index.is_some() && self.rng.random_bool(0.3);
         let tags = self.some_tags(2);
         let team = self.teams.choose(&mut self.rng).expect("teams exist");
         let company = company_index.map(|index| &self.companies[index]);
@@ -590,13 +601,24 @@ impl World {
                 .rng
                 .random_bool(0.7)
                 .then(|| text::description(&mut self.rng).into()),
-            start_date: Some(awork_models::day_start(start)),
-            due_date: Some(awork_models::day_start(due)),
+            // Optional properties are now and then absent, as in awork's own example (ENTITIES.md §2).
+            start_date: self
+                .rng
+                .random_bool(0.75)
+                .then(|| awork_models::day_start(start)),
+            due_date: self
+                .rng
+                .random_bool(0.7)
+                .then(|| awork_models::day_start(due)),
             company_id: company.map(|company| company.id.clone()),
             company: company.map(nested_company),
-            project_type_id: Some(project_type.id.clone()),
-            project_type: Some(project_type),
-            color: Some(text::color(&mut self.rng).into()),
+            project_type_id: typed.then(|| project_type.id.clone()),
+            project_type: typed.then_some(project_type),
+            color: self
+                .rng
+                .random_bool(0.7)
+                .then(|| text::color(&mut self.rng).into()),
+            custom_fields: custom_fields.then(|| vec![self.custom_field(0)]),
             deduct_non_billable_hours: Some(false),
             planned_duration: Some(0),
             tasks_count: Some(0),
@@ -654,8 +676,9 @@ impl World {
         }
     }
 
-    /// A new task in a project, in its first status, assigned to one of its members.
-    pub fn new_task(&mut self, project: usize, creator: &str) -> Task {
+    /// A new task in a project, in its first status, assigned to one of its members; a subtask of
+    /// the task `parent` (an index of `tasks`) when given.
+    pub fn new_task(&mut self, project: usize, creator: &str, parent: Option<usize>) -> Task {
         let created = self.stamp();
         let state = &self.projects[project];
         let status = state.task_statuses[0].clone();
@@ -681,10 +704,37 @@ impl World {
             .and_then(|member| self.user(member.user_id.as_deref()?))
             .map(|user| vec![assignee(user, planned, &created)])
             .unwrap_or_default();
-        let due = (self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..30)))
+        let due_in = self.rng.random_range(1..30);
+        let due = (self.now.date_naive() + TimeDelta::days(due_in))
             .and_hms_opt(17, 0, 0)
             .expect("valid");
+        // Now and then a start: a day or more before the due date.
+        let start_on = self.rng.random_bool(0.3).then(|| {
+            let start = self.now.date_naive() + TimeDelta::days(self.rng.random_range(0..due_in));
+            zulu(start.and_hms_opt(8, 0, 0).expect("valid").and_utc())
+        });
         let tags = self.some_tags(1);
+        let custom_fields = self
+            .rng
+            .random_bool(0.15)
+            .then(|| vec![self.custom_field(1)]);
+        let parent_task = parent.map(|parent| {
+            let parent = &self.tasks[parent];
+            ParentTask {
+                id: parent.id.clone(),
+                name: Some(parent.name.clone()),
+                created_by: parent.created_by.clone(),
+                assignee_ids: Some(
+                    parent
+                        .assignees
+                        .iter()
+                        .flatten()
+                        .map(|assignee| assignee.id.clone())
+                        .collect(),
+                ),
+                ..ParentTask::default()
+            }
+        });
         Task {
             id: id.clone(),
             name: text::task_name(&mut self.rng).into(),
@@ -693,7 +743,9 @@ impl World {
                 .random_bool(0.4)
                 .then(|| text::description(&mut self.rng).into()),
             is_prio: Some(self.rng.random_bool(0.15)),
-            due_on: self.rng.random_bool(0.7).then(|| zulu(due.and_utc())),
+            due_on: (start_on.is_some() || self.rng.random_bool(0.7)).then(|| zulu(due.and_utc())),
+            start_on,
+            custom_fields,
             lane_order: Some(0),
             planned_duration: Some(planned),
             base_type: Some("projecttask".into()),
@@ -705,8 +757,11 @@ impl World {
             project_id: Some(project_id),
             task_number: Some(number),
             task_identifier: key.map(|key| format!("{key}-{number}")),
-            correlation_id: Some(id),
-            is_subtask: Some(false),
+            // A subtask's correlation id is its parent's.
+            correlation_id: Some(parent_task.as_ref().map_or(id, |parent| parent.id.clone())),
+            is_subtask: Some(parent_task.is_some()),
+            parent_id: parent_task.as_ref().map(|parent| parent.id.clone()),
+            parent_task,
             has_attachment: Some(false),
             lists: Some(
                 list.into_iter()
@@ -727,6 +782,8 @@ impl World {
             order: Some(self.rng.random_range(0..50).into()),
             is_recurring: Some(false),
             tracked_duration: Some(0),
+            total_tracked_duration: Some(0),
+            total_planned_duration: Some(planned),
             resource_version: Some(ids::ticks(self.now)),
             checklist_items_count: Some(0),
             checklist_items_done_count: Some(0),
@@ -876,15 +933,9 @@ impl World {
         // Internal projects bill nothing; on client projects, now and then an entry is written off.
         let is_billable = !internal && self.rng.random_bool(0.9);
         let version = ids::ticks(self.now);
-        if let (Some(task), Some(duration)) = (task, duration) {
-            let task = &mut self.tasks[task];
-            task.tracked_duration = Some(task.tracked_duration.unwrap_or(0) + duration);
-            task.resource_version = Some(version);
-        }
         if let Some(duration) = duration {
-            let project = &mut self.projects[project].project;
-            project.tracked_duration = Some(project.tracked_duration.unwrap_or(0) + duration);
-            project.resource_version = Some(version);
+            let task_id = nested_task.as_ref().map(|task| task.id.clone());
+            self.add_tracked(task_id.as_deref(), Some(&project_id), duration);
         }
         let user = &self.users[user];
         let log = self.worklogs.entry(user.id.clone()).or_default();
@@ -976,7 +1027,11 @@ impl World {
         if let Some(index) = task.and_then(|id| self.task_index(id)) {
             let task = &mut self.tasks[index];
             task.tracked_duration = Some(task.tracked_duration.unwrap_or(0) + delta);
-            task.resource_version = Some(version);
+            let parent = task.parent_id.clone();
+            self.add_totals(index, delta, 0);
+            if let Some(parent) = parent.and_then(|id| self.task_index(&id)) {
+                self.add_totals(parent, delta, 0);
+            }
         }
         if let Some(index) = project.and_then(|id| self.project_index(id)) {
             let project = &mut self.projects[index].project;
@@ -985,12 +1040,46 @@ impl World {
         }
     }
 
+    /// Adds to a task's (an index of `tasks`) totals, its own and its subtasks' tracked and planned
+    /// time, and gives it a new version.
+    pub fn add_totals(&mut self, index: usize, tracked: i64, planned: i64) {
+        let task = &mut self.tasks[index];
+        task.total_tracked_duration = Some(task.total_tracked_duration.unwrap_or(0) + tracked);
+        task.total_planned_duration = Some(task.total_planned_duration.unwrap_or(0) + planned);
+        task.resource_version = Some(ids::ticks(self.now));
+    }
+
     /// The index of the task with this id.
     pub fn task_index(&self, id: &str) -> Option<usize> {
         let key = id_key(Some(id));
         self.tasks
             .iter()
             .position(|task| task.task == key && task.id == id)
+    }
+
+    /// A custom field value of one of the workspace's definitions (0: the client's order number, a
+    /// text; 1: story points, a number; 2: approved by the client, a yes or no).
+    pub fn custom_field(&mut self, definition: usize) -> CustomField {
+        let mut field = CustomField {
+            custom_field_definition_id: Some(self.custom_field_definitions[definition].clone()),
+            ..CustomField::default()
+        };
+        match definition {
+            0 => {
+                let number = self.rng.random_range(1000..9999);
+                field.text_value = Some(format!("PO-{}-{number}", self.now.year()));
+            }
+            1 => {
+                field.number_value = Some(
+                    (*[1, 2, 3, 5, 8, 13]
+                        .choose(&mut self.rng)
+                        .expect("not empty"))
+                    .into(),
+                )
+            }
+            _ => field.boolean_value = Some(self.rng.random_bool(0.5)),
+        }
+        field
     }
 
     /// The workspace's project type of this name.
@@ -1091,19 +1180,9 @@ impl World {
         project.resource_version = Some(version);
     }
 
-    /// A task as written into an event, with its totals.
+    /// A task as written into an event.
     pub fn task_entity(&self, index: usize) -> Box<Task> {
-        self.derive_task(self.tasks[index].to_model())
-    }
-
-    /// `task` with its totals: its tracked time is kept as its entries come and go (see
-    /// [`World::add_tracked`]).
-    pub fn derive_task(&self, mut task: Box<Task>) -> Box<Task> {
-        let tracked = task.tracked_duration.unwrap_or(0);
-        task.tracked_duration = Some(tracked);
-        task.total_tracked_duration = Some(tracked);
-        task.total_planned_duration = task.planned_duration;
-        task
+        self.tasks[index].to_model()
     }
 
     /// The summary of a project that time entries carry: only the properties of

@@ -120,6 +120,8 @@ fn resource_versions_increase_on_every_change_of_an_entity() {
 fn tracked_time_is_the_sum_of_the_live_time_entries() {
     for seed in SEEDS {
         let mut entries: HashMap<String, Entry> = HashMap::new();
+        // The parent of each subtask.
+        let mut parents: HashMap<String, String> = HashMap::new();
         let (mut tasks_checked, mut nonzero) = (0, 0);
         for (index, event) in story(seed).enumerate() {
             let kind = event.event_type.as_str().to_owned();
@@ -139,6 +141,9 @@ fn tracked_time_is_the_sum_of_the_live_time_entries() {
                     }
                 }
                 Entity::Task(task) => {
+                    if let Some(parent) = &task.parent_id {
+                        parents.insert(task.id.clone(), parent.clone());
+                    }
                     let expected = sum(&entries, &|entry| entry.task.as_ref() == Some(&task.id));
                     assert_eq!(
                         task.tracked_duration,
@@ -146,7 +151,19 @@ fn tracked_time_is_the_sum_of_the_live_time_entries() {
                         "seed {seed}, event {index} ({kind}): task {}",
                         task.id
                     );
-                    assert_eq!(task.total_tracked_duration, Some(expected));
+                    // With its subtasks'.
+                    let total = sum(&entries, &|entry| {
+                        entry
+                            .task
+                            .as_ref()
+                            .is_some_and(|on| *on == task.id || parents.get(on) == Some(&task.id))
+                    });
+                    assert_eq!(
+                        task.total_tracked_duration,
+                        Some(total),
+                        "seed {seed}, event {index} ({kind}): task {} with subtasks",
+                        task.id
+                    );
                     tasks_checked += 1;
                     nonzero += usize::from(expected > 0);
                 }
@@ -440,5 +457,51 @@ fn the_workspace_reads_like_a_german_design_agency() {
             german * 2 > users,
             "seed {seed}: {german} of {users} use German"
         );
+    }
+}
+
+#[test]
+fn the_story_sends_the_shapes_awork_sends() {
+    for seed in SEEDS {
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut count = |what: &'static str, yes: bool| {
+            *seen.entry(what).or_default() += usize::from(yes);
+        };
+        for event in story(seed) {
+            match &event.entity {
+                Entity::Task(task) => {
+                    let subtask = task.parent_id.is_some();
+                    assert_eq!(task.is_subtask, Some(subtask));
+                    if subtask {
+                        assert_eq!(task.correlation_id, task.parent_id);
+                        assert_eq!(
+                            task.parent_task.as_ref().map(|p| &p.id),
+                            task.parent_id.as_ref()
+                        );
+                    }
+                    count("subtask", subtask);
+                    count("task with subtasks", task.number_of_subtasks.is_some());
+                    count("task with a start", task.start_on.is_some());
+                    count("task with custom fields", task.custom_fields.is_some());
+                }
+                Entity::Project(project) => {
+                    count("project without a start", project.start_date.is_none());
+                    count("project without a due date", project.due_date.is_none());
+                    count("project without a colour", project.color.is_none());
+                    count("project without a type", project.project_type.is_none());
+                    count(
+                        "project with custom fields",
+                        project.custom_fields.is_some(),
+                    );
+                }
+                Entity::Comment(comment) => {
+                    count("comment with a mention", comment.mentions.is_some());
+                }
+                _ => {}
+            }
+        }
+        let missing: Vec<_> = seen.iter().filter(|(_, n)| **n == 0).collect();
+        assert!(missing.is_empty(), "seed {seed}: never {missing:?}");
+        assert_eq!(seen.len(), 10);
     }
 }
