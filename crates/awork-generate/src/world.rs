@@ -41,7 +41,7 @@ pub const MAX_USERS: usize = 40;
 /// A project with what belongs to it.
 #[derive(Debug, Clone)]
 pub struct ProjectState {
-    /// The project as stored; counts and sums are derived on output.
+    /// The project as stored, its counts and sums kept up to date (see [`World::adjust_project`]).
     pub project: Project,
     /// Its statuses: not started, in progress, stuck, closed.
     pub statuses: Vec<ProjectStatus>,
@@ -56,8 +56,8 @@ pub struct ProjectState {
 /// A task or time entry as the world keeps it: boxed, beside short keys of the ids it is looked up
 /// by.
 ///
-/// Deriving a task's or a project's sums scans every task and time entry; comparing keys stored in the
-/// vector itself spares following each box and each id string. A key is the first 8 bytes of an id,
+/// Finding a task by id, or a project's tasks and time entries, scans the kept ones; comparing keys
+/// stored in the vector itself spares following each box and each id string. A key is the first 8 bytes of an id,
 /// so equal keys are confirmed on the ids themselves. Invariant: the ids the keys are taken from (a
 /// task's own id and project, an entry's task and project) never change once kept.
 #[derive(Debug, Clone)]
