@@ -73,7 +73,7 @@ fn ten_thousand_generated_events_of_every_naming_fit_awork_s_schemas() {
             let value = serde_json::to_value(&event).unwrap();
             for violation in entity_violations(&api, &value) {
                 let kind = violation
-                    .split(|c: char| c == '[' || c == ':')
+                    .split(['[', ':'])
                     .take(2)
                     .collect::<Vec<_>>()
                     .join(":");
