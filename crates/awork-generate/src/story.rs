@@ -541,6 +541,15 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(actor, Entity::Comment(Box::new(comment)), Some(link), None)
         }
         ProjectTaskAdded => {
+            // Now and then a private task of the actor's own, outside any project.
+            if world.rng.random_bool(0.08) {
+                let owner = world.user_index(&actor.id).expect("the actor is a user");
+                let task = Box::new(world.new_private_task(owner));
+                world.tasks.push(Kept::task(task));
+                let task = world.task_entity(world.tasks.len() - 1);
+                let link = world.task_link(&task.id);
+                return produced(actor, Entity::Task(task), Some(link), None);
+            }
             let index = random_open_project(world).ok_or(ProjectAdded)?;
             // Now and then a subtask of an open task of the project (one level deep, as awork).
             let project_id = world.projects[index].project.id.clone();
@@ -579,6 +588,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 |_, task| {
                     task.total_tracked_duration.unwrap_or(0) == 0
                         && task.number_of_subtasks.is_none()
+                        && task.project_id.is_some()
                 },
             )
             .ok_or(ProjectTaskAdded)?;
@@ -649,7 +659,10 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let index = random_index(
                 world,
                 |w| &w.tasks,
-                |_, task| !task.assignees.as_deref().unwrap_or_default().is_empty(),
+                |_, task| {
+                    task.project_id.is_some()
+                        && !task.assignees.as_deref().unwrap_or_default().is_empty()
+                },
             )
             .ok_or(TaskAssignmentAdded)?;
             let count = world.tasks[index].assignees.as_ref().map_or(0, Vec::len);
@@ -681,7 +694,23 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             )
         }
         TaskChanged | TaskTypeChanged => {
-            let index = random_index(world, |w| &w.tasks, |_, _| true).ok_or(ProjectTaskAdded)?;
+            // A private task is changed by its owner, who must be able to act.
+            let index = random_index(
+                world,
+                |w| &w.tasks,
+                |w, task| {
+                    task.user_id
+                        .as_deref()
+                        .is_none_or(|owner| w.user(owner).is_some_and(is_active))
+                },
+            )
+            .ok_or(ProjectTaskAdded)?;
+            let owner = world.tasks[index]
+                .user_id
+                .as_deref()
+                .and_then(|owner| world.user(owner))
+                .map(triggered_by);
+            let actor = owner.unwrap_or(actor);
             let choice = if event == TaskTypeChanged {
                 0
             } else {
@@ -770,7 +799,8 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(actor, Entity::Task(task), Some(link), Some(vec![changed]))
         }
         TaskCommentAdded => {
-            let index = random_index(world, |w| &w.tasks, |_, _| true).ok_or(ProjectTaskAdded)?;
+            let index = random_index(world, |w| &w.tasks, |_, task| task.project_id.is_some())
+                .ok_or(ProjectTaskAdded)?;
             let task = &mut world.tasks[index];
             task.comment_count = Some(task.comment_count.unwrap_or(0) + 1);
             task.resource_version = Some(crate::ids::ticks(world.now));
@@ -851,8 +881,12 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(actor, Entity::TaskList(Box::new(list)), Some(link), None)
         }
         TaskStatusChanged => {
-            let index = random_index(world, |w| &w.tasks, |_, task| task.closed_on.is_none())
-                .ok_or(ProjectTaskAdded)?;
+            let index = random_index(
+                world,
+                |w| &w.tasks,
+                |_, task| task.closed_on.is_none() && task.project_id.is_some(),
+            )
+            .ok_or(ProjectTaskAdded)?;
             let project = world.tasks[index]
                 .project_id
                 .as_deref()
@@ -916,6 +950,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             // The first assignee who can act and has time free since the task was created: the
             // index of the user, and when the entry may start.
             let worker = |w: &World, task: &Task| {
+                task.project_id.as_ref()?;
                 let since = task
                     .created_on
                     .as_ref()
@@ -942,17 +977,19 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                     break index;
                 }
                 let could_work = |w: &World, task: &Task| {
-                    task.assignees
-                        .as_deref()
-                        .unwrap_or_default()
-                        .iter()
-                        .any(|a| {
-                            w.user_index(&a.id)
-                                .is_some_and(|user| is_active(&w.users[user]))
-                                && w.worklogs
-                                    .get(&a.id)
-                                    .is_none_or(|log| log.running.is_none())
-                        })
+                    task.project_id.is_some()
+                        && task
+                            .assignees
+                            .as_deref()
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|a| {
+                                w.user_index(&a.id)
+                                    .is_some_and(|user| is_active(&w.users[user]))
+                                    && w.worklogs
+                                        .get(&a.id)
+                                        .is_none_or(|log| log.running.is_none())
+                            })
                 };
                 if waited < 40 && world.tasks.iter().any(|task| could_work(world, task)) {
                     world.tick();
@@ -1252,6 +1289,10 @@ fn forget_user(world: &mut World, user_id: &str) {
         }
     }
     world.worklogs.remove(user_id);
+    // Their private tasks go with them.
+    world
+        .tasks
+        .retain(|task| task.user_id.as_deref() != Some(user_id));
     world
         .absences
         .retain(|absence| absence.user_id.as_deref() != Some(user_id));

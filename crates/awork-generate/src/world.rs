@@ -819,6 +819,54 @@ impl World {
         (self.now - from >= TimeDelta::minutes(SHORTEST_ENTRY_MINUTES + 1)).then_some(from)
     }
 
+    /// A new private task of a user (an index of `users`): `baseType` `private`, owned by the user
+    /// (`userId`) and assigned to them, in no project, so without a project's key, number, lists and
+    /// statuses (which of the workspace's statuses a private task shows is not evidenced).
+    pub fn new_private_task(&mut self, owner: usize) -> Task {
+        let created = self.stamp();
+        let id = self.id();
+        let type_of_work = self.type_of_work(text::INTERNAL_WORK);
+        let planned = self.rng.random_range(1..5) * 1800;
+        let user = &self.users[owner];
+        let owner_id = user.id.clone();
+        let assignees = vec![assignee(user, planned, &created)];
+        Task {
+            id: id.clone(),
+            name: text::task_name(&mut self.rng).into(),
+            is_prio: Some(false),
+            lane_order: Some(0),
+            planned_duration: Some(planned),
+            base_type: Some("private".into()),
+            type_of_work_id: Some(type_of_work.id.clone()),
+            type_of_work: Some(type_of_work),
+            assignees: Some(assignees),
+            user_id: Some(owner_id.clone()),
+            correlation_id: Some(id),
+            is_subtask: Some(false),
+            has_attachment: Some(false),
+            lists: Some(Vec::new()),
+            tags: Some(Vec::new()),
+            created_on: Some(created.clone()),
+            created_by: Some(owner_id.clone()),
+            updated_on: Some(created),
+            updated_by: Some(owner_id),
+            order: Some(self.rng.random_range(0..50).into()),
+            is_recurring: Some(false),
+            tracked_duration: Some(0),
+            total_tracked_duration: Some(0),
+            total_planned_duration: Some(planned),
+            resource_version: Some(ids::ticks(self.now)),
+            checklist_items_count: Some(0),
+            checklist_items_done_count: Some(0),
+            task_schedules_count: Some(0),
+            is_completely_scheduled: Some(false),
+            comment_count: Some(0),
+            is_external: Some(false),
+            is_hidden_for_connect_users: Some(false),
+            ..Task::default()
+        }
+    }
+
     /// A new time entry of a user (an index of `users`) on a project (an index of `projects`), on one
     /// of its tasks (an index of `tasks`) or on the project alone: a stretch between `from` (see
     /// [`World::free_from`]) and now, now and then with a break, or a timer that still runs. The

@@ -92,12 +92,19 @@ fn check(ledger: &mut Ledger, kind: EventType, entity: &Entity, index: usize) {
             }
         }
         Entity::Task(task) => {
-            Ledger::exists(
-                &ledger.projects,
-                task.project_id.as_ref().unwrap(),
-                "project",
-                index,
-            );
+            // A project's task, or a user's private one.
+            match &task.project_id {
+                Some(project) => Ledger::exists(&ledger.projects, project, "project", index),
+                None => {
+                    assert_eq!(task.base_type.as_deref(), Some("private"), "event {index}");
+                    Ledger::exists(
+                        &ledger.users,
+                        task.user_id.as_ref().unwrap(),
+                        "owner",
+                        index,
+                    );
+                }
+            }
             for assignee in task.assignees.iter().flatten() {
                 Ledger::exists(&ledger.users, &assignee.id, "assignee", index);
             }

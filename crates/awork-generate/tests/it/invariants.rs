@@ -480,6 +480,10 @@ fn the_story_sends_the_shapes_awork_sends() {
                         );
                     }
                     count("subtask", subtask);
+                    let private = task.base_type.as_deref() == Some("private");
+                    assert_eq!(private, task.project_id.is_none());
+                    assert_eq!(private, task.user_id.is_some());
+                    count("private task", private);
                     count("task with subtasks", task.number_of_subtasks.is_some());
                     count("task with a start", task.start_on.is_some());
                     count("task with custom fields", task.custom_fields.is_some());
@@ -502,6 +506,6 @@ fn the_story_sends_the_shapes_awork_sends() {
         }
         let missing: Vec<_> = seen.iter().filter(|(_, n)| **n == 0).collect();
         assert!(missing.is_empty(), "seed {seed}: never {missing:?}");
-        assert_eq!(seen.len(), 10);
+        assert_eq!(seen.len(), 11);
     }
 }
