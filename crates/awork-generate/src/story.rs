@@ -64,6 +64,21 @@ fn change(property: &str, old: impl Into<Value>, new: impl Into<Value>) -> Chang
     }
 }
 
+/// A draw that differs from `current`: an update event changes something, so its `changes` never
+/// hold an old value equal to the new one. Every list drawn from has more than one item.
+fn other<T: PartialEq>(
+    rng: &mut crate::Rng,
+    current: Option<&T>,
+    mut draw: impl FnMut(&mut crate::Rng) -> T,
+) -> T {
+    loop {
+        let value = draw(rng);
+        if current != Some(&value) {
+            return value;
+        }
+    }
+}
+
 /// A JSON object of these fields in this order (absent values as `null`, as `json!` writes them),
 /// sized up front rather than grown field by field.
 fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
@@ -145,9 +160,31 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         }
         AbsenceUpdated => {
             let index = random_index(world, |w| &w.absences, |_, _| true).ok_or(AbsenceAdded)?;
-            let reason = text::absence_reason(&mut world.rng);
+            // Another reason that fits how long the absence is (a bridge day stays one day), or,
+            // when no other fits, the last day becomes a half day or a whole one again.
+            let absence = &world.absences[index];
+            let days = world::working_days(absence);
+            let current = absence.description.clone();
+            let fitting: Vec<&'static str> = text::absence_reasons_lasting(days)
+                .filter(|reason| current.as_deref() != Some(*reason))
+                .collect();
+            let reason = fitting.choose(&mut world.rng).copied();
             let absence = &mut world.absences[index];
-            let old = absence.description.replace(reason.into());
+            let changed = match reason {
+                Some(reason) => change(
+                    "Description",
+                    absence.description.replace(reason.into()),
+                    reason,
+                ),
+                None => {
+                    let half = absence.is_half_day_on_end != Some(true);
+                    change(
+                        "IsHalfDayOnEnd",
+                        absence.is_half_day_on_end.replace(half),
+                        half,
+                    )
+                }
+            };
             absence.updated_on = Some(now);
             absence.updated_by = Some(actor.id.clone());
             let absence = absence.clone();
@@ -155,7 +192,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 actor,
                 Entity::Absence(Box::new(absence)),
                 None,
-                Some(vec![change("Description", old, reason)]),
+                Some(vec![changed]),
             )
         }
         AbsenceDeleted => {
@@ -178,11 +215,17 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let index = random_index(world, |w| &w.companies, |_, _| true).ok_or(ClientAdded)?;
             let (property, old, new) = if event == CompanyTypeChanged || world.rng.random_bool(0.5)
             {
-                let industry = text::industry(&mut world.rng);
+                let current = world.companies[index].industry.clone();
+                let industry = other(&mut world.rng, current.as_ref(), |rng| {
+                    text::industry(rng).to_owned()
+                });
                 let old = world.companies[index].industry.replace(industry.clone());
                 ("Industry", old, industry)
             } else {
-                let description = format!("Client since {}.", world.now.format("%B %Y"));
+                let current = world.companies[index].description.clone();
+                let description = other(&mut world.rng, current.as_ref(), |rng| {
+                    text::client_description(rng).to_owned()
+                });
                 let old = world.companies[index]
                     .description
                     .replace(description.clone());
@@ -236,59 +279,84 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(actor, Entity::Project(project), Some(link), None)
         }
         ProjectChanged | ProjectTypeChanged => {
-            let index = random_index(world, |w| &w.projects, |_, _| true).ok_or(ProjectAdded)?;
+            // Only a client's project changes its type: between a one-off project and a retainer.
+            let index = if event == ProjectTypeChanged {
+                random_index(
+                    world,
+                    |w| &w.projects,
+                    |_, state| state.project.company_id.is_some(),
+                )
+            } else {
+                random_index(world, |w| &w.projects, |_, _| true)
+            }
+            .ok_or(ProjectAdded)?;
             let choice = if event == ProjectTypeChanged {
                 0
             } else {
                 world.rng.random_range(1..4)
             };
-            let new_type = world
-                .project_types
-                .choose(&mut world.rng)
-                .expect("project types exist");
-            let budget = world.rng.random_range(10..300) * 3600;
+            let project = &world.projects[index].project;
+            let retainer = project.is_retainer == Some(true);
+            let new_type = world.project_type(if retainer {
+                text::CLIENT_PROJECT
+            } else {
+                text::RETAINER
+            });
+            let current_budget = project.time_budget;
+            let budget = other(&mut world.rng, current_budget.as_ref(), |rng| {
+                rng.random_range(10..300) * 3600
+            });
             let days = world.rng.random_range(3..30);
-            let description = text::description(&mut world.rng);
+            let current_description = project.description.clone();
+            let description = other(
+                &mut world.rng,
+                current_description.as_deref().as_ref(),
+                |rng| text::description(rng),
+            );
+            let today = world.now.date_naive();
             let project = &mut world.projects[index].project;
             let changed = match choice {
                 0 => {
                     let old = project.project_type_id.replace(new_type.id.clone());
                     project.project_type = Some(new_type.clone());
-                    change("ProjectTypeId", old, new_type.id.as_str())
+                    project.is_retainer = Some(!retainer);
+                    vec![
+                        change("ProjectTypeId", old, new_type.id.as_str()),
+                        change("IsRetainer", retainer, !retainer),
+                    ]
                 }
-                1 => change("TimeBudget", project.time_budget.replace(budget), budget),
+                1 => vec![change(
+                    "TimeBudget",
+                    project.time_budget.replace(budget),
+                    budget,
+                )],
                 2 => {
+                    // A project without a due date gets one.
                     let due = project
                         .due_date
                         .as_ref()
                         .and_then(|due| due.to_utc())
-                        .expect("generated projects have a due date");
-                    let new_due =
-                        awork_models::day_start((due + TimeDelta::days(days)).date_naive());
+                        .map_or(today, |due| due.date_naive());
+                    let new_due = awork_models::day_start(due + TimeDelta::days(days));
                     let old = project.due_date.replace(new_due.clone());
-                    change(
+                    vec![change(
                         "DueDate",
                         old.map(|date| date.to_string()),
                         new_due.to_string(),
-                    )
+                    )]
                 }
-                _ => change(
+                _ => vec![change(
                     "Description",
                     project.description.replace(description.into()),
                     description,
-                ),
+                )],
             };
             project.updated_on = Some(now);
             project.updated_by = Some(actor.id.clone());
             project.resource_version = Some(crate::ids::ticks(world.now));
             let project = world.project_entity(index);
             let link = world.project_link(&project.id);
-            produced(
-                actor,
-                Entity::Project(project),
-                Some(link),
-                Some(vec![changed]),
-            )
+            produced(actor, Entity::Project(project), Some(link), Some(changed))
         }
         ProjectStatusChanged => {
             let index = random_open_project(world).ok_or(ProjectAdded)?;
@@ -318,6 +386,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             }
             state.project.updated_on = Some(now);
             state.project.updated_by = Some(actor.id.clone());
+            state.project.resource_version = Some(crate::ids::ticks(world.now));
             let project = world.project_entity(index);
             let link = world.project_link(&project.id);
             produced(
@@ -330,8 +399,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         ProjectDeleted => {
             let index = random_index(world, |w| &w.projects, |_, _| true).ok_or(ProjectAdded)?;
             let state = world.projects.remove(index);
-            // Derived before its tasks and time entries go.
-            let project = world.derive_project(Box::new(state.project));
+            let project = Box::new(state.project);
             world.tasks.retain(|task| !task.in_project(&project.id));
             world
                 .time_entries
@@ -371,6 +439,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let mut member = world.member(user, 1, false);
             let project = &mut world.projects[index].project;
             project.members.get_or_insert_default().push(member.clone());
+            project.resource_version = Some(crate::ids::ticks(world.now));
             member.project_id = Some(project.id.clone());
             let link = world.project_link(member.project_id.as_deref().expect("just set"));
             produced(
@@ -439,6 +508,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 .as_mut()
                 .expect("has members")
                 .remove(position);
+            world.projects[index].project.resource_version = Some(crate::ids::ticks(world.now));
             let link = world.project_link(&project_id);
             member.project_id = Some(project_id);
             produced(
@@ -471,22 +541,79 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(actor, Entity::Comment(Box::new(comment)), Some(link), None)
         }
         ProjectTaskAdded => {
+            // Now and then a private task of the actor's own, outside any project.
+            if world.rng.random_bool(0.08) {
+                let owner = world.user_index(&actor.id).expect("the actor is a user");
+                let task = Box::new(world.new_private_task(owner));
+                world.tasks.push(Kept::task(task));
+                let task = world.task_entity(world.tasks.len() - 1);
+                let link = world.task_link(&task.id);
+                return produced(actor, Entity::Task(task), Some(link), None);
+            }
             let index = random_open_project(world).ok_or(ProjectAdded)?;
-            let task = Box::new(world.new_task(index, &actor.id));
+            // Now and then a subtask of an open task of the project (one level deep, as awork).
+            let project_id = world.projects[index].project.id.clone();
+            let parent = if world.rng.random_bool(0.2) {
+                random_index(
+                    world,
+                    |w| &w.tasks,
+                    |_, task| {
+                        task.in_project(&project_id)
+                            && task.parent_id.is_none()
+                            && task.closed_on.is_none()
+                    },
+                )
+            } else {
+                None
+            };
+            let task = Box::new(world.new_task(index, &actor.id, parent));
+            let planned = task.planned_duration.unwrap_or(0);
             world.tasks.push(Kept::task(task));
+            world.adjust_project(index, 1, 0, planned);
+            if let Some(parent) = parent {
+                let parent_task = &mut world.tasks[parent];
+                parent_task.number_of_subtasks =
+                    Some(parent_task.number_of_subtasks.unwrap_or(0) + 1);
+                world.add_totals(parent, 0, planned);
+            }
             let task = world.task_entity(world.tasks.len() - 1);
             let link = world.task_link(&task.id);
             produced(actor, Entity::Task(task), Some(link), None)
         }
         ProjectTaskDeleted => {
+            // A task nobody tracked time on (forgotten entries included), without subtasks.
             let index = random_index(
                 world,
                 |w| &w.tasks,
-                |w, task| !w.time_entries.iter().any(|entry| entry.on_task(&task.id)),
+                |_, task| {
+                    task.total_tracked_duration.unwrap_or(0) == 0
+                        && task.number_of_subtasks.is_none()
+                        && task.project_id.is_some()
+                },
             )
             .ok_or(ProjectTaskAdded)?;
             let task = world.tasks.remove(index).into_model();
-            let task = world.derive_task(task);
+            if let Some(parent) = task
+                .parent_id
+                .as_deref()
+                .and_then(|id| world.task_index(id))
+            {
+                let parent_task = &mut world.tasks[parent];
+                parent_task.number_of_subtasks = parent_task
+                    .number_of_subtasks
+                    .map(|count| count - 1)
+                    .filter(|count| *count > 0);
+                world.add_totals(parent, 0, -task.planned_duration.unwrap_or(0));
+            }
+            if let Some(project) = task
+                .project_id
+                .as_deref()
+                .and_then(|id| world.project_index(id))
+            {
+                let done = i64::from(task.closed_on.is_some());
+                world.adjust_project(project, -1, -done, -task.planned_duration.unwrap_or(0));
+            }
+
             let link = task.project_id.as_deref().map(|id| world.project_link(id));
             produced(actor, Entity::Task(task), link, None)
         }
@@ -507,13 +634,19 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 .nth(nth)
                 .and_then(|id| world.user_index(id))
                 .expect("members are users");
-            let effort = world.rng.random_range(1..9) * 1800;
-            let record = world::assignee(&world.users[user], effort, &now);
+            let record = world::assignee(&world.users[user], 0, &now);
             let task = &mut world.tasks[index];
-            let assignment = task_assignment(&task.id, &record);
             task.assignees.get_or_insert_default().push(record);
+            world::distribute_planned_effort(task, &now);
             task.updated_on = Some(now.clone());
             task.updated_by = Some(actor.id.clone());
+            task.resource_version = Some(crate::ids::ticks(world.now));
+            let record = task
+                .assignees
+                .as_deref()
+                .and_then(|assignees| assignees.last())
+                .expect("just added");
+            let assignment = task_assignment(&task.id, record);
             let link = world.task_link(assignment.task_id.as_deref().expect("set"));
             produced(
                 actor,
@@ -526,7 +659,10 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let index = random_index(
                 world,
                 |w| &w.tasks,
-                |_, task| !task.assignees.as_deref().unwrap_or_default().is_empty(),
+                |_, task| {
+                    task.project_id.is_some()
+                        && !task.assignees.as_deref().unwrap_or_default().is_empty()
+                },
             )
             .ok_or(TaskAssignmentAdded)?;
             let count = world.tasks[index].assignees.as_ref().map_or(0, Vec::len);
@@ -537,8 +673,10 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 .as_mut()
                 .expect("has assignees")
                 .remove(position);
+            world::distribute_planned_effort(task, &now);
             task.updated_on = Some(now.clone());
             task.updated_by = Some(actor.id.clone());
+            task.resource_version = Some(crate::ids::ticks(world.now));
             let task_id = task.id.clone();
             let assignment = task_assignment(
                 &task_id,
@@ -556,20 +694,64 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             )
         }
         TaskChanged | TaskTypeChanged => {
-            let index = random_index(world, |w| &w.tasks, |_, _| true).ok_or(ProjectTaskAdded)?;
+            // A private task is changed by its owner, who must be able to act.
+            let index = random_index(
+                world,
+                |w| &w.tasks,
+                |w, task| {
+                    task.user_id
+                        .as_deref()
+                        .is_none_or(|owner| w.user(owner).is_some_and(is_active))
+                },
+            )
+            .ok_or(ProjectTaskAdded)?;
+            let owner = world.tasks[index]
+                .user_id
+                .as_deref()
+                .and_then(|owner| world.user(owner))
+                .map(triggered_by);
+            let actor = owner.unwrap_or(actor);
             let choice = if event == TaskTypeChanged {
                 0
             } else {
                 world.rng.random_range(1..5)
             };
+            let task = &world.tasks[index];
+            let current_kind = task.type_of_work_id.clone();
+            let current_name = task.name.clone();
+            let current_planned = task.planned_duration;
+            let current_due = task.due_on.clone();
+            let type_of_work = other(&mut world.rng, current_kind.as_ref(), |rng| {
+                world
+                    .types_of_work
+                    .choose(rng)
+                    .expect("types of work exist")
+                    .id
+                    .clone()
+            });
             let type_of_work = world
                 .types_of_work
-                .choose(&mut world.rng)
-                .expect("types of work exist");
-            let name = text::task_name(&mut world.rng);
-            let planned = world.rng.random_range(1..17) * 1800;
-            let due_in = world.rng.random_range(1..20);
-            let due = world.now.date_naive() + TimeDelta::days(due_in);
+                .iter()
+                .find(|kind| kind.id == type_of_work)
+                .cloned()
+                .expect("chosen from them");
+            let name = other(&mut world.rng, Some(&current_name.as_str()), |rng| {
+                text::task_name(rng)
+            });
+            let planned = other(&mut world.rng, current_planned.as_ref(), |rng| {
+                rng.random_range(1..17) * 1800
+            });
+            let today = world.now.date_naive();
+            let new_due = other(&mut world.rng, current_due.as_ref(), |rng| {
+                let due = today + TimeDelta::days(rng.random_range(1..20));
+                awork_models::AworkDateTime::zulu(
+                    due.and_hms_opt(17, 0, 0).expect("valid").and_utc(),
+                )
+            });
+            let project = world.tasks[index]
+                .project_id
+                .as_deref()
+                .and_then(|id| world.project_index(id));
             let task = &mut world.tasks[index];
             let changed = match choice {
                 0 => {
@@ -578,19 +760,17 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                     change("TypeOfWorkId", old, type_of_work.id.as_str())
                 }
                 1 => change("Name", std::mem::replace(&mut task.name, name.into()), name),
-                2 => change(
-                    "PlannedDuration",
-                    task.planned_duration.replace(planned),
-                    planned,
-                ),
+                2 => {
+                    let old = task.planned_duration.replace(planned);
+                    // awork keeps the assignees' planned effort in step with the task's.
+                    world::distribute_planned_effort(task, &now);
+                    change("PlannedDuration", old, planned)
+                }
                 3 => {
                     let prio = !task.is_prio.unwrap_or(false);
                     change("IsPrio", task.is_prio.replace(prio), prio)
                 }
                 _ => {
-                    let new_due = awork_models::AworkDateTime::zulu(
-                        due.and_hms_opt(17, 0, 0).expect("valid").and_utc(),
-                    );
                     let old = task.due_on.replace(new_due.clone());
                     change(
                         "DueOn",
@@ -602,14 +782,28 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             task.updated_on = Some(now);
             task.updated_by = Some(actor.id.clone());
             task.resource_version = Some(crate::ids::ticks(world.now));
+            if choice == 2 {
+                // The totals of the task, its parent's and the project's planned time changed.
+                let delta = planned - current_planned.unwrap_or(0);
+                let parent = world.tasks[index].parent_id.clone();
+                world.add_totals(index, 0, delta);
+                if let Some(parent) = parent.and_then(|id| world.task_index(&id)) {
+                    world.add_totals(parent, 0, delta);
+                }
+                if let Some(project) = project {
+                    world.adjust_project(project, 0, 0, delta);
+                }
+            }
             let task = world.task_entity(index);
             let link = world.task_link(&task.id);
             produced(actor, Entity::Task(task), Some(link), Some(vec![changed]))
         }
         TaskCommentAdded => {
-            let index = random_index(world, |w| &w.tasks, |_, _| true).ok_or(ProjectTaskAdded)?;
+            let index = random_index(world, |w| &w.tasks, |_, task| task.project_id.is_some())
+                .ok_or(ProjectTaskAdded)?;
             let task = &mut world.tasks[index];
             task.comment_count = Some(task.comment_count.unwrap_or(0) + 1);
+            task.resource_version = Some(crate::ids::ticks(world.now));
             let target = object([
                 ("id", task.id.clone().into()),
                 ("name", task.name.clone().into()),
@@ -634,14 +828,32 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         TaskListChanged => {
             let index = random_index(world, |w| &w.projects, |_, state| !state.lists.is_empty())
                 .ok_or(TaskListAdded)?;
-            let name = text::task_list_name(&mut world.rng);
-            let state = &mut world.projects[index];
-            let position = world.rng.random_range(0..state.lists.len());
-            let list = &mut state.lists[position];
+            let position = world.rng.random_range(0..world.projects[index].lists.len());
+            let current = world.projects[index].lists[position].name.clone();
+            let name = other(&mut world.rng, current.as_deref().as_ref(), |rng| {
+                text::task_list_name(rng)
+            });
+            let list = &mut world.projects[index].lists[position];
             let old = list.name.replace(name.into());
             list.updated_on = Some(now);
             list.updated_by = Some(actor.id.clone());
             let list = list.clone();
+            // The tasks on the list show it under its new name.
+            let version = crate::ids::ticks(world.now);
+            for task in &mut world.tasks {
+                let mut touched = false;
+                for entry in task.lists.iter_mut().flatten() {
+                    if entry.id == list.id {
+                        entry.name = list.name.clone();
+                        entry.updated_on = list.updated_on.clone();
+                        entry.updated_by = list.updated_by.clone();
+                        touched = true;
+                    }
+                }
+                if touched {
+                    task.resource_version = Some(version);
+                }
+            }
             let link = world.project_link(&world.projects[index].project.id);
             produced(
                 actor,
@@ -655,17 +867,26 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 .ok_or(TaskListAdded)?;
             let position = world.rng.random_range(0..world.projects[index].lists.len());
             let list = world.projects[index].lists.remove(position);
+            let version = crate::ids::ticks(world.now);
             for task in &mut world.tasks {
                 if let Some(lists) = &mut task.lists {
+                    let before = lists.len();
                     lists.retain(|entry| entry.id != list.id);
+                    if lists.len() != before {
+                        task.resource_version = Some(version);
+                    }
                 }
             }
             let link = world.project_link(&world.projects[index].project.id);
             produced(actor, Entity::TaskList(Box::new(list)), Some(link), None)
         }
         TaskStatusChanged => {
-            let index = random_index(world, |w| &w.tasks, |_, task| task.closed_on.is_none())
-                .ok_or(ProjectTaskAdded)?;
+            let index = random_index(
+                world,
+                |w| &w.tasks,
+                |_, task| task.closed_on.is_none() && task.project_id.is_some(),
+            )
+            .ok_or(ProjectTaskAdded)?;
             let project = world.tasks[index]
                 .project_id
                 .as_deref()
@@ -681,33 +902,115 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let old = task.task_status_id.replace(next.id.clone());
             task.task_status = Some(next.clone());
             let changed = change("TaskStatusId", old, next.id.as_str());
-            if next.kind.as_deref() == Some("done") {
+            let done = next.kind.as_deref() == Some("done");
+            if done {
                 task.closed_on = Some(now.clone());
                 task.closed_by = Some(actor.id.clone());
             }
             task.updated_on = Some(now);
             task.updated_by = Some(actor.id.clone());
             task.resource_version = Some(crate::ids::ticks(world.now));
+            if done {
+                world.adjust_project(project, 0, 1, 0);
+            }
             let task = world.task_entity(index);
             let link = world.task_link(&task.id);
             produced(actor, Entity::Task(task), Some(link), Some(vec![changed]))
         }
         TimeTrackingAdded => {
-            // The first assignee who can act, as an index of the users.
+            // Now and then, time on a project as a whole, by one of its members.
+            if world.rng.random_bool(0.12) {
+                let index = random_open_project(world).ok_or(ProjectAdded)?;
+                let since = world.projects[index]
+                    .project
+                    .created_on
+                    .as_ref()
+                    .and_then(|created| created.to_utc());
+                let member = world.projects[index]
+                    .project
+                    .members
+                    .as_deref()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|member| world.user_index(member.user_id.as_deref()?))
+                    .filter(|&user| is_active(&world.users[user]))
+                    .find_map(|user| Some((user, world.free_from(&world.users[user].id, since)?)));
+                if let Some((user, from)) = member {
+                    let entry = Box::new(world.new_time_entry(None, index, user, from));
+                    world.time_entries.push(Kept::time_entry(entry.clone()));
+                    let link = world.project_link(&world.projects[index].project.id);
+                    return produced(
+                        triggered_by(&world.users[user]),
+                        Entity::TimeTracking(entry),
+                        Some(link),
+                        None,
+                    );
+                }
+            }
+            // The first assignee who can act and has time free since the task was created: the
+            // index of the user, and when the entry may start.
             let worker = |w: &World, task: &Task| {
+                task.project_id.as_ref()?;
+                let since = task
+                    .created_on
+                    .as_ref()
+                    .and_then(|created| created.to_utc());
                 task.assignees
                     .as_deref()
                     .unwrap_or_default()
                     .iter()
                     .find_map(|a| {
-                        w.user_index(&a.id)
-                            .filter(|&user| is_active(&w.users[user]))
+                        let user = w
+                            .user_index(&a.id)
+                            .filter(|&user| is_active(&w.users[user]))?;
+                        Some((user, w.free_from(&a.id, since)?))
                     })
             };
-            let index = random_index(world, |w| &w.tasks, |w, task| worker(w, task).is_some())
-                .ok_or(ProjectTaskAdded)?;
-            let user = worker(world, &world.tasks[index]).expect("checked");
-            let entry = Box::new(world.new_time_entry(index, user));
+            // When nobody is free yet, time passes until someone is: a task is created, or an entry
+            // ended, less than a short entry's time ago, or the working day has not begun. A timer
+            // that keeps its user busy is stopped first.
+            let mut waited = 0;
+            let index = loop {
+                if let Some(index) =
+                    random_index(world, |w| &w.tasks, |w, task| worker(w, task).is_some())
+                {
+                    break index;
+                }
+                let could_work = |w: &World, task: &Task| {
+                    task.project_id.is_some()
+                        && task
+                            .assignees
+                            .as_deref()
+                            .unwrap_or_default()
+                            .iter()
+                            .any(|a| {
+                                w.user_index(&a.id)
+                                    .is_some_and(|user| is_active(&w.users[user]))
+                                    && w.worklogs
+                                        .get(&a.id)
+                                        .is_none_or(|log| log.running.is_none())
+                            })
+                };
+                if waited < 40 && world.tasks.iter().any(|task| could_work(world, task)) {
+                    world.tick();
+                    waited += 1;
+                } else if world
+                    .time_entries
+                    .iter()
+                    .any(|entry| entry.end_time_utc.is_none())
+                {
+                    return Err(TimeTrackingChanged);
+                } else {
+                    return Err(ProjectTaskAdded);
+                }
+            };
+            let (user, from) = worker(world, &world.tasks[index]).expect("checked");
+            let project = world.tasks[index]
+                .project_id
+                .as_deref()
+                .and_then(|id| world.project_index(id))
+                .expect("tasks belong to projects");
+            let entry = Box::new(world.new_time_entry(Some(index), project, user, from));
             world.time_entries.push(Kept::time_entry(entry.clone()));
             let link = world.task_link(entry.task_id.as_deref().expect("booked on a task"));
             // The one who tracked the time, not the random actor.
@@ -721,37 +1024,117 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         TimeTrackingChanged | TimeTrackingTypeChanged => {
             let index =
                 random_index(world, |w| &w.time_entries, |_, _| true).ok_or(TimeTrackingAdded)?;
-            let note = text::note(&mut world.rng);
-            let type_of_work = world
-                .types_of_work
-                .choose(&mut world.rng)
-                .expect("types of work exist");
-            let entry = &mut world.time_entries[index];
-            let changed = if event == TimeTrackingTypeChanged {
-                let old = std::mem::replace(&mut entry.type_of_work_id, type_of_work.id.clone());
-                entry.type_of_work = Some(type_of_work.clone());
-                change("TypeOfWorkId", old, type_of_work.id.as_str())
+            // A running timer is stopped first: by its user, within the day it started on.
+            let running = world
+                .time_entries
+                .iter()
+                .position(|entry| entry.end_time_utc.is_none());
+            let index = if event == TimeTrackingChanged {
+                running.unwrap_or(index)
             } else {
-                change("Note", entry.note.replace(note.into()), note)
+                index
             };
+            let entry = &world.time_entries[index];
+            let start = world::entry_start(entry).expect("generated entries have a start");
+            let kind = entry
+                .type_of_work
+                .as_ref()
+                .and_then(|kind| kind.name.clone());
+            let (current_note, current_kind) = (entry.note.clone(), entry.type_of_work_id.clone());
+            let (duration, stopped) = (entry.duration, entry.end_time_utc.is_none());
+            let changed = if event == TimeTrackingTypeChanged {
+                // Another type of work, and a note that fits it.
+                let new_kind = other(&mut world.rng, Some(&current_kind), |rng| {
+                    world
+                        .types_of_work
+                        .choose(rng)
+                        .expect("types of work exist")
+                        .id
+                        .clone()
+                });
+                let type_of_work = world
+                    .types_of_work
+                    .iter()
+                    .find(|kind| kind.id == new_kind)
+                    .cloned()
+                    .expect("chosen from them");
+                let note = text::note(&mut world.rng, type_of_work.name.as_deref());
+                let entry = &mut world.time_entries[index];
+                let old = std::mem::replace(&mut entry.type_of_work_id, new_kind.clone());
+                entry.type_of_work = Some(type_of_work);
+                let mut changed = vec![change("TypeOfWorkId", old, new_kind.as_str())];
+                if current_note.as_deref() != Some(note) {
+                    changed.push(change("Note", entry.note.replace(note.into()), note));
+                }
+                entry.resource_version = Some(crate::ids::ticks(world.now));
+                changed
+            } else if stopped {
+                let day_end = start
+                    .date_naive()
+                    .and_hms_opt(18, 0, 0)
+                    .expect("valid")
+                    .and_utc();
+                let end = (start + TimeDelta::minutes(world.rng.random_range(20..180)))
+                    .min(day_end)
+                    .min(world.now);
+                let (old, new) = world.end_time_entry(index, end);
+                vec![change("Duration", old, new)]
+            } else if duration.is_some_and(|duration| duration > 30 * 60)
+                && world.rng.random_bool(0.4)
+            {
+                // Shortened afterwards: it ends earlier, so it overlaps nothing.
+                let cut = TimeDelta::minutes(world.rng.random_range(5..15));
+                let end = world::entry_end(&world.time_entries[index]).expect("ended") - cut;
+                let (old, new) = world.end_time_entry(index, end);
+                vec![change("Duration", old, new)]
+            } else {
+                let note = other(&mut world.rng, current_note.as_deref().as_ref(), |rng| {
+                    text::note(rng, kind.as_deref())
+                });
+                let entry = &mut world.time_entries[index];
+                entry.resource_version = Some(crate::ids::ticks(world.now));
+                vec![change("Note", entry.note.replace(note.into()), note)]
+            };
+            let entry = &mut world.time_entries[index];
             entry.updated_on = Some(now);
             entry.updated_by = Some(actor.id.clone());
-            entry.resource_version = Some(crate::ids::ticks(world.now));
             let entry = entry.to_model();
-            let link = entry.task_id.as_deref().map(|id| world.task_link(id));
+            let link = match &entry.task_id {
+                Some(id) => world.task_link(id),
+                None => world.project_link(entry.project_id.as_deref().expect("booked")),
+            };
             produced(
                 actor,
                 Entity::TimeTracking(entry),
-                link,
-                Some(vec![changed]),
+                Some(link),
+                Some(changed),
             )
         }
         TimeTrackingDeleted => {
             let index =
                 random_index(world, |w| &w.time_entries, |_, _| true).ok_or(TimeTrackingAdded)?;
             let entry = world.time_entries.remove(index).into_model();
-            let link = entry.task_id.as_deref().map(|id| world.task_link(id));
-            produced(actor, Entity::TimeTracking(entry), link, None)
+            if let Some(duration) = entry.duration {
+                world.add_tracked(
+                    entry.task_id.as_deref(),
+                    entry.project_id.as_deref(),
+                    -duration,
+                );
+            }
+            if let Some(log) = entry
+                .user_id
+                .as_ref()
+                .and_then(|id| world.worklogs.get_mut(id))
+            {
+                if log.running.as_deref() == Some(entry.id.as_str()) {
+                    log.running = None;
+                }
+            }
+            let link = match &entry.task_id {
+                Some(id) => world.task_link(id),
+                None => world.project_link(entry.project_id.as_deref().expect("booked")),
+            };
+            produced(actor, Entity::TimeTracking(entry), Some(link), None)
         }
         UserAdded => {
             if world.users.len() >= MAX_USERS {
@@ -772,6 +1155,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let mut user = world.users.remove(index);
             forget_user(world, &user.id);
             user.deleted_on = Some(now);
+            user.resource_version = Some(crate::ids::ticks(world.now));
             produced(actor, Entity::User(Box::new(user)), None, None)
         }
         UserStatusChanged => {
@@ -784,6 +1168,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             user.status.get_or_insert_default().invitation_accepted = Some(true);
             user.updated_on = Some(now);
             user.updated_by = Some(user.id.clone());
+            user.resource_version = Some(crate::ids::ticks(world.now));
             let user = Box::new(user.clone());
             let link = world.user_link(&user.id);
             // The user who accepted the invitation is the one who acted.
@@ -816,12 +1201,19 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             user.deactivated_on = deactivated.then(|| now.clone());
             user.updated_on = Some(now);
             user.updated_by = Some(actor.id.clone());
+            let version = crate::ids::ticks(world.now);
+            user.resource_version = Some(version);
             let user = user.clone();
             for state in &mut world.projects {
+                let mut touched = false;
                 for member in state.project.members.iter_mut().flatten() {
                     if member.user_id.as_ref() == Some(&user.id) {
                         member.is_deactivated = Some(deactivated);
+                        touched = true;
                     }
+                }
+                if touched {
+                    state.project.resource_version = Some(version);
                 }
             }
             let link = world.user_link(&user.id);
@@ -834,11 +1226,15 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         }
         UserUpdated => {
             let index = random_index(world, |w| &w.users, |_, _| true).ok_or(UserAdded)?;
-            let position = text::position(&mut world.rng);
+            let current = world.users[index].position.clone();
+            let position = other(&mut world.rng, current.as_deref().as_ref(), |rng| {
+                text::position(rng)
+            });
             let user = &mut world.users[index];
             let old = user.position.replace(position.into());
             user.updated_on = Some(now);
             user.updated_by = Some(actor.id.clone());
+            user.resource_version = Some(crate::ids::ticks(world.now));
             let user = user.clone();
             let link = world.user_link(&user.id);
             produced(
@@ -868,18 +1264,35 @@ fn unassigned_members<'w>(w: &'w World, task: &'w Task) -> impl Iterator<Item = 
         .filter(move |user| w.user(user).is_some_and(|u| u.is_deactivated != Some(true)))
 }
 
-/// Removes a deleted user from memberships, assignments, absences and time entries.
+/// Removes a deleted user from memberships, assignments, absences and time entries. Their time
+/// still counts in the tracked time of tasks and projects, as awork keeps it (without the user).
 fn forget_user(world: &mut World, user_id: &str) {
+    let version = crate::ids::ticks(world.now);
+    let now = world.stamp();
     for state in &mut world.projects {
         if let Some(members) = &mut state.project.members {
+            let before = members.len();
             members.retain(|member| member.user_id.as_deref() != Some(user_id));
+            if members.len() != before {
+                state.project.resource_version = Some(version);
+            }
         }
     }
     for task in &mut world.tasks {
         if let Some(assignees) = &mut task.assignees {
+            let before = assignees.len();
             assignees.retain(|assignee| assignee.id != user_id);
+            if assignees.len() != before {
+                world::distribute_planned_effort(task, &now);
+                task.resource_version = Some(version);
+            }
         }
     }
+    world.worklogs.remove(user_id);
+    // Their private tasks go with them.
+    world
+        .tasks
+        .retain(|task| task.user_id.as_deref() != Some(user_id));
     world
         .absences
         .retain(|absence| absence.user_id.as_deref() != Some(user_id));
@@ -914,7 +1327,50 @@ fn new_comment(
     let message = text::comment(&mut world.rng);
     let now = world.stamp();
     let id = world.id();
+    // Now and then a colleague is mentioned: awork resolves the mention in the formatted messages
+    // and lists the user under `mentions` (the raw message's mention syntax is not evidenced; this
+    // writes it as the plain name).
+    let mentioned = if world.rng.random_bool(0.3) {
+        pick(&mut world.rng, &world.users, |user| {
+            is_active(user) && user.id != author
+        })
+    } else {
+        None
+    };
     let author = world.user(author).expect("the author is a user");
+    let (message, formatted, mentions) = match mentioned.map(|index| &world.users[index]) {
+        Some(user) => {
+            let name = format!(
+                "@{} {}",
+                user.first_name.as_deref().unwrap_or_default(),
+                user.last_name.as_deref().unwrap_or_default()
+            );
+            let plain = format!("{name} {message}");
+            let html = paragraph(&plain).replacen(
+                &name,
+                &format!(
+                    "<span class=\"mention\" data-user-id=\"{}\">{name}</span>",
+                    user.id
+                ),
+                1,
+            );
+            let mentions = object([
+                (
+                    "users",
+                    Value::Array(vec![object([
+                        ("id", user.id.clone().into()),
+                        ("firstName", user.first_name.clone().into()),
+                        ("lastName", user.last_name.clone().into()),
+                        ("hasImage", user.has_image.into()),
+                        ("isExternal", false.into()),
+                    ])]),
+                ),
+                ("everyUserHadPermissions", true.into()),
+            ]);
+            (plain, html, Some(mentions))
+        }
+        None => (message.to_owned(), paragraph(message), None),
+    };
     let mut comment = Comment {
         id,
         entity_id: Some(entity_id.to_owned()),
@@ -924,9 +1380,10 @@ fn new_comment(
             name: Some(entity_name.to_owned()),
             ..CommentedEntity::default()
         }),
-        formatted_message: Some(paragraph(message)),
-        plain_formatted_message: Some(message.into()),
-        message: Some(message.into()),
+        formatted_message: Some(formatted),
+        plain_formatted_message: Some(message.clone()),
+        message: Some(message),
+        mentions,
         user_id: Some(author.id.clone()),
         user: Some(nested_user(author)),
         is_hidden_for_connect_users: Some(false),

@@ -1,18 +1,21 @@
 //! The simulated workspace: the users, clients, projects, task lists, tasks, time entries and
 //! absences that events are about, and the clock of the story.
 //!
-//! The world stores awork's own models and derives what awork derives (a project's task counts and
-//! tracked time, a task's lists and tracked time) when an entity is written into an event, so that an
-//! event always shows the state the story has reached. It is bounded: past a size, the oldest closed
+//! The world stores awork's own models and keeps what awork derives (a project's task counts, planned
+//! and tracked time, a task's tracked time, its assignees' planned effort) up to date as the story
+//! changes them, so that an event always shows the state the story has reached, and every change
+//! gives the changed entity a new `resourceVersion`. It is bounded: past a size, the oldest closed
 //! work is forgotten (it stays in awork, the story just no longer touches it), so a run of millions of
 //! events keeps memory flat.
 //!
 //! Deciding which event happens next is [`crate::story`]'s job.
 
+use std::collections::BTreeMap;
+
 use awork_models::entities::{
-    Absence, Assignee, Company, ContactInfo, NestedCompany, NestedProject, NestedTask, NestedUser,
-    Project, ProjectMember, ProjectStatus, ProjectType, Tag, TagObject, Task, TaskList, TaskStatus,
-    Team, TimeTracking, TypeOfWork, User, UserStatus,
+    Absence, Assignee, Break, Company, ContactInfo, CustomField, NestedCompany, NestedProject,
+    NestedTask, NestedUser, ParentTask, Project, ProjectMember, ProjectStatus, ProjectType, Tag,
+    TagObject, Task, TaskList, TaskStatus, Team, TimeTracking, TypeOfWork, User, UserStatus,
 };
 use awork_models::{AworkDateTime, TimeOfDay, TriggeredBy};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc, Weekday};
@@ -38,7 +41,7 @@ pub const MAX_USERS: usize = 40;
 /// A project with what belongs to it.
 #[derive(Debug, Clone)]
 pub struct ProjectState {
-    /// The project as stored; counts and sums are derived on output.
+    /// The project as stored, its counts and sums kept up to date (see [`World::adjust_project`]).
     pub project: Project,
     /// Its statuses: not started, in progress, stuck, closed.
     pub statuses: Vec<ProjectStatus>,
@@ -53,8 +56,8 @@ pub struct ProjectState {
 /// A task or time entry as the world keeps it: boxed, beside short keys of the ids it is looked up
 /// by.
 ///
-/// Deriving a task's or a project's sums scans every task and time entry; comparing keys stored in the
-/// vector itself spares following each box and each id string. A key is the first 8 bytes of an id,
+/// Finding a task by id, or a project's tasks and time entries, scans the kept ones; comparing keys
+/// stored in the vector itself spares following each box and each id string. A key is the first 8 bytes of an id,
 /// so equal keys are confirmed on the ids themselves. Invariant: the ids the keys are taken from (a
 /// task's own id and project, an entry's task and project) never change once kept.
 #[derive(Debug, Clone)]
@@ -180,43 +183,68 @@ pub struct World {
     pub roles: [(String, &'static str); 2],
     /// How many projects were ever created, for project keys.
     projects_created: usize,
+    /// Each user's time so far, by user id: what a new time entry of theirs must not overlap.
+    pub worklogs: BTreeMap<String, Worklog>,
+    /// The ids of the workspace's custom field definitions (see [`World::custom_field`]).
+    pub custom_field_definitions: [String; 3],
 }
 
+/// What a user's time allows next.
+#[derive(Debug, Clone, Default)]
+pub struct Worklog {
+    /// When the user's latest time entry ended: a new one starts later.
+    pub busy_until: Option<DateTime<Utc>>,
+    /// The id of the user's running timer: while it runs, the user tracks nothing else.
+    pub running: Option<String>,
+}
+
+/// The earliest moment of a working day at which time is tracked (UTC). With the story's clock,
+/// which stops at 18:00 UTC, and entries that never overlap, no user-day exceeds ten hours.
+const WORKDAY_STARTS_UTC: u32 = 8;
+
+/// The shortest stretch of free time a new entry is tracked in.
+const SHORTEST_ENTRY_MINUTES: i64 = 10;
+
+/// The types of work of the workspace, by name (the names are [`text`]'s, which has notes for each).
 const TYPES_OF_WORK: &[(&str, &str)] = &[
-    ("Design", "brush"),
-    ("Project management", "work"),
-    ("Development", "code"),
-    ("Copywriting", "edit"),
-    ("Consulting", "forum"),
-    ("Internal", "home"),
+    (text::DESIGN, "brush"),
+    (text::PROJECT_MANAGEMENT, "work"),
+    (text::DEVELOPMENT, "code"),
+    (text::COPYWRITING, "edit"),
+    (text::CONSULTING, "forum"),
+    (text::INTERNAL_WORK, "home"),
 ];
 
+/// The workspace's project types (the names awork's own German workspaces use, ENTITIES.md §4.1b).
 const PROJECT_TYPES: &[(&str, &str)] = &[
-    ("Client project", "work"),
-    ("Internal", "favorite"),
-    ("Retainer", "autorenew"),
+    (text::CLIENT_PROJECT, "work"),
+    (text::INTERNAL_PROJECT, "favorite"),
+    (text::RETAINER, "autorenew"),
 ];
 
 const TEAMS: &[(&str, &str)] = &[
-    ("Designers", "paintbrush"),
-    ("Dev", "code"),
-    ("Accounts", "shopping_cart"),
+    ("Design", "paintbrush"),
+    ("Entwicklung", "code"),
+    ("Beratung", "shopping_cart"),
 ];
 
 /// Project status types with the `typeOrder` awork gives them. Only `not-started` = 2 is evidenced;
 /// the others are guesses that keep awork's order of the types.
+/// The names are a German workspace's (`"In Planung"`, `"Läuft"` are evidenced, ENTITIES.md §4.1a).
 const PROJECT_STATUSES: &[(&str, &str, i64)] = &[
-    ("Not started", "not-started", 2),
-    ("In progress", "progress", 3),
-    ("Stuck", "stuck", 4),
-    ("Closed", "closed", 5),
+    ("In Planung", "not-started", 2),
+    ("Läuft", "progress", 3),
+    ("Hängt", "stuck", 4),
+    ("Abgeschlossen", "closed", 5),
 ];
 
+/// A German workspace's task statuses (`"In Bearbeitung"`, `"Fertig"` are evidenced, ENTITIES.md
+/// §4.2a).
 const TASK_STATUSES: &[(&str, &str, &str)] = &[
-    ("To do", "todo", "radio_button_unchecked"),
-    ("In progress", "progress", "arrow_forward"),
+    ("Zu erledigen", "todo", "radio_button_unchecked"),
+    ("In Bearbeitung", "progress", "arrow_forward"),
     ("Review", "review", "visibility"),
-    ("Done", "done", "check_circle"),
+    ("Fertig", "done", "check_circle"),
 ];
 
 impl World {
@@ -228,9 +256,14 @@ impl World {
             + TimeDelta::weeks(rng.random_range(0..52));
         let now = start.and_hms_opt(8, 0, 0).expect("valid time").and_utc()
             + TimeDelta::seconds(rng.random_range(0..3600));
+        let custom_field_definitions = [
+            ids::uuid(&mut rng),
+            ids::uuid(&mut rng),
+            ids::uuid(&mut rng),
+        ];
         let roles = [
-            (ids::uuid(&mut rng), "Project Manager"),
-            (ids::uuid(&mut rng), "Project Member"),
+            (ids::uuid(&mut rng), "Projektmanager"),
+            (ids::uuid(&mut rng), "Projektmitglied"),
         ];
         let mut world = World {
             subdomain,
@@ -249,18 +282,15 @@ impl World {
             project_types: Vec::new(),
             roles,
             projects_created: 0,
+            worklogs: BTreeMap::new(),
+            custom_field_definitions,
             rng,
         };
-        let mut tag_names: Vec<String> = (0..6)
-            .map(|_| text::tag(&mut world.rng).to_owned())
-            .collect();
-        tag_names.sort();
-        tag_names.dedup();
-        world.tags = tag_names
+        world.tags = text::tags(&mut world.rng)
             .into_iter()
             .map(|name| TagObject {
                 id: Some(world.id()),
-                name,
+                name: name.into(),
                 color: Some(text::color(&mut world.rng).into()),
                 ..TagObject::default()
             })
@@ -388,9 +418,9 @@ impl World {
         let (first_name, last_name) = text::person(&mut self.rng);
         let created = self.stamp();
         let email = format!(
-            "{}.{}@{}.com",
-            ascii_lower(&first_name),
-            ascii_lower(&last_name),
+            "{}.{}@{}.de",
+            text::ascii(&first_name),
+            text::ascii(&last_name),
             self.subdomain.replace('-', "")
         );
         let team = self
@@ -398,9 +428,12 @@ impl World {
             .choose(&mut self.rng)
             .cloned()
             .expect("teams exist");
-        let language = *["en-GB", "en-US", "de-DE"]
-            .choose(&mut self.rng)
-            .expect("not empty");
+        // A German workspace: most use it in German, a few in English.
+        let language = if self.rng.random_bool(0.85) {
+            "de-DE"
+        } else {
+            "en-GB"
+        };
         User {
             id: id.clone(),
             first_name: Some(first_name),
@@ -439,13 +472,13 @@ impl World {
 
     /// A new client.
     pub fn new_company(&mut self, creator: &str) -> Company {
-        let (city, street, zip) = text::address(&mut self.rng);
+        let (name, industry, [street, zip, city, country]) = text::client(&mut self.rng);
         let created = self.stamp();
         let tags = self.some_tags(1);
         Company {
             id: self.id(),
-            name: text::client_name(&mut self.rng),
-            industry: Some(text::industry(&mut self.rng)),
+            name,
+            industry: Some(industry.into()),
             has_image: Some(self.rng.random_bool(0.5)),
             company_contact_infos: Some(vec![ContactInfo {
                 id: Some(self.id()),
@@ -456,12 +489,7 @@ impl World {
                 address_line1: Some(street),
                 zip_code: Some(zip),
                 city: Some(city),
-                country: Some(
-                    (*["DE", "AT", "CH", "GB", "NL"]
-                        .choose(&mut self.rng)
-                        .expect("not empty"))
-                    .into(),
-                ),
+                country: Some(country),
                 ..ContactInfo::default()
             }]),
             tags: Some(tags),
@@ -511,10 +539,14 @@ impl World {
                 ..TaskStatus::default()
             })
             .collect();
-        let name = text::project_name(
-            &mut self.rng,
-            company_index.map(|index| self.companies[index].name.as_str()),
-        );
+        // Unique among the client's projects (or the agency's own).
+        let company_id = company_index.map(|index| self.companies[index].id.as_str());
+        let taken = self
+            .projects
+            .iter()
+            .filter(|state| state.project.company_id.as_deref() == company_id)
+            .map(|state| state.project.name.as_str());
+        let name = text::project_name(&mut self.rng, company_index.is_some(), taken);
         let creator_index = self.user_index(creator).expect("the creator is a user");
         let mut members = vec![self.member(creator_index, 0, true)];
         // Indices rather than clones of the users: sampling depends only on how many there are.
@@ -527,11 +559,17 @@ impl World {
         }
         let start = self.now.date_naive() + TimeDelta::days(self.rng.random_range(0..14));
         let due = start + TimeDelta::weeks(self.rng.random_range(2..20));
-        let project_type = self
-            .project_types
-            .choose(&mut self.rng)
-            .cloned()
-            .expect("project types exist");
+        // A client's project is a one-off or a retainer; a project without a client is internal.
+        let type_name = match company_index {
+            None => text::INTERNAL_PROJECT,
+            Some(_) if self.rng.random_bool(0.25) => text::RETAINER,
+            Some(_) => text::CLIENT_PROJECT,
+        };
+        let project_type = self.project_type(type_name);
+        let retainer = project_type.name.as_deref() == Some(text::RETAINER);
+        // A client's one-off project is now and then left without a type, as in awork's example.
+        let typed = type_name != text::CLIENT_PROJECT || self.rng.random_bool(0.8);
+        let custom_fields = company_index.is_some() && self.rng.random_bool(0.3);
         let tags = self.some_tags(2);
         let team = self.teams.choose(&mut self.rng).expect("teams exist");
         let company = company_index.map(|index| &self.companies[index]);
@@ -563,17 +601,32 @@ impl World {
                 .rng
                 .random_bool(0.7)
                 .then(|| text::description(&mut self.rng).into()),
-            start_date: Some(awork_models::day_start(start)),
-            due_date: Some(awork_models::day_start(due)),
+            // Optional properties are now and then absent, as in awork's own example (ENTITIES.md §2).
+            start_date: self
+                .rng
+                .random_bool(0.75)
+                .then(|| awork_models::day_start(start)),
+            due_date: self
+                .rng
+                .random_bool(0.7)
+                .then(|| awork_models::day_start(due)),
             company_id: company.map(|company| company.id.clone()),
             company: company.map(nested_company),
-            project_type_id: Some(project_type.id.clone()),
-            project_type: Some(project_type),
-            color: Some(text::color(&mut self.rng).into()),
+            project_type_id: typed.then(|| project_type.id.clone()),
+            project_type: typed.then_some(project_type),
+            color: self
+                .rng
+                .random_bool(0.7)
+                .then(|| text::color(&mut self.rng).into()),
+            custom_fields: custom_fields.then(|| vec![self.custom_field(0)]),
             deduct_non_billable_hours: Some(false),
+            planned_duration: Some(0),
+            tasks_count: Some(0),
+            tasks_done_count: Some(0),
+            tracked_duration: Some(0),
             resource_version: Some(ids::ticks(self.now)),
             is_external: Some(false),
-            is_retainer: Some(false),
+            is_retainer: Some(retainer),
             is_multi_assignment_allowed: Some(true),
             ..Project::default()
         };
@@ -623,8 +676,9 @@ impl World {
         }
     }
 
-    /// A new task in a project, in its first status, assigned to one of its members.
-    pub fn new_task(&mut self, project: usize, creator: &str) -> Task {
+    /// A new task in a project, in its first status, assigned to one of its members; a subtask of
+    /// the task `parent` (an index of `tasks`) when given.
+    pub fn new_task(&mut self, project: usize, creator: &str, parent: Option<usize>) -> Task {
         let created = self.stamp();
         let state = &self.projects[project];
         let status = state.task_statuses[0].clone();
@@ -650,10 +704,37 @@ impl World {
             .and_then(|member| self.user(member.user_id.as_deref()?))
             .map(|user| vec![assignee(user, planned, &created)])
             .unwrap_or_default();
-        let due = (self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..30)))
+        let due_in = self.rng.random_range(1..30);
+        let due = (self.now.date_naive() + TimeDelta::days(due_in))
             .and_hms_opt(17, 0, 0)
             .expect("valid");
+        // Now and then a start: a day or more before the due date.
+        let start_on = self.rng.random_bool(0.3).then(|| {
+            let start = self.now.date_naive() + TimeDelta::days(self.rng.random_range(0..due_in));
+            zulu(start.and_hms_opt(8, 0, 0).expect("valid").and_utc())
+        });
         let tags = self.some_tags(1);
+        let custom_fields = self
+            .rng
+            .random_bool(0.15)
+            .then(|| vec![self.custom_field(1)]);
+        let parent_task = parent.map(|parent| {
+            let parent = &self.tasks[parent];
+            ParentTask {
+                id: parent.id.clone(),
+                name: Some(parent.name.clone()),
+                created_by: parent.created_by.clone(),
+                assignee_ids: Some(
+                    parent
+                        .assignees
+                        .iter()
+                        .flatten()
+                        .map(|assignee| assignee.id.clone())
+                        .collect(),
+                ),
+                ..ParentTask::default()
+            }
+        });
         Task {
             id: id.clone(),
             name: text::task_name(&mut self.rng).into(),
@@ -662,7 +743,9 @@ impl World {
                 .random_bool(0.4)
                 .then(|| text::description(&mut self.rng).into()),
             is_prio: Some(self.rng.random_bool(0.15)),
-            due_on: self.rng.random_bool(0.7).then(|| zulu(due.and_utc())),
+            due_on: (start_on.is_some() || self.rng.random_bool(0.7)).then(|| zulu(due.and_utc())),
+            start_on,
+            custom_fields,
             lane_order: Some(0),
             planned_duration: Some(planned),
             base_type: Some("projecttask".into()),
@@ -674,13 +757,19 @@ impl World {
             project_id: Some(project_id),
             task_number: Some(number),
             task_identifier: key.map(|key| format!("{key}-{number}")),
-            correlation_id: Some(id),
-            is_subtask: Some(false),
+            // A subtask's correlation id is its parent's.
+            correlation_id: Some(parent_task.as_ref().map_or(id, |parent| parent.id.clone())),
+            is_subtask: Some(parent_task.is_some()),
+            parent_id: parent_task.as_ref().map(|parent| parent.id.clone()),
+            parent_task,
             has_attachment: Some(false),
             lists: Some(
                 list.into_iter()
+                    // A `TaskOrderList`: the list's properties but its tracked time, and the
+                    // task's place in it.
                     .map(|list| TaskList {
                         order_of_task: Some(Default::default()),
+                        tracked_duration: None,
                         ..list
                     })
                     .collect(),
@@ -692,6 +781,9 @@ impl World {
             updated_by: Some(creator.to_owned()),
             order: Some(self.rng.random_range(0..50).into()),
             is_recurring: Some(false),
+            tracked_duration: Some(0),
+            total_tracked_duration: Some(0),
+            total_planned_duration: Some(planned),
             resource_version: Some(ids::ticks(self.now)),
             checklist_items_count: Some(0),
             checklist_items_done_count: Some(0),
@@ -704,83 +796,225 @@ impl World {
         }
     }
 
-    /// A new time entry of a user (an index of `users`) on a task: a stretch of today that ended a
-    /// little before now.
-    pub fn new_time_entry(&mut self, task: usize, user: usize) -> TimeTracking {
+    /// When a new time entry of the user with this id may start, on something that exists since
+    /// `since`: after their latest entry, after `since`, and within today's working hours; `None` when
+    /// a timer of theirs runs, or less than a short entry's time is free before now.
+    pub fn free_from(&self, user_id: &str, since: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+        let log = self.worklogs.get(user_id);
+        if log.is_some_and(|log| log.running.is_some()) {
+            return None;
+        }
+        let day_start = self
+            .now
+            .date_naive()
+            .and_hms_opt(WORKDAY_STARTS_UTC, 0, 0)
+            .expect("valid")
+            .and_utc();
+        let from = [Some(day_start), since, log.and_then(|log| log.busy_until)]
+            .into_iter()
+            .flatten()
+            .max()
+            .expect("the day's start is there");
+        // A minute to spare, for entries in whole seconds.
+        (self.now - from >= TimeDelta::minutes(SHORTEST_ENTRY_MINUTES + 1)).then_some(from)
+    }
+
+    /// A new private task of a user (an index of `users`): `baseType` `private`, owned by the user
+    /// (`userId`) and assigned to them, in no project, so without a project's key, number, lists and
+    /// statuses (which of the workspace's statuses a private task shows is not evidenced).
+    pub fn new_private_task(&mut self, owner: usize) -> Task {
         let created = self.stamp();
-        let duration = self.rng.random_range(5..240) * 60 + self.rng.random_range(0..60);
-        let end = self.now - TimeDelta::seconds(self.rng.random_range(0..600));
-        let start = end - TimeDelta::seconds(duration);
-        let timer = self.rng.random_bool(0.5);
-        let task_model = &self.tasks[task];
-        let project_id = task_model.project_id.clone();
-        let nested_project = project_id
-            .as_deref()
-            .and_then(|id| self.project_index(id))
-            .map(|index| self.nested_project(index));
+        let id = self.id();
+        let type_of_work = self.type_of_work(text::INTERNAL_WORK);
+        let planned = self.rng.random_range(1..5) * 1800;
+        let user = &self.users[owner];
+        let owner_id = user.id.clone();
+        let assignees = vec![assignee(user, planned, &created)];
+        Task {
+            id: id.clone(),
+            name: text::task_name(&mut self.rng).into(),
+            is_prio: Some(false),
+            lane_order: Some(0),
+            planned_duration: Some(planned),
+            base_type: Some("private".into()),
+            type_of_work_id: Some(type_of_work.id.clone()),
+            type_of_work: Some(type_of_work),
+            assignees: Some(assignees),
+            user_id: Some(owner_id.clone()),
+            correlation_id: Some(id),
+            is_subtask: Some(false),
+            has_attachment: Some(false),
+            lists: Some(Vec::new()),
+            tags: Some(Vec::new()),
+            created_on: Some(created.clone()),
+            created_by: Some(owner_id.clone()),
+            updated_on: Some(created),
+            updated_by: Some(owner_id),
+            order: Some(self.rng.random_range(0..50).into()),
+            is_recurring: Some(false),
+            tracked_duration: Some(0),
+            total_tracked_duration: Some(0),
+            total_planned_duration: Some(planned),
+            resource_version: Some(ids::ticks(self.now)),
+            checklist_items_count: Some(0),
+            checklist_items_done_count: Some(0),
+            task_schedules_count: Some(0),
+            is_completely_scheduled: Some(false),
+            comment_count: Some(0),
+            is_external: Some(false),
+            is_hidden_for_connect_users: Some(false),
+            ..Task::default()
+        }
+    }
+
+    /// A new time entry of a user (an index of `users`) on a project (an index of `projects`), on one
+    /// of its tasks (an index of `tasks`) or on the project alone: a stretch between `from` (see
+    /// [`World::free_from`]) and now, now and then with a break, or a timer that still runs. The
+    /// user's worklog and the tracked time of the task and the project are brought up to date.
+    pub fn new_time_entry(
+        &mut self,
+        task: Option<usize>,
+        project: usize,
+        user: usize,
+        from: DateTime<Utc>,
+    ) -> TimeTracking {
+        let created = self.stamp();
+        let running = self.rng.random_bool(0.04);
+        let timer = running || self.rng.random_bool(0.5);
+        // A timer's entry keeps the ticks of the moment it stopped; a typed one is in whole seconds,
+        // within the whole seconds that are free.
+        let now = if timer {
+            self.now
+        } else {
+            whole_second(self.now)
+        };
+        let free = whole_second(self.now).timestamp() - from.timestamp() - 1;
+        let (start, end, breaks) = if running {
+            (
+                self.now - TimeDelta::seconds(self.rng.random_range(0..60)),
+                None,
+                None,
+            )
+        } else {
+            let span = self
+                .rng
+                .random_range(SHORTEST_ENTRY_MINUTES * 60..=free.min(240 * 60));
+            let gap = self.rng.random_range(0..=(free - span).min(600));
+            let end = now - TimeDelta::seconds(gap);
+            let start = end - TimeDelta::seconds(span);
+            // A lunch or coffee break within a long stretch, now and then.
+            let breaks = (span >= 2 * 3600 && self.rng.random_bool(0.25)).then(|| {
+                let length = TimeDelta::minutes(self.rng.random_range(10..45));
+                let begins = start + TimeDelta::seconds(span / 2);
+                vec![Break {
+                    start_date: Some(zulu(begins)),
+                    end_date: Some(zulu(begins + length)),
+                    duration: Some(length.num_seconds()),
+                    ..Break::default()
+                }]
+            });
+            (start, Some(end), breaks)
+        };
+        let break_duration: i64 = breaks
+            .iter()
+            .flatten()
+            .filter_map(|pause| pause.duration)
+            .sum();
+        let duration = end.map(|end| (end - start).num_seconds() - break_duration);
+        let nested_project = self.nested_project(project);
+        let project_model = &self.projects[project].project;
+        let project_id = project_model.id.clone();
+        let internal = project_model.is_billable_by_default != Some(true);
+        let nested_task = task.map(|task| {
+            let task_model = &self.tasks[task];
+            NestedTask {
+                id: task_model.id.clone(),
+                name: Some(task_model.name.clone()),
+                base_type: task_model.base_type.clone(),
+                task_identifier: task_model.task_identifier.clone(),
+                task_status_id: task_model.task_status_id.clone(),
+                type_of_work_id: task_model.type_of_work_id.clone(),
+                project_id: Some(project_id.clone()),
+                planned_duration: task_model.planned_duration,
+                // A `NestedTaskStatusModel`: no project or audit fields.
+                task_status: task_model.task_status.as_ref().map(|status| TaskStatus {
+                    id: status.id.clone(),
+                    name: status.name.clone(),
+                    kind: status.kind.clone(),
+                    order: status.order.clone(),
+                    icon: status.icon.clone(),
+                    ..TaskStatus::default()
+                }),
+                created_by: task_model.created_by.clone(),
+                correlation_id: task_model.correlation_id.clone(),
+                parent_id: task_model.parent_id.clone(),
+                ..NestedTask::default()
+            }
+        });
+        // The task's type of work; on the project alone, what such time is: organising it, or
+        // internal work on an internal project.
+        let type_of_work = match task {
+            Some(task) => self.tasks[task]
+                .type_of_work
+                .clone()
+                .expect("generated tasks have a type of work"),
+            None => {
+                let name = if internal {
+                    text::INTERNAL_WORK
+                } else {
+                    text::pick(&mut self.rng, &[text::PROJECT_MANAGEMENT, text::CONSULTING])
+                };
+                self.type_of_work(name)
+            }
+        };
         let timezone = "Europe/Berlin";
         let offset = TimeDelta::hours(berlin_offset_hours(start));
-        let (start_utc, end_utc) = (clock_time(start, timer), clock_time(end, timer));
-        let (start_local, end_local) = (
-            clock_time(start + offset, timer),
-            clock_time(end + offset, timer),
-        );
-        let nested_task = NestedTask {
-            id: task_model.id.clone(),
-            name: Some(task_model.name.clone()),
-            base_type: task_model.base_type.clone(),
-            task_identifier: task_model.task_identifier.clone(),
-            task_status_id: task_model.task_status_id.clone(),
-            type_of_work_id: task_model.type_of_work_id.clone(),
-            project_id: project_id.clone(),
-            planned_duration: task_model.planned_duration,
-            task_status: task_model.task_status.clone(),
-            created_by: task_model.created_by.clone(),
-            correlation_id: task_model.correlation_id.clone(),
-            ..NestedTask::default()
-        };
-        let type_of_work = task_model
-            .type_of_work
-            .clone()
-            .expect("generated tasks have a type of work");
         let id = self.id();
-        let (start_date_utc, end_date_utc) = (
-            self.utc_midnight(start.date_naive()),
-            self.utc_midnight(end.date_naive()),
-        );
-        let (start_date_local, end_date_local) = (
-            self.local_midnight((start + offset).date_naive()),
-            self.local_midnight((end + offset).date_naive()),
-        );
+        let start_date_utc = self.utc_midnight(start.date_naive());
+        let start_date_local = self.local_midnight((start + offset).date_naive());
+        let end_date_utc = end.map(|end| self.utc_midnight(end.date_naive()));
+        let end_date_local = end.map(|end| self.local_midnight((end + offset).date_naive()));
+        let note = self
+            .rng
+            .random_bool(0.85)
+            .then(|| text::note(&mut self.rng, type_of_work.name.as_deref()).into());
+        // Internal projects bill nothing; on client projects, now and then an entry is written off.
+        let is_billable = !internal && self.rng.random_bool(0.9);
+        let version = ids::ticks(self.now);
+        if let Some(duration) = duration {
+            let task_id = nested_task.as_ref().map(|task| task.id.clone());
+            self.add_tracked(task_id.as_deref(), Some(&project_id), duration);
+        }
         let user = &self.users[user];
+        let log = self.worklogs.entry(user.id.clone()).or_default();
+        log.busy_until = Some(end.unwrap_or(self.now));
+        log.running = running.then(|| id.clone());
         TimeTracking {
             id,
             user_id: Some(user.id.clone()),
             user: Some(nested_user(user)),
-            task_id: Some(nested_task.id.clone()),
-            task: Some(nested_task),
-            project_id,
-            project: nested_project,
+            task_id: nested_task.as_ref().map(|task| task.id.clone()),
+            task: nested_task,
+            project_id: Some(project_id),
+            project: Some(nested_project),
             type_of_work_id: type_of_work.id.clone(),
             type_of_work: Some(type_of_work),
-            note: self
-                .rng
-                .random_bool(0.8)
-                .then(|| text::note(&mut self.rng).into()),
-            is_billable: Some(self.rng.random_bool(0.8)),
+            note,
+            is_billable: Some(is_billable),
             is_billed: Some(false),
             start_date_utc: Some(start_date_utc),
-            start_time_utc: Some(start_utc),
-            end_date_utc: Some(end_date_utc),
-            end_time_utc: Some(end_utc),
+            start_time_utc: Some(clock_time(start, timer)),
+            end_date_utc,
+            end_time_utc: end.map(|end| clock_time(end, timer)),
             start_date_local: Some(start_date_local),
-            start_time_local: Some(start_local),
-            end_date_local: Some(end_date_local),
-            end_time_local: Some(end_local),
+            start_time_local: Some(clock_time(start + offset, timer)),
+            end_date_local,
+            end_time_local: end.map(|end| clock_time(end + offset, timer)),
             timezone: timezone.into(),
-            duration: Some(duration),
-            break_duration: Some(0),
-            resource_version: Some(ids::ticks(self.now)),
+            duration,
+            break_duration: Some(break_duration),
+            breaks,
+            resource_version: Some(version),
             is_external: Some(false),
             created_on: Some(created.clone()),
             created_by: Some(user.id.clone()),
@@ -790,12 +1024,147 @@ impl World {
         }
     }
 
+    /// Sets the end of a time entry (an index of `time_entries`) whose timer runs or that is being
+    /// shortened, and brings its duration, its user's worklog and the tracked time of its task and
+    /// project up to date. Returns the old and the new duration.
+    pub fn end_time_entry(&mut self, index: usize, end: DateTime<Utc>) -> (Option<i64>, i64) {
+        let entry = &self.time_entries[index];
+        let start = entry_start(entry).expect("generated entries have a start");
+        let breaks = entry.break_duration.unwrap_or(0);
+        let old = entry.duration;
+        let new = (end - start).num_seconds() - breaks;
+        // A timer's entry keeps its ticks; a typed one has whole seconds.
+        let timer = entry
+            .start_time_utc
+            .as_ref()
+            .is_some_and(|time| time.time().nanosecond() != 0);
+        let offset = TimeDelta::hours(berlin_offset_hours(start));
+        let end_date_utc = self.utc_midnight(end.date_naive());
+        let end_date_local = self.local_midnight((end + offset).date_naive());
+        let version = ids::ticks(self.now);
+        let delta = new - old.unwrap_or(0);
+        let (task_id, project_id, user_id, id) = {
+            let entry = &mut self.time_entries[index];
+            entry.end_date_utc = Some(end_date_utc);
+            entry.end_time_utc = Some(clock_time(end, timer));
+            entry.end_date_local = Some(end_date_local);
+            entry.end_time_local = Some(clock_time(end + offset, timer));
+            entry.duration = Some(new);
+            entry.resource_version = Some(version);
+            (
+                entry.task_id.clone(),
+                entry.project_id.clone(),
+                entry.user_id.clone(),
+                entry.id.clone(),
+            )
+        };
+        self.add_tracked(task_id.as_deref(), project_id.as_deref(), delta);
+        if let Some(log) = user_id.and_then(|user| self.worklogs.get_mut(&user)) {
+            if log.running.as_deref() == Some(id.as_str()) {
+                log.running = None;
+                log.busy_until = Some(end);
+            }
+        }
+        (old, new)
+    }
+
+    /// Adds `delta` seconds to the tracked time of a task and a project (by id), and gives each a new
+    /// version.
+    pub fn add_tracked(&mut self, task: Option<&str>, project: Option<&str>, delta: i64) {
+        let version = ids::ticks(self.now);
+        if let Some(index) = task.and_then(|id| self.task_index(id)) {
+            let task = &mut self.tasks[index];
+            task.tracked_duration = Some(task.tracked_duration.unwrap_or(0) + delta);
+            let parent = task.parent_id.clone();
+            self.add_totals(index, delta, 0);
+            if let Some(parent) = parent.and_then(|id| self.task_index(&id)) {
+                self.add_totals(parent, delta, 0);
+            }
+        }
+        if let Some(index) = project.and_then(|id| self.project_index(id)) {
+            let project = &mut self.projects[index].project;
+            project.tracked_duration = Some(project.tracked_duration.unwrap_or(0) + delta);
+            project.resource_version = Some(version);
+        }
+    }
+
+    /// Adds to a task's (an index of `tasks`) totals, its own and its subtasks' tracked and planned
+    /// time, and gives it a new version.
+    pub fn add_totals(&mut self, index: usize, tracked: i64, planned: i64) {
+        let task = &mut self.tasks[index];
+        task.total_tracked_duration = Some(task.total_tracked_duration.unwrap_or(0) + tracked);
+        task.total_planned_duration = Some(task.total_planned_duration.unwrap_or(0) + planned);
+        task.resource_version = Some(ids::ticks(self.now));
+    }
+
+    /// The index of the task with this id.
+    pub fn task_index(&self, id: &str) -> Option<usize> {
+        let key = id_key(Some(id));
+        self.tasks
+            .iter()
+            .position(|task| task.task == key && task.id == id)
+    }
+
+    /// A custom field value of one of the workspace's definitions (0: the client's order number, a
+    /// text; 1: story points, a number; 2: approved by the client, a yes or no).
+    pub fn custom_field(&mut self, definition: usize) -> CustomField {
+        let mut field = CustomField {
+            custom_field_definition_id: Some(self.custom_field_definitions[definition].clone()),
+            ..CustomField::default()
+        };
+        match definition {
+            0 => {
+                let number = self.rng.random_range(1000..9999);
+                field.text_value = Some(format!("PO-{}-{number}", self.now.year()));
+            }
+            1 => {
+                field.number_value = Some(
+                    (*[1, 2, 3, 5, 8, 13]
+                        .choose(&mut self.rng)
+                        .expect("not empty"))
+                    .into(),
+                )
+            }
+            _ => field.boolean_value = Some(self.rng.random_bool(0.5)),
+        }
+        field
+    }
+
+    /// The workspace's project type of this name.
+    pub fn project_type(&self, name: &str) -> ProjectType {
+        self.project_types
+            .iter()
+            .find(|kind| kind.name.as_deref() == Some(name))
+            .cloned()
+            .expect("the workspace has every project type the text names")
+    }
+
+    /// The workspace's type of work of this name.
+    pub fn type_of_work(&self, name: &str) -> TypeOfWork {
+        self.types_of_work
+            .iter()
+            .find(|kind| kind.name.as_deref() == Some(name))
+            .cloned()
+            .expect("the workspace has every type of work the text names")
+    }
+
     /// A new absence of a user (an index of `users`), starting within the next weeks.
     pub fn new_absence(&mut self, user: usize, creator: &str) -> Absence {
         let created = self.stamp();
-        let first = self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..60));
-        let last = first + TimeDelta::days(self.rng.random_range(0..10));
-        let half_start = self.rng.random_bool(0.1);
+        let (reason, working_days) = text::absence(&mut self.rng);
+        // From a working day, over that many working days (a bridge day is one day).
+        let mut first = self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..60));
+        while is_weekend(first) {
+            first += TimeDelta::days(1);
+        }
+        let mut last = first;
+        for _ in 1..working_days {
+            last += TimeDelta::days(1);
+            while is_weekend(last) {
+                last += TimeDelta::days(1);
+            }
+        }
+        let half_start = working_days > 1 && self.rng.random_bool(0.1);
         let start = if half_start {
             first.and_hms_opt(12, 0, 0)
         } else {
@@ -807,7 +1176,7 @@ impl World {
             user_id: Some(self.users[user].id.clone()),
             start_on: Some(zulu(start.and_utc())),
             end_on: Some(zulu(last.and_hms_opt(23, 59, 59).expect("valid").and_utc())),
-            description: Some(text::absence_reason(&mut self.rng).into()),
+            description: Some(reason.into()),
             is_read_only: Some(false),
             is_half_day_on_start: Some(half_start),
             is_half_day_on_end: Some(false),
@@ -841,67 +1210,47 @@ impl World {
             .position(|state| state.project.id == id)
     }
 
-    /// A project as written into an event: counts and sums derived from its tasks and time.
+    /// A project as written into an event.
     pub fn project_entity(&self, index: usize) -> Box<Project> {
-        self.derive_project(Box::new(self.projects[index].project.clone()))
+        Box::new(self.projects[index].project.clone())
     }
 
-    /// `project` with its counts and sums derived from the tasks and time entries in the world.
-    pub fn derive_project(&self, mut project: Box<Project>) -> Box<Project> {
-        let id = project.id.as_str();
-        let (mut count, mut done, mut planned) = (0, 0, 0);
-        for task in self.tasks.iter().filter(|task| task.in_project(id)) {
-            count += 1;
-            done += i64::from(task.closed_on.is_some());
-            planned += task.planned_duration.unwrap_or(0);
-        }
-        let tracked = self
-            .time_entries
-            .iter()
-            .filter(|entry| entry.in_project(id))
-            .filter_map(|entry| entry.duration)
-            .sum();
-        project.planned_duration = Some(planned);
-        project.tasks_count = Some(count);
-        project.tasks_done_count = Some(done);
-        project.tracked_duration = Some(tracked);
-        project
+    /// Brings a project's (an index of `projects`) task counts and planned time up to date by these
+    /// differences as its tasks come, go, close and change, and gives it a new version. The sums are
+    /// kept rather than derived from the tasks in the world, so that forgotten tasks still count, as
+    /// they do in awork.
+    pub fn adjust_project(&mut self, index: usize, tasks: i64, done: i64, planned: i64) {
+        let version = ids::ticks(self.now);
+        let project = &mut self.projects[index].project;
+        project.tasks_count = Some(project.tasks_count.unwrap_or(0) + tasks);
+        project.tasks_done_count = Some(project.tasks_done_count.unwrap_or(0) + done);
+        project.planned_duration = Some(project.planned_duration.unwrap_or(0) + planned);
+        project.resource_version = Some(version);
     }
 
-    /// A task as written into an event: tracked time derived from its time entries.
+    /// A task as written into an event.
     pub fn task_entity(&self, index: usize) -> Box<Task> {
-        self.derive_task(self.tasks[index].to_model())
+        self.tasks[index].to_model()
     }
 
-    /// `task` with its tracked time derived from the time entries in the world.
-    pub fn derive_task(&self, mut task: Box<Task>) -> Box<Task> {
-        let tracked: i64 = self
-            .time_entries
-            .iter()
-            .filter(|entry| entry.on_task(&task.id))
-            .filter_map(|entry| entry.duration)
-            .sum();
-        task.tracked_duration = Some(tracked);
-        task.total_tracked_duration = Some(tracked);
-        task.total_planned_duration = task.planned_duration;
-        task
-    }
-
-    /// The summary of a project that tasks and time entries carry.
+    /// The summary of a project that time entries carry: only the properties of
+    /// `ProjectModelForTimeTrackings` (no `companyId` or `color`), its status as a
+    /// `NestedStatusModel` (no `typeOrder`), as awork serializes each nested model with its own class.
     pub fn nested_project(&self, index: usize) -> NestedProject {
         let project = &self.projects[index].project;
         NestedProject {
             id: project.id.clone(),
             name: Some(project.name.clone()),
             project_key: project.project_key.clone(),
-            project_status: project.project_status.clone(),
+            project_status: project.project_status.as_ref().map(|status| ProjectStatus {
+                type_order: None,
+                ..status.clone()
+            }),
             company: project.company.clone(),
-            company_id: project.company_id.clone(),
             project_type: project.project_type.clone(),
             has_image: project.has_image,
             is_private: project.is_private,
             is_billable_by_default: project.is_billable_by_default,
-            color: project.color.clone(),
             created_by: project.created_by.clone(),
             is_external: project.is_external,
             ..NestedProject::default()
@@ -1077,9 +1426,61 @@ fn clock_time(instant: DateTime<Utc>, timer: bool) -> TimeOfDay {
     })
 }
 
-fn ascii_lower(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphabetic)
-        .collect::<String>()
-        .to_lowercase()
+/// How many working days an absence spans.
+pub fn working_days(absence: &Absence) -> u32 {
+    let day = |date: Option<&AworkDateTime>| date.and_then(AworkDateTime::to_utc);
+    let (Some(first), Some(last)) = (day(absence.start_on.as_ref()), day(absence.end_on.as_ref()))
+    else {
+        return 1;
+    };
+    first
+        .date_naive()
+        .iter_days()
+        .take_while(|date| *date <= last.date_naive())
+        .filter(|date| !is_weekend(*date))
+        .count() as u32
+}
+
+/// Whether a day is a Saturday or a Sunday.
+fn is_weekend(date: NaiveDate) -> bool {
+    matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// `instant` without its fraction of a second.
+fn whole_second(instant: DateTime<Utc>) -> DateTime<Utc> {
+    instant.with_nanosecond(0).expect("zero is valid")
+}
+
+/// When a time entry ended, from its UTC date and time; `None` while its timer runs.
+pub fn entry_end(entry: &TimeTracking) -> Option<DateTime<Utc>> {
+    let date = entry.end_date_utc.as_ref()?.to_utc()?.date_naive();
+    let time = entry.end_time_utc.as_ref()?.time();
+    Some(date.and_time(time).and_utc())
+}
+
+/// Keeps the planned effort of a task's assignees in step with its planned duration, as awork does:
+/// a sole assignee carries all of it; several share it evenly (`isDistributedPlannedEffort`), the
+/// remainder of the division on the first, so that the efforts always add up to the duration.
+pub fn distribute_planned_effort(task: &mut Task, now: &AworkDateTime) {
+    let planned = task.planned_duration.unwrap_or(0);
+    let Some(assignees) = task.assignees.as_mut().filter(|list| !list.is_empty()) else {
+        return;
+    };
+    let count = assignees.len() as i64;
+    let (share, remainder) = (planned / count, planned % count);
+    for (position, assignee) in assignees.iter_mut().enumerate() {
+        let effort = share + if position == 0 { remainder } else { 0 };
+        if assignee.planned_effort != Some(effort) {
+            assignee.planned_effort = Some(effort);
+            assignee.updated_on = Some(now.clone());
+        }
+        assignee.is_distributed_planned_effort = Some(count > 1);
+    }
+}
+
+/// When a time entry started, from its UTC date and time.
+pub fn entry_start(entry: &TimeTracking) -> Option<DateTime<Utc>> {
+    let date = entry.start_date_utc.as_ref()?.to_utc()?.date_naive();
+    let time = entry.start_time_utc.as_ref()?.time();
+    Some(date.and_time(time).and_utc())
 }

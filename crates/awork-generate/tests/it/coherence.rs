@@ -92,12 +92,19 @@ fn check(ledger: &mut Ledger, kind: EventType, entity: &Entity, index: usize) {
             }
         }
         Entity::Task(task) => {
-            Ledger::exists(
-                &ledger.projects,
-                task.project_id.as_ref().unwrap(),
-                "project",
-                index,
-            );
+            // A project's task, or a user's private one.
+            match &task.project_id {
+                Some(project) => Ledger::exists(&ledger.projects, project, "project", index),
+                None => {
+                    assert_eq!(task.base_type.as_deref(), Some("private"), "event {index}");
+                    Ledger::exists(
+                        &ledger.users,
+                        task.user_id.as_ref().unwrap(),
+                        "owner",
+                        index,
+                    );
+                }
+            }
             for assignee in task.assignees.iter().flatten() {
                 Ledger::exists(&ledger.users, &assignee.id, "assignee", index);
             }
@@ -154,10 +161,14 @@ fn check(ledger: &mut Ledger, kind: EventType, entity: &Entity, index: usize) {
             );
         }
         Entity::TimeTracking(entry) => {
+            // On a task, or on the project alone.
+            if let Some(task) = &entry.task_id {
+                Ledger::exists(&ledger.tasks, task, "task", index);
+            }
             Ledger::exists(
-                &ledger.tasks,
-                entry.task_id.as_ref().unwrap(),
-                "task",
+                &ledger.projects,
+                entry.project_id.as_ref().unwrap(),
+                "project",
                 index,
             );
             Ledger::exists(

@@ -46,11 +46,25 @@ fn any_event_reaches_the_api_s_five_extra_types_and_on_request_unknown_types() {
         |strategy: &dyn Fn(&mut TestRunner) -> awork_models::Envelope,
          runner: &mut TestRunner,
          count: usize| { (0..count).map(|_| strategy(runner)).collect::<Vec<_>>() };
-    let plain = draw(
-        &|runner| strategies::any_event().new_tree(runner).unwrap().current(),
-        &mut runner,
-        600,
-    );
+    // Draws until each of the five has come up: a time entry's type changes only once the story
+    // has time entries, which takes it a few events (a project, a task, time to pass).
+    let mut plain = Vec::new();
+    let seen_all = |events: &[awork_models::Envelope]| {
+        EventType::API[30..].iter().all(|extra| {
+            events
+                .iter()
+                .any(|event| event.event_type.event_type() == Some(*extra))
+        })
+    };
+    while plain.len() < 20_000 && (plain.len() < 600 || plain.len() % 100 != 0 || !seen_all(&plain))
+    {
+        plain.push(
+            strategies::any_event()
+                .new_tree(&mut runner)
+                .unwrap()
+                .current(),
+        );
+    }
     for extra in &EventType::API[30..] {
         assert!(
             plain
