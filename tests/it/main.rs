@@ -15,6 +15,7 @@ mod cli_send;
 mod cli_serve;
 mod cli_signals;
 mod cli_validate;
+mod openapi_independent;
 mod readme_examples;
 mod support;
 mod tidy;
