@@ -5,11 +5,12 @@
 //! Every option and every input is resolved and checked before anything is sent, so bad usage
 //! sends nothing: files are read twice, as streams, once to check every event and once, on a
 //! thread of their own, to deliver them (stdin is copied to a temporary file for that), so memory
-//! follows the largest event rather than the input. Generated events are made one at a time as
-//! the engine pulls them, so a run of a million holds a few in memory, paused or not. The delivery
-//! itself is `awork_delivery`'s engine; this module builds its configuration, feeds it events,
-//! shows progress (a bar on a terminal, one line per failed attempt), stops on SIGINT or SIGTERM
-//! with the summary, and prints the summary.
+//! follows the largest event rather than the input. Generated events are made on a thread of
+//! their own a few batches ahead of the engine (32 events or 64 KiB a batch), so a run of a
+//! million holds about a hundred in memory, paused or not. The delivery itself is
+//! `awork_delivery`'s engine, on a current-thread runtime; this module builds its configuration,
+//! feeds it events, shows progress (a bar on a terminal, one line per failed attempt), stops on
+//! SIGINT or SIGTERM with the summary, and prints the summary.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -177,7 +178,7 @@ pub enum Events {
     /// Read from files (checked, to be read again as they are sent), each event sent as its exact
     /// bytes.
     Files(Vec<FileEvents>),
-    /// Generated one at a time as the engine pulls them, so that a million never sit in memory.
+    /// Generated a few batches ahead of the engine, so that a million never sit in memory.
     Generated {
         /// What to generate.
         generator: GeneratorConfig,
