@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use http::header::{CONTENT_TYPE, LOCATION, USER_AGENT as USER_AGENT_HEADER};
-use http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
+use http::header::{CONTENT_TYPE, HOST, LOCATION, USER_AGENT as USER_AGENT_HEADER};
+use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
@@ -185,7 +185,7 @@ impl HttpTransport {
         let client = Client::builder(TokioExecutor::new()).build(connector);
         Ok(Self {
             client,
-            headers: request_headers(config.auth.as_ref()),
+            headers: request_headers(config.url.as_uri(), config.auth.as_ref()),
             url: config.url.clone(),
             auth: config.auth.clone(),
         })
@@ -237,10 +237,14 @@ impl Transport for HttpTransport {
     }
 }
 
-/// The headers every attempt carries: the content type, the user agent (unless `auth` names
-/// `User-Agent` itself) and the auth header.
-fn request_headers(auth: Option<&AuthHeader>) -> HeaderMap {
-    let mut headers = HeaderMap::with_capacity(3);
+/// The headers every attempt carries: the host (as hyper's client would add it to each request:
+/// the port only when it is not the scheme's default), the content type, the user agent (unless
+/// `auth` names `User-Agent` itself) and the auth header.
+fn request_headers(uri: &Uri, auth: Option<&AuthHeader>) -> HeaderMap {
+    let mut headers = HeaderMap::with_capacity(4);
+    if let Some(host) = host_header(uri) {
+        headers.insert(HOST, host);
+    }
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     if auth.is_none_or(|auth| *auth.name() != USER_AGENT_HEADER) {
         headers.insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
@@ -249,6 +253,22 @@ fn request_headers(auth: Option<&AuthHeader>) -> HeaderMap {
         headers.insert(auth.name().clone(), auth.value().clone());
     }
     headers
+}
+
+/// `host` or `host:port` (the port when it is not 80 for http, 443 for https), as hyper-util's
+/// client writes it; `None` without a host, which leaves it to the client.
+fn host_header(uri: &Uri) -> Option<HeaderValue> {
+    let host = uri.host()?;
+    let default = if uri.scheme_str() == Some("https") {
+        443
+    } else {
+        80
+    };
+    let text = match uri.port_u16() {
+        Some(port) if port != default => format!("{host}:{port}"),
+        _ => host.to_owned(),
+    };
+    HeaderValue::from_str(&text).ok()
 }
 
 async fn drain_body(mut body: hyper::body::Incoming) -> Bytes {

@@ -105,6 +105,9 @@ pub fn label(event: &Envelope) -> String {
 pub struct Events {
     generator: Generator,
     left: u64,
+    /// The length of the last body, so the next one is written into a buffer of about its size
+    /// at once rather than grown from 128 bytes, copied at each doubling.
+    last_len: usize,
 }
 
 impl Events {
@@ -113,6 +116,7 @@ impl Events {
         Self {
             generator: Generator::new(config),
             left: count,
+            last_len: 0,
         }
     }
 }
@@ -123,8 +127,12 @@ impl Iterator for Events {
     fn next(&mut self) -> Option<Event> {
         self.left = self.left.checked_sub(1)?;
         let event = self.generator.next()?;
+        let mut body = Vec::with_capacity(self.last_len + self.last_len / 2 + 256);
         // Serializing a generated envelope cannot fail: it is plain data.
-        let body = serde_json::to_vec(&event).unwrap_or_default();
+        if serde_json::to_writer(&mut body, &event).is_err() {
+            body.clear();
+        }
+        self.last_len = body.len();
         Some(Event::new(label(&event), body))
     }
 

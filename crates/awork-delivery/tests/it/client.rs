@@ -1,5 +1,5 @@
 //! What the real client sends and loads before sending: a `User-Agent` of `awork-sim/VERSION`
-//! unless the configured header is one, and the platform's root certificates only for `https`.
+//! unless the configured header is one, one `Host` naming the URL's host and port, and the platform's root certificates only for `https`.
 
 use std::sync::{Mutex, Once};
 use std::thread::{self, ThreadId};
@@ -26,6 +26,24 @@ async fn every_request_carries_the_awork_sim_user_agent() {
     for request in receiver.requests() {
         let agents: Vec<_> = request.headers.get_all("user-agent").iter().collect();
         assert_eq!(agents, [USER_AGENT]);
+    }
+}
+
+#[tokio::test]
+async fn every_request_carries_one_host_header_with_the_port() {
+    let receiver = Receiver::start("127.0.0.1:0".parse().unwrap(), Behaviour::status(200))
+        .await
+        .unwrap();
+    let config = WebhookConfig::new(&receiver.url()).unwrap();
+    let run = Webhook::new(config)
+        .unwrap()
+        .deliver(events(2), &mut ())
+        .await;
+    assert_eq!(run.report.delivered, 2);
+    let expected = format!("127.0.0.1:{}", receiver.addr().port());
+    for request in receiver.requests() {
+        let hosts: Vec<_> = request.headers.get_all("host").iter().collect();
+        assert_eq!(hosts, [expected.as_str()]);
     }
 }
 
