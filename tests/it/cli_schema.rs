@@ -1,43 +1,15 @@
 //! `awork-sim schema`: a JSON Schema (2020-12) that every generated event satisfies, plain and
 //! awkward, in each naming, as an independent validator (Python's `jsonschema`) reads it; and that
 //! a broken event does not.
-
-use std::process::Command;
-
 use serde_json::Value;
 
-use crate::support::{TempFile, check, workspace_root};
-
-/// Whether Python with the `jsonschema` package is here; when it is not, the tests that need it say
-/// so and pass (`.ci/run` installs it, so CI always runs them).
-fn python_with_jsonschema() -> bool {
-    let found = Command::new("python3")
-        .args(["-c", "import jsonschema"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        eprintln!(
-            "SKIPPED: python3 with the `jsonschema` package is not installed (pip install jsonschema); .ci/run installs it"
-        );
-    }
-    found
-}
+use crate::support::{TempFile, check, python_with, run_python};
 
 /// Runs the independent validator; returns its output, whose last line is `N events, M invalid`.
 fn validate(schema: &TempFile, events: &[&TempFile]) -> String {
-    let script = workspace_root().join("tests/it/python/validate_with_schema.py");
-    let output = Command::new("python3")
-        .arg(script)
-        .arg(schema.arg())
-        .args(events.iter().map(|file| file.arg()))
-        .output()
-        .expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8")
+    let mut args = vec![schema.arg()];
+    args.extend(events.iter().map(|file| file.arg()));
+    run_python("validate_with_schema.py", &args)
 }
 
 #[test]
@@ -64,7 +36,7 @@ fn the_schema_is_json_schema_2020_12_with_every_event_type_mapped() {
 
 #[test]
 fn every_generated_event_plain_and_awkward_of_every_naming_satisfies_the_schema() {
-    if !python_with_jsonschema() {
+    if !python_with("jsonschema", "jsonschema") {
         return;
     }
     for naming in ["api", "spec", "docs"] {
@@ -94,7 +66,7 @@ fn every_generated_event_plain_and_awkward_of_every_naming_satisfies_the_schema(
 
 #[test]
 fn an_event_whose_entity_id_is_a_number_does_not_satisfy_the_schema() {
-    if !python_with_jsonschema() {
+    if !python_with("jsonschema", "jsonschema") {
         return;
     }
     let schema = TempFile::new("schema.json", &check(&["schema"], "", 0).stdout);

@@ -3,12 +3,10 @@
 //! 5,000 events of each naming have no violation outside the evidenced exceptions
 //! (`awork_openapi::EVIDENCED_EXTRAS`), and a planted extra property, nested or not, is one.
 
-use std::process::Command;
-
 use awork_openapi::{EVIDENCED_EXTRAS, OpenApi};
 use serde_json::{Value, json};
 
-use crate::support::{TempFile, check, workspace_root};
+use crate::support::{TempFile, check, python_with, run_python, workspace_root};
 
 /// The entity types generated events carry (the spec's and the API's spellings).
 const ENTITY_TYPES: [&str; 11] = [
@@ -24,21 +22,6 @@ const ENTITY_TYPES: [&str; 11] = [
     "timetracking",
     "user",
 ];
-
-/// Whether Python with `openapi-schema-validator` is here; when it is not, the tests say so and
-/// pass (`.ci/run` installs it, so CI always runs them).
-fn python_with_validator() -> bool {
-    let found = Command::new("python3")
-        .args(["-c", "import openapi_schema_validator"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        eprintln!(
-            "SKIPPED: python3 with `openapi-schema-validator` is not installed (pip install openapi-schema-validator); .ci/run installs it"
-        );
-    }
-    found
-}
 
 /// Runs the validator over `events`; returns its output, whose last line is `N events, M invalid`.
 fn validate(events: &TempFile) -> String {
@@ -58,24 +41,16 @@ fn validate(events: &TempFile) -> String {
         &json!({"schemas": schemas, "extras": extras}).to_string(),
     );
     let root = workspace_root();
-    let output = Command::new("python3")
-        .arg(root.join("tests/it/python/validate_with_openapi.py"))
-        .arg(root.join("spec/openapi.json"))
-        .arg(config.arg())
-        .arg(events.arg())
-        .output()
-        .expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8")
+    let document = root.join("spec/openapi.json");
+    run_python(
+        "validate_with_openapi.py",
+        &[document.to_str().unwrap(), config.arg(), events.arg()],
+    )
 }
 
 #[test]
 fn five_thousand_events_of_each_naming_break_no_closed_schema() {
-    if !python_with_validator() {
+    if !python_with("openapi_schema_validator", "openapi-schema-validator") {
         return;
     }
     for (naming, seed) in [("api", "11"), ("spec", "12"), ("docs", "13")] {
@@ -97,7 +72,7 @@ fn five_thousand_events_of_each_naming_break_no_closed_schema() {
 
 #[test]
 fn an_extra_property_nested_or_not_is_a_violation() {
-    if !python_with_validator() {
+    if !python_with("openapi_schema_validator", "openapi-schema-validator") {
         return;
     }
     let run = check(&["generate", "--count", "400", "--seed", "5"], "", 0);

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::support::workspace_root;
+use crate::support::{python_with, workspace_root};
 
 /// The body of the README's code block that follows the line `marker`, fenced with `language`.
 fn readme_block(marker: &str, language: &str) -> String {
@@ -43,14 +43,10 @@ fn the_readme_shows_the_example_files_as_they_are() {
 
 #[test]
 fn the_python_example_runs_as_written() {
-    let ready = Command::new("python3")
-        .args(["-c", "import hypothesis, hypothesis_jsonschema"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !ready {
-        eprintln!(
-            "SKIPPED: python3 with hypothesis and hypothesis-jsonschema is not installed (pip install hypothesis==6.98.0 hypothesis-jsonschema==0.23.1); .ci/run installs them"
-        );
+    if !python_with(
+        "hypothesis, hypothesis_jsonschema",
+        "hypothesis==6.98.0 hypothesis-jsonschema==0.23.1",
+    ) {
         return;
     }
     let binary = std::path::Path::new(env!("CARGO_BIN_EXE_awork-sim"));

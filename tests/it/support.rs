@@ -126,3 +126,35 @@ impl Drop for TempFile {
         let _ = std::fs::remove_file(&self.path);
     }
 }
+
+/// Whether `python3` can import every module of `imports` (`"jsonschema"`, `"hypothesis,
+/// hypothesis_jsonschema"`). When it cannot, says the test is skipped and how to install what is
+/// missing (`.ci/run` installs it, so CI always runs such tests).
+pub fn python_with(imports: &str, install: &str) -> bool {
+    let found = Command::new("python3")
+        .args(["-c", &format!("import {imports}")])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !found {
+        eprintln!(
+            "SKIPPED: python3 cannot import {imports} (pip install {install}); .ci/run installs it"
+        );
+    }
+    found
+}
+
+/// Runs one of the Python scripts in `tests/it/python` with `args`; panics when it fails, and
+/// returns its stdout.
+pub fn run_python(script: &str, args: &[&str]) -> String {
+    let output = Command::new("python3")
+        .arg(workspace_root().join("tests/it/python").join(script))
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
