@@ -71,9 +71,9 @@ pub fn run(args: &[String]) -> Result<()> {
     if options.in_process {
         println!();
         let arguments: &[&str] = if options.quick {
-            &["--events", "5000", "--rounds", "1", "--wrk-seconds", "1"]
+            &["--events", "5000", "--rounds", "1"]
         } else {
-            &["--events", "50000", "--rounds", "5", "--wrk-seconds", "2"]
+            &["--events", "50000", "--rounds", "5"]
         };
         run_example("awork-delivery", "bench_delivery", arguments)?;
     }

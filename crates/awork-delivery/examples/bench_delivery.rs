@@ -1,10 +1,10 @@
 //! Measures the engine's overhead in-process (`cargo xtask bench --in-process`; the end-to-end
 //! figures of the binary are `cargo xtask bench`'s own): the engine (attempt log on, written to a
-//! temp file) beside a bare hyper-util client loop and, where it is installed, `wrk`, all POSTing
-//! the same bytes to the same local receiver that answers 200, at concurrency 1 and 64.
+//! temp file) beside a bare hyper-util client loop, both POSTing the same bytes to the same local
+//! receiver that answers 200, at concurrency 1 and 64. (`wrk` is the end-to-end bench's baseline.)
 //!
 //! Run: `cargo run --release -p awork-delivery --example bench_delivery -- [--events N]
-//! [--rounds R] [--wrk-seconds S]`. It is a measurement, not a test: it prints a table and checks
+//! [--rounds R]`. It is a measurement, not a test: it prints a table and checks
 //! nothing but delivery counts.
 //!
 //! The machine is shared and its load changes from second to second, so the contenders run in
@@ -14,11 +14,9 @@
 //! (hyper-util's pooled client, HTTP/1.1, `TCP_NODELAY`) and run as tasks of the same runtime.
 
 use std::convert::Infallible;
-use std::fmt::Write as _;
 use std::fs::File;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -41,7 +39,6 @@ const BODY: &str = r#"{"type":"task_created","entity":{"id":"5b9c1c52-1f3b-4b7c-
 struct Options {
     events: usize,
     rounds: usize,
-    wrk_seconds: u64,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -58,9 +55,8 @@ fn parse_options() -> anyhow::Result<Options> {
     let mut options = Options {
         events: 50_000,
         rounds: 5,
-        wrk_seconds: 2,
     };
-    let usage = "usage: bench_delivery [--events N] [--rounds R] [--wrk-seconds S]";
+    let usage = "usage: bench_delivery [--events N] [--rounds R]";
     while let Some(arg) = args.next() {
         let mut number = |name: &str| -> anyhow::Result<u64> {
             let value = args
@@ -75,7 +71,6 @@ fn parse_options() -> anyhow::Result<Options> {
         match arg.as_str() {
             "--events" => options.events = usize::try_from(number("--events")?)?,
             "--rounds" => options.rounds = usize::try_from(number("--rounds")?)?,
-            "--wrk-seconds" => options.wrk_seconds = number("--wrk-seconds")?,
             other => bail!("unknown argument `{other}` ({usage})"),
         }
     }
@@ -88,24 +83,16 @@ async fn run(options: &Options) -> anyhow::Result<()> {
     let body = Bytes::from_static(BODY.as_bytes());
     let dir = std::env::temp_dir().join(format!("bench-delivery-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let wrk = Wrk::find(&dir, &body)?;
 
     println!(
-        "{} events of {} bytes to {url}, the median of {} rounds{}",
+        "{} events of {} bytes to {url}, the median of {} rounds",
         options.events,
         body.len(),
         options.rounds,
-        match &wrk {
-            Some(_) => format!(", wrk for {} s a round", options.wrk_seconds),
-            None => String::new(),
-        }
     );
-    if wrk.is_none() {
-        println!("wrk is not installed: its columns are left empty");
-    }
     println!(
-        "{:<12} {:>10} {:>10} {:>10} {:>12} {:>10} {:>12}",
-        "concurrency", "bare/s", "engine/s", "wrk/s", "engine/bare", "wrk/bare", "engine/wrk"
+        "{:<12} {:>10} {:>10} {:>12}",
+        "concurrency", "bare/s", "engine/s", "engine/bare"
     );
     for concurrency in [1, 64] {
         let log_path = dir.join(format!("attempts-{concurrency}.jsonl"));
@@ -123,29 +110,18 @@ async fn run(options: &Options) -> anyhow::Result<()> {
                 Some(bare) => bare,
                 None => bare_loop(&url, &body, options.events, concurrency).await?,
             };
-            let wrk = match &wrk {
-                Some(wrk) => Some(wrk.run(&url, concurrency, options.wrk_seconds)?),
-                None => None,
-            };
             rounds.push(Round {
                 bare: rate(options.events, bare),
                 engine: rate(options.events, engine),
-                wrk,
             });
         }
         // The round with the median engine/bare ratio, whole, so that every figure in the line
         // comes from the same few seconds.
         rounds.sort_by(|a, b| (a.engine / a.bare).total_cmp(&(b.engine / b.bare)));
-        let Round { bare, engine, wrk } = rounds[(rounds.len() - 1) / 2];
-        let column = |value: Option<f64>, digits: usize| {
-            value.map_or_else(|| "-".to_owned(), |value| format!("{value:.digits$}"))
-        };
+        let Round { bare, engine } = rounds[(rounds.len() - 1) / 2];
         println!(
-            "{concurrency:<12} {bare:>10.0} {engine:>10.0} {:>10} {:>12.2} {:>10} {:>12}",
-            column(wrk, 0),
+            "{concurrency:<12} {bare:>10.0} {engine:>10.0} {:>12.2}",
             engine / bare,
-            column(wrk.map(|wrk| wrk / bare), 2),
-            column(wrk.map(|wrk| engine / wrk), 2),
         );
         let ratios: Vec<String> = rounds
             .iter()
@@ -166,7 +142,6 @@ async fn run(options: &Options) -> anyhow::Result<()> {
 struct Round {
     bare: f64,
     engine: f64,
-    wrk: Option<f64>,
 }
 
 fn rate(events: usize, took: Duration) -> f64 {
@@ -257,71 +232,4 @@ async fn engine_run(
         run.report.delivered
     );
     Ok(took)
-}
-
-/// `wrk`, with a Lua script that makes it POST the same body and content type.
-struct Wrk {
-    script: std::path::PathBuf,
-}
-
-impl Wrk {
-    /// Writes the script if `wrk` runs here; `None` if it is not installed.
-    fn find(dir: &Path, body: &Bytes) -> anyhow::Result<Option<Self>> {
-        // `wrk -v` prints its version and exits with 1, so only whether it started matters.
-        if Command::new("wrk").arg("-v").output().is_err() {
-            return Ok(None);
-        }
-        let script = dir.join("post.lua");
-        std::fs::write(
-            &script,
-            format!(
-                "wrk.method = \"POST\"\nwrk.body = {}\nwrk.headers[\"Content-Type\"] = \"application/json\"\n",
-                lua_string(body)
-            ),
-        )?;
-        Ok(Some(Self { script }))
-    }
-
-    /// Requests per second over `seconds`, with `connections` connections.
-    fn run(&self, url: &str, connections: usize, seconds: u64) -> anyhow::Result<f64> {
-        // Two threads at most: the machine has two cores, shared with the receiver.
-        let threads = connections.min(2);
-        let output = Command::new("wrk")
-            .arg(format!("--threads={threads}"))
-            .arg(format!("--connections={connections}"))
-            .arg(format!("--duration={seconds}s"))
-            .arg("--script")
-            .arg(&self.script)
-            .arg(url)
-            .output()
-            .context("cannot run wrk")?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        anyhow::ensure!(
-            output.status.success() && !stdout.contains("Non-2xx"),
-            "wrk failed ({}): {stdout}{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        stdout
-            .lines()
-            .find_map(|line| line.strip_prefix("Requests/sec:"))
-            .and_then(|rate| rate.trim().parse().ok())
-            .with_context(|| format!("no Requests/sec in wrk's output: {stdout}"))
-    }
-}
-
-/// `bytes` as a Lua string literal: printable ASCII as it is, every other byte as `\ddd`.
-fn lua_string(bytes: &[u8]) -> String {
-    let mut literal = String::with_capacity(bytes.len() + 2);
-    literal.push('"');
-    for &byte in bytes {
-        if (byte.is_ascii_graphic() || byte == b' ') && byte != b'"' && byte != b'\\' {
-            literal.push(char::from(byte));
-        } else {
-            // Writing to a String cannot fail.
-            let _ = write!(literal, "\\{byte:03}");
-        }
-    }
-    literal.push('"');
-    literal
 }
