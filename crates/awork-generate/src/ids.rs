@@ -15,30 +15,43 @@ pub fn uuid(rng: &mut Rng) -> String {
     let mut bytes: [u8; 16] = rng.random();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let mut text = String::with_capacity(36);
-    for (index, byte) in bytes.iter().enumerate() {
+    let mut text = [b'-'; 36];
+    let mut at = 0;
+    for (index, byte) in bytes.into_iter().enumerate() {
         if matches!(index, 4 | 6 | 8 | 10) {
-            text.push('-');
+            at += 1;
         }
-        push_hex(&mut text, *byte);
+        text[at..at + 2].copy_from_slice(&hex(byte));
+        at += 2;
     }
-    text
+    ascii_string(&text)
 }
 
-fn push_hex(text: &mut String, byte: u8) {
+/// The two lower-case hex digits of a byte.
+fn hex(byte: u8) -> [u8; 2] {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-    text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    [
+        DIGITS[usize::from(byte >> 4)],
+        DIGITS[usize::from(byte & 0x0f)],
+    ]
+}
+
+/// A string of ASCII bytes: ids are written into a fixed buffer first, which costs less than
+/// pushing them into a string character by character.
+fn ascii_string(bytes: &[u8]) -> String {
+    std::str::from_utf8(bytes)
+        .expect("hex digits and hyphens are ASCII")
+        .to_owned()
 }
 
 /// A trace id of 32 hex digits, as awork writes today.
 pub fn trace_id(rng: &mut Rng) -> String {
     let bytes: [u8; 16] = rng.random();
-    let mut text = String::with_capacity(32);
-    for byte in bytes {
-        push_hex(&mut text, byte);
+    let mut text = [0; 32];
+    for (digits, byte) in text.chunks_exact_mut(2).zip(bytes) {
+        digits.copy_from_slice(&hex(byte));
     }
-    text
+    ascii_string(&text)
 }
 
 /// The .NET tick count of an instant: awork's `resourceVersion`.

@@ -375,17 +375,19 @@ pub fn industry(rng: &mut Rng) -> &'static str {
 pub fn project_name<'a>(
     rng: &mut Rng,
     client: bool,
-    taken: impl Iterator<Item = &'a str> + Clone,
+    taken: impl Iterator<Item = &'a str>,
 ) -> String {
     let names = if client {
         PROJECT_NAMES
     } else {
         INTERNAL_PROJECT_NAMES
     };
+    // Gathered once: each name is checked against all of them.
+    let taken: Vec<&str> = taken.collect();
     let free: Vec<&str> = names
         .iter()
         .copied()
-        .filter(|name| !taken.clone().any(|taken| taken == *name))
+        .filter(|name| !taken.contains(name))
         .collect();
     if let Some(name) = free.choose(rng) {
         return (*name).to_owned();
@@ -393,7 +395,7 @@ pub fn project_name<'a>(
     let base = pick(rng, names);
     (2..)
         .map(|number| format!("{base} {number}"))
-        .find(|name| !taken.clone().any(|taken| taken == name))
+        .find(|name| !taken.contains(&name.as_str()))
         .expect("some number is free")
 }
 

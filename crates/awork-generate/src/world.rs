@@ -1313,8 +1313,25 @@ impl World {
 /// The index of a random item of `items` that passes `keep`, or `None` when none does.
 ///
 /// It draws from the rng exactly as choosing from the list of the passing items would (one draw below
-/// their count), so the story stays the same, but it builds no list.
+/// their count), so the story stays the same, but it allocates no list: a short list (the users, at
+/// most [`MAX_USERS`]) is checked once, its passing indices noted on the stack; a longer one is
+/// counted, then walked to the drawn item.
 pub fn pick<T>(rng: &mut Rng, items: &[T], keep: impl Fn(&T) -> bool) -> Option<usize> {
+    const SHORT: usize = 64;
+    if items.len() <= SHORT {
+        let mut passing = [0u8; SHORT];
+        let mut count = 0;
+        for (index, item) in items.iter().enumerate() {
+            if keep(item) {
+                passing[count] = index as u8;
+                count += 1;
+            }
+        }
+        if count == 0 {
+            return None;
+        }
+        return Some(usize::from(passing[rng.random_range(..count)]));
+    }
     let count = items.iter().filter(|item| keep(item)).count();
     if count == 0 {
         return None;
