@@ -1,6 +1,10 @@
 //! Throughput of the generator: events generated and serialized per second, beside the rate of
 //! serializing one fixed event with serde_json in the same run (the baseline: what serialization
 //! alone costs). Run by `cargo xtask bench`; `--events N` sets the count.
+//!
+//! The fixed event is awork's own documented example (`fixtures/awork-docs-example.json`), which
+//! `cargo xtask fixtures` never rewrites, so the baseline stays the same when the generator
+//! changes and ratios from different versions compare.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -20,8 +24,8 @@ fn main() {
             count.parse().expect("--events takes a number")
         });
     let fixed: serde_json::Value =
-        serde_json::from_str(include_str!("../../../fixtures/task_status_changed.json"))
-            .expect("fixture is JSON");
+        serde_json::from_str(include_str!("../../../fixtures/awork-docs-example.json"))
+            .expect("awork's example is JSON");
     let mut buffer = Vec::with_capacity(16 * 1024);
 
     // Warm up both paths, then alternate measurements so that both see the same machine state.
