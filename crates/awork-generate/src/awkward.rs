@@ -1,5 +1,6 @@
 //! The awkward but legal shapes of awork events, in one place: the conformance suite's probes, the
-//! proptest [`crate::strategies`] and `awork-sim generate --awkward` all bend events with these.
+//! proptest `strategies` (feature `proptest`) and `awork-sim generate --awkward` all bend events
+//! with these.
 //!
 //! Every shape keeps the event valid (it parses and validates with `awork-models`): text with emoji,
 //! right-to-left scripts, combining marks, quotes, backslashes and control characters; unknown
