@@ -164,7 +164,7 @@ impl HttpTransport {
     /// certificate; otherwise the platform's roots, loaded only when the URL is `https`).
     pub fn new(config: &WebhookConfig) -> Result<Self, TransportError> {
         let client = if config.url.is_https() {
-            Connections::Tls(tls_client(config)?)
+            Connections::Tls(Arc::new(tls_client(config)?))
         } else {
             // A plain-http webhook never speaks TLS (redirects are not followed), so no TLS
             // configuration is built and the platform's root store is not read.
@@ -253,7 +253,7 @@ enum Connections {
     /// A plain-`http` URL: hyper's own connections, pooled here.
     Plain(Arc<Pool>),
     /// An `https` URL: hyper-util's pooled client with rustls.
-    Tls(Client<HttpsConnector<HttpConnector>, Full<Bytes>>),
+    Tls(Arc<Client<HttpsConnector<HttpConnector>, Full<Bytes>>>),
 }
 
 /// The keep-alive connections to a plain-`http` receiver: idle ones wait in a stack (the most
