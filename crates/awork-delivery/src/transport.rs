@@ -3,26 +3,34 @@
 //!
 //! A transport performs exactly one POST and classifies what happened. It does not decide whether
 //! to retry, does not wait between attempts and does not count failures: that is the engine's job.
+//!
+//! A plain-`http` webhook is sent on a small pool of hyper's own HTTP/1.1 connections
+//! ([`hyper::client::conn::http1`]): each connection's future runs in one task spawned when it is
+//! opened, and an attempt takes an idle connection (or opens one), sends, reads the response and
+//! puts the connection back. That saves hyper-util's pool checkout and the task it spawns for each
+//! request. An `https` webhook keeps hyper-util's pooled client with rustls.
 
 use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http::header::{CONTENT_TYPE, HOST, LOCATION, USER_AGENT as USER_AGENT_HEADER};
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::{self, SendRequest};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use tokio::net::TcpStream;
 
 use crate::config::{AuthHeader, WebhookConfig, WebhookUrl};
 
@@ -128,13 +136,14 @@ pub enum TransportError {
 /// The `User-Agent` of every attempt, unless the configured auth header is itself a `User-Agent`.
 pub const USER_AGENT: &str = concat!("awork-sim/", env!("CARGO_PKG_VERSION"));
 
-/// The real transport: a pooled hyper client (keep-alive, HTTP/1.1, http or https with rustls and
-/// the ring provider), POSTing `Content-Type: application/json`, `User-Agent:` [`USER_AGENT`] and
-/// the auth header. The platform's root certificates are loaded only for an `https` URL. Redirects are
-/// never followed: hyper's client does not follow them, and a 3xx is just a failed attempt.
+/// The real transport: pooled keep-alive HTTP/1.1 connections (plain `http` on hyper's own
+/// connections, `https` with hyper-util's client, rustls and the ring provider), POSTing
+/// `Content-Type: application/json`, `User-Agent:` [`USER_AGENT`] and the auth header. The
+/// platform's root certificates are loaded only for an `https` URL. Redirects are never followed:
+/// neither client follows them, and a 3xx is just a failed attempt.
 #[derive(Clone)]
 pub struct HttpTransport {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Connections,
     /// The headers of every attempt, built once.
     headers: HeaderMap,
     url: WebhookUrl,
@@ -154,35 +163,13 @@ impl HttpTransport {
     /// Builds the client for `config`: its URL, auth header and TLS choice (`insecure` accepts any
     /// certificate; otherwise the platform's roots, loaded only when the URL is `https`).
     pub fn new(config: &WebhookConfig) -> Result<Self, TransportError> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = hyper_rustls::HttpsConnectorBuilder::new();
-        let builder = if config.insecure {
-            let tls = ClientConfig::builder_with_provider(provider.clone())
-                .with_safe_default_protocol_versions()
-                .map_err(TransportError::Tls)?
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
-                .with_no_client_auth();
-            builder.with_tls_config(tls)
-        } else if config.url.is_https() {
-            builder
-                .with_provider_and_native_roots(provider)
-                .map_err(TransportError::NativeRoots)?
+        let client = if config.url.is_https() {
+            Connections::Tls(Arc::new(tls_client(config)?))
         } else {
-            // A plain-http webhook never speaks TLS (redirects are not followed), so the
-            // platform's root store (hundreds of files) is not read: an empty one will do.
-            let tls = ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .map_err(TransportError::Tls)?
-                .with_root_certificates(rustls::RootCertStore::empty())
-                .with_no_client_auth();
-            builder.with_tls_config(tls)
+            // A plain-http webhook never speaks TLS (redirects are not followed), so no TLS
+            // configuration is built and the platform's root store is not read.
+            Connections::Plain(Arc::new(Pool::new(config.url.as_uri())))
         };
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        let connector = builder.https_or_http().enable_http1().wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new()).build(connector);
         Ok(Self {
             client,
             headers: request_headers(config.url.as_uri(), config.auth.as_ref()),
@@ -191,47 +178,220 @@ impl HttpTransport {
         })
     }
 
-    /// The request of one attempt. Built from parts that are valid by construction (the URL and
-    /// the headers were checked when the configuration was made), so it cannot fail, and it
-    /// skips `http::request::Builder`'s checks on every attempt.
-    fn request(&self, body: Bytes) -> Request<Full<Bytes>> {
+    /// The request of one attempt, to `uri` (the whole URL for hyper-util's client, the path and
+    /// query for one of hyper's connections). Built from parts that are valid by construction (the
+    /// URL and the headers were checked when the configuration was made), so it cannot fail, and
+    /// it skips `http::request::Builder`'s checks on every attempt.
+    fn request(&self, uri: &Uri, body: Bytes) -> Request<Full<Bytes>> {
         let mut request = Request::new(Full::new(body));
         *request.method_mut() = Method::POST;
-        *request.uri_mut() = self.url.as_uri().clone();
+        *request.uri_mut() = uri.clone();
         *request.headers_mut() = self.headers.clone();
         request
     }
 
-    /// One attempt without a deadline: the request, the response head, and the body read to its
-    /// end (or to [`BODY_DRAIN_LIMIT`]), so the pooled connection can be reused.
-    async fn attempt(&self, request: Request<Full<Bytes>>) -> AttemptOutcome {
-        let response = match self.client.request(request).await {
+    /// One attempt with hyper-util's client, without a deadline: the request, the response head,
+    /// and the body read to its end (or to [`BODY_DRAIN_LIMIT`]), so the pooled connection can be
+    /// reused.
+    async fn attempt_tls(
+        &self,
+        client: &Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+        body: Bytes,
+    ) -> AttemptOutcome {
+        match client.request(self.request(self.url.as_uri(), body)).await {
+            Err(error) => classify(&error),
+            Ok(response) => outcome(response).await.0,
+        }
+    }
+
+    /// One attempt on a pooled plain-http connection, without a deadline: the request, the
+    /// response head, and the body read to its end (or to [`BODY_DRAIN_LIMIT`]); the connection
+    /// goes back to the pool only when its response was read whole.
+    async fn attempt_plain(&self, pool: &Pool, body: Bytes) -> AttemptOutcome {
+        let (mut sender, reused) = match pool.checkout().await {
+            Ok(checked_out) => checked_out,
             Err(error) => return classify(&error),
+        };
+        let response = match sender
+            .send_request(self.request(&pool.target, body.clone()))
+            .await
+        {
             Ok(response) => response,
+            Err(error) => {
+                let outcome = classify(&error);
+                // A connection that served a request and then sat idle may have been closed by
+                // the receiver (its keep-alive timeout, or it closes after every answer) in the
+                // moment between our check that it is open and our request: hyper then reports
+                // the request canceled (not sent), or the connection closed (or reset) before any
+                // byte of a response. The receiver has not answered this attempt, so it is sent
+                // once more on a fresh connection, within the same deadline, rather than turned
+                // into a failed attempt. A fresh connection is never retried.
+                if !reused || outcome != AttemptOutcome::ConnectionReset {
+                    return outcome;
+                }
+                sender = match pool.connect().await {
+                    Ok(sender) => sender,
+                    Err(error) => return classify(&error),
+                };
+                match sender.send_request(self.request(&pool.target, body)).await {
+                    Ok(response) => response,
+                    Err(error) => return classify(&error),
+                }
+            }
         };
-        let code = response.status();
-        let location = if code.is_redirection() {
-            response
-                .headers()
-                .get(LOCATION)
-                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
-        } else {
-            None
-        };
-        let body = drain_body(response.into_body()).await;
+        let (outcome, complete) = outcome(response).await;
+        if complete {
+            pool.put_back(sender);
+        }
+        outcome
+    }
+}
+
+/// The clients of [`HttpTransport`], by the URL's scheme.
+#[derive(Clone)]
+enum Connections {
+    /// A plain-`http` URL: hyper's own connections, pooled here.
+    Plain(Arc<Pool>),
+    /// An `https` URL: hyper-util's pooled client with rustls.
+    Tls(Arc<Client<HttpsConnector<HttpConnector>, Full<Bytes>>>),
+}
+
+/// The keep-alive connections to a plain-`http` receiver: idle ones wait in a stack (the most
+/// recently used is taken first), each driven by the task spawned when it was opened, which ends
+/// when the connection closes or its [`SendRequest`] is dropped.
+struct Pool {
+    /// The host to connect to (an IPv6 address without its brackets).
+    host: String,
+    /// The port to connect to.
+    port: u16,
+    /// The request target of every request: the URL's path and query (origin form).
+    target: Uri,
+    /// The connections not in use.
+    idle: Mutex<Vec<SendRequest<Full<Bytes>>>>,
+}
+
+impl Pool {
+    /// The pool for a plain-http `uri`.
+    fn new(uri: &Uri) -> Self {
+        let host = uri.host().unwrap_or_default();
+        let host = host
+            .strip_prefix('[')
+            .and_then(|host| host.strip_suffix(']'))
+            .unwrap_or(host);
+        let target = uri
+            .path_and_query()
+            .map_or_else(|| Uri::from_static("/"), |path| Uri::from(path.clone()));
+        Self {
+            host: host.to_owned(),
+            port: uri.port_u16().unwrap_or(80),
+            target,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// An idle connection that is still open, and `true`; or a new connection, and `false`.
+    async fn checkout(&self) -> io::Result<(SendRequest<Full<Bytes>>, bool)> {
+        loop {
+            let idle = self
+                .idle
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop();
+            let Some(mut sender) = idle else { break };
+            // Waits for the connection's task to finish with the last response; an error means
+            // the connection closed while idle, and it is dropped.
+            if sender.ready().await.is_ok() {
+                return Ok((sender, true));
+            }
+        }
+        Ok((self.connect().await?, false))
+    }
+
+    /// Opens a connection (`TCP_NODELAY`, HTTP/1.1) and spawns the task that drives it.
+    async fn connect(&self) -> io::Result<SendRequest<Full<Bytes>>> {
+        let stream = TcpStream::connect((self.host.as_str(), self.port)).await?;
+        stream.set_nodelay(true)?;
+        let (sender, connection) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(io::Error::other)?;
+        tokio::spawn(async move {
+            // The connection's end (closed by either side, or an error) is seen by the attempt
+            // using it, or by the next checkout.
+            let _closed = connection.await;
+        });
+        Ok(sender)
+    }
+
+    /// Returns a connection whose response was read whole.
+    fn put_back(&self, sender: SendRequest<Full<Bytes>>) {
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(sender);
+    }
+}
+
+/// Builds hyper-util's client for an `https` URL: the platform's roots, or (`insecure`) any
+/// certificate.
+fn tls_client(
+    config: &WebhookConfig,
+) -> Result<Client<HttpsConnector<HttpConnector>, Full<Bytes>>, TransportError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = hyper_rustls::HttpsConnectorBuilder::new();
+    let builder = if config.insecure {
+        let tls = ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(TransportError::Tls)?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+            .with_no_client_auth();
+        builder.with_tls_config(tls)
+    } else {
+        builder
+            .with_provider_and_native_roots(provider)
+            .map_err(TransportError::NativeRoots)?
+    };
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_nodelay(true);
+    let connector = builder.https_or_http().enable_http1().wrap_connector(http);
+    Ok(Client::builder(TokioExecutor::new()).build(connector))
+}
+
+/// The outcome of a response: its status, a redirect's location and the body's first bytes, and
+/// whether the body was read whole (so its connection can serve another request).
+async fn outcome(response: http::Response<hyper::body::Incoming>) -> (AttemptOutcome, bool) {
+    let code = response.status();
+    let location = if code.is_redirection() {
+        response
+            .headers()
+            .get(LOCATION)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+    } else {
+        None
+    };
+    let (body, complete) = drain_body(response.into_body()).await;
+    (
         AttemptOutcome::Status {
             code,
             location,
             body,
-        }
-    }
+        },
+        complete,
+    )
 }
 
 impl Transport for HttpTransport {
     async fn send(&self, body: Bytes, timeout: Duration) -> AttemptOutcome {
         // One deadline for the whole response, as awork's client reads it: a receiver that sends
         // its head at once and trickles its body past the timeout has not answered in time.
-        tokio::time::timeout(timeout, self.attempt(self.request(body)))
+        let attempt = async {
+            match &self.client {
+                Connections::Plain(pool) => self.attempt_plain(pool, body).await,
+                Connections::Tls(client) => self.attempt_tls(client, body).await,
+            }
+        };
+        tokio::time::timeout(timeout, attempt)
             .await
             .unwrap_or(AttemptOutcome::Timeout)
     }
@@ -271,20 +431,27 @@ fn host_header(uri: &Uri) -> Option<HeaderValue> {
     HeaderValue::from_str(&text).ok()
 }
 
-async fn drain_body(mut body: hyper::body::Incoming) -> Bytes {
+/// Reads a response body to its end (or past [`BODY_DRAIN_LIMIT`], or to an error), keeping its
+/// first [`BODY_EXCERPT_LIMIT`] bytes; `true` when the body was read to its end.
+async fn drain_body(mut body: hyper::body::Incoming) -> (Bytes, bool) {
     let mut excerpt = BytesMut::new();
     let mut read = 0usize;
-    while let Some(Ok(frame)) = body.frame().await {
-        if let Ok(data) = frame.into_data() {
-            read += data.len();
-            let room = BODY_EXCERPT_LIMIT.saturating_sub(excerpt.len());
-            excerpt.extend_from_slice(&data[..room.min(data.len())]);
-            if read > BODY_DRAIN_LIMIT {
-                break;
+    loop {
+        match body.frame().await {
+            None => return (excerpt.freeze(), true),
+            Some(Err(_)) => return (excerpt.freeze(), false),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    read += data.len();
+                    let room = BODY_EXCERPT_LIMIT.saturating_sub(excerpt.len());
+                    excerpt.extend_from_slice(&data[..room.min(data.len())]);
+                    if read > BODY_DRAIN_LIMIT {
+                        return (excerpt.freeze(), false);
+                    }
+                }
             }
         }
     }
-    excerpt.freeze()
 }
 
 /// Classifies a client error by walking its sources for an [`io::Error`] kind or a TLS error.

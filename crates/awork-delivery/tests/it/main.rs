@@ -1,11 +1,12 @@
 //! Integration tests for the delivery engine: `timing` and `pending` drive it with a fake
-//! transport under a paused clock; `http`, `slow_body` and `tls` drive it against real receivers on
+//! transport under a paused clock; `http`, `slow_body`, `stale` and `tls` drive it against real receivers on
 //! 127.0.0.1 with real time; `client` checks what the real client sends and loads.
 
 mod client;
 mod http;
 mod pending;
 mod slow_body;
+mod stale;
 mod stop;
 mod support;
 mod timing;

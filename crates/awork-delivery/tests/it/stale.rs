@@ -1,0 +1,136 @@
+//! Pooled connections the receiver closed while they were idle: the real client against a bare
+//! TCP receiver on 127.0.0.1 that answers `200` (keep-alive, no `Connection: close`) and then
+//! closes the connection, at once or only as the next request arrives (the race of a receiver's
+//! idle timeout with the client's next request). No such close may turn into a failed attempt,
+//! nor an event answered twice.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use awork_delivery::{HttpTransport, Transport, Webhook, WebhookConfig};
+use bytes::Bytes;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+use crate::support::events;
+
+/// A receiver that reads one request on each connection, answers `200` with keep-alive headers
+/// and closes the connection (at once, or `on_next_request`: when the next request's first bytes
+/// arrive, unanswered); it counts the requests it answered and reports each close on `closed`.
+struct ClosingReceiver {
+    url: String,
+    requests: Arc<AtomicU64>,
+    closed: mpsc::UnboundedReceiver<()>,
+}
+
+impl ClosingReceiver {
+    async fn start(on_next_request: bool) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let requests = Arc::new(AtomicU64::new(0));
+        let (closes, closed) = mpsc::unbounded_channel();
+        let counted = Arc::clone(&requests);
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let counted = Arc::clone(&counted);
+                let closes = closes.clone();
+                tokio::spawn(async move {
+                    answer_one(stream, on_next_request, &counted).await;
+                    let _ = closes.send(());
+                });
+            }
+        });
+        Self {
+            url,
+            requests,
+            closed,
+        }
+    }
+}
+
+/// Reads one request (its head, then `Content-Length` bytes of body), answers `200` and closes
+/// (`on_next_request`: once more bytes arrive), counting the answer in `answered`.
+async fn answer_one(mut stream: TcpStream, on_next_request: bool, answered: &AtomicU64) {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(0);
+    while buffer.len() < head_end + length {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    }
+    if stream
+        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+        .await
+        .is_ok()
+    {
+        answered.fetch_add(1, Ordering::SeqCst);
+    }
+    if on_next_request {
+        let _next = stream.read(&mut chunk).await;
+    }
+    let _ = stream.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_receiver_closing_after_every_answer_gets_every_event_once_with_one_attempt_each() {
+    let receiver = ClosingReceiver::start(false).await;
+    let config = WebhookConfig::new(&receiver.url)
+        .unwrap()
+        .with_concurrency(4);
+    let run = Webhook::new(config)
+        .unwrap()
+        .deliver(events(200), &mut ())
+        .await;
+    assert_eq!(run.report.delivered, 200);
+    assert_eq!(run.report.failed, 0);
+    assert_eq!(run.report.attempts, 200);
+    assert_eq!(receiver.requests.load(Ordering::SeqCst), 200);
+}
+
+#[tokio::test]
+async fn a_connection_closed_while_idle_is_replaced_not_failed() {
+    let mut receiver = ClosingReceiver::start(false).await;
+    let config = WebhookConfig::new(&receiver.url).unwrap();
+    let transport = HttpTransport::new(&config).unwrap();
+    for sent in 1..=20u64 {
+        let outcome = transport
+            .send(Bytes::from_static(b"{}"), Duration::from_secs(10))
+            .await;
+        assert!(outcome.is_success(), "attempt {sent}: {outcome}");
+        // The receiver has closed the connection the client keeps idle for the next attempt.
+        receiver.closed.recv().await.unwrap();
+        assert_eq!(receiver.requests.load(Ordering::SeqCst), sent);
+    }
+}
+
+#[tokio::test]
+async fn a_connection_closed_as_the_next_request_arrives_is_retried_on_a_fresh_one() {
+    let receiver = ClosingReceiver::start(true).await;
+    let config = WebhookConfig::new(&receiver.url).unwrap();
+    let run = Webhook::new(config)
+        .unwrap()
+        .deliver(events(50), &mut ())
+        .await;
+    assert_eq!(run.report.delivered, 50);
+    assert_eq!(run.report.failed, 0);
+    assert_eq!(run.report.attempts, 50);
+    assert_eq!(receiver.requests.load(Ordering::SeqCst), 50);
+}
