@@ -775,24 +775,7 @@ impl World {
                     .collect(),
             ),
             tags: Some(tags),
-            created_on: Some(created.clone()),
-            created_by: Some(creator.to_owned()),
-            updated_on: Some(created),
-            updated_by: Some(creator.to_owned()),
-            order: Some(self.rng.random_range(0..50).into()),
-            is_recurring: Some(false),
-            tracked_duration: Some(0),
-            total_tracked_duration: Some(0),
-            total_planned_duration: Some(planned),
-            resource_version: Some(ids::ticks(self.now)),
-            checklist_items_count: Some(0),
-            checklist_items_done_count: Some(0),
-            task_schedules_count: Some(0),
-            is_completely_scheduled: Some(false),
-            comment_count: Some(0),
-            is_external: Some(false),
-            is_hidden_for_connect_users: Some(false),
-            ..Task::default()
+            ..self.new_task_record(created, creator, planned)
         }
     }
 
@@ -817,6 +800,32 @@ impl World {
             .expect("the day's start is there");
         // A minute to spare, for entries in whole seconds.
         (self.now - from >= TimeDelta::minutes(SHORTEST_ENTRY_MINUTES + 1)).then_some(from)
+    }
+
+    /// What every new task starts with, project or private: created and updated now by
+    /// `creator`, its place (`order`, the one draw here, made after the caller's), nothing tracked,
+    /// counted or scheduled yet, and `planned` as its total planned duration.
+    fn new_task_record(&mut self, created: AworkDateTime, creator: &str, planned: i64) -> Task {
+        Task {
+            created_on: Some(created.clone()),
+            created_by: Some(creator.to_owned()),
+            updated_on: Some(created),
+            updated_by: Some(creator.to_owned()),
+            order: Some(self.rng.random_range(0..50).into()),
+            is_recurring: Some(false),
+            tracked_duration: Some(0),
+            total_tracked_duration: Some(0),
+            total_planned_duration: Some(planned),
+            resource_version: Some(ids::ticks(self.now)),
+            checklist_items_count: Some(0),
+            checklist_items_done_count: Some(0),
+            task_schedules_count: Some(0),
+            is_completely_scheduled: Some(false),
+            comment_count: Some(0),
+            is_external: Some(false),
+            is_hidden_for_connect_users: Some(false),
+            ..Task::default()
+        }
     }
 
     /// A new private task of a user (an index of `users`): `baseType` `private`, owned by the user
@@ -846,24 +855,7 @@ impl World {
             has_attachment: Some(false),
             lists: Some(Vec::new()),
             tags: Some(Vec::new()),
-            created_on: Some(created.clone()),
-            created_by: Some(owner_id.clone()),
-            updated_on: Some(created),
-            updated_by: Some(owner_id),
-            order: Some(self.rng.random_range(0..50).into()),
-            is_recurring: Some(false),
-            tracked_duration: Some(0),
-            total_tracked_duration: Some(0),
-            total_planned_duration: Some(planned),
-            resource_version: Some(ids::ticks(self.now)),
-            checklist_items_count: Some(0),
-            checklist_items_done_count: Some(0),
-            task_schedules_count: Some(0),
-            is_completely_scheduled: Some(false),
-            comment_count: Some(0),
-            is_external: Some(false),
-            is_hidden_for_connect_users: Some(false),
-            ..Task::default()
+            ..self.new_task_record(created, &owner_id, planned)
         }
     }
 
