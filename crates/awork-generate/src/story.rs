@@ -4,7 +4,9 @@
 //!
 //! The entity shapes come from [`crate::world`]; the envelope around them from [`crate::Generator`].
 
-use awork_models::entities::{Assignee, Comment, CommentedEntity, Entity, Task, TaskAssignment};
+use awork_models::entities::{
+    Assignee, Comment, CommentedEntity, Entity, Task, TaskAssignment, TypeOfWork,
+};
 use awork_models::{Change, EventType, TriggeredBy};
 use chrono::TimeDelta;
 use fake::rand::RngExt;
@@ -62,6 +64,24 @@ fn change(property: &str, old: impl Into<Value>, new: impl Into<Value>) -> Chang
         property: property.into(),
         extra: values,
     }
+}
+
+/// One of the workspace's types of work, drawn until it is not `current`.
+fn other_type_of_work(world: &mut World, current: Option<&String>) -> TypeOfWork {
+    let id = other(&mut world.rng, current, |rng| {
+        world
+            .types_of_work
+            .choose(rng)
+            .expect("types of work exist")
+            .id
+            .clone()
+    });
+    world
+        .types_of_work
+        .iter()
+        .find(|kind| kind.id == id)
+        .cloned()
+        .expect("chosen from them")
 }
 
 /// A draw that differs from `current`: an update event changes something, so its `changes` never
@@ -721,20 +741,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let current_name = task.name.clone();
             let current_planned = task.planned_duration;
             let current_due = task.due_on.clone();
-            let type_of_work = other(&mut world.rng, current_kind.as_ref(), |rng| {
-                world
-                    .types_of_work
-                    .choose(rng)
-                    .expect("types of work exist")
-                    .id
-                    .clone()
-            });
-            let type_of_work = world
-                .types_of_work
-                .iter()
-                .find(|kind| kind.id == type_of_work)
-                .cloned()
-                .expect("chosen from them");
+            let type_of_work = other_type_of_work(world, current_kind.as_ref());
             let name = other(&mut world.rng, Some(&current_name.as_str()), |rng| {
                 text::task_name(rng)
             });
@@ -1044,20 +1051,8 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let (duration, stopped) = (entry.duration, entry.end_time_utc.is_none());
             let changed = if event == TimeTrackingTypeChanged {
                 // Another type of work, and a note that fits it.
-                let new_kind = other(&mut world.rng, Some(&current_kind), |rng| {
-                    world
-                        .types_of_work
-                        .choose(rng)
-                        .expect("types of work exist")
-                        .id
-                        .clone()
-                });
-                let type_of_work = world
-                    .types_of_work
-                    .iter()
-                    .find(|kind| kind.id == new_kind)
-                    .cloned()
-                    .expect("chosen from them");
+                let type_of_work = other_type_of_work(world, Some(&current_kind));
+                let new_kind = type_of_work.id.clone();
                 let note = text::note(&mut world.rng, type_of_work.name.as_deref());
                 let entry = &mut world.time_entries[index];
                 let old = std::mem::replace(&mut entry.type_of_work_id, new_kind.clone());
