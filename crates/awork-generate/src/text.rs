@@ -222,19 +222,21 @@ const ABSENCES: &[(&str, u32, u32)] = &[
     ("Brückentag", 1, 1),
 ];
 
+/// Job titles in the gender-inclusive form German agencies write (`Designer:in`): a name drawn
+/// from the locale's list does not say whom it belongs to, so a gendered title could contradict it.
 const POSITIONS: &[&str] = &[
     "Art Director",
-    "Projektmanagerin",
-    "Projektmanager",
-    "Designerin",
-    "Designer",
-    "Webentwickler",
-    "Texterin",
-    "Kundenberaterin",
-    "Motion Designer",
-    "Geschäftsführerin",
-    "Social-Media-Managerin",
-    "Werkstudent",
+    "Projektmanager:in",
+    "Senior Projektmanager:in",
+    "Designer:in",
+    "Junior Designer:in",
+    "Webentwickler:in",
+    "Texter:in",
+    "Kundenberater:in",
+    "Motion Designer:in",
+    "Geschäftsführer:in",
+    "Social-Media-Manager:in",
+    "Werkstudent:in",
 ];
 
 /// The tags a workspace picks its own from.
