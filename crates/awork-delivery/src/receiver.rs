@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -222,7 +223,10 @@ impl ReceiverBuilder {
             hook: self.hook,
             record: self.record,
         });
-        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared)));
+        let served = Arc::clone(&shared);
+        let task = tokio::spawn(accept_each(listener, move |stream| {
+            serve_connection(stream, Arc::clone(&served))
+        }));
         Ok(Receiver {
             addr,
             shared,
@@ -333,16 +337,23 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+/// Accepts connections on `listener` for ever, each served by `serve` in a task of its own; the
+/// tasks end with the returned future (dropping it aborts them). Accept errors (such as running
+/// out of file descriptors) are transient: it backs off for 10 ms and goes on. The accept loop of
+/// this receiver and of `awork-sim listen`.
+pub async fn accept_each<Serve, Served>(listener: TcpListener, mut serve: Serve)
+where
+    Serve: FnMut(TcpStream) -> Served,
+    Served: Future<Output = ()> + Send + 'static,
+{
     let mut connections = JoinSet::new();
     loop {
         let Ok((stream, _peer)) = listener.accept().await else {
-            // Accept errors (such as running out of file descriptors) are transient: back off.
             tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         };
         while connections.try_join_next().is_some() {}
-        connections.spawn(serve_connection(stream, Arc::clone(&shared)));
+        connections.spawn(serve(stream));
     }
 }
 

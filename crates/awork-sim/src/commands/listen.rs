@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use awork_delivery::receiver::accept_each;
 use awork_delivery::{AuthHeader, parse_duration};
 use awork_models::{EventType, Naming};
 use bytes::Bytes;
@@ -35,7 +36,6 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
-use tokio::task::JoinSet;
 
 use super::Outcome;
 use super::generate::file_safe;
@@ -332,7 +332,9 @@ async fn serve(config: &Config, numbered: u64, out: &mut dyn Write) -> anyhow::R
         naming: config.naming,
         lines,
     });
-    let accepting = tokio::spawn(accept(listener, shared));
+    let accepting = tokio::spawn(accept_each(listener, move |stream| {
+        connection(stream, Arc::clone(&shared))
+    }));
     writeln!(out, "listening on http://{addr}/")?;
     out.flush()?;
 
@@ -371,19 +373,6 @@ async fn terminated() {
         }
     }
     std::future::pending::<()>().await;
-}
-
-async fn accept(listener: TcpListener, shared: Arc<Shared>) {
-    let mut connections = JoinSet::new();
-    loop {
-        let Ok((stream, _peer)) = listener.accept().await else {
-            // Accept errors (such as running out of file descriptors) pass: back off and go on.
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            continue;
-        };
-        while connections.try_join_next().is_some() {}
-        connections.spawn(connection(stream, Arc::clone(&shared)));
-    }
 }
 
 /// The future of one answer; boxed, so that hyper can hand the connection back when it is done.
