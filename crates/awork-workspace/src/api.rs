@@ -19,7 +19,7 @@ use std::time::Duration;
 use awork_delivery::{AuthHeader, HttpTransport, Semantics, WebhookUrl};
 use awork_models::{EventType, Naming};
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use rand::RngCore;
@@ -50,12 +50,21 @@ pub(crate) async fn handle(
     request: Request<hyper::body::Incoming>,
 ) -> Result<Answer, std::convert::Infallible> {
     let (parts, body) = request.into_parts();
+    if let Err(refusal) = shared.guard.admit(&parts) {
+        return Ok(error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            &refusal.to_string(),
+            &[],
+        ));
+    }
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or("").to_owned();
-    if path == "/" || path == "/index.html" {
-        return Ok(match parts.method {
-            Method::GET | Method::HEAD => page::answer(),
-            _ => not_allowed(),
+    let method = parts.method.clone();
+    if let Some(asset) = page::asset(&path) {
+        return Ok(match method {
+            Method::GET | Method::HEAD => asset,
+            _ => not_allowed("GET, HEAD"),
         });
     }
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -64,6 +73,14 @@ pub(crate) async fn handle(
         ["sim", rest @ ..] => (false, rest),
         _ => return Ok(error(StatusCode::NOT_FOUND, "not-found", NO_PATH, &[])),
     };
+    let lower: Vec<String> = rest.iter().map(|part| part.to_ascii_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let Some(allow) = methods(api, &lower) else {
+        return Ok(error(StatusCode::NOT_FOUND, "not-found", NO_PATH, &[]));
+    };
+    if !allow.split(", ").any(|allowed| allowed == method.as_str()) {
+        return Ok(not_allowed(allow));
+    }
     if let Some(refused) = authorize(&shared, parts.headers.get(AUTHORIZATION)) {
         return Ok(refused);
     }
@@ -78,32 +95,19 @@ pub(crate) async fn handle(
             ));
         }
     };
-    let lower: Vec<String> = rest.iter().map(|part| part.to_ascii_lowercase()).collect();
-    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
-    let method = parts.method;
-    let answer = if api {
-        match (lower.as_slice(), &method) {
-            (["users", "me"], &Method::GET) => users_me(&shared),
-            (["webhooks"], &Method::GET) => list(&shared, &query),
-            (["webhooks"], &Method::POST) => create(&shared, &body),
-            (["webhooks", "eventtypes"], &Method::GET) => Ok(ok(&event_types())),
-            (["webhooks", "eventtypes", "slack"], &Method::GET) => Ok(ok(&event_types())),
-            (["webhooks", _], &Method::GET) => read(&shared, rest[1]),
-            (["webhooks", _], &Method::PUT) => update(&shared, rest[1], &body),
-            (["webhooks", _], &Method::DELETE) => delete(&shared, rest[1]),
-            (["webhooks", _, "logs"], &Method::GET) => logs(&shared, rest[1], &query, false),
-            (["users", "me"] | ["webhooks", ..], _) => Ok(not_allowed()),
-            _ => Ok(error(StatusCode::NOT_FOUND, "not-found", NO_PATH, &[])),
-        }
-    } else {
-        match (lower.as_slice(), &method) {
-            (["events"], &Method::POST) => make_events(&shared, &body),
-            (["status"], &Method::GET) => status(&shared),
-            (["webhooks", _, "test"], &Method::POST) => test(&shared, rest[1]).await,
-            (["webhooks", _, "logs"], &Method::GET) => logs(&shared, rest[1], &query, true),
-            (["events"] | ["status"] | ["webhooks", _, "test" | "logs"], _) => Ok(not_allowed()),
-            _ => Ok(error(StatusCode::NOT_FOUND, "not-found", NO_PATH, &[])),
-        }
+    let answer = match (api, lower.as_slice(), &method) {
+        (true, ["users", "me"], _) => users_me(&shared),
+        (true, ["webhooks"], &Method::GET) => list(&shared, &query),
+        (true, ["webhooks"], _) => create(&shared, &body).await,
+        (true, ["webhooks", "eventtypes", ..], _) => Ok(ok(&event_types())),
+        (true, ["webhooks", _], &Method::GET) => read(&shared, rest[1]),
+        (true, ["webhooks", _], &Method::PUT) => update(&shared, rest[1], &body).await,
+        (true, ["webhooks", _], _) => delete(&shared, rest[1]),
+        (_, ["webhooks", _, "logs"], _) => logs(&shared, rest[1], &query, !api),
+        (false, ["events"], _) => make_events(&shared, &body),
+        (false, ["status"], _) => status(&shared),
+        (false, ["webhooks", _, "test"], _) => test(&shared, rest[1]).await,
+        _ => Ok(error(StatusCode::NOT_FOUND, "not-found", NO_PATH, &[])),
     };
     Ok(answer.unwrap_or_else(|failure| {
         error(
@@ -113,6 +117,22 @@ pub(crate) async fn handle(
             &[],
         )
     }))
+}
+
+/// The methods a path takes, as an `Allow` header lists them; `None` for a path that does not
+/// exist. `api`: under `/api/v1` (otherwise `/sim/`); `path`: its lowercase segments.
+fn methods(api: bool, path: &[&str]) -> Option<&'static str> {
+    match (api, path) {
+        (true, ["users", "me"]) => Some("GET"),
+        (true, ["webhooks"]) => Some("GET, POST"),
+        (true, ["webhooks", "eventtypes"] | ["webhooks", "eventtypes", "slack"]) => Some("GET"),
+        (true, ["webhooks", _]) => Some("GET, PUT, DELETE"),
+        (_, ["webhooks", _, "logs"]) => Some("GET"),
+        (false, ["events"]) => Some("POST"),
+        (false, ["status"]) => Some("GET"),
+        (false, ["webhooks", _, "test"]) => Some("POST"),
+        _ => None,
+    }
 }
 
 /// What a handler could not do: the store failed.
@@ -204,13 +224,18 @@ fn not_found(what: &str) -> Answer {
     )
 }
 
-fn not_allowed() -> Answer {
-    error(
+/// A 405 with the `Allow` header RFC 9110 requires.
+fn not_allowed(allow: &'static str) -> Answer {
+    let mut answer = error(
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
-        "This path does not take this method.",
+        &format!("This path takes {allow} only."),
         &[],
-    )
+    );
+    answer
+        .headers_mut()
+        .insert(ALLOW, http::HeaderValue::from_static(allow));
+    answer
 }
 
 fn random_hex(bytes: usize) -> String {
@@ -372,7 +397,8 @@ fn parse_form(body: &[u8]) -> Result<Form, Vec<(String, String)>> {
     let mut text = |name: &str, required: bool| -> Option<String> {
         match object.get(name) {
             Some(Value::String(text)) if !text.trim().is_empty() => Some(text.trim().to_owned()),
-            None | Some(Value::Null) if !required => None,
+            // awork's optional properties are nullable: an empty one is an absent one.
+            Some(Value::String(_)) | None | Some(Value::Null) if !required => None,
             Some(Value::String(_)) | None | Some(Value::Null) => {
                 errors.push((name.to_owned(), format!("{name} is required.")));
                 None
@@ -508,11 +534,24 @@ fn bad_form(invalid: &[(String, String)]) -> Answer {
     )
 }
 
-fn create(shared: &Arc<Shared>, body: &[u8]) -> Handled {
+/// The 400 for a URI that points at serve itself, if `uri` does.
+async fn refuse_self(shared: &Shared, uri: &str) -> Option<Answer> {
+    let uri = WebhookUrl::parse(uri).ok()?;
+    shared
+        .guard
+        .points_at_self(&uri)
+        .await
+        .then(|| bad_form(&[("uri".into(), format!("{}.", crate::guard::SELF_LOOP))]))
+}
+
+async fn create(shared: &Arc<Shared>, body: &[u8]) -> Handled {
     let form = match parse_form(body) {
         Ok(form) => form,
         Err(invalid) => return Ok(bad_form(&invalid)),
     };
+    if let Some(refused) = refuse_self(shared, &form.uri).await {
+        return Ok(refused);
+    }
     let Some((auth_name, auth_value)) = form
         .auth
         .clone()
@@ -552,7 +591,7 @@ fn create(shared: &Arc<Shared>, body: &[u8]) -> Handled {
     Ok(ok(&webhook_json(&row)))
 }
 
-fn update(shared: &Arc<Shared>, id: &str, body: &[u8]) -> Handled {
+async fn update(shared: &Arc<Shared>, id: &str, body: &[u8]) -> Handled {
     let Some(mut row) = shared.lock_store().webhook(id)? else {
         return Ok(not_found(id));
     };
@@ -560,6 +599,9 @@ fn update(shared: &Arc<Shared>, id: &str, body: &[u8]) -> Handled {
         Ok(form) => form,
         Err(invalid) => return Ok(bad_form(&invalid)),
     };
+    if let Some(refused) = refuse_self(shared, &form.uri).await {
+        return Ok(refused);
+    }
     match form.auth {
         None => {
             row.auth_name = None;
@@ -592,7 +634,7 @@ fn update(shared: &Arc<Shared>, id: &str, body: &[u8]) -> Handled {
         store.update_webhook(&row, now_ms())?;
         store.webhook(id)?
     };
-    shared.wake(id);
+    shared.reconfigure(id);
     Ok(match updated {
         Some(row) => ok(&webhook_json(&row)),
         None => not_found(id),
@@ -829,6 +871,11 @@ async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
     let Some(row) = shared.lock_store().webhook(id)? else {
         return Ok(not_found(id));
     };
+    if refuse_self(shared, &row.uri).await.is_some() {
+        return Ok(ok(
+            &json!({"isSuccessful": false, "reason": crate::guard::SELF_LOOP}),
+        ));
+    }
     let event = row
         .events
         .split(',')
@@ -859,7 +906,16 @@ async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
             &json!({"isSuccessful": false, "reason": "the webhook's URI cannot be used"}),
         ));
     };
-    let (_, log) = delivery::attempt(&transport, id, &label, 1, body, shared.policy.timeout).await;
+    let (_, log) = delivery::attempt(
+        &transport,
+        &shared.connections,
+        id,
+        &label,
+        1,
+        body,
+        shared.policy.timeout,
+    )
+    .await;
     shared.lock_store().record_test(&log)?;
     let mut result = json!({"isSuccessful": log.is_successful, "reason": log.reason});
     if let Some(code) = log.response_code {

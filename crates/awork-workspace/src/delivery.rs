@@ -1,7 +1,12 @@
 //! Delivery per webhook, with awork's semantics and a durable outbox: one task per webhook takes
-//! the first events of its outbox when they are due, makes their attempts one after the other
-//! through awork-delivery's [`HttpTransport`], and records the attempts and their consequences in
-//! one store transaction (a batch ends at its first failed attempt).
+//! the first events of its outbox when they are due and makes their attempts one after the other
+//! through awork-delivery's [`HttpTransport`]. Each attempt and its consequences are committed
+//! before that webhook's next attempt starts (the [`Recorder`] groups the commits of many
+//! webhooks into one transaction), so status and logs show attempts as they happen, a crash
+//! repeats at most the attempt in flight per webhook, and a pause, update or delete applies
+//! before the next attempt. Attempts in flight across all webhooks are capped (a semaphore sized
+//! below the descriptor limit), and a webhook whose URI turns out to point at serve itself is
+//! paused rather than delivered to.
 //!
 //! The rules are those of awork-delivery's engine (`crates/awork-delivery/src/engine.rs`), with
 //! its default concurrency of 1, so events reach a receiver in the order they happened: at most
@@ -16,6 +21,7 @@
 //! [`RetrySchedule`]: awork_delivery::RetrySchedule
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use awork_delivery::{
@@ -24,7 +30,7 @@ use awork_delivery::{
 };
 use bytes::Bytes;
 use chrono::{SecondsFormat, Utc};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 
 use crate::store::{Attempted, LogRow, OutboxRow, Settled, WebhookRow};
 use crate::{Policy, Shared};
@@ -32,12 +38,21 @@ use crate::{Policy, Shared};
 /// The handle of a webhook's delivery task.
 pub(crate) struct Worker {
     notify: Arc<Notify>,
+    /// Counts changes of the webhook's settings, so that the task applies them before its next
+    /// attempt.
+    settings: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Worker {
     /// Tells the task that something changed (an event, an update).
     pub(crate) fn wake(&self) {
+        self.notify.notify_one();
+    }
+
+    /// Tells the task that the webhook's settings changed: it reads them before its next attempt.
+    pub(crate) fn reconfigure(&self) {
+        self.settings.fetch_add(1, Ordering::AcqRel);
         self.notify.notify_one();
     }
 }
@@ -51,8 +66,18 @@ impl Drop for Worker {
 /// Starts the delivery task of webhook `id`.
 pub(crate) fn spawn(shared: &Arc<Shared>, id: String) -> Worker {
     let notify = Arc::new(Notify::new());
-    let task = tokio::spawn(work(Arc::clone(shared), id, Arc::clone(&notify)));
-    Worker { notify, task }
+    let settings = Arc::new(AtomicU64::new(0));
+    let task = tokio::spawn(work(
+        Arc::clone(shared),
+        id,
+        Arc::clone(&notify),
+        Arc::clone(&settings),
+    ));
+    Worker {
+        notify,
+        settings,
+        task,
+    }
 }
 
 /// Milliseconds since the Unix epoch: due times are wall-clock times, so they survive a restart.
@@ -141,15 +166,18 @@ pub(crate) fn describe(
     }
 }
 
-/// Makes one attempt and describes it as a log row.
+/// Makes one attempt, once one of the `connections` is free, and describes it as a log row.
 pub(crate) async fn attempt(
     transport: &HttpTransport,
+    connections: &Semaphore,
     webhook_id: &str,
     label: &str,
     attempt: u32,
     body: Bytes,
     timeout: Duration,
 ) -> (AttemptOutcome, LogRow) {
+    // The semaphore is never closed; without a permit the attempt still goes ahead.
+    let _connection = connections.acquire().await;
     let created_on = now_text();
     let start = tokio::time::Instant::now();
     let outcome = transport.send(body.clone(), timeout).await;
@@ -169,9 +197,8 @@ pub(crate) async fn attempt(
     (outcome, log)
 }
 
-/// How many due events a task takes from its outbox at once. Their attempts are made one after
-/// the other, in order, and recorded in one transaction, so a delivery does not cost a commit of
-/// its own; a crash before that commit makes those attempts again (at least once).
+/// How many due events a task reads from its outbox at once. Their attempts are made one after
+/// the other, in order, each recorded before the next starts.
 const BATCH: u32 = 64;
 
 /// What the task does next.
@@ -214,18 +241,76 @@ fn next_step(shared: &Shared, id: &str) -> Step {
     }
 }
 
-async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>) {
+/// How often a task resolves its webhook's host again to check that it is not serve itself (a
+/// name can come to resolve elsewhere).
+const RECHECK: Duration = Duration::from_secs(10);
+
+/// The transport of a webhook's task, and what it was built for.
+struct Built {
+    uri: String,
+    auth_name: Option<String>,
+    auth_value: Option<String>,
+    http: HttpTransport,
+    /// When the URI was last found not to point at serve.
+    checked: tokio::time::Instant,
+}
+
+impl Built {
+    fn is_for(&self, row: &WebhookRow) -> bool {
+        (&self.uri, &self.auth_name, &self.auth_value)
+            == (&row.uri, &row.auth_name, &row.auth_value)
+    }
+}
+
+/// Why a task could not get a transport for its webhook.
+enum Unusable {
+    /// The URI points at serve itself: the webhook is paused.
+    SelfLoop,
+    /// The URI or TLS setup cannot be used: wait for a change.
+    Broken,
+}
+
+/// A transport for `row`: the current one if it was built for the same URI and header and the
+/// URI was checked recently, else a new one, after checking that the URI is not serve's own.
+async fn transport_for(
+    shared: &Shared,
+    row: &WebhookRow,
+    current: Option<Built>,
+) -> Result<Built, Unusable> {
+    if let Some(built) = current
+        && built.is_for(row)
+        && built.checked.elapsed() < RECHECK
+    {
+        return Ok(built);
+    }
+    let config = webhook_config(row, &shared.policy).map_err(|_| Unusable::Broken)?;
+    if shared.guard.points_at_self(&config.url).await {
+        return Err(Unusable::SelfLoop);
+    }
+    let http = HttpTransport::new(&config).map_err(|_| Unusable::Broken)?;
+    Ok(Built {
+        uri: row.uri.clone(),
+        auth_name: row.auth_name.clone(),
+        auth_value: row.auth_value.clone(),
+        http,
+        checked: tokio::time::Instant::now(),
+    })
+}
+
+async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Arc<AtomicU64>) {
     let policy = &shared.policy;
-    // The transport, and the URI and auth it was built for.
-    let mut transport: Option<(String, Option<String>, Option<String>, HttpTransport)> = None;
+    let mut transport: Option<Built> = None;
     loop {
         let changed = notify.notified();
         tokio::pin!(changed);
         // Registered before looking, so a change made while looking is not missed.
         changed.as_mut().enable();
+        let version = settings.load(Ordering::Acquire);
         let (row, head) = match next_step(&shared, &id) {
             Step::Gone => return,
             Step::Idle => {
+                // Nothing to send: its connections are closed until there is.
+                transport = None;
                 changed.await;
                 continue;
             }
@@ -238,35 +323,34 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>) {
             }
             Step::Deliver(row, head) => (*row, head),
         };
-        let key = (
-            row.uri.clone(),
-            row.auth_name.clone(),
-            row.auth_value.clone(),
-        );
-        let reuse = transport
-            .as_ref()
-            .is_some_and(|(uri, name, value, _)| (uri, name, value) == (&key.0, &key.1, &key.2));
-        if !reuse {
-            let built = webhook_config(&row, policy)
-                .ok()
-                .and_then(|config| HttpTransport::new(&config).ok());
-            let Some(built) = built else {
+        let http = match transport_for(&shared, &row, transport.take()).await {
+            Ok(built) => &transport.insert(built).http,
+            Err(Unusable::SelfLoop) => {
+                // Paused, with the reason: its events are kept for when the URI is fixed.
+                let paused = shared.lock_store().pause(&id, crate::guard::SELF_LOOP);
+                if paused.is_err() {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                continue;
+            }
+            Err(Unusable::Broken) => {
                 // The API validated the URI and the header, so this is an unusable TLS setup:
                 // wait for a change rather than spin.
                 changed.await;
                 continue;
-            };
-            transport = Some((key.0, key.1, key.2, built));
-        }
-        let Some((_, _, _, http)) = &transport else {
-            continue;
+            }
         };
         let mut failures = row.consecutive_failures;
-        let mut records = Vec::with_capacity(head.len());
         for next in head {
+            // A pause, an update or a delete made since the head was read applies before the
+            // next attempt.
+            if settings.load(Ordering::Acquire) != version {
+                break;
+            }
             let attempts = next.attempts + 1;
             let (outcome, log) = attempt(
                 http,
+                &shared.connections,
                 &id,
                 &next.label,
                 attempts,
@@ -291,21 +375,70 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>) {
                     now_ms().saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX)),
                 ),
             };
-            records.push(Attempted {
-                seq: next.seq,
-                log,
-                settled,
-                consecutive_failures: failures,
-                paused,
-            });
+            let recorded = shared
+                .recorder
+                .record(Attempted {
+                    seq: next.seq,
+                    log,
+                    settled,
+                    consecutive_failures: failures,
+                    paused,
+                })
+                .await;
+            if !recorded {
+                // The database is unusable (disk full, removed): the attempt will be made again;
+                // try later rather than spin.
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                break;
+            }
             // After a failure the next attempt waits for the schedule, or for the resume.
             if decision != Decision::Delivered {
                 break;
             }
         }
-        if shared.lock_store().record_attempts(&records).is_err() {
-            // The database is unusable (disk full, removed): try again later rather than spin.
-            tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// How many records one commit takes at most.
+const GROUP: usize = 256;
+
+/// Commits the attempt records of every webhook's task, grouping the records that arrive
+/// together into one transaction: a task waits for its record before its next attempt, so a
+/// crash repeats at most the attempt in flight per webhook, while many webhooks share commits.
+pub(crate) struct Recorder {
+    sender: mpsc::UnboundedSender<(Attempted, oneshot::Sender<bool>)>,
+}
+
+/// The receiving end of a [`Recorder`], which [`Recorder::run`] drains.
+pub(crate) type Records = mpsc::UnboundedReceiver<(Attempted, oneshot::Sender<bool>)>;
+
+impl Recorder {
+    /// A recorder, and the records it is sent, for [`Recorder::run`].
+    pub(crate) fn new() -> (Recorder, Records) {
+        let (sender, records) = mpsc::unbounded_channel();
+        (Recorder { sender }, records)
+    }
+
+    /// Commits `attempted`; whether it was.
+    async fn record(&self, attempted: Attempted) -> bool {
+        let (done, committed) = oneshot::channel();
+        if self.sender.send((attempted, done)).is_err() {
+            return false;
+        }
+        committed.await.unwrap_or(false)
+    }
+
+    /// Commits what is sent, in groups, until every sender is gone.
+    pub(crate) async fn run(shared: Arc<Shared>, mut records: Records) {
+        let mut group = Vec::with_capacity(GROUP);
+        while records.recv_many(&mut group, GROUP).await > 0 {
+            let (attempts, done): (Vec<Attempted>, Vec<oneshot::Sender<bool>>) =
+                group.drain(..).unzip();
+            let committed = shared.lock_store().record_attempts(&attempts).is_ok();
+            for done in done {
+                // A task that went away (its webhook was deleted) needs no answer.
+                let _ = done.send(committed);
+            }
         }
     }
 }

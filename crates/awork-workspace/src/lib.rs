@@ -14,11 +14,13 @@
 //! ```
 //!
 //! Parts: [`api`] answers HTTP (awork's API, awork-sim's own `/sim/` paths and the page),
-//! [`store`] keeps the state in SQLite, [`delivery`] runs one delivery task per webhook, [`story`]
-//! makes the events, [`page`] is the settings page.
+//! [`guard`] decides who may call it and where it may deliver, [`store`] keeps the state in
+//! SQLite, [`delivery`] runs one delivery task per webhook, [`story`] makes the events, [`page`]
+//! is the settings page.
 
 pub mod api;
 pub mod delivery;
+pub mod guard;
 pub mod page;
 pub mod store;
 pub mod story;
@@ -30,6 +32,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use awork_delivery::receiver::accept_each;
 use awork_delivery::{RetrySchedule, WebhookConfig};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
@@ -41,6 +44,10 @@ use crate::story::Story;
 
 /// How many log rows are kept per webhook by default; older ones are removed.
 pub const DEFAULT_LOG_CAP: u32 = 1_000;
+
+/// How many undelivered events a webhook's outbox holds by default; past it new events are
+/// dropped and counted. About 2 KB of disk each (the body is stored once for all webhooks).
+pub const DEFAULT_OUTBOX_CAP: u64 = 100_000;
 
 /// What happens to an event that happens while its webhook is paused. awork does not document
 /// it; keeping is awork-sim's default.
@@ -104,6 +111,10 @@ pub struct Config {
     pub while_paused: WhilePaused,
     /// Log rows kept per webhook.
     pub log_cap: u32,
+    /// Undelivered events kept per webhook; past it new events are dropped and counted.
+    pub outbox_cap: u64,
+    /// Names besides loopback ones and `api.awork.com` that a request's `Host` may carry.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Config {
@@ -117,32 +128,46 @@ impl Config {
             policy: Policy::default(),
             while_paused: WhilePaused::Keep,
             log_cap: DEFAULT_LOG_CAP,
+            outbox_cap: DEFAULT_OUTBOX_CAP,
+            allowed_hosts: Vec::new(),
         }
     }
 }
 
-/// Why the workspace could not start.
+/// Why the workspace could not start. Each message is whole on one line: the cause is part of
+/// it, not a separate source (which `{:#}` would print a second time).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The data folder could not be created.
-    #[error("{path}: cannot create the data folder: {source}")]
+    #[error("{path}: cannot create the data folder: {cause}")]
     Data {
         /// The folder.
         path: String,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The database could not be opened.
     #[error(transparent)]
     Store(#[from] store::StoreError),
     /// The address could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {cause}{}", bind_hint(cause))]
     Bind {
         /// The address.
         addr: SocketAddr,
         /// Why.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
+}
+
+/// What to do about a failed bind, when there is something to do.
+fn bind_hint(cause: &std::io::Error) -> &'static str {
+    match cause.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            " (another process has that port: choose another with --port, or --port 0 for a free one)"
+        }
+        std::io::ErrorKind::PermissionDenied => " (ports below 1024 need privileges: try --port 0)",
+        _ => "",
+    }
 }
 
 /// The state every request and delivery task shares.
@@ -155,6 +180,10 @@ pub(crate) struct Shared {
     while_paused: WhilePaused,
     admin_id: String,
     workspace_url: String,
+    guard: guard::Guard,
+    /// Attempts in flight across every webhook, capped below the descriptor limit.
+    connections: tokio::sync::Semaphore,
+    recorder: delivery::Recorder,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -185,16 +214,38 @@ impl Shared {
         }
     }
 
+    /// Tells the delivery task of a changed webhook to read its settings before its next attempt.
+    pub(crate) fn reconfigure(self: &Arc<Self>, id: &str) {
+        match lock(&self.workers).get(id) {
+            Some(worker) => worker.reconfigure(),
+            None => self.wake(id),
+        }
+    }
+
     /// Stops the delivery task of a deleted webhook.
     pub(crate) fn forget(&self, id: &str) {
         lock(&self.workers).remove(id);
     }
 }
 
+/// Descriptors kept free of outgoing connections: for the listener's accepted connections, the
+/// database and the runtime.
+const RESERVED_DESCRIPTORS: u64 = 256;
+
+/// How many attempts may be in flight at once: half of what the descriptor limit leaves after
+/// [`RESERVED_DESCRIPTORS`] (the soft limit raised to the hard one first, where allowed), at
+/// most 4,096, at least 8.
+fn connection_cap() -> usize {
+    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let cap = limit.saturating_sub(RESERVED_DESCRIPTORS) / 2;
+    usize::try_from(cap.clamp(8, 4096)).unwrap_or(8)
+}
+
 /// The workspace, listening.
 pub struct Server {
     listener: TcpListener,
     shared: Arc<Shared>,
+    records: delivery::Records,
     rate: u32,
 }
 
@@ -203,14 +254,21 @@ impl Server {
     /// kept events included: an attempt a crash interrupted is made again), and binds `addr`.
     /// Must run inside a tokio runtime.
     pub async fn bind(config: Config, addr: SocketAddr) -> Result<Server, Error> {
-        std::fs::create_dir_all(&config.data).map_err(|source| Error::Data {
+        std::fs::create_dir_all(&config.data).map_err(|cause| Error::Data {
             path: config.data.display().to_string(),
-            source,
+            cause,
         })?;
-        let store = Store::open(&config.data, config.log_cap)?;
+        let store = Store::open(&config.data, config.log_cap, config.outbox_cap)?;
         let story = Story::new(config.seed);
         let (admin_id, workspace_url) = story.admin_and_url();
         let ids: Vec<String> = store.webhooks()?.into_iter().map(|row| row.id).collect();
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|cause| Error::Bind { addr, cause })?;
+        let listening = listener
+            .local_addr()
+            .map_err(|cause| Error::Bind { addr, cause })?;
+        let (recorder, records) = delivery::Recorder::new();
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             story: Mutex::new(story),
@@ -220,16 +278,17 @@ impl Server {
             while_paused: config.while_paused,
             admin_id,
             workspace_url,
+            guard: guard::Guard::new(vec![listening], &config.allowed_hosts),
+            connections: tokio::sync::Semaphore::new(connection_cap()),
+            recorder,
         });
         for id in ids {
             shared.wake(&id);
         }
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| Error::Bind { addr, source })?;
         Ok(Server {
             listener,
             shared,
+            records,
             rate: config.rate,
         })
     }
@@ -246,30 +305,31 @@ impl Server {
         let Server {
             listener,
             shared,
+            records,
             rate,
         } = self;
+        let recorder = tokio::spawn(delivery::Recorder::run(Arc::clone(&shared), records));
         let ticker = (rate > 0).then(|| tokio::spawn(api::tick(Arc::clone(&shared), rate)));
-        tokio::pin!(shutdown);
-        loop {
-            let accepted = tokio::select! {
-                () = &mut shutdown => break,
-                accepted = listener.accept() => accepted,
-            };
-            let Ok((stream, _)) = accepted else {
-                continue;
-            };
-            let shared = Arc::clone(&shared);
-            tokio::spawn(async move {
+        let serving = Arc::clone(&shared);
+        let accepting = accept_each(listener, move |stream| {
+            let shared = Arc::clone(&serving);
+            async move {
+                let _nodelay = stream.set_nodelay(true);
                 let service = service_fn(move |request| api::handle(Arc::clone(&shared), request));
                 // A client that goes away mid-request is its own business.
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
-            });
+            }
+        });
+        tokio::select! {
+            () = shutdown => {}
+            () = accepting => {}
         }
         if let Some(ticker) = ticker {
             ticker.abort();
         }
         lock(&shared.workers).clear();
+        recorder.abort();
     }
 }

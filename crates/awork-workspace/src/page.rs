@@ -1,19 +1,24 @@
 //! The settings page at `/`: awork's Settings > Integrations > Webhooks, served by the binary as
-//! one HTML file with its CSS and a little plain JavaScript (no build step, nothing fetched from
-//! the web). The page talks to the same API an integration uses (`/api/v1/webhooks…`) and to
+//! an HTML file, its stylesheet (`/page.css`) and a little plain JavaScript (`/page.js`): no build
+//! step, nothing fetched from the web, and nothing inline, so its Content-Security-Policy allows
+//! scripts and styles from serve only, and denies framing (against clickjacking). The page talks to the same API an integration uses (`/api/v1/webhooks…`) and to
 //! awork-sim's `/sim/` paths; it never receives a webhook's auth value, only its header name.
 //!
 //! The only thing rendered on the server is the list of event types, grouped by entity.
 
 use awork_models::{EntityType, EventType, Naming};
 use bytes::Bytes;
-use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use http::{HeaderValue, Response};
 use http_body_util::Full;
 use serde_json::{Value, json};
 
-const TEMPLATE: &str = include_str!("page.html");
-/// Where the template takes the event types.
+const HTML: &str = include_str!("page.html");
+const STYLESHEET: &str = include_str!("page.css");
+const TEMPLATE: &str = include_str!("page.js");
+/// Where the script takes the event types.
 const SLOT: &str = "/*EVENT_GROUPS*/[]";
 
 /// `[{"entity": "task", "events": ["task_added", …]}, …]`, in awork-models' order.
@@ -33,17 +38,35 @@ fn event_groups() -> Value {
         .collect()
 }
 
-/// The page, as an HTTP answer.
-pub(crate) fn answer() -> Response<Full<Bytes>> {
-    let html = TEMPLATE.replacen(SLOT, &event_groups().to_string(), 1);
-    let mut answer = Response::new(Full::new(Bytes::from(html)));
+/// What serve's page may load and where it may be shown: from serve only, in no frame.
+const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
+    img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The page's files by path: the HTML at `/` (and `/index.html`), its stylesheet and script.
+pub(crate) fn asset(path: &str) -> Option<Response<Full<Bytes>>> {
+    let (body, content_type) = match path {
+        "/" | "/index.html" => (
+            Bytes::from_static(HTML.as_bytes()),
+            "text/html; charset=utf-8",
+        ),
+        "/page.css" => (
+            Bytes::from_static(STYLESHEET.as_bytes()),
+            "text/css; charset=utf-8",
+        ),
+        "/page.js" => (
+            Bytes::from(TEMPLATE.replacen(SLOT, &event_groups().to_string(), 1)),
+            "text/javascript; charset=utf-8",
+        ),
+        _ => return None,
+    };
+    let mut answer = Response::new(Full::new(body));
     let headers = answer.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    answer
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    Some(answer)
 }
 
 #[cfg(test)]
@@ -63,5 +86,17 @@ mod tests {
             .collect();
         assert_eq!(names.len(), EventType::API.len());
         assert!(names.contains(&"task_added"));
+    }
+
+    #[test]
+    fn the_page_has_nothing_inline_and_denies_framing() {
+        assert!(!HTML.contains("<script>") && !HTML.contains("<style"));
+        assert!(!HTML.contains(" style=") && !HTML.contains(" onclick="));
+        let page = asset("/").unwrap();
+        assert_eq!(page.headers()[X_FRAME_OPTIONS], "DENY");
+        let policy = page.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(policy.contains("frame-ancestors 'none'"));
+        assert!(!policy.contains("unsafe-inline"));
+        assert!(asset("/page.js").is_some() && asset("/nope").is_none());
     }
 }

@@ -49,6 +49,8 @@ CREATE TABLE IF NOT EXISTS webhooks (
     failed INTEGER NOT NULL DEFAULT 0,
     dropped INTEGER NOT NULL DEFAULT 0,
     log_seq INTEGER NOT NULL DEFAULT 0,
+    pending INTEGER NOT NULL DEFAULT 0,
+    overflowing INTEGER NOT NULL DEFAULT 0,
     created_on TEXT NOT NULL,
     created_by TEXT NOT NULL,
     updated_on TEXT NOT NULL,
@@ -85,7 +87,17 @@ CREATE TABLE IF NOT EXISTS streams (
     name TEXT PRIMARY KEY,
     taken INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
 ";
+
+/// Columns added to `webhooks` after its first release, added to older databases when opened.
+const ADDED_COLUMNS: [&str; 2] = [
+    "pending INTEGER NOT NULL DEFAULT 0",
+    "overflowing INTEGER NOT NULL DEFAULT 0",
+];
 
 /// A webhook as stored. Its `Debug` hides the auth value.
 #[derive(Clone, PartialEq, Eq)]
@@ -118,7 +130,8 @@ pub struct WebhookRow {
     pub delivered: u64,
     /// Events that used all their retries.
     pub failed: u64,
-    /// Events dropped because they happened while the webhook was paused (`--while-paused drop`).
+    /// Events dropped: they happened while the webhook was paused (`--while-paused drop`), or its
+    /// outbox was full (`--outbox-cap`).
     pub dropped: u64,
     /// When it was created.
     pub created_on: String,
@@ -235,14 +248,15 @@ pub enum Settled {
 pub struct Store {
     connection: Connection,
     log_cap: u32,
+    outbox_cap: u64,
 }
 
 impl Store {
-    /// Opens (or creates) the database in `folder`, keeping at most `log_cap` logs per webhook,
-    /// and holds it: a second process opening the same folder gets [`StoreError::InUse`] (two
+    /// Opens (or creates) the database in `folder`, keeping at most `log_cap` logs and
+    /// `outbox_cap` undelivered events per webhook, and holds it: a second process opening the same folder gets [`StoreError::InUse`] (two
     /// servers delivering one outbox would send every event twice). The lock goes with the
     /// process, `kill -9` included.
-    pub fn open(folder: &Path, log_cap: u32) -> Result<Store> {
+    pub fn open(folder: &Path, log_cap: u32, outbox_cap: u64) -> Result<Store> {
         let path = folder.join("workspace.sqlite3");
         let connection = Connection::open(&path)?;
         connection.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
@@ -264,10 +278,55 @@ impl Store {
             .execute_batch("BEGIN EXCLUSIVE; COMMIT;")
             .map_err(in_use)?;
         connection.execute_batch(SCHEMA)?;
+        for column in ADDED_COLUMNS {
+            let name = column.split(' ').next().unwrap_or(column);
+            let present: bool = connection.query_row(
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('webhooks') WHERE name = ?1)",
+                [name],
+                |row| row.get(0),
+            )?;
+            if !present {
+                connection.execute_batch(&format!("ALTER TABLE webhooks ADD COLUMN {column}"))?;
+            }
+        }
+        // The count of pending events is kept with each change; recounted here, it is right
+        // whatever an older version or a crash left.
+        connection.execute_batch(
+            "UPDATE webhooks SET pending = \
+             (SELECT COUNT(*) FROM outbox WHERE outbox.webhook_id = webhooks.id)",
+        )?;
         Ok(Store {
             connection,
             log_cap: log_cap.max(1),
+            outbox_cap: outbox_cap.max(1),
         })
+    }
+
+    /// A value kept with the workspace (such as its trace-id salt), if set.
+    pub fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT value FROM meta WHERE name = ?1")?;
+        Ok(statement.query_row([name], |row| row.get(0)).optional()?)
+    }
+
+    /// Keeps a value with the workspace.
+    pub fn set_meta(&self, name: &str, value: &[u8]) -> Result<()> {
+        self.connection.execute(
+            "INSERT INTO meta (name, value) VALUES (?1, ?2) \
+             ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            params![name, value],
+        )?;
+        Ok(())
+    }
+
+    /// Pauses a webhook, with the reason `GET /webhooks/{id}` shows as `lastFailureReason`.
+    pub fn pause(&self, id: &str, reason: &str) -> Result<()> {
+        self.connection.execute(
+            "UPDATE webhooks SET is_active = 0, last_failure_reason = ?2 WHERE id = ?1",
+            params![id, reason],
+        )?;
+        Ok(())
     }
 
     /// Every webhook, in the order they were created.
@@ -381,15 +440,17 @@ impl Store {
     }
 
     /// Stores events and queues them: each `(label, body)` goes to the webhooks listed with it,
-    /// due at `now_ms`. Webhooks listed as dropping count the event as dropped instead. One
-    /// transaction for the whole batch, which also records how far the story stream that made
-    /// them has gone.
+    /// due at `now_ms`. Webhooks listed as dropping count the event as dropped instead, and so do
+    /// webhooks whose outbox holds `outbox_cap` events already (the first event they drop after
+    /// one they queued is logged, with the reason). One transaction for the whole batch, which
+    /// also records how far the story stream that made them has gone.
     pub fn enqueue(
         &mut self,
         batch: &[Enqueue<'_>],
         now_ms: i64,
         progress: Option<Progress>,
     ) -> Result<()> {
+        let caps = (self.outbox_cap, self.log_cap);
         let transaction = self.connection.transaction()?;
         if let Some(progress) = progress {
             set_stream_taken(&transaction, progress)?;
@@ -402,17 +463,35 @@ impl Store {
             )?;
             let mut drop_statement = transaction
                 .prepare_cached("UPDATE webhooks SET dropped = dropped + 1 WHERE id = ?1")?;
+            let mut queued_statement = transaction.prepare_cached(
+                "UPDATE webhooks SET pending = pending + 1, overflowing = 0 WHERE id = ?1",
+            )?;
+            let mut room_statement = transaction
+                .prepare_cached("SELECT pending, overflowing FROM webhooks WHERE id = ?1")?;
             for item in batch {
                 for webhook in item.dropping {
                     drop_statement.execute([webhook])?;
                 }
-                if item.to.is_empty() {
-                    continue;
-                }
-                event_statement.execute(params![item.label, item.body])?;
-                let event = transaction.last_insert_rowid();
+                let mut event = None;
                 for webhook in item.to {
+                    let (pending, overflowing): (u64, bool) = room_statement
+                        .query_row([webhook], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                    if pending >= caps.0 {
+                        drop_statement.execute([webhook])?;
+                        if !overflowing {
+                            log_overflow(&transaction, webhook, item.label, caps)?;
+                        }
+                        continue;
+                    }
+                    let event = match event {
+                        Some(event) => event,
+                        None => {
+                            event_statement.execute(params![item.label, item.body])?;
+                            *event.insert(transaction.last_insert_rowid())
+                        }
+                    };
                     outbox_statement.execute(params![webhook, event, now_ms])?;
+                    queued_statement.execute([webhook])?;
                 }
             }
         }
@@ -443,8 +522,11 @@ impl Store {
     pub fn pending(&self, webhook_id: &str) -> Result<u64> {
         let mut statement = self
             .connection
-            .prepare_cached("SELECT COUNT(*) FROM outbox WHERE webhook_id = ?1")?;
-        Ok(statement.query_row([webhook_id], |row| row.get(0))?)
+            .prepare_cached("SELECT pending FROM webhooks WHERE id = ?1")?;
+        Ok(statement
+            .query_row([webhook_id], |row| row.get(0))
+            .optional()?
+            .unwrap_or(0))
     }
 
     /// Records attempts in one transaction, in order: for each, the log, what became of the
@@ -474,19 +556,22 @@ impl Store {
              latency_ms, created_on FROM logs WHERE webhook_id = ?1 ORDER BY seq DESC \
              LIMIT ?2 OFFSET ?3",
         )?;
-        let rows = statement.query_map(params![webhook_id, limit, offset], |row| {
-            Ok(LogRow {
-                webhook_id: row.get(0)?,
-                label: row.get(1)?,
-                attempt: row.get(2)?,
-                message: row.get(3)?,
-                response_code: row.get(4)?,
-                reason: row.get(5)?,
-                is_successful: row.get(6)?,
-                latency_ms: row.get(7)?,
-                created_on: row.get(8)?,
-            })
-        })?;
+        // SQLite's integers are signed: a page far past the end is simply empty.
+        let clamp = |number: u64| i64::try_from(number).unwrap_or(i64::MAX);
+        let rows =
+            statement.query_map(params![webhook_id, clamp(limit), clamp(offset)], |row| {
+                Ok(LogRow {
+                    webhook_id: row.get(0)?,
+                    label: row.get(1)?,
+                    attempt: row.get(2)?,
+                    message: row.get(3)?,
+                    response_code: row.get(4)?,
+                    reason: row.get(5)?,
+                    is_successful: row.get(6)?,
+                    latency_ms: row.get(7)?,
+                    created_on: row.get(8)?,
+                })
+            })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -566,6 +651,9 @@ fn record_attempt(
             transaction
                 .prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
                 .execute([attempted.seq])?;
+            transaction
+                .prepare_cached("UPDATE webhooks SET pending = pending - 1 WHERE id = ?1")?
+                .execute([&log.webhook_id])?;
             forget_event_if_done(transaction, event)?;
         }
         Settled::Again(due_ms) => {
@@ -588,6 +676,35 @@ pub struct Enqueue<'a> {
     pub to: &'a [String],
     /// The paused webhooks that drop it.
     pub dropping: &'a [String],
+}
+
+/// Logs that a webhook's outbox is full and starts dropping, from the event `label` on.
+fn log_overflow(
+    transaction: &rusqlite::Transaction<'_>,
+    webhook: &str,
+    label: &str,
+    (outbox_cap, log_cap): (u64, u32),
+) -> Result<()> {
+    transaction
+        .prepare_cached("UPDATE webhooks SET overflowing = 1 WHERE id = ?1")?
+        .execute([webhook])?;
+    let reason = format!(
+        "dropped: the outbox holds {} undelivered events (--outbox-cap), so new events are \
+         dropped and counted until it has room again",
+        outbox_cap
+    );
+    let log = LogRow {
+        webhook_id: webhook.to_owned(),
+        label: label.to_owned(),
+        attempt: 0,
+        message: None,
+        response_code: None,
+        reason: Some(reason),
+        is_successful: false,
+        latency_ms: 0.0,
+        created_on: crate::delivery::now_text(),
+    };
+    insert_log(transaction, &log, log_cap)
 }
 
 fn insert_log(transaction: &rusqlite::Transaction<'_>, log: &LogRow, cap: u32) -> Result<()> {
@@ -700,7 +817,7 @@ mod tests {
     #[test]
     fn the_outbox_survives_a_reopen_and_logs_are_capped_newest_first() {
         let dir = folder("outbox");
-        let mut store = Store::open(&dir, 3).unwrap();
+        let mut store = Store::open(&dir, 3, 100).unwrap();
         store.insert_webhook(&webhook("w")).unwrap();
         let to = ["w".to_owned()];
         let batch: Vec<Enqueue<'_>> = (0..5)
@@ -714,7 +831,7 @@ mod tests {
         store.enqueue(&batch, 0, None).unwrap();
         drop(store);
 
-        let mut store = Store::open(&dir, 3).unwrap();
+        let mut store = Store::open(&dir, 3, 100).unwrap();
         let head = store.outbox_head("w", 10).unwrap();
         assert_eq!(head.len(), 5);
         let records: Vec<Attempted> = head.iter().map(|row| delivered(row.seq, 1)).collect();
@@ -738,6 +855,49 @@ mod tests {
     }
 
     #[test]
+    fn a_full_outbox_drops_and_counts_new_events_and_logs_once_per_overflow() {
+        let dir = folder("cap");
+        let mut store = Store::open(&dir, 10, 2).unwrap();
+        store.insert_webhook(&webhook("w")).unwrap();
+        let to = ["w".to_owned()];
+        let one = |label| Enqueue {
+            label,
+            body: b"{}",
+            to: &to,
+            dropping: &[],
+        };
+        store
+            .enqueue(&[one("a"), one("b"), one("c"), one("d")], 0, None)
+            .unwrap();
+        assert_eq!(store.pending("w").unwrap(), 2);
+        assert_eq!(store.webhook("w").unwrap().unwrap().dropped, 2);
+        let logs = store.logs("w", 0, 10).unwrap();
+        assert_eq!(logs.len(), 1, "{logs:?}");
+        assert_eq!(logs[0].label, "c");
+        assert!(logs[0].reason.as_deref().unwrap().contains("--outbox-cap"));
+        // Delivering one makes room for one; the next overflow is logged again.
+        let seq = store.outbox_head("w", 1).unwrap()[0].seq;
+        store.record_attempts(&[delivered(seq, 1)]).unwrap();
+        store.enqueue(&[one("e"), one("f")], 0, None).unwrap();
+        assert_eq!(store.pending("w").unwrap(), 2);
+        assert_eq!(store.webhook("w").unwrap().unwrap().dropped, 3);
+        let labels: Vec<String> = store
+            .logs("w", 0, 10)
+            .unwrap()
+            .into_iter()
+            .filter(|log| log.attempt == 0)
+            .map(|log| log.label)
+            .collect();
+        assert_eq!(labels, ["f", "c"]);
+        // A reopen recounts the same.
+        drop(store);
+        let store = Store::open(&dir, 10, 2).unwrap();
+        assert_eq!(store.pending("w").unwrap(), 2);
+        assert!(store.logs("w", u64::MAX, u64::MAX).unwrap().is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn a_rows_debug_hides_the_auth_value() {
         let mut row = webhook("w");
         row.auth_name = Some("X-Key".into());
@@ -752,7 +912,7 @@ mod tests {
     #[test]
     fn a_deleted_webhook_takes_its_queue_and_an_attempt_recorded_after_is_ignored() {
         let dir = folder("delete");
-        let mut store = Store::open(&dir, 10).unwrap();
+        let mut store = Store::open(&dir, 10, 100).unwrap();
         store.insert_webhook(&webhook("w")).unwrap();
         store.insert_webhook(&webhook("v")).unwrap();
         let to = ["w".to_owned(), "v".to_owned()];

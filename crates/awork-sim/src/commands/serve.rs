@@ -36,9 +36,23 @@ pub struct Args {
     /// The folder of the workspace's database (created if missing).
     #[arg(long, value_name = "DIR", default_value = ".awork-sim")]
     data: PathBuf,
-    /// The bearer token the API requires; without it any token is accepted. Never printed.
+    /// The bearer token the API requires; without it any token is accepted. Never printed. On the
+    /// command line it shows in `ps`: prefer the environment variable AWORK_SIM_API_KEY or
+    /// --api-key-file. At most one of the three.
     #[arg(long, value_name = "KEY")]
     api_key: Option<String>,
+    /// Read the API key from the first line of this file.
+    #[arg(long, value_name = "PATH")]
+    api_key_file: Option<PathBuf>,
+    /// A name besides localhost, loopback addresses and api.awork.com that requests may carry in
+    /// their Host header (repeatable). Other names are refused, against DNS rebinding, while serve
+    /// listens on loopback.
+    #[arg(long, value_name = "NAME")]
+    allow_host: Vec<String>,
+    /// Undelivered events kept per webhook; past it new events are dropped and counted (status,
+    /// logs, page). About 2 KB of disk each.
+    #[arg(long, value_name = "N", default_value_t = awork_workspace::DEFAULT_OUTBOX_CAP)]
+    outbox_cap: u64,
     /// The seed of the workspace's story.
     #[arg(long, value_name = "S", default_value_t = 1)]
     seed: u64,
@@ -60,15 +74,25 @@ impl Args {
             .parse()
             .with_context(|| format!("--host {}: not an IP address", self.host))?;
         let policy = self.policy.resolve()?;
-        if self
-            .api_key
-            .as_deref()
-            .is_some_and(|key| key.trim().is_empty())
+        let api_key = api_key(
+            self.api_key,
+            std::env::var_os(API_KEY_ENV),
+            self.api_key_file.as_deref(),
+        )?;
+        if self.outbox_cap == 0 {
+            bail!("--outbox-cap 0: --outbox-cap takes 1 or more");
+        }
+        if let Some(name) = self
+            .allow_host
+            .iter()
+            .find(|name| name.trim().is_empty() || name.contains([':', '/', ' ']))
         {
-            bail!("--api-key: empty");
+            bail!("--allow-host '{name}': give a host name alone, without a port or a scheme");
         }
         let mut config = Config::new(self.data);
-        config.api_key = self.api_key;
+        config.api_key = api_key;
+        config.outbox_cap = self.outbox_cap;
+        config.allowed_hosts = self.allow_host;
         config.seed = self.seed;
         config.rate = self.rate;
         config.policy = policy;
@@ -78,6 +102,47 @@ impl Args {
         };
         Ok((config, SocketAddr::new(host, self.port)))
     }
+}
+
+/// The environment variable holding the API key.
+const API_KEY_ENV: &str = "AWORK_SIM_API_KEY";
+
+/// The API key from `--api-key`, `AWORK_SIM_API_KEY` or the first line of `--api-key-file`: at
+/// most one of them, not empty. Errors name the source, never the key.
+fn api_key(
+    option: Option<String>,
+    env: Option<std::ffi::OsString>,
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<Option<String>> {
+    let given = [option.is_some(), env.is_some(), file.is_some()];
+    if given.iter().filter(|given| **given).count() > 1 {
+        bail!(
+            "the API key is given more than once (--api-key, {API_KEY_ENV}, --api-key-file): give it once"
+        );
+    }
+    let (source, key) = match (option, env, file) {
+        (Some(key), _, _) => ("--api-key".to_owned(), key),
+        (_, Some(env), _) => (
+            API_KEY_ENV.to_owned(),
+            env.into_string()
+                .map_err(|_| anyhow::anyhow!("{API_KEY_ENV}: not UTF-8"))?,
+        ),
+        (_, _, Some(path)) => {
+            let source = format!("--api-key-file {}", path.display());
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("{source}: cannot read"))?;
+            (source, text.lines().next().unwrap_or_default().to_owned())
+        }
+        (None, None, None) => return Ok(None),
+    };
+    let key = key.trim();
+    if key.is_empty() {
+        bail!("{source}: empty");
+    }
+    if key.contains(|c: char| c.is_whitespace() || c.is_control()) {
+        bail!("{source}: the key has a space or a control character; a bearer token cannot");
+    }
+    Ok(Some(key.to_owned()))
 }
 
 /// Serves the workspace until Ctrl-C.
