@@ -25,10 +25,10 @@ use serde_json::{Value, json};
 use crate::support::{awork_sim, check_usage_errors, workspace_root};
 
 /// How long any awaited effect may take.
-const DEADLINE: Duration = Duration::from_secs(30);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(30);
 
 /// A fresh data folder in the temporary directory, removed when dropped.
-struct DataDir(PathBuf);
+pub(crate) struct DataDir(PathBuf);
 
 impl std::ops::Deref for DataDir {
     type Target = Path;
@@ -43,7 +43,7 @@ impl Drop for DataDir {
     }
 }
 
-fn data_dir(name: &str) -> DataDir {
+pub(crate) fn data_dir(name: &str) -> DataDir {
     static COUNT: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "awork-sim-it-{}-{}-serve-{name}",
@@ -55,14 +55,14 @@ fn data_dir(name: &str) -> DataDir {
 }
 
 /// A running `awork-sim serve`, killed with SIGKILL when dropped.
-struct Serve {
-    child: Child,
-    url: String,
+pub(crate) struct Serve {
+    pub(crate) child: Child,
+    pub(crate) url: String,
 }
 
 impl Serve {
-    fn start(data: &Path, args: &[&str]) -> Serve {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+    pub(crate) fn start(data: &Path, args: &[&str]) -> Serve {
+        let child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
             .args(["serve", "--port", "0", "--data"])
             .arg(data)
             .args(args)
@@ -71,6 +71,11 @@ impl Serve {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("awork-sim starts");
+        Serve::adopt(child)
+    }
+
+    /// A serve started otherwise (its stdout piped), once it says where it listens.
+    pub(crate) fn adopt(mut child: Child) -> Serve {
         let stdout = child.stdout.take().expect("stdout is piped");
         let mut lines = BufReader::new(stdout).lines();
         let first = lines
@@ -88,7 +93,7 @@ impl Serve {
     }
 
     /// `kill -9`: no chance to clean up.
-    fn kill(mut self) {
+    pub(crate) fn kill(mut self) {
         self.child.kill().expect("the server can be killed");
         self.child.wait().expect("the server ends");
     }
@@ -102,20 +107,20 @@ impl Drop for Serve {
 }
 
 /// A blocking HTTP client over hyper, with the runtime the receivers run on.
-struct Http {
-    runtime: tokio::runtime::Runtime,
-    client: Client<HttpConnector, Full<Bytes>>,
+pub(crate) struct Http {
+    pub(crate) runtime: tokio::runtime::Runtime,
+    pub(crate) client: Client<HttpConnector, Full<Bytes>>,
 }
 
 /// An answer: the status and the body as JSON (`Null` when empty).
 #[derive(Debug)]
-struct Answer {
-    status: u16,
-    body: Value,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: Value,
 }
 
 impl Http {
-    fn new() -> Http {
+    pub(crate) fn new() -> Http {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -125,13 +130,31 @@ impl Http {
         Http { runtime, client }
     }
 
-    fn call(&self, method: &str, url: &str, token: Option<&str>, body: Option<&Value>) -> Answer {
-        let mut request = http::Request::builder()
-            .method(method)
-            .uri(url)
-            .header("content-type", "application/json");
+    pub(crate) fn call(
+        &self,
+        method: &str,
+        url: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        let mut headers = vec![("content-type", "application/json".to_owned())];
         if let Some(token) = token {
-            request = request.header("authorization", format!("Bearer {token}"));
+            headers.push(("authorization", format!("Bearer {token}")));
+        }
+        self.call_with(method, url, &headers, body)
+    }
+
+    /// A call with these headers (a `host` among them replaces the URL's).
+    pub(crate) fn call_with(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Answer {
+        let mut request = http::Request::builder().method(method).uri(url);
+        for (name, value) in headers {
+            request = request.header(*name, value);
         }
         let body = body.map_or_else(Bytes::new, |body| Bytes::from(body.to_string()));
         let request = request.body(Full::new(body)).expect("a valid request");
@@ -158,7 +181,13 @@ impl Http {
     }
 
     /// A call to the workspace with the bearer token of the tests.
-    fn api(&self, serve: &Serve, method: &str, path: &str, body: Option<&Value>) -> Answer {
+    pub(crate) fn api(
+        &self,
+        serve: &Serve,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Answer {
         self.call(
             method,
             &format!("{}{path}", serve.url),
@@ -167,14 +196,14 @@ impl Http {
         )
     }
 
-    fn receiver(&self, behaviour: Behaviour) -> Receiver {
+    pub(crate) fn receiver(&self, behaviour: Behaviour) -> Receiver {
         self.runtime
             .block_on(Receiver::start("127.0.0.1:0".parse().unwrap(), behaviour))
             .expect("the receiver starts")
     }
 
     #[track_caller]
-    fn wait_for_requests(&self, receiver: &Receiver, n: usize) {
+    pub(crate) fn wait_for_requests(&self, receiver: &Receiver, n: usize) {
         self.runtime
             .block_on(receiver.wait_for_requests(n, DEADLINE))
             .unwrap_or_else(|timeout| panic!("{timeout}"));
@@ -183,7 +212,7 @@ impl Http {
 
 /// Polls `probe` until it gives a value, at most [`DEADLINE`].
 #[track_caller]
-fn wait_until<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+pub(crate) fn wait_until<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + DEADLINE;
     loop {
         if let Some(value) = probe() {
@@ -197,7 +226,7 @@ fn wait_until<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
 /// Checks `value` against awork's schema `name`: the project's checker, and no property the
 /// schema does not declare (`additionalProperties: false`), at any depth.
 #[track_caller]
-fn conforms(api: &OpenApi, name: &str, value: &Value) {
+pub(crate) fn conforms(api: &OpenApi, name: &str, value: &Value) {
     let violations = api.check(name, value);
     assert!(violations.is_empty(), "{name}: {violations:?}\n{value:#}");
     let document: Value = serde_json::from_str(
@@ -240,7 +269,7 @@ fn declared_only(document: &Value, schema: &Value, value: &Value, path: &str) {
 }
 
 /// What awork's n8n trigger node sends on activation (`Content-Type: application/json`).
-fn n8n_form(uri: &str, events: &str) -> Value {
+pub(crate) fn n8n_form(uri: &str, events: &str) -> Value {
     json!({"name": format!("n8n: My workflow - {events}"), "uri": uri, "events": events,
         "isActive": true, "authenticationType": "none"})
 }
@@ -722,7 +751,7 @@ fn bad_options_exit_2_with_one_line() {
 }
 
 /// A program on the PATH.
-fn on_path(names: &[&str]) -> Option<PathBuf> {
+pub(crate) fn on_path(names: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
@@ -730,7 +759,7 @@ fn on_path(names: &[&str]) -> Option<PathBuf> {
 }
 
 /// A WebDriver session of chromedriver, ended (and chromedriver killed) when dropped.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     http: &'a Http,
     driver: Child,
     base: String,
@@ -740,7 +769,17 @@ struct Browser<'a> {
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl<'a> Browser<'a> {
-    fn start(http: &'a Http, chromedriver: &Path, chromium: &Path) -> Browser<'a> {
+    pub(crate) fn start(http: &'a Http, chromedriver: &Path, chromium: &Path) -> Browser<'a> {
+        Browser::start_with(http, chromedriver, chromium, &[])
+    }
+
+    /// A browser started with these command-line arguments besides the usual ones.
+    pub(crate) fn start_with(
+        http: &'a Http,
+        chromedriver: &Path,
+        chromium: &Path,
+        extra: &[&str],
+    ) -> Browser<'a> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
@@ -766,11 +805,18 @@ impl<'a> Browser<'a> {
             });
             ready.then_some(())
         });
+        let usual = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+        ];
+        let args = [usual.as_slice(), extra].concat();
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+                "args": args,
             },
         }}});
         let session = http.call(
@@ -785,19 +831,19 @@ impl<'a> Browser<'a> {
         browser
     }
 
-    fn command(&self, method: &str, path: &str, body: &Value) -> Answer {
+    pub(crate) fn command(&self, method: &str, path: &str, body: &Value) -> Answer {
         let body = (method == "POST").then_some(body);
         self.http
             .call(method, &format!("{}{path}", self.base), None, body)
     }
 
-    fn open(&self, url: &str) {
+    pub(crate) fn open(&self, url: &str) {
         let answer = self.command("POST", "/url", &json!({"url": url}));
         assert_eq!(answer.status, 200, "{answer:?}");
     }
 
     /// The elements matching `css`, as WebDriver ids.
-    fn find_all(&self, css: &str) -> Vec<String> {
+    pub(crate) fn find_all(&self, css: &str) -> Vec<String> {
         let answer = self.command(
             "POST",
             "/elements",
@@ -813,20 +859,20 @@ impl<'a> Browser<'a> {
 
     /// Runs `act` on the first element matching `css`, again while the page is re-rendering it.
     #[track_caller]
-    fn on(&self, css: &str, act: impl Fn(&str) -> Answer) {
+    pub(crate) fn on(&self, css: &str, act: impl Fn(&str) -> Answer) {
         wait_until(css, || {
             let element = self.find_all(css).into_iter().next()?;
             (act(&element).status == 200).then_some(())
         });
     }
 
-    fn click(&self, css: &str) {
+    pub(crate) fn click(&self, css: &str) {
         self.on(css, |element| {
             self.command("POST", &format!("/element/{element}/click"), &json!({}))
         });
     }
 
-    fn type_into(&self, css: &str, text: &str) {
+    pub(crate) fn type_into(&self, css: &str, text: &str) {
         self.on(css, |element| {
             self.command(
                 "POST",
@@ -837,7 +883,7 @@ impl<'a> Browser<'a> {
     }
 
     /// The text of the elements matching `css`.
-    fn texts(&self, css: &str) -> Vec<String> {
+    pub(crate) fn texts(&self, css: &str) -> Vec<String> {
         self.find_all(css)
             .iter()
             .filter_map(|element| {

@@ -17,5 +17,6 @@ mod cli_signals;
 mod cli_validate;
 mod openapi_independent;
 mod readme_examples;
+mod serve_hardening;
 mod support;
 mod tidy;
