@@ -50,6 +50,39 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_others() {
 }
 
 #[test]
+fn fresh_trace_ids_change_the_trace_ids_alone() {
+    let seed = check(&["generate", "--count", "40", "--awkward"], "", 0).stdout;
+    let fresh = |_| {
+        check(
+            &[
+                "generate",
+                "--count",
+                "40",
+                "--awkward",
+                "--fresh-trace-ids",
+            ],
+            "",
+            0,
+        )
+        .stdout
+    };
+    let runs: Vec<String> = std::iter::once(seed).chain((0..2).map(fresh)).collect();
+    let mut trace_ids = BTreeSet::new();
+    let mut stories = Vec::new();
+    for run in &runs {
+        let mut story = events(run);
+        for event in &mut story {
+            let trace_id = event.as_object_mut().unwrap().remove("traceId").unwrap();
+            trace_ids.insert(trace_id.as_str().unwrap().to_owned());
+        }
+        stories.push(story);
+    }
+    // Three runs, no trace id in two of them; the rest of the story is the seed's.
+    assert_eq!(trace_ids.len(), 3 * 40);
+    assert!(stories.iter().all(|story| *story == stories[0]));
+}
+
+#[test]
 fn the_default_is_one_compact_event() {
     let run = check(&["generate"], "", 0);
     assert_eq!(run.stdout.lines().count(), 1);

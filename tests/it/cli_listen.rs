@@ -207,6 +207,7 @@ fn records_what_send_delivers_and_the_recordings_replay() {
             &listener.url,
             "--count",
             "3",
+            "--reproducible",
             "--retry-schedule",
             "10ms",
         ],

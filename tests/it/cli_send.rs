@@ -124,6 +124,7 @@ fn after_the_pause_the_remaining_events_are_pending_and_never_sent() {
         &[
             "--count",
             "5",
+            "--reproducible",
             "--max-retries",
             "2",
             "--concurrency",
@@ -273,6 +274,15 @@ fn bad_options_and_inputs_exit_2_naming_the_problem_and_send_nothing() {
         ),
         (vec!["--url", &url, not_json.arg()], not_json.arg()),
         (vec!["--url", &url, "--concurrency", "0"], "--concurrency"),
+        (
+            vec![
+                "--url",
+                &url,
+                "--reproducible",
+                "fixtures/awork-docs-example.json",
+            ],
+            "--reproducible",
+        ),
     ];
     check_usage_errors("send", cases);
     receiver.expect_requests(0);
@@ -475,4 +485,78 @@ fn each_failed_attempt_is_a_line_on_stderr_and_quiet_turns_them_off() {
         "{}",
         run.stdout
     );
+}
+
+/// The trace ids of `bodies`, and the bodies without them.
+fn split_trace_ids(bodies: &[Vec<u8>]) -> (Vec<String>, Vec<Value>) {
+    bodies
+        .iter()
+        .map(|body| {
+            let mut event: Value = serde_json::from_slice(body).expect("a JSON body");
+            let trace_id = event
+                .as_object_mut()
+                .and_then(|event| event.remove("traceId"))
+                .and_then(|trace_id| trace_id.as_str().map(str::to_owned))
+                .expect("a traceId");
+            (trace_id, event)
+        })
+        .unzip()
+}
+
+#[test]
+fn two_runs_of_one_seed_tell_the_same_story_under_trace_ids_of_their_own() {
+    let runs: Vec<(Vec<String>, Vec<Value>)> = (0..2)
+        .map(|_| {
+            let receiver = TestReceiver::start(Behaviour::status(200));
+            send(&receiver.url(), &["--seed", "1", "--count", "30"], 0);
+            receiver.expect_requests(30);
+            split_trace_ids(&receiver.bodies())
+        })
+        .collect();
+    let (first_ids, first) = &runs[0];
+    let (second_ids, second) = &runs[1];
+    // The same story: the same entity ids, and everything else but the trace ids.
+    let entity_ids = |events: &[Value]| -> Vec<String> {
+        events
+            .iter()
+            .map(|event| event["entityId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(entity_ids(first), entity_ids(second));
+    assert_eq!(first, second);
+    // No trace id of one run is in the other, so a receiver that remembers them takes the
+    // second run's events as new; within a run each is unique.
+    let all: std::collections::BTreeSet<&String> = first_ids.iter().chain(second_ids).collect();
+    assert_eq!(all.len(), 60, "{first_ids:?} {second_ids:?}");
+    for id in &all {
+        assert!(
+            id.len() == 32
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            "{id}"
+        );
+    }
+    // Nor are they the seed's, which `generate` writes.
+    let generated = check(&["generate", "--seed", "1", "--count", "30"], "", 0).stdout;
+    let generated: Vec<Vec<u8>> = generated.lines().map(|line| line.into()).collect();
+    let (seed_ids, seed_story) = split_trace_ids(&generated);
+    assert_eq!(&seed_story, first);
+    assert!(seed_ids.iter().all(|id| !all.contains(id)));
+}
+
+#[test]
+fn reproducible_sends_the_seeds_bytes_every_time() {
+    let generated = check(&["generate", "--seed", "4", "--count", "12"], "", 0).stdout;
+    let expected: Vec<Vec<u8>> = generated.lines().map(|line| line.into()).collect();
+    for _ in 0..2 {
+        let receiver = TestReceiver::start(Behaviour::status(200));
+        send(
+            &receiver.url(),
+            &["--seed", "4", "--count", "12", "--reproducible"],
+            0,
+        );
+        receiver.expect_requests(12);
+        assert_eq!(receiver.bodies(), expected);
+    }
 }

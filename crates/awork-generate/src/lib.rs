@@ -21,7 +21,9 @@
 //!
 //! Invariants: the same configuration gives the same events, byte for byte, on every machine (one
 //! ChaCha8 stream seeded from the seed drives every choice, and no clock or hash order is read); an
-//! event never mentions an entity the story has not created, or has deleted.
+//! event never mentions an entity the story has not created, or has deleted. A trace salt
+//! ([`Generator::with_trace_salt`]) changes the trace ids alone, for runs of one seed that a
+//! receiver must not take for copies of each other.
 
 pub mod awkward;
 pub mod fixtures;
@@ -33,7 +35,7 @@ mod text;
 mod world;
 
 /// Ids as awork writes them, for code that bends generated events (the conformance suite).
-pub use ids::{trace_id, uuid};
+pub use ids::{salted_trace_id, trace_id, uuid};
 
 use awork_models::{AworkDateTime, Envelope, EventName, EventType, Naming};
 use chrono::TimeDelta;
@@ -70,6 +72,8 @@ pub struct Generator {
     naming: Naming,
     /// The event types to emit, each with its cumulative weight.
     wanted: Vec<(EventType, u32)>,
+    /// The salt mixed into every trace id, if any (see [`Generator::with_trace_salt`]).
+    trace_salt: Option<u128>,
 }
 
 impl Generator {
@@ -96,7 +100,19 @@ impl Generator {
             world: world::World::new(Rng::seed_from_u64(config.seed)),
             naming: config.naming,
             wanted,
+            trace_salt: None,
         }
+    }
+
+    /// The same story with its trace ids salted: every trace id is mixed with `salt`
+    /// ([`salted_trace_id`]), and nothing else changes (entities, ids, timestamps, the order of
+    /// events are the seed's, as the same random draws are made). Different salts give different
+    /// trace ids, so runs of one seed with salts of their own share no trace id, and a receiver
+    /// that deduplicates by `traceId` takes each run's events as new. `None` (the default) keeps
+    /// the seed's trace ids: the same seed, the same bytes.
+    pub fn with_trace_salt(mut self, salt: Option<u128>) -> Generator {
+        self.trace_salt = salt;
+        self
     }
 
     /// The workspace's subdomain (`<subdomain>.awork.com`).
@@ -173,7 +189,10 @@ impl Generator {
             entity_id,
             entity_type: event.entity_type().as_str().to_owned(),
             entity_link: produced.link,
-            trace_id: Some(trace_id(&mut self.world.rng)),
+            trace_id: Some(match self.trace_salt {
+                None => trace_id(&mut self.world.rng),
+                Some(salt) => salted_trace_id(&mut self.world.rng, salt),
+            }),
             triggered_by: Some(produced.actor),
             changes: produced.changes,
             extra: serde_json::Map::new(),

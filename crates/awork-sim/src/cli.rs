@@ -36,13 +36,16 @@ pub enum Command {
     Validate(validate::Args),
     /// Generate realistic events: NDJSON on stdout, or one pretty JSON file per event.
     ///
-    /// The same options give the same bytes; `--awkward` bends them into the legal but awkward
-    /// shapes a parser must survive. Exits 2 on an unknown event name.
+    /// The same options give the same bytes (`--fresh-trace-ids` gives the trace ids alone of the
+    /// run's own); `--awkward` bends them into the legal but awkward shapes a parser must survive.
+    /// Exits 2 on an unknown event name.
     Generate(generate::Args),
     /// Deliver events to a webhook URL with awork's semantics: retries, timeout, pause.
     ///
     /// Events come from the files given (sent byte for byte; a file of one JSON document is sent
-    /// whole) or are generated. Everything is checked before anything is sent: input that is not
+    /// whole) or are generated: the seed's story, with trace ids of the run's own (so a receiver
+    /// that deduplicates by `traceId` takes a second run's events as new) unless `--reproducible`
+    /// asks for the seed's exact bytes. Everything is checked before anything is sent: input that is not
     /// JSON, holds no event, or is not awork events (without `--raw`) is refused. SIGINT or SIGTERM
     /// stops the run with its summary, the unsent events pending, and exits 130 or 143. Exits 0 when every event was delivered, 1 when any failed or is
     /// pending, 2 on bad usage or input.

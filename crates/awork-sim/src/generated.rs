@@ -1,9 +1,12 @@
 //! The options that choose generated events (`--event`, `--seed`, `--naming`), shared by `generate`,
 //! `send` and `demo`, and their resolution into an [`awork_generate::GeneratorConfig`].
 //!
-//! This module checks names and builds the configuration, and turns a generator into delivery
-//! events one at a time ([`Events`]); it does not print. `--count` is not here because its default
-//! differs between commands.
+//! This module checks names and builds the configuration, draws a run's trace salt
+//! ([`fresh_trace_salt`]), and turns a generator into delivery events one at a time ([`Events`]);
+//! it does not print. `--count` is not here because its default differs between commands, nor
+//! are the options that choose between the seed's trace ids and fresh ones, because their default
+//! does too: `generate` writes the seed's corpus, `send` and `demo` are runs a receiver must not
+//! take for copies of earlier ones.
 
 use anyhow::bail;
 use awork_delivery::Event;
@@ -38,7 +41,8 @@ pub struct GeneratorArgs {
     /// Only events of this type (any spelling awork has used); repeat for more. Default: all.
     #[arg(long = "event", value_name = "T")]
     pub events: Vec<String>,
-    /// The seed: the same seed gives the same events, byte for byte.
+    /// The seed: the same seed tells the same story, byte for byte but for the trace ids of runs
+    /// that get their own (`send` without `--reproducible`, `generate --fresh-trace-ids`).
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
     /// The spelling of event names: `api` (what awork's webhooks carry), or the `spec`'s or the
@@ -92,6 +96,12 @@ pub fn unknown_event(name: &str) -> String {
     )
 }
 
+/// A salt for one run's trace ids ([`Generator::with_trace_salt`]), from the operating system's
+/// randomness: runs of one seed get different trace ids, and the rest of their story is the seed's.
+pub fn fresh_trace_salt() -> u128 {
+    rand::random()
+}
+
 /// The label an event carries in logs and reports: `eventType entityId`.
 pub fn label(event: &Envelope) -> String {
     format!("{} {}", event.event_type.as_str(), event.entity_id)
@@ -111,10 +121,11 @@ pub struct Events {
 }
 
 impl Events {
-    /// The first `count` events of `config`'s story.
-    pub fn new(config: GeneratorConfig, count: u64) -> Self {
+    /// The first `count` events of `config`'s story, their trace ids salted with `trace_salt` if
+    /// any.
+    pub fn new(config: GeneratorConfig, trace_salt: Option<u128>, count: u64) -> Self {
         Self {
-            generator: Generator::new(config),
+            generator: Generator::new(config).with_trace_salt(trace_salt),
             left: count,
             last_len: 0,
         }
@@ -180,7 +191,7 @@ mod tests {
     #[test]
     fn events_are_the_generated_story_and_know_how_many_are_left() {
         let config = args(&[]).resolve().unwrap();
-        let mut events = Events::new(config.clone(), 3);
+        let mut events = Events::new(config.clone(), None, 3);
         assert_eq!(events.size_hint(), (3, Some(3)));
         let first = events.next().unwrap();
         assert_eq!(events.size_hint(), (2, Some(2)));
@@ -188,6 +199,24 @@ mod tests {
         assert_eq!(first.body, serde_json::to_vec(&expected).unwrap());
         assert_eq!(first.label, label(&expected));
         assert_eq!(events.count(), 2);
+    }
+
+    #[test]
+    fn a_trace_salt_changes_only_the_trace_ids() {
+        let config = args(&[]).resolve().unwrap();
+        let salt = fresh_trace_salt();
+        assert_ne!(salt, fresh_trace_salt(), "each run draws its own salt");
+        let plain = Events::new(config.clone(), None, 20);
+        let salted = Events::new(config, Some(salt), 20);
+        for (plain, salted) in plain.zip(salted) {
+            assert_eq!(plain.label, salted.label);
+            let mut plain: serde_json::Value = serde_json::from_slice(&plain.body).unwrap();
+            let mut salted: serde_json::Value = serde_json::from_slice(&salted.body).unwrap();
+            assert_ne!(plain["traceId"], salted["traceId"]);
+            plain["traceId"] = serde_json::Value::Null;
+            salted["traceId"] = serde_json::Value::Null;
+            assert_eq!(plain, salted);
+        }
     }
 
     #[test]

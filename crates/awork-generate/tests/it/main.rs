@@ -96,6 +96,67 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_others() {
     assert_ne!(first, ndjson(&story(10, Naming::Spec, 300)));
 }
 
+fn salted_story(seed: u64, salt: Option<u128>, count: usize) -> Vec<Envelope> {
+    Generator::new(GeneratorConfig {
+        seed,
+        naming: Naming::Api,
+        ..GeneratorConfig::default()
+    })
+    .with_trace_salt(salt)
+    .take(count)
+    .collect()
+}
+
+/// The trace ids of `events`, and the events without them.
+fn split_trace_ids(events: Vec<Envelope>) -> (Vec<String>, Vec<Envelope>) {
+    events
+        .into_iter()
+        .map(|mut event| (event.trace_id.take().expect("a trace id"), event))
+        .unzip()
+}
+
+#[test]
+fn no_trace_salt_keeps_the_seeds_bytes() {
+    assert_eq!(
+        ndjson(&salted_story(9, None, 300)),
+        ndjson(&story(9, Naming::Api, 300))
+    );
+}
+
+#[test]
+fn a_trace_salt_changes_the_trace_ids_and_nothing_else() {
+    let (plain_ids, plain) = split_trace_ids(salted_story(5, None, 2000));
+    let mut runs = vec![plain_ids];
+    for salt in [0, 1, 2, 0x5eed_u128 << 100, u128::MAX] {
+        let (ids, rest) = split_trace_ids(salted_story(5, Some(salt), 2000));
+        // The same story: entities, ids, timestamps, changes, in the same order.
+        assert_eq!(ndjson(&rest), ndjson(&plain), "salt {salt:#x}");
+        for id in &ids {
+            assert!(
+                id.len() == 32
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+                "{id}"
+            );
+        }
+        // The same salt, the same trace ids.
+        let (again, _) = split_trace_ids(salted_story(5, Some(salt), 2000));
+        assert_eq!(again, ids, "salt {salt:#x}");
+        runs.push(ids);
+    }
+    // No trace id is shared by two runs (unsalted or salted), nor repeated within one.
+    let all: BTreeSet<&String> = runs.iter().flatten().collect();
+    assert_eq!(all.len(), runs.len() * 2000);
+}
+
+#[test]
+fn salted_events_still_validate() {
+    for event in salted_story(6, Some(42), 500) {
+        assert_valid_and_round_trips(&event);
+    }
+}
+
 #[test]
 fn one_event_type_alone_still_works() {
     for &event in EventType::API {

@@ -12,7 +12,7 @@ use awork_generate::awkward::Awkward;
 use awork_generate::{Generator, GeneratorConfig};
 
 use super::Outcome;
-use crate::generated::GeneratorArgs;
+use crate::generated::{self, GeneratorArgs};
 
 /// Arguments of `awork-sim generate`.
 #[derive(Debug, clap::Args)]
@@ -35,6 +35,12 @@ pub struct Args {
     /// conformance suite and the proptest strategies do; still seeded and deterministic.
     #[arg(long)]
     awkward: bool,
+    /// Give the events trace ids of this run's own (the rest of the story is the seed's), as
+    /// `send` does by default: for a corpus piped or replayed into `send`, which sends files byte
+    /// for byte, to a receiver that deduplicates by `traceId`. Without it the same options give
+    /// the same bytes.
+    #[arg(long)]
+    fresh_trace_ids: bool,
 }
 
 impl Args {
@@ -46,6 +52,7 @@ impl Args {
             out: self.out,
             force: self.force,
             awkward: self.awkward,
+            trace_salt: self.fresh_trace_ids.then(generated::fresh_trace_salt),
         })
     }
 }
@@ -63,12 +70,16 @@ pub struct Config {
     pub force: bool,
     /// Whether to bend the events into awkward shapes.
     pub awkward: bool,
+    /// This run's salt of the trace ids (`--fresh-trace-ids`), or `None` for the seed's.
+    pub trace_salt: Option<u128>,
 }
 
 /// Generates the events and writes them to `out` or to the directory.
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let count = usize::try_from(config.count).unwrap_or(usize::MAX);
-    let events = Generator::new(config.generator.clone()).take(count);
+    let events = Generator::new(config.generator.clone())
+        .with_trace_salt(config.trace_salt)
+        .take(count);
     let mut awkward = config.awkward.then(|| Awkward::new(config.generator.seed));
     match &config.out {
         None => {

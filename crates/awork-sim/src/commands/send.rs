@@ -1,6 +1,6 @@
 //! `awork-sim send`: delivers events to a webhook URL with awork's semantics (retries on a
 //! schedule, timeout, pause after too many consecutive failures), from files byte for byte or
-//! generated lazily.
+//! generated lazily (with trace ids of the run's own, unless `--reproducible`).
 //!
 //! Every option and every input is resolved and checked before anything is sent, so bad usage
 //! sends nothing: files are read twice, as streams, once to check every event and once, on a
@@ -63,6 +63,12 @@ pub struct Args {
     /// How many events to generate when no FILE is given. Default 10.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     count: Option<u64>,
+    /// Send the generated events exactly as `generate` writes them for the seed, trace ids
+    /// included, to replay a run. Without it each run's events get trace ids of their own (the
+    /// rest of the story is the seed's), so a receiver that deduplicates by `traceId` takes a
+    /// second run's events as new.
+    #[arg(long)]
+    reproducible: bool,
     /// Write one JSON line per attempt to this file.
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
@@ -106,12 +112,14 @@ impl Args {
         let events = if self.files.is_empty() {
             Events::Generated {
                 generator,
+                trace_salt: (!self.reproducible).then(generated::fresh_trace_salt),
                 count: self.count.unwrap_or(DEFAULT_COUNT),
             }
         } else {
-            if !self.generator.events.is_empty() || self.count.is_some() {
+            if !self.generator.events.is_empty() || self.count.is_some() || self.reproducible {
                 bail!(
-                    "--event and --count choose generated events; they cannot be used with FILEs"
+                    "--event, --count and --reproducible choose generated events; they cannot be \
+                     used with FILEs (which are sent byte for byte)"
                 );
             }
             let files = self
@@ -156,6 +164,8 @@ pub enum Events {
     Generated {
         /// What to generate.
         generator: GeneratorConfig,
+        /// This run's salt of the trace ids, or `None` for the seed's (`--reproducible`).
+        trace_salt: Option<u128>,
         /// How many.
         count: u64,
     },
@@ -343,9 +353,13 @@ impl Queue {
         })
     }
 
-    /// `count` events of `generator`'s story.
-    fn generated(generator: &GeneratorConfig, count: u64) -> anyhow::Result<Queue> {
-        let events = generated::Events::new(generator.clone(), count);
+    /// `count` events of `generator`'s story, their trace ids salted with `trace_salt` if any.
+    fn generated(
+        generator: &GeneratorConfig,
+        trace_salt: Option<u128>,
+        count: u64,
+    ) -> anyhow::Result<Queue> {
+        let events = generated::Events::new(generator.clone(), trace_salt, count);
         Queue::start("generate-events", count, move |send| {
             for event in events {
                 if !send(event) {
@@ -449,7 +463,11 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let unread = Arc::new(Mutex::new(None));
     let events = match &config.events {
         Events::Files(files) => Queue::files(files, &unread)?,
-        Events::Generated { generator, count } => Queue::generated(generator, *count)?,
+        Events::Generated {
+            generator,
+            trace_salt,
+            count,
+        } => Queue::generated(generator, *trace_salt, *count)?,
     };
     let run = runtime.block_on(webhook.deliver_until(events, &mut observer, stop()));
     // A signal that comes after the run ended stops nothing: only one during it counts.
