@@ -574,3 +574,107 @@ fn a_thousand_webhooks_on_a_black_hole_under_ulimit_1024_leave_serve_answering()
     assert!(failing > 0, "attempts time out and are recorded");
     drop(black_hole);
 }
+
+#[test]
+fn two_fresh_workspaces_of_one_seed_share_no_trace_id_and_a_restart_keeps_its_own() {
+    let http = Http::new();
+    let traces = |serve: &Serve| -> Vec<String> {
+        let made = http.api(serve, "POST", "/sim/events", Some(&json!({"count": 50})));
+        made.body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|event| event["traceId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first_data = data_dir("salt-a");
+    let second_data = data_dir("salt-b");
+    let first = Serve::start(&first_data, &["--seed", "7"]);
+    let second = Serve::start(&second_data, &["--seed", "7"]);
+    let first_traces = traces(&first);
+    let second_traces = traces(&second);
+    assert_eq!(first_traces.len(), 50);
+    assert!(
+        first_traces.iter().all(|id| !second_traces.contains(id)),
+        "two workspaces share trace ids"
+    );
+    // A restart goes on with the same workspace's ids: no event's id comes back.
+    first.kill();
+    let first = Serve::start(&first_data, &["--seed", "7"]);
+    let later = traces(&first);
+    assert!(later.iter().all(|id| !first_traces.contains(id)));
+    assert!(later.iter().all(|id| id.len() == 32));
+}
+
+#[test]
+fn the_protocol_details_follow_rfc_9110_and_awork() {
+    let http = Http::new();
+    let data = data_dir("protocol");
+    let serve = Serve::start(&data, &[]);
+    let url = |path: &str| format!("{}{path}", serve.url);
+    let head = |method: &str, path: &str| {
+        http.runtime.block_on(async {
+            let request = http::Request::builder()
+                .method(method)
+                .uri(url(path))
+                .header("authorization", "Bearer x")
+                .body(http_body_util::Full::new(bytes::Bytes::new()))
+                .unwrap();
+            http.client.request(request).await.unwrap()
+        })
+    };
+    for (method, path, allow) in [
+        ("PUT", "/api/v1/webhooks/eventtypes", "GET"),
+        ("DELETE", "/api/v1/webhooks", "GET, POST"),
+        ("POST", "/api/v1/webhooks/x", "GET, PUT, DELETE"),
+        ("POST", "/api/v1/users/me", "GET"),
+        ("GET", "/sim/events", "POST"),
+        ("POST", "/", "GET, HEAD"),
+    ] {
+        let answer = head(method, path);
+        assert_eq!(answer.status(), 405, "{method} {path}");
+        assert_eq!(answer.headers()["allow"], allow, "{method} {path}");
+    }
+    // Optional, nullable properties may be empty.
+    let receiver = http.receiver(Behaviour::status(200));
+    let mut form = n8n_form(&receiver.url(), "task_added");
+    form["authentication"] = "".into();
+    form["language"] = "".into();
+    let created = http.api(&serve, "POST", "/api/v1/webhooks", Some(&form));
+    assert_eq!(created.status, 200, "{created:?}");
+    // A framing or hop-by-hop header cannot be the auth header.
+    for name in [
+        "Content-Length",
+        "transfer-encoding",
+        "Host",
+        "Connection",
+        "Proxy-Authorization",
+    ] {
+        let mut form = n8n_form(&receiver.url(), "task_added");
+        form["authenticationType"] = "header".into();
+        form["authentication"] = format!("{name}=0").into();
+        let refused = http.api(&serve, "POST", "/api/v1/webhooks", Some(&form));
+        assert_eq!(refused.status, 400, "{name}: {refused:?}");
+        assert!(
+            !validation_message(&refused.body, "authentication").is_empty(),
+            "{refused:?}"
+        );
+    }
+}
+
+#[test]
+fn a_port_in_use_is_one_line_with_a_hint() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let data = data_dir("port-in-use");
+    let output = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+        .args(["serve", "--port", &port, "--data"])
+        .arg(&*data)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("in use").count(), 1, "{stderr}");
+    assert!(stderr.contains("--port 0"), "{stderr}");
+}

@@ -259,7 +259,7 @@ impl Server {
             cause,
         })?;
         let store = Store::open(&config.data, config.log_cap, config.outbox_cap)?;
-        let story = Story::new(config.seed);
+        let story = Story::new(config.seed, store.trace_salt()?);
         let (admin_id, workspace_url) = story.admin_and_url();
         let ids: Vec<String> = store.webhooks()?.into_iter().map(|row| row.id).collect();
         let listener = TcpListener::bind(addr)

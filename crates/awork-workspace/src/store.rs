@@ -303,7 +303,7 @@ impl Store {
     }
 
     /// A value kept with the workspace (such as its trace-id salt), if set.
-    pub fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
+    fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
         let mut statement = self
             .connection
             .prepare_cached("SELECT value FROM meta WHERE name = ?1")?;
@@ -311,13 +311,27 @@ impl Store {
     }
 
     /// Keeps a value with the workspace.
-    pub fn set_meta(&self, name: &str, value: &[u8]) -> Result<()> {
+    fn set_meta(&self, name: &str, value: &[u8]) -> Result<()> {
         self.connection.execute(
             "INSERT INTO meta (name, value) VALUES (?1, ?2) \
              ON CONFLICT(name) DO UPDATE SET value = excluded.value",
             params![name, value],
         )?;
         Ok(())
+    }
+
+    /// The workspace's trace-id salt: drawn when the database is created, then kept, so that
+    /// the story's trace ids go on after a restart and no two workspaces share any.
+    pub fn trace_salt(&self) -> Result<u128> {
+        const NAME: &str = "trace_salt";
+        if let Some(kept) = self.meta(NAME)?
+            && let Ok(bytes) = <[u8; 16]>::try_from(kept.as_slice())
+        {
+            return Ok(u128::from_le_bytes(bytes));
+        }
+        let salt: u128 = rand::random();
+        self.set_meta(NAME, &salt.to_le_bytes())?;
+        Ok(salt)
     }
 
     /// Pauses a webhook, with the reason `GET /webhooks/{id}` shows as `lastFailureReason`.

@@ -30,6 +30,8 @@ pub struct Progress {
 /// The streams, created when first asked.
 pub struct Story {
     seed: u64,
+    /// Mixed into every trace id, so that two workspaces of one seed share none.
+    trace_salt: u128,
     streams: BTreeMap<&'static str, Stream>,
 }
 
@@ -39,10 +41,12 @@ struct Stream {
 }
 
 impl Story {
-    /// The story of `seed`.
-    pub fn new(seed: u64) -> Story {
+    /// The story of `seed`, its trace ids salted with `trace_salt` (the workspace's own, kept in
+    /// its database: the same across restarts, different for every new workspace).
+    pub fn new(seed: u64, trace_salt: u128) -> Story {
         Story {
             seed,
+            trace_salt,
             streams: BTreeMap::new(),
         }
     }
@@ -73,7 +77,8 @@ impl Story {
     ) -> store::Result<(Vec<Envelope>, Progress)> {
         let name = event.map_or(STORY, |event| event.name(Naming::Api));
         if !self.streams.contains_key(name) {
-            let mut generator = Generator::new(self.config(event));
+            let mut generator =
+                Generator::new(self.config(event)).with_trace_salt(Some(self.trace_salt));
             let taken = store.stream_taken(name)?;
             for _ in 0..taken {
                 generator.next_event();
