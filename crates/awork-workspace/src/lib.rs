@@ -46,7 +46,8 @@ use crate::story::Story;
 pub const DEFAULT_LOG_CAP: u32 = 1_000;
 
 /// How many undelivered events a webhook's outbox holds by default; past it new events are
-/// dropped and counted. About 2 KB of disk each (the body is stored once for all webhooks).
+/// dropped and counted. About 4 KB of disk for a queued `task_added` (its body, stored once
+/// for all webhooks) and 120 bytes for each further webhook waiting for it.
 pub const DEFAULT_OUTBOX_CAP: u64 = 100_000;
 
 /// What happens to an event that happens while its webhook is paused. awork does not document

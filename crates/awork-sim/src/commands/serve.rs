@@ -50,7 +50,7 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     allow_host: Vec<String>,
     /// Undelivered events kept per webhook; past it new events are dropped and counted (status,
-    /// logs, page). About 2 KB of disk each.
+    /// logs, page). About 4 KB of disk for a queued task_added.
     #[arg(long, value_name = "N", default_value_t = awork_workspace::DEFAULT_OUTBOX_CAP)]
     outbox_cap: u64,
     /// The seed of the workspace's story.
