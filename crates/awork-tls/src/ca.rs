@@ -74,33 +74,29 @@ impl LocalCa {
         let ca_certificate_pem = read_text(&ca_certificate_path)?;
         let damaged = |path: &Path, problem: String| Error::Damaged {
             path: path.to_owned(),
-            problem,
+            problem: format!(
+                "{problem}: restore it, or delete {CA_CERTIFICATE_FILE} and {CA_KEY_FILE} in {} \
+                 to make a new local CA (and trust the new one)",
+                data_dir.display()
+            ),
         };
         let ca_key = KeyPair::from_pem(&ca_key_pem)
             .map_err(|error| damaged(&ca_key_path, format!("not a private key ({error})")))?;
+        let not_a_certificate =
+            |error: &dyn std::fmt::Display| format!("not a CA certificate ({error})");
         let ca_certificate = CertificateDer::from_pem_slice(ca_certificate_pem.as_bytes())
-            .map_err(|error| {
-                damaged(&ca_certificate_path, format!("not a certificate ({error})"))
-            })?;
-        let issuer = Issuer::from_ca_cert_der(&ca_certificate, ca_key).map_err(|error| {
-            damaged(&ca_certificate_path, format!("not a certificate ({error})"))
-        })?;
+            .map_err(|error| damaged(&ca_certificate_path, not_a_certificate(&error)))?;
+        let issuer = Issuer::from_ca_cert_der(&ca_certificate, ca_key)
+            .map_err(|error| damaged(&ca_certificate_path, not_a_certificate(&error)))?;
 
         let server_key = KeyPair::generate().map_err(certificates)?;
         let server_certificate = server_params()
             .signed_by(&server_key, &issuer)
             .map_err(certificates)?;
         verify_as_a_client(&ca_certificate, server_certificate.der()).map_err(|problem| {
-            damaged(
-                &ca_certificate_path,
-                format!(
-                    "the local CA does not verify the certificate it signs ({problem}): delete {} \
-                     and {} in {} to make a new one, and trust the new one",
-                    CA_CERTIFICATE_FILE,
-                    CA_KEY_FILE,
-                    data_dir.display()
-                ),
-            )
+            let problem =
+                format!("the local CA does not verify the certificate it signs ({problem})");
+            damaged(&ca_certificate_path, problem)
         })?;
 
         let trust_bundle_path = data_dir.join(TRUST_BUNDLE_FILE);
@@ -382,7 +378,11 @@ mod tests {
         let key = fs::read(data.join(CA_KEY_FILE)).unwrap();
         fs::write(data.join(CA_KEY_FILE), "not a key").unwrap();
         let error = LocalCa::load_or_create(&data).err().unwrap().to_string();
-        assert!(error.contains(CA_KEY_FILE), "{error}");
+        assert!(
+            error.contains(&format!("{CA_KEY_FILE}: not a private key"))
+                && error.contains("delete"),
+            "{error}"
+        );
         fs::write(data.join(CA_KEY_FILE), key).unwrap();
         LocalCa::load_or_create(&data).unwrap();
 
@@ -390,7 +390,9 @@ mod tests {
         fs::write(data.join(CA_KEY_FILE), other).unwrap();
         let error = LocalCa::load_or_create(&data).err().unwrap().to_string();
         assert!(
-            error.contains(CA_CERTIFICATE_FILE) && error.contains("delete"),
+            error.contains(&format!(
+                "{CA_CERTIFICATE_FILE}: the local CA does not verify"
+            )),
             "{error}"
         );
 
@@ -400,7 +402,10 @@ mod tests {
         )
         .unwrap();
         let error = LocalCa::load_or_create(&data).err().unwrap().to_string();
-        assert!(error.contains(CA_CERTIFICATE_FILE), "{error}");
+        assert!(
+            error.contains(&format!("{CA_CERTIFICATE_FILE}: not a CA certificate")),
+            "{error}"
+        );
         fs::remove_dir_all(&data).unwrap();
     }
 }
