@@ -10,7 +10,7 @@ use std::ffi::OsString;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::commands::{check, demo, events, generate, listen, schema, send, serve, validate};
+use crate::commands::{check, demo, env, events, generate, listen, schema, send, serve, validate};
 
 /// A local mock of awork's webhook emitter, and a test harness for services that receive awork
 /// webhooks.
@@ -69,6 +69,13 @@ pub enum Command {
     ///
     /// Prints `listening on http://HOST:PORT` first; runs until Ctrl-C. State lives in `--data`.
     Serve(serve::Args),
+    /// Print the shell exports that point unchanged HTTPS clients at the running `serve`.
+    ///
+    /// `HTTPS_PROXY` is `serve`'s port, which answers for api.awork.com only (other hosts are
+    /// refused: add them to `NO_PROXY`); loopback stays direct; the local CA is trusted through
+    /// `SSL_CERT_FILE`, `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE` and `NODE_EXTRA_CA_CERTS`. Apply with
+    /// `eval "$(awork-sim env)"`. Exits 2 when `serve` is not running on `--data`.
+    Env(env::Args),
 }
 
 /// Parses the process's arguments (see [`parse_from`]).

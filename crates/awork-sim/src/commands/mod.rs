@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod env;
 pub mod events;
 pub mod generate;
 pub mod listen;
@@ -45,5 +46,6 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             let (config, addr) = args.resolve()?;
             serve::run(config, addr, out)
         }
+        Command::Env(args) => env::run(&args, out),
     }
 }
