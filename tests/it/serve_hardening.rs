@@ -678,3 +678,42 @@ fn a_port_in_use_is_one_line_with_a_hint() {
     assert_eq!(stderr.matches("in use").count(), 1, "{stderr}");
     assert!(stderr.contains("--port 0"), "{stderr}");
 }
+
+#[test]
+fn schemathesis_finds_no_server_error_and_no_protocol_finding_in_the_webhook_operations() {
+    let Some(schemathesis) = on_path(&["st", "schemathesis"]) else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED schemathesis_finds_no_server_error_and_no_protocol_finding_in_the_webhook_operations: \
+             schemathesis is not on the PATH (pip install schemathesis; .ci/run installs it)"
+        );
+        return;
+    };
+    let data = data_dir("schemathesis");
+    let serve = Serve::start(&data, &[]);
+    let spec = crate::support::workspace_root().join("spec/openapi.json");
+    // Status codes, Allow headers and methods as RFC 9110 and awork's document say, and no 5xx;
+    // the data checks (what a form may contain) are awork-sim's guesses of awork's rules.
+    let output = Command::new(schemathesis)
+        .arg("run")
+        .arg(&spec)
+        .args(["--url", &format!("{}/api/v1", serve.url)])
+        .args(["--include-path-regex", "^/webhooks"])
+        .args(["--header", "Authorization: Bearer schemathesis"])
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,allow_header_conformance,\
+             unsupported_method,content_type_conformance,response_schema_conformance",
+        ])
+        .args(["--max-time", "30", "--seed", "1", "--workers", "1"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("schemathesis runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "schemathesis found problems:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("No issues found"), "{stdout}");
+}

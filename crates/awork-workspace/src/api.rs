@@ -98,10 +98,10 @@ pub(crate) async fn handle(
     let answer = match (api, lower.as_slice(), &method) {
         (true, ["users", "me"], _) => users_me(&shared),
         (true, ["webhooks"], &Method::GET) => list(&shared, &query),
-        (true, ["webhooks"], _) => create(&shared, &body).await,
+        (true, ["webhooks"], _) => create(&shared, &body),
         (true, ["webhooks", "eventtypes", ..], _) => Ok(ok(&event_types())),
         (true, ["webhooks", _], &Method::GET) => read(&shared, rest[1]),
-        (true, ["webhooks", _], &Method::PUT) => update(&shared, rest[1], &body).await,
+        (true, ["webhooks", _], &Method::PUT) => update(&shared, rest[1], &body),
         (true, ["webhooks", _], _) => delete(&shared, rest[1]),
         (_, ["webhooks", _, "logs"], _) => logs(&shared, rest[1], &query, !api),
         (false, ["events"], _) => make_events(&shared, &body),
@@ -534,22 +534,21 @@ fn bad_form(invalid: &[(String, String)]) -> Answer {
     )
 }
 
-/// The 400 for a URI that points at serve itself, if `uri` does.
-async fn refuse_self(shared: &Shared, uri: &str) -> Option<Answer> {
+/// The 400 for a URI that names serve itself, if `uri` does.
+fn refuse_self(shared: &Shared, uri: &str) -> Option<Answer> {
     let uri = WebhookUrl::parse(uri).ok()?;
     shared
         .guard
-        .points_at_self(&uri)
-        .await
+        .names_self(&uri)
         .then(|| bad_form(&[("uri".into(), format!("{}.", crate::guard::SELF_LOOP))]))
 }
 
-async fn create(shared: &Arc<Shared>, body: &[u8]) -> Handled {
+fn create(shared: &Arc<Shared>, body: &[u8]) -> Handled {
     let form = match parse_form(body) {
         Ok(form) => form,
         Err(invalid) => return Ok(bad_form(&invalid)),
     };
-    if let Some(refused) = refuse_self(shared, &form.uri).await {
+    if let Some(refused) = refuse_self(shared, &form.uri) {
         return Ok(refused);
     }
     let Some((auth_name, auth_value)) = form
@@ -591,7 +590,7 @@ async fn create(shared: &Arc<Shared>, body: &[u8]) -> Handled {
     Ok(ok(&webhook_json(&row)))
 }
 
-async fn update(shared: &Arc<Shared>, id: &str, body: &[u8]) -> Handled {
+fn update(shared: &Arc<Shared>, id: &str, body: &[u8]) -> Handled {
     let Some(mut row) = shared.lock_store().webhook(id)? else {
         return Ok(not_found(id));
     };
@@ -599,7 +598,7 @@ async fn update(shared: &Arc<Shared>, id: &str, body: &[u8]) -> Handled {
         Ok(form) => form,
         Err(invalid) => return Ok(bad_form(&invalid)),
     };
-    if let Some(refused) = refuse_self(shared, &form.uri).await {
+    if let Some(refused) = refuse_self(shared, &form.uri) {
         return Ok(refused);
     }
     match form.auth {
@@ -871,7 +870,11 @@ async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
     let Some(row) = shared.lock_store().webhook(id)? else {
         return Ok(not_found(id));
     };
-    if refuse_self(shared, &row.uri).await.is_some() {
+    let resolves_to_self = match WebhookUrl::parse(&row.uri) {
+        Ok(uri) => shared.guard.resolves_to_self(&uri).await,
+        Err(_) => false,
+    };
+    if resolves_to_self {
         return Ok(ok(
             &json!({"isSuccessful": false, "reason": crate::guard::SELF_LOOP}),
         ));

@@ -284,7 +284,7 @@ async fn transport_for(
         return Ok(built);
     }
     let config = webhook_config(row, &shared.policy).map_err(|_| Unusable::Broken)?;
-    if shared.guard.points_at_self(&config.url).await {
+    if shared.guard.resolves_to_self(&config.url).await {
         return Err(Unusable::SelfLoop);
     }
     let http = HttpTransport::new(&config).map_err(|_| Unusable::Broken)?;

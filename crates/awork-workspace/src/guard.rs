@@ -10,9 +10,12 @@
 //!   request and every non-GET one) must come from serve's own origin, the one its `Host` names;
 //!   otherwise it is refused with a 403 and changes nothing. Clients that are not browsers send no
 //!   `Origin` and are not affected.
-//! - **No delivery to itself.** A webhook URI that resolves to serve's own listening address (any
-//!   path) would make serve call itself, recursively for `/sim/webhooks/{id}/test`: it is refused
-//!   when a webhook is created or updated, and checked again before delivering.
+//! - **No delivery to itself.** A webhook URI that reaches serve's own listening address (any path)
+//!   would make serve call itself, recursively for `/sim/webhooks/{id}/test`. A URI that names
+//!   it (a loopback, unspecified or local address, or `localhost`, with serve's port) is refused
+//!   when a webhook is created or updated, without asking DNS (a fuzzer's made-up host names cause
+//!   no lookups); before delivering, the host is resolved, as the connection would resolve it,
+//!   and a URI that resolves to serve is not delivered to.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -127,38 +130,71 @@ impl Guard {
         let name_matches = match name.parse::<IpAddr>() {
             Ok(ip) => ip.to_canonical().is_loopback(),
             Err(_) => {
-                name == "localhost"
-                    || name.ends_with(".localhost")
-                    || name == AWORK_HOST
-                    || self.allowed_names.contains(&name)
+                is_localhost(&name) || name == AWORK_HOST || self.allowed_names.contains(&name)
             }
         };
         port_matches && name_matches
     }
 
-    /// Whether `uri` resolves to an address serve listens on (whatever its path): delivering
-    /// there would make serve call itself. A name that does not resolve is not serve.
-    pub async fn points_at_self(&self, uri: &WebhookUrl) -> bool {
-        let uri = uri.as_uri();
-        let Some(host) = uri.host() else {
+    /// Whether `uri` names an address serve listens on (whatever its path), without resolving
+    /// names other than `localhost`: delivering there would make serve call itself.
+    pub fn names_self(&self, uri: &WebhookUrl) -> bool {
+        let Some((host, port)) = host_and_port(uri) else {
             return false;
         };
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        let port = uri
-            .port_u16()
-            .unwrap_or(if uri.scheme_str() == Some("https") {
-                443
-            } else {
-                80
-            });
-        let Ok(resolved) = tokio::net::lookup_host((host, port)).await else {
-            return false;
+        let addresses: Vec<IpAddr> = match host.parse::<IpAddr>() {
+            Ok(ip) => vec![ip],
+            Err(_) if is_localhost(&host) => vec![
+                IpAddr::from(std::net::Ipv4Addr::LOCALHOST),
+                IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+            ],
+            Err(_) => return false,
         };
-        let resolved: Vec<SocketAddr> = resolved.collect();
-        resolved
-            .iter()
-            .any(|target| self.listening.iter().any(|own| reaches(*target, *own)))
+        addresses
+            .into_iter()
+            .any(|ip| self.reached_by(SocketAddr::new(ip, port)))
     }
+
+    /// Whether `uri` resolves to an address serve listens on, as a connection to it would
+    /// resolve it. A name that does not resolve is not serve.
+    pub async fn resolves_to_self(&self, uri: &WebhookUrl) -> bool {
+        if self.names_self(uri) {
+            return true;
+        }
+        let Some((host, port)) = host_and_port(uri) else {
+            return false;
+        };
+        let Ok(resolved) = tokio::net::lookup_host((host.as_str(), port)).await else {
+            return false;
+        };
+        resolved.into_iter().any(|target| self.reached_by(target))
+    }
+
+    fn reached_by(&self, target: SocketAddr) -> bool {
+        self.listening.iter().any(|own| reaches(target, *own))
+    }
+}
+
+/// The host (without brackets, lowercase) and port a URI connects to.
+fn host_and_port(uri: &WebhookUrl) -> Option<(String, u16)> {
+    let uri = uri.as_uri();
+    let host = uri
+        .host()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let default = if uri.scheme_str() == Some("https") {
+        443
+    } else {
+        80
+    };
+    Some((host, uri.port_u16().unwrap_or(default)))
+}
+
+/// `localhost` and its subdomains, which resolve to loopback (RFC 6761).
+fn is_localhost(name: &str) -> bool {
+    name == "localhost" || name.ends_with(".localhost")
 }
 
 /// Whether a connection to `target` reaches a listener bound to `listening`.
@@ -285,14 +321,27 @@ mod tests {
         assert!(!reaches("192.0.2.1:8787".parse().unwrap(), any));
     }
 
-    #[tokio::test]
-    async fn names_are_resolved_before_comparing() {
+    #[test]
+    fn a_uri_names_serve_by_address_or_localhost_without_dns() {
         let guard = loopback_guard();
-        let own = WebhookUrl::parse("http://localhost:8787/sim/webhooks/x/test").unwrap();
+        let names = |uri: &str| guard.names_self(&WebhookUrl::parse(uri).unwrap());
+        assert!(names("http://localhost:8787/sim/webhooks/x/test"));
+        assert!(names("http://app.localhost:8787/"));
+        assert!(names("http://[::ffff:127.0.0.1]:8787/"));
+        assert!(names("http://0.0.0.0:8787/"));
+        assert!(!names("http://localhost:8788/hooks"));
+        assert!(!names("https://127.0.0.1/hooks"));
+        // Other names are left to the check before delivering, which resolves them.
+        assert!(!names("http://example.test:8787/"));
+    }
+
+    #[tokio::test]
+    async fn before_delivering_names_are_resolved() {
+        let guard = loopback_guard();
+        // `localhost` resolves through the hosts file; no name here needs DNS.
+        let own = WebhookUrl::parse("http://localhost:8787/sim/events").unwrap();
         let other = WebhookUrl::parse("http://localhost:8788/hooks").unwrap();
-        let unresolvable = WebhookUrl::parse("http://no-such-host.invalid:8787/").unwrap();
-        assert!(guard.points_at_self(&own).await);
-        assert!(!guard.points_at_self(&other).await);
-        assert!(!guard.points_at_self(&unresolvable).await);
+        assert!(guard.resolves_to_self(&own).await);
+        assert!(!guard.resolves_to_self(&other).await);
     }
 }
