@@ -114,8 +114,10 @@ impl fmt::Display for AttemptOutcome {
 /// Carries one attempt to the receiver.
 ///
 /// Contract: `send` POSTs `body` once and resolves to [`AttemptOutcome::Timeout`] if the whole
-/// response (head and body) did not arrive within `timeout`. Use only `tokio::time` for waiting, so tests can pause the
-/// clock.
+/// response (head and body) did not arrive within `timeout`. (A request that a kept-alive
+/// connection lost, closed by the receiver before any byte of an answer, may be sent again on a
+/// fresh connection, which then has a `timeout` of its own.) Use only `tokio::time` for waiting,
+/// so tests can pause the clock.
 pub trait Transport: Send + Sync + 'static {
     /// Performs one attempt.
     fn send(&self, body: Bytes, timeout: Duration) -> impl Future<Output = AttemptOutcome> + Send;
@@ -204,47 +206,87 @@ impl HttpTransport {
         }
     }
 
-    /// One attempt on a pooled plain-http connection, without a deadline: the request, the
-    /// response head, and the body read to its end (or to [`BODY_DRAIN_LIMIT`]); the connection
-    /// goes back to the pool only when its response was read whole.
-    async fn attempt_plain(&self, pool: &Pool, body: Bytes) -> AttemptOutcome {
-        let (mut sender, reused) = match pool.checkout().await {
-            Ok(checked_out) => checked_out,
-            Err(error) => return classify(&error),
+    /// One try of an attempt on a plain-http connection (`Pooled`: an idle one if one is still
+    /// open, else a new one), without a deadline: the request, the response head, and the body read
+    /// to its end (or to [`BODY_DRAIN_LIMIT`]); the connection goes back to the pool only when its
+    /// response was read whole.
+    ///
+    /// `Err(StaleConnection)` when a reused connection failed before any byte of a response: a
+    /// connection that served a request and then sat idle may have been closed by the receiver (its
+    /// keep-alive timeout, or it closes after every answer) in the moment between our check that it
+    /// is open and our request, and hyper then reports the request canceled (not sent), or the
+    /// connection closed (or reset) before any byte of a response. The receiver has not answered
+    /// this attempt, so the caller sends it once more on a fresh connection rather than turning it
+    /// into a failed attempt. A fresh connection never gives `Err`.
+    async fn try_plain(
+        &self,
+        pool: &Pool,
+        body: Bytes,
+        connection: Connection,
+    ) -> Result<AttemptOutcome, StaleConnection> {
+        let checked_out = match connection {
+            Connection::Pooled => pool.checkout().await,
+            Connection::Fresh => pool.connect().await.map(|sender| (sender, false)),
         };
-        let response = match sender
-            .send_request(self.request(&pool.target, body.clone()))
-            .await
-        {
+        let (mut sender, reused) = match checked_out {
+            Ok(checked_out) => checked_out,
+            Err(error) => return Ok(classify(&error)),
+        };
+        let response = match sender.send_request(self.request(&pool.target, body)).await {
             Ok(response) => response,
             Err(error) => {
                 let outcome = classify(&error);
-                // A connection that served a request and then sat idle may have been closed by
-                // the receiver (its keep-alive timeout, or it closes after every answer) in the
-                // moment between our check that it is open and our request: hyper then reports
-                // the request canceled (not sent), or the connection closed (or reset) before any
-                // byte of a response. The receiver has not answered this attempt, so it is sent
-                // once more on a fresh connection, within the same deadline, rather than turned
-                // into a failed attempt. A fresh connection is never retried.
-                if !reused || outcome != AttemptOutcome::ConnectionReset {
-                    return outcome;
-                }
-                sender = match pool.connect().await {
-                    Ok(sender) => sender,
-                    Err(error) => return classify(&error),
+                return if reused && outcome == AttemptOutcome::ConnectionReset {
+                    Err(StaleConnection)
+                } else {
+                    Ok(outcome)
                 };
-                match sender.send_request(self.request(&pool.target, body)).await {
-                    Ok(response) => response,
-                    Err(error) => return classify(&error),
-                }
             }
         };
         let (outcome, complete) = outcome(response).await;
         if complete {
             pool.put_back(sender);
         }
-        outcome
+        Ok(outcome)
     }
+
+    /// One attempt on plain-http connections: a try on a pooled connection within `timeout`, and,
+    /// when that connection turns out to have been closed while idle, a try on a fresh connection
+    /// with a `timeout` of its own, so that a stale connection does not eat into the time the
+    /// receiver has to answer.
+    async fn attempt_plain(&self, pool: &Pool, body: Bytes, timeout: Duration) -> AttemptOutcome {
+        let pooled = self.try_plain(pool, body.clone(), Connection::Pooled);
+        match within(timeout, pooled).await {
+            Some(Ok(outcome)) => outcome,
+            None => AttemptOutcome::Timeout,
+            Some(Err(StaleConnection)) => {
+                let fresh = self.try_plain(pool, body, Connection::Fresh);
+                match within(timeout, fresh).await {
+                    Some(Ok(outcome)) => outcome,
+                    Some(Err(StaleConnection)) => AttemptOutcome::ConnectionReset,
+                    None => AttemptOutcome::Timeout,
+                }
+            }
+        }
+    }
+}
+
+/// Which connection a try of [`HttpTransport::try_plain`] is sent on.
+#[derive(Debug, Clone, Copy)]
+enum Connection {
+    /// An idle pooled connection that is still open, or a new one when there is none.
+    Pooled,
+    /// A new connection.
+    Fresh,
+}
+
+/// A reused connection failed before any byte of a response: the receiver closed it while idle.
+#[derive(Debug)]
+struct StaleConnection;
+
+/// `future`'s output, or `None` when it did not finish within `timeout`.
+async fn within<T>(timeout: Duration, future: impl Future<Output = T>) -> Option<T> {
+    tokio::time::timeout(timeout, future).await.ok()
 }
 
 /// The clients of [`HttpTransport`], by the URL's scheme.
@@ -385,15 +427,12 @@ impl Transport for HttpTransport {
     async fn send(&self, body: Bytes, timeout: Duration) -> AttemptOutcome {
         // One deadline for the whole response, as awork's client reads it: a receiver that sends
         // its head at once and trickles its body past the timeout has not answered in time.
-        let attempt = async {
-            match &self.client {
-                Connections::Plain(pool) => self.attempt_plain(pool, body).await,
-                Connections::Tls(client) => self.attempt_tls(client, body).await,
-            }
-        };
-        tokio::time::timeout(timeout, attempt)
-            .await
-            .unwrap_or(AttemptOutcome::Timeout)
+        match &self.client {
+            Connections::Plain(pool) => self.attempt_plain(pool, body, timeout).await,
+            Connections::Tls(client) => within(timeout, self.attempt_tls(client, body))
+                .await
+                .unwrap_or(AttemptOutcome::Timeout),
+        }
     }
 }
 
