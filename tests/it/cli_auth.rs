@@ -1,6 +1,7 @@
 //! The auth header off the command line: `AWORK_SIM_AUTH_HEADER` and `--auth-header-file` reach a
 //! receiver on 127.0.0.1 in `send` and `check` and are required by `listen`; more than one source,
-//! or a malformed header, exits 2 with one line that never shows the value.
+//! a malformed header, or a name awork-sim sets itself (framing, host, hop-by-hop), exits 2 with one
+//! line that never shows the value, before anything is sent.
 
 use std::process::{Command, Stdio};
 
@@ -201,4 +202,70 @@ fn two_sources_or_a_malformed_header_exit_2_with_one_line_and_no_value() {
         assert!(run.stdout.contains("AWORK_SIM_AUTH_HEADER"), "{command}");
         never_shown(&run);
     }
+}
+
+#[test]
+fn a_framing_or_hop_by_hop_header_is_refused_as_the_auth_header_before_anything_is_sent() {
+    let (receiver, _runtime) = start_receiver();
+    let url = receiver.url();
+    let file = TempFile::new(
+        "auth-header-proxy.txt",
+        &format!("Proxy-Authorization: {SECRET}\n"),
+    );
+    let framing = format!("Content-Length: {SECRET}");
+    let hop_by_hop = format!("connection: {SECRET}");
+    let cases: Vec<(Vec<&str>, Env, &str)> = vec![
+        (
+            vec!["send", "--url", &url, "--count", "1"],
+            vec![("AWORK_SIM_AUTH_HEADER", "Content-Length: 0")],
+            "AWORK_SIM_AUTH_HEADER: Content-Length is a framing header that awork-sim sets itself; it cannot be the auth header",
+        ),
+        (
+            vec![
+                "send",
+                "--url",
+                &url,
+                "--count",
+                "1",
+                "--auth-header",
+                &framing,
+            ],
+            vec![],
+            "--auth-header: Content-Length is a framing header",
+        ),
+        (
+            vec!["check", "--url", &url],
+            vec![("AWORK_SIM_AUTH_HEADER", hop_by_hop.as_str())],
+            "AWORK_SIM_AUTH_HEADER: connection is a hop-by-hop header",
+        ),
+        (
+            vec!["check", "--url", &url, "--auth-header-file", file.arg()],
+            vec![],
+            "Proxy-Authorization is meant for a proxy",
+        ),
+        (
+            vec!["listen", "--port", "0"],
+            vec![("AWORK_SIM_AUTH_HEADER", "Transfer-Encoding: chunked")],
+            "AWORK_SIM_AUTH_HEADER: Transfer-Encoding is a framing header",
+        ),
+        (
+            vec!["listen", "--port", "0", "--auth-header-file", file.arg()],
+            vec![],
+            "Proxy-Authorization is meant for a proxy",
+        ),
+    ];
+    for (args, env, named) in cases {
+        let run = awork_sim_with_env(&args, &env);
+        assert_eq!(run.code, Some(2), "{args:?}: {run:#?}");
+        // `listen` prints its URL first once it listens: it never got that far.
+        assert_eq!(run.stdout, "", "{args:?}");
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
+        never_shown(&run);
+    }
+    assert_eq!(
+        receiver.requests().len(),
+        0,
+        "a refused header sent nothing"
+    );
 }

@@ -95,8 +95,19 @@ pub struct Probe {
 pub struct Step {
     /// The probes of the step.
     pub probes: Vec<Probe>,
-    /// How many of them may be in flight at once.
-    pub concurrency: usize,
+    /// How they go out.
+    pub sending: Sending,
+}
+
+/// How the probes of a step go out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sending {
+    /// All at once, each on a connection of its own: the burst, where concurrency is the point.
+    AllAtOnce,
+    /// In turn, each once the one before was answered, as a delivery sends them (one connection
+    /// per auth header); the runner sends the next beside them only while the receiver is slow
+    /// to answer, so that a slow receiver's run stays short.
+    InTurn,
 }
 
 /// Everything one case sends.
@@ -107,11 +118,6 @@ pub struct Scenario {
     /// Its steps, in order.
     pub steps: Vec<Step>,
 }
-
-/// How many requests of one step are in flight at once when order does not matter. A receiver is
-/// asked for concurrency only by the burst; elsewhere a few in flight keep a slow receiver's run
-/// short without testing anything else.
-const BULK_CONCURRENCY: usize = 8;
 
 /// The size the large payload reaches: 256 KiB.
 pub const LARGE_PAYLOAD_BYTES: usize = 256 * 1024;
@@ -216,7 +222,7 @@ impl Source {
                     .collect();
                 vec![Step {
                     probes,
-                    concurrency: burst.max(1),
+                    sending: Sending::AllAtOnce,
                 }]
             }
             CaseId::AcceptsLargePayload => vec![bulk(vec![self.large_payload()])],
@@ -477,11 +483,12 @@ pub fn family(naming: Naming) -> &'static str {
     }
 }
 
-/// A step whose probes may be sent a few at a time, in any order.
+/// A step whose probes are sent in turn (a few at a time only while the receiver is slow), so in
+/// any order.
 fn bulk(probes: Vec<Probe>) -> Step {
     Step {
         probes,
-        concurrency: BULK_CONCURRENCY,
+        sending: Sending::InTurn,
     }
 }
 
@@ -709,6 +716,6 @@ mod tests {
         let steps = scenario(CaseId::AcceptsBurst);
         assert_eq!(steps.len(), 1);
         assert_eq!(steps[0].probes.len(), 50);
-        assert_eq!(steps[0].concurrency, 50);
+        assert_eq!(steps[0].sending, Sending::AllAtOnce);
     }
 }

@@ -12,13 +12,12 @@ use std::time::Duration;
 
 use awork_delivery::{AttemptOutcome, AuthHeader, HttpTransport, Transport, WebhookConfig};
 use tokio::net::TcpStream;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::cases::{CaseId, Level};
 use crate::causes;
-use crate::probes::{self, AuthSent, Probe, Scenario};
+use crate::probes::{self, AuthSent, Probe, Scenario, Sending};
 use crate::report::text::millis;
 use crate::report::{Answer, CaseReport, Outcome, Report, RequestRecord, Settings};
 use crate::{CheckConfig, CheckError};
@@ -214,8 +213,23 @@ impl TimeoutStreak {
     }
 }
 
+/// How long the requests in flight may go unanswered before a step sent in turn sends its next
+/// probe beside them, on another connection.
+const PATIENCE: Duration = Duration::from_secs(1);
+
+/// The most requests of a step sent in turn that are in flight at once, when the receiver is slow.
+const MOST_IN_FLIGHT_WHEN_SLOW: usize = 8;
+
 /// Sends a case's steps in order; returns the records, in the order of the probes, and how many
 /// probes were not sent because the receiver had stopped answering.
+///
+/// A step sent in turn sends its next probe as soon as one in flight is answered, so that its
+/// connection is back in its pool and carries the next request: a receiver that answers within
+/// [`PATIENCE`] sees one connection per auth header, as from a delivery, and never a burst of new
+/// connections (which overflows a small accept queue and costs a second to the SYN sent again).
+/// Only while nothing in flight is answered within `PATIENCE` is the next probe sent beside them,
+/// up to [`MOST_IN_FLIGHT_WHEN_SLOW`], so that a receiver that hangs does not hold the run for
+/// every timeout in turn.
 async fn send_scenario(
     clients: &Clients,
     scenario: Scenario,
@@ -226,14 +240,21 @@ async fn send_scenario(
     let mut records = Vec::new();
     let mut unsent = 0;
     for step in scenario.steps {
-        let limit = Arc::new(Semaphore::new(step.concurrency.max(1)));
         let mut in_flight = JoinSet::new();
+        let mut step_records: Vec<(usize, RequestRecord)> = Vec::new();
         let mut probes = step.probes.into_iter().enumerate();
         for (index, probe) in probes.by_ref() {
-            let permit = Arc::clone(&limit)
-                .acquire_owned()
-                .await
-                .expect("the semaphore is never closed");
+            if step.sending == Sending::InTurn && !in_flight.is_empty() {
+                let answered = if in_flight.len() >= MOST_IN_FLIGHT_WHEN_SLOW {
+                    in_flight.join_next().await
+                } else {
+                    tokio::time::timeout(PATIENCE, in_flight.join_next())
+                        .await
+                        .unwrap_or_default()
+                };
+                step_records
+                    .extend(answered.map(|joined| joined.expect("a request task does not panic")));
+            }
             if streak.stopped() {
                 unsent += 1;
                 break;
@@ -245,14 +266,12 @@ async fn send_scenario(
                 let sent_at = Instant::now();
                 let outcome = client.send(probe.body.clone(), timeout).await;
                 let latency = sent_at.elapsed();
-                drop(permit);
                 let record = record(case, &probe, outcome, latency, has_auth);
                 streak.record(&record.answer);
                 (index, record)
             });
         }
         unsent += probes.count();
-        let mut step_records: Vec<(usize, RequestRecord)> = Vec::new();
         while let Some(joined) = in_flight.join_next().await {
             step_records.push(joined.expect("a request task does not panic"));
         }

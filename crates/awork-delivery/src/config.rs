@@ -36,6 +36,16 @@ pub enum ConfigError {
         #[source]
         source: http::header::InvalidHeaderName,
     },
+    /// The auth header's name is one awork-sim sets itself (the request's framing or host) or one
+    /// that belongs to a single hop (`Connection`, `Proxy-*`, ...), which would break the request
+    /// or never reach the receiver.
+    #[error("{name} {reason}; it cannot be the auth header")]
+    AuthReservedName {
+        /// The refused name, as given.
+        name: String,
+        /// What the header is for, as the rest of a sentence that starts with its name.
+        reason: &'static str,
+    },
     /// The auth header's value is not a valid HTTP header value. The value itself is not shown,
     /// because it is a secret.
     #[error("invalid auth header value for `{name}`")]
@@ -178,7 +188,9 @@ pub struct AuthHeader {
 }
 
 impl AuthHeader {
-    /// Builds a header from a name and a value.
+    /// Builds a header from a name and a value. Refuses (in any case) the names awork-sim sets
+    /// itself, `Content-Length`, `Transfer-Encoding` and `Host`, and the hop-by-hop ones,
+    /// `Connection`, `Keep-Alive`, `TE`, `Trailer`, `Upgrade` and every `Proxy-*`.
     pub fn new(name: &str, value: &str) -> Result<Self, ConfigError> {
         let name_text = name.trim();
         let name =
@@ -186,6 +198,12 @@ impl AuthHeader {
                 name: name_text.to_owned(),
                 source,
             })?;
+        if let Some(reason) = reserved_reason(&name) {
+            return Err(ConfigError::AuthReservedName {
+                name: name_text.to_owned(),
+                reason,
+            });
+        }
         let mut value = HeaderValue::from_str(value.trim()).map_err(|source| {
             ConfigError::AuthInvalidValue {
                 name: name.as_str().to_owned(),
@@ -210,6 +228,24 @@ impl AuthHeader {
     /// The header value (a secret: do not print it).
     pub fn value(&self) -> &HeaderValue {
         &self.value
+    }
+}
+
+/// Why `name` cannot be the auth header, if it cannot: awork-sim sets the framing headers and
+/// `Host` itself (a second `Content-Length` would frame the body wrongly), and a hop-by-hop header
+/// is meant for the connection or a proxy, not the receiver.
+fn reserved_reason(name: &HeaderName) -> Option<&'static str> {
+    const FRAMING: &str = "is a framing header that awork-sim sets itself";
+    const HOST: &str = "is the request's host, which awork-sim sets from the URL";
+    const HOP_BY_HOP: &str =
+        "is a hop-by-hop header, meant for one connection and removed by proxies";
+    const PROXY: &str = "is meant for a proxy, which removes it before the receiver";
+    match name.as_str() {
+        "content-length" | "transfer-encoding" => Some(FRAMING),
+        "host" => Some(HOST),
+        "connection" | "keep-alive" | "te" | "trailer" | "upgrade" => Some(HOP_BY_HOP),
+        other if other.starts_with("proxy-") => Some(PROXY),
+        _ => None,
     }
 }
 
@@ -537,5 +573,52 @@ mod tests {
         let error = AuthHeader::parse("X-Key: bad\u{7f}secret").unwrap_err();
         assert!(matches!(error, ConfigError::AuthInvalidValue { .. }));
         assert!(!error.to_string().contains("secret"));
+    }
+
+    #[test]
+    fn framing_host_and_hop_by_hop_headers_are_refused_as_the_auth_header() {
+        for (text, reason) in [
+            ("Content-Length: 0", "a framing header"),
+            ("transfer-encoding: chunked", "a framing header"),
+            ("HOST: s3cret.example", "the request's host"),
+            ("Connection: s3cret", "a hop-by-hop header"),
+            ("Keep-Alive: s3cret", "a hop-by-hop header"),
+            ("TE: s3cret", "a hop-by-hop header"),
+            ("Trailer: s3cret", "a hop-by-hop header"),
+            ("Upgrade: s3cret", "a hop-by-hop header"),
+            ("Proxy-Authorization: Bearer s3cret", "meant for a proxy"),
+            ("proxy-anything: s3cret", "meant for a proxy"),
+        ] {
+            let error = AuthHeader::parse(text).unwrap_err();
+            assert!(
+                matches!(error, ConfigError::AuthReservedName { .. }),
+                "{text}: {error:?}"
+            );
+            let message = error.to_string();
+            let name = text.split_once(':').unwrap().0;
+            assert!(message.starts_with(name), "{text}: {message}");
+            assert!(message.contains(reason), "{text}: {message}");
+            assert!(
+                message.ends_with("; it cannot be the auth header"),
+                "{message}"
+            );
+            assert!(!message.contains("s3cret"), "{message}");
+            assert!(!message.contains('\n'), "{message}");
+        }
+        assert_eq!(
+            AuthHeader::parse("Content-Length: 0")
+                .unwrap_err()
+                .to_string(),
+            "Content-Length is a framing header that awork-sim sets itself; it cannot be the auth header"
+        );
+        // Names that merely contain a reserved one are ordinary headers.
+        for text in [
+            "X-Content-Length: 1",
+            "X-Proxy-Key: 1",
+            "Hosts: 1",
+            "Authorization: 1",
+        ] {
+            assert!(AuthHeader::parse(text).is_ok(), "{text}");
+        }
     }
 }

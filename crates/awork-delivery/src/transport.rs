@@ -4,11 +4,13 @@
 //! A transport performs exactly one POST and classifies what happened. It does not decide whether
 //! to retry, does not wait between attempts and does not count failures: that is the engine's job.
 //!
-//! A plain-`http` webhook is sent on a small pool of hyper's own HTTP/1.1 connections
-//! ([`hyper::client::conn::http1`]): each connection's future runs in one task spawned when it is
-//! opened, and an attempt takes an idle connection (or opens one), sends, reads the response and
-//! puts the connection back. That saves hyper-util's pool checkout and the task it spawns for each
-//! request. An `https` webhook keeps hyper-util's pooled client with rustls.
+//! A webhook is sent on a small pool of hyper's own HTTP/1.1 connections
+//! ([`hyper::client::conn::http1`]), over TCP or, for an `https` URL, over rustls: each
+//! connection's future runs in one task spawned when it is opened, and an attempt takes an idle
+//! connection (or opens one), sends, reads the response and puts the connection back before it
+//! returns, so the caller's next attempt finds it. (hyper-util's pooled client puts a connection
+//! back from a task of its own, which a sequential caller's next request can overtake, opening
+//! another connection.)
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -22,15 +24,15 @@ use http::header::{CONTENT_TYPE, HOST, LOCATION, USER_AGENT as USER_AGENT_HEADER
 use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::{self, SendRequest};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_rustls::ConfigBuilderExt;
+use hyper_util::rt::TokioIo;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
 
 use crate::config::{AuthHeader, WebhookConfig, WebhookUrl};
 
@@ -114,8 +116,10 @@ impl fmt::Display for AttemptOutcome {
 /// Carries one attempt to the receiver.
 ///
 /// Contract: `send` POSTs `body` once and resolves to [`AttemptOutcome::Timeout`] if the whole
-/// response (head and body) did not arrive within `timeout`. Use only `tokio::time` for waiting, so tests can pause the
-/// clock.
+/// response (head and body) did not arrive within `timeout`. (A request that a kept-alive
+/// connection lost, closed by the receiver before any byte of an answer, may be sent again on a
+/// fresh connection, which then has a `timeout` of its own.) Use only `tokio::time` for waiting,
+/// so tests can pause the clock.
 pub trait Transport: Send + Sync + 'static {
     /// Performs one attempt.
     fn send(&self, body: Bytes, timeout: Duration) -> impl Future<Output = AttemptOutcome> + Send;
@@ -131,19 +135,22 @@ pub enum TransportError {
     /// The TLS configuration could not be built.
     #[error("cannot build the tls configuration")]
     Tls(#[source] rustls::Error),
+    /// The URL's host is not a name or address a TLS certificate can be checked against.
+    #[error("the host `{0}` is not a name a tls certificate can carry")]
+    ServerName(String),
 }
 
 /// The `User-Agent` of every attempt, unless the configured auth header is itself a `User-Agent`.
 pub const USER_AGENT: &str = concat!("awork-sim/", env!("CARGO_PKG_VERSION"));
 
-/// The real transport: pooled keep-alive HTTP/1.1 connections (plain `http` on hyper's own
-/// connections, `https` with hyper-util's client, rustls and the ring provider), POSTing
+/// The real transport: pooled keep-alive HTTP/1.1 connections (hyper's own, over TCP, and over
+/// rustls with the ring provider for `https`), POSTing
 /// `Content-Type: application/json`, `User-Agent:` [`USER_AGENT`] and the auth header. The
 /// platform's root certificates are loaded only for an `https` URL. Redirects are never followed:
 /// neither client follows them, and a 3xx is just a failed attempt.
 #[derive(Clone)]
 pub struct HttpTransport {
-    client: Connections,
+    pool: Arc<Pool>,
     /// The headers of every attempt, built once.
     headers: HeaderMap,
     url: WebhookUrl,
@@ -163,100 +170,114 @@ impl HttpTransport {
     /// Builds the client for `config`: its URL, auth header and TLS choice (`insecure` accepts any
     /// certificate; otherwise the platform's roots, loaded only when the URL is `https`).
     pub fn new(config: &WebhookConfig) -> Result<Self, TransportError> {
-        let client = if config.url.is_https() {
-            Connections::Tls(Arc::new(tls_client(config)?))
-        } else {
-            // A plain-http webhook never speaks TLS (redirects are not followed), so no TLS
-            // configuration is built and the platform's root store is not read.
-            Connections::Plain(Arc::new(Pool::new(config.url.as_uri())))
-        };
+        let mut pool = Pool::new(config.url.as_uri());
+        // A plain-http webhook never speaks TLS (redirects are not followed), so no TLS
+        // configuration is built and the platform's root store is not read.
+        if config.url.is_https() {
+            pool.tls = Some(tls_target(config, &pool.host)?);
+        }
         Ok(Self {
-            client,
+            pool: Arc::new(pool),
             headers: request_headers(config.url.as_uri(), config.auth.as_ref()),
             url: config.url.clone(),
             auth: config.auth.clone(),
         })
     }
 
-    /// The request of one attempt, to `uri` (the whole URL for hyper-util's client, the path and
-    /// query for one of hyper's connections). Built from parts that are valid by construction (the
-    /// URL and the headers were checked when the configuration was made), so it cannot fail, and
-    /// it skips `http::request::Builder`'s checks on every attempt.
-    fn request(&self, uri: &Uri, body: Bytes) -> Request<Full<Bytes>> {
+    /// The request of one attempt, to the URL's path and query. Built from parts that are valid by
+    /// construction (the URL and the headers were checked when the configuration was made), so it
+    /// cannot fail, and it skips `http::request::Builder`'s checks on every attempt.
+    fn request(&self, body: Bytes) -> Request<Full<Bytes>> {
         let mut request = Request::new(Full::new(body));
         *request.method_mut() = Method::POST;
-        *request.uri_mut() = uri.clone();
+        *request.uri_mut() = self.pool.target.clone();
         *request.headers_mut() = self.headers.clone();
         request
     }
 
-    /// One attempt with hyper-util's client, without a deadline: the request, the response head,
-    /// and the body read to its end (or to [`BODY_DRAIN_LIMIT`]), so the pooled connection can be
-    /// reused.
-    async fn attempt_tls(
+    /// One try of an attempt on a connection (`Pooled`: an idle one if one is still open, else a
+    /// new one), without a deadline: the request, the response head, and the body read to its end
+    /// (or to [`BODY_DRAIN_LIMIT`]); the connection goes back to the pool only when its response
+    /// was read whole, and then before this returns.
+    ///
+    /// `Err(StaleConnection)` when a reused connection failed before any byte of a response: a
+    /// connection that served a request and then sat idle may have been closed by the receiver (its
+    /// keep-alive timeout, or it closes after every answer) in the moment between our check that it
+    /// is open and our request, and hyper then reports the request canceled (not sent), or the
+    /// connection closed (or reset) before any byte of a response. The receiver has not answered
+    /// this attempt, so the caller sends it once more on a fresh connection rather than turning it
+    /// into a failed attempt. A fresh connection never gives `Err`.
+    async fn try_on(
         &self,
-        client: &Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
         body: Bytes,
-    ) -> AttemptOutcome {
-        match client.request(self.request(self.url.as_uri(), body)).await {
-            Err(error) => classify(&error),
-            Ok(response) => outcome(response).await.0,
-        }
-    }
-
-    /// One attempt on a pooled plain-http connection, without a deadline: the request, the
-    /// response head, and the body read to its end (or to [`BODY_DRAIN_LIMIT`]); the connection
-    /// goes back to the pool only when its response was read whole.
-    async fn attempt_plain(&self, pool: &Pool, body: Bytes) -> AttemptOutcome {
-        let (mut sender, reused) = match pool.checkout().await {
-            Ok(checked_out) => checked_out,
-            Err(error) => return classify(&error),
+        connection: Connection,
+    ) -> Result<AttemptOutcome, StaleConnection> {
+        let pool = &self.pool;
+        let checked_out = match connection {
+            Connection::Pooled => pool.checkout().await,
+            Connection::Fresh => pool.connect().await.map(|sender| (sender, false)),
         };
-        let response = match sender
-            .send_request(self.request(&pool.target, body.clone()))
-            .await
-        {
+        let (mut sender, reused) = match checked_out {
+            Ok(checked_out) => checked_out,
+            Err(error) => return Ok(classify(&error)),
+        };
+        let response = match sender.send_request(self.request(body)).await {
             Ok(response) => response,
             Err(error) => {
                 let outcome = classify(&error);
-                // A connection that served a request and then sat idle may have been closed by
-                // the receiver (its keep-alive timeout, or it closes after every answer) in the
-                // moment between our check that it is open and our request: hyper then reports
-                // the request canceled (not sent), or the connection closed (or reset) before any
-                // byte of a response. The receiver has not answered this attempt, so it is sent
-                // once more on a fresh connection, within the same deadline, rather than turned
-                // into a failed attempt. A fresh connection is never retried.
-                if !reused || outcome != AttemptOutcome::ConnectionReset {
-                    return outcome;
-                }
-                sender = match pool.connect().await {
-                    Ok(sender) => sender,
-                    Err(error) => return classify(&error),
+                return if reused && outcome == AttemptOutcome::ConnectionReset {
+                    Err(StaleConnection)
+                } else {
+                    Ok(outcome)
                 };
-                match sender.send_request(self.request(&pool.target, body)).await {
-                    Ok(response) => response,
-                    Err(error) => return classify(&error),
-                }
             }
         };
         let (outcome, complete) = outcome(response).await;
         if complete {
             pool.put_back(sender);
         }
-        outcome
+        Ok(outcome)
+    }
+
+    /// One attempt: a try on a pooled connection within `timeout`, and, when that connection
+    /// turns out to have been closed while idle, a try on a fresh connection with a `timeout` of
+    /// its own, so that a stale connection does not eat into the time the receiver has to answer.
+    async fn attempt(&self, body: Bytes, timeout: Duration) -> AttemptOutcome {
+        let pooled = self.try_on(body.clone(), Connection::Pooled);
+        match within(timeout, pooled).await {
+            Some(Ok(outcome)) => outcome,
+            None => AttemptOutcome::Timeout,
+            Some(Err(StaleConnection)) => {
+                let fresh = self.try_on(body, Connection::Fresh);
+                match within(timeout, fresh).await {
+                    Some(Ok(outcome)) => outcome,
+                    Some(Err(StaleConnection)) => AttemptOutcome::ConnectionReset,
+                    None => AttemptOutcome::Timeout,
+                }
+            }
+        }
     }
 }
 
-/// The clients of [`HttpTransport`], by the URL's scheme.
-#[derive(Clone)]
-enum Connections {
-    /// A plain-`http` URL: hyper's own connections, pooled here.
-    Plain(Arc<Pool>),
-    /// An `https` URL: hyper-util's pooled client with rustls.
-    Tls(Arc<Client<HttpsConnector<HttpConnector>, Full<Bytes>>>),
+/// Which connection a try of [`HttpTransport::try_on`] is sent on.
+#[derive(Debug, Clone, Copy)]
+enum Connection {
+    /// An idle pooled connection that is still open, or a new one when there is none.
+    Pooled,
+    /// A new connection.
+    Fresh,
 }
 
-/// The keep-alive connections to a plain-`http` receiver: idle ones wait in a stack (the most
+/// A reused connection failed before any byte of a response: the receiver closed it while idle.
+#[derive(Debug)]
+struct StaleConnection;
+
+/// `future`'s output, or `None` when it did not finish within `timeout`.
+async fn within<T>(timeout: Duration, future: impl Future<Output = T>) -> Option<T> {
+    tokio::time::timeout(timeout, future).await.ok()
+}
+
+/// The keep-alive connections to the receiver: idle ones wait in a stack (the most
 /// recently used is taken first), each driven by the task spawned when it was opened, which ends
 /// when the connection closes or its [`SendRequest`] is dropped.
 struct Pool {
@@ -266,12 +287,14 @@ struct Pool {
     port: u16,
     /// The request target of every request: the URL's path and query (origin form).
     target: Uri,
+    /// For an `https` URL, how TLS is spoken over each connection.
+    tls: Option<TlsTarget>,
     /// The connections not in use.
     idle: Mutex<Vec<SendRequest<Full<Bytes>>>>,
 }
 
 impl Pool {
-    /// The pool for a plain-http `uri`.
+    /// The pool for `uri`, without TLS.
     fn new(uri: &Uri) -> Self {
         let host = uri.host().unwrap_or_default();
         let host = host
@@ -283,8 +306,15 @@ impl Pool {
             .map_or_else(|| Uri::from_static("/"), |path| Uri::from(path.clone()));
         Self {
             host: host.to_owned(),
-            port: uri.port_u16().unwrap_or(80),
+            port: uri
+                .port_u16()
+                .unwrap_or(if uri.scheme_str() == Some("https") {
+                    443
+                } else {
+                    80
+                }),
             target,
+            tls: None,
             idle: Mutex::new(Vec::new()),
         }
     }
@@ -307,19 +337,21 @@ impl Pool {
         Ok((self.connect().await?, false))
     }
 
-    /// Opens a connection (`TCP_NODELAY`, HTTP/1.1) and spawns the task that drives it.
+    /// Opens a connection (`TCP_NODELAY`, TLS for an `https` URL, HTTP/1.1) and spawns the task
+    /// that drives it.
     async fn connect(&self) -> io::Result<SendRequest<Full<Bytes>>> {
         let stream = TcpStream::connect((self.host.as_str(), self.port)).await?;
         stream.set_nodelay(true)?;
-        let (sender, connection) = http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(io::Error::other)?;
-        tokio::spawn(async move {
-            // The connection's end (closed by either side, or an error) is seen by the attempt
-            // using it, or by the next checkout.
-            let _closed = connection.await;
-        });
-        Ok(sender)
+        match &self.tls {
+            None => start_http1(stream).await,
+            Some(tls) => {
+                let stream = tls
+                    .connector
+                    .connect(tls.server_name.clone(), stream)
+                    .await?;
+                start_http1(stream).await
+            }
+        }
     }
 
     /// Returns a connection whose response was read whole.
@@ -331,31 +363,53 @@ impl Pool {
     }
 }
 
-/// Builds hyper-util's client for an `https` URL: the platform's roots, or (`insecure`) any
-/// certificate.
-fn tls_client(
-    config: &WebhookConfig,
-) -> Result<Client<HttpsConnector<HttpConnector>, Full<Bytes>>, TransportError> {
+/// Starts HTTP/1.1 on an open connection and spawns the task that drives it.
+async fn start_http1<S>(stream: S) -> io::Result<SendRequest<Full<Bytes>>>
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    let (sender, connection) = http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(io::Error::other)?;
+    tokio::spawn(async move {
+        // The connection's end (closed by either side, or an error) is seen by the attempt
+        // using it, or by the next checkout.
+        let _closed = connection.await;
+    });
+    Ok(sender)
+}
+
+/// How TLS is spoken to an `https` receiver: the client configuration and the name its
+/// certificate must carry.
+struct TlsTarget {
+    connector: TlsConnector,
+    server_name: ServerName<'static>,
+}
+
+/// The TLS side of an `https` URL whose host is `host`: the platform's roots, or (`insecure`) any
+/// certificate; HTTP/1.1 only, so no ALPN.
+fn tls_target(config: &WebhookConfig, host: &str) -> Result<TlsTarget, TransportError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = hyper_rustls::HttpsConnectorBuilder::new();
-    let builder = if config.insecure {
-        let tls = ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(TransportError::Tls)?
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(TransportError::Tls)?;
+    let tls = if config.insecure {
+        builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
-            .with_no_client_auth();
-        builder.with_tls_config(tls)
+            .with_no_client_auth()
     } else {
         builder
-            .with_provider_and_native_roots(provider)
+            .with_native_roots()
             .map_err(TransportError::NativeRoots)?
+            .with_no_client_auth()
     };
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    http.set_nodelay(true);
-    let connector = builder.https_or_http().enable_http1().wrap_connector(http);
-    Ok(Client::builder(TokioExecutor::new()).build(connector))
+    let server_name = ServerName::try_from(host.to_owned())
+        .map_err(|_| TransportError::ServerName(host.to_owned()))?;
+    Ok(TlsTarget {
+        connector: TlsConnector::from(Arc::new(tls)),
+        server_name,
+    })
 }
 
 /// The outcome of a response: its status, a redirect's location and the body's first bytes, and
@@ -385,15 +439,7 @@ impl Transport for HttpTransport {
     async fn send(&self, body: Bytes, timeout: Duration) -> AttemptOutcome {
         // One deadline for the whole response, as awork's client reads it: a receiver that sends
         // its head at once and trickles its body past the timeout has not answered in time.
-        let attempt = async {
-            match &self.client {
-                Connections::Plain(pool) => self.attempt_plain(pool, body).await,
-                Connections::Tls(client) => self.attempt_tls(client, body).await,
-            }
-        };
-        tokio::time::timeout(timeout, attempt)
-            .await
-            .unwrap_or(AttemptOutcome::Timeout)
+        self.attempt(body, timeout).await
     }
 }
 

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use awork_delivery::AuthHeader;
+use awork_delivery::{AuthHeader, ConfigError};
 
 /// The environment variable holding the auth header, as `Name: value`.
 pub const ENV: &str = "AWORK_SIM_AUTH_HEADER";
@@ -95,10 +95,11 @@ fn parse(text: &str) -> Result<AuthHeader, String> {
     if value.trim().is_empty() {
         return Err(format!("the auth header's value for `{name}` is empty"));
     }
-    AuthHeader::new(name, value).map_err(|_| {
-        format!(
+    AuthHeader::new(name, value).map_err(|error| match error {
+        reserved @ ConfigError::AuthReservedName { .. } => reserved.to_string(),
+        _ => format!(
             "the auth header's value for `{name}` is not a valid HTTP header value (it holds a control character)"
-        )
+        ),
     })
 }
 
@@ -153,6 +154,14 @@ mod tests {
             ("X-Key:   ", "value for `X-Key` is empty"),
             ("X-Key: s3cret\u{7f}", "not a valid HTTP header value"),
             ("", "empty"),
+            (
+                "Content-Length: s3cret",
+                "Content-Length is a framing header that awork-sim sets itself; it cannot be the auth header",
+            ),
+            (
+                "proxy-authorization: s3cret",
+                "proxy-authorization is meant for a proxy",
+            ),
         ] {
             let error = parse(text).unwrap_err();
             assert!(error.contains(problem), "{text:?}: {error}");

@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use awork_conformance::{CaseId, CheckConfig, Outcome};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::support::{assert_outcome, run};
+use crate::support::{assert_outcome, read_request, run};
 
 /// How many requests, the first ones, get a trickled body; the rest are answered at once.
 const TRICKLED_REQUESTS: usize = 3;
@@ -69,31 +69,6 @@ async fn serve(mut stream: TcpStream, answered: Arc<AtomicUsize>) {
             }
         }
         return;
-    }
-}
-
-/// Reads one whole request (head and `Content-Length` body) off `stream`, keeping any bytes of
-/// the next one in `received`; false when the connection ends first.
-async fn read_request(stream: &mut TcpStream, received: &mut Vec<u8>) -> bool {
-    let mut chunk = [0u8; 8192];
-    loop {
-        if let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&received[..end]).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|line| line.strip_prefix("content-length:"))
-                .and_then(|value| value.trim().parse().ok())
-                .unwrap_or(0);
-            let total = end + 4 + length;
-            if received.len() >= total {
-                received.drain(..total);
-                return true;
-            }
-        }
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return false,
-            Ok(read) => received.extend_from_slice(&chunk[..read]),
-        }
     }
 }
 

@@ -2,7 +2,8 @@
 //! TCP receiver on 127.0.0.1 that answers `200` (keep-alive, no `Connection: close`) and then
 //! closes the connection, at once or only as the next request arrives (the race of a receiver's
 //! idle timeout with the client's next request). No such close may turn into a failed attempt,
-//! nor an event answered twice.
+//! nor an event answered twice; and a request sent again on a fresh connection has a timeout of
+//! its own.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,9 +51,12 @@ impl ClosingReceiver {
     }
 }
 
-/// Reads one request (its head, then `Content-Length` bytes of body), answers `200` and closes
-/// (`on_next_request`: once more bytes arrive), counting the answer in `answered`.
-async fn answer_one(mut stream: TcpStream, on_next_request: bool, answered: &AtomicU64) {
+/// An answer of `200` that keeps the connection open.
+const OK_KEEP_ALIVE: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
+
+/// Reads one request (its head, then `Content-Length` bytes of body) from a stream that has
+/// nothing buffered; `false` when the stream ended (or failed) first.
+async fn read_request(stream: &mut TcpStream) -> bool {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -60,7 +64,7 @@ async fn answer_one(mut stream: TcpStream, on_next_request: bool, answered: &Ato
             break at + 4;
         }
         match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
+            Ok(0) | Err(_) => return false,
             Ok(n) => buffer.extend_from_slice(&chunk[..n]),
         }
     };
@@ -72,19 +76,24 @@ async fn answer_one(mut stream: TcpStream, on_next_request: bool, answered: &Ato
         .unwrap_or(0);
     while buffer.len() < head_end + length {
         match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
+            Ok(0) | Err(_) => return false,
             Ok(n) => buffer.extend_from_slice(&chunk[..n]),
         }
     }
-    if stream
-        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
-        .await
-        .is_ok()
-    {
+    true
+}
+
+/// Reads one request, answers `200` and closes (`on_next_request`: once more bytes arrive),
+/// counting the answer in `answered`.
+async fn answer_one(mut stream: TcpStream, on_next_request: bool, answered: &AtomicU64) {
+    if !read_request(&mut stream).await {
+        return;
+    }
+    if stream.write_all(OK_KEEP_ALIVE).await.is_ok() {
         answered.fetch_add(1, Ordering::SeqCst);
     }
     if on_next_request {
-        let _next = stream.read(&mut chunk).await;
+        let _next = stream.read(&mut [0u8; 4096]).await;
     }
     let _ = stream.shutdown().await;
 }
@@ -133,4 +142,67 @@ async fn a_connection_closed_as_the_next_request_arrives_is_retried_on_a_fresh_o
     assert_eq!(run.report.failed, 0);
     assert_eq!(run.report.attempts, 50);
     assert_eq!(receiver.requests.load(Ordering::SeqCst), 50);
+}
+
+/// How long the receiver below takes over a request it loses and over one it answers.
+const SLOW: Duration = Duration::from_millis(300);
+
+/// A receiver whose first connection answers its first request and then, `SLOW` after reading the
+/// second, closes without answering it; every later connection answers each request `SLOW` after
+/// reading it. It counts the requests it read.
+async fn start_losing_second_request(requests: Arc<AtomicU64>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (mut first, _) = listener.accept().await.unwrap();
+        let counted = Arc::clone(&requests);
+        tokio::spawn(async move {
+            if read_request(&mut first).await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                first.write_all(OK_KEEP_ALIVE).await.unwrap();
+            }
+            if read_request(&mut first).await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(SLOW).await;
+            }
+            let _ = first.shutdown().await;
+        });
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let counted = Arc::clone(&requests);
+            tokio::spawn(async move {
+                while read_request(&mut stream).await {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(SLOW).await;
+                    if stream.write_all(OK_KEEP_ALIVE).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_request_sent_again_on_a_fresh_connection_gets_a_whole_timeout_of_its_own() {
+    let requests = Arc::new(AtomicU64::new(0));
+    let url = start_losing_second_request(Arc::clone(&requests)).await;
+    let config = WebhookConfig::new(&url).unwrap();
+    let transport = HttpTransport::new(&config).unwrap();
+    let timeout = Duration::from_millis(500);
+
+    let first = transport.send(Bytes::from_static(b"{}"), timeout).await;
+    assert!(first.is_success(), "{first}");
+
+    // The kept-alive connection costs `SLOW` and is closed unanswered; the fresh one answers
+    // `SLOW` later: more than the timeout in all, but each within it.
+    let started = tokio::time::Instant::now();
+    let second = transport.send(Bytes::from_static(b"{}"), timeout).await;
+    assert!(second.is_success(), "{second}");
+    assert!(started.elapsed() >= SLOW * 2, "{:?}", started.elapsed());
+    assert_eq!(
+        requests.load(Ordering::SeqCst),
+        3,
+        "the second request was read twice"
+    );
 }

@@ -1,12 +1,16 @@
 //! The engine against a real https receiver on 127.0.0.1 with a self-signed certificate made in
 //! the test: `insecure` delivers to it; without `insecure` the certificate is rejected, each
-//! attempt is a TLS failure, and it is retried.
+//! attempt is a TLS failure, and it is retried; attempts in turn share one connection.
 
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use awork_delivery::{AttemptOutcome, Event, RetrySchedule, Webhook, WebhookConfig, WebhookState};
+use awork_delivery::{
+    AttemptOutcome, Event, HttpTransport, RetrySchedule, Transport, Webhook, WebhookConfig,
+    WebhookState,
+};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::server::conn::http1;
@@ -19,10 +23,12 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
-/// An https server answering 200 to every request, recording the bodies it received.
+/// An https server answering 200 to every request, recording the bodies it received and counting
+/// the connections it accepted.
 struct HttpsReceiver {
     url: String,
     bodies: Arc<Mutex<Vec<Bytes>>>,
+    connections: Arc<AtomicUsize>,
     task: JoinHandle<()>,
 }
 
@@ -49,8 +55,11 @@ async fn https_receiver() -> HttpsReceiver {
     let url = format!("https://{}/hook", listener.local_addr().unwrap());
     let bodies = Arc::new(Mutex::new(Vec::new()));
     let recorded = Arc::clone(&bodies);
+    let connections = Arc::new(AtomicUsize::new(0));
+    let accepted = Arc::clone(&connections);
     let task = tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
+            accepted.fetch_add(1, Ordering::SeqCst);
             let (acceptor, recorded) = (acceptor.clone(), Arc::clone(&recorded));
             tokio::spawn(async move {
                 // A client that rejects the certificate aborts the handshake: nothing to serve.
@@ -71,7 +80,12 @@ async fn https_receiver() -> HttpsReceiver {
             });
         }
     });
-    HttpsReceiver { url, bodies, task }
+    HttpsReceiver {
+        url,
+        bodies,
+        connections,
+        task,
+    }
 }
 
 fn config(url: &str) -> WebhookConfig {
@@ -117,4 +131,18 @@ async fn without_insecure_a_self_signed_certificate_is_a_tls_failure_and_is_retr
     let decisions: Vec<&str> = log.iter().map(|record| record.decision.name()).collect();
     assert_eq!(decisions, ["retry", "retry", "give_up"]);
     assert!(receiver.bodies.lock().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attempts_in_turn_share_one_https_connection() {
+    let receiver = https_receiver().await;
+    let transport = HttpTransport::new(&config(&receiver.url).with_insecure(true)).unwrap();
+    for sent in 1..=50 {
+        let outcome = transport
+            .send(Bytes::from_static(b"{}"), Duration::from_secs(10))
+            .await;
+        assert!(outcome.is_success(), "attempt {sent}: {outcome}");
+    }
+    assert_eq!(receiver.bodies.lock().unwrap().len(), 50);
+    assert_eq!(receiver.connections.load(Ordering::SeqCst), 1);
 }
