@@ -262,32 +262,26 @@ impl Built {
     }
 }
 
-/// Why a task could not get a transport for its webhook.
-enum Unusable {
-    /// The URI points at serve itself: the webhook is paused.
-    SelfLoop,
-    /// The URI or TLS setup cannot be used: wait for a change.
-    Broken,
-}
-
 /// A transport for `row`: the current one if it was built for the same URI and header and the
 /// URI was checked recently, else a new one, after checking that the URI is not serve's own.
+/// The error says why the webhook cannot be delivered to (it resolves to serve; it was stored by
+/// an older version with a header name now refused; no TLS roots).
 async fn transport_for(
     shared: &Shared,
     row: &WebhookRow,
     current: Option<Built>,
-) -> Result<Built, Unusable> {
+) -> Result<Built, String> {
     if let Some(built) = current
         && built.is_for(row)
         && built.checked.elapsed() < RECHECK
     {
         return Ok(built);
     }
-    let config = webhook_config(row, &shared.policy).map_err(|_| Unusable::Broken)?;
+    let config = webhook_config(row, &shared.policy).map_err(|failure| failure.to_string())?;
     if shared.guard.resolves_to_self(&config.url).await {
-        return Err(Unusable::SelfLoop);
+        return Err(crate::guard::SELF_LOOP.to_owned());
     }
-    let http = HttpTransport::new(&config).map_err(|_| Unusable::Broken)?;
+    let http = HttpTransport::new(&config).map_err(|failure| failure.to_string())?;
     Ok(Built {
         uri: row.uri.clone(),
         auth_name: row.auth_name.clone(),
@@ -325,18 +319,12 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Ar
         };
         let http = match transport_for(&shared, &row, transport.take()).await {
             Ok(built) => &transport.insert(built).http,
-            Err(Unusable::SelfLoop) => {
-                // Paused, with the reason: its events are kept for when the URI is fixed.
-                let paused = shared.lock_store().pause(&id, crate::guard::SELF_LOOP);
+            Err(reason) => {
+                // Paused, with the reason: its events are kept for when the webhook is fixed.
+                let paused = shared.lock_store().pause(&id, &reason);
                 if paused.is_err() {
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
-                continue;
-            }
-            Err(Unusable::Broken) => {
-                // The API validated the URI and the header, so this is an unusable TLS setup:
-                // wait for a change rather than spin.
-                changed.await;
                 continue;
             }
         };
