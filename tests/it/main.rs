@@ -19,5 +19,6 @@ mod cli_validate;
 mod openapi_independent;
 mod readme_examples;
 mod serve_hardening;
+mod serve_rest;
 mod support;
 mod tidy;

@@ -624,16 +624,31 @@ fn the_protocol_details_follow_rfc_9110_and_awork() {
         })
     };
     for (method, path, allow) in [
-        ("PUT", "/api/v1/webhooks/eventtypes", "GET"),
-        ("DELETE", "/api/v1/webhooks", "GET, POST"),
-        ("POST", "/api/v1/webhooks/x", "GET, PUT, DELETE"),
-        ("POST", "/api/v1/users/me", "GET"),
-        ("GET", "/sim/events", "POST"),
-        ("POST", "/", "GET, HEAD"),
+        ("PUT", "/api/v1/webhooks/eventtypes", &["GET"][..]),
+        ("DELETE", "/api/v1/webhooks", &["GET", "POST"]),
+        ("POST", "/api/v1/webhooks/x", &["GET", "PUT", "DELETE"]),
+        ("POST", "/api/v1/users/me", &["GET"]),
+        ("GET", "/sim/events", &["POST"]),
+        ("POST", "/", &["GET", "HEAD"]),
     ] {
         let answer = head(method, path);
         assert_eq!(answer.status(), 405, "{method} {path}");
-        assert_eq!(answer.headers()["allow"], allow, "{method} {path}");
+        let listed: Vec<String> = answer.headers()["allow"]
+            .to_str()
+            .unwrap()
+            .split(',')
+            .map(|method| method.trim().to_owned())
+            .collect();
+        for method in allow {
+            assert!(
+                listed.iter().any(|listed| listed == method),
+                "{path}: {listed:?}"
+            );
+        }
+        assert!(
+            !listed.iter().any(|listed| listed == method),
+            "{path}: {listed:?}"
+        );
     }
     // Optional, nullable properties may be empty.
     let receiver = http.receiver(Behaviour::status(200));

@@ -3,12 +3,15 @@
 //! - `ci`: runs `.ci/run`, the checks CI runs: fmt, clippy, the tests, the docs.
 //! - `fixtures`: rewrites the golden fixtures in `fixtures/` from the generator.
 //! - `schema`: rewrites the entity definitions of `awork-sim schema` from awork's OpenAPI document.
+//! - `operations`: rewrites the table of awork's API operations that `serve` answers 501 for when
+//!   it does not simulate them.
 //! - `bench`: measures generation, and delivery end to end (the release `awork-sim` binary against
 //!   `wrk`, to the same receiver process), each beside its baseline in the same run.
 //!
 //! Nothing here is part of the tool users install.
 
 mod bench;
+mod operations;
 mod schema;
 
 use std::path::{Path, PathBuf};
@@ -22,10 +25,11 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("fixtures") => fixtures(),
         Some("schema") => write_schema(),
+        Some("operations") => write_operations(),
         Some("bench") => bench::run(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci|fixtures|schema|bench [--quick] [--rounds R] [--in-process]>"
+                "usage: cargo xtask <ci|fixtures|schema|operations|bench [--quick] [--rounds R] [--in-process]>"
             );
             return ExitCode::from(2);
         }
@@ -63,6 +67,14 @@ fn ci() -> Result<()> {
 fn write_schema() -> Result<()> {
     let path = root().join(schema::PATH);
     std::fs::write(&path, schema::definitions())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+fn write_operations() -> Result<()> {
+    let path = root().join(operations::PATH);
+    std::fs::write(&path, operations::table())
         .with_context(|| format!("cannot write {}", path.display()))?;
     eprintln!("wrote {}", path.display());
     Ok(())

@@ -1,12 +1,10 @@
-//! The HTTP side of the workspace: awork's webhook API under `/api/v1` (the paths and shapes of
-//! `spec/openapi.json`), awork-sim's own paths under `/sim/`, and the settings page at `/`.
+//! awork's webhook configuration API and awork-sim's own `/sim/` paths: the handlers
+//! [`crate::router`] routes to.
 //!
 //! awork's paths: `GET/POST /webhooks`, `GET/PUT/DELETE /webhooks/{id}`, `GET
 //! /webhooks/{id}/logs`, `GET /webhooks/eventtypes` (and `/eventtypes/slack`), `GET /users/me`.
-//! Responses carry only the properties awork's schemas declare. Every API and `/sim/` call needs
-//! `Authorization: Bearer <token>`: any token without `--api-key`, that key with it; anything else
-//! is a 401 and changes nothing. Errors are awork's `ErrorResponse`; a bad form is a 400 with
-//! one `validationErrors` entry per bad property.
+//! Responses carry only the properties awork's schemas declare. Errors are awork's
+//! `ErrorResponse`; a bad form is a 400 with one `validationErrors` entry per bad property.
 //!
 //! awork-sim's paths: `POST /sim/events` makes events happen, `POST /sim/webhooks/{id}/test`
 //! sends a test event now, `GET /sim/status` tells the delivery semantics and each webhook's
@@ -19,129 +17,27 @@ use std::time::Duration;
 use awork_delivery::{AuthHeader, HttpTransport, Semantics, WebhookUrl};
 use awork_models::{EventType, Naming};
 use bytes::Bytes;
-use http::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
-use http::{Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full, Limited};
+use http::StatusCode;
 use rand::RngCore;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
+use crate::answer::{Answer, Handled, error, no_content, ok};
 use crate::delivery::{self, now_ms, now_text};
 use crate::store::{Enqueue, WebhookRow};
 use crate::story::Progress;
-use crate::{Shared, WhilePaused, page};
+use crate::{Shared, WhilePaused};
 
-/// The largest request body read.
-const BODY_LIMIT: usize = 8 * 1024 * 1024;
 /// The most events one `POST /sim/events` makes.
 const MAX_COUNT: u64 = 100_000;
 /// Events made and queued per store transaction.
 const CHUNK: u64 = 500;
-/// awork's API documentation, the `link` of every error.
-const LINK: &str = "https://developers.awork.com";
 /// The `authentication` shown back instead of the header's value.
 const MASK: &str = "***";
 
-type Answer = Response<Full<Bytes>>;
-
-/// Answers one request.
-pub(crate) async fn handle(
-    shared: Arc<Shared>,
-    request: Request<hyper::body::Incoming>,
-) -> Result<Answer, std::convert::Infallible> {
-    let (parts, body) = request.into_parts();
-    if let Err(refusal) = shared.guard.admit(&parts) {
-        return Ok(error(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            &refusal.to_string(),
-            &[],
-        ));
-    }
-    let path = parts.uri.path().to_owned();
-    let query = parts.uri.query().unwrap_or("").to_owned();
-    let method = parts.method.clone();
-    if let Some(asset) = page::asset(&path) {
-        return Ok(match method {
-            Method::GET | Method::HEAD => asset,
-            _ => not_allowed("GET, HEAD"),
-        });
-    }
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let (api, rest) = match segments.as_slice() {
-        ["api", "v1", rest @ ..] => (true, rest),
-        ["sim", rest @ ..] => (false, rest),
-        _ => return Ok(error(StatusCode::NOT_FOUND, "not-found", NO_PATH, &[])),
-    };
-    let lower: Vec<String> = rest.iter().map(|part| part.to_ascii_lowercase()).collect();
-    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
-    let Some(allow) = methods(api, &lower) else {
-        return Ok(error(StatusCode::NOT_FOUND, "not-found", NO_PATH, &[]));
-    };
-    if !allow.split(", ").any(|allowed| allowed == method.as_str()) {
-        return Ok(not_allowed(allow));
-    }
-    if let Some(refused) = authorize(&shared, parts.headers.get(AUTHORIZATION)) {
-        return Ok(refused);
-    }
-    let body = match Limited::new(body, BODY_LIMIT).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
-            return Ok(error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "The request body could not be read, or is larger than 8 MiB.",
-                &[],
-            ));
-        }
-    };
-    let answer = match (api, lower.as_slice(), &method) {
-        (true, ["users", "me"], _) => users_me(&shared),
-        (true, ["webhooks"], &Method::GET) => list(&shared, &query),
-        (true, ["webhooks"], _) => create(&shared, &body),
-        (true, ["webhooks", "eventtypes", ..], _) => Ok(ok(&event_types())),
-        (true, ["webhooks", _], &Method::GET) => read(&shared, rest[1]),
-        (true, ["webhooks", _], &Method::PUT) => update(&shared, rest[1], &body),
-        (true, ["webhooks", _], _) => delete(&shared, rest[1]),
-        (_, ["webhooks", _, "logs"], _) => logs(&shared, rest[1], &query, !api),
-        (false, ["events"], _) => make_events(&shared, &body),
-        (false, ["status"], _) => status(&shared),
-        (false, ["webhooks", _, "test"], _) => test(&shared, rest[1]).await,
-        _ => Ok(error(StatusCode::NOT_FOUND, "not-found", NO_PATH, &[])),
-    };
-    Ok(answer.unwrap_or_else(|failure| {
-        error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal-error",
-            &failure.to_string(),
-            &[],
-        )
-    }))
-}
-
-/// The methods a path takes, as an `Allow` header lists them; `None` for a path that does not
-/// exist. `api`: under `/api/v1` (otherwise `/sim/`); `path`: its lowercase segments.
-fn methods(api: bool, path: &[&str]) -> Option<&'static str> {
-    match (api, path) {
-        (true, ["users", "me"]) => Some("GET"),
-        (true, ["webhooks"]) => Some("GET, POST"),
-        (true, ["webhooks", "eventtypes"] | ["webhooks", "eventtypes", "slack"]) => Some("GET"),
-        (true, ["webhooks", _]) => Some("GET, PUT, DELETE"),
-        (_, ["webhooks", _, "logs"]) => Some("GET"),
-        (false, ["events"]) => Some("POST"),
-        (false, ["status"]) => Some("GET"),
-        (false, ["webhooks", _, "test"]) => Some("POST"),
-        _ => None,
-    }
-}
-
-/// What a handler could not do: the store failed.
-type Handled = Result<Answer, crate::store::StoreError>;
-
-const NO_PATH: &str = "There is no matching path for this URL.";
-
-/// `None` when the request may go on; otherwise the 401.
-fn authorize(shared: &Shared, header: Option<&http::HeaderValue>) -> Option<Answer> {
+/// Whether the request's `Authorization` is a bearer token the workspace takes: any token
+/// without `--api-key`, that key with it.
+pub(crate) fn authorized(shared: &Shared, header: Option<&http::HeaderValue>) -> bool {
     let token = header
         .and_then(|value| value.to_str().ok())
         .and_then(|value| {
@@ -149,24 +45,11 @@ fn authorize(shared: &Shared, header: Option<&http::HeaderValue>) -> Option<Answ
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         })
         .filter(|token| !token.is_empty());
-    let accepted = match (token, &shared.api_key) {
+    match (token, &shared.api_key) {
         (None, _) => false,
         (Some(_), None) => true,
         (Some(token), Some(key)) => same(token.as_bytes(), key.as_bytes()),
-    };
-    if accepted {
-        return None;
     }
-    let mut answer = error(
-        StatusCode::UNAUTHORIZED,
-        "unauthorized",
-        "The request has no valid bearer token: send Authorization: Bearer <api key>.",
-        &[],
-    );
-    answer
-        .headers_mut()
-        .insert(WWW_AUTHENTICATE, http::HeaderValue::from_static("Bearer"));
-    Some(answer)
 }
 
 /// Compares in time that depends on the lengths only.
@@ -179,42 +62,6 @@ fn same(given: &[u8], expected: &[u8]) -> bool {
             == 0
 }
 
-fn json_answer(status: StatusCode, value: &Value) -> Answer {
-    let mut answer = Response::new(Full::new(Bytes::from(value.to_string())));
-    *answer.status_mut() = status;
-    answer.headers_mut().insert(
-        CONTENT_TYPE,
-        http::HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    answer
-}
-
-fn ok(value: &Value) -> Answer {
-    json_answer(StatusCode::OK, value)
-}
-
-/// awork's `ErrorResponse`; `invalid` lists `(property, message)` as `validationErrors`.
-fn error(
-    status: StatusCode,
-    code: &str,
-    description: &str,
-    invalid: &[(String, String)],
-) -> Answer {
-    let mut body = json!({
-        "code": code,
-        "description": description,
-        "link": LINK,
-        "traceId": random_hex(16),
-    });
-    if !invalid.is_empty() {
-        body["validationErrors"] = invalid
-            .iter()
-            .map(|(property, message)| json!({"property": property, "message": message}))
-            .collect();
-    }
-    json_answer(status, &body)
-}
-
 fn not_found(what: &str) -> Answer {
     error(
         StatusCode::NOT_FOUND,
@@ -222,26 +69,6 @@ fn not_found(what: &str) -> Answer {
         &format!("No webhook with the id '{what}' exists."),
         &[],
     )
-}
-
-/// A 405 with the `Allow` header RFC 9110 requires.
-fn not_allowed(allow: &'static str) -> Answer {
-    let mut answer = error(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method-not-allowed",
-        &format!("This path takes {allow} only."),
-        &[],
-    );
-    answer
-        .headers_mut()
-        .insert(ALLOW, http::HeaderValue::from_static(allow));
-    answer
-}
-
-fn random_hex(bytes: usize) -> String {
-    let mut raw = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut raw);
-    raw.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// A random version-4 UUID, for new webhooks.
@@ -262,7 +89,7 @@ fn new_id() -> String {
 }
 
 /// The 35 names awork's API registers, in the order of awork-models.
-fn event_types() -> Value {
+pub(crate) fn event_types() -> Value {
     EventType::API
         .iter()
         .map(|event| Value::from(event.name(Naming::Api)))
@@ -270,7 +97,7 @@ fn event_types() -> Value {
 }
 
 /// `GET /users/me`: the workspace's admin, as a `UserAndWorkspace`.
-fn users_me(shared: &Shared) -> Handled {
+pub(crate) fn users_me(shared: &Shared) -> Handled {
     let created = "2024-01-08T08:00:00.000Z";
     Ok(ok(&json!({
         "firstName": "Alex",
@@ -353,7 +180,7 @@ fn paging(query: &str) -> (u64, u64) {
     ((page - 1).saturating_mul(size), size)
 }
 
-fn list(shared: &Shared, query: &str) -> Handled {
+pub(crate) fn list(shared: &Shared, query: &str) -> Handled {
     let (offset, size) = paging(query);
     let rows = shared.lock_store().webhooks()?;
     let page: Vec<Value> = rows
@@ -365,7 +192,7 @@ fn list(shared: &Shared, query: &str) -> Handled {
     Ok(ok(&Value::Array(page)))
 }
 
-fn read(shared: &Shared, id: &str) -> Handled {
+pub(crate) fn read(shared: &Shared, id: &str) -> Handled {
     Ok(match shared.lock_store().webhook(id)? {
         Some(row) => ok(&webhook_json(&row)),
         None => not_found(id),
@@ -543,7 +370,7 @@ fn refuse_self(shared: &Shared, uri: &str) -> Option<Answer> {
         .then(|| bad_form(&[("uri".into(), format!("{}.", crate::guard::SELF_LOOP))]))
 }
 
-fn create(shared: &Arc<Shared>, body: &[u8]) -> Handled {
+pub(crate) fn create(shared: &Arc<Shared>, body: &[u8]) -> Handled {
     let form = match parse_form(body) {
         Ok(form) => form,
         Err(invalid) => return Ok(bad_form(&invalid)),
@@ -590,7 +417,7 @@ fn create(shared: &Arc<Shared>, body: &[u8]) -> Handled {
     Ok(ok(&webhook_json(&row)))
 }
 
-fn update(shared: &Arc<Shared>, id: &str, body: &[u8]) -> Handled {
+pub(crate) fn update(shared: &Arc<Shared>, id: &str, body: &[u8]) -> Handled {
     let Some(mut row) = shared.lock_store().webhook(id)? else {
         return Ok(not_found(id));
     };
@@ -640,18 +467,16 @@ fn update(shared: &Arc<Shared>, id: &str, body: &[u8]) -> Handled {
     })
 }
 
-fn delete(shared: &Shared, id: &str) -> Handled {
+pub(crate) fn delete(shared: &Shared, id: &str) -> Handled {
     let removed = shared.lock_store().delete_webhook(id)?;
     if !removed {
         return Ok(not_found(id));
     }
     shared.forget(id);
-    let mut answer = Response::new(Full::new(Bytes::new()));
-    *answer.status_mut() = StatusCode::NO_CONTENT;
-    Ok(answer)
+    Ok(no_content())
 }
 
-fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Handled {
+pub(crate) fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Handled {
     let (offset, size) = paging(query);
     let store = shared.lock_store();
     if store.webhook(id)?.is_none() {
@@ -693,7 +518,7 @@ struct Made {
 /// `POST /sim/events`: `{"eventType": "task_added", "count": 3}`, `{"count": 10}` for the
 /// story's choice, or `{"payload": {…}}` for an exact envelope. Answers
 /// `{"events": [{"traceId", "eventType", "webhooks"}]}`.
-fn make_events(shared: &Arc<Shared>, body: &[u8]) -> Handled {
+pub(crate) fn make_events(shared: &Arc<Shared>, body: &[u8]) -> Handled {
     let invalid = |property: &str, message: String| Ok(bad_form(&[(property.to_owned(), message)]));
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -866,7 +691,7 @@ pub(crate) async fn tick(shared: Arc<Shared>, rate: u32) {
 
 /// `POST /sim/webhooks/{id}/test`: one event of the first type the webhook subscribes to, sent
 /// now, outside the outbox and the failure count; answers a `WebhookTestResult`.
-async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
+pub(crate) async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
     let Some(row) = shared.lock_store().webhook(id)? else {
         return Ok(not_found(id));
     };
@@ -928,7 +753,7 @@ async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
 }
 
 /// `GET /sim/status`: the semantics in force and each webhook's counts.
-fn status(shared: &Shared) -> Handled {
+pub(crate) fn status(shared: &Shared) -> Handled {
     let store = shared.lock_store();
     let mut webhooks = Vec::new();
     for row in store.webhooks()? {

@@ -18,10 +18,13 @@
 //! SQLite, [`delivery`] runs one delivery task per webhook, [`story`] makes the events, [`page`]
 //! is the settings page.
 
+mod answer;
 pub mod api;
+pub mod catalogue;
 pub mod delivery;
 pub mod guard;
 pub mod page;
+mod router;
 pub mod store;
 pub mod story;
 
@@ -312,11 +315,22 @@ impl Server {
         let recorder = tokio::spawn(delivery::Recorder::run(Arc::clone(&shared), records));
         let ticker = (rate > 0).then(|| tokio::spawn(api::tick(Arc::clone(&shared), rate)));
         let serving = Arc::clone(&shared);
+        let routes = router::build(&shared);
         let accepting = accept_each(listener, move |stream| {
             let shared = Arc::clone(&serving);
+            let routes = routes.clone();
             async move {
                 let _nodelay = stream.set_nodelay(true);
-                let service = service_fn(move |request| api::handle(Arc::clone(&shared), request));
+                let service = service_fn(move |request: http::Request<hyper::body::Incoming>| {
+                    let shared = Arc::clone(&shared);
+                    let routes = routes.clone();
+                    async move {
+                        let request = request.map(axum::body::Body::new);
+                        Ok::<_, std::convert::Infallible>(
+                            router::answer(routes, &shared, request).await,
+                        )
+                    }
+                });
                 // A client that goes away mid-request is its own business.
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)

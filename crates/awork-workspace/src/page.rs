@@ -7,12 +7,12 @@
 //! The only thing rendered on the server is the list of event types, grouped by entity.
 
 use awork_models::{EntityType, EventType, Naming};
+use axum::body::Body;
 use bytes::Bytes;
 use http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use http::{HeaderValue, Response};
-use http_body_util::Full;
 use serde_json::{Value, json};
 
 const HTML: &str = include_str!("page.html");
@@ -43,7 +43,7 @@ const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; c
     img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The page's files by path: the HTML at `/` (and `/index.html`), its stylesheet and script.
-pub(crate) fn asset(path: &str) -> Option<Response<Full<Bytes>>> {
+pub(crate) fn asset(path: &str) -> Option<Response<Body>> {
     let (body, content_type) = match path {
         "/" | "/index.html" => (
             Bytes::from_static(HTML.as_bytes()),
@@ -59,7 +59,7 @@ pub(crate) fn asset(path: &str) -> Option<Response<Full<Bytes>>> {
         ),
         _ => return None,
     };
-    let mut answer = Response::new(Full::new(body));
+    let mut answer = Response::new(Body::from(body));
     let headers = answer.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

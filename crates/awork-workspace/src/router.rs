@@ -1,0 +1,251 @@
+//! Which handler answers a request. Every request is first made canonical (repeated slashes
+//! collapsed, as Pipedream's `//timeentries` needs; the path lowercased, since awork's routing is
+//! case-insensitive and its ids are lowercase GUIDs) and checked by the [`crate::guard`]; then the
+//! axum router below picks the handler: the settings page, awork's API under `/api/v1` and
+//! awork-sim's own paths under `/sim/` (both behind the bearer check).
+//!
+//! What no route answers is told apart with awork's own list of operations
+//! ([`crate::catalogue`]): an operation of awork's API that awork-sim does not simulate is a 501
+//! naming it, a method awork's API does not have on that path a 405 with `Allow`, and a path it
+//! does not have a 404.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::routing::{get, post};
+use http::header::AUTHORIZATION;
+use http::{Method, StatusCode, Uri};
+use tower::ServiceExt;
+
+use crate::answer::{self, Answer, read_body, respond};
+use crate::{Shared, api, catalogue, page};
+
+/// The router of every path serve answers.
+pub(crate) fn build(shared: &Arc<Shared>) -> Router {
+    let api = Router::new()
+        .route("/users/me", get(users_me))
+        .route("/me", get(users_me))
+        .route("/webhooks", get(list_webhooks).post(create_webhook))
+        .route("/webhooks/eventtypes", get(event_types))
+        .route("/webhooks/eventtypes/slack", get(event_types))
+        .route(
+            "/webhooks/{id}",
+            get(read_webhook).put(update_webhook).delete(delete_webhook),
+        )
+        .route("/webhooks/{id}/logs", get(webhook_logs));
+    let sim = Router::new()
+        .route("/events", post(make_events))
+        .route("/status", get(status))
+        .route("/webhooks/{id}/test", post(test_webhook))
+        .route("/webhooks/{id}/logs", get(detailed_logs));
+    let bearer = from_fn_with_state(Arc::clone(shared), require_bearer);
+    Router::new()
+        .route("/", get(page_asset))
+        .route("/index.html", get(page_asset))
+        .route("/page.css", get(page_asset))
+        .route("/page.js", get(page_asset))
+        .nest("/api/v1", api.layer(bearer.clone()))
+        .nest("/sim", sim.layer(bearer))
+        .fallback(unrouted)
+        .method_not_allowed_fallback(unrouted_method)
+        .with_state(Arc::clone(shared))
+}
+
+/// Answers one request.
+pub(crate) async fn answer(router: Router, shared: &Shared, request: Request) -> Answer {
+    let (mut parts, body) = request.into_parts();
+    if let Err(refusal) = shared.guard.admit(&parts) {
+        return answer::error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            &refusal.to_string(),
+            &[],
+        );
+    }
+    if let Some(canonical) = canonical(&parts.uri) {
+        parts.uri = canonical;
+    }
+    match router.oneshot(Request::from_parts(parts, body)).await {
+        Ok(answer) => answer,
+        Err(never) => match never {},
+    }
+}
+
+/// The URI with its path made canonical, when it is not already: repeated slashes collapsed,
+/// lowercase.
+fn canonical(uri: &Uri) -> Option<Uri> {
+    let path = uri.path();
+    if !path.contains("//") && !path.bytes().any(|byte| byte.is_ascii_uppercase()) {
+        return None;
+    }
+    let mut collapsed = String::with_capacity(path.len());
+    for character in path.chars() {
+        if character == '/' && collapsed.ends_with('/') {
+            continue;
+        }
+        collapsed.push(character.to_ascii_lowercase());
+    }
+    let target = match uri.query() {
+        Some(query) => format!("{collapsed}?{query}"),
+        None => collapsed,
+    };
+    let mut parts = uri.clone().into_parts();
+    parts.path_and_query = target.parse().ok();
+    Uri::from_parts(parts).ok()
+}
+
+/// The 401 for a request without a bearer token the workspace takes; nothing else runs.
+async fn require_bearer(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Answer {
+    if api::authorized(&shared, request.headers().get(AUTHORIZATION)) {
+        next.run(request).await
+    } else {
+        answer::unauthorized()
+    }
+}
+
+/// The operations awork's API has at a path under `/api/v1`, if it is one.
+fn documented(uri: &Uri) -> Option<Vec<catalogue::Operation>> {
+    let path = uri.path().strip_prefix("/api/v1")?;
+    Some(catalogue::at(path))
+}
+
+/// A path no route has.
+async fn unrouted(method: Method, uri: Uri) -> Answer {
+    let operations = documented(&uri).unwrap_or_default();
+    match operations
+        .iter()
+        .find(|operation| operation.method == method.as_str())
+    {
+        Some(operation) => answer::not_simulated(operation),
+        None if operations.is_empty() => answer::no_path(),
+        None => {
+            let allow: Vec<&str> = operations
+                .iter()
+                .map(|operation| operation.method)
+                .collect();
+            answer::not_allowed(&allow.join(", "))
+        }
+    }
+}
+
+/// A routed path asked with a method its route does not take (axum adds the route's `Allow`).
+async fn unrouted_method(method: Method, uri: Uri) -> Answer {
+    let operations = documented(&uri).unwrap_or_default();
+    match operations
+        .iter()
+        .find(|operation| operation.method == method.as_str())
+    {
+        Some(operation) => answer::not_simulated(operation),
+        None => answer::error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "This path does not take this method: the Allow header lists those it takes.",
+            &[],
+        ),
+    }
+}
+
+async fn page_asset(uri: Uri) -> Answer {
+    page::asset(uri.path()).unwrap_or_else(answer::no_path)
+}
+
+async fn users_me(State(shared): State<Arc<Shared>>) -> Answer {
+    respond(api::users_me(&shared))
+}
+
+async fn event_types() -> Answer {
+    answer::ok(&api::event_types())
+}
+
+async fn list_webhooks(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Answer {
+    respond(api::list(&shared, query.as_deref().unwrap_or("")))
+}
+
+async fn read_webhook(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
+    respond(api::read(&shared, &id))
+}
+
+async fn create_webhook(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
+    match read_body(body).await {
+        Ok(body) => respond(api::create(&shared, &body)),
+        Err(refused) => refused,
+    }
+}
+
+async fn update_webhook(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    body: Body,
+) -> Answer {
+    match read_body(body).await {
+        Ok(body) => respond(api::update(&shared, &id, &body)),
+        Err(refused) => refused,
+    }
+}
+
+async fn delete_webhook(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
+    respond(api::delete(&shared, &id))
+}
+
+async fn webhook_logs(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Answer {
+    respond(api::logs(
+        &shared,
+        &id,
+        query.as_deref().unwrap_or(""),
+        false,
+    ))
+}
+
+async fn detailed_logs(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Answer {
+    respond(api::logs(
+        &shared,
+        &id,
+        query.as_deref().unwrap_or(""),
+        true,
+    ))
+}
+
+async fn make_events(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
+    match read_body(body).await {
+        Ok(body) => respond(api::make_events(&shared, &body)),
+        Err(refused) => refused,
+    }
+}
+
+async fn status(State(shared): State<Arc<Shared>>) -> Answer {
+    respond(api::status(&shared))
+}
+
+async fn test_webhook(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
+    respond(api::test(&shared, &id).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_made_canonical() {
+        let made = |uri: &str| canonical(&uri.parse().unwrap()).map(|uri| uri.to_string());
+        assert_eq!(
+            made("/api/v1//timeentries?pageSize=10"),
+            Some("/api/v1/timeentries?pageSize=10".into())
+        );
+        assert_eq!(
+            made("/api/v1/Webhooks/EventTypes"),
+            Some("/api/v1/webhooks/eventtypes".into())
+        );
+        assert_eq!(made("/api/v1/webhooks?filterBy=Name"), None);
+    }
+}
