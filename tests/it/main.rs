@@ -20,5 +20,6 @@ mod openapi_independent;
 mod readme_examples;
 mod serve_hardening;
 mod serve_rest;
+mod serve_tls;
 mod support;
 mod tidy;

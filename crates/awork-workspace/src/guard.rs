@@ -127,6 +127,11 @@ impl Guard {
                 .iter()
                 .any(|addr| matches!(addr.port(), 80 | 443)),
         };
+        // awork's own name reaches serve only through its proxy or a hosts entry, on awork's
+        // ports; no web page can make a browser send it here (that takes awork's DNS).
+        if name == AWORK_HOST {
+            return port_matches || matches!(authority.port_u16(), None | Some(80 | 443));
+        }
         let name_matches = match name.parse::<IpAddr>() {
             Ok(ip) => ip.to_canonical().is_loopback(),
             Err(_) => {
@@ -249,6 +254,8 @@ mod tests {
             "127.0.0.2:8787",
             "app.localhost:8787",
             "api.awork.com:8787",
+            "api.awork.com",
+            "api.awork.com:443",
             "dev.test:8787",
         ] {
             assert_eq!(guard.admit(&parts(Some(host), None)), Ok(()), "{host}");

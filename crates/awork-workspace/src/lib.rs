@@ -21,6 +21,7 @@
 mod answer;
 pub mod api;
 pub mod catalogue;
+mod connection;
 pub mod delivery;
 pub mod guard;
 pub mod page;
@@ -37,8 +38,6 @@ use std::time::Duration;
 
 use awork_delivery::receiver::accept_each;
 use awork_delivery::{RetrySchedule, WebhookConfig};
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 use crate::delivery::Worker;
@@ -119,6 +118,9 @@ pub struct Config {
     pub outbox_cap: u64,
     /// Names besides loopback ones and `api.awork.com` that a request's `Host` may carry.
     pub allowed_hosts: Vec<String>,
+    /// The port of the TLS listener (awork's API over HTTPS with the local CA's certificate),
+    /// if any; 0 picks a free one.
+    pub tls_port: Option<u16>,
 }
 
 impl Config {
@@ -134,6 +136,7 @@ impl Config {
             log_cap: DEFAULT_LOG_CAP,
             outbox_cap: DEFAULT_OUTBOX_CAP,
             allowed_hosts: Vec::new(),
+            tls_port: None,
         }
     }
 }
@@ -142,17 +145,12 @@ impl Config {
 /// it, not a separate source (which `{:#}` would print a second time).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The data folder could not be created.
-    #[error("{path}: cannot create the data folder: {cause}")]
-    Data {
-        /// The folder.
-        path: String,
-        /// Why.
-        cause: std::io::Error,
-    },
     /// The database could not be opened.
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    /// The local CA could not be made or read, or the serve info file not written.
+    #[error(transparent)]
+    Tls(#[from] awork_tls::Error),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {cause}{}", bind_hint(cause))]
     Bind {
@@ -248,6 +246,9 @@ fn connection_cap() -> usize {
 /// The workspace, listening.
 pub struct Server {
     listener: TcpListener,
+    tls_listener: Option<TcpListener>,
+    ca: awork_tls::ca::LocalCa,
+    data: PathBuf,
     shared: Arc<Shared>,
     records: delivery::Records,
     rate: u32,
@@ -255,13 +256,12 @@ pub struct Server {
 
 impl Server {
     /// Opens the workspace in `config.data`, starts the delivery of every webhook it holds (their
-    /// kept events included: an attempt a crash interrupted is made again), and binds `addr`.
+    /// kept events included: an attempt a crash interrupted is made again), binds `addr` (and
+    /// the TLS port), and writes the serve info file saying so.
     /// Must run inside a tokio runtime.
     pub async fn bind(config: Config, addr: SocketAddr) -> Result<Server, Error> {
-        std::fs::create_dir_all(&config.data).map_err(|cause| Error::Data {
-            path: config.data.display().to_string(),
-            cause,
-        })?;
+        // The CA makes the folder when it is missing, owner-only: its key lives there.
+        let ca = awork_tls::ca::LocalCa::load_or_create(&config.data)?;
         let store = Store::open(&config.data, config.log_cap, config.outbox_cap)?;
         let story = Story::new(config.seed, store.trace_salt()?);
         let (admin_id, workspace_url) = story.admin_and_url();
@@ -269,9 +269,26 @@ impl Server {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|cause| Error::Bind { addr, cause })?;
-        let listening = listener
-            .local_addr()
-            .map_err(|cause| Error::Bind { addr, cause })?;
+        let mut listening = vec![
+            listener
+                .local_addr()
+                .map_err(|cause| Error::Bind { addr, cause })?,
+        ];
+        let tls_listener = match config.tls_port {
+            None => None,
+            Some(port) => {
+                let addr = SocketAddr::new(addr.ip(), port);
+                let bound = TcpListener::bind(addr)
+                    .await
+                    .map_err(|cause| Error::Bind { addr, cause })?;
+                listening.push(
+                    bound
+                        .local_addr()
+                        .map_err(|cause| Error::Bind { addr, cause })?,
+                );
+                Some(bound)
+            }
+        };
         let (recorder, records) = delivery::Recorder::new();
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
@@ -282,19 +299,39 @@ impl Server {
             while_paused: config.while_paused,
             admin_id,
             workspace_url,
-            guard: guard::Guard::new(vec![listening], &config.allowed_hosts),
+            guard: guard::Guard::new(listening.clone(), &config.allowed_hosts),
             connections: tokio::sync::Semaphore::new(connection_cap()),
             recorder,
         });
         for id in ids {
             shared.wake(&id);
         }
+        awork_tls::client_env::ServeInfo {
+            address: listening[0],
+            tls_address: listening.get(1).copied(),
+        }
+        .write(&config.data)?;
         Ok(Server {
             listener,
+            tls_listener,
+            ca,
+            data: config.data,
             shared,
             records,
             rate: config.rate,
         })
+    }
+
+    /// The TLS listener's address, when there is one.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
+    }
+
+    /// The local CA: where its certificate is, whether this start made it.
+    pub fn ca(&self) -> &awork_tls::ca::LocalCa {
+        &self.ca
     }
 
     /// The bound address (with the port chosen for port 0).
@@ -305,46 +342,53 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, with the story making `rate` events a second if set.
-    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+    /// The serve info file that [`Server::bind`] wrote in the data folder (where it listens, for
+    /// `awork-sim env`) is removed when serving ends.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), Error> {
         let Server {
             listener,
+            tls_listener,
+            ca,
+            data,
             shared,
             records,
             rate,
         } = self;
         let recorder = tokio::spawn(delivery::Recorder::run(Arc::clone(&shared), records));
         let ticker = (rate > 0).then(|| tokio::spawn(api::tick(Arc::clone(&shared), rate)));
-        let serving = Arc::clone(&shared);
-        let routes = router::build(&shared);
-        let accepting = accept_each(listener, move |stream| {
-            let shared = Arc::clone(&serving);
-            let routes = routes.clone();
-            async move {
-                let _nodelay = stream.set_nodelay(true);
-                let service = service_fn(move |request: http::Request<hyper::body::Incoming>| {
-                    let shared = Arc::clone(&shared);
-                    let routes = routes.clone();
-                    async move {
-                        let request = request.map(axum::body::Body::new);
-                        Ok::<_, std::convert::Infallible>(
-                            router::answer(routes, &shared, request).await,
-                        )
-                    }
-                });
-                // A client that goes away mid-request is its own business.
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
+        let front = connection::Front {
+            routes: router::build(&shared),
+            shared: Arc::clone(&shared),
+            tls: ca.server_config(),
+        };
+        let plain = {
+            let front = front.clone();
+            accept_each(listener, move |stream| {
+                connection::plain(stream, front.clone())
+            })
+        };
+        let secure = async move {
+            match tls_listener {
+                Some(listener) => {
+                    accept_each(listener, move |stream| {
+                        connection::tls(stream, front.clone())
+                    })
                     .await;
+                }
+                None => std::future::pending().await,
             }
-        });
+        };
         tokio::select! {
             () = shutdown => {}
-            () = accepting => {}
+            () = plain => {}
+            () = secure => {}
         }
         if let Some(ticker) = ticker {
             ticker.abort();
         }
         lock(&shared.workers).clear();
         recorder.abort();
+        awork_tls::client_env::ServeInfo::remove(&data)?;
+        Ok(())
     }
 }

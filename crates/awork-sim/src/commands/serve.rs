@@ -30,9 +30,14 @@ pub struct Args {
     /// The address to listen on. Anything but loopback exposes the workspace to the network.
     #[arg(long, value_name = "HOST", default_value = "127.0.0.1")]
     host: String,
-    /// The port; 0 picks a free one.
+    /// The port; 0 picks a free one. It also works as an HTTPS proxy for api.awork.com only
+    /// (`awork-sim env` prints the exports that point clients at it).
     #[arg(long, value_name = "P", default_value_t = 8787)]
     port: u16,
+    /// Also serve everything over HTTPS on this port (0 picks a free one), with a certificate for
+    /// api.awork.com, localhost, 127.0.0.1 and ::1 from the local CA in --data.
+    #[arg(long, value_name = "P")]
+    tls_port: Option<u16>,
     /// The folder of the workspace's database (created if missing).
     #[arg(long, value_name = "DIR", default_value = ".awork-sim")]
     data: PathBuf,
@@ -93,6 +98,7 @@ impl Args {
         config.api_key = api_key;
         config.outbox_cap = self.outbox_cap;
         config.allowed_hosts = self.allow_host;
+        config.tls_port = self.tls_port;
         config.seed = self.seed;
         config.rate = self.rate;
         config.policy = policy;
@@ -169,6 +175,30 @@ pub fn run(config: Config, addr: SocketAddr, out: &mut dyn Write) -> anyhow::Res
         out,
         "awork's API: {url}/api/v1 · settings page: {url}/ · data: {data}"
     )?;
+    if let Some(tls) = server.tls_addr() {
+        writeln!(
+            out,
+            "https: https://{tls}/api/v1 (the local CA's certificate)"
+        )?;
+    }
+    let ca = server.ca();
+    writeln!(
+        out,
+        "local CA: {}{} · `eval \"$(awork-sim env --data {data})\"` points clients at api.awork.com here",
+        ca.ca_certificate_path().display(),
+        if ca.is_new() {
+            " (new: clients must trust it)"
+        } else {
+            ""
+        },
+    )?;
+    if ca.platform_roots() == 0 {
+        eprintln!(
+            "warning: no system root certificates were found for {}: clients pointed at it \
+             verify api.awork.com only",
+            ca.trust_bundle_path().display()
+        );
+    }
     writeln!(out, "semantics: {semantics}")?;
     writeln!(out, "while paused: {while_paused}")?;
     out.flush()?;
@@ -177,7 +207,7 @@ pub fn run(config: Config, addr: SocketAddr, out: &mut dyn Write) -> anyhow::Res
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    }));
+    }))?;
     Ok(Outcome::Success)
 }
 
