@@ -736,3 +736,36 @@ fn schemathesis_finds_no_server_error_and_no_protocol_finding_in_the_webhook_ope
         "{stdout}"
     );
 }
+
+#[test]
+fn sigint_and_sigterm_stop_serve_with_130_and_143_saying_so() {
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let data = data_dir(&format!("signal-{signal}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+            .args(["serve", "--port", "0", "--data"])
+            .arg(&*data)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("awork-sim starts");
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+        assert!(first.starts_with("listening on"), "{first}");
+        let status = Command::new("kill")
+            .args(["-s", signal, &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+        let exit = child.wait().unwrap();
+        assert_eq!(exit.code(), Some(code), "SIG{signal}: {rest}");
+        assert!(rest.contains(&format!("stopped by SIG{signal}")), "{rest}");
+        assert!(
+            !data.join("serve.json").exists(),
+            "the serve info file goes with the server"
+        );
+    }
+}

@@ -259,6 +259,9 @@ impl Store {
     pub fn open(folder: &Path, log_cap: u32, outbox_cap: u64) -> Result<Store> {
         let path = folder.join("workspace.sqlite3");
         let connection = Connection::open(&path)?;
+        // The database is this process's alone (below): waiting for another holder's lock would
+        // only delay the error that says it is in use.
+        connection.busy_timeout(std::time::Duration::ZERO)?;
         connection.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
         let in_use = |error: rusqlite::Error| match error.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {

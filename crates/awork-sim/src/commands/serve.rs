@@ -14,6 +14,7 @@ use awork_workspace::{Config, Policy, Server, WhilePaused};
 
 use super::Outcome;
 use crate::policy::PolicyArgs;
+use crate::signals::Signals;
 
 /// What becomes of events while a webhook is paused, as `--while-paused` takes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -151,7 +152,7 @@ fn api_key(
     Ok(Some(key.to_owned()))
 }
 
-/// Serves the workspace until Ctrl-C.
+/// Serves the workspace until SIGINT (Ctrl-C) or SIGTERM, which end the run with 130 or 143.
 pub fn run(config: Config, addr: SocketAddr, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     // Two workers: the store's SQLite calls are short but synchronous.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -163,6 +164,8 @@ pub fn run(config: Config, addr: SocketAddr, out: &mut dyn Write) -> anyhow::Res
     let while_paused = awork_workspace::api::while_paused_note(config.while_paused);
     let data = config.data.display().to_string();
     let server = runtime.block_on(Server::bind(config, addr))?;
+    // Before anything is printed: a client that reads the first line may stop serve at once.
+    let signals = Signals::install().context("cannot handle SIGINT and SIGTERM")?;
     if !addr.ip().is_loopback() {
         eprintln!(
             "warning: listening on {}: the workspace's API and page are reachable from the network",
@@ -202,13 +205,18 @@ pub fn run(config: Config, addr: SocketAddr, out: &mut dyn Write) -> anyhow::Res
     writeln!(out, "semantics: {semantics}")?;
     writeln!(out, "while paused: {while_paused}")?;
     out.flush()?;
-    runtime.block_on(server.run(async {
-        // Without a signal handler there is no clean way to stop; run until killed then.
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
+    let stopping = signals.clone();
+    runtime.block_on(server.run(async move {
+        stopping.first().await;
     }))?;
-    Ok(Outcome::Success)
+    let signal = signals.received().expect("serving ends only on a signal");
+    // Undelivered events stay in the outbox, and are delivered by the next serve on this --data.
+    writeln!(
+        out,
+        "stopped by {}; the workspace is kept in {data}: `awork-sim serve --data {data}` goes on",
+        signal.name()
+    )?;
+    Ok(Outcome::Stopped(signal))
 }
 
 /// The semantics line `send` prints, for the workspace's policy (one delivery at a time).
