@@ -418,12 +418,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         }
         ProjectDeleted => {
             let index = random_index(world, |w| &w.projects, |_, _| true).ok_or(ProjectAdded)?;
-            let state = world.projects.remove(index);
-            let project = Box::new(state.project);
-            world.tasks.retain(|task| !task.in_project(&project.id));
-            world
-                .time_entries
-                .retain(|entry| !entry.in_project(&project.id));
+            let project = Box::new(world.remove_project(index));
             produced(actor, Entity::Project(project), None, None)
         }
         ProjectMemberAdded => {
@@ -557,6 +552,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 &name,
                 ("project", target),
             );
+            world.comments.push(comment.clone());
             let link = world.project_link(&id);
             produced(actor, Entity::Comment(Box::new(comment)), Some(link), None)
         }
@@ -613,6 +609,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             )
             .ok_or(ProjectTaskAdded)?;
             let task = world.tasks.remove(index).into_model();
+            world.forget_comments_on(&task.id);
             if let Some(parent) = task
                 .parent_id
                 .as_deref()
@@ -822,6 +819,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             ]);
             let (id, name) = (task.id.clone(), task.name.clone());
             let comment = new_comment(world, &actor.id, "tasks", &id, &name, ("task", target));
+            world.comments.push(comment.clone());
             let link = world.task_link(&id);
             produced(actor, Entity::Comment(Box::new(comment)), Some(link), None)
         }

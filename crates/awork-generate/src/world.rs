@@ -13,9 +13,10 @@
 use std::collections::BTreeMap;
 
 use awork_models::entities::{
-    Absence, Assignee, Break, Company, ContactInfo, CustomField, NestedCompany, NestedProject,
-    NestedTask, NestedUser, ParentTask, Project, ProjectMember, ProjectStatus, ProjectType, Tag,
-    TagObject, Task, TaskList, TaskStatus, Team, TimeTracking, TypeOfWork, User, UserStatus,
+    Absence, Assignee, Break, Comment, Company, ContactInfo, CustomField, NestedCompany,
+    NestedProject, NestedTask, NestedUser, ParentTask, Project, ProjectMember, ProjectStatus,
+    ProjectType, Tag, TagObject, Task, TaskList, TaskStatus, Team, TimeTracking, TypeOfWork, User,
+    UserStatus,
 };
 use awork_models::{AworkDateTime, TimeOfDay, TriggeredBy};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc, Weekday};
@@ -37,6 +38,8 @@ pub const MAX_ABSENCES: usize = 60;
 pub const MAX_COMPANIES: usize = 40;
 /// Most users in the workspace.
 pub const MAX_USERS: usize = 40;
+/// Most comments kept (on tasks and projects together).
+pub const MAX_COMMENTS: usize = 400;
 
 /// A project with what belongs to it.
 #[derive(Debug, Clone)]
@@ -171,6 +174,8 @@ pub struct World {
     pub time_entries: Vec<Kept<TimeTracking>>,
     /// Absences.
     pub absences: Vec<Absence>,
+    /// Comments on tasks and projects, oldest first, as their events carried them.
+    pub comments: Vec<Comment>,
     /// The workspace's tags.
     pub tags: Vec<TagObject>,
     /// The workspace's teams.
@@ -276,6 +281,7 @@ impl World {
             tasks: Vec::new(),
             time_entries: Vec::new(),
             absences: Vec::new(),
+            comments: Vec::new(),
             tags: Vec::new(),
             teams: Vec::new(),
             types_of_work: Vec::new(),
@@ -1195,6 +1201,44 @@ impl World {
         self.users.iter().find(|user| user.id == id)
     }
 
+    /// The client with this id.
+    pub fn company(&self, id: &str) -> Option<&Company> {
+        self.companies.iter().find(|company| company.id == id)
+    }
+
+    /// The project with this id, with its statuses, task statuses and lists.
+    pub fn project(&self, id: &str) -> Option<&ProjectState> {
+        self.projects.iter().find(|state| state.project.id == id)
+    }
+
+    /// The task with this id.
+    pub fn task(&self, id: &str) -> Option<&Task> {
+        self.task_index(id).map(|index| &*self.tasks[index])
+    }
+
+    /// The index of the time entry with this id.
+    pub fn time_entry_index(&self, id: &str) -> Option<usize> {
+        self.time_entries.iter().position(|entry| entry.id == id)
+    }
+
+    /// The time entry with this id.
+    pub fn time_entry(&self, id: &str) -> Option<&TimeTracking> {
+        self.time_entry_index(id)
+            .map(|index| &*self.time_entries[index])
+    }
+
+    /// The absence with this id.
+    pub fn absence(&self, id: &str) -> Option<&Absence> {
+        self.absences.iter().find(|absence| absence.id == id)
+    }
+
+    /// The comments on the task or project with this id, oldest first.
+    pub fn comments_on<'w>(&'w self, entity_id: &'w str) -> impl Iterator<Item = &'w Comment> {
+        self.comments
+            .iter()
+            .filter(move |comment| comment.entity_id.as_deref() == Some(entity_id))
+    }
+
     /// The index of the project with this id.
     pub fn project_index(&self, id: &str) -> Option<usize> {
         self.projects
@@ -1294,11 +1338,48 @@ impl World {
             let forgotten: Vec<Kept<Task>> = self.tasks.drain(..excess).collect();
             self.time_entries
                 .retain(|entry| !forgotten.iter().any(|task| entry.on_task(&task.id)));
+            self.comments.retain(|comment| {
+                !forgotten
+                    .iter()
+                    .any(|task| comment.entity_id.as_deref() == Some(task.id.as_str()))
+            });
         }
         if self.absences.len() > MAX_ABSENCES {
             let excess = self.absences.len() - MAX_ABSENCES;
             self.absences.drain(..excess);
         }
+        if self.comments.len() > MAX_COMMENTS {
+            let excess = self.comments.len() - MAX_COMMENTS;
+            self.comments.drain(..excess);
+        }
+    }
+
+    /// Removes a project (an index of `projects`) with its tasks, their time entries and the comments
+    /// on all of them, and returns it. Its tasks' time goes with it.
+    pub fn remove_project(&mut self, index: usize) -> Project {
+        let project = self.projects.remove(index).project;
+        let id = project.id.as_str();
+        let mut gone = vec![id.to_owned()];
+        self.tasks.retain(|task| {
+            let keep = !task.in_project(id);
+            if !keep {
+                gone.push(task.id.clone());
+            }
+            keep
+        });
+        self.time_entries.retain(|entry| !entry.in_project(id));
+        self.comments.retain(|comment| {
+            !gone
+                .iter()
+                .any(|entity| comment.entity_id.as_deref() == Some(entity.as_str()))
+        });
+        project
+    }
+
+    /// Forgets the comments on a task or project that is gone.
+    pub fn forget_comments_on(&mut self, entity_id: &str) {
+        self.comments
+            .retain(|comment| comment.entity_id.as_deref() != Some(entity_id));
     }
 }
 
