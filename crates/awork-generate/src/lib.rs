@@ -32,7 +32,7 @@ mod story;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 mod text;
-mod world;
+pub mod world;
 
 /// Ids as awork writes them, for code that bends generated events (the conformance suite).
 pub use ids::{salted_trace_id, trace_id, uuid};
@@ -129,6 +129,14 @@ impl Generator {
             .collect()
     }
 
+    /// The workspace as the story has left it, for reading: its users, clients, projects (with their
+    /// statuses, task statuses and lists), tasks, time entries, absences, comments, types of work and
+    /// project types, each in the model its events carry, so that a read serializes as the event's
+    /// entity did.
+    pub fn world(&self) -> &world::World {
+        &self.world
+    }
+
     /// The next event of the story.
     pub fn next_event(&mut self) -> Envelope {
         let total = self.wanted.last().expect("at least one event type").1;
@@ -150,6 +158,36 @@ impl Generator {
                 Err(needed) => self.happen_quietly(needed),
             }
         }
+    }
+
+    /// The next event of type `event` in this workspace, whatever the configured event types, after
+    /// the events of whatever it needs first (a task needs a project, which may need a client): the
+    /// prerequisites come first, each announced, so a receiver never hears of an entity it was not
+    /// told about. Each event has a moment of its own on the story's clock. The story goes on from
+    /// the changed world, and the same calls on the same seed give the same events. When the needs go
+    /// round in a circle (every client has projects and the workspace is full of clients), the
+    /// event cannot happen now, and only the prerequisites that did are returned.
+    pub fn next_events_of(&mut self, event: EventType) -> Vec<Envelope> {
+        let mut events = Vec::new();
+        let mut pending = vec![event];
+        self.world.tick();
+        while let Some(&wanted) = pending.last() {
+            match story::produce(&mut self.world, wanted) {
+                Ok(produced) => {
+                    pending.pop();
+                    self.world.forget_old_work();
+                    events.push(self.envelope(wanted, produced));
+                    if !pending.is_empty() {
+                        self.world.tick();
+                    }
+                }
+                // Needs that go round in a circle (a full workspace whose every client has
+                // projects) cannot be met now: what happened so far is all there is.
+                Err(needed) if pending.contains(&needed) => break,
+                Err(needed) => pending.push(needed),
+            }
+        }
+        events
     }
 
     fn wants(&self, event: EventType) -> bool {

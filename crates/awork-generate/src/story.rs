@@ -391,22 +391,14 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 _ if world.rng.random_bool(0.3) => "stuck",
                 _ => "closed",
             };
-            let state = &mut world.projects[index];
-            let status = state
+            let status = world.projects[index]
                 .statuses
                 .iter()
-                .find(|status| status.kind.as_deref() == Some(next_kind))
+                .position(|status| status.kind.as_deref() == Some(next_kind))
                 .expect("all types exist");
-            let old = state.project.project_status_id.replace(status.id.clone());
-            state.project.project_status = Some(status.clone());
-            let changed = change("ProjectStatusId", old, status.id.as_str());
-            if next_kind == "closed" {
-                state.project.closed_on = Some(now.clone());
-                state.project.closed_by = Some(actor.id.clone());
-            }
-            state.project.updated_on = Some(now);
-            state.project.updated_by = Some(actor.id.clone());
-            state.project.resource_version = Some(crate::ids::ticks(world.now));
+            let old = world.set_project_status(index, status, &actor.id);
+            let new = world.projects[index].project.project_status_id.clone();
+            let changed = change("ProjectStatusId", old, new);
             let project = world.project_entity(index);
             let link = world.project_link(&project.id);
             produced(
@@ -418,12 +410,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         }
         ProjectDeleted => {
             let index = random_index(world, |w| &w.projects, |_, _| true).ok_or(ProjectAdded)?;
-            let state = world.projects.remove(index);
-            let project = Box::new(state.project);
-            world.tasks.retain(|task| !task.in_project(&project.id));
-            world
-                .time_entries
-                .retain(|entry| !entry.in_project(&project.id));
+            let project = Box::new(world.remove_project(index));
             produced(actor, Entity::Project(project), None, None)
         }
         ProjectMemberAdded => {
@@ -557,6 +544,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 &name,
                 ("project", target),
             );
+            world.comments.push(comment.clone());
             let link = world.project_link(&id);
             produced(actor, Entity::Comment(Box::new(comment)), Some(link), None)
         }
@@ -565,8 +553,8 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             if world.rng.random_bool(0.08) {
                 let owner = world.user_index(&actor.id).expect("the actor is a user");
                 let task = Box::new(world.new_private_task(owner));
-                world.tasks.push(Kept::task(task));
-                let task = world.task_entity(world.tasks.len() - 1);
+                let index = world.add_task(task, None, None);
+                let task = world.task_entity(index);
                 let link = world.task_link(&task.id);
                 return produced(actor, Entity::Task(task), Some(link), None);
             }
@@ -587,16 +575,8 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 None
             };
             let task = Box::new(world.new_task(index, &actor.id, parent));
-            let planned = task.planned_duration.unwrap_or(0);
-            world.tasks.push(Kept::task(task));
-            world.adjust_project(index, 1, 0, planned);
-            if let Some(parent) = parent {
-                let parent_task = &mut world.tasks[parent];
-                parent_task.number_of_subtasks =
-                    Some(parent_task.number_of_subtasks.unwrap_or(0) + 1);
-                world.add_totals(parent, 0, planned);
-            }
-            let task = world.task_entity(world.tasks.len() - 1);
+            let index = world.add_task(task, Some(index), parent);
+            let task = world.task_entity(index);
             let link = world.task_link(&task.id);
             produced(actor, Entity::Task(task), Some(link), None)
         }
@@ -612,28 +592,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 },
             )
             .ok_or(ProjectTaskAdded)?;
-            let task = world.tasks.remove(index).into_model();
-            if let Some(parent) = task
-                .parent_id
-                .as_deref()
-                .and_then(|id| world.task_index(id))
-            {
-                let parent_task = &mut world.tasks[parent];
-                parent_task.number_of_subtasks = parent_task
-                    .number_of_subtasks
-                    .map(|count| count - 1)
-                    .filter(|count| *count > 0);
-                world.add_totals(parent, 0, -task.planned_duration.unwrap_or(0));
-            }
-            if let Some(project) = task
-                .project_id
-                .as_deref()
-                .and_then(|id| world.project_index(id))
-            {
-                let done = i64::from(task.closed_on.is_some());
-                world.adjust_project(project, -1, -done, -task.planned_duration.unwrap_or(0));
-            }
-
+            let task = Box::new(world.remove_task(index));
             let link = task.project_id.as_deref().map(|id| world.project_link(id));
             produced(actor, Entity::Task(task), link, None)
         }
@@ -755,10 +714,6 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                     due.and_hms_opt(17, 0, 0).expect("valid").and_utc(),
                 )
             });
-            let project = world.tasks[index]
-                .project_id
-                .as_deref()
-                .and_then(|id| world.project_index(id));
             let task = &mut world.tasks[index];
             let changed = match choice {
                 0 => {
@@ -767,12 +722,8 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                     change("TypeOfWorkId", old, type_of_work.id.as_str())
                 }
                 1 => change("Name", std::mem::replace(&mut task.name, name.into()), name),
-                2 => {
-                    let old = task.planned_duration.replace(planned);
-                    // awork keeps the assignees' planned effort in step with the task's.
-                    world::distribute_planned_effort(task, &now);
-                    change("PlannedDuration", old, planned)
-                }
+                // Set below, with what awork keeps in step with it.
+                2 => change("PlannedDuration", current_planned, planned),
                 3 => {
                     let prio = !task.is_prio.unwrap_or(false);
                     change("IsPrio", task.is_prio.replace(prio), prio)
@@ -790,16 +741,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             task.updated_by = Some(actor.id.clone());
             task.resource_version = Some(crate::ids::ticks(world.now));
             if choice == 2 {
-                // The totals of the task, its parent's and the project's planned time changed.
-                let delta = planned - current_planned.unwrap_or(0);
-                let parent = world.tasks[index].parent_id.clone();
-                world.add_totals(index, 0, delta);
-                if let Some(parent) = parent.and_then(|id| world.task_index(&id)) {
-                    world.add_totals(parent, 0, delta);
-                }
-                if let Some(project) = project {
-                    world.adjust_project(project, 0, 0, delta);
-                }
+                world.set_planned_duration(index, planned);
             }
             let task = world.task_entity(index);
             let link = world.task_link(&task.id);
@@ -822,6 +764,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             ]);
             let (id, name) = (task.id.clone(), task.name.clone());
             let comment = new_comment(world, &actor.id, "tasks", &id, &name, ("task", target));
+            world.comments.push(comment.clone());
             let link = world.task_link(&id);
             produced(actor, Entity::Comment(Box::new(comment)), Some(link), None)
         }
@@ -900,26 +843,14 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 .and_then(|id| world.project_index(id))
                 .expect("tasks belong to projects");
             let statuses = &world.projects[project].task_statuses;
-            let task = &mut world.tasks[index];
             let current = statuses
                 .iter()
-                .position(|status| Some(&status.id) == task.task_status_id.as_ref())
+                .position(|status| Some(&status.id) == world.tasks[index].task_status_id.as_ref())
                 .unwrap_or(0);
-            let next = &statuses[(current + 1).min(statuses.len() - 1)];
-            let old = task.task_status_id.replace(next.id.clone());
-            task.task_status = Some(next.clone());
-            let changed = change("TaskStatusId", old, next.id.as_str());
-            let done = next.kind.as_deref() == Some("done");
-            if done {
-                task.closed_on = Some(now.clone());
-                task.closed_by = Some(actor.id.clone());
-            }
-            task.updated_on = Some(now);
-            task.updated_by = Some(actor.id.clone());
-            task.resource_version = Some(crate::ids::ticks(world.now));
-            if done {
-                world.adjust_project(project, 0, 1, 0);
-            }
+            let next = (current + 1).min(statuses.len() - 1);
+            let old = world.set_task_status(index, project, next, &actor.id);
+            let new = world.tasks[index].task_status_id.clone();
+            let changed = change("TaskStatusId", old, new);
             let task = world.task_entity(index);
             let link = world.task_link(&task.id);
             produced(actor, Entity::Task(task), Some(link), Some(vec![changed]))
@@ -1108,23 +1039,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         TimeTrackingDeleted => {
             let index =
                 random_index(world, |w| &w.time_entries, |_, _| true).ok_or(TimeTrackingAdded)?;
-            let entry = world.time_entries.remove(index).into_model();
-            if let Some(duration) = entry.duration {
-                world.add_tracked(
-                    entry.task_id.as_deref(),
-                    entry.project_id.as_deref(),
-                    -duration,
-                );
-            }
-            if let Some(log) = entry
-                .user_id
-                .as_ref()
-                .and_then(|id| world.worklogs.get_mut(id))
-            {
-                if log.running.as_deref() == Some(entry.id.as_str()) {
-                    log.running = None;
-                }
-            }
+            let entry = Box::new(world.remove_time_entry(index));
             let link = match &entry.task_id {
                 Some(id) => world.task_link(id),
                 None => world.project_link(entry.project_id.as_deref().expect("booked")),

@@ -13,9 +13,10 @@
 use std::collections::BTreeMap;
 
 use awork_models::entities::{
-    Absence, Assignee, Break, Company, ContactInfo, CustomField, NestedCompany, NestedProject,
-    NestedTask, NestedUser, ParentTask, Project, ProjectMember, ProjectStatus, ProjectType, Tag,
-    TagObject, Task, TaskList, TaskStatus, Team, TimeTracking, TypeOfWork, User, UserStatus,
+    Absence, Assignee, Break, Comment, Company, ContactInfo, CustomField, Double, NestedCompany,
+    NestedProject, NestedTask, NestedUser, ParentTask, Project, ProjectMember, ProjectStatus,
+    ProjectType, Tag, TagObject, Task, TaskList, TaskStatus, Team, TimeTracking, TypeOfWork, User,
+    UserStatus,
 };
 use awork_models::{AworkDateTime, TimeOfDay, TriggeredBy};
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc, Weekday};
@@ -37,6 +38,8 @@ pub const MAX_ABSENCES: usize = 60;
 pub const MAX_COMPANIES: usize = 40;
 /// Most users in the workspace.
 pub const MAX_USERS: usize = 40;
+/// Most comments kept (on tasks and projects together).
+pub const MAX_COMMENTS: usize = 400;
 
 /// A project with what belongs to it.
 #[derive(Debug, Clone)]
@@ -171,6 +174,8 @@ pub struct World {
     pub time_entries: Vec<Kept<TimeTracking>>,
     /// Absences.
     pub absences: Vec<Absence>,
+    /// Comments on tasks and projects, oldest first, as their events carried them.
+    pub comments: Vec<Comment>,
     /// The workspace's tags.
     pub tags: Vec<TagObject>,
     /// The workspace's teams.
@@ -187,6 +192,56 @@ pub struct World {
     pub worklogs: BTreeMap<String, Worklog>,
     /// The ids of the workspace's custom field definitions (see [`World::custom_field`]).
     pub custom_field_definitions: [String; 3],
+}
+
+/// What a new time entry is made of (see [`World::record_time_entry`]).
+#[derive(Debug, Clone)]
+pub struct TimeEntryRecord {
+    /// Its id.
+    pub id: String,
+    /// The task it is booked on (an index of `tasks`), if any.
+    pub task: Option<usize>,
+    /// The project it is booked on (an index of `projects`): the task's, when on a task.
+    pub project: usize,
+    /// Whose time it is (an index of `users`).
+    pub user: usize,
+    /// When it started.
+    pub start: DateTime<Utc>,
+    /// When it ended; `None` while its timer runs.
+    pub end: Option<DateTime<Utc>>,
+    /// Whether its times keep their fractions of a second (a timer's do; a typed entry has whole
+    /// seconds).
+    pub keep_fractions: bool,
+    /// Its breaks.
+    pub breaks: Option<Vec<Break>>,
+    /// Its IANA time zone, which its local dates and times are in (see [`utc_offset_hours`]).
+    pub timezone: String,
+    /// Its type of work.
+    pub type_of_work: TypeOfWork,
+    /// Its note.
+    pub note: Option<String>,
+    /// Whether it is billable.
+    pub is_billable: bool,
+    /// Whether it is billed.
+    pub is_billed: bool,
+    /// The id of the user who created it.
+    pub creator: String,
+}
+
+/// The time zone of the story's agency.
+pub const BERLIN: &str = "Europe/Berlin";
+
+/// The time zones whose offsets the world knows: Berlin's and UTC's.
+pub const KNOWN_TIME_ZONES: &[&str] = &[BERLIN, "UTC", "Etc/UTC"];
+
+/// The offset from UTC, in hours, of a time zone of [`KNOWN_TIME_ZONES`] at an instant; `None` for
+/// another zone.
+pub fn utc_offset_hours(timezone: &str, instant: DateTime<Utc>) -> Option<i64> {
+    match timezone {
+        BERLIN => Some(berlin_offset_hours(instant)),
+        "UTC" | "Etc/UTC" => Some(0),
+        _ => None,
+    }
 }
 
 /// What a user's time allows next.
@@ -276,6 +331,7 @@ impl World {
             tasks: Vec::new(),
             time_entries: Vec::new(),
             absences: Vec::new(),
+            comments: Vec::new(),
             tags: Vec::new(),
             teams: Vec::new(),
             types_of_work: Vec::new(),
@@ -346,9 +402,16 @@ impl World {
     }
 
     /// Moves the clock forward by a few seconds to a quarter of an hour, skipping nights and weekends,
-    /// and returns the new moment with a random sub-second part.
+    /// and returns the new moment with a random sub-second part: the time between two events of the
+    /// story.
     pub fn tick(&mut self) -> DateTime<Utc> {
-        let step = TimeDelta::seconds(self.rng.random_range(20..900));
+        self.advance(20..900)
+    }
+
+    /// Moves the clock forward by a number of seconds drawn from `seconds`, skipping nights and
+    /// weekends, and returns the new moment with a random sub-second part.
+    pub fn advance(&mut self, seconds: std::ops::Range<i64>) -> DateTime<Utc> {
+        let step = TimeDelta::seconds(self.rng.random_range(seconds));
         let mut next = self.now + step;
         if next.hour() >= 18 {
             next = (next.date_naive() + TimeDelta::days(1))
@@ -505,13 +568,21 @@ impl World {
         }
     }
 
-    /// A new project, optionally for a client (an index of `companies`), created by the user with the
-    /// id `creator` who becomes its responsible manager, with one to three more members.
-    pub fn new_project(&mut self, creator: &str, company_index: Option<usize>) -> ProjectState {
+    /// The number of the next project, for its key (`ABC7`), counting every project ever created.
+    pub fn next_project_number(&mut self) -> usize {
         self.projects_created += 1;
-        let id = self.id();
+        self.projects_created
+    }
+
+    /// A new project's statuses (not started, in progress, stuck, closed) and task statuses (to do,
+    /// in progress, review, done), created now by `creator`.
+    pub fn new_statuses(
+        &mut self,
+        project_id: &str,
+        creator: &str,
+    ) -> (Vec<ProjectStatus>, Vec<TaskStatus>) {
         let created = self.stamp();
-        let statuses: Vec<ProjectStatus> = PROJECT_STATUSES
+        let statuses = PROJECT_STATUSES
             .iter()
             .map(|(name, kind, order)| ProjectStatus {
                 type_order: Some(*order),
@@ -522,7 +593,7 @@ impl World {
                 ..ProjectStatus::default()
             })
             .collect();
-        let task_statuses: Vec<TaskStatus> = TASK_STATUSES
+        let task_statuses = TASK_STATUSES
             .iter()
             .enumerate()
             .map(|(order, (name, kind, icon))| TaskStatus {
@@ -531,7 +602,7 @@ impl World {
                 kind: Some((*kind).into()),
                 order: Some((order as i64).into()),
                 icon: Some((*icon).into()),
-                project_id: Some(id.clone()),
+                project_id: Some(project_id.to_owned()),
                 created_on: Some(created.clone()),
                 created_by: Some(creator.to_owned()),
                 updated_on: Some(created.clone()),
@@ -539,6 +610,16 @@ impl World {
                 ..TaskStatus::default()
             })
             .collect();
+        (statuses, task_statuses)
+    }
+
+    /// A new project, optionally for a client (an index of `companies`), created by the user with the
+    /// id `creator` who becomes its responsible manager, with one to three more members.
+    pub fn new_project(&mut self, creator: &str, company_index: Option<usize>) -> ProjectState {
+        let number = self.next_project_number();
+        let id = self.id();
+        let created = self.stamp();
+        let (statuses, task_statuses) = self.new_statuses(&id, creator);
         // Unique among the client's projects (or the agency's own).
         let company_id = company_index.map(|index| self.companies[index].id.as_str());
         let taken = self
@@ -591,7 +672,7 @@ impl World {
             project_status_id: Some(statuses[0].id.clone()),
             project_key: Some(text::project_key(
                 company.map_or(name.as_str(), |company| company.name.as_str()),
-                self.projects_created,
+                number,
             )),
             name,
             is_private: Some(self.rng.random_bool(0.1)),
@@ -718,23 +799,7 @@ impl World {
             .rng
             .random_bool(0.15)
             .then(|| vec![self.custom_field(1)]);
-        let parent_task = parent.map(|parent| {
-            let parent = &self.tasks[parent];
-            ParentTask {
-                id: parent.id.clone(),
-                name: Some(parent.name.clone()),
-                created_by: parent.created_by.clone(),
-                assignee_ids: Some(
-                    parent
-                        .assignees
-                        .iter()
-                        .flatten()
-                        .map(|assignee| assignee.id.clone())
-                        .collect(),
-                ),
-                ..ParentTask::default()
-            }
-        });
+        let parent_task = parent.map(|parent| self.parent_task(parent));
         Task {
             id: id.clone(),
             name: text::task_name(&mut self.rng).into(),
@@ -765,13 +830,7 @@ impl World {
             has_attachment: Some(false),
             lists: Some(
                 list.into_iter()
-                    // A `TaskOrderList`: the list's properties but its tracked time, and the
-                    // task's place in it.
-                    .map(|list| TaskList {
-                        order_of_task: Some(Default::default()),
-                        tracked_duration: None,
-                        ..list
-                    })
+                    .map(|list| task_order_list(list, Default::default()))
                     .collect(),
             ),
             tags: Some(tags),
@@ -802,10 +861,161 @@ impl World {
         (self.now - from >= TimeDelta::minutes(SHORTEST_ENTRY_MINUTES + 1)).then_some(from)
     }
 
+    /// The summary of a task (an index of `tasks`) that its subtasks carry.
+    pub fn parent_task(&self, parent: usize) -> ParentTask {
+        let parent = &self.tasks[parent];
+        ParentTask {
+            id: parent.id.clone(),
+            name: Some(parent.name.clone()),
+            created_by: parent.created_by.clone(),
+            assignee_ids: Some(
+                parent
+                    .assignees
+                    .iter()
+                    .flatten()
+                    .map(|assignee| assignee.id.clone())
+                    .collect(),
+            ),
+            ..ParentTask::default()
+        }
+    }
+
+    /// Keeps a new task, and counts it in its project (an index of `projects`, for a project's
+    /// task) and its parent (an index of `tasks`, for a subtask): their counts, planned time and
+    /// versions. Returns its index.
+    pub fn add_task(
+        &mut self,
+        task: Box<Task>,
+        project: Option<usize>,
+        parent: Option<usize>,
+    ) -> usize {
+        let planned = task.planned_duration.unwrap_or(0);
+        let done = i64::from(task.closed_on.is_some());
+        self.tasks.push(Kept::task(task));
+        if let Some(project) = project {
+            self.adjust_project(project, 1, done, planned);
+        }
+        if let Some(parent) = parent {
+            let parent_task = &mut self.tasks[parent];
+            parent_task.number_of_subtasks = Some(parent_task.number_of_subtasks.unwrap_or(0) + 1);
+            self.add_totals(parent, 0, planned);
+        }
+        self.tasks.len() - 1
+    }
+
+    /// Removes a task (an index of `tasks`) and returns it: it no longer counts in its parent and
+    /// its project, and the comments on it are forgotten. Its time entries are the caller's to
+    /// remove or keep.
+    pub fn remove_task(&mut self, index: usize) -> Task {
+        let task = *self.tasks.remove(index).into_model();
+        self.forget_comments_on(&task.id);
+        let planned = task.planned_duration.unwrap_or(0);
+        if let Some(parent) = task.parent_id.as_deref().and_then(|id| self.task_index(id)) {
+            let parent_task = &mut self.tasks[parent];
+            parent_task.number_of_subtasks = parent_task
+                .number_of_subtasks
+                .map(|count| count - 1)
+                .filter(|count| *count > 0);
+            self.add_totals(parent, 0, -planned);
+        }
+        if let Some(project) = task
+            .project_id
+            .as_deref()
+            .and_then(|id| self.project_index(id))
+        {
+            let done = i64::from(task.closed_on.is_some());
+            self.adjust_project(project, -1, -done, -planned);
+        }
+        task
+    }
+
+    /// Moves a task (an index of `tasks`) of a project (an index of `projects`) to one of the
+    /// project's task statuses (an index of its `task_statuses`), changed now by `actor`: moving to
+    /// a `done` status closes it, moving out of one opens it again, and the project counts its done
+    /// tasks. Returns the id of the status it had.
+    pub fn set_task_status(
+        &mut self,
+        index: usize,
+        project: usize,
+        status: usize,
+        actor: &str,
+    ) -> Option<String> {
+        let now = self.stamp();
+        let status = self.projects[project].task_statuses[status].clone();
+        let task = &mut self.tasks[index];
+        let was_done = task.closed_on.is_some();
+        let done = status.kind.as_deref() == Some("done");
+        let old = task.task_status_id.replace(status.id.clone());
+        task.task_status = Some(status);
+        if done && !was_done {
+            task.closed_on = Some(now.clone());
+            task.closed_by = Some(actor.to_owned());
+        } else if !done && was_done {
+            task.closed_on = None;
+            task.closed_by = None;
+        }
+        task.updated_on = Some(now);
+        task.updated_by = Some(actor.to_owned());
+        task.resource_version = Some(ids::ticks(self.now));
+        if done != was_done {
+            self.adjust_project(project, 0, if done { 1 } else { -1 }, 0);
+        }
+        old
+    }
+
+    /// Sets a task's (an index of `tasks`) planned duration, and what awork keeps in step with it:
+    /// its assignees' planned effort, its totals and its parent's, and its project's planned time.
+    /// Returns the duration it had.
+    pub fn set_planned_duration(&mut self, index: usize, planned: i64) -> Option<i64> {
+        let now = self.stamp();
+        let task = &mut self.tasks[index];
+        let old = task.planned_duration.replace(planned);
+        distribute_planned_effort(task, &now);
+        let delta = planned - old.unwrap_or(0);
+        let (parent, project) = (task.parent_id.clone(), task.project_id.clone());
+        self.add_totals(index, 0, delta);
+        if let Some(parent) = parent.and_then(|id| self.task_index(&id)) {
+            self.add_totals(parent, 0, delta);
+        }
+        if let Some(project) = project.and_then(|id| self.project_index(&id)) {
+            self.adjust_project(project, 0, 0, delta);
+        }
+        old
+    }
+
+    /// Moves a project (an index of `projects`) to one of its statuses (an index of its
+    /// `statuses`), changed now by `actor`: a `closed` status closes it, another opens it again.
+    /// Returns the id of the status it had.
+    pub fn set_project_status(
+        &mut self,
+        index: usize,
+        status: usize,
+        actor: &str,
+    ) -> Option<String> {
+        let now = self.stamp();
+        let version = ids::ticks(self.now);
+        let state = &mut self.projects[index];
+        let status = state.statuses[status].clone();
+        let closed = status.kind.as_deref() == Some("closed");
+        let old = state.project.project_status_id.replace(status.id.clone());
+        state.project.project_status = Some(status);
+        if closed {
+            state.project.closed_on = Some(now.clone());
+            state.project.closed_by = Some(actor.to_owned());
+        } else {
+            state.project.closed_on = None;
+            state.project.closed_by = None;
+        }
+        state.project.updated_on = Some(now);
+        state.project.updated_by = Some(actor.to_owned());
+        state.project.resource_version = Some(version);
+        old
+    }
+
     /// What every new task starts with, project or private: created and updated now by
     /// `creator`, its place (`order`, the one draw here, made after the caller's), nothing tracked,
     /// counted or scheduled yet, and `planned` as its total planned duration.
-    fn new_task_record(&mut self, created: AworkDateTime, creator: &str, planned: i64) -> Task {
+    pub fn new_task_record(&mut self, created: AworkDateTime, creator: &str, planned: i64) -> Task {
         Task {
             created_on: Some(created.clone()),
             created_by: Some(creator.to_owned()),
@@ -870,7 +1080,6 @@ impl World {
         user: usize,
         from: DateTime<Utc>,
     ) -> TimeTracking {
-        let created = self.stamp();
         let running = self.rng.random_bool(0.04);
         let timer = running || self.rng.random_bool(0.5);
         // A timer's entry keeps the ticks of the moment it stopped; a typed one is in whole seconds,
@@ -907,42 +1116,7 @@ impl World {
             });
             (start, Some(end), breaks)
         };
-        let break_duration: i64 = breaks
-            .iter()
-            .flatten()
-            .filter_map(|pause| pause.duration)
-            .sum();
-        let duration = end.map(|end| (end - start).num_seconds() - break_duration);
-        let nested_project = self.nested_project(project);
-        let project_model = &self.projects[project].project;
-        let project_id = project_model.id.clone();
-        let internal = project_model.is_billable_by_default != Some(true);
-        let nested_task = task.map(|task| {
-            let task_model = &self.tasks[task];
-            NestedTask {
-                id: task_model.id.clone(),
-                name: Some(task_model.name.clone()),
-                base_type: task_model.base_type.clone(),
-                task_identifier: task_model.task_identifier.clone(),
-                task_status_id: task_model.task_status_id.clone(),
-                type_of_work_id: task_model.type_of_work_id.clone(),
-                project_id: Some(project_id.clone()),
-                planned_duration: task_model.planned_duration,
-                // A `NestedTaskStatusModel`: no project or audit fields.
-                task_status: task_model.task_status.as_ref().map(|status| TaskStatus {
-                    id: status.id.clone(),
-                    name: status.name.clone(),
-                    kind: status.kind.clone(),
-                    order: status.order.clone(),
-                    icon: status.icon.clone(),
-                    ..TaskStatus::default()
-                }),
-                created_by: task_model.created_by.clone(),
-                correlation_id: task_model.correlation_id.clone(),
-                parent_id: task_model.parent_id.clone(),
-                ..NestedTask::default()
-            }
-        });
+        let internal = self.projects[project].project.is_billable_by_default != Some(true);
         // The task's type of work; on the project alone, what such time is: organising it, or
         // internal work on an internal project.
         let type_of_work = match task {
@@ -959,19 +1133,68 @@ impl World {
                 self.type_of_work(name)
             }
         };
-        let timezone = "Europe/Berlin";
-        let offset = TimeDelta::hours(berlin_offset_hours(start));
         let id = self.id();
-        let start_date_utc = self.utc_midnight(start.date_naive());
-        let start_date_local = self.local_midnight((start + offset).date_naive());
-        let end_date_utc = end.map(|end| self.utc_midnight(end.date_naive()));
-        let end_date_local = end.map(|end| self.local_midnight((end + offset).date_naive()));
         let note = self
             .rng
             .random_bool(0.85)
             .then(|| text::note(&mut self.rng, type_of_work.name.as_deref()).into());
         // Internal projects bill nothing; on client projects, now and then an entry is written off.
         let is_billable = !internal && self.rng.random_bool(0.9);
+        let creator = self.users[user].id.clone();
+        self.record_time_entry(TimeEntryRecord {
+            id,
+            task,
+            project,
+            user,
+            start,
+            end,
+            keep_fractions: timer,
+            breaks,
+            timezone: BERLIN.to_owned(),
+            type_of_work,
+            note,
+            is_billable,
+            is_billed: false,
+            creator,
+        })
+    }
+
+    /// The time entry a record describes, created now: its nested user, task and project, its dates
+    /// in UTC and local time, its duration (without breaks). The user's worklog (busy until its end,
+    /// or its timer running) and the tracked time of the task and the project are brought up to
+    /// date. Nothing is drawn from the random source.
+    pub fn record_time_entry(&mut self, record: TimeEntryRecord) -> TimeTracking {
+        let TimeEntryRecord {
+            id,
+            task,
+            project,
+            user,
+            start,
+            end,
+            keep_fractions,
+            breaks,
+            timezone,
+            type_of_work,
+            note,
+            is_billable,
+            is_billed,
+            creator,
+        } = record;
+        let created = self.stamp();
+        let break_duration: i64 = breaks
+            .iter()
+            .flatten()
+            .filter_map(|pause| pause.duration)
+            .sum();
+        let duration = end.map(|end| (end - start).num_seconds() - break_duration);
+        let nested_project = self.nested_project(project);
+        let project_id = self.projects[project].project.id.clone();
+        let nested_task = task.map(|task| self.nested_task(task));
+        let offset = TimeDelta::hours(utc_offset_hours(&timezone, start).unwrap_or(0));
+        let start_date_utc = self.utc_midnight(start.date_naive());
+        let start_date_local = self.local_midnight((start + offset).date_naive());
+        let end_date_utc = end.map(|end| self.utc_midnight(end.date_naive()));
+        let end_date_local = end.map(|end| self.local_midnight((end + offset).date_naive()));
         let version = ids::ticks(self.now);
         if let Some(duration) = duration {
             let task_id = nested_task.as_ref().map(|task| task.id.clone());
@@ -979,8 +1202,13 @@ impl World {
         }
         let user = &self.users[user];
         let log = self.worklogs.entry(user.id.clone()).or_default();
-        log.busy_until = Some(end.unwrap_or(self.now));
-        log.running = running.then(|| id.clone());
+        let busy_until = end.unwrap_or(self.now);
+        if log.busy_until.is_none_or(|busy| busy < busy_until) {
+            log.busy_until = Some(busy_until);
+        }
+        if end.is_none() {
+            log.running = Some(id.clone());
+        }
         TimeTracking {
             id,
             user_id: Some(user.id.clone()),
@@ -993,27 +1221,78 @@ impl World {
             type_of_work: Some(type_of_work),
             note,
             is_billable: Some(is_billable),
-            is_billed: Some(false),
+            is_billed: Some(is_billed),
             start_date_utc: Some(start_date_utc),
-            start_time_utc: Some(clock_time(start, timer)),
+            start_time_utc: Some(clock_time(start, keep_fractions)),
             end_date_utc,
-            end_time_utc: end.map(|end| clock_time(end, timer)),
+            end_time_utc: end.map(|end| clock_time(end, keep_fractions)),
             start_date_local: Some(start_date_local),
-            start_time_local: Some(clock_time(start + offset, timer)),
+            start_time_local: Some(clock_time(start + offset, keep_fractions)),
             end_date_local,
-            end_time_local: end.map(|end| clock_time(end + offset, timer)),
-            timezone: timezone.into(),
+            end_time_local: end.map(|end| clock_time(end + offset, keep_fractions)),
+            timezone,
             duration,
             break_duration: Some(break_duration),
             breaks,
             resource_version: Some(version),
             is_external: Some(false),
             created_on: Some(created.clone()),
-            created_by: Some(user.id.clone()),
+            created_by: Some(creator.clone()),
             updated_on: Some(created),
-            updated_by: Some(user.id.clone()),
+            updated_by: Some(creator),
             ..TimeTracking::default()
         }
+    }
+
+    /// The summary of a task (an index of `tasks`) that its time entries carry.
+    fn nested_task(&self, task: usize) -> NestedTask {
+        let task = &self.tasks[task];
+        NestedTask {
+            id: task.id.clone(),
+            name: Some(task.name.clone()),
+            base_type: task.base_type.clone(),
+            task_identifier: task.task_identifier.clone(),
+            task_status_id: task.task_status_id.clone(),
+            type_of_work_id: task.type_of_work_id.clone(),
+            project_id: task.project_id.clone(),
+            planned_duration: task.planned_duration,
+            // A `NestedTaskStatusModel`: no project or audit fields.
+            task_status: task.task_status.as_ref().map(|status| TaskStatus {
+                id: status.id.clone(),
+                name: status.name.clone(),
+                kind: status.kind.clone(),
+                order: status.order.clone(),
+                icon: status.icon.clone(),
+                ..TaskStatus::default()
+            }),
+            created_by: task.created_by.clone(),
+            correlation_id: task.correlation_id.clone(),
+            parent_id: task.parent_id.clone(),
+            ..NestedTask::default()
+        }
+    }
+
+    /// Removes a time entry (an index of `time_entries`) and returns it: its time no longer counts
+    /// on its task and project, and a timer of it no longer keeps its user busy.
+    pub fn remove_time_entry(&mut self, index: usize) -> TimeTracking {
+        let entry = *self.time_entries.remove(index).into_model();
+        if let Some(duration) = entry.duration {
+            self.add_tracked(
+                entry.task_id.as_deref(),
+                entry.project_id.as_deref(),
+                -duration,
+            );
+        }
+        if let Some(log) = entry
+            .user_id
+            .as_ref()
+            .and_then(|id| self.worklogs.get_mut(id))
+        {
+            if log.running.as_deref() == Some(entry.id.as_str()) {
+                log.running = None;
+            }
+        }
+        entry
     }
 
     /// Sets the end of a time entry (an index of `time_entries`) whose timer runs or that is being
@@ -1195,6 +1474,44 @@ impl World {
         self.users.iter().find(|user| user.id == id)
     }
 
+    /// The client with this id.
+    pub fn company(&self, id: &str) -> Option<&Company> {
+        self.companies.iter().find(|company| company.id == id)
+    }
+
+    /// The project with this id, with its statuses, task statuses and lists.
+    pub fn project(&self, id: &str) -> Option<&ProjectState> {
+        self.projects.iter().find(|state| state.project.id == id)
+    }
+
+    /// The task with this id.
+    pub fn task(&self, id: &str) -> Option<&Task> {
+        self.task_index(id).map(|index| &*self.tasks[index])
+    }
+
+    /// The index of the time entry with this id.
+    pub fn time_entry_index(&self, id: &str) -> Option<usize> {
+        self.time_entries.iter().position(|entry| entry.id == id)
+    }
+
+    /// The time entry with this id.
+    pub fn time_entry(&self, id: &str) -> Option<&TimeTracking> {
+        self.time_entry_index(id)
+            .map(|index| &*self.time_entries[index])
+    }
+
+    /// The absence with this id.
+    pub fn absence(&self, id: &str) -> Option<&Absence> {
+        self.absences.iter().find(|absence| absence.id == id)
+    }
+
+    /// The comments on the task or project with this id, oldest first.
+    pub fn comments_on<'w>(&'w self, entity_id: &'w str) -> impl Iterator<Item = &'w Comment> {
+        self.comments
+            .iter()
+            .filter(move |comment| comment.entity_id.as_deref() == Some(entity_id))
+    }
+
     /// The index of the project with this id.
     pub fn project_index(&self, id: &str) -> Option<usize> {
         self.projects
@@ -1294,11 +1611,48 @@ impl World {
             let forgotten: Vec<Kept<Task>> = self.tasks.drain(..excess).collect();
             self.time_entries
                 .retain(|entry| !forgotten.iter().any(|task| entry.on_task(&task.id)));
+            self.comments.retain(|comment| {
+                !forgotten
+                    .iter()
+                    .any(|task| comment.entity_id.as_deref() == Some(task.id.as_str()))
+            });
         }
         if self.absences.len() > MAX_ABSENCES {
             let excess = self.absences.len() - MAX_ABSENCES;
             self.absences.drain(..excess);
         }
+        if self.comments.len() > MAX_COMMENTS {
+            let excess = self.comments.len() - MAX_COMMENTS;
+            self.comments.drain(..excess);
+        }
+    }
+
+    /// Removes a project (an index of `projects`) with its tasks, their time entries and the comments
+    /// on all of them, and returns it. Its tasks' time goes with it.
+    pub fn remove_project(&mut self, index: usize) -> Project {
+        let project = self.projects.remove(index).project;
+        let id = project.id.as_str();
+        let mut gone = vec![id.to_owned()];
+        self.tasks.retain(|task| {
+            let keep = !task.in_project(id);
+            if !keep {
+                gone.push(task.id.clone());
+            }
+            keep
+        });
+        self.time_entries.retain(|entry| !entry.in_project(id));
+        self.comments.retain(|comment| {
+            !gone
+                .iter()
+                .any(|entity| comment.entity_id.as_deref() == Some(entity.as_str()))
+        });
+        project
+    }
+
+    /// Forgets the comments on a task or project that is gone.
+    pub fn forget_comments_on(&mut self, entity_id: &str) {
+        self.comments
+            .retain(|comment| comment.entity_id.as_deref() != Some(entity_id));
     }
 }
 
@@ -1484,6 +1838,16 @@ pub fn distribute_planned_effort(task: &mut Task, now: &AworkDateTime) {
             assignee.updated_on = Some(now.clone());
         }
         assignee.is_distributed_planned_effort = Some(count > 1);
+    }
+}
+
+/// A task list as a task carries it (a `TaskOrderList`): the list's properties but its tracked time,
+/// and the task's place in it.
+pub fn task_order_list(list: TaskList, order_of_task: Double) -> TaskList {
+    TaskList {
+        order_of_task: Some(order_of_task),
+        tracked_duration: None,
+        ..list
     }
 }
 

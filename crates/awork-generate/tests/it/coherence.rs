@@ -4,11 +4,11 @@ use std::collections::HashSet;
 
 use awork_generate::{Generator, GeneratorConfig};
 use awork_models::entities::Entity;
-use awork_models::{EventType, Naming};
+use awork_models::{Envelope, EventType, Naming};
 
 /// What exists at a point of the story, as the events tell it.
 #[derive(Default)]
-struct Ledger {
+pub(crate) struct Ledger {
     users: HashSet<String>,
     deactivated: HashSet<String>,
     clients: HashSet<String>,
@@ -20,12 +20,41 @@ struct Ledger {
 }
 
 impl Ledger {
+    /// The ledger of a workspace whose users, before any event, are these.
+    pub(crate) fn of(generator: &Generator) -> Ledger {
+        Ledger {
+            users: generator.initial_user_ids().into_iter().collect(),
+            ..Ledger::default()
+        }
+    }
+
     #[track_caller]
     fn exists(set: &HashSet<String>, id: &str, what: &str, index: usize) {
         assert!(
             set.contains(id),
             "event {index} mentions {what} {id}, which does not exist at that point"
         );
+    }
+
+    /// Checks that the event (the `index`th) mentions only what exists and is done by an active
+    /// user, and records what it adds and deletes.
+    #[track_caller]
+    pub(crate) fn follow(&mut self, event: &Envelope, index: usize) {
+        let kind = event
+            .event_type
+            .event_type()
+            .expect("generated types are known");
+        let actor = &event
+            .triggered_by
+            .as_ref()
+            .expect("generated events name their actor")
+            .id;
+        Ledger::exists(&self.users, actor, "the acting user", index);
+        assert!(
+            !self.deactivated.contains(actor),
+            "event {index}: a deactivated user acts"
+        );
+        check(self, kind, &event.entity, index);
     }
 }
 
@@ -37,27 +66,10 @@ fn no_event_refers_to_an_entity_that_does_not_exist() {
             naming: Naming::Api,
             ..GeneratorConfig::default()
         });
-        let mut ledger = Ledger {
-            users: generator.initial_user_ids().into_iter().collect(),
-            ..Ledger::default()
-        };
+        let mut ledger = Ledger::of(&generator);
         for index in 0..3000 {
             let event = generator.next_event();
-            let kind = event
-                .event_type
-                .event_type()
-                .expect("generated types are known");
-            let actor = &event
-                .triggered_by
-                .as_ref()
-                .expect("generated events name their actor")
-                .id;
-            Ledger::exists(&ledger.users, actor, "the acting user", index);
-            assert!(
-                !ledger.deactivated.contains(actor),
-                "event {index}: a deactivated user acts"
-            );
-            check(&mut ledger, kind, &event.entity, index);
+            ledger.follow(&event, index);
         }
     }
 }

@@ -2,6 +2,7 @@
 //! OpenAPI schemas.
 
 mod coherence;
+mod events_of;
 mod invariants;
 mod properties;
 mod readme_example;
