@@ -399,6 +399,7 @@ fn twenty_kill_9s_under_load_repeat_at_most_one_delivery_per_webhook_per_crash()
         .as_array()
         .unwrap()
         .iter()
+        .filter(|event| event["eventType"] == "task_added")
         .map(|event| event["traceId"].as_str().unwrap().to_owned())
         .collect();
     for _ in 0..CRASHES {

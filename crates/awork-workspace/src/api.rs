@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use awork_delivery::{AuthHeader, HttpTransport, Semantics, WebhookUrl};
-use awork_models::{EventType, Naming};
+use awork_models::{Envelope, EventType, Naming};
 use bytes::Bytes;
 use http::StatusCode;
 use rand::RngCore;
@@ -25,7 +25,7 @@ use serde_json::{Map, Value, json};
 use crate::answer::{Answer, Handled, error, no_content, ok};
 use crate::delivery::{self, now_ms, now_text};
 use crate::store::{Enqueue, WebhookRow};
-use crate::story::Progress;
+use crate::story::Step;
 use crate::{Shared, WhilePaused};
 
 /// The most events one `POST /sim/events` makes.
@@ -513,6 +513,8 @@ struct Made {
     name: String,
     trace_id: Option<String>,
     body: Vec<u8>,
+    /// A webhook that does not queue it (it gets the event as a test, now).
+    skip: Option<String>,
 }
 
 /// `POST /sim/events`: `{"eventType": "task_added", "count": 3}`, `{"count": 10}` for the
@@ -554,6 +556,7 @@ pub(crate) fn make_events(shared: &Arc<Shared>, body: &[u8]) -> Handled {
                 .and_then(Value::as_str)
                 .map(str::to_owned),
             body: payload.get().as_bytes().to_vec(),
+            skip: None,
         };
         let summary = enqueue(shared, vec![made], None)?;
         return Ok(ok(&json!({ "events": summary })));
@@ -581,22 +584,44 @@ pub(crate) fn make_events(shared: &Arc<Shared>, body: &[u8]) -> Handled {
     while left > 0 {
         let chunk = left.min(CHUNK);
         left -= chunk;
-        let (envelopes, progress) = {
-            let mut story = shared.lock_story();
-            let store = shared.lock_store();
-            story.make(&store, event, chunk)?
+        let step = match event {
+            None => Step::Story { count: chunk },
+            Some(event) => Step::Of {
+                event_type: event.name(Naming::Api).to_owned(),
+                count: chunk,
+            },
         };
-        let made = envelopes
-            .into_iter()
-            .map(|envelope| Made {
-                name: envelope.event_type.as_str().to_owned(),
-                trace_id: envelope.trace_id.clone(),
-                body: serde_json::to_vec(&envelope).unwrap_or_default(),
-            })
-            .collect();
-        summary.extend(enqueue(shared, made, Some(progress))?);
+        let (_, queued) = happen(shared, &step, None)?;
+        summary.extend(queued);
     }
     Ok(ok(&json!({ "events": summary })))
+}
+
+/// Takes `step` in the world and queues the events it made, recording the step in the journal in
+/// the same transaction; the story stays locked until then, so the journal's order is the
+/// world's. The last event is not queued for `test_of` (the webhook it is sent to as a test).
+/// Returns the events and the summary of each.
+fn happen(
+    shared: &Arc<Shared>,
+    step: &Step,
+    test_of: Option<&str>,
+) -> Result<(Vec<Envelope>, Vec<Value>), crate::store::StoreError> {
+    let mut story = shared.lock_story();
+    let envelopes = story.take(step);
+    let last = envelopes.len().saturating_sub(1);
+    let made = envelopes
+        .iter()
+        .enumerate()
+        .map(|(index, envelope)| Made {
+            name: envelope.event_type.as_str().to_owned(),
+            trace_id: envelope.trace_id.clone(),
+            body: serde_json::to_vec(envelope).unwrap_or_default(),
+            skip: test_of.filter(|_| index == last).map(str::to_owned),
+        })
+        .collect();
+    let queued = enqueue(shared, made, Some(step))?;
+    drop(story);
+    Ok((envelopes, queued))
 }
 
 /// Queues `made` for every webhook subscribed to each, as the policy for paused webhooks says,
@@ -604,7 +629,7 @@ pub(crate) fn make_events(shared: &Arc<Shared>, body: &[u8]) -> Handled {
 fn enqueue(
     shared: &Arc<Shared>,
     made: Vec<Made>,
-    progress: Option<Progress>,
+    step: Option<&Step>,
 ) -> Result<Vec<Value>, crate::store::StoreError> {
     let mut store = shared.lock_store();
     let webhooks = store.webhooks()?;
@@ -613,10 +638,9 @@ fn enqueue(
     for event in &made {
         let mut to = Vec::new();
         let mut dropping = Vec::new();
-        for webhook in webhooks
-            .iter()
-            .filter(|webhook| webhook.subscribes(&event.name))
-        {
+        for webhook in webhooks.iter().filter(|webhook| {
+            webhook.subscribes(&event.name) && event.skip.as_deref() != Some(webhook.id.as_str())
+        }) {
             if webhook.is_active || shared.while_paused == WhilePaused::Keep {
                 to.push(webhook.id.clone());
                 if !woken.contains(&webhook.id) {
@@ -649,7 +673,8 @@ fn enqueue(
             dropping,
         })
         .collect();
-    store.enqueue(&batch, now_ms(), progress)?;
+    let step = step.map(|step| serde_json::to_string(step).unwrap_or_default());
+    store.enqueue(&batch, now_ms(), step.as_deref())?;
     drop(store);
     for id in &woken {
         shared.wake(id);
@@ -669,23 +694,8 @@ pub(crate) async fn tick(shared: Arc<Shared>, rate: u32) {
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        let made = {
-            let mut story = shared.lock_story();
-            let store = shared.lock_store();
-            story.make(&store, None, 1)
-        };
-        if let Ok((envelopes, progress)) = made {
-            let made = envelopes
-                .into_iter()
-                .map(|envelope| Made {
-                    name: envelope.event_type.as_str().to_owned(),
-                    trace_id: envelope.trace_id.clone(),
-                    body: serde_json::to_vec(&envelope).unwrap_or_default(),
-                })
-                .collect();
-            // A failed store write is retried by the next tick's event; nothing else to do here.
-            let _ = enqueue(&shared, made, Some(progress));
-        }
+        // A failed store write is retried by the next tick's event; nothing else to do here.
+        let _ = happen(&shared, &Step::Story { count: 1 }, None);
     }
 }
 
@@ -708,13 +718,17 @@ pub(crate) async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
         .events
         .split(',')
         .find_map(|name| EventType::lookup(name).map(|(event, _)| event));
-    let envelope = {
-        let mut story = shared.lock_story();
-        let mut store = shared.lock_store();
-        let (mut made, progress) = story.make(&store, event, 1)?;
-        store.set_stream_taken(progress)?;
-        made.pop()
+    // The event happens in the world, with what it needs first: the others (and the other
+    // subscribed webhooks) hear of it as usual; this webhook gets it now, as the test.
+    let step = match event {
+        Some(event) => Step::Of {
+            event_type: event.name(Naming::Api).to_owned(),
+            count: 1,
+        },
+        None => Step::Story { count: 1 },
     };
+    let (mut made, _) = happen(shared, &step, Some(id))?;
+    let envelope = made.pop();
     let Some(envelope) = envelope else {
         return Ok(ok(
             &json!({"isSuccessful": false, "reason": "no event could be made"}),

@@ -148,6 +148,9 @@ pub enum Error {
     /// The database could not be opened.
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    /// A step of the journal could not be read (a database written by a newer version).
+    #[error("the workspace's journal has a step this version cannot read: {0}")]
+    Journal(String),
     /// The local CA could not be made or read, or the serve info file not written.
     #[error(transparent)]
     Tls(#[from] awork_tls::Error),
@@ -263,7 +266,13 @@ impl Server {
         // The CA makes the folder when it is missing, owner-only: its key lives there.
         let ca = awork_tls::ca::LocalCa::load_or_create(&config.data)?;
         let store = Store::open(&config.data, config.log_cap, config.outbox_cap)?;
-        let story = Story::new(config.seed, store.trace_salt()?);
+        let mut story = Story::new(config.seed, store.trace_salt()?);
+        // The world as it was: every step it took, again.
+        for text in store.journal()? {
+            let step: story::Step = serde_json::from_str(&text)
+                .map_err(|failure| Error::Journal(failure.to_string()))?;
+            story.take(&step);
+        }
         let (admin_id, workspace_url) = story.admin_and_url();
         let ids: Vec<String> = store.webhooks()?.into_iter().map(|row| row.id).collect();
         let listener = TcpListener::bind(addr)

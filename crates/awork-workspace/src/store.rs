@@ -15,8 +15,6 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::story::Progress;
-
 /// A store error: SQLite's.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -83,9 +81,9 @@ CREATE TABLE IF NOT EXISTS logs (
     created_on TEXT NOT NULL,
     PRIMARY KEY (webhook_id, seq)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS streams (
-    name TEXT PRIMARY KEY,
-    taken INTEGER NOT NULL
+CREATE TABLE IF NOT EXISTS journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    step TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,
@@ -292,6 +290,23 @@ impl Store {
                 connection.execute_batch(&format!("ALTER TABLE webhooks ADD COLUMN {column}"))?;
             }
         }
+        // A workspace of an older version counted the story's events per stream; its main story
+        // becomes the journal's first step (the streams of single event types, separate worlds
+        // then, are not carried over).
+        let has_streams: bool = connection.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'streams')",
+            [],
+            |row| row.get(0),
+        )?;
+        if has_streams {
+            connection.execute(
+                "INSERT INTO journal (step) SELECT json_object('step', 'story', 'count', taken) \
+                 FROM streams WHERE name = 'story' AND taken > 0 \
+                 AND NOT EXISTS (SELECT 1 FROM journal)",
+                [],
+            )?;
+            connection.execute_batch("DROP TABLE streams")?;
+        }
         // The count of pending events is kept with each change; recounted here, it is right
         // whatever an older version or a crash left.
         connection.execute_batch(
@@ -460,17 +475,19 @@ impl Store {
     /// due at `now_ms`. Webhooks listed as dropping count the event as dropped instead, and so do
     /// webhooks whose outbox holds `outbox_cap` events already (the first event they drop after
     /// one they queued is logged, with the reason). One transaction for the whole batch, which
-    /// also records how far the story stream that made them has gone.
+    /// also appends the journal step that made them, so a crash keeps both or neither.
     pub fn enqueue(
         &mut self,
         batch: &[Enqueue<'_>],
         now_ms: i64,
-        progress: Option<Progress>,
+        step: Option<&str>,
     ) -> Result<()> {
         let caps = (self.outbox_cap, self.log_cap);
         let transaction = self.connection.transaction()?;
-        if let Some(progress) = progress {
-            set_stream_taken(&transaction, progress)?;
+        if let Some(step) = step {
+            transaction
+                .prepare_cached("INSERT INTO journal (step) VALUES (?1)")?
+                .execute([step])?;
         }
         {
             let mut event_statement =
@@ -592,23 +609,13 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// How many events a story stream has produced.
-    pub fn stream_taken(&self, name: &str) -> Result<u64> {
+    /// The journal: every step that changed the world, in order, as stored.
+    pub fn journal(&self) -> Result<Vec<String>> {
         let mut statement = self
             .connection
-            .prepare_cached("SELECT taken FROM streams WHERE name = ?1")?;
-        Ok(statement
-            .query_row([name], |row| row.get(0))
-            .optional()?
-            .unwrap_or(0))
-    }
-
-    /// Records how far a story stream has gone (for events that are not queued: test events).
-    pub fn set_stream_taken(&mut self, progress: Progress) -> Result<()> {
-        let transaction = self.connection.transaction()?;
-        set_stream_taken(&transaction, progress)?;
-        transaction.commit()?;
-        Ok(())
+            .prepare_cached("SELECT step FROM journal ORDER BY seq")?;
+        let rows = statement.query_map([], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
 
@@ -750,16 +757,6 @@ fn insert_log(transaction: &rusqlite::Transaction<'_>, log: &LogRow, cap: u32) -
     transaction
         .prepare_cached("DELETE FROM logs WHERE webhook_id = ?1 AND seq <= ?2")?
         .execute(params![log.webhook_id, seq - i64::from(cap)])?;
-    Ok(())
-}
-
-fn set_stream_taken(transaction: &rusqlite::Transaction<'_>, progress: Progress) -> Result<()> {
-    transaction
-        .prepare_cached(
-            "INSERT INTO streams (name, taken) VALUES (?1, ?2) \
-             ON CONFLICT(name) DO UPDATE SET taken = excluded.taken",
-        )?
-        .execute(params![progress.stream, progress.taken])?;
     Ok(())
 }
 

@@ -1,120 +1,152 @@
-//! The workspace's story: awork-generate's seeded [`Generator`], running inside the server and
-//! spelling event names as awork's API does.
+//! The workspace's one world: awork-generate's seeded [`Generator`], running inside the server and
+//! spelling event names as awork's API does. The story's own events, events of a type asked for,
+//! test events and the REST API's reads and writes all use this one world, so every event belongs
+//! to the same agency and mentions only what the workspace has announced.
 //!
-//! Events "for the story's choice" come from one stream seeded with the seed; events of one asked
-//! type come from a stream of that type alone (its own seeded story, so that asking for
-//! `task_added` three times gives three tasks, not whatever the main story does next). The store
-//! remembers how many events each stream produced, and a restart replays each stream that far
-//! before going on, so the story continues instead of starting again. Memory is bounded: the
-//! generator forgets old work, and there are at most 36 streams.
-
-use std::collections::BTreeMap;
+//! Durability is a journal of [`Step`]s: each step that changed the world is stored (in the same
+//! store transaction that queues its events), and a restart replays the journal from the seed, so
+//! the world is again what it was and the story goes on where it stopped. The generator is
+//! deterministic, so a replay makes the same changes with the same ids. Memory is bounded: the
+//! generator forgets old work.
 
 use awork_generate::{Generator, GeneratorConfig};
 use awork_models::{Envelope, EventType, Naming};
+use serde::{Deserialize, Serialize};
 
-use crate::store::{self, Store};
-
-/// The name of the stream of the story's own choices.
-const STORY: &str = "story";
-
-/// How far a stream has gone: the events it has produced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Progress {
-    /// The stream's name: `story`, or an event type's API name.
-    pub stream: &'static str,
-    /// Events produced.
-    pub taken: u64,
+/// One change of the world, as the journal keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "step"
+)]
+pub enum Step {
+    /// `count` events of the story's choice.
+    Story {
+        /// How many.
+        count: u64,
+    },
+    /// `count` events of one type (each after the events of what it needs first).
+    Of {
+        /// The event type's API name.
+        event_type: String,
+        /// How many.
+        count: u64,
+    },
 }
 
-/// The streams, created when first asked.
+/// The world and the story that changes it.
 pub struct Story {
-    seed: u64,
-    /// Mixed into every trace id, so that two workspaces of one seed share none.
-    trace_salt: u128,
-    streams: BTreeMap<&'static str, Stream>,
-}
-
-struct Stream {
     generator: Generator,
-    taken: u64,
 }
 
 impl Story {
-    /// The story of `seed`, its trace ids salted with `trace_salt` (the workspace's own, kept in
-    /// its database: the same across restarts, different for every new workspace).
+    /// The world of `seed` as it starts, its trace ids salted with `trace_salt` (the workspace's
+    /// own, kept in its database: the same across restarts, different for every new workspace).
     pub fn new(seed: u64, trace_salt: u128) -> Story {
-        Story {
-            seed,
-            trace_salt,
-            streams: BTreeMap::new(),
-        }
-    }
-
-    /// The id of the workspace's admin (the first user of the main story) and the workspace's
-    /// URL (`https://<subdomain>.awork.com`, as the events' links have it).
-    pub fn admin_and_url(&self) -> (String, String) {
-        let generator = Generator::new(self.config(None));
-        let admin = generator
-            .initial_user_ids()
-            .into_iter()
-            .next()
-            .unwrap_or_default();
-        (
-            admin,
-            format!("https://{}.awork.com", generator.subdomain()),
-        )
-    }
-
-    /// The next `count` events: of `event` alone, or of the story's choice, with how far their
-    /// stream has now gone, for the store to record in the transaction that queues them (so a
-    /// crash cannot skip events that were never queued).
-    pub fn make(
-        &mut self,
-        store: &Store,
-        event: Option<EventType>,
-        count: u64,
-    ) -> store::Result<(Vec<Envelope>, Progress)> {
-        let name = event.map_or(STORY, |event| event.name(Naming::Api));
-        if !self.streams.contains_key(name) {
-            let mut generator =
-                Generator::new(self.config(event)).with_trace_salt(Some(self.trace_salt));
-            let taken = store.stream_taken(name)?;
-            for _ in 0..taken {
-                generator.next_event();
-            }
-            self.streams.insert(name, Stream { generator, taken });
-        }
-        let stream = self
-            .streams
-            .get_mut(name)
-            .expect("the stream was inserted above");
-        let events: Vec<Envelope> = (0..count).map(|_| stream.generator.next_event()).collect();
-        stream.taken += count;
-        Ok((
-            events,
-            Progress {
-                stream: name,
-                taken: stream.taken,
-            },
-        ))
-    }
-
-    fn config(&self, event: Option<EventType>) -> GeneratorConfig {
-        let seed = match event {
-            None => self.seed,
-            // A different stream per type, still determined by the seed.
-            Some(event) => {
-                let index = EventType::ALL.iter().position(|known| *known == event);
-                self.seed.wrapping_add(
-                    (index.unwrap_or(0) as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-                )
-            }
-        };
-        GeneratorConfig {
+        let config = GeneratorConfig {
             seed,
             naming: Naming::Api,
-            event_types: event.into_iter().collect(),
+            event_types: Vec::new(),
+        };
+        Story {
+            generator: Generator::new(config).with_trace_salt(Some(trace_salt)),
         }
+    }
+
+    /// The id of the workspace's admin (its first user, who is never deactivated or deleted:
+    /// the user behind the API key) and the workspace's URL (`https://<subdomain>.awork.com`, as
+    /// the events' links have it).
+    pub fn admin_and_url(&self) -> (String, String) {
+        let world = self.generator.world();
+        let admin = world
+            .users
+            .first()
+            .map(|user| user.id.clone())
+            .unwrap_or_default();
+        (admin, format!("https://{}.awork.com", world.subdomain))
+    }
+
+    /// The world, for reading.
+    pub fn world(&self) -> &awork_generate::world::World {
+        self.generator.world()
+    }
+
+    /// Takes `step`: changes the world and returns the events it made, in order. An event type
+    /// the API does not know makes nothing (the API refuses such names before they reach here).
+    pub fn take(&mut self, step: &Step) -> Vec<Envelope> {
+        match step {
+            Step::Story { count } => (0..*count).map(|_| self.generator.next_event()).collect(),
+            Step::Of { event_type, count } => match EventType::lookup(event_type) {
+                Some((event, _)) => (0..*count)
+                    .flat_map(|_| self.generator.next_events_of(event))
+                    .collect(),
+                None => Vec::new(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaying_the_journal_gives_the_same_world_and_the_same_next_events() {
+        let steps = [
+            Step::Story { count: 40 },
+            Step::Of {
+                event_type: "task_added".into(),
+                count: 3,
+            },
+            Step::Story { count: 10 },
+        ];
+        let mut first = Story::new(7, 42);
+        let mut told = Vec::new();
+        for step in &steps {
+            told.extend(first.take(step));
+        }
+        let mut again = Story::new(7, 42);
+        let mut retold = Vec::new();
+        for step in &steps {
+            retold.extend(again.take(step));
+        }
+        assert_eq!(told, retold);
+        let next = Step::Story { count: 5 };
+        assert_eq!(first.take(&next), again.take(&next));
+    }
+
+    #[test]
+    fn events_of_a_type_come_from_the_same_world_after_what_they_need() {
+        let mut story = Story::new(1, 0);
+        let made = story.take(&Step::Of {
+            event_type: "task_added".into(),
+            count: 2,
+        });
+        let names: Vec<&str> = made.iter().map(|event| event.event_type.as_str()).collect();
+        assert_eq!(
+            names.iter().filter(|name| **name == "task_added").count(),
+            2
+        );
+        let (_, url) = story.admin_and_url();
+        for event in &made {
+            if let Some(link) = &event.entity_link {
+                assert!(link.starts_with(&url), "{link} is not of {url}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_step_reads_back_from_its_journal_text() {
+        let step = Step::Of {
+            event_type: "project_added".into(),
+            count: 2,
+        };
+        let text = serde_json::to_string(&step).unwrap();
+        assert_eq!(
+            text,
+            r#"{"step":"of","eventType":"project_added","count":2}"#
+        );
+        assert_eq!(serde_json::from_str::<Step>(&text).unwrap(), step);
     }
 }
