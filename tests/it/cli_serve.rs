@@ -227,15 +227,17 @@ pub(crate) fn wait_until<T>(what: &str, mut probe: impl FnMut() -> Option<T>) ->
 /// schema does not declare (`additionalProperties: false`), at any depth.
 #[track_caller]
 pub(crate) fn conforms(api: &OpenApi, name: &str, value: &Value) {
+    static DOCUMENT: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+        serde_json::from_str(
+            &std::fs::read_to_string(workspace_root().join("spec/openapi.json")).unwrap(),
+        )
+        .unwrap()
+    });
     let violations = api.check(name, value);
     assert!(violations.is_empty(), "{name}: {violations:?}\n{value:#}");
-    let document: Value = serde_json::from_str(
-        &std::fs::read_to_string(workspace_root().join("spec/openapi.json")).unwrap(),
-    )
-    .unwrap();
     declared_only(
-        &document,
-        &document["components"]["schemas"][name],
+        &DOCUMENT,
+        &DOCUMENT["components"]["schemas"][name],
         value,
         name,
     );

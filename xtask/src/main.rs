@@ -3,8 +3,8 @@
 //! - `ci`: runs `.ci/run`, the checks CI runs: fmt, clippy, the tests, the docs.
 //! - `fixtures`: rewrites the golden fixtures in `fixtures/` from the generator.
 //! - `schema`: rewrites the entity definitions of `awork-sim schema` from awork's OpenAPI document.
-//! - `operations`: rewrites the table of awork's API operations that `serve` answers 501 for when
-//!   it does not simulate them.
+//! - `operations`: rewrites what `serve` keeps of awork's OpenAPI document: the table of its
+//!   operations (a 501 for those it does not simulate) and the response models of those it does.
 //! - `bench`: measures generation, and delivery end to end (the release `awork-sim` binary against
 //!   `wrk`, to the same receiver process), each beside its baseline in the same run.
 //!
@@ -73,10 +73,14 @@ fn write_schema() -> Result<()> {
 }
 
 fn write_operations() -> Result<()> {
-    let path = root().join(operations::PATH);
-    std::fs::write(&path, operations::table())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("wrote {}", path.display());
+    for (path, text) in [
+        (operations::PATH, operations::table()),
+        (operations::SCHEMAS_PATH, operations::schemas()),
+    ] {
+        let path = root().join(path);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
     Ok(())
 }
 

@@ -96,32 +96,8 @@ pub(crate) fn event_types() -> Value {
         .collect()
 }
 
-/// `GET /users/me`: the workspace's admin, as a `UserAndWorkspace`.
-pub(crate) fn users_me(shared: &Shared) -> Handled {
-    let created = "2024-01-08T08:00:00.000Z";
-    Ok(ok(&json!({
-        "firstName": "Alex",
-        "lastName": "Admin",
-        "language": "en-GB",
-        "id": shared.admin_id,
-        "status": {"invitationAccepted": true, "isDeactivated": false},
-        "createdOn": created,
-        "createdBy": shared.admin_id,
-        "updatedOn": created,
-        "updatedBy": shared.admin_id,
-        "isArchived": false,
-        "isDeactivated": false,
-        "hasImage": false,
-        "workspace": {
-            "id": workspace_id(shared),
-            "name": "awork-sim",
-            "url": shared.workspace_url,
-        },
-    })))
-}
-
 /// A workspace id derived from the admin's, stable across restarts.
-fn workspace_id(shared: &Shared) -> String {
+pub(crate) fn workspace_id(shared: &Shared) -> String {
     // The admin's id with its first group changed: a valid UUID, the same for the same seed.
     let mut id = shared.admin_id.clone();
     if id.len() == 36 {

@@ -25,6 +25,7 @@ mod connection;
 pub mod delivery;
 pub mod guard;
 pub mod page;
+mod rest;
 mod router;
 pub mod store;
 pub mod story;

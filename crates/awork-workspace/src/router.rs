@@ -21,13 +21,12 @@ use http::{Method, StatusCode, Uri};
 use tower::ServiceExt;
 
 use crate::answer::{self, Answer, read_body, respond};
-use crate::{Shared, api, catalogue, page};
+use crate::{Shared, api, catalogue, page, rest};
 
 /// The router of every path serve answers.
 pub(crate) fn build(shared: &Arc<Shared>) -> Router {
     let api = Router::new()
-        .route("/users/me", get(users_me))
-        .route("/me", get(users_me))
+        .merge(rest::routes())
         .route("/webhooks", get(list_webhooks).post(create_webhook))
         .route("/webhooks/eventtypes", get(event_types))
         .route("/webhooks/eventtypes/slack", get(event_types))
@@ -150,10 +149,6 @@ async fn unrouted_method(method: Method, uri: Uri) -> Answer {
 
 async fn page_asset(uri: Uri) -> Answer {
     page::asset(uri.path()).unwrap_or_else(answer::no_path)
-}
-
-async fn users_me(State(shared): State<Arc<Shared>>) -> Answer {
-    respond(api::users_me(&shared))
 }
 
 async fn event_types() -> Answer {

@@ -1,0 +1,125 @@
+//! Tasks: `GET /tasks/{id}` (the call integrations make most), a task's comments and time entries,
+//! and the lists of the caller's tasks: `/me/projecttasks` (every project task: the API key's user
+//! is an admin), `/me/assignedtasks` and `/users/{id}/assignedtasks` (the tasks a user is assigned
+//! to).
+
+use std::sync::Arc;
+
+use awork_generate::world::World;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::routing::get;
+use serde_json::Value;
+
+use super::{Endpoint, endpoint, json_of, list, single};
+use crate::Shared;
+use crate::answer::Answer;
+
+static TASKS: Endpoint = Endpoint::new(|| endpoint("TaskModel", "createdOn,id"));
+static COMMENTS: Endpoint = Endpoint::new(|| endpoint("Comment", "createdOn,id"));
+static TIME_ENTRIES: Endpoint = Endpoint::new(|| endpoint("TimeTracking", "createdOn,id"));
+
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/tasks/{id}", get(task))
+        .route("/tasks/{id}/comments", get(comments))
+        .route("/tasks/{id}/timeentries", get(time_entries))
+        .route("/me/projecttasks", get(my_project_tasks))
+        .route("/me/assignedtasks", get(my_assigned_tasks))
+        .route("/users/{id}/assignedtasks", get(assigned_tasks))
+}
+
+async fn task(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
+    let found = {
+        let story = shared.lock_story();
+        let world = story.world();
+        world
+            .task_index(&id)
+            .map(|index| json_of(&world.task_entity(index), "TaskModel"))
+    };
+    single("task", &id, found)
+}
+
+/// The tasks of the world that `keep` keeps, as `TaskModel`s.
+fn tasks_where(world: &World, keep: impl Fn(&awork_models::entities::Task) -> bool) -> Vec<Value> {
+    world
+        .tasks
+        .iter()
+        .enumerate()
+        .filter(|(_, task)| keep(task))
+        .map(|(index, _)| json_of(&world.task_entity(index), "TaskModel"))
+        .collect()
+}
+
+fn is_assigned(task: &awork_models::entities::Task, user: &str) -> bool {
+    task.assignees
+        .iter()
+        .flatten()
+        .any(|assignee| assignee.id == user)
+}
+
+async fn comments(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Answer {
+    list(&shared, &COMMENTS, query.as_deref(), "Comment", |world| {
+        world.task_index(&id)?;
+        Some(
+            world
+                .comments_on(&id)
+                .map(|comment| json_of(comment, "Comment"))
+                .collect(),
+        )
+    })
+}
+
+async fn time_entries(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Answer {
+    list(
+        &shared,
+        &TIME_ENTRIES,
+        query.as_deref(),
+        "TimeTracking",
+        |world| {
+            world.task_index(&id)?;
+            Some(
+                world
+                    .time_entries
+                    .iter()
+                    .filter(|entry| entry.on_task(&id))
+                    .map(|entry| json_of(&**entry, "TimeTracking"))
+                    .collect(),
+            )
+        },
+    )
+}
+
+async fn my_project_tasks(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Answer {
+    list(&shared, &TASKS, query.as_deref(), "TaskModel", |world| {
+        Some(tasks_where(world, |task| {
+            task.base_type.as_deref() == Some("projecttask")
+        }))
+    })
+}
+
+async fn my_assigned_tasks(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Answer {
+    let me = shared.admin_id.clone();
+    list(&shared, &TASKS, query.as_deref(), "TaskModel", |world| {
+        Some(tasks_where(world, |task| is_assigned(task, &me)))
+    })
+}
+
+async fn assigned_tasks(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Answer {
+    list(&shared, &TASKS, query.as_deref(), "TaskModel", |world| {
+        world.user(&id)?;
+        Some(tasks_where(world, |task| is_assigned(task, &id)))
+    })
+}

@@ -1,0 +1,98 @@
+//! Time: `GET /timeentries`, `/timeentries/{id}`, `/users/{id}/timeentries/last` (the user's
+//! latest started entry, or 204), and absences (`/absences`, `/absences/{id}`).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::routing::get;
+use serde_json::Value;
+
+use super::{Endpoint, endpoint, json_of, list, single};
+use crate::Shared;
+use crate::answer::{self, Answer};
+
+static TIME_ENTRIES: Endpoint = Endpoint::new(|| endpoint("TimeTracking", "createdOn,id"));
+static ABSENCES: Endpoint = Endpoint::new(|| endpoint("Absence", "createdOn,id"));
+
+pub(super) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/timeentries", get(time_entries))
+        .route("/timeentries/{id}", get(time_entry))
+        .route("/users/{id}/timeentries/last", get(last_time_entry))
+        .route("/absences", get(absences))
+        .route("/absences/{id}", get(absence))
+}
+
+async fn time_entries(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Answer {
+    list(
+        &shared,
+        &TIME_ENTRIES,
+        query.as_deref(),
+        "TimeTracking",
+        |world| {
+            Some(
+                world
+                    .time_entries
+                    .iter()
+                    .map(|entry| json_of(&**entry, "TimeTracking"))
+                    .collect(),
+            )
+        },
+    )
+}
+
+async fn time_entry(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
+    let found = shared
+        .lock_story()
+        .world()
+        .time_entry(&id)
+        .map(|entry| json_of(entry, "TimeTracking"));
+    single("time entry", &id, found)
+}
+
+/// `GET /users/{id}/timeentries/last`: `[entry]` of the user's latest start, or 204 when the user
+/// has none.
+async fn last_time_entry(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
+    let found = {
+        let story = shared.lock_story();
+        let world = story.world();
+        world.user(&id).map(|_| {
+            world
+                .time_entries
+                .iter()
+                .filter(|entry| entry.user_id.as_deref() == Some(id.as_str()))
+                .filter_map(|entry| {
+                    awork_generate::world::entry_start(entry).map(|start| (start, entry))
+                })
+                .max_by_key(|(start, _)| *start)
+                .map(|(_, entry)| json_of(&**entry, "TimeTracking"))
+        })
+    };
+    match found {
+        None => single("user", &id, None),
+        Some(None) => answer::no_content(),
+        Some(Some(entry)) => answer::ok(&Value::Array(vec![entry])),
+    }
+}
+
+async fn absences(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Answer {
+    list(&shared, &ABSENCES, query.as_deref(), "Absence", |world| {
+        Some(
+            world
+                .absences
+                .iter()
+                .map(|absence| json_of(absence, "Absence"))
+                .collect(),
+        )
+    })
+}
+
+async fn absence(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
+    let found = shared
+        .lock_story()
+        .world()
+        .absence(&id)
+        .map(|absence| json_of(absence, "Absence"));
+    single("absence", &id, found)
+}
