@@ -722,6 +722,8 @@ fn schemathesis_finds_no_server_error_and_no_protocol_finding_in_the_webhook_ope
              unsupported_method,content_type_conformance,response_schema_conformance",
         ])
         .args(["--max-time", "30", "--seed", "1", "--workers", "1"])
+        // Its cache (`.schemathesis/`) goes to the data folder, removed with it.
+        .current_dir(&*data)
         .stdin(Stdio::null())
         .output()
         .expect("schemathesis runs");
