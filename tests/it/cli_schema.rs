@@ -1,15 +1,26 @@
 //! `awork-sim schema`: a JSON Schema (2020-12) that every generated event satisfies, plain and
-//! awkward, in each naming, as an independent validator (Python's `jsonschema`) reads it; and that
-//! a broken event does not.
+//! awkward, in each naming, as an independent validator (Python's `jsonschema`) reads it, with
+//! formats checked and without; that refuses impossible date-times, times of day and ids (over a
+//! thousand mutants of generated events, each refused by the patterns alone as well), and a broken
+//! event; whose evidenced extras are typed; and from which `hypothesis-jsonschema` draws events that
+//! a correct timestamp parser reads and a fixed-fraction one does not.
+use awork_openapi::EVIDENCED_EXTRAS;
 use serde_json::Value;
 
 use crate::support::{TempFile, check, python_with, run_python};
 
-/// Runs the independent validator; returns its output, whose last line is `N events, M invalid`.
-fn validate(schema: &TempFile, events: &[&TempFile]) -> String {
-    let mut args = vec![schema.arg()];
+/// Runs the independent validator (`--formats` first in `options` checks formats too); returns its
+/// output, whose last line is `N events, M invalid`.
+fn validate_with(options: &[&str], schema: &TempFile, events: &[&TempFile]) -> String {
+    let mut args = options.to_vec();
+    args.push(schema.arg());
     args.extend(events.iter().map(|file| file.arg()));
     run_python("validate_with_schema.py", &args)
+}
+
+/// [`validate_with`] without formats, as validators that ignore `format` read the schema.
+fn validate(schema: &TempFile, events: &[&TempFile]) -> String {
+    validate_with(&[], schema, events)
 }
 
 #[test]
@@ -39,6 +50,8 @@ fn every_generated_event_plain_and_awkward_of_every_naming_satisfies_the_schema(
     if !python_with("jsonschema", "jsonschema") {
         return;
     }
+    // Formats are checked when jsonschema can check `date-time`; otherwise only that part is skipped.
+    let formats = python_with("rfc3339_validator", "rfc3339-validator");
     for naming in ["api", "spec", "docs"] {
         let schema = TempFile::new(
             &format!("schema-{naming}.json"),
@@ -61,6 +74,13 @@ fn every_generated_event_plain_and_awkward_of_every_naming_satisfies_the_schema(
             report.ends_with("1000 events, 0 invalid\n"),
             "{naming}: {report}"
         );
+        if formats {
+            let report = validate_with(&["--formats"], &schema, &[&plain, &awkward]);
+            assert!(
+                report.ends_with("1000 events, 0 invalid\n"),
+                "{naming}, formats checked: {report}"
+            );
+        }
     }
 }
 
@@ -80,6 +100,125 @@ fn an_event_whose_entity_id_is_a_number_does_not_satisfy_the_schema() {
     assert!(report.ends_with("1 events, 1 invalid\n"), "{report}");
     assert!(
         report.contains("entityId: 42 is not of type 'string'"),
+        "{report}"
+    );
+}
+
+#[test]
+fn the_evidenced_extras_are_declared_with_their_types_ids_as_guids() {
+    let schema: Value = serde_json::from_str(&check(&["schema"], "", 0).stdout).unwrap();
+    for extra in EVIDENCED_EXTRAS {
+        let declared = &schema["$defs"][extra.schema]["properties"][extra.property];
+        let kind = declared["type"][0].as_str();
+        assert!(
+            matches!(kind, Some("string" | "integer")),
+            "{}.{}: {declared}",
+            extra.schema,
+            extra.property
+        );
+        if extra.property.ends_with("Id") {
+            assert_eq!(
+                declared["format"], "uuid",
+                "{}.{}",
+                extra.schema, extra.property
+            );
+            assert!(
+                declared["pattern"].is_string(),
+                "{}.{}",
+                extra.schema,
+                extra.property
+            );
+        }
+    }
+}
+
+/// The number a figure of `refuse_impossible_values.py` starts with (`2442 mutants, …`).
+fn leading_count(line: &str) -> usize {
+    let digits: String = line.chars().take_while(char::is_ascii_digit).collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no count in {line:?}"))
+}
+
+#[test]
+fn impossible_date_times_times_and_ids_are_refused_with_formats_and_by_the_patterns_alone() {
+    if !python_with(
+        "jsonschema, rfc3339_validator",
+        "jsonschema rfc3339-validator",
+    ) {
+        return;
+    }
+    let schema = TempFile::new("schema-mutants.json", &check(&["schema"], "", 0).stdout);
+    let events = TempFile::new(
+        "mutants.ndjson",
+        &check(&["generate", "--count", "300", "--seed", "7"], "", 0).stdout,
+    );
+    let report = run_python("refuse_impossible_values.py", &[schema.arg(), events.arg()]);
+    // One line per class of mutant, each of which must have mutants, all refused both ways.
+    let classes: Vec<&str> = report
+        .lines()
+        .filter(|line| line.contains(" mutants, ") && !line.contains(" classes, "))
+        .collect();
+    assert!(classes.len() >= 28, "{report}");
+    for class in &classes {
+        let (name, figures) = class.split_once(": ").expect("CLASS: figures");
+        assert!(
+            leading_count(figures) >= 10,
+            "{name}: too few mutants\n{report}"
+        );
+        assert!(
+            figures.ends_with(" mutants, 0 admitted with formats, 0 admitted without"),
+            "{class}\n{report}"
+        );
+    }
+    let total = report
+        .lines()
+        .find(|line| line.contains(" classes, "))
+        .expect("the totals");
+    assert!(leading_count(total) >= 1000, "{report}");
+    assert!(
+        total.ends_with("0 admitted with formats, 0 admitted without"),
+        "{report}"
+    );
+    // The controls (legal but unusual values) pass, so the schema does not refuse everything; the
+    // patterns agree with the calendar and the clock.
+    let controls = report
+        .lines()
+        .find(|line| line.contains(" controls, "))
+        .unwrap();
+    assert!(
+        leading_count(controls) >= 1000 && controls.ends_with(", 0 refused"),
+        "{report}"
+    );
+    let calendar = report
+        .lines()
+        .find(|line| line.contains(" calendar and clock "))
+        .unwrap();
+    assert!(
+        leading_count(calendar) >= 10_000 && calendar.ends_with(", 0 disagreements"),
+        "{report}"
+    );
+}
+
+#[test]
+fn events_drawn_from_the_schema_pass_a_fromisoformat_parser_and_fail_a_fixed_fraction_one() {
+    if !python_with(
+        "hypothesis_jsonschema",
+        "hypothesis==6.130.12 hypothesis-jsonschema==0.23.1",
+    ) {
+        return;
+    }
+    let schema = TempFile::new(
+        "schema-task-added.json",
+        &check(&["schema", "--event", "task_added"], "", 0).stdout,
+    );
+    let report = run_python("property_test_from_schema.py", &[schema.arg(), "200"]);
+    assert!(
+        report.contains("correct parser: 200 examples passed\n"),
+        "{report}"
+    );
+    assert!(
+        report.contains("fixed-fraction parser: failed on "),
         "{report}"
     );
 }

@@ -45,7 +45,7 @@ fn the_readme_shows_the_example_files_as_they_are() {
 fn the_python_example_runs_as_written() {
     if !python_with(
         "hypothesis, hypothesis_jsonschema",
-        "hypothesis==6.98.0 hypothesis-jsonschema==0.23.1",
+        "hypothesis==6.130.12 hypothesis-jsonschema==0.23.1",
     ) {
         return;
     }

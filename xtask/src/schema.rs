@@ -4,16 +4,23 @@
 //!
 //! Each entity type's schema is awork's OpenAPI model for it (the same the OpenAPI checks use),
 //! with every model it refers to, turned into JSON Schema 2020-12: `nullable` becomes a `null`
-//! type, `format: date-time` becomes the pattern of every date-time form awork writes, and
-//! `additionalProperties` is left open everywhere, since receivers must tolerate the properties
-//! awork adds. What an entity requires is what `awork-models` requires (found by leaving each
-//! property of a generated entity out); nested models require nothing, as awork leaves out their
-//! null properties (`awork/ENTITIES.md` §2).
+//! type, and `additionalProperties` is left open everywhere, since receivers must tolerate the
+//! properties awork adds. Strings whose form awork fixes get the exact patterns of
+//! `awork_models::schema_patterns`: a `format: date-time` keeps its format and gets the pattern of
+//! a date-time with `Z` or an offset, except the `*DateLocal` properties of time entries, which
+//! awork writes without offset (`awork/ENTITIES.md` §4.8), and so get the local pattern and no
+//! format (`date-time` requires an offset); the time-of-day strings of time entries (`*TimeUtc`,
+//! `*TimeLocal`, bare strings in the document) get the time-of-day pattern; a `format: uuid` gets the
+//! lowercase GUID pattern. The properties awork sends beyond its models
+//! (`awork_openapi::EVIDENCED_EXTRAS`) are declared with their types ([`EXTRAS`]). What an entity
+//! requires is what `awork-models` requires (found by leaving each property of a generated entity
+//! out); nested models require nothing, as awork leaves out their null properties
+//! (`awork/ENTITIES.md` §2).
 
 use std::collections::BTreeMap;
 
 use awork_generate::{Generator, GeneratorConfig};
-use awork_models::{Entity, EntityType, EventType, Naming};
+use awork_models::{Entity, EntityType, EventType, Naming, schema_patterns};
 use serde_json::{Map, Value, json};
 
 /// awork's OpenAPI document, as committed.
@@ -22,9 +29,84 @@ const OPENAPI: &str = include_str!("../../spec/openapi.json");
 /// Where the definitions go, from the workspace root.
 pub const PATH: &str = "crates/awork-models/src/json_schema.json";
 
-/// Every form of date-time awork writes: 0 to 7 fractional digits, `Z`, an offset, or none (local
-/// times of time trackings).
-const DATE_TIME_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,7})?(Z|[+-][0-9]{2}:[0-9]{2})?$";
+/// The properties awork sends beyond its OpenAPI models, one for each of
+/// `awork_openapi::EVIDENCED_EXTRAS` (where their evidence is), with their types: model, property,
+/// schema. Ids are GUIDs; an incoming `null` reads as absent, as for every optional property.
+const EXTRAS: [(&str, &str, ExtraType); 7] = [
+    ("ProjectMember", "projectId", ExtraType::Uuid),
+    ("ProjectMember", "timeBudget", ExtraType::Integer),
+    ("Project", "key", ExtraType::Text),
+    ("TaskModel", "key", ExtraType::Text),
+    ("User", "key", ExtraType::Text),
+    ("User", "capacityPerWeek", ExtraType::Integer),
+    ("NestedUserModelForTasks", "taskId", ExtraType::Uuid),
+];
+
+/// The type of an extra property.
+#[derive(Clone, Copy)]
+enum ExtraType {
+    Uuid,
+    Integer,
+    Text,
+}
+
+impl ExtraType {
+    fn schema(self) -> Value {
+        let description =
+            "Not in awork's OpenAPI model, but in awork's payloads (awork-sim's EVIDENCED_EXTRAS).";
+        match self {
+            Self::Uuid => json!({
+                "type": ["string", "null"],
+                "format": "uuid",
+                "pattern": schema_patterns::UUID,
+                "description": description,
+            }),
+            Self::Integer => json!({ "type": ["integer", "null"], "description": description }),
+            Self::Text => json!({ "type": ["string", "null"], "description": description }),
+        }
+    }
+}
+
+/// The form of a string whose form awork fixes, by its format and the property's name.
+#[derive(Clone, Copy)]
+enum Form {
+    /// A date-time with `Z` or an offset.
+    DateTime,
+    /// A date-time without offset (`startDateLocal`).
+    LocalDateTime,
+    /// A time of day (`startTimeUtc`).
+    TimeOfDay,
+    /// A GUID.
+    Uuid,
+}
+
+impl Form {
+    /// The form of the property `name` (if it is one) whose OpenAPI schema is `schema`.
+    fn of(name: Option<&str>, schema: &Map<String, Value>) -> Option<Self> {
+        let name = name.unwrap_or_default();
+        match schema.get("format").and_then(Value::as_str) {
+            Some("date-time") if name.ends_with("DateLocal") => Some(Self::LocalDateTime),
+            Some("date-time") => Some(Self::DateTime),
+            Some("uuid") => Some(Self::Uuid),
+            None if schema.get("type") == Some(&json!("string"))
+                && (name.ends_with("TimeUtc") || name.ends_with("TimeLocal")) =>
+            {
+                Some(Self::TimeOfDay)
+            }
+            _ => None,
+        }
+    }
+
+    /// Its `format` (none for the forms JSON Schema has no format for) and `pattern`.
+    fn keywords(self) -> (Option<&'static str>, &'static str) {
+        match self {
+            Self::DateTime => (Some("date-time"), schema_patterns::DATE_TIME),
+            Self::LocalDateTime => (None, schema_patterns::LOCAL_DATE_TIME),
+            Self::TimeOfDay => (None, schema_patterns::TIME_OF_DAY),
+            Self::Uuid => (Some("uuid"), schema_patterns::UUID),
+        }
+    }
+}
 
 /// The OpenAPI model of each entity type's entity (as in `awork_openapi::OpenApi`).
 const ENTITY_MODELS: [(EntityType, &str); 10] = [
@@ -60,8 +142,16 @@ pub fn definitions() -> String {
             continue;
         }
         let schema = converter.schemas.get(&name).cloned().unwrap_or_default();
-        let converted = converter.convert(&schema);
+        let converted = converter.convert(None, &schema);
         converter.done.insert(name, converted);
+    }
+    for (model, property, kind) in EXTRAS {
+        let properties = converter
+            .done
+            .get_mut(model)
+            .and_then(|schema| schema["properties"].as_object_mut())
+            .unwrap_or_else(|| panic!("the extra {model}.{property} is on a converted model"));
+        properties.insert(property.to_owned(), kind.schema());
     }
     let required = required_by_models();
     let mut defs: Map<String, Value> = converter.done.into_iter().collect();
@@ -87,10 +177,12 @@ struct Converter<'a> {
 }
 
 impl Converter<'_> {
-    fn convert(&mut self, schema: &Value) -> Value {
+    /// Converts `schema`, the schema of the property `name` if it is one.
+    fn convert(&mut self, name: Option<&str>, schema: &Value) -> Value {
         let Some(schema) = schema.as_object() else {
             return json!({});
         };
+        let form = Form::of(name, schema);
         let nullable = schema.get("nullable") == Some(&Value::Bool(true));
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
             let name = reference.rsplit('/').next().unwrap_or(reference).to_owned();
@@ -123,34 +215,39 @@ impl Converter<'_> {
                     }
                     out.insert("enum".to_owned(), Value::Array(values));
                 }
-                "format" if value == "date-time" => {
-                    out.insert("pattern".to_owned(), Value::from(DATE_TIME_PATTERN));
-                }
+                "format" => match form {
+                    Some(form) => insert_form(&mut out, form),
+                    // `int32`, `double`: kept.
+                    None => {
+                        out.insert(key.clone(), value.clone());
+                    }
+                },
                 "properties" => {
                     let properties = value
                         .as_object()
                         .map(|properties| {
                             properties
                                 .iter()
-                                .map(|(name, property)| (name.clone(), self.convert(property)))
+                                .map(|(name, property)| {
+                                    (name.clone(), self.convert(Some(name), property))
+                                })
                                 .collect::<Map<_, _>>()
                         })
                         .unwrap_or_default();
                     out.insert("properties".to_owned(), Value::Object(properties));
                 }
                 "items" => {
-                    let items = self.convert(value);
+                    let items = self.convert(None, value);
                     out.insert("items".to_owned(), items);
                 }
                 "additionalProperties" if value.is_object() => {
-                    let converted = self.convert(value);
+                    let converted = self.convert(None, value);
                     out.insert("additionalProperties".to_owned(), converted);
                 }
                 "example" => {
                     out.insert("examples".to_owned(), json!([value]));
                 }
-                "format" | "maxLength" | "minLength" | "description" | "deprecated"
-                | "readOnly" => {
+                "maxLength" | "minLength" | "description" | "deprecated" | "readOnly" => {
                     out.insert(key.clone(), value.clone());
                 }
                 // `nullable` is in the type; `required` and `additionalProperties: false` are left
@@ -158,8 +255,21 @@ impl Converter<'_> {
                 _ => {}
             }
         }
+        // A form without `format` in the document (a time of day) goes last.
+        if let Some(form) = form.filter(|_| !out.contains_key("pattern")) {
+            insert_form(&mut out, form);
+        }
         Value::Object(out)
     }
+}
+
+/// Inserts the `format` (if JSON Schema has one for it) and the `pattern` of `form`.
+fn insert_form(out: &mut Map<String, Value>, form: Form) {
+    let (format, pattern) = form.keywords();
+    if let Some(format) = format {
+        out.insert("format".to_owned(), Value::from(format));
+    }
+    out.insert("pattern".to_owned(), Value::from(pattern));
 }
 
 /// Per entity type, the properties its model in `awork-models` requires: those without which a

@@ -8,6 +8,12 @@
 //! know carries any entity object. The entity definitions come from awork's OpenAPI document
 //! (`json_schema.json`, written by `cargo xtask schema`); this module adds the envelope and the
 //! mapping from event names to entities.
+//!
+//! Strings whose form awork fixes are held to it by a `pattern` that validators read whether or not
+//! they check `format` (see [`patterns`]): date-times are real dates and times of day, as RFC 3339
+//! and .NET allow them, ids are lowercase GUIDs. Where the value has an offset, `format: date-time`
+//! says so as well, for tools that know formats (code generators, validators that check formats);
+//! ids carry `format: uuid`.
 
 use serde_json::{Map, Value, json};
 
@@ -16,9 +22,73 @@ use crate::{EntityType, EventType, Naming};
 /// The entity definitions, from awork's OpenAPI document.
 const DEFINITIONS: &str = include_str!("json_schema.json");
 
-/// Every form of date-time awork writes in the envelope: 0 to 7 fractional digits, then `Z` or an
-/// offset.
-const TIMESTAMP_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,7})?(Z|[+-][0-9]{2}:[0-9]{2})$";
+pub mod patterns {
+    //! The patterns of the strings whose form awork fixes, as `cargo xtask schema` and the envelope
+    //! use them. Each is an ECMA-262 regular expression (JSON Schema's dialect) that Python's `re`
+    //! reads alike, anchored at both ends, and exact on its own, without `format`:
+    //!
+    //! - dates: years 0001 to 9999 (.NET's `DateTime`, like Python's `datetime`, has no year 0);
+    //!   months 01 to 12; days 01 to the month's length, 29 February in leap years only (every
+    //!   fourth year, of centuries every fourth);
+    //! - times: hours 00 to 23, minutes and seconds 00 to 59 (no leap second: .NET cannot hold one,
+    //!   so awork never writes 60), then a fraction of 1 to 7 digits or none (.NET's ticks are
+    //!   100 ns);
+    //! - offsets: `Z`, or `+hh:mm`/`-hh:mm` with hours 00 to 23 and minutes 00 to 59, as RFC 3339
+    //!   and the models' parser read them (awork itself writes only `Z` and `+00:00`);
+    //! - ids: lowercase GUIDs, 8-4-4-4-12 hexadecimal digits, as .NET writes a `Guid`.
+
+    /// Years 0001 to 9999.
+    macro_rules! year {
+        () => {
+            "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+        };
+    }
+
+    /// The years with a 29 February: divisible by 4, and of centuries those divisible by 400.
+    macro_rules! leap_year {
+        () => {
+            "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+        };
+    }
+
+    /// `YYYY-MM-DD`, a day that exists.
+    macro_rules! date {
+        () => {
+            concat!(
+                "(",
+                year!(),
+                "-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)|",
+                leap_year!(),
+                "-02-29)"
+            )
+        };
+    }
+
+    /// `hh:mm:ss` and an optional fraction of 1 to 7 digits.
+    macro_rules! time {
+        () => {
+            "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,7})?"
+        };
+    }
+
+    /// A date-time with `Z` or an offset: the envelope's `timestamp`, entity dates (`createdOn`).
+    pub const DATE_TIME: &str = concat!(
+        "^",
+        date!(),
+        "T",
+        time!(),
+        "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+    );
+
+    /// A local date-time, without offset: the `*DateLocal` properties of time entries.
+    pub const LOCAL_DATE_TIME: &str = concat!("^", date!(), "T", time!(), "$");
+
+    /// A time of day: the `*TimeUtc` and `*TimeLocal` properties of time entries.
+    pub const TIME_OF_DAY: &str = concat!("^", time!(), "$");
+
+    /// A GUID as .NET writes it: lowercase.
+    pub const UUID: &str = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
+}
 
 /// The JSON Schema of an event whose name is spelled as `naming` spells it. Names of other
 /// families read as unknown event types, whose entity may be any object.
@@ -108,7 +178,7 @@ fn base(naming: Naming) -> Value {
             "type": "object",
             "required": ["id"],
             "properties": {
-                "id": { "type": "string" },
+                "id": { "type": "string", "format": "uuid", "pattern": patterns::UUID },
                 "firstName": { "type": ["string", "null"] },
                 "lastName": { "type": ["string", "null"] },
             },
@@ -134,10 +204,14 @@ fn base(naming: Naming) -> Value {
         "type": "object",
         "required": ["timestamp", "eventType", "entity", "entityId", "entityType"],
         "properties": {
-            "timestamp": { "type": "string", "pattern": TIMESTAMP_PATTERN },
+            "timestamp": {
+                "type": "string",
+                "format": "date-time",
+                "pattern": patterns::DATE_TIME,
+            },
             "eventType": { "type": "string", "minLength": 1 },
             "entity": { "type": "object" },
-            "entityId": { "type": "string" },
+            "entityId": { "type": "string", "format": "uuid", "pattern": patterns::UUID },
             "entityType": { "type": "string", "minLength": 1 },
             "entityLink": { "type": ["string", "null"] },
             "traceId": { "type": ["string", "null"] },
@@ -178,6 +252,63 @@ fn naming_name(naming: Naming) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every string of `schema` (and below) whose form awork fixes, as (property name, schema).
+    fn strings<'a>(name: &str, schema: &'a Value, found: &mut Vec<(String, &'a Value)>) {
+        match schema {
+            Value::Object(object) => {
+                if object.contains_key("format") || object.contains_key("pattern") {
+                    found.push((name.to_owned(), schema));
+                }
+                for (key, value) in object {
+                    let name = if key == "properties" { name } else { key };
+                    strings(name, value, found);
+                }
+            }
+            Value::Array(values) => values.iter().for_each(|value| strings(name, value, found)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_date_time_time_of_day_and_id_carries_its_exact_pattern() {
+        let schema = json_schema(Naming::Api);
+        let mut found = Vec::new();
+        strings("", &schema, &mut found);
+        let mut counts = [0; 4];
+        for (name, string) in found {
+            let pattern = string["pattern"].as_str();
+            let (kind, expected_format, expected) = match string["format"].as_str() {
+                Some("date-time") => (0, Some("date-time"), patterns::DATE_TIME),
+                Some("uuid") => (1, Some("uuid"), patterns::UUID),
+                None if name.ends_with("DateLocal") => (2, None, patterns::LOCAL_DATE_TIME),
+                None if name.ends_with("TimeUtc") || name.ends_with("TimeLocal") => {
+                    (3, None, patterns::TIME_OF_DAY)
+                }
+                _ => {
+                    assert!(pattern.is_none(), "{name}: an unexpected pattern");
+                    continue;
+                }
+            };
+            counts[kind] += 1;
+            assert_eq!(string["format"].as_str(), expected_format, "{name}");
+            assert_eq!(pattern, Some(expected), "{name}");
+        }
+        // 45 date-times with offset and 161 ids (the envelope's among them) when this was written;
+        // the two local date-times and four times of day of time entries.
+        let [date_times, ids, local, times] = counts;
+        assert!(date_times > 40 && ids > 150, "{counts:?}");
+        assert_eq!([local, times], [2, 4]);
+        for (model, property) in [
+            ("NestedUserModelForTasks", "taskId"),
+            ("ProjectMember", "projectId"),
+        ] {
+            let extra = &schema["$defs"][model]["properties"][property];
+            assert_eq!(extra["pattern"], patterns::UUID, "{model}.{property}");
+        }
+        assert_eq!(schema["properties"]["entityId"]["pattern"], patterns::UUID);
+        assert_eq!(schema["properties"]["timestamp"]["format"], "date-time");
+    }
 
     #[test]
     fn every_event_name_of_the_naming_maps_to_its_entity() {

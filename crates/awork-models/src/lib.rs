@@ -32,7 +32,7 @@ mod validate;
 pub use entities::Entity;
 pub use envelope::{Change, Envelope, TriggeredBy};
 pub use event_type::{EntityType, EventName, EventType, Naming, UnknownEventType};
-pub use json_schema::{json_schema, json_schema_of};
+pub use json_schema::{json_schema, json_schema_of, patterns as schema_patterns};
 pub use time::{
     AworkDateTime, MAX_FRACTION_DIGITS, OffsetStyle, TimeOfDay, TimestampError, day_start,
 };

@@ -1,5 +1,8 @@
 """Validates NDJSON events against a JSON Schema with the `jsonschema` package (an independent
-implementation of JSON Schema 2020-12). Usage: validate_with_schema.py SCHEMA FILE...
+implementation of JSON Schema 2020-12). Usage: validate_with_schema.py [--formats] SCHEMA FILE...
+
+With `--formats`, formats are checked too (`date-time` needs `rfc3339-validator`, without which
+jsonschema would skip it silently: then this fails).
 
 Prints one line per invalid event (file, line, first error) and a last line `N events, M invalid`.
 """
@@ -8,11 +11,18 @@ import sys
 
 from jsonschema import Draft202012Validator
 
-schema = json.load(open(sys.argv[1], encoding="utf-8"))
+args = sys.argv[1:]
+formats = args[0] == "--formats"
+if formats:
+    args.pop(0)
+    if "date-time" not in Draft202012Validator.FORMAT_CHECKER.checkers:
+        sys.exit("jsonschema cannot check date-time: pip install rfc3339-validator")
+schema = json.load(open(args[0], encoding="utf-8"))
 Draft202012Validator.check_schema(schema)
-validator = Draft202012Validator(schema)
+checker = Draft202012Validator.FORMAT_CHECKER if formats else None
+validator = Draft202012Validator(schema, format_checker=checker)
 events = invalid = 0
-for path in sys.argv[2:]:
+for path in args[1:]:
     with open(path, encoding="utf-8") as lines:
         # Iterating a file splits on "\n" only, as NDJSON does (str.splitlines would also split
         # inside strings at U+2028, which JSON allows unescaped).
