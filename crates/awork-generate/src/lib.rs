@@ -33,6 +33,7 @@ mod story;
 pub mod strategies;
 mod text;
 pub mod world;
+pub mod writes;
 
 /// Ids as awork writes them, for code that bends generated events (the conformance suite).
 pub use ids::{salted_trace_id, trace_id, uuid};
@@ -188,6 +189,32 @@ impl Generator {
             }
         }
         events
+    }
+
+    /// Applies a write of awork's REST API by the user with the id `actor_user_id` to the world the
+    /// story tells of, and answers what awork answers: the entity (or nothing, for 204) and the
+    /// webhook events the write causes, each `triggeredBy` the actor (see [`writes`] for each
+    /// operation). A refused write ([`writes::Refused`]: 400 or 404, also when the actor is not a
+    /// user) changes nothing. The story goes on from the changed world, and what a write does
+    /// depends only on the world and the write, so replaying the same writes between the same story
+    /// steps gives the same world and the same events.
+    pub fn write(
+        &mut self,
+        actor_user_id: &str,
+        write: &writes::Write,
+    ) -> Result<writes::Written, writes::Refused> {
+        let outcome = writes::apply(&mut self.world, actor_user_id, write)?;
+        self.world.forget_old_work();
+        let events = outcome
+            .events
+            .into_iter()
+            .map(|(event, produced)| self.envelope(event, produced))
+            .collect();
+        Ok(writes::Written {
+            response: outcome.response,
+            events,
+            partial: outcome.partial,
+        })
     }
 
     fn wants(&self, event: EventType) -> bool {

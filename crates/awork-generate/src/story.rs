@@ -52,7 +52,8 @@ pub fn weight(event: EventType) -> u32 {
     }
 }
 
-fn change(property: &str, old: impl Into<Value>, new: impl Into<Value>) -> Change {
+/// A `changes` item: `property` went from `old` to `new`.
+pub fn change(property: &str, old: impl Into<Value>, new: impl Into<Value>) -> Change {
     // A value that was or becomes absent is left out, as awork leaves out every absent value.
     let mut values = Map::with_capacity(2);
     for (key, value) in [("oldValue", old.into()), ("newValue", new.into())] {
@@ -527,25 +528,8 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         }
         ProjectCommentAdded => {
             let index = random_index(world, |w| &w.projects, |_, _| true).ok_or(ProjectAdded)?;
-            let project = &world.projects[index].project;
-            let target = object([
-                ("id", project.id.clone().into()),
-                ("name", project.name.clone().into()),
-                ("createdBy", project.created_by.clone().into()),
-                ("isPrivate", project.is_private.into()),
-                ("isExternal", false.into()),
-            ]);
-            let (id, name) = (project.id.clone(), project.name.clone());
-            let comment = new_comment(
-                world,
-                &actor.id,
-                "projects",
-                &id,
-                &name,
-                ("project", target),
-            );
-            world.comments.push(comment.clone());
-            let link = world.project_link(&id);
+            let comment = comment_on_project(world, index, &actor.id, None);
+            let link = world.project_link(comment.entity_id.as_deref().expect("set"));
             produced(actor, Entity::Comment(Box::new(comment)), Some(link), None)
         }
         ProjectTaskAdded => {
@@ -750,22 +734,8 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         TaskCommentAdded => {
             let index = random_index(world, |w| &w.tasks, |_, task| task.project_id.is_some())
                 .ok_or(ProjectTaskAdded)?;
-            let task = &mut world.tasks[index];
-            task.comment_count = Some(task.comment_count.unwrap_or(0) + 1);
-            task.resource_version = Some(crate::ids::ticks(world.now));
-            let target = object([
-                ("id", task.id.clone().into()),
-                ("name", task.name.clone().into()),
-                ("baseType", task.base_type.clone().into()),
-                ("projectId", task.project_id.clone().into()),
-                ("createdBy", task.created_by.clone().into()),
-                ("isExternal", false.into()),
-                ("isHiddenForConnectUsers", false.into()),
-            ]);
-            let (id, name) = (task.id.clone(), task.name.clone());
-            let comment = new_comment(world, &actor.id, "tasks", &id, &name, ("task", target));
-            world.comments.push(comment.clone());
-            let link = world.task_link(&id);
+            let comment = comment_on_task(world, index, &actor.id, None);
+            let link = world.task_link(comment.entity_id.as_deref().expect("set"));
             produced(actor, Entity::Comment(Box::new(comment)), Some(link), None)
         }
         TaskListAdded => {
@@ -1212,7 +1182,7 @@ fn forget_user(world: &mut World, user_id: &str) {
 }
 
 /// The assignment of a task to the user of an assignee record: the record with the task's id.
-fn task_assignment(task_id: &str, assignee: &Assignee) -> TaskAssignment {
+pub fn task_assignment(task_id: &str, assignee: &Assignee) -> TaskAssignment {
     TaskAssignment {
         id: assignee.id.clone(),
         task_id: Some(task_id.to_owned()),
@@ -1226,21 +1196,80 @@ fn task_assignment(task_id: &str, assignee: &Assignee) -> TaskAssignment {
     }
 }
 
+/// A new comment by `author` on a task (an index of `tasks`), kept in the world: its `message`, or
+/// one the story writes (now and then mentioning a colleague) when `None`. The task counts it.
+pub fn comment_on_task(
+    world: &mut World,
+    index: usize,
+    author: &str,
+    message: Option<&str>,
+) -> Comment {
+    let task = &mut world.tasks[index];
+    task.comment_count = Some(task.comment_count.unwrap_or(0) + 1);
+    task.resource_version = Some(crate::ids::ticks(world.now));
+    // The `NestedTaskEventModel` of the task; a private task has no project.
+    let mut target = Map::with_capacity(7);
+    for (key, value) in [
+        ("id", task.id.clone().into()),
+        ("name", task.name.clone().into()),
+        ("baseType", task.base_type.clone().into()),
+        ("projectId", task.project_id.clone().into()),
+        ("createdBy", task.created_by.clone().into()),
+        ("isExternal", false.into()),
+        ("isHiddenForConnectUsers", false.into()),
+    ] {
+        if value != Value::Null {
+            target.insert(key.to_owned(), value);
+        }
+    }
+    let (id, name) = (task.id.clone(), task.name.clone());
+    let target = ("task", Value::Object(target));
+    let comment = new_comment(world, author, ("tasks", &id, &name), target, message);
+    world.comments.push(comment.clone());
+    comment
+}
+
+/// A new comment by `author` on a project (an index of `projects`), kept in the world: its
+/// `message`, or one the story writes (now and then mentioning a colleague) when `None`.
+pub fn comment_on_project(
+    world: &mut World,
+    index: usize,
+    author: &str,
+    message: Option<&str>,
+) -> Comment {
+    let project = &world.projects[index].project;
+    // The `NestedProjectEventModel` of the project.
+    let target = object([
+        ("id", project.id.clone().into()),
+        ("name", project.name.clone().into()),
+        ("createdBy", project.created_by.clone().into()),
+        ("isPrivate", project.is_private.into()),
+        ("isExternal", false.into()),
+    ]);
+    let (id, name) = (project.id.clone(), project.name.clone());
+    let target = ("project", target);
+    let comment = new_comment(world, author, ("projects", &id, &name), target, message);
+    world.comments.push(comment.clone());
+    comment
+}
+
+/// A comment on an entity (its comment type, id and name), with the entity's nested model under
+/// `target_key`: `message`, or a drawn one that now and then mentions a colleague.
 fn new_comment(
     world: &mut World,
     author: &str,
-    entity_type: &str,
-    entity_id: &str,
-    entity_name: &str,
+    (entity_type, entity_id, entity_name): (&str, &str, &str),
     (target_key, target): (&str, Value),
+    message: Option<&str>,
 ) -> Comment {
-    let message = text::comment(&mut world.rng);
+    let drawn = message.is_none();
+    let message = message.unwrap_or_else(|| text::comment(&mut world.rng));
     let now = world.stamp();
     let id = world.id();
     // Now and then a colleague is mentioned: awork resolves the mention in the formatted messages
     // and lists the user under `mentions` (the raw message's mention syntax is not evidenced; this
     // writes it as the plain name).
-    let mentioned = if world.rng.random_bool(0.3) {
+    let mentioned = if drawn && world.rng.random_bool(0.3) {
         pick(&mut world.rng, &world.users, |user| {
             is_active(user) && user.id != author
         })

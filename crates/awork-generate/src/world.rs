@@ -8,7 +8,7 @@
 //! work is forgotten (it stays in awork, the story just no longer touches it), so a run of millions of
 //! events keeps memory flat.
 //!
-//! Deciding which event happens next is [`crate::story`]'s job.
+//! Deciding which event happens next is the story's job (the crate's private `story` module).
 
 use std::collections::BTreeMap;
 

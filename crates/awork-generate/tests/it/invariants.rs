@@ -73,117 +73,58 @@ fn overlap(a: &Entry, b: &Entry) -> bool {
 #[test]
 fn resource_versions_increase_on_every_change_of_an_entity() {
     for seed in SEEDS {
-        // The last version and content (without the version) of each entity, by type and id.
-        let mut seen: HashMap<(String, String), (i64, Value)> = HashMap::new();
-        for (index, event) in story(seed).enumerate() {
-            let mut entity = serde_json::to_value(&event.entity).unwrap();
-            let Some(version) = entity
-                .as_object_mut()
-                .and_then(|object| object.remove("resourceVersion"))
-                .and_then(|version| version.as_i64())
-            else {
-                continue;
-            };
-            let key = (event.entity_type.clone(), event.entity_id.clone());
-            if let Some((last, content)) = seen.get(&key) {
-                if *content != entity {
-                    assert!(
-                        version > *last,
-                        "seed {seed}, event {index} ({}): {} {} changed but its version {version} is not above {last}",
-                        event.event_type,
-                        event.entity_type,
-                        event.entity_id
-                    );
-                } else {
-                    assert!(
-                        version >= *last,
-                        "seed {seed}, event {index}: version went back"
-                    );
-                }
-                let change = event.event_type.as_str();
-                if change.ends_with("_updated")
-                    || change.ends_with("_changed")
-                    || change.ends_with("_type_changed")
-                {
-                    assert!(
-                        version > *last,
-                        "seed {seed}, event {index}: {change} kept version {version}"
-                    );
-                }
+        check_versions(seed, story(seed));
+    }
+}
+
+/// Every change of an entity gives it a higher `resourceVersion` (`seed` names the run in messages).
+pub(crate) fn check_versions(seed: u64, events: impl Iterator<Item = Envelope>) {
+    // The last version and content (without the version) of each entity, by type and id.
+    let mut seen: HashMap<(String, String), (i64, Value)> = HashMap::new();
+    for (index, event) in events.enumerate() {
+        let mut entity = serde_json::to_value(&event.entity).unwrap();
+        let Some(version) = entity
+            .as_object_mut()
+            .and_then(|object| object.remove("resourceVersion"))
+            .and_then(|version| version.as_i64())
+        else {
+            continue;
+        };
+        let key = (event.entity_type.clone(), event.entity_id.clone());
+        if let Some((last, content)) = seen.get(&key) {
+            if *content != entity {
+                assert!(
+                    version > *last,
+                    "seed {seed}, event {index} ({}): {} {} changed but its version {version} is not above {last}",
+                    event.event_type,
+                    event.entity_type,
+                    event.entity_id
+                );
+            } else {
+                assert!(
+                    version >= *last,
+                    "seed {seed}, event {index}: version went back"
+                );
             }
-            seen.insert(key, (version, entity));
+            let change = event.event_type.as_str();
+            if change.ends_with("_updated")
+                || change.ends_with("_changed")
+                || change.ends_with("_type_changed")
+            {
+                assert!(
+                    version > *last,
+                    "seed {seed}, event {index}: {change} kept version {version}"
+                );
+            }
         }
+        seen.insert(key, (version, entity));
     }
 }
 
 #[test]
 fn tracked_time_is_the_sum_of_the_live_time_entries() {
     for seed in SEEDS {
-        let mut entries: HashMap<String, Entry> = HashMap::new();
-        // The parent of each subtask.
-        let mut parents: HashMap<String, String> = HashMap::new();
-        let (mut tasks_checked, mut nonzero) = (0, 0);
-        for (index, event) in story(seed).enumerate() {
-            let kind = event.event_type.as_str().to_owned();
-            let sum = |entries: &HashMap<String, Entry>, pick: &dyn Fn(&Entry) -> bool| -> i64 {
-                entries
-                    .values()
-                    .filter(|entry| pick(entry))
-                    .map(|entry| entry.duration)
-                    .sum()
-            };
-            match &event.entity {
-                Entity::TimeTracking(entry) => {
-                    if kind.ends_with("_deleted") {
-                        entries.remove(&entry.id);
-                    } else {
-                        entries.insert(entry.id.clone(), entry_of(entry));
-                    }
-                }
-                Entity::Task(task) => {
-                    if let Some(parent) = &task.parent_id {
-                        parents.insert(task.id.clone(), parent.clone());
-                    }
-                    let expected = sum(&entries, &|entry| entry.task.as_ref() == Some(&task.id));
-                    assert_eq!(
-                        task.tracked_duration,
-                        Some(expected),
-                        "seed {seed}, event {index} ({kind}): task {}",
-                        task.id
-                    );
-                    // With its subtasks'.
-                    let total = sum(&entries, &|entry| {
-                        entry
-                            .task
-                            .as_ref()
-                            .is_some_and(|on| *on == task.id || parents.get(on) == Some(&task.id))
-                    });
-                    assert_eq!(
-                        task.total_tracked_duration,
-                        Some(total),
-                        "seed {seed}, event {index} ({kind}): task {} with subtasks",
-                        task.id
-                    );
-                    tasks_checked += 1;
-                    nonzero += usize::from(expected > 0);
-                }
-                Entity::Project(project) => {
-                    let expected = sum(&entries, &|entry| {
-                        entry.project.as_ref() == Some(&project.id)
-                    });
-                    assert_eq!(
-                        project.tracked_duration,
-                        Some(expected),
-                        "seed {seed}, event {index} ({kind}): project {}",
-                        project.id
-                    );
-                    if kind == "project_deleted" {
-                        entries.retain(|_, entry| entry.project.as_ref() != Some(&project.id));
-                    }
-                }
-                _ => {}
-            }
-        }
+        let (tasks_checked, nonzero) = check_tracked_time(seed, story(seed));
         assert!(
             tasks_checked > 1000 && nonzero > 100,
             "seed {seed}: {tasks_checked} tasks, {nonzero} with tracked time"
@@ -191,33 +132,84 @@ fn tracked_time_is_the_sum_of_the_live_time_entries() {
     }
 }
 
+/// Every task's and project's tracked time is the sum of the live time entries on it. Returns how
+/// many tasks were checked, and how many of them had tracked time.
+pub(crate) fn check_tracked_time(
+    seed: u64,
+    events: impl Iterator<Item = Envelope>,
+) -> (usize, usize) {
+    let mut entries: HashMap<String, Entry> = HashMap::new();
+    // The parent of each subtask.
+    let mut parents: HashMap<String, String> = HashMap::new();
+    let (mut tasks_checked, mut nonzero) = (0, 0);
+    for (index, event) in events.enumerate() {
+        let kind = event.event_type.as_str().to_owned();
+        let sum = |entries: &HashMap<String, Entry>, pick: &dyn Fn(&Entry) -> bool| -> i64 {
+            entries
+                .values()
+                .filter(|entry| pick(entry))
+                .map(|entry| entry.duration)
+                .sum()
+        };
+        match &event.entity {
+            Entity::TimeTracking(entry) => {
+                if kind.ends_with("_deleted") {
+                    entries.remove(&entry.id);
+                } else {
+                    entries.insert(entry.id.clone(), entry_of(entry));
+                }
+            }
+            Entity::Task(task) => {
+                if let Some(parent) = &task.parent_id {
+                    parents.insert(task.id.clone(), parent.clone());
+                }
+                let expected = sum(&entries, &|entry| entry.task.as_ref() == Some(&task.id));
+                assert_eq!(
+                    task.tracked_duration,
+                    Some(expected),
+                    "seed {seed}, event {index} ({kind}): task {}",
+                    task.id
+                );
+                // With its subtasks'.
+                let total = sum(&entries, &|entry| {
+                    entry
+                        .task
+                        .as_ref()
+                        .is_some_and(|on| *on == task.id || parents.get(on) == Some(&task.id))
+                });
+                assert_eq!(
+                    task.total_tracked_duration,
+                    Some(total),
+                    "seed {seed}, event {index} ({kind}): task {} with subtasks",
+                    task.id
+                );
+                tasks_checked += 1;
+                nonzero += usize::from(expected > 0);
+            }
+            Entity::Project(project) => {
+                let expected = sum(&entries, &|entry| {
+                    entry.project.as_ref() == Some(&project.id)
+                });
+                assert_eq!(
+                    project.tracked_duration,
+                    Some(expected),
+                    "seed {seed}, event {index} ({kind}): project {}",
+                    project.id
+                );
+                if kind == "project_deleted" {
+                    entries.retain(|_, entry| entry.project.as_ref() != Some(&project.id));
+                }
+            }
+            _ => {}
+        }
+    }
+    (tasks_checked, nonzero)
+}
+
 #[test]
 fn the_assignees_planned_effort_adds_up_to_the_planned_duration() {
     for seed in SEEDS {
-        let mut shared = 0;
-        for (index, event) in story(seed).enumerate() {
-            let Entity::Task(task) = &event.entity else {
-                continue;
-            };
-            let assignees = task.assignees.as_deref().unwrap_or_default();
-            if assignees.is_empty() {
-                continue;
-            }
-            let effort: i64 = assignees.iter().filter_map(|a| a.planned_effort).sum();
-            assert_eq!(
-                Some(effort),
-                task.planned_duration,
-                "seed {seed}, event {index} ({}): {assignees:?}",
-                event.event_type
-            );
-            for assignee in assignees {
-                assert_eq!(
-                    assignee.is_distributed_planned_effort,
-                    Some(assignees.len() > 1)
-                );
-            }
-            shared += usize::from(assignees.len() > 1);
-        }
+        let shared = check_planned_effort(seed, story(seed));
         assert!(
             shared > 50,
             "seed {seed}: {shared} tasks with shared effort"
@@ -225,124 +217,172 @@ fn the_assignees_planned_effort_adds_up_to_the_planned_duration() {
     }
 }
 
+/// The assignees' planned effort adds up to the task's planned duration. Returns how many tasks
+/// shared it among several assignees.
+pub(crate) fn check_planned_effort(seed: u64, events: impl Iterator<Item = Envelope>) -> usize {
+    let mut shared = 0;
+    for (index, event) in events.enumerate() {
+        let Entity::Task(task) = &event.entity else {
+            continue;
+        };
+        let assignees = task.assignees.as_deref().unwrap_or_default();
+        if assignees.is_empty() {
+            continue;
+        }
+        let effort: i64 = assignees.iter().filter_map(|a| a.planned_effort).sum();
+        assert_eq!(
+            Some(effort),
+            task.planned_duration,
+            "seed {seed}, event {index} ({}): {assignees:?}",
+            event.event_type
+        );
+        for assignee in assignees {
+            assert_eq!(
+                assignee.is_distributed_planned_effort,
+                Some(assignees.len() > 1)
+            );
+        }
+        shared += usize::from(assignees.len() > 1);
+    }
+    shared
+}
+
 #[test]
 fn no_change_has_an_old_value_equal_to_its_new_value() {
     for seed in SEEDS {
-        let mut changes = 0;
-        for (index, event) in story(seed).enumerate() {
-            for change in event.changes.iter().flatten() {
-                changes += 1;
-                let (old, new) = (change.extra.get("oldValue"), change.extra.get("newValue"));
-                assert!(
-                    old != new,
-                    "seed {seed}, event {index} ({}): no-op change of {}: {old:?}",
-                    event.event_type,
-                    change.property
-                );
-            }
-        }
+        let changes = check_no_no_op_changes(seed, story(seed));
         assert!(changes > 5000, "seed {seed}: {changes} changes");
     }
 }
 
+/// No change has an old value equal to its new value. Returns how many changes there were.
+pub(crate) fn check_no_no_op_changes(seed: u64, events: impl Iterator<Item = Envelope>) -> usize {
+    let mut changes = 0;
+    for (index, event) in events.enumerate() {
+        for change in event.changes.iter().flatten() {
+            changes += 1;
+            let (old, new) = (change.extra.get("oldValue"), change.extra.get("newValue"));
+            assert!(
+                old != new,
+                "seed {seed}, event {index} ({}): no-op change of {}: {old:?}",
+                event.event_type,
+                change.property
+            );
+        }
+    }
+    changes
+}
+
 #[test]
 fn time_entries_are_a_plausible_working_life() {
-    let ten_hours = 10 * 3600;
     for seed in SEEDS {
-        let mut entries: HashMap<String, Entry> = HashMap::new();
-        let mut created: HashMap<String, DateTime<Utc>> = HashMap::new();
-        // The type of work each note was written under.
-        let mut notes: BTreeMap<String, String> = BTreeMap::new();
-        let (mut running, mut breaks, mut without_task, mut billable) = (0, 0, 0, 0);
-        for (index, event) in story(seed).enumerate() {
-            let kind = event.event_type.as_str();
-            let context = format!("seed {seed}, event {index} ({kind})");
-            match &event.entity {
-                Entity::Task(task) if kind == "task_added" => {
-                    created.insert(task.id.clone(), utc(task.created_on.as_ref()).unwrap());
-                }
-                Entity::Project(project) if kind == "project_added" => {
-                    created.insert(
-                        project.id.clone(),
-                        utc(project.created_on.as_ref()).unwrap(),
-                    );
-                }
-                Entity::TimeTracking(entry) if kind.ends_with("_deleted") => {
-                    entries.remove(&entry.id);
-                }
-                Entity::TimeTracking(entry) => {
-                    let live = entry_of(entry);
-                    // Not before what it is booked on existed.
-                    let on = entry
-                        .task_id
-                        .as_ref()
-                        .or(entry.project_id.as_ref())
-                        .unwrap();
-                    if let Some(since) = created.get(on) {
-                        assert!(
-                            live.start >= *since,
-                            "{context}: starts before {on} existed"
-                        );
-                    }
-                    // Never at the same time as another entry of the same user.
-                    for (id, other) in &entries {
-                        if *id != entry.id && other.user == live.user {
-                            assert!(
-                                !overlap(other, &live),
-                                "{context}: {} overlaps {id}: {live:?} {other:?}",
-                                entry.id
-                            );
-                        }
-                    }
-                    // Within a plausible working day.
-                    let day: i64 = entries
-                        .iter()
-                        .filter(|(id, other)| {
-                            **id != entry.id && other.user == live.user && other.day == live.day
-                        })
-                        .map(|(_, other)| other.duration)
-                        .sum::<i64>()
-                        + live.duration;
-                    assert!(day <= ten_hours, "{context}: a user-day of {day} s");
-                    if let Some(end) = live.end {
-                        let breaks: i64 = entry
-                            .breaks
-                            .iter()
-                            .flatten()
-                            .filter_map(|pause| pause.duration)
-                            .sum();
-                        assert_eq!(entry.break_duration, Some(breaks), "{context}");
-                        assert_eq!((end - live.start).num_seconds() - breaks, live.duration);
-                        assert!(end - live.start <= TimeDelta::hours(10), "{context}");
-                    } else {
-                        assert_eq!(entry.duration, None, "{context}: a running timer");
-                    }
-                    // A note fits its type of work: no note is written under two types.
-                    let type_name = entry.type_of_work.as_ref().unwrap().name.clone().unwrap();
-                    if let Some(note) = &entry.note {
-                        let first = notes.entry(note.clone()).or_insert(type_name.clone());
-                        assert_eq!(*first, type_name, "{context}: note {note:?}");
-                    }
-                    // Internal projects bill nothing.
-                    let project = entry.project.as_ref().expect("booked on a project");
-                    if project.is_billable_by_default != Some(true) {
-                        assert_eq!(entry.is_billable, Some(false), "{context}");
-                    }
-                    billable += usize::from(entry.is_billable == Some(true));
-                    running += usize::from(live.end.is_none());
-                    breaks += usize::from(entry.breaks.is_some());
-                    without_task += usize::from(entry.task_id.is_none());
-                    entries.insert(entry.id.clone(), live);
-                }
-                _ => {}
-            }
-        }
+        let (running, breaks, without_task, billable) = check_working_life(seed, story(seed));
         assert!(
             running > 0 && breaks > 0 && without_task > 0 && billable > 0,
             "seed {seed}: {running} running timers, {breaks} entries with breaks, \
              {without_task} without a task, {billable} billable"
         );
     }
+}
+
+/// Time entries are a plausible working life: none before what it is booked on, none overlapping
+/// another of its user, no user-day above ten hours, durations that add up, notes that fit their
+/// type of work, no billing on internal projects. Returns how many were running timers, had
+/// breaks, had no task, and were billable.
+pub(crate) fn check_working_life(
+    seed: u64,
+    events: impl Iterator<Item = Envelope>,
+) -> (usize, usize, usize, usize) {
+    let ten_hours = 10 * 3600;
+    let mut entries: HashMap<String, Entry> = HashMap::new();
+    let mut created: HashMap<String, DateTime<Utc>> = HashMap::new();
+    // The type of work each note was written under.
+    let mut notes: BTreeMap<String, String> = BTreeMap::new();
+    let (mut running, mut breaks, mut without_task, mut billable) = (0, 0, 0, 0);
+    for (index, event) in events.enumerate() {
+        let kind = event.event_type.as_str();
+        let context = format!("seed {seed}, event {index} ({kind})");
+        match &event.entity {
+            Entity::Task(task) if kind == "task_added" => {
+                created.insert(task.id.clone(), utc(task.created_on.as_ref()).unwrap());
+            }
+            Entity::Project(project) if kind == "project_added" => {
+                created.insert(
+                    project.id.clone(),
+                    utc(project.created_on.as_ref()).unwrap(),
+                );
+            }
+            Entity::TimeTracking(entry) if kind.ends_with("_deleted") => {
+                entries.remove(&entry.id);
+            }
+            Entity::TimeTracking(entry) => {
+                let live = entry_of(entry);
+                // Not before what it is booked on existed.
+                let on = entry
+                    .task_id
+                    .as_ref()
+                    .or(entry.project_id.as_ref())
+                    .unwrap();
+                if let Some(since) = created.get(on) {
+                    assert!(
+                        live.start >= *since,
+                        "{context}: starts before {on} existed"
+                    );
+                }
+                // Never at the same time as another entry of the same user.
+                for (id, other) in &entries {
+                    if *id != entry.id && other.user == live.user {
+                        assert!(
+                            !overlap(other, &live),
+                            "{context}: {} overlaps {id}: {live:?} {other:?}",
+                            entry.id
+                        );
+                    }
+                }
+                // Within a plausible working day.
+                let day: i64 = entries
+                    .iter()
+                    .filter(|(id, other)| {
+                        **id != entry.id && other.user == live.user && other.day == live.day
+                    })
+                    .map(|(_, other)| other.duration)
+                    .sum::<i64>()
+                    + live.duration;
+                assert!(day <= ten_hours, "{context}: a user-day of {day} s");
+                if let Some(end) = live.end {
+                    let breaks: i64 = entry
+                        .breaks
+                        .iter()
+                        .flatten()
+                        .filter_map(|pause| pause.duration)
+                        .sum();
+                    assert_eq!(entry.break_duration, Some(breaks), "{context}");
+                    assert_eq!((end - live.start).num_seconds() - breaks, live.duration);
+                    assert!(end - live.start <= TimeDelta::hours(10), "{context}");
+                } else {
+                    assert_eq!(entry.duration, None, "{context}: a running timer");
+                }
+                // A note fits its type of work: no note is written under two types.
+                let type_name = entry.type_of_work.as_ref().unwrap().name.clone().unwrap();
+                if let Some(note) = &entry.note {
+                    let first = notes.entry(note.clone()).or_insert(type_name.clone());
+                    assert_eq!(*first, type_name, "{context}: note {note:?}");
+                }
+                // Internal projects bill nothing.
+                let project = entry.project.as_ref().expect("booked on a project");
+                if project.is_billable_by_default != Some(true) {
+                    assert_eq!(entry.is_billable, Some(false), "{context}");
+                }
+                billable += usize::from(entry.is_billable == Some(true));
+                running += usize::from(live.end.is_none());
+                breaks += usize::from(entry.breaks.is_some());
+                without_task += usize::from(entry.task_id.is_none());
+                entries.insert(entry.id.clone(), live);
+            }
+            _ => {}
+        }
+    }
+    (running, breaks, without_task, billable)
 }
 
 #[test]

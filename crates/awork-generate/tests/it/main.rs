@@ -6,6 +6,7 @@ mod events_of;
 mod invariants;
 mod properties;
 mod readme_example;
+mod writes;
 
 use std::collections::BTreeSet;
 
