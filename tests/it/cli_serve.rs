@@ -1008,3 +1008,17 @@ fn the_settings_page_adds_a_webhook_shows_its_log_and_enables_a_paused_one_in_ch
             .then_some(())
     });
 }
+
+/// Every event name the workspace registers, comma-separated, as a webhook subscribes to all.
+pub(crate) fn all_event_names(http: &Http, serve: &Serve) -> String {
+    let names = http
+        .api(serve, "GET", "/api/v1/webhooks/eventtypes", None)
+        .body;
+    names
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|name| name.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join(",")
+}

@@ -573,10 +573,9 @@ pub(crate) fn make_events(shared: &Arc<Shared>, body: &[u8]) -> Handled {
     Ok(ok(&json!({ "events": summary })))
 }
 
-/// Takes `step` in the world and queues the events it made, recording the step in the journal in
-/// the same transaction; the story stays locked until then, so the journal's order is the
-/// world's. The last event is not queued for `test_of` (the webhook it is sent to as a test).
-/// Returns the events and the summary of each.
+/// Takes `step` in the world and queues the events it made (see [`record`]). The last event is
+/// not queued for `test_of` (the webhook it is sent to as a test). Returns the events and the
+/// summary of each.
 fn happen(
     shared: &Arc<Shared>,
     step: &Step,
@@ -584,6 +583,20 @@ fn happen(
 ) -> Result<(Vec<Envelope>, Vec<Value>), crate::store::StoreError> {
     let mut story = shared.lock_story();
     let envelopes = story.take(step);
+    let queued = record(shared, step, &envelopes, test_of)?;
+    drop(story);
+    Ok((envelopes, queued))
+}
+
+/// Queues `envelopes`, the events `step` made, and appends `step` to the journal in the same
+/// transaction. The caller holds the story's lock from the step until this returns, so the
+/// journal's order is the world's. The last event is not queued for `test_of`.
+pub(crate) fn record(
+    shared: &Arc<Shared>,
+    step: &Step,
+    envelopes: &[Envelope],
+    test_of: Option<&str>,
+) -> Result<Vec<Value>, crate::store::StoreError> {
     let last = envelopes.len().saturating_sub(1);
     let made = envelopes
         .iter()
@@ -595,9 +608,7 @@ fn happen(
             skip: test_of.filter(|_| index == last).map(str::to_owned),
         })
         .collect();
-    let queued = enqueue(shared, made, Some(step))?;
-    drop(story);
-    Ok((envelopes, queued))
+    enqueue(shared, made, Some(step))
 }
 
 /// Queues `made` for every webhook subscribed to each, as the policy for paused webhooks says,

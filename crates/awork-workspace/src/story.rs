@@ -9,12 +9,13 @@
 //! deterministic, so a replay makes the same changes with the same ids. Memory is bounded: the
 //! generator forgets old work.
 
+use awork_generate::writes::{Refused, Write, Written};
 use awork_generate::{Generator, GeneratorConfig};
 use awork_models::{Envelope, EventType, Naming};
 use serde::{Deserialize, Serialize};
 
 /// One change of the world, as the journal keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(
     rename_all = "camelCase",
     rename_all_fields = "camelCase",
@@ -32,6 +33,13 @@ pub enum Step {
         event_type: String,
         /// How many.
         count: u64,
+    },
+    /// A write of awork's REST API that was accepted, by the user `actor`.
+    Write {
+        /// The acting user's id.
+        actor: String,
+        /// The write (boxed: forms are large, story steps small).
+        write: Box<Write>,
     },
 }
 
@@ -72,8 +80,16 @@ impl Story {
         self.generator.world()
     }
 
+    /// Applies a write of awork's REST API by the user `actor`: what it answers and the events
+    /// it made, or why it was refused (then nothing changed). An accepted write is a
+    /// [`Step::Write`] for the journal.
+    pub fn write(&mut self, actor: &str, write: &Write) -> Result<Written, Refused> {
+        self.generator.write(actor, write)
+    }
+
     /// Takes `step`: changes the world and returns the events it made, in order. An event type
-    /// the API does not know makes nothing (the API refuses such names before they reach here).
+    /// the API does not know makes nothing (the API refuses such names before they reach here),
+    /// and neither does a write that is refused (only accepted writes are journaled).
     pub fn take(&mut self, step: &Step) -> Vec<Envelope> {
         match step {
             Step::Story { count } => (0..*count).map(|_| self.generator.next_event()).collect(),
@@ -83,6 +99,10 @@ impl Story {
                     .collect(),
                 None => Vec::new(),
             },
+            Step::Write { actor, write } => self
+                .write(actor, write)
+                .map(|written| written.events)
+                .unwrap_or_default(),
         }
     }
 }

@@ -1,15 +1,19 @@
 //! The workspace's clients and settings: `GET /companies`, `/companies/{id}`, types of work
 //! (`/typeofwork`), project statuses (`/projectstatuses`, every project's) and project types
-//! (`/projecttypes`), each also by id.
+//! (`/projecttypes`), each also by id. Writes: `POST /companies`, `PUT /companies/{id}` and `POST
+//! /companies/{id}/delete`.
 
 use std::sync::Arc;
 
 use awork_generate::world::World;
+use awork_generate::writes::{CompanyDeleteForm, CompanyForm, Write};
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::Value;
 
+use super::writes::{form, perform};
 use super::{Endpoint, endpoint, json_of, list, single};
 use crate::Shared;
 use crate::answer::Answer;
@@ -21,8 +25,9 @@ static PROJECT_TYPES: Endpoint = Endpoint::new(|| endpoint("ProjectType", "name,
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/companies", get(companies))
-        .route("/companies/{id}", get(company))
+        .route("/companies", get(companies).post(create_company))
+        .route("/companies/{id}", get(company).put(update_company))
+        .route("/companies/{id}/delete", post(delete_company))
         .route("/typeofwork", get(types_of_work))
         .route("/typeofwork/{id}", get(type_of_work))
         .route("/projectstatuses", get(project_statuses))
@@ -122,4 +127,37 @@ async fn project_types(State(shared): State<Arc<Shared>>, RawQuery(query): RawQu
 
 async fn project_type(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
     by_id(&shared, "project type", &id, all_project_types)
+}
+
+async fn create_company(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
+    match form::<CompanyForm>(body, false).await {
+        Ok(form) => perform(&shared, Write::CreateCompany { form }, Some("Company")),
+        Err(refused) => refused,
+    }
+}
+
+async fn update_company(
+    State(shared): State<Arc<Shared>>,
+    Path(company_id): Path<String>,
+    body: Body,
+) -> Answer {
+    match form::<CompanyForm>(body, false).await {
+        Ok(form) => perform(
+            &shared,
+            Write::UpdateCompany { company_id, form },
+            Some("Company"),
+        ),
+        Err(refused) => refused,
+    }
+}
+
+async fn delete_company(
+    State(shared): State<Arc<Shared>>,
+    Path(company_id): Path<String>,
+    body: Body,
+) -> Answer {
+    match form::<CompanyDeleteForm>(body, true).await {
+        Ok(form) => perform(&shared, Write::DeleteCompany { company_id, form }, None),
+        Err(refused) => refused,
+    }
 }

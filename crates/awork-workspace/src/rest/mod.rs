@@ -5,7 +5,8 @@
 //! One module per resource; each reads [`crate::story::Story`]'s world and answers the entity in
 //! the model its events carry, cut to the properties awork's response model declares
 //! ([`schemas`]). What the world no longer keeps (the story forgets old work) is a 404, like a
-//! deleted entity.
+//! deleted entity. Writes go through [`writes`]: request → the world's change → its events →
+//! the journal and the outbox, in one transaction.
 
 mod catalogs;
 mod people;
@@ -13,6 +14,7 @@ mod projects;
 mod schemas;
 mod tasks;
 mod time;
+mod writes;
 
 use std::sync::{Arc, LazyLock};
 

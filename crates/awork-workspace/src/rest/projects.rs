@@ -1,14 +1,22 @@
 //! Projects and what belongs to them: `GET /projects`, `/projects/{id}`, and of a project its
 //! tasks (`projecttasks`), task statuses, task lists, members, comments and project statuses
-//! (`projectstatuses`, which awork's n8n node reads although awork's document lacks it).
+//! (`projectstatuses`, which awork's n8n node reads although awork's document lacks it). Writes:
+//! `POST /projects`, `PUT /projects/{id}`, and of a project `changestatus`, `delete`, `comments`,
+//! `addprojectmember` and `removeprojectmember`, each emitting the webhooks awork would.
 
 use std::sync::Arc;
 
+use awork_generate::writes::{
+    ChangeProjectStatusForm, CommentForm, ExtendedProjectForm, ProjectDeleteForm,
+    ProjectMemberForm, ProjectMemberRemoveForm, ProjectPutForm, Write,
+};
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::Value;
 
+use super::writes::{form, perform};
 use super::{Endpoint, endpoint, json_of, list, single};
 use crate::Shared;
 use crate::answer::Answer;
@@ -23,13 +31,17 @@ static PROJECT_STATUSES: Endpoint = Endpoint::new(|| endpoint("ProjectStatus", "
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/projects", get(projects))
-        .route("/projects/{id}", get(project))
+        .route("/projects", get(projects).post(create_project))
+        .route("/projects/{id}", get(project).put(update_project))
+        .route("/projects/{id}/changestatus", post(change_status))
+        .route("/projects/{id}/delete", post(delete_project))
+        .route("/projects/{id}/addprojectmember", post(add_member))
+        .route("/projects/{id}/removeprojectmember", post(remove_member))
         .route("/projects/{id}/projecttasks", get(project_tasks))
         .route("/projects/{id}/taskstatuses", get(task_statuses))
         .route("/projects/{id}/tasklists", get(task_lists))
         .route("/projects/{id}/members", get(members))
-        .route("/projects/{id}/comments", get(comments))
+        .route("/projects/{id}/comments", get(comments).post(comment))
         .route("/projects/{id}/projectstatuses", get(project_statuses))
 }
 
@@ -186,4 +198,97 @@ async fn project_statuses(
             })
         },
     )
+}
+
+async fn create_project(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
+    match form::<ExtendedProjectForm>(body, false).await {
+        Ok(form) => perform(&shared, Write::CreateProject { form }, Some("Project")),
+        Err(refused) => refused,
+    }
+}
+
+async fn update_project(
+    State(shared): State<Arc<Shared>>,
+    Path(project_id): Path<String>,
+    body: Body,
+) -> Answer {
+    match form::<ProjectPutForm>(body, false).await {
+        Ok(form) => perform(
+            &shared,
+            Write::UpdateProject { project_id, form },
+            Some("Project"),
+        ),
+        Err(refused) => refused,
+    }
+}
+
+async fn change_status(
+    State(shared): State<Arc<Shared>>,
+    Path(project_id): Path<String>,
+    body: Body,
+) -> Answer {
+    match form::<ChangeProjectStatusForm>(body, false).await {
+        Ok(form) => perform(
+            &shared,
+            Write::ChangeProjectStatus { project_id, form },
+            None,
+        ),
+        Err(refused) => refused,
+    }
+}
+
+async fn delete_project(
+    State(shared): State<Arc<Shared>>,
+    Path(project_id): Path<String>,
+    body: Body,
+) -> Answer {
+    match form::<ProjectDeleteForm>(body, true).await {
+        Ok(form) => perform(&shared, Write::DeleteProject { project_id, form }, None),
+        Err(refused) => refused,
+    }
+}
+
+async fn comment(
+    State(shared): State<Arc<Shared>>,
+    Path(project_id): Path<String>,
+    body: Body,
+) -> Answer {
+    match form::<CommentForm>(body, false).await {
+        Ok(form) => perform(
+            &shared,
+            Write::CommentOnProject { project_id, form },
+            Some("Comment"),
+        ),
+        Err(refused) => refused,
+    }
+}
+
+async fn add_member(
+    State(shared): State<Arc<Shared>>,
+    Path(project_id): Path<String>,
+    body: Body,
+) -> Answer {
+    match form::<ProjectMemberForm>(body, false).await {
+        Ok(form) => perform(
+            &shared,
+            Write::AddProjectMember { project_id, form },
+            Some("ProjectMember"),
+        ),
+        Err(refused) => refused,
+    }
+}
+
+async fn remove_member(
+    State(shared): State<Arc<Shared>>,
+    Path(project_id): Path<String>,
+    body: Body,
+) -> Answer {
+    match form::<ProjectMemberRemoveForm>(body, false).await {
+        Ok(form) => perform(
+            &shared,
+            Write::RemoveProjectMember { project_id, form },
+            None,
+        ),
+        Err(refused) => refused,
+    }
 }

@@ -1,16 +1,23 @@
 //! Tasks: `GET /tasks/{id}` (the call integrations make most), a task's comments and time entries,
 //! and the lists of the caller's tasks: `/me/projecttasks` (every project task: the API key's user
 //! is an admin), `/me/assignedtasks` and `/users/{id}/assignedtasks` (the tasks a user is assigned
-//! to).
+//! to). Writes: `POST /tasks`, `PUT /tasks/{id}`, `POST /tasks/changestatuses`, `POST
+//! /tasks/{id}/setassignees`, `POST /tasks/delete` and `POST /tasks/{id}/comments`, each emitting
+//! the webhooks awork would.
 
 use std::sync::Arc;
 
 use awork_generate::world::World;
+use awork_generate::writes::{
+    ChangeStatusForm, CommentForm, GeneralTaskForm, GeneralTaskPostForm, TasksDeleteForm, Write,
+};
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::Value;
 
+use super::writes::{form, perform};
 use super::{Endpoint, endpoint, json_of, list, single};
 use crate::Shared;
 use crate::answer::Answer;
@@ -21,8 +28,12 @@ static TIME_ENTRIES: Endpoint = Endpoint::new(|| endpoint("TimeTracking", "creat
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/tasks/{id}", get(task))
-        .route("/tasks/{id}/comments", get(comments))
+        .route("/tasks", post(create_task))
+        .route("/tasks/changestatuses", post(change_statuses))
+        .route("/tasks/delete", post(delete_tasks))
+        .route("/tasks/{id}", get(task).put(update_task))
+        .route("/tasks/{id}/setassignees", post(set_assignees))
+        .route("/tasks/{id}/comments", get(comments).post(comment))
         .route("/tasks/{id}/timeentries", get(time_entries))
         .route("/me/projecttasks", get(my_project_tasks))
         .route("/me/assignedtasks", get(my_assigned_tasks))
@@ -122,4 +133,66 @@ async fn assigned_tasks(
         world.user(&id)?;
         Some(tasks_where(world, |task| is_assigned(task, &id)))
     })
+}
+
+async fn create_task(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
+    match form::<GeneralTaskPostForm>(body, false).await {
+        Ok(form) => perform(&shared, Write::CreateTask { form }, Some("TaskModel")),
+        Err(refused) => refused,
+    }
+}
+
+async fn update_task(
+    State(shared): State<Arc<Shared>>,
+    Path(task_id): Path<String>,
+    body: Body,
+) -> Answer {
+    match form::<GeneralTaskForm>(body, false).await {
+        Ok(form) => perform(
+            &shared,
+            Write::UpdateTask { task_id, form },
+            Some("TaskModel"),
+        ),
+        Err(refused) => refused,
+    }
+}
+
+async fn change_statuses(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
+    match form::<Vec<ChangeStatusForm>>(body, false).await {
+        Ok(forms) => perform(&shared, Write::ChangeTaskStatuses { forms }, None),
+        Err(refused) => refused,
+    }
+}
+
+async fn set_assignees(
+    State(shared): State<Arc<Shared>>,
+    Path(task_id): Path<String>,
+    body: Body,
+) -> Answer {
+    match form::<Vec<String>>(body, false).await {
+        Ok(user_ids) => perform(&shared, Write::SetTaskAssignees { task_id, user_ids }, None),
+        Err(refused) => refused,
+    }
+}
+
+async fn delete_tasks(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
+    match form::<TasksDeleteForm>(body, false).await {
+        Ok(form) => perform(&shared, Write::DeleteTasks { form }, None),
+        Err(refused) => refused,
+    }
+}
+
+async fn comment(
+    State(shared): State<Arc<Shared>>,
+    Path(task_id): Path<String>,
+    body: Body,
+) -> Answer {
+    match form::<CommentForm>(body, false).await {
+        Ok(form) => perform(
+            &shared,
+            Write::CommentOnTask { task_id, form },
+            Some("Comment"),
+        ),
+        Err(refused) => refused,
+    }
 }

@@ -1,13 +1,18 @@
 //! Time: `GET /timeentries`, `/timeentries/{id}`, `/users/{id}/timeentries/last` (the user's
-//! latest started entry, or 204), and absences (`/absences`, `/absences/{id}`).
+//! latest started entry, or 204), and absences (`/absences`, `/absences/{id}`). Writes: `POST
+//! /timeentries`, `PUT` and `DELETE /timeentries/{id}`, which also change the tracked time of the
+//! entry's task and project.
 
 use std::sync::Arc;
 
+use awork_generate::writes::{TimeEntryPostForm, TimeTrackingPutForm, Write};
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::routing::get;
 use serde_json::Value;
 
+use super::writes::{form, perform};
 use super::{Endpoint, endpoint, json_of, list, single};
 use crate::Shared;
 use crate::answer::{self, Answer};
@@ -17,8 +22,13 @@ static ABSENCES: Endpoint = Endpoint::new(|| endpoint("Absence", "createdOn,id")
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/timeentries", get(time_entries))
-        .route("/timeentries/{id}", get(time_entry))
+        .route("/timeentries", get(time_entries).post(create_time_entry))
+        .route(
+            "/timeentries/{id}",
+            get(time_entry)
+                .put(update_time_entry)
+                .delete(delete_time_entry),
+        )
         .route("/users/{id}/timeentries/last", get(last_time_entry))
         .route("/absences", get(absences))
         .route("/absences/{id}", get(absence))
@@ -95,4 +105,40 @@ async fn absence(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> A
         .absence(&id)
         .map(|absence| json_of(absence, "Absence"));
     single("absence", &id, found)
+}
+
+async fn create_time_entry(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
+    match form::<TimeEntryPostForm>(body, false).await {
+        Ok(form) => perform(
+            &shared,
+            Write::CreateTimeEntry { form },
+            Some("TimeTracking"),
+        ),
+        Err(refused) => refused,
+    }
+}
+
+async fn update_time_entry(
+    State(shared): State<Arc<Shared>>,
+    Path(time_entry_id): Path<String>,
+    body: Body,
+) -> Answer {
+    match form::<TimeTrackingPutForm>(body, false).await {
+        Ok(form) => perform(
+            &shared,
+            Write::UpdateTimeEntry {
+                time_entry_id,
+                form,
+            },
+            Some("TimeTracking"),
+        ),
+        Err(refused) => refused,
+    }
+}
+
+async fn delete_time_entry(
+    State(shared): State<Arc<Shared>>,
+    Path(time_entry_id): Path<String>,
+) -> Answer {
+    perform(&shared, Write::DeleteTimeEntry { time_entry_id }, None)
 }
