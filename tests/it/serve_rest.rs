@@ -770,3 +770,87 @@ fn after_1000_delivered_events_each_entity_reads_back_as_its_latest_state() {
     }
     assert!(checked > 100, "only {checked} entities read back");
 }
+
+/// The README's count of simulated operations: "N operations of awork's OpenAPI document are
+/// simulated".
+fn readme_count() -> usize {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let marker = "operations of awork's OpenAPI document are simulated";
+    let text = readme.replace('\n', " ");
+    let before = &text[..text
+        .find(marker)
+        .unwrap_or_else(|| panic!("README says how many {marker}"))];
+    before
+        .split_whitespace()
+        .last()
+        .and_then(|word| word.parse().ok())
+        .expect("a number stands before the marker")
+}
+
+#[test]
+fn every_operation_of_awoks_document_is_simulated_or_a_501_and_the_readme_counts_them() {
+    let http = Http::new();
+    let data = data_dir("count");
+    let serve = Serve::start(&data, &[]);
+    let table =
+        std::fs::read_to_string(workspace_root().join("crates/awork-workspace/src/operations.txt"))
+            .unwrap();
+    let placeholder = "0b5f2f0e-5a44-4f37-9c39-7c7f2f1a6d31";
+    let mut simulated = Vec::new();
+    let mut operations = 0;
+    for line in table.lines() {
+        let mut parts = line.split(' ');
+        let (method, template, id) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
+        operations += 1;
+        let path: Vec<&str> = template
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    placeholder
+                } else {
+                    segment
+                }
+            })
+            .collect();
+        let body = (method != "GET" && method != "DELETE").then(|| json!({}));
+        let answer = http.api(
+            &serve,
+            method,
+            &format!("/api/v1{}", path.join("/")),
+            body.as_ref(),
+        );
+        assert!(
+            answer.status < 500 || answer.status == 501,
+            "{method} {template}: {answer:?}"
+        );
+        if answer.status == 501 {
+            // It names the operation (or, for two templates of one shape such as
+            // `/roles/{roleId}` and `/roles/{roleName}`, the first of them).
+            let description = answer.body["description"].as_str().unwrap();
+            assert!(
+                description.contains("does not simulate") && description.contains(method),
+                "{method} {template}: {answer:?}"
+            );
+        } else {
+            simulated.push(id);
+        }
+    }
+    assert_eq!(operations, 672);
+    let mut listed: Vec<&str> = awork_workspace::catalogue::SIMULATED.to_vec();
+    listed.sort_unstable();
+    let mut answered = simulated.clone();
+    answered.sort_unstable();
+    assert_eq!(
+        answered, listed,
+        "the operations answered are those serve lists"
+    );
+    assert_eq!(
+        readme_count(),
+        simulated.len(),
+        "the README's count; simulated: {simulated:?}"
+    );
+}

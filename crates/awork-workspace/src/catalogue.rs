@@ -8,6 +8,76 @@ use std::sync::LazyLock;
 /// The table, one `METHOD /path/{param} operationId` per line.
 const TABLE: &str = include_str!("operations.txt");
 
+/// The operations of awork's API that serve simulates, by operationId. A request for any other
+/// operation of the document is a 501 naming it, before routing: so `GET /companies/industries`
+/// is not taken for a company whose id is `industries`. A test checks that these, and only these,
+/// are answered.
+pub const SIMULATED: &[&str] = &[
+    // Webhooks.
+    "GetWebhooks",
+    "PostWebhook",
+    "GetWebhook",
+    "PutWebhook",
+    "DeleteWebhook",
+    "GetWebhookLogs",
+    "GetWebhookEventTypes",
+    "GetSlackEventTypes",
+    // Users.
+    "GetMe",
+    "GetUsersMe",
+    "GetUsers",
+    "GetUserById",
+    "GetUserAssignedTasksByUserId",
+    "GetLastTimeEntriesByUserId",
+    // Projects.
+    "GetProjects",
+    "PostProject",
+    "GetProjectById",
+    "PutProjectById",
+    "PostProjectChangeStatusByProjectId",
+    "PostProjectDeleteByProjectId",
+    "PostProjectAddProjectMemberByProjectId",
+    "PostProjectRemoveProjectMemberByProjectId",
+    "GetProjectMembersByProjectId",
+    "GetProjectProjectTasksByProjectId",
+    "GetProjectTaskListsByProjectId",
+    "GetProjectTaskStatusesByProjectId",
+    "GetCommentsByProjectNameAndProjectId",
+    "PostCommentsByProjectNameAndProjectId",
+    // Tasks.
+    "PostTask",
+    "GetTaskById",
+    "PutTaskById",
+    "PostTasksChangeStatuses",
+    "PostTasksDelete",
+    "PostTaskSetAssigneesByTaskId",
+    "GetCommentsByTaskNameAndTaskId",
+    "PostCommentsByTaskNameAndTaskId",
+    "GetTaskTimeEntries",
+    "GetMeProjectTasks",
+    "GetMeAssignedTasks",
+    // Time.
+    "GetTimeEntries",
+    "PostTimeEntry",
+    "GetTimeEntryById",
+    "PutTimeEntryById",
+    "DeleteTimeEntryById",
+    "GetAbsences",
+    "GetAbsenceById",
+    // Companies and the workspace's settings.
+    "GetCompanies",
+    "PostCompany",
+    "GetCompanyById",
+    "PutCompanyById",
+    "PostCompanyDeleteByCompanyId",
+    "GetTypesOfWork",
+    "GetTypeOfWorkById",
+    "GetProjectStatuses",
+    "GetProjectStatusById",
+    "GetProjectTypes",
+    "GetProjectTypeById",
+];
+
 /// One operation of awork's API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Operation {
@@ -61,8 +131,17 @@ fn fit(template: &str, path: &str) -> Option<usize> {
     }
 }
 
-/// The operations of the template that fits `path` best (one per method): empty when awork's
-/// API has no such path.
+/// The operation of awork's API that `method` on `path` (under `/api/v1`) is, when awork-sim does
+/// not simulate it.
+pub fn not_simulated(method: &str, path: &str) -> Option<Operation> {
+    at(path)
+        .into_iter()
+        .find(|operation| operation.method == method && !SIMULATED.contains(&operation.id))
+}
+
+/// The operations of the templates that fit `path` best: empty when awork's API has no such
+/// path. Templates of one shape (`/roles/{roleId}` and `/roles/{roleName}`) fit alike, and all
+/// their operations are returned.
 pub fn at(path: &str) -> Vec<Operation> {
     let fits: Vec<(usize, Operation)> = operations()
         .iter()
@@ -71,13 +150,9 @@ pub fn at(path: &str) -> Vec<Operation> {
     let Some(best) = fits.iter().map(|(literal, _)| *literal).max() else {
         return Vec::new();
     };
-    let template = fits
-        .iter()
-        .find(|(literal, _)| *literal == best)
-        .map(|(_, operation)| operation.path);
     fits.into_iter()
+        .filter(|(literal, _)| *literal == best)
         .map(|(_, operation)| operation)
-        .filter(|operation| Some(operation.path) == template)
         .collect()
 }
 
@@ -123,6 +198,16 @@ mod tests {
             "operations.txt is stale: run `cargo xtask operations`"
         );
         assert_eq!(table.len(), 672);
+    }
+
+    #[test]
+    fn every_simulated_operation_is_in_the_document() {
+        for id in SIMULATED {
+            assert!(
+                operations().iter().any(|operation| operation.id == *id),
+                "{id}"
+            );
+        }
     }
 
     #[test]

@@ -67,6 +67,11 @@ pub(crate) async fn answer(router: Router, shared: &Shared, request: Request) ->
     if let Some(canonical) = canonical(&parts.uri) {
         parts.uri = canonical;
     }
+    if let Some(path) = parts.uri.path().strip_prefix("/api/v1")
+        && let Some(operation) = catalogue::not_simulated(parts.method.as_str(), path)
+    {
+        return answer::not_simulated(&operation);
+    }
     match router.oneshot(Request::from_parts(parts, body)).await {
         Ok(answer) => answer,
         Err(never) => match never {},
