@@ -7,6 +7,7 @@ use awork_delivery::receiver::{Behaviour, Receiver};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
+use crate::cli_signals::Running;
 use crate::support::{Run, TempFile, check, check_usage_errors, workspace_root};
 
 /// A receiver on 127.0.0.1 with the runtime that serves it; both live as long as the test needs.
@@ -344,6 +345,77 @@ fn an_unreachable_receiver_is_a_failure_not_bad_input() {
         run.stdout
     );
     assert_eq!(run.stderr, "");
+}
+
+/// A URL on 127.0.0.1 where nothing listens: the port was free a moment ago.
+fn refused_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}/hooks/awork")
+}
+
+#[test]
+fn when_attempts_start_failing_send_says_when_the_webhook_pauses_and_how_to_make_it_sooner() {
+    // The README's own command, with nothing listening: the note comes with the first failed
+    // attempt, long before the default schedule's 50 minutes; the run is stopped there.
+    let url = refused_url();
+    let running = Running::start(&["send", "--url", &url, "--count", "100"]);
+    running.wait_for_stderr("note: ");
+    running.kill("TERM");
+    let (code, _, stderr) = running.finish();
+    assert_eq!(code, Some(143), "{stderr}");
+    let note = stderr
+        .lines()
+        .find(|line| line.starts_with("note: "))
+        .unwrap();
+    assert_eq!(
+        note,
+        "note: if attempts go on failing, the 11th failure in a row pauses the webhook, in about \
+         51m (retry schedule exponential from 10s x2 up to 10m); for local work, --retry-schedule \
+         local (500ms,1s,2s) pauses it within about 18s"
+    );
+
+    // The preset: seconds, not minutes (here with a low threshold, so the test takes 1.5 s).
+    let run = send(
+        &url,
+        &[
+            "--count",
+            "3",
+            "--retry-schedule",
+            "local",
+            "--pause-after",
+            "2",
+        ],
+        1,
+    );
+    assert!(
+        run.stdout
+            .contains("delivered 0/3, failed 0, pending 3, attempts 3, webhook paused")
+            && run.stdout.contains("retry schedule 500ms,1s,2s,"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains(
+            "note: if attempts go on failing, the 3rd failure in a row pauses the webhook, in \
+             about 2s (retry schedule 500ms,1s,2s)\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Said once, when attempts start failing.
+    assert_eq!(run.stderr.matches("note: ").count(), 1, "{}", run.stderr);
+
+    // The help says the same as the README.
+    let help = check(&["send", "--help"], "", 0).stdout;
+    assert!(
+        help.contains("`local` (500ms,1s,2s) is the preset for a receiver on your")
+            && help.contains("pauses about 50m after the first failure"),
+        "{help}"
+    );
 }
 
 #[test]

@@ -300,6 +300,20 @@ impl Default for RetrySchedule {
 }
 
 impl RetrySchedule {
+    /// The name of the preset for a receiver on the developer's machine: `--retry-schedule local`.
+    pub const LOCAL: &'static str = "local";
+
+    /// The preset for local work, [`RetrySchedule::LOCAL`]: 500 ms, 1 s, then 2 s between attempts,
+    /// so a receiver that is down pauses the webhook within seconds rather than the default
+    /// schedule's 50 minutes.
+    pub fn local() -> Self {
+        Self::Schedule(vec![
+            Duration::from_millis(500),
+            Duration::from_secs(1),
+            Duration::from_secs(2),
+        ])
+    }
+
     /// The delay before retry number `retry` (1 for the first retry, that is the second attempt).
     pub fn delay(&self, retry: u32) -> Duration {
         let index = retry.saturating_sub(1);
@@ -338,12 +352,16 @@ impl RetrySchedule {
     }
 }
 
-/// Parses the command-line syntax `D[,D…]`, for example `10ms` or `1m,5m,30m`.
+/// Parses the command-line syntax `D[,D…]`, for example `10ms` or `1m,5m,30m`, or the preset
+/// `local` ([`RetrySchedule::local`]).
 impl FromStr for RetrySchedule {
     type Err = ConfigError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         if text.trim().is_empty() {
             return Err(ConfigError::EmptySchedule);
+        }
+        if text.trim().eq_ignore_ascii_case(Self::LOCAL) {
+            return Ok(Self::local());
         }
         let delays = text
             .split(',')
@@ -475,6 +493,31 @@ impl WebhookConfig {
         self
     }
 
+    /// How long after an attempt that failed the webhook pauses if every attempt from then on
+    /// fails, one delivery at a time: `consecutive` is the count of failed attempts in a row with
+    /// that one, `attempt` its number for its event. A failed event is followed at once by the next
+    /// one (there is always a next one). `None` when the webhook has paused already, or when
+    /// `pause_after` is so large that it would not pause within a million attempts.
+    pub fn time_to_pause(&self, consecutive: u32, attempt: u32) -> Option<Duration> {
+        const MOST: u32 = 1_000_000;
+        if consecutive > self.pause_after || self.pause_after >= MOST {
+            return None;
+        }
+        let mut waited = Duration::ZERO;
+        let (mut count, mut attempt) = (consecutive, attempt);
+        while count <= self.pause_after {
+            if attempt > self.max_retries {
+                // The event failed; the next one's first attempt goes at once.
+                attempt = 1;
+            } else {
+                waited = waited.saturating_add(self.retry_schedule.delay(attempt));
+                attempt += 1;
+            }
+            count += 1;
+        }
+        Some(waited)
+    }
+
     /// Accepts any TLS certificate.
     #[must_use = "the builder returns the changed configuration"]
     pub fn with_insecure(mut self, insecure: bool) -> Self {
@@ -525,6 +568,32 @@ mod tests {
         let delays: Vec<u64> = (1..=10).map(|n| schedule.delay(n).as_secs()).collect();
         assert_eq!(delays, [10, 20, 40, 80, 160, 320, 600, 600, 600, 600]);
         assert_eq!(schedule.delay(u32::MAX), Duration::from_secs(600));
+    }
+
+    #[test]
+    fn the_local_preset_is_seconds() {
+        let local: RetrySchedule = "local".parse().unwrap();
+        assert_eq!(local, RetrySchedule::local());
+        assert_eq!(local.to_string(), "500ms,1s,2s");
+    }
+
+    #[test]
+    fn the_time_to_pause_follows_the_schedule() {
+        let config = WebhookConfig::new("http://localhost/").unwrap();
+        // From the first failure: 10 s + 20 s + … + 600 s × 4, about 50 minutes.
+        assert_eq!(config.time_to_pause(1, 1), Some(Duration::from_secs(3030)));
+        // The 10th failure in a row, on the event's 10th attempt: one wait of 10 minutes.
+        assert_eq!(config.time_to_pause(10, 10), Some(Duration::from_secs(600)));
+        assert_eq!(config.time_to_pause(11, 11), None);
+        let local = config.clone().with_retry_schedule(RetrySchedule::local());
+        assert_eq!(
+            local.time_to_pause(1, 1),
+            Some(Duration::from_millis(17_500))
+        );
+        // Fewer retries than the threshold: a failed event is followed at once by the next.
+        let few = config.with_max_retries(2);
+        // 10 s, 20 s, the next event at once, …: three times 30 s, then 10 s.
+        assert_eq!(few.time_to_pause(1, 1), Some(Duration::from_secs(100)));
     }
 
     #[test]

@@ -607,6 +607,7 @@ impl<T: Transport> Webhook<T> {
                 latency: attempted.latency,
                 time: attempted.time,
                 decision,
+                consecutive_failures: self.consecutive_failures,
             };
             observer.on_attempt(&record);
             flight.event.label = record.label;

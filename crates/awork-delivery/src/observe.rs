@@ -63,6 +63,9 @@ pub struct AttemptRecord {
     pub time: DateTime<Utc>,
     /// What the engine decided next.
     pub decision: Decision,
+    /// The webhook's count of failed attempts in a row, this one included (0 after a success):
+    /// the webhook pauses when it goes above `pause_after`.
+    pub consecutive_failures: u32,
 }
 
 impl AttemptRecord {
@@ -433,6 +436,7 @@ mod tests {
                         latency: Duration::from_micros(*micros),
                         time: base + chrono::TimeDelta::milliseconds(offset),
                         decision,
+                        consecutive_failures: m as u32,
                     };
                     let serde_line = serde_json::to_string(&record).unwrap();
                     assert_eq!(record.to_json_line(), serde_line);
@@ -462,6 +466,7 @@ mod tests {
             decision: Decision::Retry {
                 after: Duration::from_secs(10),
             },
+            consecutive_failures: 1,
         };
         assert_eq!(
             record.to_json_line(),

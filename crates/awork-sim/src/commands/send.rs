@@ -33,7 +33,7 @@ use super::Outcome;
 use crate::auth::AuthArgs;
 use crate::generated::{self, GeneratorArgs};
 use crate::input::{Input, Item, Shape, Source};
-use crate::policy::PolicyArgs;
+use crate::policy::{PolicyArgs, pause_note};
 use crate::signals::{Signal, Signals};
 
 /// How many events are generated when neither files nor `--count` are given.
@@ -452,11 +452,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     }
     let mut observer = SendObserver {
         log,
-        progress: Progress::new(
-            config.events.len(),
-            config.webhook.max_retries,
-            config.quiet,
-        ),
+        progress: Progress::new(config.events.len(), &config.webhook, config.quiet),
     };
     // The engine keeps the rest of the iterator if the webhook pauses, so it owns what it pulls
     // from, and both iterators know how many events are left.
@@ -637,11 +633,15 @@ struct Progress {
     settled: u64,
     /// Attempts an event gets at most.
     attempts: u32,
+    /// The webhook's configuration, for the note on when it pauses.
+    webhook: WebhookConfig,
+    /// Whether the note on when the webhook pauses was printed (at the first failed attempt).
+    noted: bool,
     quiet: bool,
 }
 
 impl Progress {
-    fn new(total: u64, max_retries: u32, quiet: bool) -> Progress {
+    fn new(total: u64, webhook: &WebhookConfig, quiet: bool) -> Progress {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         if let Ok(style) =
             ProgressStyle::with_template("{bar:40} {pos}/{len} events settled, {elapsed} {msg}")
@@ -654,7 +654,9 @@ impl Progress {
             waiting: !quiet && io::stderr().is_terminal(),
             shown: false,
             settled: 0,
-            attempts: max_retries.saturating_add(1),
+            attempts: webhook.max_retries.saturating_add(1),
+            webhook: webhook.clone(),
+            noted: false,
             quiet,
         }
     }
@@ -669,9 +671,20 @@ impl Progress {
         }
         if !self.quiet && !record.outcome.is_success() {
             let line = failed_attempt(record, self.attempts);
+            // When attempts start failing: when the webhook will pause, and how to make it sooner.
+            let note = if self.noted {
+                None
+            } else {
+                self.noted = true;
+                pause_note(&self.webhook, record.consecutive_failures, record.attempt)
+            };
             // Above the bar when it is shown.
             self.bar.suspend(|| {
-                let _ = writeln!(io::stderr().lock(), "{line}");
+                let mut stderr = io::stderr().lock();
+                let _ = writeln!(stderr, "{line}");
+                if let Some(note) = note {
+                    let _ = writeln!(stderr, "{note}");
+                }
             });
         }
         if self.waiting && self.started.elapsed() > Duration::from_secs(1) {
