@@ -32,3 +32,21 @@ fn another_story_length_and_seed_also_run_as_designed() {
     );
     check(&["demo", "--count", "3"], "", 2);
 }
+
+#[test]
+fn the_demo_shows_the_count_of_failures_in_a_row_climbing() {
+    let run = check(&["demo"], "", 0);
+    let out = &run.stdout;
+    assert!(
+        out.contains("500 (1 failed in a row, the 11th pauses the webhook) -> retry in"),
+        "{out}"
+    );
+    assert!(
+        out.contains("503 (2 failed in a row, the 11th pauses the webhook) -> retry in"),
+        "{out}"
+    );
+    assert!(
+        out.contains("(11 failed in a row, more than 10: the webhook is paused)"),
+        "{out}"
+    );
+}

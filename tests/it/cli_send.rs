@@ -88,6 +88,43 @@ fn an_always_failing_receiver_gets_eleven_attempts_and_the_webhook_pauses() {
 }
 
 #[test]
+fn each_failed_attempt_line_shows_the_count_of_failures_in_a_row_across_events() {
+    let receiver = TestReceiver::start(Behaviour::status(500));
+    let run = send(
+        &receiver.url(),
+        &[
+            "--count",
+            "3",
+            "--max-retries",
+            "1",
+            "--pause-after",
+            "4",
+            "--retry-schedule",
+            "10ms",
+        ],
+        1,
+    );
+    let counts: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("attempt "))
+        .map(|line| line.split("500; ").nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            "1 failed in a row, the 5th pauses the webhook; next try in 10ms",
+            "2 failed in a row, the 5th pauses the webhook; no retries left: the event failed",
+            "3 failed in a row, the 5th pauses the webhook; next try in 10ms",
+            "4 failed in a row, the 5th pauses the webhook; no retries left: the event failed",
+            "5 failed in a row, more than 4: the webhook is paused; the event is pending",
+        ],
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_receiver_that_recovers_gets_the_event_on_the_fourth_attempt() {
     let receiver = TestReceiver::start(Behaviour::fail_first(3, 500));
     let run = send(
@@ -535,12 +572,14 @@ fn each_failed_attempt_is_a_line_on_stderr_and_quiet_turns_them_off() {
     assert_eq!(lines.len(), 2, "{}", run.stderr);
     assert!(
         lines[0].starts_with("attempt 1 of 2 failed: #1 ")
-            && lines[0].ends_with(": 503; next try in 10ms"),
+            && lines[0].ends_with(
+                ": 503; 1 failed in a row, the 11th pauses the webhook; next try in 10ms"
+            ),
         "{lines:?}"
     );
     assert!(
         lines[1].starts_with("attempt 2 of 2 failed: #1 ")
-            && lines[1].ends_with(": 503; no retries left: the event failed"),
+            && lines[1].ends_with(": 503; 2 failed in a row, the 11th pauses the webhook; no retries left: the event failed"),
         "{lines:?}"
     );
     assert!(!run.stderr.contains("nothing answers"), "{}", run.stderr);

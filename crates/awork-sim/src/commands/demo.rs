@@ -26,7 +26,7 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use super::Outcome;
-use super::send::summary;
+use super::send::{in_a_row, summary};
 
 /// The first event the broken receiver fails (from 1); the ones before it go through.
 const BROKEN_FROM: u64 = 6;
@@ -100,6 +100,8 @@ impl Script {
 struct Narrator<'a> {
     out: &'a mut dyn Write,
     receiver_lines: mpsc::UnboundedReceiver<String>,
+    /// The webhook's pause threshold, for the count of failures in a row.
+    pause_after: u32,
     error: Option<std::io::Error>,
 }
 
@@ -132,8 +134,18 @@ impl Observer for Narrator<'_> {
             Decision::GiveUp => "give up: the event failed".to_owned(),
             Decision::Pause => "the webhook is paused: the event is kept as pending".to_owned(),
         };
+        // The webhook's count of failed attempts in a row: it runs across events, and a delivery
+        // resets it.
+        let count = if record.outcome.is_success() {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                in_a_row(record.consecutive_failures, self.pause_after)
+            )
+        };
         self.line(&format!(
-            "  sender:   #{} {} attempt {}: {} -> {decision}",
+            "  sender:   #{} {} attempt {}: {}{count} -> {decision}",
             record.event + 1,
             record.label,
             record.attempt,
@@ -223,6 +235,7 @@ async fn story(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> 
     let mut narrator = Narrator {
         out,
         receiver_lines,
+        pause_after: webhook.config().pause_after,
         error: None,
     };
     let first = webhook.deliver(events, &mut narrator).await;
@@ -255,6 +268,7 @@ async fn story(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> 
     let mut narrator = Narrator {
         out,
         receiver_lines: narrator.receiver_lines,
+        pause_after: webhook.config().pause_after,
         error: None,
     };
     let second = webhook.resume(&mut narrator).await;

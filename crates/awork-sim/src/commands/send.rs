@@ -670,7 +670,7 @@ impl Progress {
             Decision::Retry { .. } => {}
         }
         if !self.quiet && !record.outcome.is_success() {
-            let line = failed_attempt(record, self.attempts);
+            let line = failed_attempt(record, self.attempts, self.webhook.pause_after);
             // When attempts start failing: when the webhook will pause, and how to make it sooner.
             let note = if self.noted {
                 None
@@ -696,19 +696,34 @@ impl Progress {
     }
 }
 
-/// `attempt 2 of 11 failed: #3 task_created 4f1e…: 503; next try in 20s`.
-fn failed_attempt(record: &AttemptRecord, attempts: u32) -> String {
+/// `attempt 2 of 11 failed: #3 task_created 4f1e…: 503; 2 failed in a row, the 11th pauses the
+/// webhook; next try in 20s`.
+fn failed_attempt(record: &AttemptRecord, attempts: u32, pause_after: u32) -> String {
     let next = match record.decision {
         Decision::Retry { after } => format!("next try in {}", format_duration(after)),
         Decision::GiveUp => "no retries left: the event failed".to_owned(),
-        Decision::Pause => "the webhook is paused: the event is pending".to_owned(),
+        Decision::Pause => "the event is pending".to_owned(),
         Decision::Delivered => "delivered".to_owned(),
     };
     format!(
-        "attempt {} of {attempts} failed: #{} {}: {}; {next}",
+        "attempt {} of {attempts} failed: #{} {}: {}; {}; {next}",
         record.attempt,
         record.event + 1,
         record.label,
-        record.outcome
+        record.outcome,
+        in_a_row(record.consecutive_failures, pause_after)
     )
+}
+
+/// `3 failed in a row, the 11th pauses the webhook`: the webhook's count of failed attempts in a
+/// row, which runs across events, and where it pauses.
+pub fn in_a_row(consecutive: u32, pause_after: u32) -> String {
+    if consecutive > pause_after {
+        format!("{consecutive} failed in a row, more than {pause_after}: the webhook is paused")
+    } else {
+        format!(
+            "{consecutive} failed in a row, the {} pauses the webhook",
+            crate::policy::ordinal(u64::from(pause_after) + 1)
+        )
+    }
 }
