@@ -146,8 +146,8 @@ fn a_receiver_that_recovers_gets_the_event_on_the_fourth_attempt() {
     );
     assert!(
         run.stdout.contains(
-            "semantics: timeout 30s, up to 10 retries, retry schedule 10ms, pause after 10 \
-             consecutive failures"
+            "semantics: timeout 30s, up to 10 retries, retry schedule 10ms, the 11th failure in a \
+             row pauses the webhook"
         ),
         "{}",
         run.stdout

@@ -178,15 +178,23 @@ impl Semantics {
 impl fmt::Display for Semantics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let plural = |count: u32, one, many| if count == 1 { one } else { many };
+        // The threshold as the failure that crosses it: "pause after 10" read as the 10th.
+        let crossing = u64::from(self.pause_after) + 1;
+        let suffix = match (crossing % 10, crossing % 100) {
+            (_, 11..=13) => "th",
+            (1, _) => "st",
+            (2, _) => "nd",
+            (3, _) => "rd",
+            _ => "th",
+        };
         write!(
             f,
-            "timeout {}, up to {} {}, retry schedule {}, pause after {} consecutive {}",
+            "timeout {}, up to {} {}, retry schedule {}, the {crossing}{suffix} failure in a row \
+             pauses the webhook",
             format_duration(Duration::from_millis(self.timeout_ms)),
             self.max_retries,
             plural(self.max_retries, "retry", "retries"),
             self.retry_schedule,
-            self.pause_after,
-            plural(self.pause_after, "failure", "failures"),
         )
     }
 }

@@ -55,6 +55,10 @@ pub enum Command {
     /// Runs until Ctrl-C, then prints a tally.
     Listen(listen::Args),
     /// Show awork's delivery semantics in one process: events, retries, a pause and the resume.
+    ///
+    /// Each failed attempt shows the webhook's count of failures in a row, which pauses it at the
+    /// 11th. One delivery is in flight at a time, so a seed prints the same transcript on every
+    /// run; every event is about something the story added first (the agency's team aside).
     Demo(demo::Args),
     /// Run the conformance suite against a receiver: will it lose events, get its integration
     /// paused, or accept forged calls?
