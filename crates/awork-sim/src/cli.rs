@@ -52,7 +52,9 @@ pub enum Command {
     Send(send::Args),
     /// Run a development receiver: validate and print each delivery, record it, misbehave on request.
     ///
-    /// Runs until Ctrl-C, then prints a tally.
+    /// Each line says why a request was not answered 2xx. A GET or HEAD (a readiness probe) is
+    /// answered 200 and is not a delivery: neither printed nor counted. Runs until Ctrl-C or
+    /// SIGTERM, then prints a tally and exits 130 or 143.
     Listen(listen::Args),
     /// Show awork's delivery semantics in one process: events, retries, a pause and the resume.
     ///

@@ -41,6 +41,7 @@ const DEFAULT_COUNT: u64 = 10;
 
 /// Arguments of `awork-sim send`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("auth_header", |arg| arg.help(crate::auth::help("sent with every request"))))]
 pub struct Args {
     /// The webhook URL (http or https).
     #[arg(long, value_name = "URL")]
