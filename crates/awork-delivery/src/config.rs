@@ -5,7 +5,7 @@
 //! policy is carried out; that is the engine's job.
 
 use std::fmt;
-use std::num::{NonZeroU32, NonZeroUsize};
+use std::num::NonZeroUsize;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -16,8 +16,9 @@ use http::uri::{Scheme, Uri};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// The webhook URL is not an absolute `http` or `https` URL with a host.
-    #[error("invalid webhook url `{url}`: {reason}")]
+    /// The webhook URL is not an absolute `http` or `https` URL with a host. When the scheme is
+    /// missing and `http://` in front would make a URL, the message suggests it.
+    #[error("invalid webhook url `{url}`: {reason}{}", with_scheme(.url))]
     InvalidUrl {
         /// The rejected text.
         url: String,
@@ -129,6 +130,21 @@ pub fn format_duration(duration: Duration) -> String {
     }
 }
 
+/// `; did you mean `http://127.0.0.1:8787/hooks`?` when `text` has no scheme and `http://` in
+/// front of it makes a valid URL; otherwise nothing.
+fn with_scheme(text: &str) -> String {
+    if text.contains("://") {
+        return String::new();
+    }
+    let guess = format!("http://{}", text.trim());
+    match guess.parse::<Uri>() {
+        Ok(uri) if uri.host().is_some_and(|host| !host.is_empty()) => {
+            format!("; did you mean `{guess}`?")
+        }
+        _ => String::new(),
+    }
+}
+
 /// A validated absolute `http` or `https` URL with a host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookUrl(Uri);
@@ -140,6 +156,9 @@ impl WebhookUrl {
             url: text.to_owned(),
             reason,
         };
+        if !text.contains("://") {
+            return Err(error("the scheme is missing (http:// or https://)"));
+        }
         let uri: Uri = text.parse().map_err(|_| error("not a valid url"))?;
         match uri.scheme() {
             Some(scheme) if *scheme == Scheme::HTTP || *scheme == Scheme::HTTPS => {}
@@ -415,8 +434,9 @@ pub struct WebhookConfig {
     /// How many events may be in delivery (attempting or waiting to retry) at once. Default 1,
     /// which delivers strictly in order.
     pub concurrency: NonZeroUsize,
-    /// At most this many new events are started per second, if set.
-    pub rate: Option<NonZeroU32>,
+    /// At most this many new events are started per second, if set: a finite number above 0
+    /// (`0.5` is one every 2 s).
+    pub rate: Option<f64>,
     /// Accept any TLS certificate (for self-signed development certificates).
     pub insecure: bool,
 }
@@ -486,10 +506,11 @@ impl WebhookConfig {
         self
     }
 
-    /// Limits new events to `rate` per second; `None` or 0 removes the limit.
+    /// Limits new events to `rate` per second (`0.5`: one every 2 s); `None`, or a rate that is not
+    /// a finite number above 0, removes the limit.
     #[must_use = "the builder returns the changed configuration"]
-    pub fn with_rate(mut self, rate: Option<u32>) -> Self {
-        self.rate = rate.and_then(NonZeroU32::new);
+    pub fn with_rate(mut self, rate: Option<f64>) -> Self {
+        self.rate = rate.filter(|rate| rate.is_finite() && *rate > 0.0);
         self
     }
 
@@ -613,6 +634,23 @@ mod tests {
                 "{error}"
             );
         }
+        for (bad, guess) in [
+            ("localhost:8787", "http://localhost:8787"),
+            ("127.0.0.1:8787/hooks", "http://127.0.0.1:8787/hooks"),
+            ("example.com/hook", "http://example.com/hook"),
+        ] {
+            assert_eq!(
+                WebhookUrl::parse(bad).unwrap_err().to_string(),
+                format!(
+                    "invalid webhook url `{bad}`: the scheme is missing (http:// or https://); did \
+                     you mean `{guess}`?"
+                )
+            );
+        }
+        assert_eq!(
+            WebhookUrl::parse("/hook").unwrap_err().to_string(),
+            "invalid webhook url `/hook`: the scheme is missing (http:// or https://)"
+        );
     }
 
     #[test]

@@ -145,7 +145,7 @@ pub struct Report {
 }
 
 /// The delivery semantics a run used, for the binary to print.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Semantics {
     /// Per-attempt timeout, in milliseconds.
     pub timeout_ms: u64,
@@ -158,7 +158,7 @@ pub struct Semantics {
     /// Deliveries in flight at once.
     pub concurrency: usize,
     /// New events per second, if limited.
-    pub rate: Option<u32>,
+    pub rate: Option<f64>,
 }
 
 impl Semantics {
@@ -170,7 +170,7 @@ impl Semantics {
             retry_schedule: config.retry_schedule.to_string(),
             pause_after: config.pause_after,
             concurrency: config.concurrency.get(),
-            rate: config.rate.map(|rate| rate.get()),
+            rate: config.rate,
         }
     }
 }
@@ -504,7 +504,7 @@ impl<T: Transport> Webhook<T> {
         let rate_interval = self
             .config
             .rate
-            .map(|rate| Duration::from_secs_f64(1.0 / f64::from(rate.get())));
+            .and_then(|rate| Duration::try_from_secs_f64(1.0 / rate).ok());
 
         let mut report = Report {
             events: 0,

@@ -53,9 +53,10 @@ pub struct Args {
     /// Deliveries in flight at once. Default 1.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     concurrency: Option<u32>,
-    /// Start at most this many events per second.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    rate: Option<u32>,
+    /// Start at most this many events per second: a number above 0, decimals too (`0.5` is one
+    /// every 2s).
+    #[arg(long, value_name = "R", value_parser = parse_rate)]
+    rate: Option<f64>,
     /// Accept any TLS certificate (for local https receivers).
     #[arg(long)]
     insecure: bool,
@@ -137,6 +138,14 @@ impl Args {
             json: self.json,
             quiet: self.quiet,
         })
+    }
+}
+
+/// `--rate`'s value: events per second, a finite number above 0.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err("events per second: a number above 0 (`0.5` is one every 2s)".to_owned()),
     }
 }
 
