@@ -31,9 +31,11 @@ pub enum Command {
     Events(events::Args),
     /// Check events (JSON or NDJSON, from files or stdin) and report every problem.
     ///
-    /// Inputs are read as streams. A part that is not JSON (a torn line of a capture) is a problem
-    /// of its line, and checking goes on. Exits 0 when every event is valid, 1 when any is invalid
-    /// or not JSON, and 2 when an input cannot be read (then nothing is checked).
+    /// Inputs are read as streams; a folder stands for its event files (`*.json`, `*.ndjson`,
+    /// `*.jsonl`), in name order. A part that is not JSON (a torn line of a capture) is a problem of
+    /// its line, and checking goes on. Exits 0 when every event is valid, 1 when any is invalid or
+    /// not JSON or an input holds no event (an empty capture), and 2 when an input cannot be read
+    /// (then nothing is checked).
     Validate(validate::Args),
     /// Generate realistic events: NDJSON on stdout, or one pretty JSON file per event.
     ///
