@@ -275,6 +275,18 @@ fn every_request_carries_the_auth_header_and_the_log_never_shows_its_value() {
     assert_eq!(records[0]["status"], 500);
     assert_eq!(records[0]["decision"], "retry");
     assert_eq!(records[4]["decision"], "delivered");
+    // Numbered as the screen numbers them: `#1` is event 1.
+    let numbers: Vec<u64> = records
+        .iter()
+        .map(|record| record["event"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, [1, 1, 1, 2, 3]);
+    let first = run
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("attempt 1 of 11 failed: "))
+        .unwrap();
+    assert!(first.contains(": #1 "), "{first}");
     for place in [&text, &run.stdout, &run.stderr] {
         assert!(!place.contains(secret), "the secret leaked: {place}");
     }
@@ -670,4 +682,38 @@ fn reproducible_sends_the_seeds_bytes_every_time() {
         receiver.expect_requests(12);
         assert_eq!(receiver.bodies(), expected);
     }
+}
+
+#[test]
+fn on_a_terminal_the_progress_bar_splits_the_settled_events() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: `script` (util-linux) gives the run a terminal; it is not installed");
+        return;
+    }
+    // 15 events, 100 ms each, the first 3 refused: the run lasts over the second after which the
+    // bar shows.
+    let receiver =
+        TestReceiver::start(Behaviour::fail_first(3, 500).with_delay(Duration::from_millis(100)));
+    let command = format!(
+        "'{}' send --url {} --count 15 --max-retries 0",
+        env!("CARGO_BIN_EXE_awork-sim"),
+        receiver.url()
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(workspace_root())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script runs");
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("events settled (") && shown.contains(" delivered, 3 failed), "),
+        "{shown}"
+    );
+    receiver.expect_requests(15);
 }

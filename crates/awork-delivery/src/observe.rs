@@ -71,7 +71,8 @@ pub struct AttemptRecord {
 impl AttemptRecord {
     /// The record as one line of JSON, without the trailing newline.
     ///
-    /// Fields: `event`, `label`, `attempt`, then `status` (with `location` for a redirect) or
+    /// Fields: `event` (the event's number from 1, as `send` prints it: `#1`; [`AttemptRecord::event`]
+    /// plus one), `label`, `attempt`, then `status` (with `location` for a redirect) or
     /// `error` (with `message` for `tls` and `other`), `latency_ms`, `time` (RFC 3339 UTC),
     /// `decision`, and `retry_after_ms` when the decision is a retry.
     pub fn to_json_line(&self) -> String {
@@ -85,7 +86,7 @@ impl AttemptRecord {
     fn write_json(&self, line: &mut String, second: &mut SecondText) {
         let mut numbers = itoa::Buffer::new();
         line.push_str("{\"event\":");
-        line.push_str(numbers.format(self.event));
+        line.push_str(numbers.format(self.event.saturating_add(1)));
         line.push_str(",\"label\":");
         push_json_string(line, &self.label);
         line.push_str(",\"attempt\":");
@@ -143,7 +144,7 @@ impl AttemptRecord {
             Decision::Delivered | Decision::GiveUp | Decision::Pause => None,
         };
         WireRecord {
-            event: self.event,
+            event: self.event.saturating_add(1),
             label: &self.label,
             attempt: self.attempt,
             status,
@@ -470,7 +471,7 @@ mod tests {
         };
         assert_eq!(
             record.to_json_line(),
-            r#"{"event":3,"label":"task_created","attempt":2,"status":503,"latency_ms":1.5,"time":"2023-11-14T22:13:20.000Z","decision":"retry","retry_after_ms":10000.0}"#
+            r#"{"event":4,"label":"task_created","attempt":2,"status":503,"latency_ms":1.5,"time":"2023-11-14T22:13:20.000Z","decision":"retry","retry_after_ms":10000.0}"#
         );
         let timeout = AttemptRecord {
             outcome: AttemptOutcome::Timeout,
@@ -479,7 +480,7 @@ mod tests {
         };
         assert_eq!(
             timeout.to_json_line(),
-            r#"{"event":3,"label":"task_created","attempt":2,"error":"timeout","latency_ms":1.5,"time":"2023-11-14T22:13:20.000Z","decision":"pause"}"#
+            r#"{"event":4,"label":"task_created","attempt":2,"error":"timeout","latency_ms":1.5,"time":"2023-11-14T22:13:20.000Z","decision":"pause"}"#
         );
     }
 }

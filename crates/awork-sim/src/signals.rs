@@ -1,4 +1,4 @@
-//! SIGINT and SIGTERM for the commands that run long (`send`, `check`): the first asks the command
+//! SIGINT and SIGTERM for the commands that run long (`send`, `check`, `listen`): the first asks the command
 //! to stop, the second ends the process at once.
 //!
 //! The handlers run on a thread of their own, with a runtime of their own, so a second signal ends

@@ -641,6 +641,8 @@ struct Progress {
     shown: bool,
     /// Events settled while the bar was not shown.
     settled: u64,
+    /// Events settled so far, by how: delivered, failed, pending (the webhook paused).
+    split: [u64; 3],
     /// Attempts an event gets at most.
     attempts: u32,
     /// The webhook's configuration, for the note on when it pauses.
@@ -654,7 +656,7 @@ impl Progress {
     fn new(total: u64, webhook: &WebhookConfig, quiet: bool) -> Progress {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} events settled, {elapsed} {msg}")
+            ProgressStyle::with_template("{bar:40} {pos}/{len} events settled ({msg}), {elapsed}")
         {
             bar.set_style(style);
         }
@@ -664,6 +666,7 @@ impl Progress {
             waiting: !quiet && io::stderr().is_terminal(),
             shown: false,
             settled: 0,
+            split: [0; 3],
             attempts: webhook.max_retries.saturating_add(1),
             webhook: webhook.clone(),
             noted: false,
@@ -672,12 +675,20 @@ impl Progress {
     }
 
     fn on_attempt(&mut self, record: &AttemptRecord) {
-        match record.decision {
-            Decision::Delivered | Decision::GiveUp | Decision::Pause if self.shown => {
+        let settled = match record.decision {
+            Decision::Delivered => Some(0),
+            Decision::GiveUp => Some(1),
+            Decision::Pause => Some(2),
+            Decision::Retry { .. } => None,
+        };
+        if let Some(how) = settled {
+            self.split[how] += 1;
+            if self.shown {
                 self.bar.inc(1);
+                self.bar.set_message(split(self.split));
+            } else {
+                self.settled += 1;
             }
-            Decision::Delivered | Decision::GiveUp | Decision::Pause => self.settled += 1,
-            Decision::Retry { .. } => {}
         }
         if !self.quiet && !record.outcome.is_success() {
             let line = failed_attempt(record, self.attempts, self.webhook.pause_after);
@@ -701,9 +712,20 @@ impl Progress {
             self.waiting = false;
             self.shown = true;
             self.bar.set_position(self.settled);
+            self.bar.set_message(split(self.split));
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     }
+}
+
+/// The bar's split of the settled events: `40 delivered, 5 failed`, and `, 3 pending` once the
+/// webhook paused.
+fn split([delivered, failed, pending]: [u64; 3]) -> String {
+    let mut text = format!("{delivered} delivered, {failed} failed");
+    if pending > 0 {
+        text.push_str(&format!(", {pending} pending"));
+    }
+    text
 }
 
 /// `attempt 2 of 11 failed: #3 task_created 4f1e…: 503; 2 failed in a row, the 11th pauses the
