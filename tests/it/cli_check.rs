@@ -147,6 +147,53 @@ fn only_warnings_exit_0() {
 }
 
 #[test]
+fn a_passing_run_with_warnings_reads_as_passed_and_tells_each_warning_once() {
+    // No auth configured anywhere: requires-auth warns, and the mistake warns.
+    let runtime = Runtime::new().expect("a tokio runtime starts");
+    let receiver = runtime
+        .block_on(awork_example_receivers::spawn_careless(
+            Mistake::UnknownEventTypeRefused,
+            ReceiverOptions::default(),
+        ))
+        .expect("the receiver binds");
+    let run = check(&["check", "--url", &receiver.url()], "", 0);
+    let out = &run.stdout;
+    assert!(!out.contains("cause"), "{out}");
+    assert!(
+        out.contains("\npassed, with 2 warnings: `should` cases, which do not fail the run\n"),
+        "{out}"
+    );
+    for detail in [
+        "1 of 1 not answered 2xx: got 400",
+        "the receiver accepted an event with no auth header\n",
+    ] {
+        assert_eq!(out.matches(detail).count(), 1, "{detail}: {out}");
+    }
+    assert!(out.contains("PASSED: 0 failed, 2 warned"), "{out}");
+}
+
+#[test]
+fn a_wrong_path_reads_as_a_count_of_requests_not_a_status() {
+    let runtime = Runtime::new().expect("a tokio runtime starts");
+    let receiver = runtime
+        .block_on(Receiver::start(
+            "127.0.0.1:0".parse().unwrap(),
+            Behaviour::status(404),
+        ))
+        .expect("the receiver binds");
+    let run = check(&["check", "--url", &receiver.url()], "", 1);
+    let out = &run.stdout;
+    assert!(out.contains("1 cause of failure found:"), "{out}");
+    assert!(
+        out.contains(
+            " requests were answered 404 Not Found: nothing takes awork's POST at the path `/`"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("every request ("), "{out}");
+}
+
+#[test]
 fn bad_usage_and_a_silent_url_exit_2_with_one_line_and_send_nothing() {
     let runtime = Runtime::new().unwrap();
     let receiver = runtime

@@ -223,7 +223,14 @@ fn records_what_send_delivers_and_the_recordings_replay() {
         .map(|line| line.split(' ').nth(1).unwrap())
         .collect();
     assert_eq!(statuses, ["500", "200", "200", "200"], "{lines:#?}");
-    assert!(lines.iter().all(|line| line.ends_with(" ok")), "{lines:#?}");
+    assert!(
+        lines[0].ends_with(" ok; answered 500 on purpose: --fail-first 1 (1 of 1)"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[1..].iter().all(|line| line.ends_with(" ok")),
+        "{lines:#?}"
+    );
 
     let files = files_in(&dir, 3);
     let generated = check(&["generate", "--count", "3"], "", 0).stdout;
@@ -250,13 +257,89 @@ fn records_what_send_delivers_and_the_recordings_replay() {
     }
 
     let (code, rest) = listener.interrupt();
-    assert_eq!(code, Some(0));
+    assert_eq!(code, Some(130));
     assert_eq!(rest.len(), 4, "{rest:#?}");
     assert_eq!(
         rest[3],
         "received 7, answered 2xx 6, answered an error 1, invalid 0, recorded 6"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The status and body of the answer to a `METHOD path` without a body.
+fn request(addr: &str, method: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("listen accepts");
+    write!(
+        stream,
+        "{method} / HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    read_answer(stream)
+}
+
+#[test]
+fn each_refusal_says_why_a_readiness_probe_is_not_a_delivery_and_signals_exit_130_or_143() {
+    let listener = Listener::start_with_env(
+        &["--fail-first", "2"],
+        &[("AWORK_SIM_AUTH_HEADER", "X-Key: let-me-in")],
+    );
+    // The README's CI loop: `curl -s -o /dev/null http://127.0.0.1:PORT/` until it answers.
+    assert_eq!(request(listener.addr(), "GET").0, 200);
+    assert_eq!(request(listener.addr(), "HEAD").0, 200);
+
+    let body = event();
+    assert_eq!(post(listener.addr(), &[], body.as_bytes()).0, 401);
+    let line = listener.next_line();
+    assert!(
+        line.ends_with(" ok; answered 401: no `x-key` header"),
+        "{line}"
+    );
+    assert_eq!(
+        post(listener.addr(), &[("X-Key", "let-me-out")], body.as_bytes()).0,
+        401
+    );
+    let line = listener.next_line();
+    assert!(
+        line.ends_with(
+            " ok; answered 401: the `x-key` header has another value than --auth-header's"
+        ),
+        "{line}"
+    );
+    assert!(!line.contains("let-me"), "{line}");
+    for n in 1..=2 {
+        assert_eq!(
+            post(listener.addr(), &[("X-Key", "let-me-in")], body.as_bytes()).0,
+            500
+        );
+        let line = listener.next_line();
+        assert!(
+            line.ends_with(&format!(
+                " ok; answered 500 on purpose: --fail-first 2 ({n} of 2)"
+            )),
+            "{line}"
+        );
+    }
+    assert_eq!(
+        post(listener.addr(), &[("X-Key", "let-me-in")], body.as_bytes()).0,
+        200
+    );
+    assert!(listener.next_line().ends_with(" ok"));
+
+    // The probes are neither printed nor counted.
+    let (code, rest) = listener.interrupt();
+    assert_eq!(code, Some(130));
+    assert_eq!(
+        rest,
+        ["received 5, answered 2xx 1, answered an error 4, invalid 0, recorded 0"]
+    );
+
+    // The help describes what listen does with the header, not what send does.
+    let help = check(&["listen", "--help"], "", 0).stdout;
+    assert!(
+        help.contains("required of every request; a request without it, or with another value, is answered 401"),
+        "{help}"
+    );
+    assert!(!help.contains("`send`"), "{help}");
 }
 
 #[test]
@@ -362,7 +445,7 @@ fn a_delivery_that_cannot_be_recorded_is_answered_500_and_listening_goes_on() {
     );
 
     let (code, rest) = listener.interrupt();
-    assert_eq!(code, Some(0));
+    assert_eq!(code, Some(130));
     assert_eq!(
         rest.last().unwrap(),
         "received 3, answered 2xx 2, answered an error 1, invalid 0, recorded 2, could not record 1"
@@ -466,9 +549,9 @@ fn strict_answers_400_to_what_is_not_an_awork_event() {
     assert_eq!(post(lenient.addr(), &[], b"not json").0, 200);
     assert!(lenient.next_line().contains(" 200 ? ? not JSON: "));
 
-    // SIGTERM (`docker stop`) ends it as Ctrl-C does, with the tally.
+    // SIGTERM (`docker stop`) ends it as Ctrl-C does, with the tally, and 143.
     let (code, rest) = lenient.signal("-TERM");
-    assert_eq!(code, Some(0));
+    assert_eq!(code, Some(143));
     assert_eq!(
         rest,
         ["received 1, answered 2xx 1, answered an error 0, invalid 1, recorded 0"]

@@ -161,3 +161,27 @@ fn a_negative_number_is_told_what_the_option_takes_in_one_line() {
         assert_eq!(run.stderr, message, "{args:?}");
     }
 }
+
+#[test]
+fn one_entry_is_counted_in_the_singular() {
+    let dir = TempDir::new("generate-out-one-entry");
+    std::fs::create_dir(&dir.0).unwrap();
+    std::fs::write(dir.0.join("README.md"), "mine").unwrap();
+    let run = check(&["generate", "--count", "1", "--out", dir.arg()], "", 2);
+    assert!(
+        run.stderr.contains("not empty (1 entry);"),
+        "{}",
+        run.stderr
+    );
+    let run = check(
+        &["generate", "--count", "1", "--out", dir.arg(), "--force"],
+        "",
+        0,
+    );
+    assert!(
+        run.stderr
+            .contains("kept 1 entry that generate does not write"),
+        "{}",
+        run.stderr
+    );
+}

@@ -7,6 +7,7 @@ use awork_delivery::receiver::{Behaviour, Receiver};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
+use crate::cli_signals::Running;
 use crate::support::{Run, TempFile, check, check_usage_errors, workspace_root};
 
 /// A receiver on 127.0.0.1 with the runtime that serves it; both live as long as the test needs.
@@ -87,6 +88,43 @@ fn an_always_failing_receiver_gets_eleven_attempts_and_the_webhook_pauses() {
 }
 
 #[test]
+fn each_failed_attempt_line_shows_the_count_of_failures_in_a_row_across_events() {
+    let receiver = TestReceiver::start(Behaviour::status(500));
+    let run = send(
+        &receiver.url(),
+        &[
+            "--count",
+            "3",
+            "--max-retries",
+            "1",
+            "--pause-after",
+            "4",
+            "--retry-schedule",
+            "10ms",
+        ],
+        1,
+    );
+    let counts: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("attempt "))
+        .map(|line| line.split("500; ").nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            "1 failed in a row, the 5th pauses the webhook; next try in 10ms",
+            "2 failed in a row, the 5th pauses the webhook; no retries left: the event failed",
+            "3 failed in a row, the 5th pauses the webhook; next try in 10ms",
+            "4 failed in a row, the 5th pauses the webhook; no retries left: the event failed",
+            "5 failed in a row, more than 4: the webhook is paused; the event is pending",
+        ],
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_receiver_that_recovers_gets_the_event_on_the_fourth_attempt() {
     let receiver = TestReceiver::start(Behaviour::fail_first(3, 500));
     let run = send(
@@ -108,8 +146,8 @@ fn a_receiver_that_recovers_gets_the_event_on_the_fourth_attempt() {
     );
     assert!(
         run.stdout.contains(
-            "semantics: timeout 30s, up to 10 retries, retry schedule 10ms, pause after 10 \
-             consecutive failures"
+            "semantics: timeout 30s, up to 10 retries, retry schedule 10ms, the 11th failure in a \
+             row pauses the webhook"
         ),
         "{}",
         run.stdout
@@ -237,6 +275,18 @@ fn every_request_carries_the_auth_header_and_the_log_never_shows_its_value() {
     assert_eq!(records[0]["status"], 500);
     assert_eq!(records[0]["decision"], "retry");
     assert_eq!(records[4]["decision"], "delivered");
+    // Numbered as the screen numbers them: `#1` is event 1.
+    let numbers: Vec<u64> = records
+        .iter()
+        .map(|record| record["event"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, [1, 1, 1, 2, 3]);
+    let first = run
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("attempt 1 of 11 failed: "))
+        .unwrap();
+    assert!(first.contains(": #1 "), "{first}");
     for place in [&text, &run.stdout, &run.stderr] {
         assert!(!place.contains(secret), "the secret leaked: {place}");
     }
@@ -344,6 +394,77 @@ fn an_unreachable_receiver_is_a_failure_not_bad_input() {
         run.stdout
     );
     assert_eq!(run.stderr, "");
+}
+
+/// A URL on 127.0.0.1 where nothing listens: the port was free a moment ago.
+fn refused_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}/hooks/awork")
+}
+
+#[test]
+fn when_attempts_start_failing_send_says_when_the_webhook_pauses_and_how_to_make_it_sooner() {
+    // The README's own command, with nothing listening: the note comes with the first failed
+    // attempt, long before the default schedule's 50 minutes; the run is stopped there.
+    let url = refused_url();
+    let running = Running::start(&["send", "--url", &url, "--count", "100"]);
+    running.wait_for_stderr("note: ");
+    running.kill("TERM");
+    let (code, _, stderr) = running.finish();
+    assert_eq!(code, Some(143), "{stderr}");
+    let note = stderr
+        .lines()
+        .find(|line| line.starts_with("note: "))
+        .unwrap();
+    assert_eq!(
+        note,
+        "note: if attempts go on failing, the 11th failure in a row pauses the webhook, in about \
+         51m (retry schedule exponential from 10s x2 up to 10m); for local work, --retry-schedule \
+         local (500ms,1s,2s) pauses it within about 18s"
+    );
+
+    // The preset: seconds, not minutes (here with a low threshold, so the test takes 1.5 s).
+    let run = send(
+        &url,
+        &[
+            "--count",
+            "3",
+            "--retry-schedule",
+            "local",
+            "--pause-after",
+            "2",
+        ],
+        1,
+    );
+    assert!(
+        run.stdout
+            .contains("delivered 0/3, failed 0, pending 3, attempts 3, webhook paused")
+            && run.stdout.contains("retry schedule 500ms,1s,2s,"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains(
+            "note: if attempts go on failing, the 3rd failure in a row pauses the webhook, in \
+             about 2s (retry schedule 500ms,1s,2s)\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Said once, when attempts start failing.
+    assert_eq!(run.stderr.matches("note: ").count(), 1, "{}", run.stderr);
+
+    // The help says the same as the README.
+    let help = check(&["send", "--help"], "", 0).stdout;
+    assert!(
+        help.contains("`local` (500ms,1s,2s) is the preset for a receiver on your")
+            && help.contains("pauses about 50m after the first failure"),
+        "{help}"
+    );
 }
 
 #[test]
@@ -463,12 +584,14 @@ fn each_failed_attempt_is_a_line_on_stderr_and_quiet_turns_them_off() {
     assert_eq!(lines.len(), 2, "{}", run.stderr);
     assert!(
         lines[0].starts_with("attempt 1 of 2 failed: #1 ")
-            && lines[0].ends_with(": 503; next try in 10ms"),
+            && lines[0].ends_with(
+                ": 503; 1 failed in a row, the 11th pauses the webhook; next try in 10ms"
+            ),
         "{lines:?}"
     );
     assert!(
         lines[1].starts_with("attempt 2 of 2 failed: #1 ")
-            && lines[1].ends_with(": 503; no retries left: the event failed"),
+            && lines[1].ends_with(": 503; 2 failed in a row, the 11th pauses the webhook; no retries left: the event failed"),
         "{lines:?}"
     );
     assert!(!run.stderr.contains("nothing answers"), "{}", run.stderr);
@@ -559,4 +682,38 @@ fn reproducible_sends_the_seeds_bytes_every_time() {
         receiver.expect_requests(12);
         assert_eq!(receiver.bodies(), expected);
     }
+}
+
+#[test]
+fn on_a_terminal_the_progress_bar_splits_the_settled_events() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: `script` (util-linux) gives the run a terminal; it is not installed");
+        return;
+    }
+    // 15 events, 100 ms each, the first 3 refused: the run lasts over the second after which the
+    // bar shows.
+    let receiver =
+        TestReceiver::start(Behaviour::fail_first(3, 500).with_delay(Duration::from_millis(100)));
+    let command = format!(
+        "'{}' send --url {} --count 15 --max-retries 0",
+        env!("CARGO_BIN_EXE_awork-sim"),
+        receiver.url()
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(workspace_root())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script runs");
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("events settled (") && shown.contains(" delivered, 3 failed), "),
+        "{shown}"
+    );
+    receiver.expect_requests(15);
 }

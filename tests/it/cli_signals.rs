@@ -43,7 +43,7 @@ impl Counting {
 }
 
 /// A running `awork-sim` whose stderr is read line by line as it comes.
-struct Running {
+pub(crate) struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
     stderr: JoinHandle<String>,
@@ -51,7 +51,7 @@ struct Running {
 }
 
 impl Running {
-    fn start(args: &[&str]) -> Running {
+    pub(crate) fn start(args: &[&str]) -> Running {
         let mut child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
             .args(args)
             .current_dir(workspace_root())
@@ -87,7 +87,7 @@ impl Running {
     }
 
     /// Sends `signal` (`INT`, `TERM`) with `kill`.
-    fn kill(&self, signal: &str) {
+    pub(crate) fn kill(&self, signal: &str) {
         let status = Command::new("kill")
             .args(["-s", signal, &self.child.id().to_string()])
             .status()
@@ -97,7 +97,7 @@ impl Running {
 
     /// Waits for a line of stderr that contains `text`.
     #[track_caller]
-    fn wait_for_stderr(&self, text: &str) {
+    pub(crate) fn wait_for_stderr(&self, text: &str) {
         loop {
             match self.lines.recv_timeout(Duration::from_secs(60)) {
                 Ok(line) if line.contains(text) => return,
@@ -108,7 +108,7 @@ impl Running {
     }
 
     /// Waits for the exit: the status code, stdout and the whole of stderr.
-    fn finish(mut self) -> (Option<i32>, String, String) {
+    pub(crate) fn finish(mut self) -> (Option<i32>, String, String) {
         let status = self.child.wait().expect("awork-sim runs");
         let stdout = self.stdout.join().expect("the stdout reader ends");
         let stderr = self.stderr.join().expect("the stderr reader ends");

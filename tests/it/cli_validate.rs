@@ -105,10 +105,82 @@ fn array_problems_name_the_line_where_the_element_starts() {
 }
 
 #[test]
-fn an_empty_input_has_no_events_and_succeeds() {
-    let run = check(&["validate"], "", 0);
-    assert_eq!(run.stdout, "");
-    assert_eq!(run.stderr, "0 events, 0 invalid\n");
+fn an_input_with_no_event_fails_with_one_line_saying_so() {
+    // An empty capture must not pass in CI.
+    for stdin in ["", "\n", " \n\n"] {
+        let run = check(&["validate"], stdin, 1);
+        assert_eq!(
+            run.stdout, "<stdin>: no event: the input is empty\n",
+            "{stdin:?}"
+        );
+        assert_eq!(run.stderr, "0 events, 0 invalid, 1 input without events\n");
+    }
+    let run = check(&["validate"], "[]", 1);
+    assert_eq!(run.stdout, "<stdin>: no event: an empty array\n");
+    // Beside files that hold events, the empty one still fails the run, by name.
+    let empty = TempFile::new("validate-empty.ndjson", "");
+    let run = check(
+        &["validate", "fixtures/awork-docs-example.json", empty.arg()],
+        "",
+        1,
+    );
+    assert_eq!(
+        run.stdout,
+        format!("{}: no event: the input is empty\n", empty.arg())
+    );
+    assert_eq!(run.stderr, "1 event, 0 invalid, 1 input without events\n");
+}
+
+#[test]
+fn a_folder_is_every_event_file_in_it_in_name_order() {
+    let dir = std::env::temp_dir().join(format!(
+        "awork-sim-it-{}-validate-folder",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let folder = dir.to_str().unwrap();
+    // The folder `generate --out` makes, as the README has it.
+    check(&["generate", "--count", "3", "--out", folder], "", 0);
+    let run = check(&["validate", folder], "", 0);
+    assert_eq!(run.stderr, "3 events, 0 invalid\n");
+
+    // Files it does not write are left alone; an invalid event file is named, after the ones
+    // before it in name order.
+    std::fs::write(dir.join("notes.txt"), "not an event").unwrap();
+    std::fs::write(
+        dir.join("0000-broken.json"),
+        "{\"eventType\": \"task_added\"}",
+    )
+    .unwrap();
+    std::fs::write(dir.join("zz.ndjson"), "42\n").unwrap();
+    let run = check(&["validate", folder], "", 1);
+    assert_eq!(run.stderr, "5 events, 2 invalid\n");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with(&format!(
+            "{}:1: task_added: ",
+            dir.join("0000-broken.json").display()
+        )),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .last()
+            .unwrap()
+            .starts_with(&format!("{}:1: ?: ", dir.join("zz.ndjson").display())),
+        "{lines:#?}"
+    );
+
+    // A folder with no event file in it holds no event.
+    for file in std::fs::read_dir(&dir).unwrap() {
+        std::fs::remove_file(file.unwrap().path()).unwrap();
+    }
+    let run = check(&["validate", folder], "", 1);
+    assert_eq!(
+        run.stdout,
+        format!("{folder}: no event: no event file in the folder (*.json, *.ndjson, *.jsonl)\n")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod cli_auth;
 mod cli_check;
 mod cli_demo;
 mod cli_env;
+mod cli_errors;
 mod cli_events;
 mod cli_general;
 mod cli_generate;

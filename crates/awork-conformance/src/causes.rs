@@ -85,7 +85,7 @@ fn one_fault_for_all(
     let (summary, fix) = match (same_status, same_answer) {
         (Some(status @ (404 | 405)), _) => (
             format!(
-                "every request ({count}) was answered {}: nothing takes awork's POST at the path `{path}`",
+                "all {count} requests were answered {}: nothing takes awork's POST at the path `{path}`",
                 status_text(status)
             ),
             "check the URL's path: awork POSTs to exactly the URL registered on the webhook (path and trailing slash included); point --url at the route that handles the webhook".to_owned(),
@@ -93,14 +93,14 @@ fn one_fault_for_all(
         (Some(status @ (401 | 403)), _) => match &settings.auth_header_name {
             Some(name) => (
                 format!(
-                    "every request ({count}) was answered {} although it carried the auth header `{name}` as given: the receiver expects another header name or value",
+                    "all {count} requests were answered {} although they carried the auth header `{name}` as given: the receiver expects another header name or value",
                     status_text(status)
                 ),
                 "check the header's name and value against the receiver's configuration (awork sends exactly the `Name: value` configured on the webhook, in one header); a stray space, quote or `Bearer ` prefix is a different value".to_owned(),
             ),
             None => (
                 format!(
-                    "every request ({count}) was answered {}, and no auth header was given: the receiver requires one",
+                    "all {count} requests were answered {}, and no auth header was given: the receiver requires one",
                     status_text(status)
                 ),
                 "give the check the header the receiver expects: `--auth-header 'Name: value'`, or the AWORK_SIM_AUTH_HEADER variable".to_owned(),
@@ -108,19 +108,19 @@ fn one_fault_for_all(
         },
         (Some(400..=499), true) => (
             format!(
-                "every event ({count}) was refused with the same answer, {}: the receiver's parser refuses awork's envelope itself; first request: {}",
+                "all {count} events were refused with the same answer, {}: the receiver's parser refuses awork's envelope itself; first request: {}",
                 answer_text(&first.answer),
                 request_text(first)
             ),
             "read the envelope as awork sends it (`awork-sim generate --count 1` shows one; fixtures/ has one of each type): parse only what you use and tolerate the rest; replay a failed request with `awork-sim send --url URL FILE` (`--save-failed DIR` writes them) while you fix it".to_owned(),
         ),
         (None, true) if first.answer.is_timeout() => (
-            format!("no request ({count}) was answered within the timeout"),
+            format!("none of the {count} requests was answered within the timeout"),
             CaseId::RespondsInTime.advice().to_owned(),
         ),
         (None, true) => (
             format!(
-                "no request ({count}) got an answer: {}",
+                "none of the {count} requests got an answer: {}",
                 answer_text(&first.answer)
             ),
             "check that the receiver serves HTTP at the URL (scheme, host and port) and stays up while requests arrive".to_owned(),

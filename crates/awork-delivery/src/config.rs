@@ -5,7 +5,7 @@
 //! policy is carried out; that is the engine's job.
 
 use std::fmt;
-use std::num::{NonZeroU32, NonZeroUsize};
+use std::num::NonZeroUsize;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -16,8 +16,9 @@ use http::uri::{Scheme, Uri};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
-    /// The webhook URL is not an absolute `http` or `https` URL with a host.
-    #[error("invalid webhook url `{url}`: {reason}")]
+    /// The webhook URL is not an absolute `http` or `https` URL with a host. When the scheme is
+    /// missing and `http://` in front would make a URL, the message suggests it.
+    #[error("invalid webhook url `{url}`: {reason}{}", with_scheme(.url))]
     InvalidUrl {
         /// The rejected text.
         url: String,
@@ -129,6 +130,21 @@ pub fn format_duration(duration: Duration) -> String {
     }
 }
 
+/// `; did you mean `http://127.0.0.1:8787/hooks`?` when `text` has no scheme and `http://` in
+/// front of it makes a valid URL; otherwise nothing.
+fn with_scheme(text: &str) -> String {
+    if text.contains("://") {
+        return String::new();
+    }
+    let guess = format!("http://{}", text.trim());
+    match guess.parse::<Uri>() {
+        Ok(uri) if uri.host().is_some_and(|host| !host.is_empty()) => {
+            format!("; did you mean `{guess}`?")
+        }
+        _ => String::new(),
+    }
+}
+
 /// A validated absolute `http` or `https` URL with a host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookUrl(Uri);
@@ -140,6 +156,9 @@ impl WebhookUrl {
             url: text.to_owned(),
             reason,
         };
+        if !text.contains("://") {
+            return Err(error("the scheme is missing (http:// or https://)"));
+        }
         let uri: Uri = text.parse().map_err(|_| error("not a valid url"))?;
         match uri.scheme() {
             Some(scheme) if *scheme == Scheme::HTTP || *scheme == Scheme::HTTPS => {}
@@ -300,6 +319,20 @@ impl Default for RetrySchedule {
 }
 
 impl RetrySchedule {
+    /// The name of the preset for a receiver on the developer's machine: `--retry-schedule local`.
+    pub const LOCAL: &'static str = "local";
+
+    /// The preset for local work, [`RetrySchedule::LOCAL`]: 500 ms, 1 s, then 2 s between attempts,
+    /// so a receiver that is down pauses the webhook within seconds rather than the default
+    /// schedule's 50 minutes.
+    pub fn local() -> Self {
+        Self::Schedule(vec![
+            Duration::from_millis(500),
+            Duration::from_secs(1),
+            Duration::from_secs(2),
+        ])
+    }
+
     /// The delay before retry number `retry` (1 for the first retry, that is the second attempt).
     pub fn delay(&self, retry: u32) -> Duration {
         let index = retry.saturating_sub(1);
@@ -338,12 +371,16 @@ impl RetrySchedule {
     }
 }
 
-/// Parses the command-line syntax `D[,D…]`, for example `10ms` or `1m,5m,30m`.
+/// Parses the command-line syntax `D[,D…]`, for example `10ms` or `1m,5m,30m`, or the preset
+/// `local` ([`RetrySchedule::local`]).
 impl FromStr for RetrySchedule {
     type Err = ConfigError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         if text.trim().is_empty() {
             return Err(ConfigError::EmptySchedule);
+        }
+        if text.trim().eq_ignore_ascii_case(Self::LOCAL) {
+            return Ok(Self::local());
         }
         let delays = text
             .split(',')
@@ -397,8 +434,9 @@ pub struct WebhookConfig {
     /// How many events may be in delivery (attempting or waiting to retry) at once. Default 1,
     /// which delivers strictly in order.
     pub concurrency: NonZeroUsize,
-    /// At most this many new events are started per second, if set.
-    pub rate: Option<NonZeroU32>,
+    /// At most this many new events are started per second, if set: a finite number above 0
+    /// (`0.5` is one every 2 s).
+    pub rate: Option<f64>,
     /// Accept any TLS certificate (for self-signed development certificates).
     pub insecure: bool,
 }
@@ -468,11 +506,37 @@ impl WebhookConfig {
         self
     }
 
-    /// Limits new events to `rate` per second; `None` or 0 removes the limit.
+    /// Limits new events to `rate` per second (`0.5`: one every 2 s); `None`, or a rate that is not
+    /// a finite number above 0, removes the limit.
     #[must_use = "the builder returns the changed configuration"]
-    pub fn with_rate(mut self, rate: Option<u32>) -> Self {
-        self.rate = rate.and_then(NonZeroU32::new);
+    pub fn with_rate(mut self, rate: Option<f64>) -> Self {
+        self.rate = rate.filter(|rate| rate.is_finite() && *rate > 0.0);
         self
+    }
+
+    /// How long after an attempt that failed the webhook pauses if every attempt from then on
+    /// fails, one delivery at a time: `consecutive` is the count of failed attempts in a row with
+    /// that one, `attempt` its number for its event. A failed event is followed at once by the next
+    /// one (there is always a next one). `None` when the webhook has paused already, or when
+    /// `pause_after` is so large that it would not pause within a million attempts.
+    pub fn time_to_pause(&self, consecutive: u32, attempt: u32) -> Option<Duration> {
+        const MOST: u32 = 1_000_000;
+        if consecutive > self.pause_after || self.pause_after >= MOST {
+            return None;
+        }
+        let mut waited = Duration::ZERO;
+        let (mut count, mut attempt) = (consecutive, attempt);
+        while count <= self.pause_after {
+            if attempt > self.max_retries {
+                // The event failed; the next one's first attempt goes at once.
+                attempt = 1;
+            } else {
+                waited = waited.saturating_add(self.retry_schedule.delay(attempt));
+                attempt += 1;
+            }
+            count += 1;
+        }
+        Some(waited)
     }
 
     /// Accepts any TLS certificate.
@@ -528,6 +592,32 @@ mod tests {
     }
 
     #[test]
+    fn the_local_preset_is_seconds() {
+        let local: RetrySchedule = "local".parse().unwrap();
+        assert_eq!(local, RetrySchedule::local());
+        assert_eq!(local.to_string(), "500ms,1s,2s");
+    }
+
+    #[test]
+    fn the_time_to_pause_follows_the_schedule() {
+        let config = WebhookConfig::new("http://localhost/").unwrap();
+        // From the first failure: 10 s + 20 s + … + 600 s × 4, about 50 minutes.
+        assert_eq!(config.time_to_pause(1, 1), Some(Duration::from_secs(3030)));
+        // The 10th failure in a row, on the event's 10th attempt: one wait of 10 minutes.
+        assert_eq!(config.time_to_pause(10, 10), Some(Duration::from_secs(600)));
+        assert_eq!(config.time_to_pause(11, 11), None);
+        let local = config.clone().with_retry_schedule(RetrySchedule::local());
+        assert_eq!(
+            local.time_to_pause(1, 1),
+            Some(Duration::from_millis(17_500))
+        );
+        // Fewer retries than the threshold: a failed event is followed at once by the next.
+        let few = config.with_max_retries(2);
+        // 10 s, 20 s, the next event at once, …: three times 30 s, then 10 s.
+        assert_eq!(few.time_to_pause(1, 1), Some(Duration::from_secs(100)));
+    }
+
+    #[test]
     fn urls_must_be_http_with_a_host() {
         assert!(WebhookUrl::parse("http://127.0.0.1:8080/hook").is_ok());
         assert!(WebhookUrl::parse("https://example.com").unwrap().is_https());
@@ -544,6 +634,23 @@ mod tests {
                 "{error}"
             );
         }
+        for (bad, guess) in [
+            ("localhost:8787", "http://localhost:8787"),
+            ("127.0.0.1:8787/hooks", "http://127.0.0.1:8787/hooks"),
+            ("example.com/hook", "http://example.com/hook"),
+        ] {
+            assert_eq!(
+                WebhookUrl::parse(bad).unwrap_err().to_string(),
+                format!(
+                    "invalid webhook url `{bad}`: the scheme is missing (http:// or https://); did \
+                     you mean `{guess}`?"
+                )
+            );
+        }
+        assert_eq!(
+            WebhookUrl::parse("/hook").unwrap_err().to_string(),
+            "invalid webhook url `/hook`: the scheme is missing (http:// or https://)"
+        );
     }
 
     #[test]

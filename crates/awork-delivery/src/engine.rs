@@ -145,7 +145,7 @@ pub struct Report {
 }
 
 /// The delivery semantics a run used, for the binary to print.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Semantics {
     /// Per-attempt timeout, in milliseconds.
     pub timeout_ms: u64,
@@ -158,7 +158,7 @@ pub struct Semantics {
     /// Deliveries in flight at once.
     pub concurrency: usize,
     /// New events per second, if limited.
-    pub rate: Option<u32>,
+    pub rate: Option<f64>,
 }
 
 impl Semantics {
@@ -170,7 +170,7 @@ impl Semantics {
             retry_schedule: config.retry_schedule.to_string(),
             pause_after: config.pause_after,
             concurrency: config.concurrency.get(),
-            rate: config.rate.map(|rate| rate.get()),
+            rate: config.rate,
         }
     }
 }
@@ -178,15 +178,23 @@ impl Semantics {
 impl fmt::Display for Semantics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let plural = |count: u32, one, many| if count == 1 { one } else { many };
+        // The threshold as the failure that crosses it: "pause after 10" read as the 10th.
+        let crossing = u64::from(self.pause_after) + 1;
+        let suffix = match (crossing % 10, crossing % 100) {
+            (_, 11..=13) => "th",
+            (1, _) => "st",
+            (2, _) => "nd",
+            (3, _) => "rd",
+            _ => "th",
+        };
         write!(
             f,
-            "timeout {}, up to {} {}, retry schedule {}, pause after {} consecutive {}",
+            "timeout {}, up to {} {}, retry schedule {}, the {crossing}{suffix} failure in a row \
+             pauses the webhook",
             format_duration(Duration::from_millis(self.timeout_ms)),
             self.max_retries,
             plural(self.max_retries, "retry", "retries"),
             self.retry_schedule,
-            self.pause_after,
-            plural(self.pause_after, "failure", "failures"),
         )
     }
 }
@@ -496,7 +504,7 @@ impl<T: Transport> Webhook<T> {
         let rate_interval = self
             .config
             .rate
-            .map(|rate| Duration::from_secs_f64(1.0 / f64::from(rate.get())));
+            .and_then(|rate| Duration::try_from_secs_f64(1.0 / rate).ok());
 
         let mut report = Report {
             events: 0,
@@ -607,6 +615,7 @@ impl<T: Transport> Webhook<T> {
                 latency: attempted.latency,
                 time: attempted.time,
                 decision,
+                consecutive_failures: self.consecutive_failures,
             };
             observer.on_attempt(&record);
             flight.event.label = record.label;

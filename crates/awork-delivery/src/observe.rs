@@ -63,12 +63,16 @@ pub struct AttemptRecord {
     pub time: DateTime<Utc>,
     /// What the engine decided next.
     pub decision: Decision,
+    /// The webhook's count of failed attempts in a row, this one included (0 after a success):
+    /// the webhook pauses when it goes above `pause_after`.
+    pub consecutive_failures: u32,
 }
 
 impl AttemptRecord {
     /// The record as one line of JSON, without the trailing newline.
     ///
-    /// Fields: `event`, `label`, `attempt`, then `status` (with `location` for a redirect) or
+    /// Fields: `event` (the event's number from 1, as `send` prints it: `#1`; [`AttemptRecord::event`]
+    /// plus one), `label`, `attempt`, then `status` (with `location` for a redirect) or
     /// `error` (with `message` for `tls` and `other`), `latency_ms`, `time` (RFC 3339 UTC),
     /// `decision`, and `retry_after_ms` when the decision is a retry.
     pub fn to_json_line(&self) -> String {
@@ -82,7 +86,7 @@ impl AttemptRecord {
     fn write_json(&self, line: &mut String, second: &mut SecondText) {
         let mut numbers = itoa::Buffer::new();
         line.push_str("{\"event\":");
-        line.push_str(numbers.format(self.event));
+        line.push_str(numbers.format(self.event.saturating_add(1)));
         line.push_str(",\"label\":");
         push_json_string(line, &self.label);
         line.push_str(",\"attempt\":");
@@ -140,7 +144,7 @@ impl AttemptRecord {
             Decision::Delivered | Decision::GiveUp | Decision::Pause => None,
         };
         WireRecord {
-            event: self.event,
+            event: self.event.saturating_add(1),
             label: &self.label,
             attempt: self.attempt,
             status,
@@ -433,6 +437,7 @@ mod tests {
                         latency: Duration::from_micros(*micros),
                         time: base + chrono::TimeDelta::milliseconds(offset),
                         decision,
+                        consecutive_failures: m as u32,
                     };
                     let serde_line = serde_json::to_string(&record).unwrap();
                     assert_eq!(record.to_json_line(), serde_line);
@@ -462,10 +467,11 @@ mod tests {
             decision: Decision::Retry {
                 after: Duration::from_secs(10),
             },
+            consecutive_failures: 1,
         };
         assert_eq!(
             record.to_json_line(),
-            r#"{"event":3,"label":"task_created","attempt":2,"status":503,"latency_ms":1.5,"time":"2023-11-14T22:13:20.000Z","decision":"retry","retry_after_ms":10000.0}"#
+            r#"{"event":4,"label":"task_created","attempt":2,"status":503,"latency_ms":1.5,"time":"2023-11-14T22:13:20.000Z","decision":"retry","retry_after_ms":10000.0}"#
         );
         let timeout = AttemptRecord {
             outcome: AttemptOutcome::Timeout,
@@ -474,7 +480,7 @@ mod tests {
         };
         assert_eq!(
             timeout.to_json_line(),
-            r#"{"event":3,"label":"task_created","attempt":2,"error":"timeout","latency_ms":1.5,"time":"2023-11-14T22:13:20.000Z","decision":"pause"}"#
+            r#"{"event":4,"label":"task_created","attempt":2,"error":"timeout","latency_ms":1.5,"time":"2023-11-14T22:13:20.000Z","decision":"pause"}"#
         );
     }
 }

@@ -506,7 +506,15 @@ pub fn classify(error: &(dyn StdError + 'static)) -> AttemptOutcome {
     let mut incomplete = false;
     while let Some(error) = current {
         if let Some(tls) = error.downcast_ref::<rustls::Error>() {
-            return AttemptOutcome::Tls(tls.to_string());
+            let mut message = tls.to_string();
+            if matches!(
+                tls,
+                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType)
+            ) {
+                // What came back is not TLS at all: most often a plain HTTP answer.
+                message.push_str(" (is the receiver plain http? try its http:// URL)");
+            }
+            return AttemptOutcome::Tls(message);
         }
         if let Some(io_error) = error.downcast_ref::<io::Error>() {
             match io_error.kind() {

@@ -16,15 +16,25 @@ pub const ENV: &str = "AWORK_SIM_AUTH_HEADER";
 /// The options giving the auth header; flattened into the commands that use one.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AuthArgs {
-    /// The auth header, as `Name: value`: what `send` sends with every request, what `check` expects
-    /// the receiver to require, what `listen` requires (401 otherwise). Its value is never printed.
-    /// On the command line it shows in `ps` and CI logs: prefer the environment variable
-    /// AWORK_SIM_AUTH_HEADER or --auth-header-file. At most one of the three.
+    /// The auth header, as `Name: value`. Its value is never printed. On the command line it shows
+    /// in `ps` and CI logs: prefer the environment variable AWORK_SIM_AUTH_HEADER or
+    /// --auth-header-file. At most one of the three. Each command's help says what it does with
+    /// the header (see `help`).
     #[arg(long, value_name = "'Name: value'")]
     auth_header: Option<String>,
     /// Read the auth header (`Name: value`) from the first line of this file.
     #[arg(long, value_name = "PATH")]
     auth_header_file: Option<PathBuf>,
+}
+
+/// The help of `--auth-header` for a command, `does` saying what the command does with the header:
+/// `sent with every request`.
+pub fn help(does: &str) -> String {
+    format!(
+        "The auth header, as `Name: value`: {does}. Its value is never printed. On the command \
+         line it shows in `ps` and CI logs: prefer the environment variable {ENV} or \
+         --auth-header-file. At most one of the three"
+    )
 }
 
 impl AuthArgs {

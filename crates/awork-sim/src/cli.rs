@@ -3,7 +3,8 @@
 //! Each subcommand's own arguments live in its module under [`crate::commands`], next to the code that
 //! resolves them into the configuration it runs with; this module names the subcommands, and reads a
 //! negative number after an option as that option's value ([`parse_from`]), so that `--count -5`
-//! is told what `--count` takes instead of clap's tip to write `-- -5`.
+//! is told what `--count` takes instead of clap's tip to write `-- -5`; and makes clap's usage
+//! errors one line ([`one_line`]).
 
 use std::ffi::OsString;
 
@@ -30,9 +31,11 @@ pub enum Command {
     Events(events::Args),
     /// Check events (JSON or NDJSON, from files or stdin) and report every problem.
     ///
-    /// Inputs are read as streams. A part that is not JSON (a torn line of a capture) is a problem
-    /// of its line, and checking goes on. Exits 0 when every event is valid, 1 when any is invalid
-    /// or not JSON, and 2 when an input cannot be read (then nothing is checked).
+    /// Inputs are read as streams; a folder stands for its event files (`*.json`, `*.ndjson`,
+    /// `*.jsonl`), in name order. A part that is not JSON (a torn line of a capture) is a problem of
+    /// its line, and checking goes on. Exits 0 when every event is valid, 1 when any is invalid or
+    /// not JSON or an input holds no event (an empty capture), and 2 when an input cannot be read
+    /// (then nothing is checked).
     Validate(validate::Args),
     /// Generate realistic events: NDJSON on stdout, or one pretty JSON file per event.
     ///
@@ -52,9 +55,15 @@ pub enum Command {
     Send(send::Args),
     /// Run a development receiver: validate and print each delivery, record it, misbehave on request.
     ///
-    /// Runs until Ctrl-C, then prints a tally.
+    /// Each line says why a request was not answered 2xx. A GET or HEAD (a readiness probe) is
+    /// answered 200 and is not a delivery: neither printed nor counted. Runs until Ctrl-C or
+    /// SIGTERM, then prints a tally and exits 130 or 143.
     Listen(listen::Args),
     /// Show awork's delivery semantics in one process: events, retries, a pause and the resume.
+    ///
+    /// Each failed attempt shows the webhook's count of failures in a row, which pauses it at the
+    /// 11th. One delivery is in flight at a time, so a seed prints the same transcript on every
+    /// run; every event is about something the story added first (the agency's team aside).
     Demo(demo::Args),
     /// Run the conformance suite against a receiver: will it lose events, get its integration
     /// paused, or accept forged calls?
@@ -89,7 +98,49 @@ pub fn parse() -> Result<Args, clap::Error> {
 /// `--count -5: a negative number; --count takes 0 or more`.
 pub fn parse_from(argv: &[OsString]) -> Result<Args, clap::Error> {
     let argv = join_negative_values(argv);
-    Args::try_parse_from(&argv).map_err(|error| negative_refused(&argv, &error).unwrap_or(error))
+    Args::try_parse_from(&argv)
+        .map_err(|error| negative_refused(&argv, &error).unwrap_or_else(|| one_line(&argv, error)))
+}
+
+/// A usage error of clap's as one line, as the README promises: its message with any list and
+/// tip joined on, then where to read more (`see 'awork-sim send --help'`). Help, the version, and
+/// the help shown for a missing subcommand are left as they are.
+fn one_line(argv: &[OsString], error: clap::Error) -> clap::Error {
+    if !error.use_stderr() || error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        return error;
+    }
+    let rendered = error.render().to_string();
+    let mut message = String::new();
+    for line in rendered.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        if message.is_empty() {
+            message.push_str(line.strip_prefix("error: ").unwrap_or(line));
+        } else if line.starts_with("tip:") {
+            message.push_str("; ");
+            message.push_str(line);
+        } else {
+            message.push(' ');
+            message.push_str(line);
+        }
+    }
+    // The subcommand the error is about, when it is one.
+    let command = Args::command();
+    let subcommand = argv
+        .get(1)
+        .and_then(|name| name.to_str())
+        .and_then(|name| command.find_subcommand(name))
+        .map(|subcommand| format!(" {}", subcommand.get_name()))
+        .unwrap_or_default();
+    clap::Error::raw(
+        error.kind(),
+        format!("{message}; see 'awork-sim{subcommand} --help'\n"),
+    )
 }
 
 /// Whether `text` is a negative number (`-5`, `-0.5`).
@@ -178,13 +229,12 @@ fn negative_refused(argv: &[OsString], error: &clap::Error) -> Option<clap::Erro
             matches!(again.get(ContextKind::InvalidArg), Some(ContextValue::String(arg)) if arg.split(' ').next() == Some(option))
         })
     };
-    let takes = ["0", "1"]
-        .into_iter()
-        .find(|least| !refuses(least))
-        .map_or_else(
-            || "no negative number".to_owned(),
-            |least| format!("{least} or more"),
-        );
+    let takes = match ["0", "1"].into_iter().find(|least| !refuses(least)) {
+        // A decimal option (`--rate`): more than 0, not 1 or more.
+        Some("1") if !refuses("0.5") => "a number above 0".to_owned(),
+        Some(least) => format!("{least} or more"),
+        None => "no negative number".to_owned(),
+    };
     let what = if negative { "a negative number; " } else { "" };
     Some(clap::Error::raw(
         ErrorKind::ValueValidation,
@@ -216,6 +266,33 @@ mod tests {
             join_negative_values(&argv(&["send", "--json", "-5", "--count", "-x"])),
             argv(&["send", "--json", "-5", "--count", "-x"])
         );
+    }
+
+    #[test]
+    fn usage_errors_are_one_line_and_help_is_left_alone() {
+        for (args, message) in [
+            (
+                &["send", "--cont", "5"][..],
+                "unexpected argument '--cont' found; tip: a similar argument exists: '--count'; \
+                 see 'awork-sim send --help'",
+            ),
+            (
+                &["send"],
+                "the following required arguments were not provided: --url <URL>; see \
+                 'awork-sim send --help'",
+            ),
+            (
+                &["generate", "--count", "x"],
+                "invalid value 'x' for '--count <N>': invalid digit found in string; see \
+                 'awork-sim generate --help'",
+            ),
+        ] {
+            let error = parse_from(&argv(args)).unwrap_err();
+            assert_eq!(error.to_string(), format!("error: {message}\n"), "{args:?}");
+        }
+        let help = parse_from(&argv(&["send", "--help"])).unwrap_err();
+        assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+        assert!(help.to_string().lines().count() > 20);
     }
 
     #[test]

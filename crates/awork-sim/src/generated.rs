@@ -72,28 +72,59 @@ impl GeneratorArgs {
     }
 }
 
-/// `unknown event type `nope`; awork's API names: absence_added, …; other spellings: client_added, …`:
-/// every name `--event` accepts, the API's 35 first, then the spec's and the docs' other spellings.
+/// `unknown event type `task_staus_changed`; did you mean `task_status_changed`? (…)`: the
+/// closest names `--event` accepts (any family's), or, when none is close, where to find them all.
 pub fn unknown_event(name: &str) -> String {
-    let api: Vec<&str> = EventType::API
-        .iter()
-        .map(|event| event.name(Naming::Api))
-        .collect();
-    let mut others: Vec<&str> = Vec::new();
-    for naming in [Naming::Spec, Naming::Docs] {
+    let mut names: Vec<&str> = Vec::new();
+    for naming in [Naming::Api, Naming::Spec, Naming::Docs] {
         for event in EventType::ALL {
-            if let Some(other) = event.name_in(naming) {
-                if !api.contains(&other) && !others.contains(&other) {
-                    others.push(other);
+            if let Some(known) = event.name_in(naming) {
+                if !names.contains(&known) {
+                    names.push(known);
                 }
             }
         }
     }
-    format!(
-        "unknown event type `{name}`; awork's API names: {}; other spellings awork has used: {}",
-        api.join(", "),
-        others.join(", ")
-    )
+    let wanted = name.to_ascii_lowercase();
+    let distances: Vec<(usize, &str)> = names
+        .iter()
+        .map(|known| (edit_distance(&wanted, known), *known))
+        .collect();
+    let best = distances.iter().map(|(distance, _)| *distance).min();
+    // Close: a few typos, at most a third of the name.
+    let close = best.filter(|best| *best <= (wanted.chars().count() / 3).max(2));
+    let all = "`awork-sim events` lists awork's names (`--naming spec|docs` the other spellings, \
+               which are accepted too)";
+    match close {
+        Some(best) => {
+            let closest: Vec<String> = distances
+                .iter()
+                .filter(|(distance, _)| *distance == best)
+                .map(|(_, known)| format!("`{known}`"))
+                .collect();
+            format!(
+                "unknown event type `{name}`; did you mean {}? ({all})",
+                closest.join(" or ")
+            )
+        }
+        None => format!("unknown event type `{name}`; {all}"),
+    }
+}
+
+/// The Levenshtein distance between two names: the fewest characters inserted, removed or
+/// replaced to make one the other.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, from) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, to) in b.iter().enumerate() {
+            let replace = previous[j] + usize::from(from != *to);
+            current[j + 1] = replace.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// A salt for one run's trace ids ([`Generator::with_trace_salt`]), from the operating system's
@@ -220,25 +251,28 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_name_is_named_with_the_valid_ones_of_every_family() {
-        let error = args(&["nope"]).resolve().unwrap_err().to_string();
-        let (api, others) = error
-            .strip_prefix("unknown event type `nope`; awork's API names: ")
-            .and_then(|rest| rest.split_once("; other spellings awork has used: "))
-            .unwrap_or_else(|| panic!("{error}"));
-        assert_eq!(api.split(", ").count(), 35, "{api}");
-        assert!(api.starts_with("absence_added, ") && api.ends_with("user_updated"));
-        for name in [
-            "client_changed",
-            "client_updated",
-            "time_tracking_added",
-            "task_list_updated",
-        ] {
-            assert!(
-                others.split(", ").any(|other| other == name),
-                "{name}: {others}"
-            );
-        }
-        assert!(!others.contains("absence_added"), "{others}");
+    fn an_unknown_name_is_told_the_closest_names() {
+        let error = args(&["task_staus_changed"])
+            .resolve()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(
+                "unknown event type `task_staus_changed`; did you mean `task_status_changed`? ("
+            ),
+            "{error}"
+        );
+        // Any family's spelling, and every name as close as the closest.
+        let error = unknown_event("client_chnged");
+        assert!(error.contains("did you mean `client_changed`?"), "{error}");
+        let error = unknown_event("task_add");
+        assert!(error.contains("did you mean `task_added`?"), "{error}");
+        assert_eq!(
+            unknown_event("nope"),
+            "unknown event type `nope`; `awork-sim events` lists awork's names (`--naming \
+             spec|docs` the other spellings, which are accepted too)"
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 }

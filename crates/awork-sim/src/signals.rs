@@ -1,5 +1,5 @@
-//! SIGINT and SIGTERM for the commands that run long (`send`, `check`): the first asks the command
-//! to stop, the second ends the process at once.
+//! SIGINT and SIGTERM for the commands that run long (`send`, `check`, `listen`): the first asks
+//! the command to stop, the second ends the process at once.
 //!
 //! The handlers run on a thread of their own, with a runtime of their own, so a second signal ends
 //! the process even while the command's thread is busy or blocked writing. The first signal is only

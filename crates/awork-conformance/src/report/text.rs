@@ -42,16 +42,35 @@ impl Report {
                 ", as --naming asked; awork's webhooks carry the API's names (the default)"
             }
         );
-        if !self.causes.is_empty() {
-            let plural = if self.causes.len() == 1 { "" } else { "s" };
-            let _ = writeln!(out, "{} cause{plural} found:", self.causes.len());
-            for (number, cause) in self.causes.iter().enumerate() {
+        // The root causes of the failures lead; a warning is no cause of failure, and is told once,
+        // on its case's line, with its explanation below.
+        let failed = |id: &crate::cases::CaseId| {
+            self.cases
+                .iter()
+                .any(|case| case.id == *id && case.outcome == Outcome::Fail)
+        };
+        let causes: Vec<_> = self
+            .causes
+            .iter()
+            .filter(|cause| cause.cases.iter().any(failed))
+            .collect();
+        let warned = self.with_outcome(Outcome::Warn).count();
+        if !causes.is_empty() {
+            let plural = if causes.len() == 1 { "" } else { "s" };
+            let _ = writeln!(out, "{} cause{plural} of failure found:", causes.len());
+            for (number, cause) in causes.iter().enumerate() {
                 let ids: Vec<&str> = cause.cases.iter().map(|case| case.id()).collect();
                 let _ = writeln!(out, "{}. {}", number + 1, cause.summary);
                 let _ = writeln!(out, "   explains: {}", ids.join(", "));
                 let _ = writeln!(out, "   fix: {}", cause.fix);
             }
             let _ = writeln!(out);
+        } else if self.passed && warned > 0 {
+            let plural = if warned == 1 { "" } else { "s" };
+            let _ = writeln!(
+                out,
+                "passed, with {warned} warning{plural}: `should` cases, which do not fail the run\n"
+            );
         }
 
         let width = self
@@ -101,14 +120,9 @@ fn label(outcome: Outcome) -> &'static str {
 
 /// What went wrong in a failed or warned case: its requests, the cost and the fix.
 pub(super) fn write_trouble(out: &mut String, case: &CaseReport) {
+    // The case's own line above says what happened; this says why it matters.
     let label = label(case.outcome);
-    let _ = writeln!(
-        out,
-        "\n{label} {} ({}): {}",
-        case.id,
-        case.level.as_str(),
-        case.detail
-    );
+    let _ = writeln!(out, "\n{label} {} ({})", case.id, case.level.as_str());
     let _ = writeln!(
         out,
         "  sends {}; passes when {}",

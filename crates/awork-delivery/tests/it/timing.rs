@@ -166,7 +166,7 @@ async fn concurrent_deliveries_overlap() {
 
 #[tokio::test(start_paused = true)]
 async fn the_rate_limits_new_events_per_second() {
-    let config = config().with_concurrency(8).with_rate(Some(2));
+    let config = config().with_concurrency(8).with_rate(Some(2.0));
     let mut webhook =
         Webhook::with_transport(config, FakeTransport::always(AttemptOutcome::status(200)));
     let start = Instant::now();
@@ -179,6 +179,23 @@ async fn the_rate_limits_new_events_per_second() {
         .map(|at| (*at - start).as_millis())
         .collect();
     assert_eq!(since, [0, 500, 1000, 1500, 2000]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fractional_rate_spaces_events_by_its_inverse() {
+    let config = config().with_concurrency(8).with_rate(Some(0.5));
+    let mut webhook =
+        Webhook::with_transport(config, FakeTransport::always(AttemptOutcome::status(200)));
+    let start = Instant::now();
+    let run = webhook.deliver(events(3), &mut ()).await;
+    assert_eq!(run.report.delivered, 3);
+    let since: Vec<u128> = webhook
+        .transport()
+        .call_times()
+        .iter()
+        .map(|at| (*at - start).as_millis())
+        .collect();
+    assert_eq!(since, [0, 2000, 4000]);
 }
 
 #[tokio::test(start_paused = true)]

@@ -22,6 +22,7 @@ use crate::signals::Signals;
 
 /// Arguments of `awork-sim check`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("auth_header", |arg| arg.help(crate::auth::help("the header the receiver requires: the check sends it with every event, and tries calls without it and with a wrong value"))))]
 pub struct Args {
     /// The receiver's URL (http or https).
     #[arg(long, value_name = "URL")]

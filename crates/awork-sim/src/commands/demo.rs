@@ -1,14 +1,16 @@
 //! `awork-sim demo`: awork's delivery semantics in one process, with nothing else to start. A
 //! receiver on a free 127.0.0.1 port misbehaves on a script, the sender delivers a short generated
 //! story with a fast retry schedule, and the transcript shows what the receiver saw and what the
-//! sender decided: retries, a delivery, the webhook pausing with events kept as pending, the webhook
-//! enabled again, and the pending events delivered.
+//! sender decided: retries, a delivery, the count of failures in a row climbing until the webhook
+//! pauses with events kept as pending, the webhook enabled again, and the pending events delivered.
 //!
-//! The script keys on the events themselves rather than on request order, so the story is the same
-//! whichever of the two events in flight reaches the receiver first. This module prints; the engine
+//! One delivery is in flight at a time, so the same seed prints the same transcript (ports aside)
+//! on every run. The story is coherent as told: the agency's team is in the workspace before it
+//! starts, and every other entity an event is about was added by an earlier event of the demo
+//! (events about entities the demo never announced are left out). This module prints; the engine
 //! (`awork_delivery`) decides.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -26,10 +28,14 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use super::Outcome;
-use super::send::summary;
+use super::send::{in_a_row, summary};
+use crate::policy::{about, pause_note};
 
 /// The first event the broken receiver fails (from 1); the ones before it go through.
 const BROKEN_FROM: u64 = 6;
+
+/// The demo's pause threshold: awork's, the 11th failed attempt in a row pauses the webhook.
+const PAUSE_AFTER: u32 = 10;
 
 /// Arguments of `awork-sim demo`.
 #[derive(Debug, clap::Args)]
@@ -100,6 +106,10 @@ impl Script {
 struct Narrator<'a> {
     out: &'a mut dyn Write,
     receiver_lines: mpsc::UnboundedReceiver<String>,
+    /// The webhook's configuration, for the count of failures in a row and the note on the pause.
+    webhook: WebhookConfig,
+    /// Whether the note on when the webhook pauses was printed (at the first failed attempt).
+    noted: bool,
     error: Option<std::io::Error>,
 }
 
@@ -130,15 +140,33 @@ impl Observer for Narrator<'_> {
             Decision::Delivered => "delivered".to_owned(),
             Decision::Retry { after } => format!("retry in {}", format_duration(after)),
             Decision::GiveUp => "give up: the event failed".to_owned(),
-            Decision::Pause => "the webhook is paused: the event is kept as pending".to_owned(),
+            Decision::Pause => "the event is kept as pending".to_owned(),
+        };
+        // The webhook's count of failed attempts in a row: it runs across events, and a delivery
+        // resets it.
+        let count = if record.outcome.is_success() {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                in_a_row(record.consecutive_failures, self.webhook.pause_after)
+            )
         };
         self.line(&format!(
-            "  sender:   #{} {} attempt {}: {} -> {decision}",
+            "  sender:   #{} {} attempt {}: {}{count} -> {decision}",
             record.event + 1,
             record.label,
             record.attempt,
             record.outcome
         ));
+        if !self.noted && !record.outcome.is_success() {
+            self.noted = true;
+            if let Some(note) =
+                pause_note(&self.webhook, record.consecutive_failures, record.attempt)
+            {
+                self.line(&format!("  {note}"));
+            }
+        }
     }
 }
 
@@ -159,7 +187,9 @@ async fn story(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> 
         ..GeneratorConfig::default()
     };
     let count = usize::try_from(config.count).unwrap_or(usize::MAX);
-    let events: Vec<Event> = Generator::new(generator)
+    let generator = Generator::new(generator);
+    let team = generator.initial_user_ids().len();
+    let events: Vec<Event> = announced_only(generator)
         .take(count)
         .map(|event| {
             let body = serde_json::to_vec(&event).unwrap_or_default();
@@ -194,12 +224,15 @@ async fn story(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> 
         .await
         .context("cannot start the demo receiver")?;
 
-    let schedule: RetrySchedule = "200ms".parse()?;
+    let schedule: RetrySchedule = "100ms".parse()?;
+    // One delivery at a time: the transcript is the same on every run. More retries than the pause
+    // threshold, so the event whose failure pauses the webhook is kept, and delivered on resume.
     let webhook_config = WebhookConfig::new(&receiver.url())?
         .with_retry_schedule(schedule)
-        .with_pause_after(10)
+        .with_pause_after(PAUSE_AFTER)
+        .with_max_retries(PAUSE_AFTER + 2)
         .with_timeout(Duration::from_secs(5))
-        .with_concurrency(2);
+        .with_concurrency(1);
     let mut webhook = Webhook::new(webhook_config).context("cannot set up the HTTP client")?;
 
     writeln!(
@@ -210,19 +243,50 @@ async fn story(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> 
     )?;
     writeln!(
         out,
+        "the agency's team ({team} people) is in the workspace already; every other entity is \
+         added by an event before an event is about it"
+    )?;
+    writeln!(
+        out,
         "the receiver fails event #1 twice, and from event #{BROKEN_FROM} on it is broken (503)"
     )?;
     writeln!(
         out,
-        "semantics: {}, 2 deliveries in flight",
+        "semantics: {}, one delivery at a time",
         awork_delivery::Semantics::of(webhook.config())
     )?;
+    writeln!(
+        out,
+        "the webhook counts failed attempts in a row across events, and a delivery resets the \
+         count; {} retries, more than awork's 10, keep the event that pauses the webhook pending \
+         instead of failed",
+        PAUSE_AFTER + 2
+    )?;
+    let default = WebhookConfig::new(&receiver.url())?;
+    if let (Some(slow), Some(fast)) = (
+        default.time_to_pause(1, 1),
+        default
+            .clone()
+            .with_retry_schedule(RetrySchedule::local())
+            .time_to_pause(1, 1),
+    ) {
+        writeln!(
+            out,
+            "(with send's default schedule, {}, a receiver that is down pauses the webhook about \
+             {} after the first failure; `send --retry-schedule local` makes it about {})",
+            default.retry_schedule,
+            about(slow),
+            about(fast)
+        )?;
+    }
     writeln!(out)?;
     out.flush()?;
 
     let mut narrator = Narrator {
         out,
         receiver_lines,
+        webhook: webhook.config().clone(),
+        noted: false,
         error: None,
     };
     let first = webhook.deliver(events, &mut narrator).await;
@@ -235,9 +299,9 @@ async fn story(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> 
     if paused {
         writeln!(
             out,
-            "the webhook was paused after more than {} consecutive failed attempts; awork keeps \
-             the {} undelivered events as pending",
-            webhook.config().pause_after,
+            "the webhook paused at the {} failed attempt in a row; awork keeps the {} undelivered \
+             events as pending",
+            crate::policy::ordinal(u64::from(webhook.config().pause_after) + 1),
             first.report.pending
         )?;
     }
@@ -255,6 +319,9 @@ async fn story(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> 
     let mut narrator = Narrator {
         out,
         receiver_lines: narrator.receiver_lines,
+        webhook: webhook.config().clone(),
+        // Said once, in the first run.
+        noted: true,
         error: None,
     };
     let second = webhook.resume(&mut narrator).await;
@@ -289,6 +356,56 @@ async fn story(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> 
     })
 }
 
+/// The story's events that are about entities the demo announced: an `…_added` event announces
+/// its entity (its type and id), and any other event is kept only when its entity was announced
+/// before. The team that
+/// was in the workspace before the story (the actors, assignees and members) is announced by the
+/// demo's header, so events about those users themselves (`user_deleted` of a colleague the demo
+/// never introduced) are left out.
+fn announced_only(generator: Generator) -> impl Iterator<Item = awork_models::Envelope> {
+    let mut announced = HashSet::new();
+    generator.filter(move |event| {
+        // By entity type and id: a project member's `entityId` may be its user's.
+        let entity = (event.entity_type.clone(), event.entity_id.clone());
+        if event.event_type.as_str().ends_with("_added") {
+            announced.insert(entity);
+            true
+        } else {
+            announced.contains(&entity)
+        }
+    })
+}
+
 fn write_phase(out: &mut dyn Write, name: &str, run: &RunReport) -> std::io::Result<()> {
     writeln!(out, "{name}: {}", summary(run))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_is_about_an_entity_added_before() {
+        for seed in 1..=20 {
+            let generator = Generator::new(GeneratorConfig {
+                seed,
+                naming: Naming::Api,
+                ..GeneratorConfig::default()
+            });
+            let mut added = HashSet::new();
+            for event in announced_only(generator).take(100) {
+                let name = event.event_type.as_str();
+                let entity = (event.entity_type.clone(), event.entity_id.clone());
+                if name.ends_with("_added") {
+                    added.insert(entity);
+                } else {
+                    assert!(
+                        added.contains(&entity),
+                        "seed {seed}: {name} of {} never added",
+                        event.entity_id
+                    );
+                }
+            }
+        }
+    }
 }

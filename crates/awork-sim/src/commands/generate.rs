@@ -135,9 +135,14 @@ fn prepare(dir: &Path, force: bool) -> anyhow::Result<()> {
     }
     if !force {
         bail!(
-            "{}: not empty ({} entries); choose an empty or new directory, or --force to replace the event files generate wrote there",
+            "{}: not empty ({} {}); choose an empty or new directory, or --force to replace the event files generate wrote there",
             dir.display(),
-            entries.len()
+            entries.len(),
+            if entries.len() == 1 {
+                "entry"
+            } else {
+                "entries"
+            }
         );
     }
     let mut kept = 0;
@@ -153,8 +158,9 @@ fn prepare(dir: &Path, force: bool) -> anyhow::Result<()> {
     }
     if kept > 0 {
         eprintln!(
-            "generate: {}: kept {kept} entries that generate does not write",
-            dir.display()
+            "generate: {}: kept {kept} {} that generate does not write",
+            dir.display(),
+            if kept == 1 { "entry" } else { "entries" }
         );
     }
     Ok(())

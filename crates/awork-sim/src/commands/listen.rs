@@ -6,7 +6,8 @@
 //! `--max-body` is answered 413 before it is read (by its `Content-Length`, or while it streams in),
 //! and a delivery is recorded before it is answered, so one that could not be written is answered 500
 //! rather than 2xx, and the listener goes on. Each request's handler decides the answer; the main task
-//! prints one line per request, in the order they were answered, and the tally on Ctrl-C.
+//! prints one line per request, in the order they were answered (with the reason of an answer that is
+//! not 2xx), and the tally on Ctrl-C or SIGTERM. A GET or HEAD is a readiness probe, not a delivery.
 
 use std::convert::Infallible;
 use std::fmt;
@@ -24,7 +25,7 @@ use awork_delivery::{AuthHeader, parse_duration};
 use awork_models::{EventType, Naming};
 use bytes::Bytes;
 use chrono::{DateTime, Local, Utc};
-use http::{HeaderMap, Request, Response, StatusCode};
+use http::{HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Incoming};
 use hyper::server::conn::http1;
@@ -41,6 +42,7 @@ use super::Outcome;
 use super::generate::file_safe;
 use crate::auth::AuthArgs;
 use crate::generated::NamingArg;
+use crate::signals::Signals;
 
 /// The default of `--max-body`.
 const DEFAULT_MAX_BODY: &str = "10MiB";
@@ -49,11 +51,15 @@ const DEFAULT_MAX_BODY: &str = "10MiB";
 /// that the sender reads the 413 rather than a connection reset.
 const DISCARD_FOR: Duration = Duration::from_secs(2);
 
+/// The answer to a `GET` or `HEAD` (a readiness probe).
+const READY: &str = "awork-sim listen is ready: POST awork events here\n";
+
 /// The most characters of a received `eventType` or `entityId` printed on a line.
 const PRINTED_CHARS: usize = 80;
 
 /// Arguments of `awork-sim listen`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("auth_header", |arg| arg.help(crate::auth::help("required of every request; a request without it, or with another value, is answered 401 and its line says why"))))]
 pub struct Args {
     /// The address to listen on. The default, 127.0.0.1, takes connections from this machine only;
     /// `0.0.0.0` (or `::`) takes them from anywhere, as a receiver in a container needs. An IP
@@ -124,6 +130,7 @@ impl Args {
             answers: Answers {
                 auth,
                 fail_first: self.fail_first,
+                failed_first: 0,
                 fail_rate: self
                     .fail_rate
                     .map(|rate| (rate, StdRng::seed_from_u64(self.seed))),
@@ -202,28 +209,49 @@ struct MaxBody {
 #[derive(Debug, Clone)]
 struct Answers {
     auth: Option<AuthHeader>,
+    /// `--fail-first`, as given.
     fail_first: u64,
+    /// How many requests were failed on purpose by `--fail-first` so far.
+    failed_first: u64,
     fail_rate: Option<(f64, StdRng)>,
 }
 
 impl Answers {
-    fn authorized(&self, headers: &HeaderMap) -> bool {
-        self.auth
-            .as_ref()
-            .is_none_or(|auth| headers.get(auth.name()) == Some(auth.value()))
+    /// Why the request is refused 401, if it is: the required header is missing, or its value is
+    /// another (never shown).
+    fn unauthorized(&self, headers: &HeaderMap) -> Option<String> {
+        let auth = self.auth.as_ref()?;
+        match headers.get(auth.name()) {
+            None => Some(format!("answered 401: no `{}` header", auth.name())),
+            Some(value) if value != auth.value() => Some(format!(
+                "answered 401: the `{}` header has another value than --auth-header's",
+                auth.name()
+            )),
+            Some(_) => None,
+        }
     }
 
-    fn decide(&mut self) -> u16 {
-        if self.fail_first > 0 {
-            self.fail_first -= 1;
-            return 500;
+    /// The status of a request that passed the checks, and why when it is a failure on purpose.
+    fn decide(&mut self) -> (u16, Option<String>) {
+        if self.failed_first < self.fail_first {
+            self.failed_first += 1;
+            return (
+                500,
+                Some(format!(
+                    "answered 500 on purpose: --fail-first {} ({} of {})",
+                    self.fail_first, self.failed_first, self.fail_first
+                )),
+            );
         }
         if let Some((rate, rng)) = &mut self.fail_rate {
             if rng.random_bool(*rate) {
-                return 500;
+                return (
+                    500,
+                    Some(format!("answered 500 on purpose: --fail-rate {rate}")),
+                );
             }
         }
-        200
+        (200, None)
     }
 }
 
@@ -284,7 +312,8 @@ impl fmt::Display for Tally {
     }
 }
 
-/// Runs the receiver until Ctrl-C or SIGTERM, printing one line per delivery, then the tally.
+/// Runs the receiver until Ctrl-C or SIGTERM, printing one line per delivery, then the tally; the
+/// run ends [`Outcome::Stopped`] by the signal (130 or 143).
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let mut numbered = 0;
     if let Some(dir) = &config.record {
@@ -297,7 +326,8 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(config, numbered, out))
+    let signals = Signals::install().context("cannot handle SIGINT and SIGTERM")?;
+    runtime.block_on(serve(config, numbered, signals, out))
 }
 
 /// The highest number of the recordings already in `dir` (`NNNNNN-….json`), 0 when none: a new
@@ -316,7 +346,12 @@ fn last_recording(dir: &std::path::Path) -> std::io::Result<u64> {
     Ok(last)
 }
 
-async fn serve(config: &Config, numbered: u64, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+async fn serve(
+    config: &Config,
+    numbered: u64,
+    signals: Signals,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -339,40 +374,27 @@ async fn serve(config: &Config, numbered: u64, out: &mut dyn Write) -> anyhow::R
     out.flush()?;
 
     let mut tally = Tally::default();
-    // Ctrl-C, or SIGTERM (`docker stop`, a CI job ending): print the tally and end.
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let terminate = terminated();
-    tokio::pin!(terminate);
-    loop {
+    // Ctrl-C, or SIGTERM (`docker stop`, a CI job ending): print the tally and end with 130 or 143.
+    let stop = signals.first();
+    tokio::pin!(stop);
+    let signal = loop {
         tokio::select! {
             line = received.recv() => {
-                let Some(line) = line else { break };
+                let Some(line) = line else {
+                    // Every handler holds a sender while the listener accepts: never reached.
+                    break None;
+                };
                 print(&mut tally, &line, out)?;
                 out.flush()?;
             }
-            _ = &mut ctrl_c => break,
-            () = &mut terminate => break,
+            signal = &mut stop => break Some(signal),
         }
-    }
+    };
     accepting.abort();
     // Abort only asks; awaiting makes sure the listener and the connections are dropped.
     let _cancelled = accepting.await;
     writeln!(out, "{tally}")?;
-    Ok(Outcome::Success)
-}
-
-/// Resolves when the process gets SIGTERM (on Unix; elsewhere, never).
-async fn terminated() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
-            terminate.recv().await;
-            return;
-        }
-    }
-    std::future::pending::<()>().await;
+    Ok(signal.map_or(Outcome::Success, Outcome::Stopped))
 }
 
 /// The future of one answer; boxed, so that hyper can hand the connection back when it is done.
@@ -444,6 +466,11 @@ async fn answer(
     shared: Arc<Shared>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let received_at = Utc::now();
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        // A readiness probe (`curl http://127.0.0.1:8787/` in a CI loop), not a delivery: answered,
+        // neither printed nor counted.
+        return Ok(respond(200, READY.to_owned()));
+    }
     let (parts, body) = request.into_parts();
     let body = match read_body(body, shared.max_body.bytes).await {
         Ok(body) => body,
@@ -479,12 +506,12 @@ async fn answer(
         }
     };
     let seen = Seen::of(&body, shared.naming);
-    let mut status = {
+    let (mut status, mut why) = {
         let mut answers = lock(&shared.answers);
-        if !answers.authorized(&parts.headers) {
-            401
+        if let Some(why) = answers.unauthorized(&parts.headers) {
+            (401, Some(why))
         } else if shared.strict && seen.invalid {
-            400
+            (400, Some("answered 400: --strict".to_owned()))
         } else {
             answers.decide()
         }
@@ -516,6 +543,9 @@ async fn answer(
             }
             Err(error) => {
                 status = 500;
+                why = Some(
+                    "answered 500: it could not be recorded (the reason is on stderr)".to_owned(),
+                );
                 not_recorded = true;
                 eprintln!(
                     "listen: {}: cannot record this delivery ({error}); answered it 500",
@@ -529,12 +559,17 @@ async fn answer(
     } else {
         String::new()
     };
+    let mut verdict = seen.verdict;
+    if let Some(why) = why {
+        verdict.push_str("; ");
+        verdict.push_str(&why);
+    }
     let _ = shared.lines.send(Line {
         received_at,
         status,
         event_type: seen.event_type,
         entity_id: seen.entity_id,
-        verdict: seen.verdict,
+        verdict,
         invalid: seen.invalid,
         recorded,
         not_recorded,

@@ -33,7 +33,7 @@ use super::Outcome;
 use crate::auth::AuthArgs;
 use crate::generated::{self, GeneratorArgs};
 use crate::input::{Input, Item, Shape, Source};
-use crate::policy::PolicyArgs;
+use crate::policy::{PolicyArgs, pause_note};
 use crate::signals::{Signal, Signals};
 
 /// How many events are generated when neither files nor `--count` are given.
@@ -41,6 +41,7 @@ const DEFAULT_COUNT: u64 = 10;
 
 /// Arguments of `awork-sim send`.
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("auth_header", |arg| arg.help(crate::auth::help("sent with every request"))))]
 pub struct Args {
     /// The webhook URL (http or https).
     #[arg(long, value_name = "URL")]
@@ -52,9 +53,10 @@ pub struct Args {
     /// Deliveries in flight at once. Default 1.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     concurrency: Option<u32>,
-    /// Start at most this many events per second.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    rate: Option<u32>,
+    /// Start at most this many events per second: a number above 0, decimals too (`0.5` is one
+    /// every 2s).
+    #[arg(long, value_name = "R", value_parser = parse_rate)]
+    rate: Option<f64>,
     /// Accept any TLS certificate (for local https receivers).
     #[arg(long)]
     insecure: bool,
@@ -136,6 +138,14 @@ impl Args {
             json: self.json,
             quiet: self.quiet,
         })
+    }
+}
+
+/// `--rate`'s value: events per second, a finite number above 0.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
+        _ => Err("events per second: a number above 0 (`0.5` is one every 2s)".to_owned()),
     }
 }
 
@@ -452,11 +462,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     }
     let mut observer = SendObserver {
         log,
-        progress: Progress::new(
-            config.events.len(),
-            config.webhook.max_retries,
-            config.quiet,
-        ),
+        progress: Progress::new(config.events.len(), &config.webhook, config.quiet),
     };
     // The engine keeps the rest of the iterator if the webhook pauses, so it owns what it pulls
     // from, and both iterators know how many events are left.
@@ -635,16 +641,22 @@ struct Progress {
     shown: bool,
     /// Events settled while the bar was not shown.
     settled: u64,
+    /// Events settled so far, by how: delivered, failed, pending (the webhook paused).
+    split: [u64; 3],
     /// Attempts an event gets at most.
     attempts: u32,
+    /// The webhook's configuration, for the note on when it pauses.
+    webhook: WebhookConfig,
+    /// Whether the note on when the webhook pauses was printed (at the first failed attempt).
+    noted: bool,
     quiet: bool,
 }
 
 impl Progress {
-    fn new(total: u64, max_retries: u32, quiet: bool) -> Progress {
+    fn new(total: u64, webhook: &WebhookConfig, quiet: bool) -> Progress {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} events settled, {elapsed} {msg}")
+            ProgressStyle::with_template("{bar:40} {pos}/{len} events settled ({msg}), {elapsed}")
         {
             bar.set_style(style);
         }
@@ -654,48 +666,96 @@ impl Progress {
             waiting: !quiet && io::stderr().is_terminal(),
             shown: false,
             settled: 0,
-            attempts: max_retries.saturating_add(1),
+            split: [0; 3],
+            attempts: webhook.max_retries.saturating_add(1),
+            webhook: webhook.clone(),
+            noted: false,
             quiet,
         }
     }
 
     fn on_attempt(&mut self, record: &AttemptRecord) {
-        match record.decision {
-            Decision::Delivered | Decision::GiveUp | Decision::Pause if self.shown => {
+        let settled = match record.decision {
+            Decision::Delivered => Some(0),
+            Decision::GiveUp => Some(1),
+            Decision::Pause => Some(2),
+            Decision::Retry { .. } => None,
+        };
+        if let Some(how) = settled {
+            self.split[how] += 1;
+            if self.shown {
                 self.bar.inc(1);
+                self.bar.set_message(split(self.split));
+            } else {
+                self.settled += 1;
             }
-            Decision::Delivered | Decision::GiveUp | Decision::Pause => self.settled += 1,
-            Decision::Retry { .. } => {}
         }
         if !self.quiet && !record.outcome.is_success() {
-            let line = failed_attempt(record, self.attempts);
+            let line = failed_attempt(record, self.attempts, self.webhook.pause_after);
+            // When attempts start failing: when the webhook will pause, and how to make it sooner.
+            let note = if self.noted {
+                None
+            } else {
+                self.noted = true;
+                pause_note(&self.webhook, record.consecutive_failures, record.attempt)
+            };
             // Above the bar when it is shown.
             self.bar.suspend(|| {
-                let _ = writeln!(io::stderr().lock(), "{line}");
+                let mut stderr = io::stderr().lock();
+                let _ = writeln!(stderr, "{line}");
+                if let Some(note) = note {
+                    let _ = writeln!(stderr, "{note}");
+                }
             });
         }
         if self.waiting && self.started.elapsed() > Duration::from_secs(1) {
             self.waiting = false;
             self.shown = true;
             self.bar.set_position(self.settled);
+            self.bar.set_message(split(self.split));
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     }
 }
 
-/// `attempt 2 of 11 failed: #3 task_created 4f1e…: 503; next try in 20s`.
-fn failed_attempt(record: &AttemptRecord, attempts: u32) -> String {
+/// The bar's split of the settled events: `40 delivered, 5 failed`, and `, 3 pending` once the
+/// webhook paused.
+fn split([delivered, failed, pending]: [u64; 3]) -> String {
+    let mut text = format!("{delivered} delivered, {failed} failed");
+    if pending > 0 {
+        text.push_str(&format!(", {pending} pending"));
+    }
+    text
+}
+
+/// `attempt 2 of 11 failed: #3 task_created 4f1e…: 503; 2 failed in a row, the 11th pauses the
+/// webhook; next try in 20s`.
+fn failed_attempt(record: &AttemptRecord, attempts: u32, pause_after: u32) -> String {
     let next = match record.decision {
         Decision::Retry { after } => format!("next try in {}", format_duration(after)),
         Decision::GiveUp => "no retries left: the event failed".to_owned(),
-        Decision::Pause => "the webhook is paused: the event is pending".to_owned(),
+        Decision::Pause => "the event is pending".to_owned(),
         Decision::Delivered => "delivered".to_owned(),
     };
     format!(
-        "attempt {} of {attempts} failed: #{} {}: {}; {next}",
+        "attempt {} of {attempts} failed: #{} {}: {}; {}; {next}",
         record.attempt,
         record.event + 1,
         record.label,
-        record.outcome
+        record.outcome,
+        in_a_row(record.consecutive_failures, pause_after)
     )
+}
+
+/// `3 failed in a row, the 11th pauses the webhook`: the webhook's count of failed attempts in a
+/// row, which runs across events, and where it pauses.
+pub fn in_a_row(consecutive: u32, pause_after: u32) -> String {
+    if consecutive > pause_after {
+        format!("{consecutive} failed in a row, more than {pause_after}: the webhook is paused")
+    } else {
+        format!(
+            "{consecutive} failed in a row, the {} pauses the webhook",
+            crate::policy::ordinal(u64::from(pause_after) + 1)
+        )
+    }
 }

@@ -1,4 +1,5 @@
-//! `awork-sim validate [FILE…]`: reads events from files or stdin and reports every problem in them.
+//! `awork-sim validate [FILE|DIR…]`: reads events from files, folders of event files, or stdin, and
+//! reports every problem in them; an input that holds no event is a problem too.
 //!
 //! Every input is opened before anything is checked, so a missing file stops the run with nothing
 //! printed but the error. Each is then read as a stream, one event at a time, and each problem is
@@ -14,18 +15,21 @@ use std::io::{self, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
+use anyhow::Context;
 use awork_models::{Problem, Warning};
 use serde_json::Value;
 
 use super::Outcome;
-use crate::input::{Input, Item, RawEvent, Source, SyntaxError};
+use crate::input::{Input, Item, RawEvent, Shape, Source, SyntaxError};
 use crate::output;
 
 /// Arguments of `awork-sim validate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files of events: one JSON event, a JSON array of events, or NDJSON. `-` or none reads stdin.
-    #[arg(value_name = "FILE")]
+    /// A folder stands for its `*.json`, `*.ndjson` and `*.jsonl` files, in name order (what
+    /// `generate --out` and `listen --record` write).
+    #[arg(value_name = "FILE|DIR")]
     files: Vec<PathBuf>,
 }
 
@@ -48,34 +52,92 @@ pub struct Config {
     pub sources: Vec<Source>,
 }
 
-/// Opens every input, then checks every event as it is read, printing each problem to `out` as
-/// it is found and a summary to stderr.
+/// The names of the files a folder given to `validate` is read for: what `generate --out` and
+/// `listen --record` write (`.json`), and NDJSON captures.
+const EVENT_FILE_ENDINGS: [&str; 3] = [".json", ".ndjson", ".jsonl"];
+
+/// One part of what `validate` reads, with the folders given expanded.
+enum Part {
+    /// An input, opened.
+    Input(Input),
+    /// A folder with no event file in it.
+    EmptyFolder(PathBuf),
+}
+
+/// The inputs `sources` name, opened: a folder stands for its event files ([`EVENT_FILE_ENDINGS`]),
+/// in name order, not looking into its subfolders.
+fn open_all(sources: &[Source]) -> anyhow::Result<Vec<Part>> {
+    let mut parts = Vec::new();
+    for source in sources {
+        match source {
+            Source::File(path) if path.is_dir() => {
+                let cannot_read = || format!("{}: cannot read the folder", path.display());
+                let mut files = Vec::new();
+                for entry in std::fs::read_dir(path).with_context(cannot_read)? {
+                    let entry = entry.with_context(cannot_read)?;
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
+                    if is_file && EVENT_FILE_ENDINGS.iter().any(|end| name.ends_with(end)) {
+                        files.push(entry.path());
+                    }
+                }
+                files.sort();
+                if files.is_empty() {
+                    parts.push(Part::EmptyFolder(path.clone()));
+                }
+                for file in files {
+                    parts.push(Part::Input(Input::open(Source::File(file))?));
+                }
+            }
+            source => parts.push(Part::Input(Input::open(source.clone())?)),
+        }
+    }
+    Ok(parts)
+}
+
+/// Opens every input (a folder stands for its event files), then checks every event as it is
+/// read, printing each problem to `out` as it is found and a summary to stderr. An input with no
+/// event (an empty capture, `[]`, a folder without event files) is a finding too: the run fails.
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     // A missing file is bad input: found before anything is checked.
-    let inputs = config
-        .sources
-        .iter()
-        .cloned()
-        .map(Input::open)
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let parts = open_all(&config.sources)?;
     let mut tally = Tally::default();
     // The reader of stdout went away (`| head`): the checking goes on for the exit status.
     let mut closed = false;
-    for input in &inputs {
-        let mut failed = None;
-        input.read(|item| {
-            let checked = tally.check(item);
-            if closed {
-                return ControlFlow::Continue(());
+    let mut write = |line: &dyn fmt::Display, closed: &mut bool| -> io::Result<()> {
+        if *closed {
+            return Ok(());
+        }
+        match writeln!(out, "{line}") {
+            Err(error) if output::is_closed(&error) => {
+                *closed = true;
+                Ok(())
             }
+            result => result,
+        }
+    };
+    for part in &parts {
+        let input = match part {
+            Part::Input(input) => input,
+            Part::EmptyFolder(path) => {
+                tally.empty += 1;
+                let line = format!(
+                    "{}: no event: no event file in the folder ({})",
+                    path.display(),
+                    EVENT_FILE_ENDINGS.map(|end| format!("*{end}")).join(", ")
+                );
+                write(&line, &mut closed)?;
+                continue;
+            }
+        };
+        let mut failed = None;
+        let before = tally.events;
+        let shape = input.read(|item| {
+            let checked = tally.check(item);
             for finding in checked.findings(&input.source) {
-                if let Err(error) = writeln!(out, "{finding}") {
-                    if output::is_closed(&error) {
-                        closed = true;
-                    } else {
-                        failed = Some(error);
-                        return ControlFlow::Break(());
-                    }
+                if let Err(error) = write(&finding, &mut closed) {
+                    failed = Some(error);
+                    return ControlFlow::Break(());
                 }
             }
             ControlFlow::Continue(())
@@ -83,13 +145,21 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         if let Some(error) = failed {
             return Err(error.into());
         }
+        if tally.events == before {
+            tally.empty += 1;
+            let what = match shape {
+                Shape::Array => "an empty array",
+                Shape::Empty | Shape::Single | Shape::Ndjson => "the input is empty",
+            };
+            write(&format!("{}: no event: {what}", input.source), &mut closed)?;
+        }
     }
     match out.flush() {
         Err(error) if !output::is_closed(&error) => return Err(error.into()),
         Ok(()) | Err(_) => {}
     }
     let _ = writeln!(io::stderr(), "{}", tally.summary());
-    Ok(if tally.invalid == 0 {
+    Ok(if tally.invalid == 0 && tally.empty == 0 {
         Outcome::Success
     } else {
         Outcome::Failures
@@ -105,6 +175,8 @@ struct Tally {
     invalid: usize,
     /// How many warnings were found.
     warnings: usize,
+    /// How many inputs held no event (a folder without event files counts as one).
+    empty: usize,
 }
 
 /// What checking one event (or one part that is not JSON) found.
@@ -239,6 +311,13 @@ impl Tally {
                 ", {} warning{}",
                 self.warnings,
                 plural(self.warnings)
+            ));
+        }
+        if self.empty > 0 {
+            summary.push_str(&format!(
+                ", {} input{} without events",
+                self.empty,
+                plural(self.empty)
             ));
         }
         summary
