@@ -332,21 +332,20 @@ impl Parser<'_> {
             .variables
             .iter()
             .rposition(|(name, _)| name.eq_ignore_ascii_case(first));
-        let (start, mut kind, mut segments) = match variable {
-            Some(depth) => (
-                PathStart::Variable(depth),
-                self.variables[depth].1.clone(),
-                Vec::new(),
-            ),
-            None => (PathStart::Entity, self.vocabulary.root(), Vec::new()),
+        let mut segments = Vec::new();
+        // The path as written so far, for error messages.
+        let mut written = String::new();
+        let (start, mut kind) = match variable {
+            Some(depth) => {
+                written.push_str(first);
+                (PathStart::Variable(depth), self.variables[depth].1.clone())
+            }
+            None => {
+                let root = self.vocabulary.root();
+                let kind = self.step(&root, &mut segments, &mut written, first, column)?;
+                (PathStart::Entity, kind)
+            }
         };
-        let mut written = match variable {
-            Some(_) => first.to_owned(),
-            None => String::new(),
-        };
-        if variable.is_none() {
-            kind = self.step(&kind, &mut segments, &mut written, first, column)?;
-        }
         while self.peek().kind == TokenKind::Slash {
             self.advance();
             let token = self.peek().clone();
