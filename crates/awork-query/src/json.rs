@@ -155,3 +155,68 @@ impl SortKey {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn instant(text: &str) -> String {
+        parse_instant(text).map_or_else(|| "none".to_owned(), |instant| instant.to_rfc3339())
+    }
+
+    #[test]
+    fn reads_every_date_time_form_awork_writes() {
+        assert_eq!(
+            instant("2023-09-03T20:28:39.5961826Z"),
+            "2023-09-03T20:28:39.596182600+00:00"
+        );
+        assert_eq!(instant("2022-03-01T00:00:00"), "2022-03-01T00:00:00+00:00");
+        assert_eq!(
+            instant("2022-03-01T18:21:05.1"),
+            "2022-03-01T18:21:05.100+00:00"
+        );
+        assert_eq!(
+            instant("2024-05-15T12:00:00+02:00"),
+            "2024-05-15T10:00:00+00:00"
+        );
+        assert_eq!(
+            instant("2024-05-15T12:00+02:00"),
+            "2024-05-15T10:00:00+00:00"
+        );
+        assert_eq!(instant("2022-01-01T00:00"), "2022-01-01T00:00:00+00:00");
+        assert_eq!(instant("2023-03-03"), "2023-03-03T00:00:00+00:00");
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_date_time() {
+        for text in [
+            "Test",
+            "09:21:00",
+            "2023",
+            "5a1f0e2d-8c33-eb11-a607-00155d31310d",
+            "2023-13-01",
+        ] {
+            assert_eq!(instant(text), "none", "{text}");
+        }
+    }
+
+    #[test]
+    fn text_compares_case_insensitively_beyond_ascii() {
+        assert!(compare_text("ÄRGER", "ärger").is_eq());
+        assert!(compare_text("apple", "Banana").is_lt());
+    }
+
+    #[test]
+    fn large_integers_compare_exactly() {
+        let big = Numeric::Integer(638_505_000_000_000_001);
+        assert_eq!(
+            big.compare(Numeric::Integer(638_505_000_000_000_002)),
+            Some(Ordering::Less)
+        );
+        assert_eq!(
+            Numeric::Integer(2).compare(Numeric::Decimal(2.0)),
+            Some(Ordering::Equal)
+        );
+    }
+}

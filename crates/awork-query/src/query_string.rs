@@ -90,3 +90,49 @@ pub(crate) fn whole_number(parameter: Parameter, text: &str) -> Result<u64, Quer
     });
     Ok(value.max(1))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_percent_plus_and_raw_spaces() {
+        assert_eq!(decode("name+eq+%27a%20b%27"), "name eq 'a b'");
+        assert_eq!(decode("name eq 'x'"), "name eq 'x'");
+        assert_eq!(decode("%2B%26%3D%25"), "+&=%");
+        assert_eq!(decode("%C3%A9t%C3%A9"), "été");
+    }
+
+    #[test]
+    fn keeps_malformed_escapes_and_replaces_bad_utf8() {
+        assert_eq!(decode("100%"), "100%");
+        assert_eq!(decode("%zz%4"), "%zz%4");
+        assert_eq!(decode("%FF"), "\u{FFFD}");
+    }
+
+    #[test]
+    fn reads_names_in_any_case_and_encoded() {
+        let parameters = ListParameters::read("?FilterBy=a&ORDERBY=b&Page=2&page%53ize=3");
+        assert_eq!(parameters.filter_by.as_deref(), Some("a"));
+        assert_eq!(parameters.order_by.as_deref(), Some("b"));
+        assert_eq!(parameters.page.as_deref(), Some("2"));
+        assert_eq!(parameters.page_size.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn whole_numbers_saturate_and_floor_at_one() {
+        assert_eq!(whole_number(Parameter::Page, " 7 "), Ok(7));
+        assert_eq!(whole_number(Parameter::Page, "+7"), Ok(7));
+        assert_eq!(whole_number(Parameter::Page, "0"), Ok(1));
+        assert_eq!(
+            whole_number(Parameter::Page, "-99999999999999999999999"),
+            Ok(1)
+        );
+        assert_eq!(
+            whole_number(Parameter::Page, "99999999999999999999999"),
+            Ok(u64::MAX)
+        );
+        assert!(whole_number(Parameter::Page, "1e3").is_err());
+        assert!(whole_number(Parameter::Page, "-").is_err());
+    }
+}

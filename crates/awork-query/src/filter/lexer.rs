@@ -3,6 +3,10 @@
 
 use crate::error::{Parameter, Problem, QueryError};
 
+/// What a number literal looks like, for error messages.
+pub(crate) const NUMBER_FORM: &str =
+    "expected digits with an optional fraction, exponent and one of the suffixes L, f, d, M";
+
 /// A token and the 1-based column (in characters) where it starts.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Token {
@@ -89,13 +93,14 @@ pub(crate) fn tokenize(input: &str) -> Result<Vec<Token>, QueryError> {
                     return Err(error(Problem::InvalidLiteral {
                         kind: "number",
                         text: chars[start..end].iter().collect(),
-                        expected: "digits with an optional fraction, exponent and one of the suffixes L, f, d, M",
+                        expected: NUMBER_FORM,
                     }));
                 }
                 TokenKind::Number(text)
             }
             _ if is_word_start(current) => {
-                position = word_end(&chars, position);
+                // From the second character: `$` starts a word but does not continue one.
+                position = word_end(&chars, position + 1);
                 let word: String = chars[start..position].iter().collect();
                 if chars.get(position) == Some(&'\'') {
                     let (text, end) =
@@ -197,4 +202,66 @@ fn number_end(chars: &[char], start: usize) -> usize {
         position += 1;
     }
     position
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(input: &str) -> Vec<TokenKind> {
+        tokenize(input)
+            .expect("tokens")
+            .into_iter()
+            .map(|token| token.kind)
+            .collect()
+    }
+
+    #[test]
+    fn words_literals_and_punctuation() {
+        use TokenKind::*;
+        assert_eq!(
+            kinds("a/any(v: v/id eq guid'X''y') and me.id ne -2.5M"),
+            [
+                Word("a".into()),
+                Slash,
+                Word("any".into()),
+                Open,
+                Word("v".into()),
+                Colon,
+                Word("v".into()),
+                Slash,
+                Word("id".into()),
+                Word("eq".into()),
+                Typed {
+                    prefix: "guid".into(),
+                    text: "X'y".into()
+                },
+                Close,
+                Word("and".into()),
+                Word("me.id".into()),
+                Word("ne".into()),
+                Number("-2.5M".into()),
+                End,
+            ]
+        );
+    }
+
+    #[test]
+    fn number_forms() {
+        for number in [
+            "32", "64L", "2.029", "2.0f", "2.345M", "0x22", "1e3", "1E-2d", "-7",
+        ] {
+            assert_eq!(
+                kinds(number),
+                [TokenKind::Number(number.into()), TokenKind::End]
+            );
+        }
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let tokens = tokenize("é eq 'ü' ").expect("tokens");
+        let columns: Vec<usize> = tokens.iter().map(|token| token.column).collect();
+        assert_eq!(columns, [1, 3, 6, 10]);
+    }
 }

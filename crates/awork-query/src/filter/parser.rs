@@ -17,7 +17,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::lexer::{Token, TokenKind, tokenize};
+use super::lexer::{NUMBER_FORM, Token, TokenKind, tokenize};
 use super::{Expression, Literal, Operand, Operator, Path, PathStart, RelativeDate, TextFunction};
 use crate::error::{Parameter, Problem, QueryError};
 use crate::json::{Numeric, parse_instant};
@@ -116,13 +116,15 @@ impl Parser<'_> {
         }
     }
 
-    /// Runs `parse` one nesting level deeper, refusing to go past [`MAX_DEPTH`].
+    /// Runs `parse` one nesting level deeper, refusing to go past [`MAX_DEPTH`]; `column` is
+    /// where the new level opens.
     fn nested<T>(
         &mut self,
+        column: usize,
         parse: impl FnOnce(&mut Self) -> Result<T, QueryError>,
     ) -> Result<T, QueryError> {
         if self.depth == MAX_DEPTH {
-            return Err(self.error(Problem::TooDeep(MAX_DEPTH), self.peek().column));
+            return Err(self.error(Problem::TooDeep(MAX_DEPTH), column));
         }
         self.depth += 1;
         let result = parse(self);
@@ -149,12 +151,15 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self) -> Result<Expression, QueryError> {
+        let column = self.peek().column;
         if self.keyword("not") {
-            return self.nested(|parser| Ok(Expression::Not(Box::new(parser.unary()?))));
+            return self.nested(column, |parser| {
+                Ok(Expression::Not(Box::new(parser.unary()?)))
+            });
         }
         if self.peek().kind == TokenKind::Open {
             self.advance();
-            let inner = self.nested(Self::disjunction)?;
+            let inner = self.nested(column, Self::disjunction)?;
             self.expect(&TokenKind::Close, "')'")?;
             return Ok(inner);
         }
@@ -327,21 +332,20 @@ impl Parser<'_> {
             .variables
             .iter()
             .rposition(|(name, _)| name.eq_ignore_ascii_case(first));
-        let (start, mut kind, mut segments) = match variable {
-            Some(depth) => (
-                PathStart::Variable(depth),
-                self.variables[depth].1.clone(),
-                Vec::new(),
-            ),
-            None => (PathStart::Entity, self.vocabulary.root(), Vec::new()),
+        let mut segments = Vec::new();
+        // The path as written so far, for error messages.
+        let mut written = String::new();
+        let (start, mut kind) = match variable {
+            Some(depth) => {
+                written.push_str(first);
+                (PathStart::Variable(depth), self.variables[depth].1.clone())
+            }
+            None => {
+                let root = self.vocabulary.root();
+                let kind = self.step(&root, &mut segments, &mut written, first, column)?;
+                (PathStart::Entity, kind)
+            }
         };
-        let mut written = match variable {
-            Some(_) => first.to_owned(),
-            None => String::new(),
-        };
-        if variable.is_none() {
-            kind = self.step(&kind, &mut segments, &mut written, first, column)?;
-        }
         while self.peek().kind == TokenKind::Slash {
             self.advance();
             let token = self.peek().clone();
@@ -435,7 +439,7 @@ impl Parser<'_> {
         self.advance();
         self.expect(&TokenKind::Colon, "':' after the lambda variable")?;
         self.variables.push((variable, element));
-        let predicate = self.nested(Self::disjunction);
+        let predicate = self.nested(column, Self::disjunction);
         self.variables.pop();
         let predicate = predicate?;
         self.expect(&TokenKind::Close, "')'")?;
@@ -532,14 +536,7 @@ fn is_guid(text: &str) -> bool {
 
 /// `32`, `-5`, `64L`, `2.029`, `2.0f`, `2.345M`, `1e3`, `0x22`.
 fn number(text: &str, column: usize) -> Result<Numeric, QueryError> {
-    let bad = || {
-        invalid(
-            "number",
-            text,
-            "expected digits with an optional fraction, exponent and one of the suffixes L, f, d, M",
-            column,
-        )
-    };
+    let bad = || invalid("number", text, NUMBER_FORM, column);
     if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         return i128::from_str_radix(hex, 16)
             .map(Numeric::Integer)
