@@ -19,7 +19,7 @@ mod writes;
 use std::sync::{Arc, LazyLock};
 
 use awork_generate::world::World;
-use awork_query::{ListEndpoint, QueryContext, Vocabulary};
+use awork_query::{ListEndpoint, Parameter, QueryContext, Vocabulary};
 use axum::Router;
 use http::header::HeaderValue;
 use http::{HeaderName, StatusCode};
@@ -70,12 +70,11 @@ fn list(
     let query = match endpoint.parse(query.unwrap_or("")) {
         Ok(query) => query,
         Err(failure) => {
-            return answer::error(
-                StatusCode::BAD_REQUEST,
-                "invalid-filter-or-order",
-                &failure.to_string(),
-                &[],
-            );
+            let code = match failure.parameter() {
+                Parameter::FilterBy | Parameter::OrderBy => "invalid-filter-or-order",
+                Parameter::Page | Parameter::PageSize => "validation-failed",
+            };
+            return answer::error(StatusCode::BAD_REQUEST, code, &failure.to_string(), &[]);
         }
     };
     let (items, now) = {
