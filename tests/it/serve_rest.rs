@@ -854,3 +854,81 @@ fn every_operation_of_awoks_document_is_simulated_or_a_501_and_the_readme_counts
         "the README's count; simulated: {simulated:?}"
     );
 }
+
+#[test]
+fn every_event_serve_makes_belongs_to_its_one_workspace_and_me_is_who_triggers_writes() {
+    let http = Http::new();
+    let receiver = http.receiver(awork_delivery::receiver::Behaviour::status(200));
+    let data = data_dir("one-workspace");
+    let serve = Serve::start(&data, &[]);
+    let all_events = crate::cli_serve::all_event_names(&http, &serve);
+    let hook = http.api(
+        &serve,
+        "POST",
+        "/api/v1/webhooks",
+        Some(&crate::cli_serve::n8n_form(&receiver.url(), &all_events)),
+    );
+    let hook_id = hook.body["id"].as_str().unwrap().to_owned();
+    // The story's choice, events of asked types, and a test event.
+    http.api(&serve, "POST", "/sim/events", Some(&json!({"count": 60})));
+    for event_type in ["task_added", "timetracking_added", "project_comment_added"] {
+        http.api(
+            &serve,
+            "POST",
+            "/sim/events",
+            Some(&json!({"eventType": event_type, "count": 3})),
+        );
+    }
+    let tested = http.api(
+        &serve,
+        "POST",
+        &format!("/sim/webhooks/{hook_id}/test"),
+        None,
+    );
+    assert_eq!(tested.body["isSuccessful"], true, "{tested:?}");
+    let me = http.api(&serve, "GET", "/api/v1/me", None).body;
+    let url = me["workspace"]["url"].as_str().unwrap().to_owned();
+    let status = http.api(&serve, "GET", "/sim/status", None);
+    let expected = status.body["webhooks"][0]["delivered"].as_u64().unwrap() as usize + 1;
+    http.wait_for_requests(&receiver, expected);
+    // Every link is of this workspace, and every actor one of its users (now, or until deleted).
+    let users: Vec<String> = http
+        .api(&serve, "GET", "/api/v1/users", None)
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|user| user["id"].as_str().unwrap().to_owned())
+        .collect();
+    let gone: Vec<String> = received(&receiver)
+        .iter()
+        .filter(|event| event["eventType"] == "user_deleted")
+        .map(|event| event["entityId"].as_str().unwrap().to_owned())
+        .collect();
+    for event in received(&receiver) {
+        if let Some(link) = event["entityLink"].as_str() {
+            assert!(link.starts_with(&url), "{link} is not of {url}");
+        }
+        let actor = &event["triggeredBy"];
+        if actor["id"] == me["id"] {
+            assert_eq!(actor["firstName"], me["firstName"], "{event}");
+            assert_eq!(actor["lastName"], me["lastName"], "{event}");
+        }
+        let id = actor["id"].as_str().unwrap();
+        assert!(
+            users.iter().any(|user| user == id) || gone.contains(&id.to_owned()),
+            "an actor of no user of this workspace: {event}"
+        );
+    }
+    // A write is triggered by the API key's user, under the name /me gives.
+    let company = http.api(
+        &serve,
+        "POST",
+        "/api/v1/companies",
+        Some(&json!({"name": "Kranich Verlag"})),
+    );
+    let id = company.body["id"].as_str().unwrap().to_owned();
+    let added = event_about(&receiver, "company_added", &id);
+    assert_eq!(added["triggeredBy"]["id"], me["id"]);
+    assert_eq!(added["triggeredBy"]["firstName"], me["firstName"]);
+}
