@@ -127,7 +127,9 @@ print(len(answer.json()))
 
 #[test]
 fn node_fetch_with_envs_environment_gets_the_35_event_types_where_node_has_env_proxies() {
-    let version = Command::new("node").arg("--version").output();
+    // `.ci/run` installs a Node 24 from the npm registry and names it in AWORK_SIM_NODE.
+    let node = std::env::var_os("AWORK_SIM_NODE").unwrap_or_else(|| "node".into());
+    let version = Command::new(&node).arg("--version").output();
     let major = version
         .ok()
         .and_then(|output| String::from_utf8(output.stdout).ok())
@@ -143,7 +145,8 @@ fn node_fetch_with_envs_environment_gets_the_35_event_types_where_node_has_env_p
         let _ = writeln!(
             std::io::stderr(),
             "SKIPPED node_fetch_with_envs_environment_gets_the_35_event_types_where_node_has_env_proxies: \
-             Node 24 or newer (NODE_USE_ENV_PROXY) is not on the PATH (found {major:?})"
+             Node 24 or newer (NODE_USE_ENV_PROXY) is neither in AWORK_SIM_NODE nor on the PATH \
+             (found {major:?}; .ci/run installs one)"
         );
         return;
     }
@@ -157,7 +160,7 @@ dns.lookup = (host, ...rest) => lookup(host === "api.awork.com" ? "127.0.0.1" : 
 fetch("https://api.awork.com/api/v1/webhooks/eventtypes", {headers: {Authorization: "Bearer x"}})
   .then((answer) => answer.json()).then((names) => console.log(names.length));
 "#;
-    let output = without_proxies(Command::new("node").args(["-e", script]))
+    let output = without_proxies(Command::new(&node).args(["-e", script]))
         .envs(&environment)
         .output()
         .expect("node runs");
