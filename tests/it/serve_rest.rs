@@ -532,6 +532,8 @@ fn writes_change_the_world_and_send_the_webhooks_awork_would() {
         Some(&json!({"name": "Briefing lesen", "baseType": "projecttask", "entityId": project_id})),
     );
     assert_eq!(created.status, 200, "{created:?}");
+    let api = OpenApi::load();
+    conforms(&api, "TaskModel", &created.body);
     let task_id = created.body["id"].as_str().unwrap().to_owned();
     let added = event_about(&receiver, "task_added", &task_id);
     assert_eq!(added["triggeredBy"]["id"], me_id.as_str());
@@ -549,6 +551,7 @@ fn writes_change_the_world_and_send_the_webhooks_awork_would() {
         Some(&json!({"name": "Briefing lesen und abstimmen"})),
     );
     assert_eq!(renamed.status, 200, "{renamed:?}");
+    conforms(&api, "TaskModel", &renamed.body);
     let updated = event_about(&receiver, "task_updated", &task_id);
     let changes = updated["changes"].as_array().unwrap();
     assert!(
@@ -592,6 +595,7 @@ fn writes_change_the_world_and_send_the_webhooks_awork_would() {
         Some(&json!({"message": "Passt so."})),
     );
     assert_eq!(comment.status, 200, "{comment:?}");
+    conforms(&api, "Comment", &comment.body);
     let comment_id = comment.body["id"].as_str().unwrap().to_owned();
     event_about(&receiver, "task_comment_added", &comment_id);
     let comments = http
@@ -624,6 +628,7 @@ fn writes_change_the_world_and_send_the_webhooks_awork_would() {
         })),
     );
     assert_eq!(entry.status, 200, "{entry:?}");
+    conforms(&api, "TimeTracking", &entry.body);
     let entry_id = entry.body["id"].as_str().unwrap().to_owned();
     event_about(&receiver, "timetracking_added", &entry_id);
     let tracked = http
@@ -931,4 +936,108 @@ fn every_event_serve_makes_belongs_to_its_one_workspace_and_me_is_who_triggers_w
     let added = event_about(&receiver, "company_added", &id);
     assert_eq!(added["triggeredBy"]["id"], me["id"]);
     assert_eq!(added["triggeredBy"]["firstName"], me["firstName"]);
+}
+
+#[test]
+fn project_and_company_writes_answer_their_models_and_send_their_webhooks() {
+    let http = Http::new();
+    let receiver = http.receiver(awork_delivery::receiver::Behaviour::status(200));
+    let data = data_dir("project-writes");
+    let serve = Serve::start(&data, &[]);
+    let all_events = crate::cli_serve::all_event_names(&http, &serve);
+    http.api(
+        &serve,
+        "POST",
+        "/api/v1/webhooks",
+        Some(&crate::cli_serve::n8n_form(&receiver.url(), &all_events)),
+    );
+    let api = OpenApi::load();
+    let company = http.api(
+        &serve,
+        "POST",
+        "/api/v1/companies",
+        Some(&json!({"name": "Hafenblick Hotel KG", "industry": "Hotellerie"})),
+    );
+    assert_eq!(company.status, 200, "{company:?}");
+    conforms(&api, "Company", &company.body);
+    let company_id = company.body["id"].as_str().unwrap().to_owned();
+    let project = http.api(
+        &serve,
+        "POST",
+        "/api/v1/projects",
+        Some(&json!({"name": "Relaunch Website", "companyId": company_id})),
+    );
+    assert_eq!(project.status, 200, "{project:?}");
+    conforms(&api, "Project", &project.body);
+    let project_id = project.body["id"].as_str().unwrap().to_owned();
+    event_about(&receiver, "project_added", &project_id);
+    let renamed = http.api(
+        &serve,
+        "PUT",
+        &format!("/api/v1/projects/{project_id}"),
+        Some(&json!({"name": "Relaunch Website 2027"})),
+    );
+    assert_eq!(renamed.status, 200, "{renamed:?}");
+    conforms(&api, "Project", &renamed.body);
+    event_about(&receiver, "project_updated", &project_id);
+    let statuses = http
+        .api(
+            &serve,
+            "GET",
+            &format!("/api/v1/projects/{project_id}/projectstatuses"),
+            None,
+        )
+        .body;
+    let last = statuses.as_array().unwrap().last().unwrap()["id"].clone();
+    let changed = http.api(
+        &serve,
+        "POST",
+        &format!("/api/v1/projects/{project_id}/changestatus"),
+        Some(&json!({"projectStatusId": last})),
+    );
+    assert_eq!(changed.status, 204, "{changed:?}");
+    event_about(&receiver, "project_status_changed", &project_id);
+    let comment = http.api(
+        &serve,
+        "POST",
+        &format!("/api/v1/projects/{project_id}/comments"),
+        Some(&json!({"message": "Kick-off am Montag"})),
+    );
+    assert_eq!(comment.status, 200, "{comment:?}");
+    conforms(&api, "Comment", &comment.body);
+    let deleted = http.api(
+        &serve,
+        "POST",
+        &format!("/api/v1/projects/{project_id}/delete"),
+        None,
+    );
+    assert_eq!(deleted.status, 204, "{deleted:?}");
+    event_about(&receiver, "project_deleted", &project_id);
+    assert_eq!(
+        http.api(
+            &serve,
+            "GET",
+            &format!("/api/v1/projects/{project_id}"),
+            None
+        )
+        .status,
+        404
+    );
+    let updated = http.api(
+        &serve,
+        "PUT",
+        &format!("/api/v1/companies/{company_id}"),
+        Some(&json!({"name": "Hafenblick Hotel GmbH & Co. KG", "industry": "Hotellerie"})),
+    );
+    assert_eq!(updated.status, 200, "{updated:?}");
+    conforms(&api, "Company", &updated.body);
+    event_about(&receiver, "company_updated", &company_id);
+    let gone = http.api(
+        &serve,
+        "POST",
+        &format!("/api/v1/companies/{company_id}/delete"),
+        None,
+    );
+    assert_eq!(gone.status, 204, "{gone:?}");
+    event_about(&receiver, "company_deleted", &company_id);
 }
