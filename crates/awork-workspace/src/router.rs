@@ -4,10 +4,9 @@
 //! axum router below picks the handler: the settings page, awork's API under `/api/v1` and
 //! awork-sim's own paths under `/sim/` (both behind the bearer check).
 //!
-//! What no route answers is told apart with awork's own list of operations
-//! ([`crate::catalogue`]): an operation of awork's API that awork-sim does not simulate is a 501
-//! naming it, a method awork's API does not have on that path a 405 with `Allow`, and a path it
-//! does not have a 404.
+//! awork's own list of operations ([`crate::catalogue`]) decides before routing: an operation of
+//! awork's API that awork-sim does not simulate is a 501 naming it. After routing, a method the
+//! path does not take is a 405 with `Allow`, and a path awork's API does not have a 404.
 
 use std::sync::Arc;
 
@@ -17,7 +16,7 @@ use axum::extract::{Path, RawQuery, Request, State};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::routing::{get, post};
 use http::header::AUTHORIZATION;
-use http::{Method, StatusCode, Uri};
+use http::{StatusCode, Uri};
 use tower::ServiceExt;
 
 use crate::answer::{self, Answer, read_body, respond};
@@ -110,46 +109,33 @@ async fn require_bearer(State(shared): State<Arc<Shared>>, request: Request, nex
     }
 }
 
-/// The operations awork's API has at a path under `/api/v1`, if it is one.
-fn documented(uri: &Uri) -> Option<Vec<catalogue::Operation>> {
-    let path = uri.path().strip_prefix("/api/v1")?;
-    Some(catalogue::at(path))
-}
-
-/// A path no route has.
-async fn unrouted(method: Method, uri: Uri) -> Answer {
-    let operations = documented(&uri).unwrap_or_default();
-    match operations
-        .iter()
-        .find(|operation| operation.method == method.as_str())
-    {
-        Some(operation) => answer::not_simulated(operation),
-        None if operations.is_empty() => answer::no_path(),
-        None => {
-            let allow: Vec<&str> = operations
-                .iter()
-                .map(|operation| operation.method)
-                .collect();
-            answer::not_allowed(&allow.join(", "))
-        }
+/// A path no route has: a 404, or, for a path of awork's API whose operations take other methods
+/// (the operations it has that serve does not simulate were answered 501 before routing), a 405
+/// with the methods awork's API takes there.
+async fn unrouted(uri: Uri) -> Answer {
+    let operations = uri
+        .path()
+        .strip_prefix("/api/v1")
+        .map(catalogue::at)
+        .unwrap_or_default();
+    if operations.is_empty() {
+        return answer::no_path();
     }
+    let allow: Vec<&str> = operations
+        .iter()
+        .map(|operation| operation.method)
+        .collect();
+    answer::not_allowed(&allow.join(", "))
 }
 
 /// A routed path asked with a method its route does not take (axum adds the route's `Allow`).
-async fn unrouted_method(method: Method, uri: Uri) -> Answer {
-    let operations = documented(&uri).unwrap_or_default();
-    match operations
-        .iter()
-        .find(|operation| operation.method == method.as_str())
-    {
-        Some(operation) => answer::not_simulated(operation),
-        None => answer::error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method-not-allowed",
-            "This path does not take this method: the Allow header lists those it takes.",
-            &[],
-        ),
-    }
+async fn unrouted_method() -> Answer {
+    answer::error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "This path does not take this method: the Allow header lists those it takes.",
+        &[],
+    )
 }
 
 async fn page_asset(uri: Uri) -> Answer {
