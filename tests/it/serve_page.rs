@@ -316,7 +316,7 @@ fn the_settings_page_shows_a_receiver_fail_and_recover_live_in_chromium() {
     );
     assert_eq!(
         browser.find_all("pre.body"),
-        [pre.clone()],
+        [pre],
         "still the one open body"
     );
     let typed = run(&browser, "return document.getElementById('name').value;");
