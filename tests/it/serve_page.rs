@@ -2,9 +2,9 @@
 //! Chromium through WebDriver (skipped, saying so, when Chromium or chromedriver is absent): live
 //! updates that keep an open body open and the user's place, results next to what caused them, a
 //! failing webhook's consecutive failures and next attempt before it pauses, "Retry now",
-//! "Resend", the pause and the recovery; and screenshots at 1280 and 800 px wide
-//! (`target/page-1280.png`, `target/page-800.png`, kept by CI) with no horizontal overflow at
-//! 800 px.
+//! "Resend", the pause and the recovery, a banner while serve is stopped; and screenshots at
+//! 1280 and 800 px wide (`target/page-1280.png`, `target/page-800.png`, kept by CI) with no
+//! horizontal overflow at 800 px.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -345,6 +345,18 @@ fn the_settings_page_shows_a_receiver_fail_and_recover_live_in_chromium() {
         text.starts_with("Paused since")
     });
     assert!(paused.contains("the receiver answered 500"), "{paused}");
+    let refused = http.api(
+        &serve,
+        "POST",
+        &format!("/sim/webhooks/{flaky_id}/retry"),
+        None,
+    );
+    assert_eq!(
+        refused.status, 409,
+        "a paused webhook is enabled, not retried"
+    );
+    let gone = format!("/sim/webhooks/{good_id}/logs/999999/resend");
+    assert_eq!(http.api(&serve, "POST", &gone, None).status, 404);
 
     // Screenshots of this state: one retrying, one paused, the log with an open body.
     whole_page_at(&browser, 1280);
@@ -371,8 +383,25 @@ fn the_settings_page_shows_a_receiver_fail_and_recover_live_in_chromium() {
         text(&browser, &format!("{flaky} .state")).starts_with("Up to date"),
         "recovered"
     );
-    assert!(
-        !browser.texts("body").concat().contains("page-secret"),
-        "no auth value is ever shown"
+
+    // Serve stops: a banner says so, and goes once serve is back on its port.
+    let url = serve.url.clone();
+    let port = url.rsplit(':').next().unwrap().to_owned();
+    serve.kill();
+    let banner = wait_for_text(&browser, "#offline", |text| !text.is_empty());
+    assert!(banner.contains("does not answer"), "{banner}");
+    let again = Serve::adopt(
+        std::process::Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+            .args(["serve", "--port", &port, "--data"])
+            .arg(&*data)
+            .args(options)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("awork-sim starts again"),
     );
+    assert_eq!(again.url, url);
+    wait_until("the banner to go", || {
+        browser.texts("#offline").concat().is_empty().then_some(())
+    });
 }

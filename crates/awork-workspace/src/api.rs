@@ -734,7 +734,7 @@ pub(crate) async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
 }
 
 /// Sends `body` to the webhook now, outside its outbox and failure count, and records the
-/// attempt as a log line; answers a `WebhookTestResult` with the log's number (`seq`).
+/// attempt as a log line; answers a `WebhookTestResult`.
 async fn send_now(shared: &Shared, row: &WebhookRow, label: &str, body: Bytes) -> Handled {
     let transport = delivery::webhook_config(row, &shared.policy)
         .ok()
@@ -754,8 +754,8 @@ async fn send_now(shared: &Shared, row: &WebhookRow, label: &str, body: Bytes) -
         shared.policy.timeout,
     )
     .await;
-    let seq = shared.lock_store().record_test(&log)?;
-    let mut result = json!({"isSuccessful": log.is_successful, "reason": log.reason, "seq": seq});
+    shared.lock_store().record_test(&log)?;
+    let mut result = json!({"isSuccessful": log.is_successful, "reason": log.reason});
     if let Some(code) = log.response_code {
         result["responseCode"] = code.into();
     }
@@ -772,7 +772,7 @@ async fn names_serve(shared: &Shared, row: &WebhookRow) -> bool {
 
 /// `POST /sim/webhooks/{id}/logs/{seq}/resend`: the body of that log line sent again now, as a
 /// new attempt outside the retry schedule and the failure count (Stripe's "Resend"), recorded as
-/// a log line labelled `resend`; answers a `WebhookTestResult` with the new log's `seq`.
+/// a log line labelled `resend`; answers a `WebhookTestResult`.
 pub(crate) async fn resend(shared: &Arc<Shared>, id: &str, seq: &str) -> Handled {
     let (row, log) = {
         let store = shared.lock_store();

@@ -589,12 +589,12 @@ impl Store {
     }
 
     /// Records an attempt made outside the outbox and the failure count (a test event, a
-    /// resend); returns the log's number.
-    pub fn record_test(&mut self, log: &LogRow) -> Result<i64> {
+    /// resend).
+    pub fn record_test(&mut self, log: &LogRow) -> Result<()> {
         let transaction = self.connection.transaction()?;
-        let seq = insert_log(&transaction, log, self.log_cap)?;
+        insert_log(&transaction, log, self.log_cap)?;
         transaction.commit()?;
-        Ok(seq)
+        Ok(())
     }
 
     /// A page of a webhook's logs (the failed ones only, if `failed_only`), newest first, each
@@ -835,11 +835,11 @@ fn log_overflow(
         latency_ms: 0.0,
         created_on: crate::delivery::now_text(),
     };
-    insert_log(transaction, &log, log_cap).map(drop)
+    insert_log(transaction, &log, log_cap)
 }
 
-/// Adds a log and removes the oldest past `cap`; returns its number.
-fn insert_log(transaction: &rusqlite::Transaction<'_>, log: &LogRow, cap: u32) -> Result<i64> {
+/// Adds a log and removes the oldest past `cap`.
+fn insert_log(transaction: &rusqlite::Transaction<'_>, log: &LogRow, cap: u32) -> Result<()> {
     let seq: i64 = transaction.query_row(
         "UPDATE webhooks SET log_seq = log_seq + 1 WHERE id = ?1 RETURNING log_seq",
         [&log.webhook_id],
@@ -865,7 +865,7 @@ fn insert_log(transaction: &rusqlite::Transaction<'_>, log: &LogRow, cap: u32) -
     transaction
         .prepare_cached("DELETE FROM logs WHERE webhook_id = ?1 AND seq <= ?2")?
         .execute(params![log.webhook_id, seq - i64::from(cap)])?;
-    Ok(seq)
+    Ok(())
 }
 
 fn forget_event_if_done(transaction: &rusqlite::Transaction<'_>, event: i64) -> Result<()> {
