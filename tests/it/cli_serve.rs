@@ -947,7 +947,7 @@ fn the_settings_page_adds_a_webhook_shows_its_log_and_enables_a_paused_one_in_ch
     browser.click("#save");
     wait_until("the new webhook's row", || {
         browser
-            .texts("tr.webhook")
+            .texts(".webhook")
             .iter()
             .any(|text| text.contains("Page hook") && text.contains("Active"))
             .then_some(())
@@ -964,7 +964,7 @@ fn the_settings_page_adds_a_webhook_shows_its_log_and_enables_a_paused_one_in_ch
     browser.click("#make-event");
     http.wait_for_requests(&receiver, 1);
     assert_eq!(receiver.requests()[0].headers["x-key"], "page-secret");
-    browser.click("tr.webhook button.logs");
+    browser.click(".webhook button.logs");
     wait_until("the log row", || {
         browser
             .texts("tr.log-row")
@@ -981,7 +981,7 @@ fn the_settings_page_adds_a_webhook_shows_its_log_and_enables_a_paused_one_in_ch
         Some(&n8n_form(&failing.url(), "project_added")),
     );
     let row = format!(
-        "tr.webhook[data-id='{}']",
+        "article.webhook[data-id='{}']",
         created.body["id"].as_str().unwrap()
     );
     http.api(

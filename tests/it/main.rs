@@ -20,6 +20,7 @@ mod cli_validate;
 mod openapi_independent;
 mod readme_examples;
 mod serve_hardening;
+mod serve_page;
 mod serve_rest;
 mod serve_tls;
 mod support;

@@ -8,8 +8,10 @@
 //!
 //! awork-sim's paths: `POST /sim/events` makes events happen, `POST /sim/webhooks/{id}/test`
 //! sends a test event now, `GET /sim/status` tells the delivery semantics and each webhook's
-//! counts, `GET /sim/webhooks/{id}/logs` the logs with what `WebhookLog` lacks (event, attempt,
-//! latency).
+//! counts and health (paused since, next attempt, attempts per minute), `GET
+//! /sim/webhooks/{id}/logs` the logs with what `WebhookLog` lacks (number, event, attempt,
+//! latency), `POST /sim/webhooks/{id}/logs/{seq}/resend` sends a logged body again now, and `POST
+//! /sim/webhooks/{id}/retry` makes a retrying webhook's next attempt now.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -452,17 +454,21 @@ pub(crate) fn delete(shared: &Shared, id: &str) -> Handled {
     Ok(no_content())
 }
 
+/// `GET /webhooks/{id}/logs` (awork's `WebhookLog`s) or, `detailed`, `GET
+/// /sim/webhooks/{id}/logs`: with the log's number (`seq`, for a resend), `event`, `attempt` and
+/// `latencyMs`, and `outcome=failed` in the query keeps the failed attempts only.
 pub(crate) fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Handled {
-    let (offset, size) = paging(query);
+    let paged = paging(query);
+    let failed_only = detailed && query.split('&').any(|pair| pair == "outcome=failed");
     let store = shared.lock_store();
     if store.webhook(id)?.is_none() {
         return Ok(not_found(id));
     }
-    let rows = store.logs(id, offset, size)?;
+    let rows = store.logs(id, paged, failed_only)?;
     drop(store);
     let page: Vec<Value> = rows
         .iter()
-        .map(|row| {
+        .map(|(seq, row)| {
             let mut log = json!({
                 "message": row.message,
                 "webhookId": row.webhook_id,
@@ -474,6 +480,7 @@ pub(crate) fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Ha
                 log["responseCode"] = code.into();
             }
             if detailed {
+                log["seq"] = (*seq).into();
                 log["event"] = row.label.clone().into();
                 log["attempt"] = row.attempt.into();
                 log["latencyMs"] = ((row.latency_ms * 1000.0).round() / 1000.0).into();
@@ -692,11 +699,7 @@ pub(crate) async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
     let Some(row) = shared.lock_store().webhook(id)? else {
         return Ok(not_found(id));
     };
-    let resolves_to_self = match WebhookUrl::parse(&row.uri) {
-        Ok(uri) => shared.guard.resolves_to_self(&uri).await,
-        Err(_) => false,
-    };
-    if resolves_to_self {
+    if names_serve(shared, &row).await {
         return Ok(ok(
             &json!({"isSuccessful": false, "reason": crate::guard::SELF_LOOP}),
         ));
@@ -727,7 +730,13 @@ pub(crate) async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
         envelope.trace_id.as_deref().unwrap_or("-")
     );
     let body = Bytes::from(serde_json::to_vec(&envelope).unwrap_or_default());
-    let transport = delivery::webhook_config(&row, &shared.policy)
+    send_now(shared, &row, &label, body).await
+}
+
+/// Sends `body` to the webhook now, outside its outbox and failure count, and records the
+/// attempt as a log line; answers a `WebhookTestResult`.
+async fn send_now(shared: &Shared, row: &WebhookRow, label: &str, body: Bytes) -> Handled {
+    let transport = delivery::webhook_config(row, &shared.policy)
         .ok()
         .and_then(|config| HttpTransport::new(&config).ok());
     let Some(transport) = transport else {
@@ -738,8 +747,8 @@ pub(crate) async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
     let (_, log) = delivery::attempt(
         &transport,
         &shared.connections,
-        id,
-        &label,
+        &row.id,
+        label,
         1,
         body,
         shared.policy.timeout,
@@ -753,11 +762,110 @@ pub(crate) async fn test(shared: &Arc<Shared>, id: &str) -> Handled {
     Ok(ok(&result))
 }
 
-/// `GET /sim/status`: the semantics in force and each webhook's counts.
+/// Whether the webhook's URI resolves to serve itself (then nothing is sent to it).
+async fn names_serve(shared: &Shared, row: &WebhookRow) -> bool {
+    match WebhookUrl::parse(&row.uri) {
+        Ok(uri) => shared.guard.resolves_to_self(&uri).await,
+        Err(_) => false,
+    }
+}
+
+/// `POST /sim/webhooks/{id}/logs/{seq}/resend`: the body of that log line sent again now, as a
+/// new attempt outside the retry schedule and the failure count (Stripe's "Resend"), recorded as
+/// a log line labelled `resend`; answers a `WebhookTestResult`.
+pub(crate) async fn resend(shared: &Arc<Shared>, id: &str, seq: &str) -> Handled {
+    let (row, log) = {
+        let store = shared.lock_store();
+        let Some(row) = store.webhook(id)? else {
+            return Ok(not_found(id));
+        };
+        let log = match seq.parse::<i64>() {
+            Ok(seq) => store.log(id, seq)?,
+            Err(_) => None,
+        };
+        (row, log)
+    };
+    let Some(log) = log else {
+        return Ok(error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            &format!("The webhook has no log line {seq} (the oldest lines are removed)."),
+            &[],
+        ));
+    };
+    let Some(message) = log.message else {
+        return Ok(error(
+            StatusCode::CONFLICT,
+            "nothing-to-resend",
+            "This log line has no body: nothing was sent then, so there is nothing to send again.",
+            &[],
+        ));
+    };
+    if names_serve(shared, &row).await {
+        return Ok(ok(
+            &json!({"isSuccessful": false, "reason": crate::guard::SELF_LOOP}),
+        ));
+    }
+    let event = log
+        .label
+        .strip_prefix("test ")
+        .or_else(|| log.label.strip_prefix("resend "))
+        .unwrap_or(&log.label);
+    send_now(
+        shared,
+        &row,
+        &format!("resend {event}"),
+        Bytes::from(message),
+    )
+    .await
+}
+
+/// `POST /sim/webhooks/{id}/retry`: the next attempt of a retrying webhook now, outside the
+/// retry schedule: the first event of its outbox becomes due and its delivery task is woken.
+/// A paused webhook (Enable resumes it) and an empty outbox are a 409.
+pub(crate) fn retry(shared: &Arc<Shared>, id: &str) -> Handled {
+    let conflict = |description: &str| {
+        Ok(error(
+            StatusCode::CONFLICT,
+            "nothing-to-retry",
+            description,
+            &[],
+        ))
+    };
+    let store = shared.lock_store();
+    let Some(row) = store.webhook(id)? else {
+        return Ok(not_found(id));
+    };
+    if !row.is_active {
+        return conflict("The webhook is paused: enable it to send its kept events.");
+    }
+    let now = now_ms();
+    if !store.retry_now(id, now)? {
+        return conflict("The webhook has no event waiting to be sent.");
+    }
+    drop(store);
+    shared.wake(id);
+    Ok(ok(&json!({"nextAttemptAt": time_text(now)})))
+}
+
+/// A time in milliseconds since the epoch as awork writes times.
+fn time_text(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// `GET /sim/status`: the semantics in force and, per webhook, its counts and how its delivery
+/// goes: when it paused, when its next attempt is due, and its attempts per minute over the last
+/// hour.
 pub(crate) fn status(shared: &Shared) -> Handled {
     let store = shared.lock_store();
+    let now = now_ms();
     let mut webhooks = Vec::new();
     for row in store.webhooks()? {
+        let health = store.health(&row.id, now)?;
+        let next = health.next_due_ms.filter(|_| row.is_active).map(time_text);
+        let (delivered, failed): (Vec<u32>, Vec<u32>) = health.last_hour.into_iter().unzip();
         webhooks.push(json!({
             "id": row.id,
             "isActive": row.is_active,
@@ -766,6 +874,13 @@ pub(crate) fn status(shared: &Shared) -> Handled {
             "failed": row.failed,
             "dropped": row.dropped,
             "consecutiveFailures": row.consecutive_failures,
+            "nextAttemptAt": next,
+            "pausedAt": health.paused_on.filter(|_| !row.is_active),
+            "lastHour": {
+                "from": health.last_hour_from,
+                "delivered": delivered,
+                "failed": failed,
+            },
         }));
     }
     drop(store);
@@ -780,6 +895,8 @@ pub(crate) fn status(shared: &Shared) -> Handled {
     };
     Ok(ok(&json!({
         "semantics": semantics.to_string(),
+        "pauseAfter": policy.pause_after,
+        "maxRetries": policy.max_retries,
         "whilePaused": shared.while_paused.as_str(),
         "whilePausedNote": while_paused_note(shared.while_paused),
         "webhooks": webhooks,

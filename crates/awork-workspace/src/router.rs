@@ -38,7 +38,9 @@ pub(crate) fn build(shared: &Arc<Shared>) -> Router {
         .route("/events", post(make_events))
         .route("/status", get(status))
         .route("/webhooks/{id}/test", post(test_webhook))
-        .route("/webhooks/{id}/logs", get(detailed_logs));
+        .route("/webhooks/{id}/logs", get(detailed_logs))
+        .route("/webhooks/{id}/logs/{seq}/resend", post(resend_log))
+        .route("/webhooks/{id}/retry", post(retry_webhook));
     let bearer = from_fn_with_state(Arc::clone(shared), require_bearer);
     Router::new()
         .route("/", get(page_asset))
@@ -215,6 +217,17 @@ async fn status(State(shared): State<Arc<Shared>>) -> Answer {
 
 async fn test_webhook(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
     respond(api::test(&shared, &id).await)
+}
+
+async fn resend_log(
+    State(shared): State<Arc<Shared>>,
+    Path((id, seq)): Path<(String, String)>,
+) -> Answer {
+    respond(api::resend(&shared, &id, &seq).await)
+}
+
+async fn retry_webhook(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
+    respond(api::retry(&shared, &id))
 }
 
 #[cfg(test)]

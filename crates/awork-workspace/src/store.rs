@@ -92,10 +92,14 @@ CREATE TABLE IF NOT EXISTS meta (
 ";
 
 /// Columns added to `webhooks` after its first release, added to older databases when opened.
-const ADDED_COLUMNS: [&str; 2] = [
+const ADDED_COLUMNS: [&str; 3] = [
     "pending INTEGER NOT NULL DEFAULT 0",
     "overflowing INTEGER NOT NULL DEFAULT 0",
+    "paused_on TEXT",
 ];
+
+/// The time SQLite's clock gives, as awork writes `createdOn` (`2026-01-01T14:02:10.123Z`).
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 /// A webhook as stored. Its `Debug` hides the auth value.
 #[derive(Clone, PartialEq, Eq)]
@@ -355,7 +359,10 @@ impl Store {
     /// Pauses a webhook, with the reason `GET /webhooks/{id}` shows as `lastFailureReason`.
     pub fn pause(&self, id: &str, reason: &str) -> Result<()> {
         self.connection.execute(
-            "UPDATE webhooks SET is_active = 0, last_failure_reason = ?2 WHERE id = ?1",
+            &format!(
+                "UPDATE webhooks SET is_active = 0, last_failure_reason = ?2, paused_on = {NOW} \
+                 WHERE id = ?1"
+            ),
             params![id, reason],
         )?;
         Ok(())
@@ -438,9 +445,15 @@ impl Store {
                 row.updated_by,
             ],
         )?;
+        if !row.is_active && was_active {
+            transaction.execute(
+                "UPDATE webhooks SET paused_on = ?2 WHERE id = ?1",
+                params![row.id, row.updated_on],
+            )?;
+        }
         if row.is_active && !was_active {
             transaction.execute(
-                "UPDATE webhooks SET consecutive_failures = 0 WHERE id = ?1",
+                "UPDATE webhooks SET consecutive_failures = 0, paused_on = NULL WHERE id = ?1",
                 [&row.id],
             )?;
             transaction.execute(
@@ -575,7 +588,8 @@ impl Store {
         Ok(())
     }
 
-    /// Records a test event's attempt (no outbox, no failure count).
+    /// Records an attempt made outside the outbox and the failure count (a test event, a
+    /// resend).
     pub fn record_test(&mut self, log: &LogRow) -> Result<()> {
         let transaction = self.connection.transaction()?;
         insert_log(&transaction, log, self.log_cap)?;
@@ -583,30 +597,93 @@ impl Store {
         Ok(())
     }
 
-    /// A page of a webhook's logs, newest first.
-    pub fn logs(&self, webhook_id: &str, offset: u64, limit: u64) -> Result<Vec<LogRow>> {
+    /// A page of a webhook's logs (the failed ones only, if `failed_only`), newest first, each
+    /// with its number.
+    pub fn logs(
+        &self,
+        webhook_id: &str,
+        (offset, limit): (u64, u64),
+        failed_only: bool,
+    ) -> Result<Vec<(i64, LogRow)>> {
         let mut statement = self.connection.prepare_cached(
-            "SELECT webhook_id, label, attempt, message, response_code, reason, is_successful, \
-             latency_ms, created_on FROM logs WHERE webhook_id = ?1 ORDER BY seq DESC \
-             LIMIT ?2 OFFSET ?3",
+            "SELECT seq, webhook_id, label, attempt, message, response_code, reason, \
+             is_successful, latency_ms, created_on FROM logs WHERE webhook_id = ?1 \
+             AND (?4 = 0 OR is_successful = 0) ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
         )?;
         // SQLite's integers are signed: a page far past the end is simply empty.
         let clamp = |number: u64| i64::try_from(number).unwrap_or(i64::MAX);
-        let rows =
-            statement.query_map(params![webhook_id, clamp(limit), clamp(offset)], |row| {
-                Ok(LogRow {
-                    webhook_id: row.get(0)?,
-                    label: row.get(1)?,
-                    attempt: row.get(2)?,
-                    message: row.get(3)?,
-                    response_code: row.get(4)?,
-                    reason: row.get(5)?,
-                    is_successful: row.get(6)?,
-                    latency_ms: row.get(7)?,
-                    created_on: row.get(8)?,
-                })
-            })?;
+        let rows = statement.query_map(
+            params![webhook_id, clamp(limit), clamp(offset), failed_only],
+            |row| Ok((row.get(0)?, read_log(row, 1)?)),
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One log of a webhook, by its number.
+    pub fn log(&self, webhook_id: &str, seq: i64) -> Result<Option<LogRow>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT webhook_id, label, attempt, message, response_code, reason, is_successful, \
+             latency_ms, created_on FROM logs WHERE webhook_id = ?1 AND seq = ?2",
+        )?;
+        Ok(statement
+            .query_row(params![webhook_id, seq], |row| read_log(row, 0))
+            .optional()?)
+    }
+
+    /// How a webhook's delivery goes: see [`Health`]. `now_ms` is the time the last hour ends.
+    pub fn health(&self, webhook_id: &str, now_ms: i64) -> Result<Health> {
+        let paused_on: Option<String> = self
+            .connection
+            .prepare_cached("SELECT paused_on FROM webhooks WHERE id = ?1")?
+            .query_row([webhook_id], |row| row.get(0))
+            .optional()?
+            .flatten();
+        let next_due_ms = self
+            .connection
+            .prepare_cached("SELECT due_ms FROM outbox WHERE webhook_id = ?1 ORDER BY seq LIMIT 1")?
+            .query_row([webhook_id], |row| row.get(0))
+            .optional()?;
+        // Minute buckets, the last one the current minute.
+        let current = now_ms.div_euclid(60_000) * 60;
+        let from = current - 59 * 60;
+        let from_text = chrono::DateTime::from_timestamp(from, 0)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let mut last_hour = [(0u32, 0u32); 60];
+        let mut statement = self.connection.prepare_cached(
+            "SELECT (CAST(strftime('%s', created_on) AS INTEGER) - ?2) / 60 AS minute, \
+             SUM(is_successful), SUM(1 - is_successful) FROM logs \
+             WHERE webhook_id = ?1 AND attempt > 0 AND created_on >= ?3 GROUP BY minute",
+        )?;
+        let rows = statement.query_map(params![webhook_id, from, from_text], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?))
+        })?;
+        for row in rows {
+            let (minute, delivered, failed) = row?;
+            if let Some(bucket) = usize::try_from(minute)
+                .ok()
+                .and_then(|minute| last_hour.get_mut(minute))
+            {
+                *bucket = (delivered, failed);
+            }
+        }
+        Ok(Health {
+            paused_on,
+            next_due_ms,
+            last_hour_from: from_text,
+            last_hour,
+        })
+    }
+
+    /// Makes the first event of a webhook's outbox due at `now_ms` (if it was due later), outside
+    /// the retry schedule; whether the webhook has an event waiting.
+    pub fn retry_now(&self, webhook_id: &str, now_ms: i64) -> Result<bool> {
+        let changed = self.connection.execute(
+            "UPDATE outbox SET due_ms = MIN(due_ms, ?2) WHERE seq = \
+             (SELECT MIN(seq) FROM outbox WHERE webhook_id = ?1)",
+            params![webhook_id, now_ms],
+        )?;
+        Ok(changed > 0)
     }
 
     /// The journal: every step that changed the world, in order, as stored.
@@ -617,6 +694,33 @@ impl Store {
         let rows = statement.query_map([], |row| row.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+/// How a webhook's delivery goes, for `/sim/status` and the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    /// When it was paused, if it is (by failures, or by a `PUT` with `isActive: false`).
+    pub paused_on: Option<String>,
+    /// When the first event of its outbox is due (ms since the epoch), if it has one.
+    pub next_due_ms: Option<i64>,
+    /// When the first minute of `last_hour` starts.
+    pub last_hour_from: String,
+    /// Attempts per minute over the last hour, oldest first: `(delivered, failed)`.
+    pub last_hour: [(u32, u32); 60],
+}
+
+fn read_log(row: &Row<'_>, first: usize) -> rusqlite::Result<LogRow> {
+    Ok(LogRow {
+        webhook_id: row.get(first)?,
+        label: row.get(first + 1)?,
+        attempt: row.get(first + 2)?,
+        message: row.get(first + 3)?,
+        response_code: row.get(first + 4)?,
+        reason: row.get(first + 5)?,
+        is_successful: row.get(first + 6)?,
+        latency_ms: row.get(first + 7)?,
+        created_on: row.get(first + 8)?,
+    })
 }
 
 /// One attempt for [`Store::record_attempts`].
@@ -666,7 +770,10 @@ fn record_attempt(
         ])?;
     if let Some(reason) = &attempted.paused {
         transaction.execute(
-            "UPDATE webhooks SET is_active = 0, last_failure_reason = ?2 WHERE id = ?1",
+            &format!(
+                "UPDATE webhooks SET is_active = 0, last_failure_reason = ?2, paused_on = {NOW} \
+                 WHERE id = ?1"
+            ),
             params![log.webhook_id, reason],
         )?;
     }
@@ -731,6 +838,7 @@ fn log_overflow(
     insert_log(transaction, &log, log_cap)
 }
 
+/// Adds a log and removes the oldest past `cap`.
 fn insert_log(transaction: &rusqlite::Transaction<'_>, log: &LogRow, cap: u32) -> Result<()> {
     let seq: i64 = transaction.query_row(
         "UPDATE webhooks SET log_seq = log_seq + 1 WHERE id = ?1 RETURNING log_seq",
@@ -851,8 +959,8 @@ mod tests {
         let records: Vec<Attempted> = head.iter().map(|row| delivered(row.seq, 1)).collect();
         store.record_attempts(&records).unwrap();
         assert_eq!(store.pending("w").unwrap(), 0);
-        let logs = store.logs("w", 0, 10).unwrap();
-        let labels: Vec<&str> = logs.iter().map(|log| log.label.as_str()).collect();
+        let logs = store.logs("w", (0, 10), false).unwrap();
+        let labels: Vec<&str> = logs.iter().map(|(_, log)| log.label.as_str()).collect();
         let last = head.last().unwrap().seq;
         assert_eq!(
             labels,
@@ -885,10 +993,17 @@ mod tests {
             .unwrap();
         assert_eq!(store.pending("w").unwrap(), 2);
         assert_eq!(store.webhook("w").unwrap().unwrap().dropped, 2);
-        let logs = store.logs("w", 0, 10).unwrap();
+        let logs = store.logs("w", (0, 10), false).unwrap();
         assert_eq!(logs.len(), 1, "{logs:?}");
-        assert_eq!(logs[0].label, "c");
-        assert!(logs[0].reason.as_deref().unwrap().contains("--outbox-cap"));
+        assert_eq!(logs[0].1.label, "c");
+        assert!(
+            logs[0]
+                .1
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("--outbox-cap")
+        );
         // Delivering one makes room for one; the next overflow is logged again.
         let seq = store.outbox_head("w", 1).unwrap()[0].seq;
         store.record_attempts(&[delivered(seq, 1)]).unwrap();
@@ -896,18 +1011,23 @@ mod tests {
         assert_eq!(store.pending("w").unwrap(), 2);
         assert_eq!(store.webhook("w").unwrap().unwrap().dropped, 3);
         let labels: Vec<String> = store
-            .logs("w", 0, 10)
+            .logs("w", (0, 10), false)
             .unwrap()
             .into_iter()
-            .filter(|log| log.attempt == 0)
-            .map(|log| log.label)
+            .filter(|(_, log)| log.attempt == 0)
+            .map(|(_, log)| log.label)
             .collect();
         assert_eq!(labels, ["f", "c"]);
         // A reopen recounts the same.
         drop(store);
         let store = Store::open(&dir, 10, 2).unwrap();
         assert_eq!(store.pending("w").unwrap(), 2);
-        assert!(store.logs("w", u64::MAX, u64::MAX).unwrap().is_empty());
+        assert!(
+            store
+                .logs("w", (u64::MAX, u64::MAX), false)
+                .unwrap()
+                .is_empty()
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -941,9 +1061,51 @@ mod tests {
         assert!(store.delete_webhook("w").unwrap());
         assert!(!store.delete_webhook("w").unwrap());
         store.record_attempts(&[delivered(seq, 1)]).unwrap();
-        assert!(store.logs("w", 0, 10).unwrap().is_empty());
+        assert!(store.logs("w", (0, 10), false).unwrap().is_empty());
         // The other webhook still has the event.
         assert_eq!(store.pending("v").unwrap(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn health_tells_the_pause_the_next_attempt_and_the_last_hour() {
+        let dir = folder("health");
+        let mut store = Store::open(&dir, 10, 100).unwrap();
+        store.insert_webhook(&webhook("w")).unwrap();
+        let to = ["w".to_owned()];
+        let one = Enqueue {
+            label: "task_added t",
+            body: b"{}",
+            to: &to,
+            dropping: &[],
+        };
+        store.enqueue(&[one, one], 1_000, None).unwrap();
+        let now = crate::delivery::now_ms();
+        let seq = store.outbox_head("w", 1).unwrap()[0].seq;
+        let mut failed = delivered(seq, 1);
+        failed.log.is_successful = false;
+        failed.log.created_on = crate::delivery::now_text();
+        failed.settled = Settled::Again(now + 60_000);
+        failed.consecutive_failures = 1;
+        store
+            .record_attempts(&[delivered(seq + 1, 1), failed.clone()])
+            .unwrap();
+        let health = store.health("w", now).unwrap();
+        assert_eq!(health.paused_on, None);
+        assert_eq!(health.next_due_ms, Some(now + 60_000));
+        // The delivered record is dated 2026-01-01, not in the last hour; the failure is this minute.
+        assert_eq!(health.last_hour[59], (0, 1));
+        assert_eq!(health.last_hour.iter().map(|(d, f)| d + f).sum::<u32>(), 1);
+        let failures = store.logs("w", (0, 10), true).unwrap();
+        assert_eq!(failures.len(), 1);
+        assert!(!failures[0].1.is_successful);
+        assert_eq!(store.log("w", failures[0].0).unwrap(), Some(failed.log));
+        // Retry now: due at once; a pause is dated.
+        assert!(store.retry_now("w", now).unwrap());
+        assert_eq!(store.health("w", now).unwrap().next_due_ms, Some(now));
+        store.pause("w", "paused").unwrap();
+        assert!(store.health("w", now).unwrap().paused_on.is_some());
+        assert!(!store.retry_now("v", now).unwrap());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
