@@ -479,12 +479,13 @@ fn two_hundred_thousand_events_to_ten_paused_webhooks_fill_their_outboxes_to_the
     }
     let started = std::time::Instant::now();
     let mut task_added = 0;
-    for _ in 0..EVENTS / 100_000 {
+    // In calls of 10,000, each answered well within the client's deadline on a busy machine.
+    for _ in 0..EVENTS / 10_000 {
         let made = http.api(
             &serve,
             "POST",
             "/sim/events",
-            Some(&json!({"eventType": "task_added", "count": 100_000})),
+            Some(&json!({"eventType": "task_added", "count": 10_000})),
         );
         assert_eq!(made.status, 200);
         // What the tasks need first (projects, clients) is announced too; the hooks want tasks.

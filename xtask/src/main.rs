@@ -5,8 +5,9 @@
 //! - `schema`: rewrites the entity definitions of `awork-sim schema` from awork's OpenAPI document.
 //! - `operations`: rewrites what `serve` keeps of awork's OpenAPI document: the table of its
 //!   operations (a 501 for those it does not simulate) and the response models of those it does.
-//! - `bench`: measures generation, and delivery end to end (the release `awork-sim` binary against
-//!   `wrk`, to the same receiver process), each beside its baseline in the same run.
+//! - `bench`: measures generation, and delivery end to end (`send FILE` and generated `send`
+//!   against `wrk`, `serve` against `send`, to the same receiver process), each beside its
+//!   baseline in the same run; the comparisons go to `target/bench.json`.
 //!
 //! Nothing here is part of the tool users install.
 

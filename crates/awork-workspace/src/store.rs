@@ -277,6 +277,11 @@ impl Store {
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(in_use)?;
         connection.pragma_update(None, "synchronous", "NORMAL")?;
+        // A checkpoint (the only time NORMAL syncs) every 32 MiB of WAL rather than SQLite's 4 MiB:
+        // each delivery's commit rewrites the same few pages (the webhook's row, the ends of the
+        // outbox and logs), which a checkpoint then copies and syncs once instead of eight times.
+        // The same guarantees: every committed transaction survives a crash of the process.
+        connection.pragma_update(None, "wal_autocheckpoint", 8192)?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         // Taking the write lock now keeps it for as long as the connection lives.
         connection
@@ -744,54 +749,56 @@ fn record_attempt(
     log_cap: u32,
 ) -> Result<()> {
     let log = &attempted.log;
-    let event: Option<i64> = transaction
-        .prepare_cached("SELECT event_id FROM outbox WHERE seq = ?1")?
-        .query_row([attempted.seq], |row| row.get(0))
-        .optional()?;
-    let Some(event) = event else {
+    // What became of the event, first: its outbox row goes or is due again, and names the
+    // event; without the row (the webhook was deleted meanwhile) nothing is recorded.
+    let settled = match attempted.settled {
+        Settled::Delivered | Settled::Failed => transaction
+            .prepare_cached("DELETE FROM outbox WHERE seq = ?1 RETURNING event_id")?
+            .query_row([attempted.seq], |row| row.get::<_, i64>(0)),
+        Settled::Again(due_ms) => transaction
+            .prepare_cached(
+                "UPDATE outbox SET attempts = ?2, due_ms = ?3 WHERE seq = ?1 RETURNING event_id",
+            )?
+            .query_row(params![attempted.seq, log.attempt, due_ms], |row| {
+                row.get::<_, i64>(0)
+            }),
+    };
+    let Some(event) = settled.optional()? else {
         return Ok(());
     };
-    insert_log(transaction, log, log_cap)?;
     let (delivered, failed) = match attempted.settled {
         Settled::Delivered => (1, 0),
         Settled::Failed => (0, 1),
         Settled::Again(_) => (0, 0),
     };
-    transaction
+    // The webhook's counters and the log's number, in one statement.
+    let seq: i64 = transaction
         .prepare_cached(
             "UPDATE webhooks SET consecutive_failures = ?2, delivered = delivered + ?3, \
-             failed = failed + ?4 WHERE id = ?1",
+             failed = failed + ?4, pending = pending - ?5, log_seq = log_seq + 1 WHERE id = ?1 \
+             RETURNING log_seq",
         )?
-        .execute(params![
-            log.webhook_id,
-            attempted.consecutive_failures,
-            delivered,
-            failed
-        ])?;
+        .query_row(
+            params![
+                log.webhook_id,
+                attempted.consecutive_failures,
+                delivered,
+                failed,
+                delivered + failed
+            ],
+            |row| row.get(0),
+        )?;
+    insert_log_at(transaction, log, seq, log_cap)?;
     if let Some(reason) = &attempted.paused {
-        transaction.execute(
-            &format!(
+        transaction
+            .prepare_cached(&format!(
                 "UPDATE webhooks SET is_active = 0, last_failure_reason = ?2, paused_on = {NOW} \
                  WHERE id = ?1"
-            ),
-            params![log.webhook_id, reason],
-        )?;
+            ))?
+            .execute(params![log.webhook_id, reason])?;
     }
-    match attempted.settled {
-        Settled::Delivered | Settled::Failed => {
-            transaction
-                .prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
-                .execute([attempted.seq])?;
-            transaction
-                .prepare_cached("UPDATE webhooks SET pending = pending - 1 WHERE id = ?1")?
-                .execute([&log.webhook_id])?;
-            forget_event_if_done(transaction, event)?;
-        }
-        Settled::Again(due_ms) => {
-            transaction
-                .prepare_cached("UPDATE outbox SET attempts = ?2, due_ms = ?3 WHERE seq = ?1")?
-                .execute(params![attempted.seq, log.attempt, due_ms])?;
-        }
+    if delivered + failed > 0 {
+        forget_event_if_done(transaction, event)?;
     }
     Ok(())
 }
@@ -840,11 +847,21 @@ fn log_overflow(
 
 /// Adds a log and removes the oldest past `cap`.
 fn insert_log(transaction: &rusqlite::Transaction<'_>, log: &LogRow, cap: u32) -> Result<()> {
-    let seq: i64 = transaction.query_row(
-        "UPDATE webhooks SET log_seq = log_seq + 1 WHERE id = ?1 RETURNING log_seq",
-        [&log.webhook_id],
-        |row| row.get(0),
-    )?;
+    let seq: i64 = transaction
+        .prepare_cached(
+            "UPDATE webhooks SET log_seq = log_seq + 1 WHERE id = ?1 RETURNING log_seq",
+        )?
+        .query_row([&log.webhook_id], |row| row.get(0))?;
+    insert_log_at(transaction, log, seq, cap)
+}
+
+/// Inserts `log` as the webhook's log number `seq`, and removes the logs past the `cap` newest.
+fn insert_log_at(
+    transaction: &rusqlite::Transaction<'_>,
+    log: &LogRow,
+    seq: i64,
+    cap: u32,
+) -> Result<()> {
     transaction
         .prepare_cached(
             "INSERT INTO logs (webhook_id, seq, label, attempt, message, response_code, reason, \
@@ -862,9 +879,12 @@ fn insert_log(transaction: &rusqlite::Transaction<'_>, log: &LogRow, cap: u32) -
             log.latency_ms,
             log.created_on,
         ])?;
-    transaction
-        .prepare_cached("DELETE FROM logs WHERE webhook_id = ?1 AND seq <= ?2")?
-        .execute(params![log.webhook_id, seq - i64::from(cap)])?;
+    let oldest_kept = seq - i64::from(cap);
+    if oldest_kept > 0 {
+        transaction
+            .prepare_cached("DELETE FROM logs WHERE webhook_id = ?1 AND seq <= ?2")?
+            .execute(params![log.webhook_id, oldest_kept])?;
+    }
     Ok(())
 }
 
