@@ -318,9 +318,9 @@ fn measure(seed: u64) -> Figures {
                         usize::from(entry.user_id.as_deref() != Some(actor.as_str()));
                 }
                 let start = entry.start_time_utc.as_ref().unwrap().time();
-                if start.nanosecond() == 0 && entry.end_time_utc.is_some() {
+                if let (0, Some(end)) = (start.nanosecond(), &entry.end_time_utc) {
                     figures.typed_entries += 1;
-                    let end = entry.end_time_utc.as_ref().unwrap().time();
+                    let end = end.time();
                     figures.typed_off_minute +=
                         usize::from(start.second() != 0 || end.second() != 0);
                 }
@@ -345,7 +345,6 @@ fn measure(seed: u64) -> Figures {
                     usize::from(kind == "company_updated" && changed("Industry").is_some());
                 figures.specimen_names += usize::from(company.name.contains("Muster"));
             }
-            Entity::TaskAssignment(_) | Entity::TaskList(_) | Entity::Absence(_) => {}
             _ => {}
         }
     }
