@@ -26,6 +26,7 @@
 //! receiver must not take for copies of each other.
 
 pub mod awkward;
+mod calendar;
 pub mod fixtures;
 mod ids;
 mod story;
@@ -39,7 +40,7 @@ pub mod writes;
 pub use ids::{salted_trace_id, trace_id, uuid};
 
 use awork_models::{AworkDateTime, Envelope, EventName, EventType, Naming};
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use fake::rand::{RngExt, SeedableRng};
 
 /// The random generator behind every choice: ChaCha8, the same stream on every platform.
@@ -70,11 +71,16 @@ impl Default for GeneratorConfig {
 /// An endless, seeded story of events in one workspace. It is an [`Iterator`] that never ends.
 pub struct Generator {
     world: world::World,
+    /// The seed, for a story that starts over at another time ([`Generator::with_start`]).
+    seed: u64,
     naming: Naming,
     /// The event types to emit, each with its cumulative weight.
     wanted: Vec<(EventType, u32)>,
     /// The salt mixed into every trace id, if any (see [`Generator::with_trace_salt`]).
     trace_salt: Option<u128>,
+    /// When the latest event's webhook fired: the next fires later, also when the story's clock
+    /// moves by ticks at the wall clock (see [`Generator::follow_wall_clock`]).
+    last_fired: Option<DateTime<Utc>>,
 }
 
 impl Generator {
@@ -98,10 +104,12 @@ impl Generator {
             }
         }
         Generator {
-            world: world::World::new(Rng::seed_from_u64(config.seed)),
+            world: world::World::new(Rng::seed_from_u64(config.seed), None),
+            seed: config.seed,
             naming: config.naming,
             wanted,
             trace_salt: None,
+            last_fired: None,
         }
     }
 
@@ -114,6 +122,28 @@ impl Generator {
     pub fn with_trace_salt(mut self, salt: Option<u128>) -> Generator {
         self.trace_salt = salt;
         self
+    }
+
+    /// The same story, started over at `start` rather than at the seed's Monday morning of 2025:
+    /// the same workspace (subdomain, team, names and ids), its events from `start` on. Call it on a
+    /// new generator, before its first event; like the seed, the same start gives the same story.
+    /// Without it, `generate`'s output for a seed stays what it was.
+    pub fn with_start(mut self, start: DateTime<Utc>) -> Generator {
+        self.world = world::World::new(Rng::seed_from_u64(self.seed), Some(start));
+        self
+    }
+
+    /// Tells the story as it happens, at the wall clock's time `now`, for a caller that makes events
+    /// on demand (`serve`): before each batch of events or writes, pass the time it is. The story's
+    /// clock then never runs past `now`: its working-day pace goes on while it is behind, and once
+    /// it reaches `now` (the evening, a weekend, or many events asked at once) every further event
+    /// is stamped about `now` (a tick after the one before, and its webhook's usual delay of under a
+    /// second). When the clock is more than
+    /// [`world::WALL_CLOCK_LAG`] behind `now` (nobody asked for a while), it jumps forward to that
+    /// much before `now`, as over a night. The clock never goes back, and nothing is drawn from the
+    /// random source: replaying the same calls with the same times gives the same events.
+    pub fn follow_wall_clock(&mut self, now: DateTime<Utc>) {
+        self.world.follow_wall_clock(now);
     }
 
     /// The workspace's subdomain (`<subdomain>.awork.com`).
@@ -241,7 +271,11 @@ impl Generator {
     fn envelope(&mut self, event: EventType, produced: story::Produced) -> Envelope {
         // awork fires the webhook a few hundred milliseconds after the change, at tick precision.
         let delay = TimeDelta::nanoseconds(self.world.rng.random_range(400_000..9_000_000) * 100);
-        let fired = self.world.now + delay;
+        let fired = match self.last_fired {
+            Some(last) if last >= self.world.now + delay => last + TimeDelta::nanoseconds(100),
+            _ => self.world.now + delay,
+        };
+        self.last_fired = Some(fired);
         let entity_id = produced
             .entity
             .id()

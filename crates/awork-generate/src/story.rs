@@ -5,7 +5,7 @@
 //! The entity shapes come from [`crate::world`]; the envelope around them from [`crate::Generator`].
 
 use awork_models::entities::{
-    Assignee, Comment, CommentedEntity, Entity, Task, TaskAssignment, TypeOfWork,
+    Assignee, Comment, CommentedEntity, Entity, Task, TaskAssignment, TimeTracking,
 };
 use awork_models::{Change, EventType, TriggeredBy};
 use chrono::TimeDelta;
@@ -13,11 +13,11 @@ use fake::rand::RngExt;
 use fake::rand::seq::IndexedRandom;
 use serde_json::{Map, Value};
 
-use crate::text;
 use crate::world::{
-    self, Kept, MAX_COMPANIES, MAX_PROJECTS, MAX_USERS, World, is_active, nested_user, pick,
-    triggered_by,
+    self, Kept, MAX_COMPANIES, MAX_PROJECTS, MAX_USERS, ProjectFor, World, is_active, nested_user,
+    pick, triggered_by,
 };
+use crate::{calendar, text};
 
 /// An event the world produced: the entity, its link, who did it, and what changed.
 pub struct Produced {
@@ -34,22 +34,124 @@ pub struct Produced {
 /// The event of one step, or the event type that has to happen before it can.
 pub type Step = Result<Produced, EventType>;
 
-/// How often each event type happens in an agency's day, relative to the others.
+/// How often each event type happens in an agency's day, in events per 10,000: time tracking is
+/// most of it; tasks move, are commented and assigned; projects, clients and above all people come
+/// and go at an agency's rate (a team of about twenty hires or loses a person or two a quarter).
+/// Events that another one needs first also happen as its prerequisites.
 pub fn weight(event: EventType) -> u32 {
     use EventType::*;
     match event {
-        TaskChanged | TaskStatusChanged | TimeTrackingAdded => 10,
-        ProjectTaskAdded | TaskCommentAdded | TaskAssignmentAdded => 6,
-        TimeTrackingChanged | ProjectChanged | TaskListAdded => 4,
-        ProjectAdded | ProjectStatusChanged | ProjectCommentAdded | TaskListChanged
-        | ProjectMemberAdded => 3,
-        TaskAssignmentDeleted
-        | TimeTrackingDeleted
-        | AbsenceAdded
-        | ClientAdded
-        | ClientChanged => 2,
-        _ => 1,
+        TimeTrackingAdded => 3500,
+        TimeTrackingChanged => 700,
+        TaskStatusChanged => 900,
+        ProjectTaskAdded => 750,
+        TaskChanged => 600,
+        TaskCommentAdded => 600,
+        TaskAssignmentAdded => 350,
+        ProjectCommentAdded => 200,
+        TimeTrackingDeleted => 150,
+        ProjectChanged | TaskListAdded => 150,
+        ProjectMemberAdded | ProjectStatusChanged => 120,
+        TaskAssignmentDeleted | TimeTrackingTypeChanged | AbsenceAdded => 100,
+        ProjectTaskDeleted | TaskListChanged => 60,
+        TaskTypeChanged | ProjectMemberDeleted | AbsenceUpdated | ClientChanged => 40,
+        ProjectAdded | TaskListDeleted | AbsenceDeleted => 30,
+        ClientAdded => 15,
+        ProjectTypeChanged | CompanyTypeChanged => 4,
+        UserAdded | UserStatusChanged => 3,
+        ProjectDeleted | UserDeleted | UserActivationChanged | UserUpdated => 2,
+        ClientDeleted => 1,
     }
+}
+
+/// The fewest open projects the agency works on: below it, a new task now and then
+/// ([`SETTING_UP`]) needs a new project first, so that a new workspace soon has a few.
+const FEWEST_OPEN_PROJECTS: usize = 5;
+
+/// The fewest clients the agency has: below it, a new client project now and then ([`SETTING_UP`])
+/// is for a new client.
+const FEWEST_CLIENTS: usize = 4;
+
+/// How often a workspace below [`FEWEST_OPEN_PROJECTS`] or [`FEWEST_CLIENTS`] sets up one more
+/// first: seldom enough that a new workspace's first events are not all setup.
+const SETTING_UP: f64 = 0.3;
+
+/// How often done work or a closed project is changed all the same (a late correction).
+const LATE_CHANGE: f64 = 0.02;
+
+/// A random active member of a project (an index of `projects`), as an event's actor: the people
+/// who work on a project are the ones who act on it.
+fn member_actor(world: &mut World, project: usize) -> Option<TriggeredBy> {
+    let members = world.projects[project]
+        .project
+        .members
+        .as_deref()
+        .unwrap_or_default();
+    let active: Vec<usize> = members
+        .iter()
+        .filter_map(|member| world.user_index(member.user_id.as_deref()?))
+        .filter(|&user| is_active(&world.users[user]))
+        .collect();
+    let user = *active.choose(&mut world.rng)?;
+    Some(triggered_by(&world.users[user]))
+}
+
+/// Whether a project (an index of `projects`) has an active member to act on it.
+fn has_active_member(world: &World, project: &world::ProjectState) -> bool {
+    project
+        .project
+        .members
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .any(|member| {
+            member
+                .user_id
+                .as_deref()
+                .and_then(|id| world.user(id))
+                .is_some_and(is_active)
+        })
+}
+
+/// The index of the project of a task (an index of `tasks`), for a project's task.
+fn project_of(world: &World, task: usize) -> Option<usize> {
+    world.tasks[task]
+        .project_id
+        .as_deref()
+        .and_then(|id| world.project_index(id))
+}
+
+/// The actor of a change to a project's task (an index of `tasks`): a member of its project, or
+/// `actor` when none is active.
+fn task_actor(world: &mut World, task: usize, actor: TriggeredBy) -> TriggeredBy {
+    project_of(world, task)
+        .and_then(|project| member_actor(world, project))
+        .unwrap_or(actor)
+}
+
+/// Whether a project is closed.
+fn is_closed(state: &world::ProjectState) -> bool {
+    state
+        .project
+        .project_status
+        .as_ref()
+        .and_then(|status| status.kind.as_deref())
+        == Some("closed")
+}
+
+/// Whether the user of a time entry can act on it.
+fn owner_active(world: &World, entry: &TimeTracking) -> bool {
+    entry
+        .user_id
+        .as_deref()
+        .and_then(|id| world.user(id))
+        .is_some_and(is_active)
+}
+
+/// The user of a time entry, who changes and deletes it.
+fn entry_owner(world: &World, index: usize) -> TriggeredBy {
+    let id = world.time_entries[index].user_id.as_deref();
+    triggered_by(id.and_then(|id| world.user(id)).expect("an active owner"))
 }
 
 /// A `changes` item: `property` went from `old` to `new`.
@@ -67,22 +169,26 @@ pub fn change(property: &str, old: impl Into<Value>, new: impl Into<Value>) -> C
     }
 }
 
-/// One of the workspace's types of work, drawn until it is not `current`.
-fn other_type_of_work(world: &mut World, current: Option<&String>) -> TypeOfWork {
-    let id = other(&mut world.rng, current, |rng| {
-        world
-            .types_of_work
-            .choose(rng)
-            .expect("types of work exist")
-            .id
-            .clone()
-    });
-    world
-        .types_of_work
-        .iter()
-        .find(|kind| kind.id == id)
-        .cloned()
-        .expect("chosen from them")
+/// The type of work a time entry on a client's project can change to: another that its task's
+/// name allows, or, on the project alone, organising instead of advising and back. `None` on the
+/// agency's own projects, whose time is internal work.
+fn other_entry_type(entry: &TimeTracking) -> Option<&'static str> {
+    let client = entry
+        .project
+        .as_ref()
+        .is_some_and(|project| project.is_billable_by_default == Some(true));
+    let current = entry.type_of_work.as_ref()?.name.as_deref();
+    match &entry.task {
+        _ if !client => None,
+        Some(task) => text::other_task_type(task.name.as_deref()?, current),
+        None if current == Some(text::CONSULTING) => Some(text::PROJECT_MANAGEMENT),
+        None => Some(text::CONSULTING),
+    }
+}
+
+/// The name of a task's type of work.
+fn task_type_name(task: &Task) -> Option<&str> {
+    task.type_of_work.as_ref()?.name.as_deref()
 }
 
 /// A draw that differs from `current`: an update event changes something, so its `changes` never
@@ -138,18 +244,7 @@ fn random_index<T>(
 
 /// A random project that is not closed.
 fn random_open_project(world: &mut World) -> Option<usize> {
-    random_index(
-        world,
-        |w| &w.projects,
-        |_, state| {
-            state
-                .project
-                .project_status
-                .as_ref()
-                .and_then(|status| status.kind.as_deref())
-                != Some("closed")
-        },
-    )
+    random_index(world, |w| &w.projects, |_, state| !is_closed(state))
 }
 
 /// The event `actor` caused. The actor is taken by value: it goes into the envelope as it is.
@@ -224,7 +319,8 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(actor, Entity::Absence(Box::new(absence)), None, None)
         }
         ClientAdded => {
-            if world.companies.len() >= MAX_COMPANIES {
+            // A full workspace forgets its oldest client without projects, or deletes one.
+            if world.companies.len() >= MAX_COMPANIES && !world.forget_oldest_idle_client() {
                 return Err(ClientDeleted);
             }
             let company = world.new_company(&actor.id);
@@ -234,12 +330,11 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         }
         ClientChanged | CompanyTypeChanged => {
             let index = random_index(world, |w| &w.companies, |_, _| true).ok_or(ClientAdded)?;
-            let (property, old, new) = if event == CompanyTypeChanged || world.rng.random_bool(0.5)
-            {
-                let current = world.companies[index].industry.clone();
-                let industry = other(&mut world.rng, current.as_ref(), |rng| {
-                    text::industry(rng).to_owned()
-                });
+            // A client keeps its industry; only a change of its type moves it to the neighbouring
+            // one.
+            let (property, old, new) = if event == CompanyTypeChanged {
+                let current = world.companies[index].industry.clone().unwrap_or_default();
+                let industry = text::neighbouring_industry(&current).to_owned();
                 let old = world.companies[index].industry.replace(industry.clone());
                 ("Industry", old, industry)
             } else {
@@ -280,19 +375,29 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(actor, Entity::Company(Box::new(company)), None, None)
         }
         ProjectAdded => {
-            if world.projects.len() >= MAX_PROJECTS {
+            // A full workspace forgets its oldest closed project, or deletes one.
+            if world.projects.len() >= MAX_PROJECTS && !world.forget_oldest_closed_project() {
                 return Err(ProjectDeleted);
             }
-            let company = if world.rng.random_bool(0.75) {
-                if world.companies.is_empty() {
+            // One of the agency's own projects now and then, while it has not got them all.
+            let internal = world.rng.random_bool(0.25);
+            let taken = world
+                .projects
+                .iter()
+                .filter(|state| state.project.company_id.is_none())
+                .map(|state| state.project.name.as_str());
+            let owner = match text::internal_project_name(&mut world.rng, taken) {
+                Some(name) if internal => ProjectFor::Agency(name),
+                _ if world.companies.is_empty()
+                    || (world.companies.len() < FEWEST_CLIENTS
+                        && world.rng.random_bool(SETTING_UP)) =>
+                {
                     return Err(ClientAdded);
                 }
                 // The draw of choosing from the clients, without cloning the one chosen.
-                Some(world.rng.random_range(..world.companies.len()))
-            } else {
-                None
+                _ => ProjectFor::Client(world.rng.random_range(..world.companies.len())),
             };
-            let state = world.new_project(&actor.id, company);
+            let state = world.new_project(&actor.id, owner);
             world.projects.push(state);
             let index = world.projects.len() - 1;
             let project = world.project_entity(index);
@@ -300,17 +405,22 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             produced(actor, Entity::Project(project), Some(link), None)
         }
         ProjectChanged | ProjectTypeChanged => {
-            // Only a client's project changes its type: between a one-off project and a retainer.
-            let index = if event == ProjectTypeChanged {
-                random_index(
-                    world,
-                    |w| &w.projects,
-                    |_, state| state.project.company_id.is_some(),
-                )
-            } else {
-                random_index(world, |w| &w.projects, |_, _| true)
-            }
+            // An open project (a closed one now and then, for a late correction), changed by one
+            // of its members. Only a client's project changes its type: between a one-off project
+            // and a retainer.
+            let late = world.rng.random_bool(LATE_CHANGE);
+            let client_only = event == ProjectTypeChanged;
+            let index = random_index(
+                world,
+                |w| &w.projects,
+                |w, state| {
+                    (late || !is_closed(state))
+                        && (!client_only || state.project.company_id.is_some())
+                        && has_active_member(w, state)
+                },
+            )
             .ok_or(ProjectAdded)?;
+            let actor = member_actor(world, index).unwrap_or(actor);
             let choice = if event == ProjectTypeChanged {
                 0
             } else {
@@ -324,41 +434,71 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 text::RETAINER
             });
             let current_budget = project.time_budget;
-            let budget = other(&mut world.rng, current_budget.as_ref(), |rng| {
-                rng.random_range(10..300) * 3600
-            });
             let days = world.rng.random_range(3..30);
+            let start = project
+                .start_date
+                .as_ref()
+                .and_then(|start| start.to_utc())
+                .map(|start| start.date_naive());
+            // A description that fits the project's type (after the change, for a type change).
+            let type_name = if choice == 0 {
+                new_type.name.clone()
+            } else {
+                project
+                    .project_type
+                    .as_ref()
+                    .and_then(|kind| kind.name.clone())
+            };
             let current_description = project.description.clone();
             let description = other(
                 &mut world.rng,
                 current_description.as_deref().as_ref(),
-                |rng| text::description(rng),
+                |rng| text::project_description(rng, type_name.as_deref()),
             );
             let today = world.now.date_naive();
-            let project = &mut world.projects[index].project;
             let changed = match choice {
                 0 => {
+                    let project = &mut world.projects[index].project;
                     let old = project.project_type_id.replace(new_type.id.clone());
                     project.project_type = Some(new_type.clone());
                     project.is_retainer = Some(!retainer);
-                    vec![
+                    let mut changed = vec![
                         change("ProjectTypeId", old, new_type.id.as_str()),
                         change("IsRetainer", retainer, !retainer),
-                    ]
+                    ];
+                    if project.description.is_some() {
+                        changed.push(change(
+                            "Description",
+                            project.description.replace(description.into()),
+                            description,
+                        ));
+                    }
+                    changed
                 }
-                1 => vec![change(
-                    "TimeBudget",
-                    project.time_budget.replace(budget),
-                    budget,
-                )],
+                1 => {
+                    let budget = other(&mut world.rng, current_budget.as_ref(), |rng| {
+                        rng.random_range(10..300) * 3600
+                    });
+                    let project = &mut world.projects[index].project;
+                    vec![change(
+                        "TimeBudget",
+                        project.time_budget.replace(budget),
+                        budget,
+                    )]
+                }
                 2 => {
-                    // A project without a due date gets one.
+                    // Later, on a working day after the start; a project without a due date gets
+                    // one.
+                    let project = &mut world.projects[index].project;
                     let due = project
                         .due_date
                         .as_ref()
                         .and_then(|due| due.to_utc())
-                        .map_or(today, |due| due.date_naive());
-                    let new_due = awork_models::day_start(due + TimeDelta::days(days));
+                        .map_or(today, |due| due.date_naive())
+                        .max(start.unwrap_or(today));
+                    let new_due = awork_models::day_start(calendar::working_day_from(
+                        due + TimeDelta::days(days),
+                    ));
                     let old = project.due_date.replace(new_due.clone());
                     vec![change(
                         "DueDate",
@@ -366,12 +506,16 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                         new_due.to_string(),
                     )]
                 }
-                _ => vec![change(
-                    "Description",
-                    project.description.replace(description.into()),
-                    description,
-                )],
+                _ => {
+                    let project = &mut world.projects[index].project;
+                    vec![change(
+                        "Description",
+                        project.description.replace(description.into()),
+                        description,
+                    )]
+                }
             };
+            let project = &mut world.projects[index].project;
             project.updated_on = Some(now);
             project.updated_by = Some(actor.id.clone());
             project.resource_version = Some(crate::ids::ticks(world.now));
@@ -381,6 +525,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         }
         ProjectStatusChanged => {
             let index = random_open_project(world).ok_or(ProjectAdded)?;
+            let actor = member_actor(world, index).unwrap_or(actor);
             let current = world.projects[index]
                 .project
                 .project_status
@@ -444,12 +589,14 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                     && !members.iter().any(|m| m.user_id.as_ref() == Some(&user.id))
             })
             .expect("a candidate exists");
-            let mut member = world.member(user, 1, false);
+            // Added by one of the project's members.
+            let actor = member_actor(world, index).unwrap_or(actor);
+            let project_id = world.projects[index].project.id.clone();
+            let member = world.member(&project_id, user, 1, false);
             let project = &mut world.projects[index].project;
             project.members.get_or_insert_default().push(member.clone());
             project.resource_version = Some(crate::ids::ticks(world.now));
-            member.project_id = Some(project.id.clone());
-            let link = world.project_link(member.project_id.as_deref().expect("just set"));
+            let link = world.project_link(&project_id);
             produced(
                 actor,
                 Entity::ProjectMember(Box::new(member)),
@@ -510,7 +657,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let position = *removable
                 .choose(&mut world.rng)
                 .expect("a removable member exists");
-            let mut member = world.projects[index]
+            let member = world.projects[index]
                 .project
                 .members
                 .as_mut()
@@ -518,7 +665,6 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 .remove(position);
             world.projects[index].project.resource_version = Some(crate::ids::ticks(world.now));
             let link = world.project_link(&project_id);
-            member.project_id = Some(project_id);
             produced(
                 actor,
                 Entity::ProjectMember(Box::new(member)),
@@ -527,7 +673,10 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             )
         }
         ProjectCommentAdded => {
-            let index = random_index(world, |w| &w.projects, |_, _| true).ok_or(ProjectAdded)?;
+            // By one of the project's members.
+            let index =
+                random_index(world, |w| &w.projects, has_active_member).ok_or(ProjectAdded)?;
+            let actor = member_actor(world, index).expect("an active member");
             let comment = comment_on_project(world, index, &actor.id, None);
             let link = world.project_link(comment.entity_id.as_deref().expect("set"));
             produced(actor, Entity::Comment(Box::new(comment)), Some(link), None)
@@ -542,7 +691,18 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 let link = world.task_link(&task.id);
                 return produced(actor, Entity::Task(task), Some(link), None);
             }
+            // The agency works on a few projects at a time; a new task comes in one, by one of its
+            // members.
+            let open = world
+                .projects
+                .iter()
+                .filter(|state| !is_closed(state))
+                .count();
+            if open < FEWEST_OPEN_PROJECTS && world.rng.random_bool(SETTING_UP) {
+                return Err(ProjectAdded);
+            }
             let index = random_open_project(world).ok_or(ProjectAdded)?;
+            let actor = member_actor(world, index).unwrap_or(actor);
             // Now and then a subtask of an open task of the project (one level deep, as awork).
             let project_id = world.projects[index].project.id.clone();
             let parent = if world.rng.random_bool(0.2) {
@@ -590,6 +750,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 |w, task| unassigned_members(w, task).next().is_some(),
             )
             .ok_or(ProjectMemberAdded)?;
+            let actor = task_actor(world, index, actor);
             // The draw of choosing from the list of candidates, without building the list.
             let count = unassigned_members(world, &world.tasks[index]).count();
             let nth = world.rng.random_range(..count);
@@ -628,6 +789,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 },
             )
             .ok_or(TaskAssignmentAdded)?;
+            let actor = task_actor(world, index, actor);
             let count = world.tasks[index].assignees.as_ref().map_or(0, Vec::len);
             let position = world.rng.random_range(0..count);
             let task = &mut world.tasks[index];
@@ -657,14 +819,22 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             )
         }
         TaskChanged | TaskTypeChanged => {
-            // A private task is changed by its owner, who must be able to act.
+            // An open task (a done one now and then, for a late correction); a private task is
+            // changed by its owner, who must be able to act, a project's by one of its members.
+            // Only a client's task changes its type of work, to the other one its name allows.
+            let late = world.rng.random_bool(LATE_CHANGE);
+            let type_change = event == TaskTypeChanged;
             let index = random_index(
                 world,
                 |w| &w.tasks,
                 |w, task| {
-                    task.user_id
-                        .as_deref()
-                        .is_none_or(|owner| w.user(owner).is_some_and(is_active))
+                    (late || task.closed_on.is_none())
+                        && task
+                            .user_id
+                            .as_deref()
+                            .is_none_or(|owner| w.user(owner).is_some_and(is_active))
+                        && (!type_change
+                            || text::other_task_type(&task.name, task_type_name(task)).is_some())
                 },
             )
             .ok_or(ProjectTaskAdded)?;
@@ -673,46 +843,68 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 .as_deref()
                 .and_then(|owner| world.user(owner))
                 .map(triggered_by);
-            let actor = owner.unwrap_or(actor);
-            let choice = if event == TaskTypeChanged {
+            let actor = match owner {
+                Some(owner) => owner,
+                None => task_actor(world, index, actor),
+            };
+            let choice = if type_change {
                 0
             } else {
                 world.rng.random_range(1..5)
             };
             let task = &world.tasks[index];
-            let current_kind = task.type_of_work_id.clone();
-            let current_name = task.name.clone();
             let current_planned = task.planned_duration;
             let current_due = task.due_on.clone();
-            let type_of_work = other_type_of_work(world, current_kind.as_ref());
-            let name = other(&mut world.rng, Some(&current_name.as_str()), |rng| {
-                text::task_name(rng)
-            });
-            let planned = other(&mut world.rng, current_planned.as_ref(), |rng| {
-                rng.random_range(1..17) * 1800
-            });
-            let today = world.now.date_naive();
-            let new_due = other(&mut world.rng, current_due.as_ref(), |rng| {
-                let due = today + TimeDelta::days(rng.random_range(1..20));
-                awork_models::AworkDateTime::zulu(
-                    due.and_hms_opt(17, 0, 0).expect("valid").and_utc(),
-                )
-            });
-            let task = &mut world.tasks[index];
             let changed = match choice {
                 0 => {
+                    let name = text::other_task_type(&task.name, task_type_name(task))
+                        .expect("chosen for it");
+                    let type_of_work = world.type_of_work(name);
+                    let task = &mut world.tasks[index];
                     let old = task.type_of_work_id.replace(type_of_work.id.clone());
-                    task.type_of_work = Some(type_of_work.clone());
-                    change("TypeOfWorkId", old, type_of_work.id.as_str())
+                    let new = type_of_work.id.clone();
+                    task.type_of_work = Some(type_of_work);
+                    change("TypeOfWorkId", old, new)
                 }
-                1 => change("Name", std::mem::replace(&mut task.name, name.into()), name),
+                1 => {
+                    // Renamed for a later round of the same task.
+                    let name = text::renamed_task(&mut world.rng, &task.name);
+                    let task = &mut world.tasks[index];
+                    change(
+                        "Name",
+                        std::mem::replace(&mut task.name, name.clone()),
+                        name,
+                    )
+                }
                 // Set below, with what awork keeps in step with it.
-                2 => change("PlannedDuration", current_planned, planned),
+                2 => {
+                    let planned = other(&mut world.rng, current_planned.as_ref(), |rng| {
+                        rng.random_range(1..17) * 1800
+                    });
+                    change("PlannedDuration", current_planned, planned)
+                }
                 3 => {
+                    let task = &mut world.tasks[index];
                     let prio = !task.is_prio.unwrap_or(false);
                     change("IsPrio", task.is_prio.replace(prio), prio)
                 }
                 _ => {
+                    // On a working day, not before the task's start.
+                    let today = world.now.date_naive();
+                    let earliest = task
+                        .start_on
+                        .as_ref()
+                        .and_then(|start| start.to_utc())
+                        .map_or(today, |start| start.date_naive().max(today));
+                    let new_due = other(&mut world.rng, current_due.as_ref(), |rng| {
+                        let due = calendar::working_day_from(
+                            earliest + TimeDelta::days(rng.random_range(1..20)),
+                        );
+                        awork_models::AworkDateTime::zulu(
+                            due.and_hms_opt(17, 0, 0).expect("valid").and_utc(),
+                        )
+                    });
+                    let task = &mut world.tasks[index];
                     let old = task.due_on.replace(new_due.clone());
                     change(
                         "DueOn",
@@ -721,25 +913,39 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                     )
                 }
             };
+            let task = &mut world.tasks[index];
             task.updated_on = Some(now);
             task.updated_by = Some(actor.id.clone());
             task.resource_version = Some(crate::ids::ticks(world.now));
             if choice == 2 {
-                world.set_planned_duration(index, planned);
+                let planned = changed.extra.get("newValue").and_then(Value::as_i64);
+                world.set_planned_duration(index, planned.expect("a planned duration"));
             }
             let task = world.task_entity(index);
             let link = world.task_link(&task.id);
             produced(actor, Entity::Task(task), Some(link), Some(vec![changed]))
         }
         TaskCommentAdded => {
-            let index = random_index(world, |w| &w.tasks, |_, task| task.project_id.is_some())
-                .ok_or(ProjectTaskAdded)?;
+            // By a member of the task's project.
+            let index = random_index(
+                world,
+                |w| &w.tasks,
+                |w, task| {
+                    task.project_id
+                        .as_deref()
+                        .and_then(|id| w.project(id))
+                        .is_some_and(|state| has_active_member(w, state))
+                },
+            )
+            .ok_or(ProjectTaskAdded)?;
+            let actor = task_actor(world, index, actor);
             let comment = comment_on_task(world, index, &actor.id, None);
             let link = world.task_link(comment.entity_id.as_deref().expect("set"));
             produced(actor, Entity::Comment(Box::new(comment)), Some(link), None)
         }
         TaskListAdded => {
             let index = random_open_project(world).ok_or(ProjectAdded)?;
+            let actor = member_actor(world, index).unwrap_or(actor);
             let list = world.new_task_list(index, &actor.id);
             world.projects[index].lists.push(list.clone());
             let link = world.project_link(&world.projects[index].project.id);
@@ -748,13 +954,16 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         TaskListChanged => {
             let index = random_index(world, |w| &w.projects, |_, state| !state.lists.is_empty())
                 .ok_or(TaskListAdded)?;
+            let actor = member_actor(world, index).unwrap_or(actor);
             let position = world.rng.random_range(0..world.projects[index].lists.len());
-            let current = world.projects[index].lists[position].name.clone();
-            let name = other(&mut world.rng, current.as_deref().as_ref(), |rng| {
-                text::task_list_name(rng)
-            });
+            // Renamed for a later phase of the same list.
+            let current = world.projects[index].lists[position]
+                .name
+                .clone()
+                .unwrap_or_default();
+            let name = text::renamed_list(&mut world.rng, &current);
             let list = &mut world.projects[index].lists[position];
-            let old = list.name.replace(name.into());
+            let old = list.name.replace(name.clone());
             list.updated_on = Some(now);
             list.updated_by = Some(actor.id.clone());
             let list = list.clone();
@@ -785,6 +994,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
         TaskListDeleted => {
             let index = random_index(world, |w| &w.projects, |_, state| !state.lists.is_empty())
                 .ok_or(TaskListAdded)?;
+            let actor = member_actor(world, index).unwrap_or(actor);
             let position = world.rng.random_range(0..world.projects[index].lists.len());
             let list = world.projects[index].lists.remove(position);
             let version = crate::ids::ticks(world.now);
@@ -812,6 +1022,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 .as_deref()
                 .and_then(|id| world.project_index(id))
                 .expect("tasks belong to projects");
+            let actor = member_actor(world, project).unwrap_or(actor);
             let statuses = &world.projects[project].task_statuses;
             let current = statuses
                 .iter()
@@ -899,7 +1110,11 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                                         .is_none_or(|log| log.running.is_none())
                             })
                 };
-                if waited < 40 && world.tasks.iter().any(|task| could_work(world, task)) {
+                // Time passes only up to the wall clock the story follows, if any.
+                if waited < 40
+                    && !world.at_wall_clock()
+                    && world.tasks.iter().any(|task| could_work(world, task))
+                {
                     world.tick();
                     waited += 1;
                 } else if world
@@ -930,31 +1145,53 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             )
         }
         TimeTrackingChanged | TimeTrackingTypeChanged => {
-            let index =
-                random_index(world, |w| &w.time_entries, |_, _| true).ok_or(TimeTrackingAdded)?;
+            // People change their own entries. The type of work of an entry on a client's project
+            // changes to another that fits its task (or, on the project alone, between organising
+            // and advising).
+            let type_change = event == TimeTrackingTypeChanged;
+            let index = random_index(
+                world,
+                |w| &w.time_entries,
+                |w, entry| {
+                    owner_active(w, entry) && (!type_change || other_entry_type(entry).is_some())
+                },
+            )
+            .ok_or(TimeTrackingAdded)?;
             // A running timer is stopped first: by its user, within the day it started on.
             let running = world
                 .time_entries
                 .iter()
-                .position(|entry| entry.end_time_utc.is_none());
-            let index = if event == TimeTrackingChanged {
-                running.unwrap_or(index)
-            } else {
+                .position(|entry| entry.end_time_utc.is_none() && owner_active(world, entry));
+            let index = if type_change {
                 index
+            } else {
+                running.unwrap_or(index)
             };
+            let actor = entry_owner(world, index);
             let entry = &world.time_entries[index];
+            // Internal work on the agency's own project has that project's notes.
+            let internal_project = entry
+                .project
+                .as_ref()
+                .filter(|project| project.is_billable_by_default != Some(true))
+                .filter(|_| {
+                    let kind = entry.type_of_work.as_ref();
+                    kind.and_then(|kind| kind.name.as_deref()) == Some(text::INTERNAL_WORK)
+                })
+                .and_then(|project| project.name.clone());
             let start = world::entry_start(entry).expect("generated entries have a start");
             let kind = entry
                 .type_of_work
                 .as_ref()
                 .and_then(|kind| kind.name.clone());
-            let (current_note, current_kind) = (entry.note.clone(), entry.type_of_work_id.clone());
+            let current_note = entry.note.clone();
             let (duration, stopped) = (entry.duration, entry.end_time_utc.is_none());
             let changed = if event == TimeTrackingTypeChanged {
                 // Another type of work, and a note that fits it.
-                let type_of_work = other_type_of_work(world, Some(&current_kind));
+                let name = other_entry_type(&world.time_entries[index]).expect("chosen for it");
+                let type_of_work = world.type_of_work(name);
                 let new_kind = type_of_work.id.clone();
-                let note = text::note(&mut world.rng, type_of_work.name.as_deref());
+                let note = text::note(&mut world.rng, None, Some(name));
                 let entry = &mut world.time_entries[index];
                 let old = std::mem::replace(&mut entry.type_of_work_id, new_kind.clone());
                 entry.type_of_work = Some(type_of_work);
@@ -965,11 +1202,8 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 entry.resource_version = Some(crate::ids::ticks(world.now));
                 changed
             } else if stopped {
-                let day_end = start
-                    .date_naive()
-                    .and_hms_opt(18, 0, 0)
-                    .expect("valid")
-                    .and_utc();
+                let day_end =
+                    calendar::at_local_hour(calendar::local(start).date(), calendar::DAY_ENDS);
                 let end = (start + TimeDelta::minutes(world.rng.random_range(20..180)))
                     .min(day_end)
                     .min(world.now);
@@ -985,7 +1219,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 vec![change("Duration", old, new)]
             } else {
                 let note = other(&mut world.rng, current_note.as_deref().as_ref(), |rng| {
-                    text::note(rng, kind.as_deref())
+                    text::note(rng, internal_project.as_deref(), kind.as_deref())
                 });
                 let entry = &mut world.time_entries[index];
                 entry.resource_version = Some(crate::ids::ticks(world.now));
@@ -1007,8 +1241,14 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             )
         }
         TimeTrackingDeleted => {
-            let index =
-                random_index(world, |w| &w.time_entries, |_, _| true).ok_or(TimeTrackingAdded)?;
+            // By its user.
+            let index = random_index(
+                world,
+                |w| &w.time_entries,
+                |w, entry| owner_active(w, entry),
+            )
+            .ok_or(TimeTrackingAdded)?;
+            let actor = entry_owner(world, index);
             let entry = Box::new(world.remove_time_entry(index));
             let link = match &entry.task_id {
                 Some(id) => world.task_link(id),
@@ -1105,13 +1345,35 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             )
         }
         UserUpdated => {
-            let index = random_index(world, |w| &w.users, |_, _| true).ok_or(UserAdded)?;
-            let current = world.users[index].position.clone();
-            let position = other(&mut world.rng, current.as_deref().as_ref(), |rng| {
-                text::position(rng)
-            });
+            // A title changes only by a promotion, given by the owner; otherwise an active user
+            // adds a profile picture of their own.
+            let promotion = |user: &awork_models::entities::User| {
+                user.position.as_deref().and_then(text::promotion)
+            };
+            let index = random_index(
+                world,
+                |w| &w.users,
+                |_, user| {
+                    promotion(user).is_some() || (is_active(user) && user.has_image != Some(true))
+                },
+            )
+            .ok_or(UserAdded)?;
+            let (actor, changed) = match promotion(&world.users[index]) {
+                Some(position) => {
+                    let user = &mut world.users[index];
+                    let old = user.position.replace(position.into());
+                    (
+                        triggered_by(&world.users[0]),
+                        change("Position", old, position),
+                    )
+                }
+                None => {
+                    let user = &mut world.users[index];
+                    let old = user.has_image.replace(true);
+                    (triggered_by(user), change("HasImage", old, true))
+                }
+            };
             let user = &mut world.users[index];
-            let old = user.position.replace(position.into());
             user.updated_on = Some(now);
             user.updated_by = Some(actor.id.clone());
             user.resource_version = Some(crate::ids::ticks(world.now));
@@ -1121,7 +1383,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 actor,
                 Entity::User(Box::new(user)),
                 Some(link),
-                Some(vec![change("Position", old, position)]),
+                Some(vec![changed]),
             )
         }
     }

@@ -38,42 +38,122 @@ const PROJECT_NAMES: &[&str] = &[
     "Podcast, Staffel 2",
 ];
 
-/// Names of the agency's own projects.
-const INTERNAL_PROJECT_NAMES: &[&str] = &[
-    "Agentur-Website",
-    "Weiterbildung",
-    "Interne Organisation",
-    "Akquise und Pitches",
-    "Portfolio",
-    "Recruiting",
+/// The agency's own projects (no client, type "Intern"): each name with the tasks such a project
+/// has and the notes its time entries carry, so that time on "Weiterbildung" reads as training
+/// and never as a client meeting. Each name is one project at a time.
+const INTERNAL_PROJECTS: &[(&str, &[&str], &[&str])] = &[
+    (
+        "Agentur-Website",
+        &[
+            "Case Study schreiben",
+            "Teamseite aktualisieren",
+            "Blogbeitrag veröffentlichen",
+        ],
+        &["Case Study", "Teamseite", "Blogbeitrag"],
+    ),
+    (
+        "Weiterbildung",
+        &[
+            "Figma-Schulung",
+            "Konferenz nachbereiten",
+            "Online-Kurs Barrierefreiheit",
+        ],
+        &["Schulung", "Konferenzvortrag", "Online-Kurs"],
+    ),
+    (
+        "Interne Organisation",
+        &[
+            "Teammeeting vorbereiten",
+            "Urlaubsplanung",
+            "Quartalsplanung",
+        ],
+        &["Teammeeting", "Interne Orga", "Buchhaltung"],
+    ),
+    (
+        "Akquise und Pitches",
+        &[
+            "Pitch-Präsentation erstellen",
+            "Angebot schreiben",
+            "Referenzen zusammenstellen",
+        ],
+        &["Akquise", "Pitch", "Angebot geschrieben"],
+    ),
+    (
+        "Portfolio",
+        &["Projektfotos auswählen", "Portfolio aktualisieren"],
+        &["Portfolio gepflegt", "Projektfotos"],
+    ),
+    (
+        "Recruiting",
+        &[
+            "Stellenanzeige schreiben",
+            "Bewerbungsgespräche führen",
+            "Onboarding vorbereiten",
+        ],
+        &["Bewerbungsgespräch", "Stellenanzeige", "Onboarding"],
+    ),
 ];
 
-const TASK_NAMES: &[&str] = &[
-    "Logo-Konzept erstellen",
-    "Sitemap entwerfen",
-    "Kundenworkshop vorbereiten",
-    "Texte für die Landingpage schreiben",
-    "Startseite gestalten",
-    "Staging-Umgebung aufsetzen",
-    "Farbpalette mit dem Kunden abstimmen",
-    "Fotografen briefen",
-    "Druckdaten exportieren",
-    "Redaktionsplan erstellen",
-    "Sprachaufnahme",
-    "Erster Rohschnitt",
-    "Feedback der Stakeholder einholen",
-    "Styleguide aktualisieren",
-    "Newsletter-Template bauen",
-    "Mobile Ansicht testen",
-    "Meilenstein 1 abrechnen",
-    "Kickoff-Termin organisieren",
-    "Blogartikel migrieren",
-    "Präsentation vorbereiten",
-    "Bildrechte prüfen",
-    "Kontaktformular reparieren",
-    "Pressemitteilung schreiben",
-    "Tracking einrichten",
+/// The tasks of client projects, each with the two types of work it can be (the first is the
+/// usual one): a task's type of work, and so its time entries' notes, fit its name.
+const CLIENT_TASKS: &[(&str, [&str; 2])] = &[
+    ("Logo-Konzept erstellen", [DESIGN, COPYWRITING]),
+    ("Sitemap entwerfen", [COPYWRITING, DEVELOPMENT]),
+    (
+        "Kundenworkshop vorbereiten",
+        [CONSULTING, PROJECT_MANAGEMENT],
+    ),
+    (
+        "Texte für die Landingpage schreiben",
+        [COPYWRITING, CONSULTING],
+    ),
+    ("Startseite gestalten", [DESIGN, DEVELOPMENT]),
+    (
+        "Staging-Umgebung aufsetzen",
+        [DEVELOPMENT, PROJECT_MANAGEMENT],
+    ),
+    ("Farbpalette mit dem Kunden abstimmen", [DESIGN, CONSULTING]),
+    ("Fotografen briefen", [PROJECT_MANAGEMENT, DESIGN]),
+    ("Druckdaten exportieren", [DESIGN, PROJECT_MANAGEMENT]),
+    (
+        "Redaktionsplan erstellen",
+        [COPYWRITING, PROJECT_MANAGEMENT],
+    ),
+    ("Sprachaufnahme", [COPYWRITING, PROJECT_MANAGEMENT]),
+    ("Erster Rohschnitt", [DESIGN, COPYWRITING]),
+    (
+        "Feedback der Stakeholder einholen",
+        [PROJECT_MANAGEMENT, CONSULTING],
+    ),
+    ("Styleguide aktualisieren", [DESIGN, COPYWRITING]),
+    ("Newsletter-Template bauen", [DEVELOPMENT, DESIGN]),
+    ("Mobile Ansicht testen", [DEVELOPMENT, DESIGN]),
+    ("Meilenstein 1 abrechnen", [PROJECT_MANAGEMENT, CONSULTING]),
+    (
+        "Kickoff-Termin organisieren",
+        [PROJECT_MANAGEMENT, CONSULTING],
+    ),
+    ("Blogartikel migrieren", [DEVELOPMENT, COPYWRITING]),
+    ("Präsentation vorbereiten", [CONSULTING, DESIGN]),
+    ("Bildrechte prüfen", [PROJECT_MANAGEMENT, COPYWRITING]),
+    (
+        "Kontaktformular reparieren",
+        [DEVELOPMENT, PROJECT_MANAGEMENT],
+    ),
+    ("Pressemitteilung schreiben", [COPYWRITING, CONSULTING]),
+    ("Tracking einrichten", [DEVELOPMENT, CONSULTING]),
 ];
+
+/// What a rename adds to a task's name: the same task, a later round of it.
+const TASK_QUALIFIERS: &[&str] = &[
+    " (2. Runde)",
+    " – nach Kundenfeedback",
+    " – finale Version",
+    " (verschoben)",
+];
+
+/// What a rename adds to a task list's name.
+const LIST_QUALIFIERS: &[&str] = &[" (Phase 2)", " – erledigt", " – Archiv"];
 
 const TASK_LIST_NAMES: &[&str] = &[
     "Kickoff",
@@ -125,7 +205,8 @@ pub const CONSULTING: &str = "Beratung";
 pub const INTERNAL_WORK: &str = "Intern";
 
 /// Time-entry notes by type of work: a note always fits its entry's type of work, and no note is
-/// shared by two types.
+/// shared by two types (internal work on the agency's own projects has the project's notes,
+/// [`INTERNAL_PROJECTS`]; these are for internal work elsewhere).
 const NOTES: &[(&str, &[&str])] = &[
     (
         DESIGN,
@@ -182,25 +263,45 @@ const NOTES: &[(&str, &[&str])] = &[
             "Telefonat mit dem Kunden",
         ],
     ),
+    (INTERNAL_WORK, &["Interne Abstimmung", "Übergabe im Team"]),
+];
+
+/// Project descriptions by project type: a retainer's speaks of its monthly hours, an internal
+/// project's of no client.
+const PROJECT_DESCRIPTIONS: &[(&str, &[&str])] = &[
     (
-        INTERNAL_WORK,
+        CLIENT_PROJECT,
         &[
-            "Teammeeting",
-            "Weiterbildung",
-            "Interne Orga",
-            "Portfolio gepflegt",
-            "Akquise",
-            "Buchhaltung",
+            "Alle Leistungen laut Angebot vom letzten Monat.",
+            "Phase eins umfasst Konzept und Design, die Umsetzung folgt nach Freigabe.",
+            "Kickoff mit dem Marketing-Team, danach wöchentliche Abstimmung.",
+            "Festpreisprojekt, Abnahme in zwei Meilensteinen.",
+        ],
+    ),
+    (
+        RETAINER,
+        &[
+            "Laufende Betreuung mit monatlichem Stundenkontingent.",
+            "Monatliches Kontingent, nicht genutzte Stunden verfallen zum Quartalsende.",
+            "Betreuung im Rahmenvertrag, Abrechnung monatlich nach Aufwand.",
+        ],
+    ),
+    (
+        INTERNAL_PROJECT,
+        &[
+            "Interne Zeit, nicht abrechenbar.",
+            "Für das ganze Team, Stunden bitte hier erfassen.",
+            "Intern, Budget mit der Geschäftsführung abgestimmt.",
         ],
     ),
 ];
 
-const DESCRIPTIONS: &[&str] = &[
-    "Sitemap, Design und Assets für den neuen Webauftritt.",
-    "Alle Leistungen laut Angebot vom letzten Monat.",
-    "Phase eins umfasst Konzept und Design, die Umsetzung folgt nach Freigabe.",
-    "Laufende Betreuung mit monatlichem Stundenkontingent.",
-    "Kickoff mit dem Marketing-Team, danach wöchentliche Abstimmung.",
+/// Task descriptions.
+const TASK_DESCRIPTIONS: &[&str] = &[
+    "Details siehe Briefing im Projektordner.",
+    "Bitte mit der Projektleitung abstimmen, bevor es an den Kunden geht.",
+    "Vorlage aus dem letzten Projekt verwenden.",
+    "Abnahme durch den Kunden nötig.",
 ];
 
 const CLIENT_DESCRIPTIONS: &[&str] = &[
@@ -222,22 +323,40 @@ const ABSENCES: &[(&str, u32, u32)] = &[
     ("Brückentag", 1, 1),
 ];
 
-/// Job titles in the gender-inclusive form German agencies write (`Designer:in`): a name drawn
-/// from the locale's list does not say whom it belongs to, so a gendered title could contradict it.
+/// The title of the workspace's owner, who runs the agency (no one else holds it).
+pub const OWNER_POSITION: &str = "Geschäftsführer:in";
+
+/// The team's job titles, in the gender-inclusive form German agencies write (`Designer:in`): a
+/// name drawn from the locale's list does not say whom it belongs to, so a gendered title could
+/// contradict it. Designers are the most, as in a design agency.
 const POSITIONS: &[&str] = &[
     "Art Director",
     "Projektmanager:in",
     "Senior Projektmanager:in",
     "Designer:in",
+    "Designer:in",
     "Junior Designer:in",
+    "Webentwickler:in",
     "Webentwickler:in",
     "Texter:in",
     "Kundenberater:in",
     "Motion Designer:in",
-    "Geschäftsführer:in",
     "Social-Media-Manager:in",
     "Werkstudent:in",
 ];
+
+/// Promotions: a title and the one it leads to. A title changes only this way, and once: no title
+/// a promotion leads to leads further.
+const PROMOTIONS: &[(&str, &str)] = &[
+    ("Junior Designer:in", "Designer:in"),
+    ("Projektmanager:in", "Senior Projektmanager:in"),
+    ("Werkstudent:in", "Webentwickler:in"),
+    ("Texter:in", "Senior Texter:in"),
+];
+
+/// Family names of the locale's list that are specimens on German and Finnish ID cards, not
+/// people's names.
+const SPECIMEN_NAMES: &[&str] = &["Mustermann", "Musterfrau", "Meikäläinen"];
 
 /// The tags a workspace picks its own from.
 const TAGS: &[&str] = &[
@@ -329,6 +448,23 @@ const CLIENTS: &[(&str, &[&str])] = &[
     ("Energie", &["Stadtwerke {city}", "{} Solar GmbH"]),
 ];
 
+/// Each industry and the one next to it: a client whose type changes moves there (a café that
+/// becomes a bakery's outlet), not to an unrelated industry.
+const NEIGHBOURING_INDUSTRIES: &[(&str, &str)] = &[
+    ("Einzelhandel", "Mode"),
+    ("Mode", "Einzelhandel"),
+    ("Gastronomie", "Lebensmittel"),
+    ("Lebensmittel", "Gastronomie"),
+    ("Maschinenbau", "Energie"),
+    ("Energie", "Maschinenbau"),
+    ("Gesundheitswesen", "Bildung"),
+    ("Bildung", "Kultur"),
+    ("Kultur", "Bildung"),
+    ("Immobilien", "Tourismus"),
+    ("Tourismus", "Gastronomie"),
+    ("Software", "Bildung"),
+];
+
 /// Picks one of `items`.
 pub fn pick<'a, T: ?Sized>(rng: &mut Rng, items: &'a [&'a T]) -> &'a T {
     items.choose(rng).expect("lists are not empty")
@@ -336,10 +472,17 @@ pub fn pick<'a, T: ?Sized>(rng: &mut Rng, items: &'a [&'a T]) -> &'a T {
 
 /// A person's first and last name, German.
 pub fn person(rng: &mut Rng) -> (String, String) {
-    (
-        FirstName().fake_with_rng(rng),
-        LastName().fake_with_rng(rng),
-    )
+    (FirstName().fake_with_rng(rng), family_name(rng))
+}
+
+/// A German family name, never an ID card's specimen.
+fn family_name(rng: &mut Rng) -> String {
+    loop {
+        let name: String = LastName().fake_with_rng(rng);
+        if !SPECIMEN_NAMES.contains(&name.as_str()) {
+            return name;
+        }
+    }
 }
 
 /// A client: its name, its industry, and its address (street line, postcode, city, country).
@@ -351,7 +494,7 @@ pub fn client(rng: &mut Rng) -> (String, &'static str, [String; 4]) {
         .choose(rng)
         .expect("not empty");
     let zip = pick(rng, zips);
-    let family: String = LastName().fake_with_rng(rng);
+    let family = family_name(rng);
     let name = pattern.replace("{city}", city).replace("{}", &family);
     let street = format!("{} {}", pick(rng, STREETS), rng.random_range(1..120));
     let country = if austrian { "AT" } else { "DE" };
@@ -367,26 +510,21 @@ pub fn client(rng: &mut Rng) -> (String, &'static str, [String; 4]) {
     )
 }
 
-/// An industry of an agency's clients (`"Maschinenbau"`).
-pub fn industry(rng: &mut Rng) -> &'static str {
-    CLIENTS.choose(rng).expect("not empty").0
+/// The industry next to this one (`"Mode"` for `"Einzelhandel"`), where a client whose type
+/// changes moves.
+pub fn neighbouring_industry(industry: &str) -> &'static str {
+    NEIGHBOURING_INDUSTRIES
+        .iter()
+        .find(|(from, _)| *from == industry)
+        .map_or(NEIGHBOURING_INDUSTRIES[0].0, |(_, to)| to)
 }
 
-/// A project name that none of `taken` (the names of the client's other projects, or of the
-/// agency's own) has; past the list, a name gets the next number (`"Imagefilm 2"`).
-pub fn project_name<'a>(
-    rng: &mut Rng,
-    client: bool,
-    taken: impl Iterator<Item = &'a str>,
-) -> String {
-    let names = if client {
-        PROJECT_NAMES
-    } else {
-        INTERNAL_PROJECT_NAMES
-    };
+/// A name for a client's project that none of `taken` (the names of the client's other projects)
+/// has; past the list, a name gets the next number (`"Imagefilm 2"`).
+pub fn client_project_name<'a>(rng: &mut Rng, taken: impl Iterator<Item = &'a str>) -> String {
     // Gathered once: each name is checked against all of them.
     let taken: Vec<&str> = taken.collect();
-    let free: Vec<&str> = names
+    let free: Vec<&str> = PROJECT_NAMES
         .iter()
         .copied()
         .filter(|name| !taken.contains(name))
@@ -394,31 +532,116 @@ pub fn project_name<'a>(
     if let Some(name) = free.choose(rng) {
         return (*name).to_owned();
     }
-    let base = pick(rng, names);
+    let base = pick(rng, PROJECT_NAMES);
     (2..)
         .map(|number| format!("{base} {number}"))
         .find(|name| !taken.contains(&name.as_str()))
         .expect("some number is free")
 }
 
-/// A project key from a name: its initials or first letters, upper case (`"WEB"`).
-pub fn project_key(name: &str, number: usize) -> String {
-    let letters: String = name
-        .chars()
-        .filter(char::is_ascii_alphabetic)
-        .take(3)
-        .collect::<String>()
-        .to_uppercase();
-    if letters.is_empty() {
-        format!("P{number}")
-    } else {
-        format!("{letters}{number}")
-    }
+/// The name of one of the agency's own projects that none of `taken` has, or `None` when the agency
+/// has them all.
+pub fn internal_project_name<'a>(
+    rng: &mut Rng,
+    taken: impl Iterator<Item = &'a str>,
+) -> Option<&'static str> {
+    let taken: Vec<&str> = taken.collect();
+    let free: Vec<&'static str> = INTERNAL_PROJECTS
+        .iter()
+        .map(|(name, _, _)| *name)
+        .filter(|name| !taken.contains(name))
+        .collect();
+    free.choose(rng).copied()
 }
 
-/// A task name.
-pub fn task_name(rng: &mut Rng) -> &'static str {
-    pick(rng, TASK_NAMES)
+/// The key awork derives from a project's name: the initials of its words, or the first three
+/// letters of a one-word name, upper case (`"WR"` for "Website-Relaunch", `"POR"` for
+/// "Portfolio"). The caller makes it unique.
+pub fn project_key(name: &str) -> String {
+    let words: Vec<&str> = name
+        .split([' ', '-', ','])
+        .filter(|word| word.chars().next().is_some_and(char::is_alphabetic))
+        .collect();
+    let letters: String = match words.as_slice() {
+        [] => "P".to_owned(),
+        [word] => word.chars().take(3).collect(),
+        _ => words
+            .iter()
+            .filter_map(|word| word.chars().next())
+            .collect(),
+    };
+    // Keys are upper-case ASCII letters: an umlaut is its vowel.
+    letters
+        .chars()
+        .map(|letter| match letter {
+            'ä' | 'Ä' => 'A',
+            'ö' | 'Ö' => 'O',
+            'ü' | 'Ü' => 'U',
+            letter => letter.to_ascii_uppercase(),
+        })
+        .filter(char::is_ascii_alphabetic)
+        .collect()
+}
+
+/// A task of a project (`internal`: the agency's own project named `project`): its name and its
+/// type of work.
+pub fn task(rng: &mut Rng, project: &str, internal: bool) -> (&'static str, &'static str) {
+    if internal {
+        let tasks = INTERNAL_PROJECTS
+            .iter()
+            .find(|(name, _, _)| *name == project)
+            .map_or(INTERNAL_PROJECTS[0].1, |(_, tasks, _)| tasks);
+        return (pick(rng, tasks), INTERNAL_WORK);
+    }
+    let (name, kinds) = CLIENT_TASKS.choose(rng).expect("not empty");
+    // The usual type of work three times in four.
+    (name, kinds[usize::from(rng.random_bool(0.25))])
+}
+
+/// A private task's name: something of one's own to do.
+pub fn private_task_name(rng: &mut Rng) -> &'static str {
+    pick(
+        rng,
+        &[
+            "Reisekosten abrechnen",
+            "Feedbackgespräch vorbereiten",
+            "Zeiten der Woche nachtragen",
+            "Laptop zur IT bringen",
+        ],
+    )
+}
+
+/// The type of work a client task of this name (renamed or not) can have other than `current`:
+/// `None` for another task.
+pub fn other_task_type(name: &str, current: Option<&str>) -> Option<&'static str> {
+    let (_, kinds) = CLIENT_TASKS
+        .iter()
+        .find(|(task, _)| name.starts_with(task))?;
+    kinds.iter().copied().find(|kind| Some(*kind) != current)
+}
+
+/// A task's new name: its original name with a qualifier it does not have yet (`"Startseite
+/// gestalten (2. Runde)"`).
+pub fn renamed_task(rng: &mut Rng, name: &str) -> String {
+    renamed(rng, name, TASK_QUALIFIERS)
+}
+
+/// A task list's new name: its original name with a qualifier it does not have yet.
+pub fn renamed_list(rng: &mut Rng, name: &str) -> String {
+    renamed(rng, name, LIST_QUALIFIERS)
+}
+
+fn renamed(rng: &mut Rng, name: &str, qualifiers: &[&str]) -> String {
+    let base = qualifiers
+        .iter()
+        .find_map(|qualifier| name.strip_suffix(qualifier))
+        .unwrap_or(name);
+    let fresh: Vec<&str> = qualifiers
+        .iter()
+        .copied()
+        .filter(|qualifier| !name.ends_with(qualifier))
+        .collect();
+    format!("{base}{}", pick(rng, &fresh))
 }
 
 /// A task list name.
@@ -431,12 +654,23 @@ pub fn comment(rng: &mut Rng) -> &'static str {
     pick(rng, COMMENTS)
 }
 
-/// A time-entry note that fits the type of work of this name.
-pub fn note(rng: &mut Rng, type_of_work: Option<&str>) -> &'static str {
-    let notes = NOTES
-        .iter()
-        .find(|(name, _)| Some(*name) == type_of_work)
-        .map_or(NOTES[0].1, |(_, notes)| notes);
+/// A time-entry note: on one of the agency's own projects (named `internal_project`), one of that
+/// project's; on a client's, one that fits the type of work of this name.
+pub fn note(
+    rng: &mut Rng,
+    internal_project: Option<&str>,
+    type_of_work: Option<&str>,
+) -> &'static str {
+    let notes = match internal_project {
+        Some(project) => INTERNAL_PROJECTS
+            .iter()
+            .find(|(name, _, _)| *name == project)
+            .map_or(INTERNAL_PROJECTS[0].2, |(_, _, notes)| notes),
+        None => NOTES
+            .iter()
+            .find(|(name, _)| Some(*name) == type_of_work)
+            .map_or(NOTES[0].1, |(_, notes)| notes),
+    };
     pick(rng, notes)
 }
 
@@ -445,9 +679,18 @@ pub fn client_description(rng: &mut Rng) -> &'static str {
     pick(rng, CLIENT_DESCRIPTIONS)
 }
 
-/// A project or task description.
-pub fn description(rng: &mut Rng) -> &'static str {
-    pick(rng, DESCRIPTIONS)
+/// A description of a project of this type (a client's project without a type is a one-off).
+pub fn project_description(rng: &mut Rng, project_type: Option<&str>) -> &'static str {
+    let descriptions = PROJECT_DESCRIPTIONS
+        .iter()
+        .find(|(kind, _)| Some(*kind) == project_type)
+        .map_or(PROJECT_DESCRIPTIONS[0].1, |(_, descriptions)| descriptions);
+    pick(rng, descriptions)
+}
+
+/// A task description.
+pub fn task_description(rng: &mut Rng) -> &'static str {
+    pick(rng, TASK_DESCRIPTIONS)
 }
 
 /// An absence reason, and how many working days the absence lasts.
@@ -464,9 +707,17 @@ pub fn absence_reasons_lasting(days: u32) -> impl Iterator<Item = &'static str> 
         .map(|(reason, _, _)| *reason)
 }
 
-/// A job title.
+/// A team member's job title (never the owner's).
 pub fn position(rng: &mut Rng) -> &'static str {
     pick(rng, POSITIONS)
+}
+
+/// The title a promotion from `position` leads to, if any.
+pub fn promotion(position: &str) -> Option<&'static str> {
+    PROMOTIONS
+        .iter()
+        .find(|(from, _)| *from == position)
+        .map(|(_, to)| *to)
 }
 
 /// A workspace's tags: most of the list.
@@ -484,7 +735,7 @@ pub fn color(rng: &mut Rng) -> &'static str {
 
 /// A workspace subdomain from an agency name (`"schuster-design"`).
 pub fn subdomain(rng: &mut Rng) -> String {
-    let name: String = LastName().fake_with_rng(rng);
+    let name = family_name(rng);
     let suffix = pick(
         rng,
         &["design", "studio", "digital", "kreativ", "media", "agentur"],

@@ -19,12 +19,12 @@ use awork_models::entities::{
     UserStatus,
 };
 use awork_models::{AworkDateTime, TimeOfDay, TriggeredBy};
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc};
 use fake::rand::RngExt;
 use fake::rand::seq::IndexedRandom;
 
 use crate::ids::{self, zulu};
-use crate::{Rng, text};
+use crate::{Rng, calendar, text};
 
 /// Most entities of a kind the story keeps in play.
 pub const MAX_PROJECTS: usize = 40;
@@ -154,8 +154,12 @@ pub struct World {
     pub rng: Rng,
     /// The workspace's subdomain (`<subdomain>.awork.com`).
     pub subdomain: String,
-    /// The story's clock: the moment of the latest event. Only [`World::tick`] moves it.
+    /// The story's clock: the moment of the latest event. Only [`World::advance`] (and
+    /// [`World::follow_wall_clock`], forward) moves it.
     pub now: DateTime<Utc>,
+    /// The wall clock's time, when the story is told as it happens (see
+    /// [`World::follow_wall_clock`]): the clock runs no further.
+    wall_clock: Option<DateTime<Utc>>,
     /// `now` as an entity date, formatted once per tick rather than for every entity that mentions it.
     stamp: AworkDateTime,
     /// The last midnight written as a UTC date and as a local date: a day's time entries all write
@@ -186,8 +190,8 @@ pub struct World {
     pub project_types: Vec<ProjectType>,
     /// Project roles: (id, name) of manager and member.
     pub roles: [(String, &'static str); 2],
-    /// How many projects were ever created, for project keys.
-    projects_created: usize,
+    /// The statuses of private tasks, which belong to no project: to do and done.
+    pub private_task_statuses: [TaskStatus; 2],
     /// Each user's time so far, by user id: what a new time entry of theirs must not overlap.
     pub worklogs: BTreeMap<String, Worklog>,
     /// The ids of the workspace's custom field definitions (see [`World::custom_field`]).
@@ -228,6 +232,19 @@ pub struct TimeEntryRecord {
     pub creator: String,
 }
 
+/// How far the story's clock may be behind the wall clock it follows before it jumps forward (see
+/// [`World::follow_wall_clock`]).
+pub const WALL_CLOCK_LAG: TimeDelta = TimeDelta::minutes(15);
+
+/// Whose a new project is (see [`World::new_project`]).
+#[derive(Debug, Clone, Copy)]
+pub enum ProjectFor {
+    /// A client's (an index of `companies`).
+    Client(usize),
+    /// The agency's own, of this name (one of [`text`]'s internal projects).
+    Agency(&'static str),
+}
+
 /// The time zone of the story's agency.
 pub const BERLIN: &str = "Europe/Berlin";
 
@@ -238,7 +255,7 @@ pub const KNOWN_TIME_ZONES: &[&str] = &[BERLIN, "UTC", "Etc/UTC"];
 /// another zone.
 pub fn utc_offset_hours(timezone: &str, instant: DateTime<Utc>) -> Option<i64> {
     match timezone {
-        BERLIN => Some(berlin_offset_hours(instant)),
+        BERLIN => Some(calendar::berlin_offset_hours(instant)),
         "UTC" | "Etc/UTC" => Some(0),
         _ => None,
     }
@@ -252,10 +269,6 @@ pub struct Worklog {
     /// The id of the user's running timer: while it runs, the user tracks nothing else.
     pub running: Option<String>,
 }
-
-/// The earliest moment of a working day at which time is tracked (UTC). With the story's clock,
-/// which stops at 18:00 UTC, and entries that never overlap, no user-day exceeds ten hours.
-const WORKDAY_STARTS_UTC: u32 = 8;
 
 /// The shortest stretch of free time a new entry is tracked in.
 const SHORTEST_ENTRY_MINUTES: i64 = 10;
@@ -303,14 +316,16 @@ const TASK_STATUSES: &[(&str, &str, &str)] = &[
 ];
 
 impl World {
-    /// A new workspace: an owner and a small team, tags, teams, types of work and project types, at a
-    /// Monday morning chosen by the seed.
-    pub fn new(mut rng: Rng) -> World {
+    /// A new workspace: an owner and a small team, tags, teams, types of work and project types, at
+    /// `start`, or when `None` at a Monday morning of 2025 chosen by the seed (the same draws are made
+    /// either way, so a start changes the story's times alone, not its workspace).
+    pub fn new(mut rng: Rng, start: Option<DateTime<Utc>>) -> World {
         let subdomain = text::subdomain(&mut rng);
-        let start = NaiveDate::from_ymd_opt(2025, 1, 6).expect("valid date")
+        let monday = NaiveDate::from_ymd_opt(2025, 1, 6).expect("valid date")
             + TimeDelta::weeks(rng.random_range(0..52));
-        let now = start.and_hms_opt(8, 0, 0).expect("valid time").and_utc()
+        let morning = calendar::at_local_hour(monday, calendar::DAY_STARTS)
             + TimeDelta::seconds(rng.random_range(0..3600));
+        let now = start.unwrap_or(morning);
         let custom_field_definitions = [
             ids::uuid(&mut rng),
             ids::uuid(&mut rng),
@@ -323,6 +338,7 @@ impl World {
         let mut world = World {
             subdomain,
             now,
+            wall_clock: None,
             stamp: zulu(now),
             midnights: [None, None],
             users: Vec::new(),
@@ -337,11 +353,19 @@ impl World {
             types_of_work: Vec::new(),
             project_types: Vec::new(),
             roles,
-            projects_created: 0,
+            private_task_statuses: [TaskStatus::default(), TaskStatus::default()],
             worklogs: BTreeMap::new(),
             custom_field_definitions,
             rng,
         };
+        world.private_task_statuses =
+            [TASK_STATUSES[0], TASK_STATUSES[3]].map(|(name, kind, icon)| TaskStatus {
+                id: world.id(),
+                name: Some(name.into()),
+                kind: Some(kind.into()),
+                icon: Some(icon.into()),
+                ..TaskStatus::default()
+            });
         world.tags = text::tags(&mut world.rng)
             .into_iter()
             .map(|name| TagObject {
@@ -381,8 +405,9 @@ impl World {
                 ..ProjectType::default()
             })
             .collect();
-        // The team that was there before the story starts: the owner and a few colleagues, all active.
-        let team_size = world.rng.random_range(4..8);
+        // The team that was there before the story starts: the owner and about twenty colleagues,
+        // all active.
+        let team_size = world.rng.random_range(16..24);
         for _ in 0..team_size {
             let owner = world.users.first().map(|user| user.id.clone());
             let mut user = world.new_user(owner.as_deref());
@@ -401,31 +426,53 @@ impl World {
         ids::uuid(&mut self.rng)
     }
 
-    /// Moves the clock forward by a few seconds to a quarter of an hour, skipping nights and weekends,
-    /// and returns the new moment with a random sub-second part: the time between two events of the
-    /// story.
+    /// Moves the clock forward by a few seconds to a quarter of an hour at full pace, and returns the
+    /// new moment: the time between two events of the story (see [`World::advance`]).
     pub fn tick(&mut self) -> DateTime<Utc> {
         self.advance(20..900)
     }
 
-    /// Moves the clock forward by a number of seconds drawn from `seconds`, skipping nights and
-    /// weekends, and returns the new moment with a random sub-second part.
+    /// Moves the clock forward by a number of seconds drawn from `seconds` (at least one), stretched
+    /// by the time of day ([`calendar::slowness`]: the first hour, lunch and the last hour are
+    /// quieter), skipping nights, weekends and public holidays to the next working day's start
+    /// (plus up to an hour: people arrive between 08:00 and 09:00), and returns the new moment with
+    /// a random sub-second part. When the story follows the wall clock and the moment would be
+    /// later, the clock stops at the wall clock's time instead (a tick, 100 ns, after the previous
+    /// moment once it is there, so that versions still increase), so that events are stamped as
+    /// they happen.
     pub fn advance(&mut self, seconds: std::ops::Range<i64>) -> DateTime<Utc> {
-        let step = TimeDelta::seconds(self.rng.random_range(seconds));
-        let mut next = self.now + step;
-        if next.hour() >= 18 {
-            next = (next.date_naive() + TimeDelta::days(1))
-                .and_hms_opt(8, 0, 0)
-                .expect("valid")
-                .and_utc()
-                + TimeDelta::seconds(self.rng.random_range(0..5400));
+        let drawn = self.rng.random_range(seconds);
+        let pace = calendar::slowness(calendar::local(self.now).time());
+        let mut next = self.now + TimeDelta::seconds(drawn * pace);
+        // The webhook of the last event of a day fires within the day, too.
+        if !calendar::is_working_time(next + TimeDelta::seconds(1)) {
+            next =
+                calendar::next_day_start(next) + TimeDelta::seconds(self.rng.random_range(0..3600));
         }
-        while matches!(next.weekday(), Weekday::Sat | Weekday::Sun) {
-            next += TimeDelta::days(1);
-        }
-        self.now = ids::with_random_ticks(&mut self.rng, next);
+        self.now = match self.wall_clock {
+            Some(wall) if next > wall => wall.max(self.now + TimeDelta::nanoseconds(100)),
+            _ => ids::with_random_ticks(&mut self.rng, next),
+        };
         self.stamp = zulu(self.now);
         self.now
+    }
+
+    /// Tells the story as it happens, at the wall clock's time `wall`: the clock never runs past it
+    /// (see [`World::advance`]), and when it is more than [`WALL_CLOCK_LAG`] behind it, it jumps to
+    /// that much before it, as a night does; it never goes back. Nothing is drawn from the random
+    /// source, so the same calls give the same story.
+    pub fn follow_wall_clock(&mut self, wall: DateTime<Utc>) {
+        self.wall_clock = Some(wall);
+        if self.now < wall - WALL_CLOCK_LAG {
+            self.now = wall - WALL_CLOCK_LAG;
+            self.stamp = zulu(self.now);
+        }
+    }
+
+    /// Whether the clock has reached the wall clock it follows (see [`World::follow_wall_clock`]):
+    /// no more time passes until the wall clock moves on.
+    pub fn at_wall_clock(&self) -> bool {
+        self.wall_clock.is_some_and(|wall| self.now >= wall)
     }
 
     /// The moment `now` as an entity date.
@@ -501,7 +548,11 @@ impl World {
             id: id.clone(),
             first_name: Some(first_name),
             last_name: Some(last_name),
-            position: Some(text::position(&mut self.rng).into()),
+            // The owner runs the agency; the team has the titles of a design agency.
+            position: Some(match inviter {
+                None => text::OWNER_POSITION.into(),
+                Some(_) => text::position(&mut self.rng).into(),
+            }),
             language: Some(language.into()),
             status: Some(UserStatus {
                 invitation_accepted: Some(false),
@@ -568,10 +619,22 @@ impl World {
         }
     }
 
-    /// The number of the next project, for its key (`ABC7`), counting every project ever created.
-    pub fn next_project_number(&mut self) -> usize {
-        self.projects_created += 1;
-        self.projects_created
+    /// The key of a new project named `name`, as awork derives it: the name's initials
+    /// ([`text::project_key`]), numbered from 2 when a project in play has them already (`WR2`).
+    pub fn new_project_key(&self, name: &str) -> String {
+        let initials = text::project_key(name);
+        let taken = |key: &str| {
+            self.projects
+                .iter()
+                .any(|state| state.project.project_key.as_deref() == Some(key))
+        };
+        if !taken(&initials) {
+            return initials;
+        }
+        (2..)
+            .map(|number| format!("{initials}{number}"))
+            .find(|key| !taken(key))
+            .expect("some number is free")
     }
 
     /// A new project's statuses (not started, in progress, stuck, closed) and task statuses (to do,
@@ -613,33 +676,45 @@ impl World {
         (statuses, task_statuses)
     }
 
-    /// A new project, optionally for a client (an index of `companies`), created by the user with the
-    /// id `creator` who becomes its responsible manager, with one to three more members.
-    pub fn new_project(&mut self, creator: &str, company_index: Option<usize>) -> ProjectState {
-        let number = self.next_project_number();
+    /// A new project for a client or of the agency's own, created by the user with the id `creator`
+    /// who becomes its responsible manager, with one to three more members.
+    pub fn new_project(&mut self, creator: &str, owner: ProjectFor) -> ProjectState {
         let id = self.id();
         let created = self.stamp();
         let (statuses, task_statuses) = self.new_statuses(&id, creator);
-        // Unique among the client's projects (or the agency's own).
-        let company_id = company_index.map(|index| self.companies[index].id.as_str());
-        let taken = self
-            .projects
-            .iter()
-            .filter(|state| state.project.company_id.as_deref() == company_id)
-            .map(|state| state.project.name.as_str());
-        let name = text::project_name(&mut self.rng, company_index.is_some(), taken);
+        let company_index = match owner {
+            ProjectFor::Client(index) => Some(index),
+            ProjectFor::Agency(_) => None,
+        };
+        let name = match owner {
+            // Unique among the client's projects.
+            ProjectFor::Client(index) => {
+                let company_id = self.companies[index].id.as_str();
+                let taken = self
+                    .projects
+                    .iter()
+                    .filter(|state| state.project.company_id.as_deref() == Some(company_id))
+                    .map(|state| state.project.name.as_str());
+                text::client_project_name(&mut self.rng, taken)
+            }
+            ProjectFor::Agency(name) => name.to_owned(),
+        };
         let creator_index = self.user_index(creator).expect("the creator is a user");
-        let mut members = vec![self.member(creator_index, 0, true)];
+        let mut members = vec![self.member(&id, creator_index, 0, true)];
         // Indices rather than clones of the users: sampling depends only on how many there are.
         let others: Vec<usize> = (0..self.users.len())
             .filter(|&index| is_active(&self.users[index]) && self.users[index].id != creator)
             .collect();
         let how_many = self.rng.random_range(1..4).min(others.len());
         for &user in others.sample(&mut self.rng, how_many) {
-            members.push(self.member(user, 1, false));
+            members.push(self.member(&id, user, 1, false));
         }
-        let start = self.now.date_naive() + TimeDelta::days(self.rng.random_range(0..14));
-        let due = start + TimeDelta::weeks(self.rng.random_range(2..20));
+        // Both on working days, the due date after the start.
+        let start = calendar::working_day_from(
+            self.now.date_naive() + TimeDelta::days(self.rng.random_range(0..14)),
+        );
+        let due =
+            calendar::working_day_from(start + TimeDelta::weeks(self.rng.random_range(2..20)));
         // A client's project is a one-off or a retainer; a project without a client is internal.
         let type_name = match company_index {
             None => text::INTERNAL_PROJECT,
@@ -670,10 +745,7 @@ impl World {
                 Vec::new()
             }),
             project_status_id: Some(statuses[0].id.clone()),
-            project_key: Some(text::project_key(
-                company.map_or(name.as_str(), |company| company.name.as_str()),
-                number,
-            )),
+            project_key: Some(self.new_project_key(&name)),
             name,
             is_private: Some(self.rng.random_bool(0.1)),
             time_budget: Some(self.rng.random_range(0..200) * 3600),
@@ -681,7 +753,7 @@ impl World {
             description: self
                 .rng
                 .random_bool(0.7)
-                .then(|| text::description(&mut self.rng).into()),
+                .then(|| text::project_description(&mut self.rng, Some(type_name)).into()),
             // Optional properties are now and then absent, as in awork's own example (ENTITIES.md §2).
             start_date: self
                 .rng
@@ -720,12 +792,22 @@ impl World {
         }
     }
 
-    /// A membership record of `user` with the given role (0 manager, 1 member).
-    pub fn member(&mut self, user: usize, role: usize, responsible: bool) -> ProjectMember {
+    /// A membership record of `user` (an index of `users`) in the project with the id `project_id`,
+    /// with the given role (0 manager, 1 member), and no time budget of its own (`0`, as in awork's
+    /// 2022 payload, ENTITIES.md §4.1d).
+    pub fn member(
+        &mut self,
+        project_id: &str,
+        user: usize,
+        role: usize,
+        responsible: bool,
+    ) -> ProjectMember {
         let id = self.id();
         let user = &self.users[user];
         ProjectMember {
             id,
+            project_id: Some(project_id.to_owned()),
+            time_budget: Some(0),
             user_id: Some(user.id.clone()),
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
@@ -767,13 +849,13 @@ impl World {
         let key = state.project.project_key.clone();
         let project_id = state.project.id.clone();
         let list = state.lists.choose(&mut self.rng).cloned();
+        // A task of what the project is: the agency's own work, or a client's, its type of work
+        // fitting its name.
+        let internal = state.project.company_id.is_none();
+        let (name, type_name) = text::task(&mut self.rng, &state.project.name, internal);
         self.projects[project].next_task_number += 1;
         let id = self.id();
-        let type_of_work = self
-            .types_of_work
-            .choose(&mut self.rng)
-            .cloned()
-            .expect("types of work exist");
+        let type_of_work = self.type_of_work(type_name);
         let planned = self.rng.random_range(1..17) * 1800;
         let members = self.projects[project]
             .project
@@ -785,13 +867,16 @@ impl World {
             .and_then(|member| self.user(member.user_id.as_deref()?))
             .map(|user| vec![assignee(user, planned, &created)])
             .unwrap_or_default();
+        // Due on a working day; now and then a start, on a working day no later.
         let due_in = self.rng.random_range(1..30);
-        let due = (self.now.date_naive() + TimeDelta::days(due_in))
+        let today = self.now.date_naive();
+        let due = calendar::working_day_from(today + TimeDelta::days(due_in))
             .and_hms_opt(17, 0, 0)
             .expect("valid");
-        // Now and then a start: a day or more before the due date.
         let start_on = self.rng.random_bool(0.3).then(|| {
-            let start = self.now.date_naive() + TimeDelta::days(self.rng.random_range(0..due_in));
+            let start = calendar::working_day_from(
+                today + TimeDelta::days(self.rng.random_range(0..due_in)),
+            );
             zulu(start.and_hms_opt(8, 0, 0).expect("valid").and_utc())
         });
         let tags = self.some_tags(1);
@@ -802,11 +887,11 @@ impl World {
         let parent_task = parent.map(|parent| self.parent_task(parent));
         Task {
             id: id.clone(),
-            name: text::task_name(&mut self.rng).into(),
+            name: name.into(),
             description: self
                 .rng
                 .random_bool(0.4)
-                .then(|| text::description(&mut self.rng).into()),
+                .then(|| text::task_description(&mut self.rng).into()),
             is_prio: Some(self.rng.random_bool(0.15)),
             due_on: (start_on.is_some() || self.rng.random_bool(0.7)).then(|| zulu(due.and_utc())),
             start_on,
@@ -846,19 +931,15 @@ impl World {
         if log.is_some_and(|log| log.running.is_some()) {
             return None;
         }
-        let day_start = self
-            .now
-            .date_naive()
-            .and_hms_opt(WORKDAY_STARTS_UTC, 0, 0)
-            .expect("valid")
-            .and_utc();
+        let day_start =
+            calendar::at_local_hour(calendar::local(self.now).date(), calendar::DAY_STARTS);
         let from = [Some(day_start), since, log.and_then(|log| log.busy_until)]
             .into_iter()
             .flatten()
             .max()
             .expect("the day's start is there");
-        // A minute to spare, for entries in whole seconds.
-        (self.now - from >= TimeDelta::minutes(SHORTEST_ENTRY_MINUTES + 1)).then_some(from)
+        // Two minutes to spare, for entries in whole minutes.
+        (self.now - from >= TimeDelta::minutes(SHORTEST_ENTRY_MINUTES + 2)).then_some(from)
     }
 
     /// The summary of a task (an index of `tasks`) that its subtasks carry.
@@ -1039,8 +1120,9 @@ impl World {
     }
 
     /// A new private task of a user (an index of `users`): `baseType` `private`, owned by the user
-    /// (`userId`) and assigned to them, in no project, so without a project's key, number, lists and
-    /// statuses (which of the workspace's statuses a private task shows is not evidenced).
+    /// (`userId`) and assigned to them, in no project, so without a project's key, number and lists;
+    /// its status is the workspace's private "to do" (`taskStatus` is always there, ENTITIES.md
+    /// §4.2).
     pub fn new_private_task(&mut self, owner: usize) -> Task {
         let created = self.stamp();
         let id = self.id();
@@ -1051,7 +1133,9 @@ impl World {
         let assignees = vec![assignee(user, planned, &created)];
         Task {
             id: id.clone(),
-            name: text::task_name(&mut self.rng).into(),
+            name: text::private_task_name(&mut self.rng).into(),
+            task_status_id: Some(self.private_task_statuses[0].id.clone()),
+            task_status: Some(self.private_task_statuses[0].clone()),
             is_prio: Some(false),
             lane_order: Some(0),
             planned_duration: Some(planned),
@@ -1082,14 +1166,14 @@ impl World {
     ) -> TimeTracking {
         let running = self.rng.random_bool(0.04);
         let timer = running || self.rng.random_bool(0.5);
-        // A timer's entry keeps the ticks of the moment it stopped; a typed one is in whole seconds,
-        // within the whole seconds that are free.
-        let now = if timer {
-            self.now
+        // A timer's entry keeps the ticks of the moment it stopped, in seconds; a typed one is in
+        // whole minutes, as awork's time picker writes them, within the minutes that are free.
+        let (now, unit) = if timer {
+            (self.now, 1)
         } else {
-            whole_second(self.now)
+            (whole_minute(self.now), 60)
         };
-        let free = whole_second(self.now).timestamp() - from.timestamp() - 1;
+        let free = (whole_second(now).timestamp() - from.timestamp() - 1) / unit;
         let (start, end, breaks) = if running {
             (
                 self.now - TimeDelta::seconds(self.rng.random_range(0..60)),
@@ -1099,14 +1183,15 @@ impl World {
         } else {
             let span = self
                 .rng
-                .random_range(SHORTEST_ENTRY_MINUTES * 60..=free.min(240 * 60));
-            let gap = self.rng.random_range(0..=(free - span).min(600));
+                .random_range(SHORTEST_ENTRY_MINUTES * 60 / unit..=free.min(240 * 60 / unit));
+            let gap = self.rng.random_range(0..=(free - span).min(600 / unit));
+            let (span, gap) = (span * unit, gap * unit);
             let end = now - TimeDelta::seconds(gap);
             let start = end - TimeDelta::seconds(span);
             // A lunch or coffee break within a long stretch, now and then.
             let breaks = (span >= 2 * 3600 && self.rng.random_bool(0.25)).then(|| {
                 let length = TimeDelta::minutes(self.rng.random_range(10..45));
-                let begins = start + TimeDelta::seconds(span / 2);
+                let begins = start + TimeDelta::seconds(span / 2 / unit * unit);
                 vec![Break {
                     start_date: Some(zulu(begins)),
                     end_date: Some(zulu(begins + length)),
@@ -1134,10 +1219,13 @@ impl World {
             }
         };
         let id = self.id();
+        // Internal work on the agency's own project has that project's notes.
+        let project_name = (internal && type_of_work.name.as_deref() == Some(text::INTERNAL_WORK))
+            .then_some(self.projects[project].project.name.as_str());
         let note = self
             .rng
             .random_bool(0.85)
-            .then(|| text::note(&mut self.rng, type_of_work.name.as_deref()).into());
+            .then(|| text::note(&mut self.rng, project_name, type_of_work.name.as_deref()).into());
         // Internal projects bill nothing; on client projects, now and then an entry is written off.
         let is_billable = !internal && self.rng.random_bool(0.9);
         let creator = self.users[user].id.clone();
@@ -1309,7 +1397,7 @@ impl World {
             .start_time_utc
             .as_ref()
             .is_some_and(|time| time.time().nanosecond() != 0);
-        let offset = TimeDelta::hours(berlin_offset_hours(start));
+        let offset = TimeDelta::hours(calendar::berlin_offset_hours(start));
         let end_date_utc = self.utc_midnight(end.date_naive());
         let end_date_local = self.local_midnight((end + offset).date_naive());
         let version = ids::ticks(self.now);
@@ -1424,16 +1512,12 @@ impl World {
         let created = self.stamp();
         let (reason, working_days) = text::absence(&mut self.rng);
         // From a working day, over that many working days (a bridge day is one day).
-        let mut first = self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..60));
-        while is_weekend(first) {
-            first += TimeDelta::days(1);
-        }
+        let first = calendar::working_day_from(
+            self.now.date_naive() + TimeDelta::days(self.rng.random_range(1..60)),
+        );
         let mut last = first;
         for _ in 1..working_days {
-            last += TimeDelta::days(1);
-            while is_weekend(last) {
-                last += TimeDelta::days(1);
-            }
+            last = calendar::working_day_from(last + TimeDelta::days(1));
         }
         let half_start = working_days > 1 && self.rng.random_bool(0.1);
         let start = if half_start {
@@ -1649,6 +1733,35 @@ impl World {
         project
     }
 
+    /// Forgets the oldest closed project, with its tasks, time entries and comments (it stays in
+    /// awork; the story no longer mentions it), so that a full workspace makes room for a new one.
+    /// Returns whether there was one.
+    pub fn forget_oldest_closed_project(&mut self) -> bool {
+        let closed = self
+            .projects
+            .iter()
+            .position(|state| state.project.closed_on.is_some());
+        if let Some(index) = closed {
+            self.remove_project(index);
+        }
+        closed.is_some()
+    }
+
+    /// Forgets the oldest client without projects in play, so that a full workspace makes room for
+    /// a new one. Returns whether there was one.
+    pub fn forget_oldest_idle_client(&mut self) -> bool {
+        let idle = self.companies.iter().position(|company| {
+            !self
+                .projects
+                .iter()
+                .any(|state| state.project.company_id.as_ref() == Some(&company.id))
+        });
+        if let Some(index) = idle {
+            self.companies.remove(index);
+        }
+        idle.is_some()
+    }
+
     /// Forgets the comments on a task or project that is gone.
     pub fn forget_comments_on(&mut self, entity_id: &str) {
         self.comments
@@ -1749,35 +1862,6 @@ pub fn nested_company(company: &Company) -> NestedCompany {
     }
 }
 
-/// Berlin's offset from UTC at an instant, by the EU rule: summer time from the last Sunday of March
-/// to the last Sunday of October, 01:00 UTC.
-fn berlin_offset_hours(instant: DateTime<Utc>) -> i64 {
-    let year = instant.year();
-    let last_sunday = |month: u32| {
-        let first_of_next = if month == 12 {
-            NaiveDate::from_ymd_opt(year + 1, 1, 1)
-        } else {
-            NaiveDate::from_ymd_opt(year, month + 1, 1)
-        }
-        .expect("valid date");
-        let last = first_of_next - TimeDelta::days(1);
-        last - TimeDelta::days(i64::from(last.weekday().num_days_from_sunday()))
-    };
-    let summer_starts = last_sunday(3)
-        .and_hms_opt(1, 0, 0)
-        .expect("valid")
-        .and_utc();
-    let summer_ends = last_sunday(10)
-        .and_hms_opt(1, 0, 0)
-        .expect("valid")
-        .and_utc();
-    if (summer_starts..summer_ends).contains(&instant) {
-        2
-    } else {
-        1
-    }
-}
-
 /// A time of day as a time entry writes it: a running timer keeps its ticks, a typed entry whole
 /// seconds.
 fn clock_time(instant: DateTime<Utc>, timer: bool) -> TimeOfDay {
@@ -1800,13 +1884,13 @@ pub fn working_days(absence: &Absence) -> u32 {
         .date_naive()
         .iter_days()
         .take_while(|date| *date <= last.date_naive())
-        .filter(|date| !is_weekend(*date))
+        .filter(|date| calendar::is_working_day(*date))
         .count() as u32
 }
 
-/// Whether a day is a Saturday or a Sunday.
-fn is_weekend(date: NaiveDate) -> bool {
-    matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+/// `instant` at the start of its minute.
+fn whole_minute(instant: DateTime<Utc>) -> DateTime<Utc> {
+    whole_second(instant) - TimeDelta::seconds(i64::from(instant.second()))
 }
 
 /// `instant` without its fraction of a second.

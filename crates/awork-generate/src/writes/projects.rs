@@ -217,17 +217,12 @@ pub(super) fn create(
     );
     check.finish()?;
     world.advance(WRITE_SECONDS);
-    let number = world.next_project_number();
     let id = world.id();
     let created = world.stamp();
     let (statuses, task_statuses) = world.new_statuses(&id, &actor.id);
     // Its creator is its responsible manager, as in awork's example.
     let creator = world.user_index(&actor.id).expect("the actor is a user");
-    let members = vec![world.member(creator, 0, true)];
-    let key_source = described
-        .company
-        .as_ref()
-        .map_or(described.name.as_str(), |company| company.name.as_str());
+    let members = vec![world.member(&id, creator, 0, true)];
     let mut project = Project {
         id,
         has_image: Some(false),
@@ -240,7 +235,7 @@ pub(super) fn create(
         tags: Some(Vec::new()),
         members: Some(members),
         teams: Some(Vec::new()),
-        project_key: Some(text::project_key(key_source, number)),
+        project_key: Some(world.new_project_key(&described.name)),
         name: described.name.clone(),
         is_private: Some(form.is_private.unwrap_or(false)),
         time_budget: form.time_budget,
@@ -497,12 +492,16 @@ pub(super) fn add_member(
     check.finish()?;
     world.advance(WRITE_SECONDS);
     let responsible = form.is_responsible.unwrap_or(false);
-    let mut member = world.member(user.expect("checked"), role.expect("checked"), responsible);
+    let member = world.member(
+        project_id,
+        user.expect("checked"),
+        role.expect("checked"),
+        responsible,
+    );
     let version = ids::ticks(world.now);
     let project = &mut world.projects[index].project;
     project.members.get_or_insert_default().push(member.clone());
     project.resource_version = Some(version);
-    member.project_id = Some(project.id.clone());
     let link = world.project_link(project_id);
     let added = event(
         EventType::ProjectMemberAdded,

@@ -463,7 +463,13 @@ fn the_workspace_reads_like_a_german_design_agency() {
                         }
                     }
                     let client = project.company_id.clone().unwrap_or_default();
-                    if kind == "project_deleted" {
+                    let closed = project
+                        .project_status
+                        .as_ref()
+                        .and_then(|s| s.kind.as_deref())
+                        == Some("closed");
+                    // A closed project's name is free again (next year's "Weiterbildung").
+                    if kind == "project_deleted" || closed {
                         projects.remove(&project.id);
                     } else if kind == "project_added" {
                         let clash = projects
