@@ -73,7 +73,8 @@ fn paths_are_case_insensitive_and_repeated_slashes_are_one() {
 }
 
 #[test]
-fn every_read_answers_awork_models_with_only_their_declared_properties_over_a_long_story() {
+fn every_read_and_write_answers_awork_models_with_only_their_declared_properties_over_a_long_story()
+{
     let http = Http::new();
     let data = data_dir("reads");
     let serve = Serve::start(&data, &[]);
@@ -236,6 +237,43 @@ fn every_read_answers_awork_models_with_only_their_declared_properties_over_a_lo
             );
         }
     }
+    // The writes' answers too.
+    let project_id = ids(&projects)[0].clone();
+    let me = http.api(&serve, "GET", "/api/v1/me", None).body;
+    let mut write = |path: &str, body: Value, model: &'static str| {
+        let answer = http.api(&serve, "POST", path, Some(&body));
+        assert_eq!(answer.status, 200, "{path}: {answer:?}");
+        answers.push((model, answer.body.clone()));
+        answer.body
+    };
+    let task = write(
+        "/api/v1/tasks",
+        json!({"name": "Moodboard", "baseType": "projecttask", "entityId": project_id}),
+        "TaskModel",
+    );
+    let task_id = task["id"].as_str().unwrap().to_owned();
+    write(
+        &format!("/api/v1/tasks/{task_id}/comments"),
+        json!({"message": "Gefällt mir"}),
+        "Comment",
+    );
+    write(
+        "/api/v1/timeentries",
+        json!({"userId": me["id"], "taskId": task_id, "typeOfWorkId": ids(&kinds)[0],
+            "timezone": "Europe/Berlin", "startDateUtc": "2020-01-06T00:00:00Z",
+            "startTimeUtc": "08:00:00", "duration": 1800}),
+        "TimeTracking",
+    );
+    write(
+        "/api/v1/projects",
+        json!({"name": "Messestand 2027"}),
+        "Project",
+    );
+    write(
+        "/api/v1/companies",
+        json!({"name": "Seeblick Pension"}),
+        "Company",
+    );
     // The project's own checker, with additionalProperties as declared, at every depth.
     let api = OpenApi::load();
     let mut per_model: BTreeMap<&str, usize> = BTreeMap::new();
