@@ -119,7 +119,7 @@ fn several_event_types_give_only_those() {
         &[
             "generate",
             "--count",
-            "60",
+            "600",
             "--event",
             "project_added",
             "--event",

@@ -20,6 +20,12 @@ pub const DAY_ENDS: u32 = 18;
 /// Berlin's offset from UTC, in hours, at an instant, by the EU rule: summer time from the last
 /// Sunday of March to the last Sunday of October, 01:00 UTC.
 pub fn berlin_offset_hours(instant: DateTime<Utc>) -> i64 {
+    // Only March and October need their last Sunday (the clock asks on every tick).
+    match instant.month() {
+        4..=9 => return 2,
+        11 | 12 | 1 | 2 => return 1,
+        _ => {}
+    }
     let year = instant.year();
     let last_sunday = |month: Month| {
         let days = month.num_days(year).expect("a valid year");
@@ -66,11 +72,12 @@ pub fn is_public_holiday(date: NaiveDate) -> bool {
         (date.month(), date.day()),
         (1, 1) | (3, 8) | (5, 1) | (10, 3) | (12, 25) | (12, 26)
     );
-    // Karfreitag, Ostermontag, Christi Himmelfahrt, Pfingstmontag.
-    fixed || {
-        let from_easter = (date - easter_sunday(date.year())).num_days();
-        matches!(from_easter, -2 | 1 | 39 | 50)
-    }
+    // Karfreitag, Ostermontag, Christi Himmelfahrt, Pfingstmontag: between 20 March and 14 June.
+    fixed
+        || (3..=6).contains(&date.month()) && {
+            let from_easter = (date - easter_sunday(date.year())).num_days();
+            matches!(from_easter, -2 | 1 | 39 | 50)
+        }
 }
 
 /// Whether the agency works on a day: Monday to Friday, not a public holiday.

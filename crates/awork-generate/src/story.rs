@@ -1156,7 +1156,20 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                     owner_active(w, entry) && (!type_change || other_entry_type(entry).is_some())
                 },
             )
-            .ok_or(TimeTrackingAdded)?;
+            .ok_or_else(|| {
+                // Time is tracked on a client's task, once there is one.
+                let client_task = world.tasks.iter().any(|task| {
+                    task.project_id
+                        .as_deref()
+                        .and_then(|id| world.project(id))
+                        .is_some_and(|state| state.project.company_id.is_some())
+                });
+                if client_task || !type_change {
+                    TimeTrackingAdded
+                } else {
+                    ProjectTaskAdded
+                }
+            })?;
             // A running timer is stopped first: by its user, within the day it started on.
             let running = world
                 .time_entries

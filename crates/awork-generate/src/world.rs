@@ -160,6 +160,9 @@ pub struct World {
     /// The wall clock's time, when the story is told as it happens (see
     /// [`World::follow_wall_clock`]): the clock runs no further.
     wall_clock: Option<DateTime<Utc>>,
+    /// When the working day of `now` began (local [`calendar::DAY_STARTS`]), the earliest start of
+    /// a time entry today: computed once per tick rather than for every user asked.
+    day_start: DateTime<Utc>,
     /// `now` as an entity date, formatted once per tick rather than for every entity that mentions it.
     stamp: AworkDateTime,
     /// The last midnight written as a UTC date and as a local date: a day's time entries all write
@@ -339,6 +342,7 @@ impl World {
             subdomain,
             now,
             wall_clock: None,
+            day_start: day_start_of(now),
             stamp: zulu(now),
             midnights: [None, None],
             users: Vec::new(),
@@ -453,6 +457,7 @@ impl World {
             Some(wall) if next > wall => wall.max(self.now + TimeDelta::nanoseconds(100)),
             _ => ids::with_random_ticks(&mut self.rng, next),
         };
+        self.day_start = day_start_of(self.now);
         self.stamp = zulu(self.now);
         self.now
     }
@@ -465,6 +470,7 @@ impl World {
         self.wall_clock = Some(wall);
         if self.now < wall - WALL_CLOCK_LAG {
             self.now = wall - WALL_CLOCK_LAG;
+            self.day_start = day_start_of(self.now);
             self.stamp = zulu(self.now);
         }
     }
@@ -931,13 +937,15 @@ impl World {
         if log.is_some_and(|log| log.running.is_some()) {
             return None;
         }
-        let day_start =
-            calendar::at_local_hour(calendar::local(self.now).date(), calendar::DAY_STARTS);
-        let from = [Some(day_start), since, log.and_then(|log| log.busy_until)]
-            .into_iter()
-            .flatten()
-            .max()
-            .expect("the day's start is there");
+        let from = [
+            Some(self.day_start),
+            since,
+            log.and_then(|log| log.busy_until),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .expect("the day's start is there");
         // Two minutes to spare, for entries in whole minutes.
         (self.now - from >= TimeDelta::minutes(SHORTEST_ENTRY_MINUTES + 2)).then_some(from)
     }
@@ -1886,6 +1894,11 @@ pub fn working_days(absence: &Absence) -> u32 {
         .take_while(|date| *date <= last.date_naive())
         .filter(|date| calendar::is_working_day(*date))
         .count() as u32
+}
+
+/// When the working day of `instant` began: local [`calendar::DAY_STARTS`] of its local date.
+fn day_start_of(instant: DateTime<Utc>) -> DateTime<Utc> {
+    calendar::at_local_hour(calendar::local(instant).date(), calendar::DAY_STARTS)
 }
 
 /// `instant` at the start of its minute.
