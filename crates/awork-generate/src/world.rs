@@ -244,7 +244,7 @@ pub const WALL_CLOCK_LAG: TimeDelta = TimeDelta::minutes(15);
 pub enum ProjectFor {
     /// A client's (an index of `companies`).
     Client(usize),
-    /// The agency's own, of this name (one of [`text`]'s internal projects).
+    /// The agency's own, of this name (one of `text`'s internal projects).
     Agency(&'static str),
 }
 
@@ -437,7 +437,7 @@ impl World {
     }
 
     /// Moves the clock forward by a number of seconds drawn from `seconds` (at least one), stretched
-    /// by the time of day ([`calendar::slowness`]: the first hour, lunch and the last hour are
+    /// by the time of day (`calendar::slowness`: the first hour, lunch and the last hour are
     /// quieter), skipping nights, weekends and public holidays to the next working day's start
     /// (plus up to an hour: people arrive between 08:00 and 09:00), and returns the new moment with
     /// a random sub-second part. When the story follows the wall clock and the moment would be
@@ -626,7 +626,7 @@ impl World {
     }
 
     /// The key of a new project named `name`, as awork derives it: the name's initials
-    /// ([`text::project_key`]), numbered from 2 when a project in play has them already (`WR2`).
+    /// (`text::project_key`), numbered from 2 when a project in play has them already (`WR2`).
     pub fn new_project_key(&self, name: &str) -> String {
         let initials = text::project_key(name);
         let taken = |key: &str| {

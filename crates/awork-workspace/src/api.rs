@@ -1,5 +1,5 @@
 //! awork's webhook configuration API and awork-sim's own `/sim/` paths: the handlers
-//! [`crate::router`] routes to.
+//! `crate::router` routes to.
 //!
 //! awork's paths: `GET/POST /webhooks`, `GET/PUT/DELETE /webhooks/{id}`, `GET
 //! /webhooks/{id}/logs`, `GET /webhooks/eventtypes` (and `/eventtypes/slack`), `GET /users/me`.

@@ -1,7 +1,7 @@
 //! Delivery per webhook, with awork's semantics and a durable outbox: one task per webhook takes
 //! the first events of its outbox when they are due and makes their attempts one after the other
 //! through awork-delivery's [`HttpTransport`]. Each attempt and its consequences are committed
-//! before that webhook's next attempt starts (the [`Recorder`] groups the commits of many
+//! before that webhook's next attempt starts (the `Recorder` groups the commits of many
 //! webhooks into one transaction), so status and logs show attempts as they happen, a crash
 //! repeats at most the attempt in flight per webhook, and a pause, update or delete applies
 //! before the next attempt. Attempts in flight across all webhooks are capped (a semaphore sized
