@@ -333,9 +333,12 @@ fn pipedreams_deploy_hook_calls_answer_200_in_order_and_n8ns_paging_loop_ends() 
         assert_eq!(answer.status, 200, "{path}: {answer:?}");
         let items = answer.body.as_array().unwrap();
         assert!(items.len() <= 10, "{path}");
-        let created: Vec<&str> = items
+        // As instants: awork's seven-digit fractions drop trailing zeros, so the texts of times
+        // within one second do not sort as the times do.
+        let created: Vec<_> = items
             .iter()
-            .filter_map(|item| item["createdOn"].as_str())
+            .filter(|item| item["createdOn"].is_string())
+            .map(|item| time_of(&item["createdOn"]))
             .collect();
         let mut sorted = created.clone();
         sorted.sort_unstable_by(|a, b| b.cmp(a));
@@ -899,7 +902,8 @@ fn every_operation_of_awoks_document_is_simulated_or_a_501_and_the_readme_counts
 }
 
 #[test]
-fn every_event_serve_makes_belongs_to_its_one_workspace_and_me_is_who_triggers_writes() {
+fn every_event_serve_makes_belongs_to_its_one_workspace_happens_now_and_me_is_who_triggers_writes()
+{
     let http = Http::new();
     let receiver = http.receiver(awork_delivery::receiver::Behaviour::status(200));
     let data = data_dir("one-workspace");
@@ -912,6 +916,7 @@ fn every_event_serve_makes_belongs_to_its_one_workspace_and_me_is_who_triggers_w
         Some(&crate::cli_serve::n8n_form(&receiver.url(), &all_events)),
     );
     let hook_id = hook.body["id"].as_str().unwrap().to_owned();
+    let created_on = time_of(&hook.body["createdOn"]);
     // The story's choice, events of asked types, and a test event.
     http.api(&serve, "POST", "/sim/events", Some(&json!({"count": 60})));
     for event_type in ["task_added", "timetracking_added", "project_comment_added"] {
@@ -953,7 +958,18 @@ fn every_event_serve_makes_belongs_to_its_one_workspace_and_me_is_who_triggers_w
         .filter(|event| event["eventType"] == "user_deleted")
         .map(|event| event["entityId"].as_str().unwrap().to_owned())
         .collect();
+    // The workspace lives now: every event happened within minutes of the webhook's creation
+    // (the story's clock follows the wall clock, at most `WALL_CLOCK_LAG` behind it), none later
+    // than the moment it was received, but for the under a second awork's webhooks fire after
+    // the change they tell of.
+    let delivered = chrono::Utc::now() + chrono::TimeDelta::seconds(1);
+    let lag = awork_generate::world::WALL_CLOCK_LAG + chrono::TimeDelta::seconds(5);
     for event in received(&receiver) {
+        let at = time_of(&event["timestamp"]);
+        assert!(
+            at >= created_on - lag && at <= delivered,
+            "{at} is not within minutes of {created_on}: {event}"
+        );
         if let Some(link) = event["entityLink"].as_str() {
             assert!(link.starts_with(&url), "{link} is not of {url}");
         }
@@ -979,6 +995,16 @@ fn every_event_serve_makes_belongs_to_its_one_workspace_and_me_is_who_triggers_w
     let added = event_about(&receiver, "company_added", &id);
     assert_eq!(added["triggeredBy"]["id"], me["id"]);
     assert_eq!(added["triggeredBy"]["firstName"], me["firstName"]);
+}
+
+/// A date-time of an answer or an event, as an instant.
+fn time_of(value: &Value) -> chrono::DateTime<chrono::Utc> {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("no date-time: {value}"));
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|failure| panic!("{text}: {failure}"))
+        .to_utc()
 }
 
 #[test]

@@ -68,6 +68,10 @@ impl Default for GeneratorConfig {
     }
 }
 
+/// How many needs [`Generator::next_events_of`] meets for one event before it gives up: a chain of
+/// prerequisites is a few long (a task's project, its client); more means the needs do not help.
+const MAX_NEEDS_MET: usize = 20;
+
 /// An endless, seeded story of events in one workspace. It is an [`Iterator`] that never ends.
 pub struct Generator {
     world: world::World,
@@ -146,6 +150,18 @@ impl Generator {
         self.world.follow_wall_clock(now);
     }
 
+    /// Tells the story quietly from its start (see [`Generator::with_start`]) up to `until`: its
+    /// events change the world but are not returned, as a workspace's history is there before
+    /// anybody listens (`serve` starts its world some weeks before its first start, so its REST API
+    /// finds clients, projects, tasks and time entries, and its people have worked before). The
+    /// clock then stops at `until`, as [`Generator::follow_wall_clock`] would leave it.
+    pub fn tell_history_until(&mut self, until: DateTime<Utc>) {
+        self.world.stop_clock_at(until);
+        while !self.world.at_wall_clock() {
+            self.next_event();
+        }
+    }
+
     /// The workspace's subdomain (`<subdomain>.awork.com`).
     pub fn subdomain(&self) -> &str {
         &self.world.subdomain
@@ -197,11 +213,17 @@ impl Generator {
     /// told about. Each event has a moment of its own on the story's clock. The story goes on from
     /// the changed world, and the same calls on the same seed give the same events. When the needs go
     /// round in a circle (every client has projects and the workspace is full of clients), the
-    /// event cannot happen now, and only the prerequisites that did are returned.
+    /// event cannot happen now, and only the prerequisites that did are returned. A story that
+    /// follows the wall clock ([`Generator::follow_wall_clock`]) lets time pass beyond it when the
+    /// event needs it: a time entry asked for when everybody has tracked their time up to now
+    /// starts once somebody has had time free, and the clock goes on from there.
     pub fn next_events_of(&mut self, event: EventType) -> Vec<Envelope> {
         let mut events = Vec::new();
         let mut pending = vec![event];
+        let mut met = 0;
         self.world.tick();
+        // Asked for, the event happens even when it needs time to pass beyond the wall clock.
+        self.world.may_run_ahead = true;
         while let Some(&wanted) = pending.last() {
             match story::produce(&mut self.world, wanted) {
                 Ok(produced) => {
@@ -215,9 +237,17 @@ impl Generator {
                 // Needs that go round in a circle (a full workspace whose every client has
                 // projects) cannot be met now: what happened so far is all there is.
                 Err(needed) if pending.contains(&needed) => break,
-                Err(needed) => pending.push(needed),
+                // A need met that does not help (time entries at a clock stopped at the wall
+                // clock: everybody has tracked their time up to now, and the tasks made for them
+                // give nobody more time) is not met again and again.
+                Err(_) if met > MAX_NEEDS_MET => break,
+                Err(needed) => {
+                    met += 1;
+                    pending.push(needed);
+                }
             }
         }
+        self.world.may_run_ahead = false;
         events
     }
 

@@ -8,7 +8,7 @@ use awork_models::entities::{
     Assignee, Comment, CommentedEntity, Entity, Task, TaskAssignment, TimeTracking,
 };
 use awork_models::{Change, EventType, TriggeredBy};
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use fake::rand::RngExt;
 use fake::rand::seq::IndexedRandom;
 use serde_json::{Map, Value};
@@ -218,6 +218,34 @@ fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
 
 /// A random index of `items` whose item passes `keep`, or `None` when none does. A few random probes
 /// come first, so that the common case does not scan the whole world; the scan is the fallback.
+/// The first assignee of a project's task, created before now, who can start a timer on it now:
+/// active, no timer of theirs running, and no entry of theirs ending later (an index of `users`),
+/// and when the timer may start at the earliest (when their latest entry ended).
+fn timer_starter(world: &World, task: &Task) -> Option<(usize, DateTime<Utc>)> {
+    task.project_id.as_ref()?;
+    let created = task
+        .created_on
+        .as_ref()
+        .and_then(|created| created.to_utc())?;
+    if created >= world.now {
+        return None;
+    }
+    task.assignees
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .find_map(|assignee| {
+            let user = world
+                .user_index(&assignee.id)
+                .filter(|&user| is_active(&world.users[user]))?;
+            let log = world.worklogs.get(&assignee.id);
+            let busy_until = log.and_then(|log| log.busy_until);
+            let idle = log.is_none_or(|log| log.running.is_none())
+                && busy_until.is_none_or(|until| until <= world.now);
+            idle.then(|| (user, busy_until.unwrap_or(created).max(created)))
+        })
+}
+
 fn random_index<T>(
     world: &mut World,
     items: impl Fn(&World) -> &[T],
@@ -1055,7 +1083,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                     .filter(|&user| is_active(&world.users[user]))
                     .find_map(|user| Some((user, world.free_from(&world.users[user].id, since)?)));
                 if let Some((user, from)) = member {
-                    let entry = Box::new(world.new_time_entry(None, index, user, from));
+                    let entry = Box::new(world.new_time_entry(None, index, user, from, false));
                     world.time_entries.push(Kept::time_entry(entry.clone()));
                     let link = world.project_link(&world.projects[index].project.id);
                     return produced(
@@ -1089,11 +1117,24 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             // ended, less than a short entry's time ago, or the working day has not begun. A timer
             // that keeps its user busy is stopped first.
             let mut waited = 0;
-            let index = loop {
+            let (index, user, from, start_timer) = loop {
                 if let Some(index) =
                     random_index(world, |w| &w.tasks, |w, task| worker(w, task).is_some())
                 {
-                    break index;
+                    let (user, from) = worker(world, &world.tasks[index]).expect("checked");
+                    break (index, user, from, false);
+                }
+                // At the wall clock everybody has tracked their time up to now: somebody starts
+                // a timer instead.
+                if world.at_wall_clock()
+                    && let Some(index) = random_index(
+                        world,
+                        |w| &w.tasks,
+                        |w, task| timer_starter(w, task).is_some(),
+                    )
+                {
+                    let (user, from) = timer_starter(world, &world.tasks[index]).expect("checked");
+                    break (index, user, from, true);
                 }
                 let could_work = |w: &World, task: &Task| {
                     task.project_id.is_some()
@@ -1110,12 +1151,12 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                                         .is_none_or(|log| log.running.is_none())
                             })
                 };
-                // Time passes only up to the wall clock the story follows, if any.
+                // Time passes only up to the wall clock the story follows, if any, unless the
+                // entry was asked for (see `World::may_run_ahead`).
                 if waited < 40
-                    && !world.at_wall_clock()
                     && world.tasks.iter().any(|task| could_work(world, task))
+                    && world.tick_waiting()
                 {
-                    world.tick();
                     waited += 1;
                 } else if world
                     .time_entries
@@ -1127,13 +1168,13 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                     return Err(ProjectTaskAdded);
                 }
             };
-            let (user, from) = worker(world, &world.tasks[index]).expect("checked");
             let project = world.tasks[index]
                 .project_id
                 .as_deref()
                 .and_then(|id| world.project_index(id))
                 .expect("tasks belong to projects");
-            let entry = Box::new(world.new_time_entry(Some(index), project, user, from));
+            let entry =
+                Box::new(world.new_time_entry(Some(index), project, user, from, start_timer));
             world.time_entries.push(Kept::time_entry(entry.clone()));
             let link = world.task_link(entry.task_id.as_deref().expect("booked on a task"));
             // The one who tracked the time, not the random actor.

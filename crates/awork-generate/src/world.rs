@@ -160,6 +160,10 @@ pub struct World {
     /// The wall clock's time, when the story is told as it happens (see
     /// [`World::follow_wall_clock`]): the clock runs no further.
     wall_clock: Option<DateTime<Utc>>,
+    /// Whether waiting for someone's free time may run the clock past the wall clock: while an
+    /// event of a type asked for is made (see [`crate::Generator::next_events_of`]), so that a
+    /// time entry asked for at a stopped clock still happens, once somebody has had the time.
+    pub may_run_ahead: bool,
     /// When the working day of `now` began (local [`calendar::DAY_STARTS`]), the earliest start of
     /// a time entry today: computed once per tick rather than for every user asked.
     day_start: DateTime<Utc>,
@@ -342,6 +346,7 @@ impl World {
             subdomain,
             now,
             wall_clock: None,
+            may_run_ahead: false,
             day_start: day_start_of(now),
             stamp: zulu(now),
             midnights: [None, None],
@@ -436,6 +441,23 @@ impl World {
         self.advance(20..900)
     }
 
+    /// A tick while waiting for somebody's free time: at the wall clock, it passes the wall clock
+    /// only when the clock may run ahead ([`World::may_run_ahead`]); otherwise no time passes.
+    /// Whether time passed.
+    pub fn tick_waiting(&mut self) -> bool {
+        if !self.at_wall_clock() {
+            self.tick();
+            return true;
+        }
+        if !self.may_run_ahead {
+            return false;
+        }
+        let wall = self.wall_clock.take();
+        self.tick();
+        self.wall_clock = wall;
+        true
+    }
+
     /// Moves the clock forward by a number of seconds drawn from `seconds` (at least one), stretched
     /// by the time of day (`calendar::slowness`: the first hour, lunch and the last hour are
     /// quieter), skipping nights, weekends and public holidays to the next working day's start
@@ -473,6 +495,12 @@ impl World {
             self.day_start = day_start_of(self.now);
             self.stamp = zulu(self.now);
         }
+    }
+
+    /// Stops the clock at `wall`, as [`World::follow_wall_clock`] does, without moving it: a story
+    /// told up to `wall` at its own pace (see [`crate::Generator::tell_history_until`]).
+    pub fn stop_clock_at(&mut self, wall: DateTime<Utc>) {
+        self.wall_clock = Some(wall);
     }
 
     /// Whether the clock has reached the wall clock it follows (see [`World::follow_wall_clock`]):
@@ -1163,16 +1191,19 @@ impl World {
 
     /// A new time entry of a user (an index of `users`) on a project (an index of `projects`), on one
     /// of its tasks (an index of `tasks`) or on the project alone: a stretch between `from` (see
-    /// [`World::free_from`]) and now, now and then with a break, or a timer that still runs. The
-    /// user's worklog and the tracked time of the task and the project are brought up to date.
+    /// [`World::free_from`]) and now, now and then with a break, or a timer that still runs
+    /// (always with `start_timer`), started after `from`. The user's worklog and the tracked time of
+    /// the task and the project are brought up to date.
     pub fn new_time_entry(
         &mut self,
         task: Option<usize>,
         project: usize,
         user: usize,
         from: DateTime<Utc>,
+        start_timer: bool,
     ) -> TimeTracking {
-        let running = self.rng.random_bool(0.04);
+        // Drawn either way, so that the story's draws do not depend on `start_timer`.
+        let running = self.rng.random_bool(0.04) || start_timer;
         let timer = running || self.rng.random_bool(0.5);
         // A timer's entry keeps the ticks of the moment it stopped, in seconds; a typed one is in
         // whole minutes, as awork's time picker writes them, within the minutes that are free.
@@ -1184,7 +1215,7 @@ impl World {
         let free = (whole_second(now).timestamp() - from.timestamp() - 1) / unit;
         let (start, end, breaks) = if running {
             (
-                self.now - TimeDelta::seconds(self.rng.random_range(0..60)),
+                (self.now - TimeDelta::seconds(self.rng.random_range(0..60))).max(from),
                 None,
                 None,
             )

@@ -19,6 +19,7 @@ use std::time::Duration;
 use awork_delivery::{AuthHeader, HttpTransport, Semantics, WebhookUrl};
 use awork_models::{Envelope, EventType, Naming};
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use http::StatusCode;
 use rand::RngCore;
 use serde_json::value::RawValue;
@@ -589,18 +590,21 @@ fn happen(
     test_of: Option<&str>,
 ) -> Result<(Vec<Envelope>, Vec<Value>), crate::store::StoreError> {
     let mut story = shared.lock_story();
-    let envelopes = story.take(step);
-    let queued = record(shared, step, &envelopes, test_of)?;
+    let at = Utc::now();
+    let envelopes = story.take(step, Some(at));
+    let queued = record(shared, step, at, &envelopes, test_of)?;
     drop(story);
     Ok((envelopes, queued))
 }
 
-/// Queues `envelopes`, the events `step` made, and appends `step` to the journal in the same
-/// transaction. The caller holds the story's lock from the step until this returns, so the
-/// journal's order is the world's. The last event is not queued for `test_of`.
+/// Queues `envelopes`, the events `step` made at the wall clock's time `at`, and appends `step`
+/// (with `at`) to the journal in the same transaction. The caller holds the story's lock from the
+/// step until this returns, so the journal's order is the world's. The last event is not queued
+/// for `test_of`.
 pub(crate) fn record(
     shared: &Arc<Shared>,
     step: &Step,
+    at: DateTime<Utc>,
     envelopes: &[Envelope],
     test_of: Option<&str>,
 ) -> Result<Vec<Value>, crate::store::StoreError> {
@@ -615,7 +619,7 @@ pub(crate) fn record(
             skip: test_of.filter(|_| index == last).map(str::to_owned),
         })
         .collect();
-    enqueue(shared, made, Some(step))
+    enqueue(shared, made, Some((step, at)))
 }
 
 /// Queues `made` for every webhook subscribed to each, as the policy for paused webhooks says,
@@ -623,7 +627,7 @@ pub(crate) fn record(
 fn enqueue(
     shared: &Arc<Shared>,
     made: Vec<Made>,
-    step: Option<&Step>,
+    step: Option<(&Step, DateTime<Utc>)>,
 ) -> Result<Vec<Value>, crate::store::StoreError> {
     let mut store = shared.lock_store();
     let webhooks = store.webhooks()?;
@@ -667,8 +671,14 @@ fn enqueue(
             dropping,
         })
         .collect();
-    let step = step.map(|step| serde_json::to_string(step).unwrap_or_default());
-    store.enqueue(&batch, now_ms(), step.as_deref())?;
+    let step = step.map(|(step, at)| {
+        (
+            serde_json::to_string(step).unwrap_or_default(),
+            at.timestamp_millis(),
+        )
+    });
+    let journaled = step.as_ref().map(|(text, at_ms)| (text.as_str(), *at_ms));
+    store.enqueue(&batch, now_ms(), journaled)?;
     drop(store);
     for id in &woken {
         shared.wake(id);
@@ -850,7 +860,7 @@ pub(crate) fn retry(shared: &Arc<Shared>, id: &str) -> Handled {
 
 /// A time in milliseconds since the epoch as awork writes times.
 fn time_text(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
+    DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

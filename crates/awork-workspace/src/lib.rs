@@ -39,6 +39,7 @@ use std::time::Duration;
 
 use awork_delivery::receiver::accept_each;
 use awork_delivery::{RetrySchedule, WebhookConfig};
+use chrono::DateTime;
 use tokio::net::TcpListener;
 
 use crate::delivery::Worker;
@@ -267,12 +268,15 @@ impl Server {
         // The CA makes the folder when it is missing, owner-only: its key lives there.
         let ca = awork_tls::ca::LocalCa::load_or_create(&config.data)?;
         let store = Store::open(&config.data, config.log_cap, config.outbox_cap)?;
-        let mut story = Story::new(config.seed, store.trace_salt()?);
-        // The world as it was: every step it took, again.
-        for text in store.journal()? {
+        let first_start = store
+            .first_start(delivery::now_ms())?
+            .and_then(DateTime::from_timestamp_millis);
+        let mut story = Story::new(config.seed, store.trace_salt()?, first_start);
+        // The world as it was: every step it took, again, each at the time it was taken.
+        for (text, at_ms) in store.journal()? {
             let step: story::Step = serde_json::from_str(&text)
                 .map_err(|failure| Error::Journal(failure.to_string()))?;
-            story.take(&step);
+            story.take(&step, at_ms.and_then(DateTime::from_timestamp_millis));
         }
         let (admin_id, workspace_url) = story.admin_and_url();
         let ids: Vec<String> = store.webhooks()?.into_iter().map(|row| row.id).collect();

@@ -83,7 +83,8 @@ CREATE TABLE IF NOT EXISTS logs (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS journal (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    step TEXT NOT NULL
+    step TEXT NOT NULL,
+    at_ms INTEGER
 );
 CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,
@@ -91,11 +92,13 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 ";
 
-/// Columns added to `webhooks` after its first release, added to older databases when opened.
-const ADDED_COLUMNS: [&str; 3] = [
-    "pending INTEGER NOT NULL DEFAULT 0",
-    "overflowing INTEGER NOT NULL DEFAULT 0",
-    "paused_on TEXT",
+/// Columns added to tables after their first release, by table, added to older databases when
+/// opened.
+const ADDED_COLUMNS: [(&str, &str); 4] = [
+    ("webhooks", "pending INTEGER NOT NULL DEFAULT 0"),
+    ("webhooks", "overflowing INTEGER NOT NULL DEFAULT 0"),
+    ("webhooks", "paused_on TEXT"),
+    ("journal", "at_ms INTEGER"),
 ];
 
 /// The time SQLite's clock gives, as awork writes `createdOn` (`2026-01-01T14:02:10.123Z`).
@@ -288,15 +291,15 @@ impl Store {
             .execute_batch("BEGIN EXCLUSIVE; COMMIT;")
             .map_err(in_use)?;
         connection.execute_batch(SCHEMA)?;
-        for column in ADDED_COLUMNS {
+        for (table, column) in ADDED_COLUMNS {
             let name = column.split(' ').next().unwrap_or(column);
             let present: bool = connection.query_row(
-                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('webhooks') WHERE name = ?1)",
-                [name],
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+                [table, name],
                 |row| row.get(0),
             )?;
             if !present {
-                connection.execute_batch(&format!("ALTER TABLE webhooks ADD COLUMN {column}"))?;
+                connection.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column}"))?;
             }
         }
         // A workspace of an older version counted the story's events per stream; its main story
@@ -498,14 +501,14 @@ impl Store {
         &mut self,
         batch: &[Enqueue<'_>],
         now_ms: i64,
-        step: Option<&str>,
+        step: Option<(&str, i64)>,
     ) -> Result<()> {
         let caps = (self.outbox_cap, self.log_cap);
         let transaction = self.connection.transaction()?;
-        if let Some(step) = step {
+        if let Some((step, at_ms)) = step {
             transaction
-                .prepare_cached("INSERT INTO journal (step) VALUES (?1)")?
-                .execute([step])?;
+                .prepare_cached("INSERT INTO journal (step, at_ms) VALUES (?1, ?2)")?
+                .execute(params![step, at_ms])?;
         }
         {
             let mut event_statement =
@@ -691,13 +694,37 @@ impl Store {
         Ok(changed > 0)
     }
 
-    /// The journal: every step that changed the world, in order, as stored.
-    pub fn journal(&self) -> Result<Vec<String>> {
+    /// The journal: every step that changed the world, in order, as stored, each with the wall
+    /// clock's time it was taken at (milliseconds since the Unix epoch; `None` for a step of a
+    /// version before the world lived now).
+    pub fn journal(&self) -> Result<Vec<(String, Option<i64>)>> {
         let mut statement = self
             .connection
-            .prepare_cached("SELECT step FROM journal ORDER BY seq")?;
-        let rows = statement.query_map([], |row| row.get(0))?;
+            .prepare_cached("SELECT step, at_ms FROM journal ORDER BY seq")?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// When the workspace's world began to live now: its first start (`now_ms` when the database
+    /// is new), kept; `None` for a workspace whose journal an older version began, whose story
+    /// began in 2025 and stays as it was told.
+    pub fn first_start(&self, now_ms: i64) -> Result<Option<i64>> {
+        const NAME: &str = "first_start_ms";
+        if let Some(kept) = self.meta(NAME)?
+            && let Ok(bytes) = <[u8; 8]>::try_from(kept.as_slice())
+        {
+            return Ok(Some(i64::from_le_bytes(bytes)));
+        }
+        let begun: bool =
+            self.connection
+                .query_row("SELECT EXISTS (SELECT 1 FROM journal)", [], |row| {
+                    row.get(0)
+                })?;
+        if begun {
+            return Ok(None);
+        }
+        self.set_meta(NAME, &now_ms.to_le_bytes())?;
+        Ok(Some(now_ms))
     }
 }
 

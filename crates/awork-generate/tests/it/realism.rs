@@ -647,3 +647,64 @@ fn a_story_started_now_never_runs_ahead_of_the_wall_clock() {
     }
     assert_eq!(told, retold);
 }
+
+#[test]
+fn a_workspace_with_a_history_makes_time_entries_asked_for_now_without_running_ahead() {
+    use awork_models::EventType;
+    use chrono::TimeZone;
+    // serve's first start on a Thursday at noon, its world four weeks old, and a client asking for
+    // 30 time entries a minute later: once those with time free have tracked it, everybody has
+    // tracked their time up to now, so people start timers; all stamped now, none overlapping.
+    let start = Utc.with_ymd_and_hms(2026, 12, 3, 11, 0, 0).unwrap();
+    let mut story = Generator::new(GeneratorConfig {
+        seed: 99,
+        naming: Naming::Api,
+        ..GeneratorConfig::default()
+    })
+    .with_start(start - TimeDelta::weeks(4));
+    story.tell_history_until(start);
+    let world = story.world();
+    assert!(
+        world.projects.len() >= 5,
+        "{} projects",
+        world.projects.len()
+    );
+    assert!(
+        world.time_entries.len() >= 20,
+        "{} entries",
+        world.time_entries.len()
+    );
+    let wall = start + TimeDelta::minutes(1);
+    story.follow_wall_clock(wall);
+    let mut timers = 0;
+    for _ in 0..30 {
+        let made = story.next_events_of(EventType::TimeTrackingAdded);
+        let added = made.last().expect("an event");
+        assert_eq!(added.event_type.as_str(), "timetracking_added");
+        let at = added.timestamp.to_utc().unwrap();
+        assert!(
+            at >= wall && at <= wall + TimeDelta::seconds(1),
+            "{at} is not now ({wall})"
+        );
+        let Entity::TimeTracking(entry) = &added.entity else {
+            panic!("not a time entry: {added:?}");
+        };
+        timers += usize::from(entry.end_time_utc.is_none());
+    }
+    assert!(timers > 0, "no timer started: everybody had time free?");
+    // No two entries of one user overlap.
+    type Span = (DateTime<Utc>, DateTime<Utc>);
+    let mut by_user: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+    for entry in &story.world().time_entries {
+        let start = awork_generate::world::entry_start(entry).unwrap();
+        let end = awork_generate::world::entry_end(entry).unwrap_or(wall);
+        let user = entry.user_id.clone().unwrap_or_default();
+        by_user.entry(user).or_default().push((start, end));
+    }
+    for (user, mut spans) in by_user {
+        spans.sort();
+        for pair in spans.windows(2) {
+            assert!(pair[0].1 <= pair[1].0, "{user}: {pair:?} overlap");
+        }
+    }
+}

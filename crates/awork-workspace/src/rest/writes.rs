@@ -38,7 +38,8 @@ pub(super) async fn form<T: DeserializeOwned + Default>(
 /// Applies `write` and answers it; the entity answered is of the response model `model`.
 pub(super) fn perform(shared: &Arc<Shared>, write: Write, model: Option<&str>) -> Answer {
     let mut story = shared.lock_story();
-    let written = match story.write(&shared.admin_id, &write) {
+    let at = chrono::Utc::now();
+    let written = match story.write(&shared.admin_id, &write, Some(at)) {
         Ok(written) => written,
         Err(refused) => return refusal(&refused),
     };
@@ -46,7 +47,7 @@ pub(super) fn perform(shared: &Arc<Shared>, write: Write, model: Option<&str>) -
         actor: shared.admin_id.clone(),
         write: Box::new(write),
     };
-    if let Err(failure) = crate::api::record(shared, &step, &written.events, None) {
+    if let Err(failure) = crate::api::record(shared, &step, at, &written.events, None) {
         // The world changed but the journal did not take it: the next start would not know it.
         // This happens only when the database is unusable (disk full, removed).
         return answer::error(
