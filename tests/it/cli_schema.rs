@@ -1,6 +1,6 @@
 //! `awork-sim schema`: a JSON Schema (2020-12) that every generated event satisfies, plain and
-//! awkward, in each naming, as an independent validator (Python's `jsonschema`) reads it, with
-//! formats checked and without; that refuses impossible date-times, times of day and ids (over a
+//! awkward, in each naming, as independent validators (Python's `jsonschema`, with formats checked
+//! and without, and ajv with ajv-formats, set up as the README says) read it; that refuses impossible date-times, times of day and ids (over a
 //! thousand mutants of generated events, each refused by the patterns alone as well), and a broken
 //! event; whose evidenced extras are typed; and from which `hypothesis-jsonschema` draws events that
 //! a correct timestamp parser reads and a fixed-fraction one does not.
@@ -81,6 +81,84 @@ fn every_generated_event_plain_and_awkward_of_every_naming_satisfies_the_schema(
                 "{naming}, formats checked: {report}"
             );
         }
+    }
+}
+
+/// Validates `events` against `schema` with ajv 8 and ajv-formats, set up as the README says
+/// (`tests/it/node/validate_with_ajv.mjs`); returns its output, whose last line is `N events, M
+/// invalid`, or `None` when ajv is not installed (it says so: `.ci/run` installs it with npm and
+/// names its folder in `AWORK_SIM_AJV`).
+fn validate_with_ajv(schema: &TempFile, events: &[&TempFile]) -> Option<String> {
+    let Some(folder) = std::env::var_os("AWORK_SIM_AJV") else {
+        eprintln!(
+            "SKIPPED: ajv is not installed (npm install --prefix DIR ajv@8 ajv-formats@3, then \
+             AWORK_SIM_AJV=DIR); .ci/run installs it"
+        );
+        return None;
+    };
+    let script = crate::support::workspace_root().join("tests/it/node/validate_with_ajv.mjs");
+    let mut command = std::process::Command::new("node");
+    command.arg(script).arg(folder).arg(schema.arg());
+    command.args(events.iter().map(|file| file.arg()));
+    let output = command.output().expect("node runs");
+    assert!(
+        output.status.success(),
+        "ajv failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(String::from_utf8(output.stdout).unwrap())
+}
+
+#[test]
+fn every_generated_event_satisfies_the_schema_in_ajv_with_formats_and_a_broken_one_does_not() {
+    for naming in ["api", "spec"] {
+        let schema = TempFile::new(
+            &format!("ajv-schema-{naming}.json"),
+            &check(&["schema", "--naming", naming], "", 0).stdout,
+        );
+        let generate = |extra: &[&str]| {
+            let mut args = vec![
+                "generate", "--naming", naming, "--count", "500", "--seed", "11",
+            ];
+            args.extend_from_slice(extra);
+            check(&args, "", 0).stdout
+        };
+        let plain = TempFile::new(&format!("ajv-plain-{naming}.ndjson"), &generate(&[]));
+        let awkward = TempFile::new(
+            &format!("ajv-awkward-{naming}.ndjson"),
+            &generate(&["--awkward"]),
+        );
+        let Some(report) = validate_with_ajv(&schema, &[&plain, &awkward]) else {
+            return;
+        };
+        assert!(
+            report.ends_with("1000 events, 0 invalid\n"),
+            "{naming}: {report}"
+        );
+        // An impossible timestamp, a non-uuid id and a number for a string: each refused.
+        let first: Value = serde_json::from_str(generate(&[]).lines().next().unwrap()).unwrap();
+        let broken: Vec<Value> = [
+            ("timestamp", Value::from("2025-13-45T25:61:61Z")),
+            ("timestamp", Value::from("2025-01-02T10:00:00+99:99")),
+            ("entityId", Value::from("not-a-uuid")),
+            ("eventType", Value::from(7)),
+        ]
+        .into_iter()
+        .map(|(field, value)| {
+            let mut event = first.clone();
+            event[field] = value;
+            event
+        })
+        .collect();
+        let broken = TempFile::new(
+            &format!("ajv-broken-{naming}.ndjson"),
+            &crate::support::ndjson(&broken),
+        );
+        let report = validate_with_ajv(&schema, &[&broken]).expect("installed");
+        assert!(
+            report.ends_with("4 events, 4 invalid\n"),
+            "{naming}: {report}"
+        );
     }
 }
 
