@@ -123,8 +123,8 @@ impl FromStr for AworkDateTime {
             return Err(refuse("expected YYYY-MM-DDTHH:MM:SS"));
         }
         let (date_time, rest) = text.split_at(19);
-        let naive = NaiveDateTime::parse_from_str(date_time, "%Y-%m-%dT%H:%M:%S")
-            .map_err(|_| refuse("expected YYYY-MM-DDTHH:MM:SS"))?;
+        let naive = parse_date_time(date_time.as_bytes())
+            .ok_or_else(|| refuse("expected YYYY-MM-DDTHH:MM:SS"))?;
         let (nanos, rest) = parse_fraction(rest).map_err(refuse)?;
         let offset = match rest {
             "" => OffsetStyle::Local,
@@ -212,8 +212,7 @@ impl FromStr for TimeOfDay {
             return Err(refuse("expected HH:MM:SS"));
         }
         let (hms, rest) = text.split_at(8);
-        let time =
-            NaiveTime::parse_from_str(hms, "%H:%M:%S").map_err(|_| refuse("expected HH:MM:SS"))?;
+        let time = parse_time(hms.as_bytes()).ok_or_else(|| refuse("expected HH:MM:SS"))?;
         let (nanos, rest) = parse_fraction(rest).map_err(refuse)?;
         if !rest.is_empty() {
             return Err(refuse("unexpected text after the time"));
@@ -351,6 +350,44 @@ fn parse_fraction(rest: &str) -> Result<(u32, &str), &'static str> {
 }
 
 /// Parses `+HH:MM` or `-HH:MM`.
+/// `YYYY-MM-DDTHH:MM:SS`, exactly: two digits per field, four for the year (0001 to 9999, as
+/// .NET's `DateTime`), a real date and a time of day without a leap second. Read digit by digit
+/// rather than through chrono's `parse_from_str`, which parses its pattern on every call (every
+/// event `send FILE` checks has several date-times) and lets a 60th second through.
+fn parse_date_time(bytes: &[u8]) -> Option<NaiveDateTime> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T', time @ ..] = bytes else {
+        return None;
+    };
+    let year = number(&[*y0, *y1, *y2, *y3])?;
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(year).ok().filter(|year| *year > 0)?,
+        number(&[*m0, *m1])?,
+        number(&[*d0, *d1])?,
+    )?;
+    Some(date.and_time(parse_time(time)?))
+}
+
+/// `HH:MM:SS`, exactly (see [`parse_date_time`]).
+fn parse_time(bytes: &[u8]) -> Option<NaiveTime> {
+    let [h0, h1, b':', m0, m1, b':', s0, s1] = bytes else {
+        return None;
+    };
+    NaiveTime::from_hms_opt(
+        number(&[*h0, *h1])?,
+        number(&[*m0, *m1])?,
+        number(&[*s0, *s1])?,
+    )
+}
+
+/// The value of ASCII decimal digits; `None` when one is not a digit.
+fn number(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0, |value, digit| {
+        digit
+            .is_ascii_digit()
+            .then(|| value * 10 + u32::from(digit - b'0'))
+    })
+}
+
 fn parse_offset(text: &str) -> Option<FixedOffset> {
     let bytes = text.as_bytes();
     if bytes.len() != 6 || bytes[3] != b':' {
@@ -449,6 +486,17 @@ mod tests {
             "2023-09-03T20:28:39+0000",
             "2023-09-03T20:28:39Zjunk",
             "2023-09-03T20:28:39.5é",
+            // A leap second, year 0 (before .NET's first), a 30 February, one-digit and signed
+            // fields padded to the same length: chrono's pattern parser let the first and the
+            // last through.
+            "2016-12-31T23:59:60Z",
+            "0000-01-01T00:00:00Z",
+            "2023-02-30T10:00:00Z",
+            "2023-9-03T20:28:39ZZ",
+            "+2023-09-03T20:28:3Z",
+            "02023-9-03T20:28:39Z",
+            "2023-09-03T24:00:00Z",
+            "2023-09-03T20:60:00Z",
         ] {
             assert!(
                 text.parse::<AworkDateTime>().is_err(),
