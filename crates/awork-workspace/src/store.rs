@@ -11,7 +11,10 @@
 //! This module knows rows and SQL only; what the rows mean is decided in [`crate::api`] and
 //! [`crate::delivery`].
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -258,7 +261,25 @@ pub struct Store {
     /// each is forgotten when no outbox holds it any more, [`FORGET_BATCH`] at a time (see
     /// [`Store::record_attempts`]).
     settled_events: Vec<i64>,
+    /// Each webhook's attempts per minute over the last hour, as last counted, and when (see
+    /// [`Store::health`]).
+    charts: RefCell<HashMap<String, Chart>>,
 }
+
+/// A webhook's attempts per minute over the last hour ([`Health::last_hour`]), counted at
+/// `counted`, from the minute starting at `from` (seconds since the epoch).
+#[derive(Debug)]
+struct Chart {
+    counted: Instant,
+    from: i64,
+    last_hour: [(u32, u32); 60],
+}
+
+/// How long a webhook's chart, kept up to date with each attempt recorded, is trusted before it is
+/// counted again from the logs: counting scans its logs of the last hour (up to `--log-cap` rows),
+/// and `/sim/status` may be polled many times a second while deliveries wait for the same lock
+/// (10 webhooks polled every 10 ms: about a fifth of serve's deliveries/s).
+const CHART_FRESH: Duration = Duration::from_secs(10);
 
 /// How many settled events [`Store::record_attempts`] collects before it forgets those no
 /// outbox holds, in the transaction of that attempt's record: one delete per delivery rewrote a
@@ -276,7 +297,7 @@ impl Store {
         let connection = Connection::open(&path)?;
         // The database is this process's alone (below): waiting for another holder's lock would
         // only delay the error that says it is in use.
-        connection.busy_timeout(std::time::Duration::ZERO)?;
+        connection.busy_timeout(Duration::ZERO)?;
         connection.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
         let in_use = |error: rusqlite::Error| match error.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
@@ -345,6 +366,7 @@ impl Store {
             log_cap: log_cap.max(1),
             outbox_cap: outbox_cap.max(1),
             settled_events: Vec::with_capacity(FORGET_BATCH),
+            charts: RefCell::default(),
         })
     }
 
@@ -491,6 +513,7 @@ impl Store {
 
     /// Removes a webhook with its outbox and logs; whether it existed.
     pub fn delete_webhook(&mut self, id: &str) -> Result<bool> {
+        self.charts.get_mut().remove(id);
         let transaction = self.connection.transaction()?;
         let mut events = Vec::new();
         {
@@ -606,9 +629,11 @@ impl Store {
     pub fn record_attempts(&mut self, attempts: &[Attempted]) -> Result<()> {
         let transaction = self.connection.transaction()?;
         let mut settled = std::mem::take(&mut self.settled_events);
+        let mut logged = Vec::with_capacity(attempts.len());
         for attempted in attempts {
-            if let Some(event) = record_attempt(&transaction, attempted, self.log_cap)? {
-                settled.push(event);
+            if let Some(settled_event) = record_attempt(&transaction, attempted, self.log_cap)? {
+                settled.extend(settled_event);
+                logged.push(&attempted.log);
             }
         }
         let forget = settled.len() >= FORGET_BATCH;
@@ -622,7 +647,35 @@ impl Store {
             settled.clear();
         }
         self.settled_events = settled;
+        for log in logged {
+            self.chart_attempt(log);
+        }
         Ok(())
+    }
+
+    /// Counts a logged attempt in its webhook's chart, if the chart is counted and the attempt
+    /// falls in it; otherwise the chart is counted again when next asked for.
+    fn chart_attempt(&mut self, log: &LogRow) {
+        let charts = self.charts.get_mut();
+        let Some(chart) = charts.get_mut(&log.webhook_id) else {
+            return;
+        };
+        let minute = chrono::DateTime::parse_from_rfc3339(&log.created_on)
+            .ok()
+            .and_then(|at| usize::try_from((at.timestamp() - chart.from).div_euclid(60)).ok());
+        match minute.and_then(|minute| chart.last_hour.get_mut(minute)) {
+            Some(_) if log.attempt == 0 => {}
+            Some((delivered, failed)) => {
+                if log.is_successful {
+                    *delivered += 1;
+                } else {
+                    *failed += 1;
+                }
+            }
+            None => {
+                charts.remove(&log.webhook_id);
+            }
+        }
     }
 
     /// Records an attempt made outside the outbox and the failure count (a test event, a
@@ -631,6 +684,7 @@ impl Store {
         let transaction = self.connection.transaction()?;
         insert_log(&transaction, log, self.log_cap)?;
         transaction.commit()?;
+        self.chart_attempt(log);
         Ok(())
     }
 
@@ -686,6 +740,43 @@ impl Store {
         let from_text = chrono::DateTime::from_timestamp(from, 0)
             .unwrap_or_default()
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let last_hour = match self.charts.borrow().get(webhook_id) {
+            Some(chart) if chart.from == from && chart.counted.elapsed() < CHART_FRESH => {
+                Some(chart.last_hour)
+            }
+            _ => None,
+        };
+        let last_hour = match last_hour {
+            Some(counted) => counted,
+            None => {
+                let last_hour = self.count_last_hour(webhook_id, from, &from_text)?;
+                self.charts.borrow_mut().insert(
+                    webhook_id.to_owned(),
+                    Chart {
+                        counted: Instant::now(),
+                        from,
+                        last_hour,
+                    },
+                );
+                last_hour
+            }
+        };
+        Ok(Health {
+            paused_on,
+            next_due_ms,
+            last_hour_from: from_text,
+            last_hour,
+        })
+    }
+
+    /// Counts a webhook's attempts per minute from the minute starting at `from` (seconds since
+    /// the epoch; `from_text` as logs write times) on, from its logs.
+    fn count_last_hour(
+        &self,
+        webhook_id: &str,
+        from: i64,
+        from_text: &str,
+    ) -> Result<[(u32, u32); 60]> {
         let mut last_hour = [(0u32, 0u32); 60];
         let mut statement = self.connection.prepare_cached(
             "SELECT (CAST(strftime('%s', created_on) AS INTEGER) - ?2) / 60 AS minute, \
@@ -704,12 +795,7 @@ impl Store {
                 *bucket = (delivered, failed);
             }
         }
-        Ok(Health {
-            paused_on,
-            next_due_ms,
-            last_hour_from: from_text,
-            last_hour,
-        })
+        Ok(last_hour)
     }
 
     /// Makes the first event of a webhook's outbox due at `now_ms` (if it was due later), outside
@@ -799,13 +885,14 @@ pub struct Attempted {
     pub paused: Option<String>,
 }
 
-/// Records one attempt (see [`Store::record_attempts`]); returns its event when the attempt
-/// settled it for its webhook, for the caller to forget once no outbox holds it.
+/// Records one attempt (see [`Store::record_attempts`]): `None` when nothing was (its outbox row
+/// is gone); otherwise its log was written, with its event when the attempt settled it for its
+/// webhook, for the caller to forget once no outbox holds it.
 fn record_attempt(
     transaction: &rusqlite::Transaction<'_>,
     attempted: &Attempted,
     log_cap: u32,
-) -> Result<Option<i64>> {
+) -> Result<Option<Option<i64>>> {
     let log = &attempted.log;
     // What became of the event, first: its outbox row goes or is due again, and names the
     // event; without the row (the webhook was deleted meanwhile) nothing is recorded.
@@ -855,7 +942,7 @@ fn record_attempt(
             ))?
             .execute(params![log.webhook_id, reason])?;
     }
-    Ok((delivered + failed > 0).then_some(event))
+    Ok(Some((delivered + failed > 0).then_some(event)))
 }
 
 /// One event for [`Store::enqueue`].
@@ -1057,6 +1144,42 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
             .unwrap();
         assert_eq!(bodies, 0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_chart_counts_each_attempt_as_it_is_recorded_also_right_after_it_was_counted() {
+        let dir = folder("chart");
+        let mut store = Store::open(&dir, 100, 1000).unwrap();
+        store.insert_webhook(&webhook("w")).unwrap();
+        let to = ["w".to_owned()];
+        let batch: Vec<Enqueue<'_>> = (0..3)
+            .map(|_| Enqueue {
+                label: "task_added",
+                body: b"{}",
+                to: &to,
+                dropping: &[],
+            })
+            .collect();
+        store.enqueue(&batch, 0, None).unwrap();
+        let now = || crate::delivery::now_ms();
+        // Summed over the hour, so that a minute ending meanwhile changes nothing.
+        let delivered_in_the_hour = |store: &Store| -> u32 {
+            let health = store.health("w", now()).unwrap();
+            health
+                .last_hour
+                .iter()
+                .map(|(delivered, _)| delivered)
+                .sum()
+        };
+        assert_eq!(delivered_in_the_hour(&store), 0);
+        let head = store.outbox_head("w", 3).unwrap();
+        for (done, row) in head.iter().enumerate() {
+            let mut attempted = delivered(row.seq, 1);
+            attempted.log.created_on = crate::delivery::now_text();
+            store.record_attempts(&[attempted]).unwrap();
+            assert_eq!(delivered_in_the_hour(&store), done as u32 + 1);
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 
