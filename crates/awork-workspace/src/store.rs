@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS logs (
     is_successful INTEGER NOT NULL,
     latency_ms REAL NOT NULL,
     created_on TEXT NOT NULL,
+    event_id INTEGER,
     PRIMARY KEY (webhook_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS journal (
@@ -97,11 +98,12 @@ CREATE TABLE IF NOT EXISTS meta (
 
 /// Columns added to tables after their first release, by table, added to older databases when
 /// opened.
-const ADDED_COLUMNS: [(&str, &str); 4] = [
+const ADDED_COLUMNS: [(&str, &str); 5] = [
     ("webhooks", "pending INTEGER NOT NULL DEFAULT 0"),
     ("webhooks", "overflowing INTEGER NOT NULL DEFAULT 0"),
     ("webhooks", "paused_on TEXT"),
     ("journal", "at_ms INTEGER"),
+    ("logs", "event_id INTEGER"),
 ];
 
 /// The time SQLite's clock gives, as awork writes `createdOn` (`2026-01-01T14:02:10.123Z`).
@@ -333,6 +335,9 @@ impl Store {
                 connection.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column}"))?;
             }
         }
+        // A delivery's log names its event rather than holding a copy of its body: the event is
+        // kept while a log names it (the index finds them when it may be forgotten).
+        connection.execute_batch("CREATE INDEX IF NOT EXISTS logs_by_event ON logs(event_id)")?;
         // A workspace of an older version counted the story's events per stream; its main story
         // becomes the journal's first step (the streams of single event types, separate worlds
         // then, are not carried over).
@@ -359,7 +364,8 @@ impl Store {
         // Settled events the last run had not forgotten yet (see `FORGET_BATCH`).
         connection.execute_batch(
             "DELETE FROM events WHERE NOT EXISTS \
-             (SELECT 1 FROM outbox WHERE outbox.event_id = events.id)",
+             (SELECT 1 FROM outbox WHERE outbox.event_id = events.id) \
+             AND NOT EXISTS (SELECT 1 FROM logs WHERE logs.event_id = events.id)",
         )?;
         Ok(Store {
             connection,
@@ -517,8 +523,10 @@ impl Store {
         let transaction = self.connection.transaction()?;
         let mut events = Vec::new();
         {
-            let mut statement =
-                transaction.prepare_cached("SELECT event_id FROM outbox WHERE webhook_id = ?1")?;
+            let mut statement = transaction.prepare_cached(
+                "SELECT event_id FROM outbox WHERE webhook_id = ?1 UNION \
+                 SELECT event_id FROM logs WHERE webhook_id = ?1 AND event_id IS NOT NULL",
+            )?;
             for event in statement.query_map([id], |row| row.get::<_, i64>(0))? {
                 events.push(event?);
             }
@@ -631,8 +639,7 @@ impl Store {
         let mut settled = std::mem::take(&mut self.settled_events);
         let mut logged = Vec::with_capacity(attempts.len());
         for attempted in attempts {
-            if let Some(settled_event) = record_attempt(&transaction, attempted, self.log_cap)? {
-                settled.extend(settled_event);
+            if record_attempt(&transaction, attempted, self.log_cap, &mut settled)? {
                 logged.push(&attempted.log);
             }
         }
@@ -697,8 +704,10 @@ impl Store {
         failed_only: bool,
     ) -> Result<Vec<(i64, LogRow)>> {
         let mut statement = self.connection.prepare_cached(
-            "SELECT seq, webhook_id, label, attempt, message, response_code, reason, \
-             is_successful, latency_ms, created_on FROM logs WHERE webhook_id = ?1 \
+            "SELECT seq, webhook_id, logs.label, attempt, \
+             COALESCE(message, CAST(events.body AS TEXT)), response_code, reason, \
+             is_successful, latency_ms, created_on FROM logs \
+             LEFT JOIN events ON events.id = logs.event_id WHERE webhook_id = ?1 \
              AND (?4 = 0 OR is_successful = 0) ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
         )?;
         // SQLite's integers are signed: a page far past the end is simply empty.
@@ -713,8 +722,9 @@ impl Store {
     /// One log of a webhook, by its number.
     pub fn log(&self, webhook_id: &str, seq: i64) -> Result<Option<LogRow>> {
         let mut statement = self.connection.prepare_cached(
-            "SELECT webhook_id, label, attempt, message, response_code, reason, is_successful, \
-             latency_ms, created_on FROM logs WHERE webhook_id = ?1 AND seq = ?2",
+            "SELECT webhook_id, logs.label, attempt, COALESCE(message, CAST(events.body AS TEXT)), \
+             response_code, reason, is_successful, latency_ms, created_on FROM logs \
+             LEFT JOIN events ON events.id = logs.event_id WHERE webhook_id = ?1 AND seq = ?2",
         )?;
         Ok(statement
             .query_row(params![webhook_id, seq], |row| read_log(row, 0))
@@ -885,14 +895,16 @@ pub struct Attempted {
     pub paused: Option<String>,
 }
 
-/// Records one attempt (see [`Store::record_attempts`]): `None` when nothing was (its outbox row
-/// is gone); otherwise its log was written, with its event when the attempt settled it for its
-/// webhook, for the caller to forget once no outbox holds it.
+/// Records one attempt (see [`Store::record_attempts`]); whether it was (not when its outbox row
+/// is gone). Its log names its event instead of holding the body. The events that may no longer
+/// be needed (settled by this attempt for its webhook, or named by a log the cap removed) are
+/// added to `settled`, for the caller to forget once no outbox and no log names them.
 fn record_attempt(
     transaction: &rusqlite::Transaction<'_>,
     attempted: &Attempted,
     log_cap: u32,
-) -> Result<Option<Option<i64>>> {
+    settled_events: &mut Vec<i64>,
+) -> Result<bool> {
     let log = &attempted.log;
     // What became of the event, first: its outbox row goes or is due again, and names the
     // event; without the row (the webhook was deleted meanwhile) nothing is recorded.
@@ -909,7 +921,7 @@ fn record_attempt(
             }),
     };
     let Some(event) = settled.optional()? else {
-        return Ok(None);
+        return Ok(false);
     };
     let (delivered, failed) = match attempted.settled {
         Settled::Delivered => (1, 0),
@@ -933,7 +945,18 @@ fn record_attempt(
             ],
             |row| row.get(0),
         )?;
-    insert_log_at(transaction, log, seq, log_cap)?;
+    let body_named = LogRow {
+        message: None,
+        ..log.clone()
+    };
+    insert_log_at(
+        transaction,
+        &body_named,
+        Some(event),
+        seq,
+        log_cap,
+        settled_events,
+    )?;
     if let Some(reason) = &attempted.paused {
         transaction
             .prepare_cached(&format!(
@@ -942,7 +965,10 @@ fn record_attempt(
             ))?
             .execute(params![log.webhook_id, reason])?;
     }
-    Ok(Some((delivered + failed > 0).then_some(event)))
+    if delivered + failed > 0 {
+        settled_events.push(event);
+    }
+    Ok(true)
 }
 
 /// One event for [`Store::enqueue`].
@@ -994,20 +1020,24 @@ fn insert_log(transaction: &rusqlite::Transaction<'_>, log: &LogRow, cap: u32) -
             "UPDATE webhooks SET log_seq = log_seq + 1 WHERE id = ?1 RETURNING log_seq",
         )?
         .query_row([&log.webhook_id], |row| row.get(0))?;
-    insert_log_at(transaction, log, seq, cap)
+    // Its body, if any, is its own: events a removed log named are forgotten at the next start.
+    insert_log_at(transaction, log, None, seq, cap, &mut Vec::new())
 }
 
 /// Inserts `log` as the webhook's log number `seq`, and removes the logs past the `cap` newest.
 fn insert_log_at(
     transaction: &rusqlite::Transaction<'_>,
     log: &LogRow,
+    event: Option<i64>,
     seq: i64,
     cap: u32,
+    freed_events: &mut Vec<i64>,
 ) -> Result<()> {
     transaction
         .prepare_cached(
             "INSERT INTO logs (webhook_id, seq, label, attempt, message, response_code, reason, \
-             is_successful, latency_ms, created_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             is_successful, latency_ms, created_on, event_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
             log.webhook_id,
@@ -1020,12 +1050,18 @@ fn insert_log_at(
             log.is_successful,
             log.latency_ms,
             log.created_on,
+            event,
         ])?;
     let oldest_kept = seq - i64::from(cap);
     if oldest_kept > 0 {
-        transaction
-            .prepare_cached("DELETE FROM logs WHERE webhook_id = ?1 AND seq <= ?2")?
-            .execute(params![log.webhook_id, oldest_kept])?;
+        let mut removed = transaction.prepare_cached(
+            "DELETE FROM logs WHERE webhook_id = ?1 AND seq <= ?2 RETURNING event_id",
+        )?;
+        for named in removed.query_map(params![log.webhook_id, oldest_kept], |row| {
+            row.get::<_, Option<i64>>(0)
+        })? {
+            freed_events.extend(named?);
+        }
     }
     Ok(())
 }
@@ -1034,7 +1070,8 @@ fn forget_event_if_done(transaction: &rusqlite::Transaction<'_>, event: i64) -> 
     transaction
         .prepare_cached(
             "DELETE FROM events WHERE id = ?1 AND NOT EXISTS \
-             (SELECT 1 FROM outbox WHERE event_id = ?1)",
+             (SELECT 1 FROM outbox WHERE event_id = ?1) \
+             AND NOT EXISTS (SELECT 1 FROM logs WHERE event_id = ?1)",
         )?
         .execute([event])?;
     Ok(())
@@ -1129,7 +1166,8 @@ mod tests {
             [last, last - 1, last - 2].map(|seq| format!("event {seq}"))
         );
         assert_eq!(store.webhook("w").unwrap().unwrap().delivered, 5);
-        // Delivered everywhere, so the bodies go too: in batches, or at the next start.
+        // Delivered everywhere, so the bodies go too (in batches, or at the next start), but for
+        // those the 3 logs kept name: a log shows its event's body without a copy of its own.
         let count_bodies = |store: &Store| -> i64 {
             store
                 .connection
@@ -1143,7 +1181,7 @@ mod tests {
             .connection
             .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
             .unwrap();
-        assert_eq!(bodies, 0);
+        assert_eq!(bodies, 3);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -1216,9 +1254,23 @@ mod tests {
         // Delivered to one webhook: the other still holds every event.
         deliver(&mut store, "a");
         assert_eq!(bodies(&store), FORGET_BATCH as i64);
-        // Delivered to both: the batch is full, and none is held any more.
+        // Delivered to both: none is held by an outbox, and those the 10 logs kept of each name
+        // (the same 10) stay, once the batches are done or the store is opened again.
         deliver(&mut store, "b");
-        assert_eq!(bodies(&store), 0);
+        assert!(
+            bodies(&store) < FORGET_BATCH as i64,
+            "a batch was forgotten"
+        );
+        drop(store);
+        let store = Store::open(&dir, 10, 1000).unwrap();
+        assert_eq!(bodies(&store), 10);
+        let logs = store.logs("a", (0, 100), false).unwrap();
+        assert_eq!(logs.len(), 10);
+        assert!(
+            logs.iter()
+                .all(|(_, log)| log.message.as_deref() == Some("{}")),
+            "every log shows its event's body"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
