@@ -216,8 +216,24 @@ fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
     Value::Object(map)
 }
 
-/// A random index of `items` whose item passes `keep`, or `None` when none does. A few random probes
-/// come first, so that the common case does not scan the whole world; the scan is the fallback.
+/// The assignees of `task` who can act (active users), in order: the index of each in `users`,
+/// and their id.
+fn active_assignees<'w>(
+    world: &'w World,
+    task: &'w Task,
+) -> impl Iterator<Item = (usize, &'w str)> {
+    task.assignees
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|assignee| {
+            let user = world
+                .user_index(&assignee.id)
+                .filter(|&user| is_active(&world.users[user]))?;
+            Some((user, assignee.id.as_str()))
+        })
+}
+
 /// The first assignee of a project's task, created before now, who can start a timer on it now:
 /// active, no timer of theirs running, and no entry of theirs ending later (an index of `users`),
 /// and when the timer may start at the earliest (when their latest entry ended).
@@ -230,22 +246,17 @@ fn timer_starter(world: &World, task: &Task) -> Option<(usize, DateTime<Utc>)> {
     if created >= world.now {
         return None;
     }
-    task.assignees
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .find_map(|assignee| {
-            let user = world
-                .user_index(&assignee.id)
-                .filter(|&user| is_active(&world.users[user]))?;
-            let log = world.worklogs.get(&assignee.id);
-            let busy_until = log.and_then(|log| log.busy_until);
-            let idle = log.is_none_or(|log| log.running.is_none())
-                && busy_until.is_none_or(|until| until <= world.now);
-            idle.then(|| (user, busy_until.unwrap_or(created).max(created)))
-        })
+    active_assignees(world, task).find_map(|(user, id)| {
+        let log = world.worklogs.get(id);
+        let busy_until = log.and_then(|log| log.busy_until);
+        let idle = log.is_none_or(|log| log.running.is_none())
+            && busy_until.is_none_or(|until| until <= world.now);
+        idle.then(|| (user, busy_until.unwrap_or(created).max(created)))
+    })
 }
 
+/// A random index of `items` whose item passes `keep`, or `None` when none does. A few random probes
+/// come first, so that the common case does not scan the whole world; the scan is the fallback.
 fn random_index<T>(
     world: &mut World,
     items: impl Fn(&World) -> &[T],
@@ -1102,16 +1113,8 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                     .created_on
                     .as_ref()
                     .and_then(|created| created.to_utc());
-                task.assignees
-                    .as_deref()
-                    .unwrap_or_default()
-                    .iter()
-                    .find_map(|a| {
-                        let user = w
-                            .user_index(&a.id)
-                            .filter(|&user| is_active(&w.users[user]))?;
-                        Some((user, w.free_from(&a.id, since)?))
-                    })
+                active_assignees(w, task)
+                    .find_map(|(user, id)| Some((user, w.free_from(id, since)?)))
             };
             // When nobody is free yet, time passes until someone is: a task is created, or an entry
             // ended, less than a short entry's time ago, or the working day has not begun. A timer
@@ -1138,18 +1141,9 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 }
                 let could_work = |w: &World, task: &Task| {
                     task.project_id.is_some()
-                        && task
-                            .assignees
-                            .as_deref()
-                            .unwrap_or_default()
-                            .iter()
-                            .any(|a| {
-                                w.user_index(&a.id)
-                                    .is_some_and(|user| is_active(&w.users[user]))
-                                    && w.worklogs
-                                        .get(&a.id)
-                                        .is_none_or(|log| log.running.is_none())
-                            })
+                        && active_assignees(w, task).any(|(_, id)| {
+                            w.worklogs.get(id).is_none_or(|log| log.running.is_none())
+                        })
                 };
                 // Time passes only up to the wall clock the story follows, if any, unless the
                 // entry was asked for (see `World::may_run_ahead`).
