@@ -754,16 +754,18 @@ async fn send_now(shared: &Shared, row: &WebhookRow, label: &str, body: Bytes) -
             &json!({"isSuccessful": false, "reason": "the webhook's URI cannot be used"}),
         ));
     };
-    let (_, log) = delivery::attempt(
+    let (_, mut log) = delivery::attempt(
         &transport,
         &shared.connections,
         &row.id,
         label,
         1,
-        body,
+        body.clone(),
         shared.policy.timeout,
     )
     .await;
+    // Sent outside the outbox, the body is the log's own.
+    log.message = Some(String::from_utf8_lossy(&body).into_owned());
     shared.lock_store().record_test(&log)?;
     let mut result = json!({"isSuccessful": log.is_successful, "reason": log.reason});
     if let Some(code) = log.response_code {

@@ -166,7 +166,9 @@ pub(crate) fn describe(
     }
 }
 
-/// Makes one attempt, once one of the `connections` is free, and describes it as a log row.
+/// Makes one attempt, once one of the `connections` is free, and describes it as a log row,
+/// without the body: an outbox attempt's log names its event, which holds it; a caller whose body
+/// is its own (a test event, a resend) puts it in the row's `message`.
 pub(crate) async fn attempt(
     transport: &HttpTransport,
     connections: &Semaphore,
@@ -180,14 +182,14 @@ pub(crate) async fn attempt(
     let _connection = connections.acquire().await;
     let created_on = now_text();
     let start = tokio::time::Instant::now();
-    let outcome = transport.send(body.clone(), timeout).await;
+    let outcome = transport.send(body, timeout).await;
     let latency = start.elapsed();
     let (response_code, reason) = describe(&outcome, timeout);
     let log = LogRow {
         webhook_id: webhook_id.to_owned(),
         label: label.to_owned(),
         attempt,
-        message: Some(String::from_utf8_lossy(&body).into_owned()),
+        message: None,
         response_code,
         reason,
         is_successful: outcome.is_success(),

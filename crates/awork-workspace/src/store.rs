@@ -293,6 +293,22 @@ const LOG_TRIM: i64 = 64;
 /// of the time per delivery). Events a stop leaves behind are forgotten at the next start.
 const FORGET_BATCH: usize = 64;
 
+/// The logs of the webhook `?1` that reads show: its `?2` (the cap) newest, each with its number
+/// first, then the columns [`read_log`] reads, the body from the event a log names unless the log
+/// holds its own; `$rest` narrows and orders them.
+macro_rules! shown_logs {
+    ($rest:literal) => {
+        concat!(
+            "SELECT seq, webhook_id, logs.label, attempt, \
+             COALESCE(message, CAST(events.body AS TEXT)), response_code, reason, \
+             is_successful, latency_ms, created_on FROM logs \
+             LEFT JOIN events ON events.id = logs.event_id WHERE webhook_id = ?1 \
+             AND seq > (SELECT log_seq FROM webhooks WHERE id = ?1) - ?2 ",
+            $rest
+        )
+    };
+}
+
 impl Store {
     /// Opens (or creates) the database in `folder`, keeping at most `log_cap` logs and
     /// `outbox_cap` undelivered events per webhook, and holds it: a second process opening the same folder gets [`StoreError::InUse`] (two
@@ -713,23 +729,18 @@ impl Store {
         (offset, limit): (u64, u64),
         failed_only: bool,
     ) -> Result<Vec<(i64, LogRow)>> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT seq, webhook_id, logs.label, attempt, \
-             COALESCE(message, CAST(events.body AS TEXT)), response_code, reason, \
-             is_successful, latency_ms, created_on FROM logs \
-             LEFT JOIN events ON events.id = logs.event_id WHERE webhook_id = ?1 \
-             AND seq > (SELECT log_seq FROM webhooks WHERE id = ?1) - ?5 \
-             AND (?4 = 0 OR is_successful = 0) ORDER BY seq DESC LIMIT ?2 OFFSET ?3",
-        )?;
+        let mut statement = self.connection.prepare_cached(shown_logs!(
+            "AND (?3 = 0 OR is_successful = 0) ORDER BY seq DESC LIMIT ?4 OFFSET ?5"
+        ))?;
         // SQLite's integers are signed: a page far past the end is simply empty.
         let clamp = |number: u64| i64::try_from(number).unwrap_or(i64::MAX);
         let rows = statement.query_map(
             params![
                 webhook_id,
-                clamp(limit),
-                clamp(offset),
+                self.log_cap,
                 failed_only,
-                self.log_cap
+                clamp(limit),
+                clamp(offset)
             ],
             |row| Ok((row.get(0)?, read_log(row, 1)?)),
         )?;
@@ -738,15 +749,12 @@ impl Store {
 
     /// One log of a webhook, by its number.
     pub fn log(&self, webhook_id: &str, seq: i64) -> Result<Option<LogRow>> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT webhook_id, logs.label, attempt, COALESCE(message, CAST(events.body AS TEXT)), \
-             response_code, reason, is_successful, latency_ms, created_on FROM logs \
-             LEFT JOIN events ON events.id = logs.event_id WHERE webhook_id = ?1 AND seq = ?2 \
-             AND seq > (SELECT log_seq FROM webhooks WHERE id = ?1) - ?3",
-        )?;
+        let mut statement = self
+            .connection
+            .prepare_cached(shown_logs!("AND seq = ?3"))?;
         Ok(statement
-            .query_row(params![webhook_id, seq, self.log_cap], |row| {
-                read_log(row, 0)
+            .query_row(params![webhook_id, self.log_cap, seq], |row| {
+                read_log(row, 1)
             })
             .optional()?)
     }
@@ -770,13 +778,13 @@ impl Store {
         let from_text = chrono::DateTime::from_timestamp(from, 0)
             .unwrap_or_default()
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let last_hour = match self.charts.borrow().get(webhook_id) {
-            Some(chart) if chart.from == from && chart.counted.elapsed() < CHART_FRESH => {
-                Some(chart.last_hour)
-            }
-            _ => None,
-        };
-        let last_hour = match last_hour {
+        let kept = self
+            .charts
+            .borrow()
+            .get(webhook_id)
+            .filter(|chart| chart.from == from && chart.counted.elapsed() < CHART_FRESH)
+            .map(|chart| chart.last_hour);
+        let last_hour = match kept {
             Some(counted) => counted,
             None => {
                 let last_hour = self.count_last_hour(webhook_id, from, &from_text)?;
@@ -965,18 +973,7 @@ fn record_attempt(
             ],
             |row| row.get(0),
         )?;
-    let body_named = LogRow {
-        message: None,
-        ..log.clone()
-    };
-    insert_log_at(
-        transaction,
-        &body_named,
-        Some(event),
-        seq,
-        log_cap,
-        settled_events,
-    )?;
+    insert_log_at(transaction, log, Some(event), seq, log_cap, settled_events)?;
     if let Some(reason) = &attempted.paused {
         transaction
             .prepare_cached(&format!(
@@ -1144,7 +1141,8 @@ mod tests {
                 webhook_id: "w".into(),
                 label: format!("event {seq}"),
                 attempt,
-                message: Some("{}".into()),
+                // As `delivery::attempt` makes it: the body is the event's.
+                message: None,
                 response_code: Some(200),
                 reason: None,
                 is_successful: true,
@@ -1157,21 +1155,34 @@ mod tests {
         }
     }
 
+    /// Queues `count` events (`{}`) for the webhooks `to`, due at once.
+    fn queue(store: &mut Store, to: &[String], count: usize) {
+        let batch: Vec<Enqueue<'_>> = (0..count)
+            .map(|_| Enqueue {
+                label: "task_added",
+                body: b"{}",
+                to,
+                dropping: &[],
+            })
+            .collect();
+        store.enqueue(&batch, 0, None).unwrap();
+    }
+
+    /// How many event bodies the store holds.
+    fn body_count(store: &Store) -> i64 {
+        store
+            .connection
+            .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
+            .unwrap()
+    }
+
     #[test]
     fn the_outbox_survives_a_reopen_and_logs_are_capped_newest_first() {
         let dir = folder("outbox");
         let mut store = Store::open(&dir, 3, 100).unwrap();
         store.insert_webhook(&webhook("w")).unwrap();
         let to = ["w".to_owned()];
-        let batch: Vec<Enqueue<'_>> = (0..5)
-            .map(|_| Enqueue {
-                label: "task_added",
-                body: b"{}",
-                to: &to,
-                dropping: &[],
-            })
-            .collect();
-        store.enqueue(&batch, 0, None).unwrap();
+        queue(&mut store, &to, 5);
         drop(store);
 
         let mut store = Store::open(&dir, 3, 100).unwrap();
@@ -1190,20 +1201,10 @@ mod tests {
         assert_eq!(store.webhook("w").unwrap().unwrap().delivered, 5);
         // Delivered everywhere, so the bodies go too (in batches, or at the next start), but for
         // those the 3 logs kept name: a log shows its event's body without a copy of its own.
-        let count_bodies = |store: &Store| -> i64 {
-            store
-                .connection
-                .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
-                .unwrap()
-        };
-        assert_eq!(count_bodies(&store), 5, "fewer than a batch: kept for now");
+        assert_eq!(body_count(&store), 5, "fewer than a batch: kept for now");
         drop(store);
         let store = Store::open(&dir, 3, 100).unwrap();
-        let bodies: i64 = store
-            .connection
-            .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
-            .unwrap();
-        assert_eq!(bodies, 3);
+        assert_eq!(body_count(&store), 3);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -1213,15 +1214,7 @@ mod tests {
         let mut store = Store::open(&dir, 100, 1000).unwrap();
         store.insert_webhook(&webhook("w")).unwrap();
         let to = ["w".to_owned()];
-        let batch: Vec<Enqueue<'_>> = (0..3)
-            .map(|_| Enqueue {
-                label: "task_added",
-                body: b"{}",
-                to: &to,
-                dropping: &[],
-            })
-            .collect();
-        store.enqueue(&batch, 0, None).unwrap();
+        queue(&mut store, &to, 3);
         let now = || crate::delivery::now_ms();
         // Summed over the hour, so that a minute ending meanwhile changes nothing.
         let delivered_in_the_hour = |store: &Store| -> u32 {
@@ -1250,21 +1243,7 @@ mod tests {
         store.insert_webhook(&webhook("a")).unwrap();
         store.insert_webhook(&webhook("b")).unwrap();
         let to = ["a".to_owned(), "b".to_owned()];
-        let batch: Vec<Enqueue<'_>> = (0..FORGET_BATCH)
-            .map(|_| Enqueue {
-                label: "task_added",
-                body: b"{}",
-                to: &to,
-                dropping: &[],
-            })
-            .collect();
-        store.enqueue(&batch, 0, None).unwrap();
-        let bodies = |store: &Store| -> i64 {
-            store
-                .connection
-                .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
-                .unwrap()
-        };
+        queue(&mut store, &to, FORGET_BATCH);
         let deliver = |store: &mut Store, webhook: &str| {
             let head = store.outbox_head(webhook, FORGET_BATCH as u32).unwrap();
             for row in head {
@@ -1275,14 +1254,14 @@ mod tests {
         };
         // Delivered to one webhook: the other still holds every event.
         deliver(&mut store, "a");
-        assert_eq!(bodies(&store), FORGET_BATCH as i64);
+        assert_eq!(body_count(&store), FORGET_BATCH as i64);
         // Delivered to both: none is held by an outbox, and those the 10 logs kept of each name
         // (the same 10) stay, once the logs past the cap and the batches are done, at the latest
         // when the store is opened again.
         deliver(&mut store, "b");
         drop(store);
         let store = Store::open(&dir, 10, 1000).unwrap();
-        assert_eq!(bodies(&store), 10);
+        assert_eq!(body_count(&store), 10);
         let logs = store.logs("a", (0, 100), false).unwrap();
         assert_eq!(logs.len(), 10);
         assert!(
@@ -1416,7 +1395,12 @@ mod tests {
         let failures = store.logs("w", (0, 10), true).unwrap();
         assert_eq!(failures.len(), 1);
         assert!(!failures[0].1.is_successful);
-        assert_eq!(store.log("w", failures[0].0).unwrap(), Some(failed.log));
+        // Read back with its event's body, which the log names rather than copies.
+        let shown = LogRow {
+            message: Some("{}".into()),
+            ..failed.log
+        };
+        assert_eq!(store.log("w", failures[0].0).unwrap(), Some(shown));
         // Retry now: due at once; a pause is dated.
         assert!(store.retry_now("w", now).unwrap());
         assert_eq!(store.health("w", now).unwrap().next_due_ms, Some(now));
