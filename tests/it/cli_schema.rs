@@ -23,6 +23,35 @@ fn validate(schema: &TempFile, events: &[&TempFile]) -> String {
     validate_with(&[], schema, events)
 }
 
+/// `awork-sim schema` of one naming, and 500 events of `seed` generated plain and 500 awkward, in
+/// files whose names start with `prefix`.
+struct Generated {
+    schema: TempFile,
+    plain: TempFile,
+    awkward: TempFile,
+}
+
+fn generated(prefix: &str, naming: &str, seed: &str) -> Generated {
+    let generate = |extra: &[&str]| {
+        let mut args = vec![
+            "generate", "--naming", naming, "--count", "500", "--seed", seed,
+        ];
+        args.extend_from_slice(extra);
+        check(&args, "", 0).stdout
+    };
+    Generated {
+        schema: TempFile::new(
+            &format!("{prefix}schema-{naming}.json"),
+            &check(&["schema", "--naming", naming], "", 0).stdout,
+        ),
+        plain: TempFile::new(&format!("{prefix}plain-{naming}.ndjson"), &generate(&[])),
+        awkward: TempFile::new(
+            &format!("{prefix}awkward-{naming}.ndjson"),
+            &generate(&["--awkward"]),
+        ),
+    }
+}
+
 #[test]
 fn the_schema_is_json_schema_2020_12_with_every_event_type_mapped() {
     let run = check(&["schema"], "", 0);
@@ -53,22 +82,11 @@ fn every_generated_event_plain_and_awkward_of_every_naming_satisfies_the_schema(
     // Formats are checked when jsonschema can check `date-time`; otherwise only that part is skipped.
     let formats = python_with("rfc3339_validator", "rfc3339-validator");
     for naming in ["api", "spec", "docs"] {
-        let schema = TempFile::new(
-            &format!("schema-{naming}.json"),
-            &check(&["schema", "--naming", naming], "", 0).stdout,
-        );
-        let generate = |extra: &[&str]| {
-            let mut args = vec![
-                "generate", "--naming", naming, "--count", "500", "--seed", "4",
-            ];
-            args.extend_from_slice(extra);
-            check(&args, "", 0).stdout
-        };
-        let plain = TempFile::new(&format!("plain-{naming}.ndjson"), &generate(&[]));
-        let awkward = TempFile::new(
-            &format!("awkward-{naming}.ndjson"),
-            &generate(&["--awkward"]),
-        );
+        let Generated {
+            schema,
+            plain,
+            awkward,
+        } = generated("", naming, "4");
         let report = validate(&schema, &[&plain, &awkward]);
         assert!(
             report.ends_with("1000 events, 0 invalid\n"),
@@ -112,22 +130,11 @@ fn validate_with_ajv(schema: &TempFile, events: &[&TempFile]) -> Option<String> 
 #[test]
 fn every_generated_event_satisfies_the_schema_in_ajv_with_formats_and_a_broken_one_does_not() {
     for naming in ["api", "spec"] {
-        let schema = TempFile::new(
-            &format!("ajv-schema-{naming}.json"),
-            &check(&["schema", "--naming", naming], "", 0).stdout,
-        );
-        let generate = |extra: &[&str]| {
-            let mut args = vec![
-                "generate", "--naming", naming, "--count", "500", "--seed", "11",
-            ];
-            args.extend_from_slice(extra);
-            check(&args, "", 0).stdout
-        };
-        let plain = TempFile::new(&format!("ajv-plain-{naming}.ndjson"), &generate(&[]));
-        let awkward = TempFile::new(
-            &format!("ajv-awkward-{naming}.ndjson"),
-            &generate(&["--awkward"]),
-        );
+        let Generated {
+            schema,
+            plain,
+            awkward,
+        } = generated("ajv-", naming, "11");
         let Some(report) = validate_with_ajv(&schema, &[&plain, &awkward]) else {
             return;
         };
@@ -136,7 +143,8 @@ fn every_generated_event_satisfies_the_schema_in_ajv_with_formats_and_a_broken_o
             "{naming}: {report}"
         );
         // An impossible timestamp, a non-uuid id and a number for a string: each refused.
-        let first: Value = serde_json::from_str(generate(&[]).lines().next().unwrap()).unwrap();
+        let plain_events = std::fs::read_to_string(plain.arg()).unwrap();
+        let first: Value = serde_json::from_str(plain_events.lines().next().unwrap()).unwrap();
         let broken: Vec<Value> = [
             ("timestamp", Value::from("2025-13-45T25:61:61Z")),
             ("timestamp", Value::from("2025-01-02T10:00:00+99:99")),
