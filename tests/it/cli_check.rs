@@ -1,12 +1,16 @@
 //! `awork-sim check` against the example receivers on 127.0.0.1: exit statuses, the reports on
-//! stdout and in the JUnit file, and options refused before anything is sent.
+//! stdout and in the JUnit file, and options refused before anything is sent; and against Python's
+//! own `http.server`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 use awork_delivery::receiver::{Behaviour, Receiver};
 use awork_example_receivers::{Mistake, ReceiverOptions, RunningReceiver};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
-use crate::support::{TempFile, check, check_usage_errors};
+use crate::support::{TempFile, check, check_usage_errors, python_with, workspace_root};
 
 const AUTH: &str = "X-Awork-Secret: cli-secret-81d0";
 
@@ -75,6 +79,55 @@ fn a_correct_receiver_passes_with_exit_0_and_both_reports() {
     for output in [&run.stdout, &run.stderr, &xml] {
         assert!(!output.contains("cli-secret-81d0"));
     }
+}
+
+/// Python's `http.server` receiver (`tests/it/python/http_server_receiver.py`), killed when dropped.
+struct PythonReceiver(std::process::Child);
+
+impl Drop for PythonReceiver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn pythons_own_http_server_passes_though_its_accept_queue_holds_five() {
+    if !python_with("http.server", "(the standard library)") {
+        return;
+    }
+    let mut child = Command::new("python3")
+        .arg(workspace_root().join("tests/it/python/http_server_receiver.py"))
+        .arg(AUTH)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut port = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let _receiver = PythonReceiver(child);
+    let url = format!("http://127.0.0.1:{}/hooks/awork", port.trim());
+    // 5 s: the burst's 50 connections, left to the kernel's SYN timer, arrive together, overflow
+    // the queue of 5 and are sent again together after 1 s, 3 s, 7 s: some wait past 5 s.
+    let run = check(
+        &[
+            "check",
+            "--url",
+            &url,
+            "--auth-header",
+            AUTH,
+            "--timeout",
+            "5s",
+        ],
+        "",
+        0,
+    );
+    assert!(
+        run.stdout.contains("PASSED: 0 failed, 0 warned"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -28,6 +28,7 @@
 //! ```
 
 pub mod config;
+mod dial;
 pub mod engine;
 pub mod observe;
 pub mod receiver;

@@ -31,10 +31,10 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use crate::config::{AuthHeader, WebhookConfig, WebhookUrl};
+use crate::dial::Dialer;
 
 /// How many bytes of a response body are kept for reporting.
 pub const BODY_EXCERPT_LIMIT: usize = 512;
@@ -174,7 +174,7 @@ impl HttpTransport {
         // A plain-http webhook never speaks TLS (redirects are not followed), so no TLS
         // configuration is built and the platform's root store is not read.
         if config.url.is_https() {
-            pool.tls = Some(tls_target(config, &pool.host)?);
+            pool.tls = Some(tls_target(config, pool.dialer.host())?);
         }
         Ok(Self {
             pool: Arc::new(pool),
@@ -281,10 +281,8 @@ async fn within<T>(timeout: Duration, future: impl Future<Output = T>) -> Option
 /// recently used is taken first), each driven by the task spawned when it was opened, which ends
 /// when the connection closes or its [`SendRequest`] is dropped.
 struct Pool {
-    /// The host to connect to (an IPv6 address without its brackets).
-    host: String,
-    /// The port to connect to.
-    port: u16,
+    /// Opens the TCP connections, to the URL's host and port.
+    dialer: Dialer,
     /// The request target of every request: the URL's path and query (origin form).
     target: Uri,
     /// For an `https` URL, how TLS is spoken over each connection.
@@ -304,15 +302,15 @@ impl Pool {
         let target = uri
             .path_and_query()
             .map_or_else(|| Uri::from_static("/"), |path| Uri::from(path.clone()));
+        let port = uri
+            .port_u16()
+            .unwrap_or(if uri.scheme_str() == Some("https") {
+                443
+            } else {
+                80
+            });
         Self {
-            host: host.to_owned(),
-            port: uri
-                .port_u16()
-                .unwrap_or(if uri.scheme_str() == Some("https") {
-                    443
-                } else {
-                    80
-                }),
+            dialer: Dialer::new(host.to_owned(), port),
             target,
             tls: None,
             idle: Mutex::new(Vec::new()),
@@ -337,10 +335,10 @@ impl Pool {
         Ok((self.connect().await?, false))
     }
 
-    /// Opens a connection (`TCP_NODELAY`, TLS for an `https` URL, HTTP/1.1) and spawns the task
-    /// that drives it.
+    /// Opens a connection (by the [`Dialer`]; `TCP_NODELAY`, TLS for an `https` URL, HTTP/1.1)
+    /// and spawns the task that drives it.
     async fn connect(&self) -> io::Result<SendRequest<Full<Bytes>>> {
-        let stream = TcpStream::connect((self.host.as_str(), self.port)).await?;
+        let stream = self.dialer.open().await?;
         stream.set_nodelay(true)?;
         match &self.tls {
             None => start_http1(stream).await,
