@@ -20,9 +20,9 @@
 //!
 //! [`RetrySchedule`]: awork_delivery::RetrySchedule
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use awork_delivery::{
     AttemptOutcome, AuthHeader, ConfigError, Decision, HttpTransport, Transport, WebhookConfig,
@@ -338,6 +338,7 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Ar
                 break;
             }
             let attempts = next.attempts + 1;
+            let in_flight = shared.recorder.starting();
             let (outcome, log) = attempt(
                 http,
                 &shared.connections,
@@ -367,13 +368,16 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Ar
             };
             let recorded = shared
                 .recorder
-                .record(Attempted {
-                    seq: next.seq,
-                    log,
-                    settled,
-                    consecutive_failures: failures,
-                    paused,
-                })
+                .record(
+                    in_flight,
+                    Attempted {
+                        seq: next.seq,
+                        log,
+                        settled,
+                        consecutive_failures: failures,
+                        paused,
+                    },
+                )
                 .await;
             if !recorded {
                 // The database is unusable (disk full, removed): the attempt will be made again;
@@ -392,36 +396,117 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Ar
 /// How many records one commit takes at most.
 const GROUP: usize = 256;
 
+/// An attempt in flight for this long or less is waited for before a commit: its record most
+/// likely follows within a loopback round trip or two. An older one (a slow or hanging receiver)
+/// is not waited for.
+const YOUNG: Duration = Duration::from_millis(1);
+
+/// The longest a commit waits for a young attempt's record (tokio's timers count whole
+/// milliseconds).
+const GATHER_WAIT: Duration = Duration::from_millis(1);
+
 /// Commits the attempt records of every webhook's task, grouping the records that arrive
 /// together into one transaction: a task waits for its record before its next attempt, so a
 /// crash repeats at most the attempt in flight per webhook, while many webhooks share commits.
+///
+/// A commit waits for the records of the attempts that started less than [`YOUNG`] ago and are
+/// still in flight (at most [`GATHER_WAIT`]): ten webhooks to a fast receiver then share one
+/// commit instead of committing one or two records each time, as they did when a commit went
+/// ahead with whatever had arrived. With one webhook, or when every other attempt is slow, there is
+/// nothing to wait for and its record is committed at once.
 pub(crate) struct Recorder {
     sender: mpsc::UnboundedSender<(Attempted, oneshot::Sender<bool>)>,
+    /// When each attempt in flight started, by its ticket.
+    in_flight: Mutex<Vec<(u64, Instant)>>,
+    /// The next ticket.
+    tickets: AtomicU64,
 }
 
 /// The receiving end of a [`Recorder`], which [`Recorder::run`] drains.
 pub(crate) type Records = mpsc::UnboundedReceiver<(Attempted, oneshot::Sender<bool>)>;
 
+/// An attempt in flight, known to its [`Recorder`] until its record is sent or it is dropped.
+pub(crate) struct InFlight<'a> {
+    recorder: &'a Recorder,
+    ticket: u64,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let mut in_flight = self.recorder.lock_in_flight();
+        if let Some(index) = in_flight
+            .iter()
+            .position(|(ticket, _)| *ticket == self.ticket)
+        {
+            in_flight.swap_remove(index);
+        }
+    }
+}
+
 impl Recorder {
     /// A recorder, and the records it is sent, for [`Recorder::run`].
     pub(crate) fn new() -> (Recorder, Records) {
         let (sender, records) = mpsc::unbounded_channel();
-        (Recorder { sender }, records)
+        let recorder = Recorder {
+            sender,
+            in_flight: Mutex::new(Vec::new()),
+            tickets: AtomicU64::new(0),
+        };
+        (recorder, records)
     }
 
-    /// Commits `attempted`; whether it was.
-    async fn record(&self, attempted: Attempted) -> bool {
+    fn lock_in_flight(&self) -> MutexGuard<'_, Vec<(u64, Instant)>> {
+        self.in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Notes that an attempt starts now, whose record [`Recorder::record`] will be given.
+    fn starting(&self) -> InFlight<'_> {
+        let ticket = self.tickets.fetch_add(1, Ordering::Relaxed);
+        self.lock_in_flight().push((ticket, Instant::now()));
+        InFlight {
+            recorder: self,
+            ticket,
+        }
+    }
+
+    /// Commits `attempted`, the record of the attempt `in_flight`; whether it was.
+    async fn record(&self, in_flight: InFlight<'_>, attempted: Attempted) -> bool {
         let (done, committed) = oneshot::channel();
+        // Out of flight first: a commit that looks now does not wait for this record, which is
+        // already on its way.
+        drop(in_flight);
         if self.sender.send((attempted, done)).is_err() {
             return false;
         }
         committed.await.unwrap_or(false)
     }
 
+    /// Whether an attempt that started less than [`YOUNG`] ago is still in flight.
+    fn awaits_young_attempt(&self) -> bool {
+        self.lock_in_flight()
+            .iter()
+            .any(|(_, started)| started.elapsed() < YOUNG)
+    }
+
     /// Commits what is sent, in groups, until every sender is gone.
     pub(crate) async fn run(shared: Arc<Shared>, mut records: Records) {
         let mut group = Vec::with_capacity(GROUP);
         while records.recv_many(&mut group, GROUP).await > 0 {
+            let gathering = tokio::time::sleep(GATHER_WAIT);
+            tokio::pin!(gathering);
+            while group.len() < GROUP && shared.recorder.awaits_young_attempt() {
+                let room = GROUP - group.len();
+                tokio::select! {
+                    () = &mut gathering => break,
+                    more = records.recv_many(&mut group, room) => {
+                        if more == 0 {
+                            break;
+                        }
+                    }
+                }
+            }
             let (attempts, done): (Vec<Attempted>, Vec<oneshot::Sender<bool>>) =
                 group.drain(..).unzip();
             let committed = shared.lock_store().record_attempts(&attempts).is_ok();
@@ -547,5 +632,24 @@ mod tests {
         };
         assert_eq!(decide(&patient, false, 11, failures), (Decision::Pause, 11));
         assert_eq!(decide(&patient, true, 12, 11), (Decision::Delivered, 0));
+    }
+
+    #[test]
+    fn a_commit_waits_only_for_the_records_of_young_attempts_still_in_flight() {
+        let (recorder, _records) = Recorder::new();
+        assert!(!recorder.awaits_young_attempt(), "nothing in flight");
+        let first = recorder.starting();
+        let second = recorder.starting();
+        assert!(recorder.awaits_young_attempt());
+        drop(first);
+        assert!(
+            recorder.awaits_young_attempt(),
+            "the second is still in flight"
+        );
+        // The second has been in flight for longer than YOUNG: a slow receiver, not waited for.
+        recorder.lock_in_flight()[0].1 = Instant::now() - 2 * YOUNG;
+        assert!(!recorder.awaits_young_attempt());
+        drop(second);
+        assert!(recorder.lock_in_flight().is_empty());
     }
 }

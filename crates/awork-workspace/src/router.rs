@@ -205,9 +205,15 @@ async fn detailed_logs(
 }
 
 async fn make_events(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
-    match read_body(body).await {
-        Ok(body) => respond(api::make_events(&shared, &body)),
-        Err(refused) => refused,
+    let body = match read_body(body).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    // Up to 100,000 events are made and queued in one call: on a blocking thread, so that the
+    // runtime's workers go on delivering them meanwhile.
+    match tokio::task::spawn_blocking(move || api::make_events(&shared, &body)).await {
+        Ok(handled) => respond(handled),
+        Err(failed) => std::panic::resume_unwind(failed.into_panic()),
     }
 }
 
