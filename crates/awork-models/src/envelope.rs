@@ -1,6 +1,10 @@
 //! The envelope: the JSON object awork POSTs for every event, around the entity that triggered it.
 
+use std::borrow::Cow;
+
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::entities::Entity;
@@ -147,14 +151,82 @@ impl RawEnvelope {
     }
 }
 
+/// Reads the envelope's properties one by one, its entity as raw JSON text that is then read
+/// straight into the model its event type names: no `serde_json::Value` of the entity, and no
+/// buffering of every property first, which `#[serde(flatten)]` on the envelope would do.
 impl<'de> Deserialize<'de> for Envelope {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut raw = RawEnvelope::deserialize(deserializer)?;
-        let kind = entity_dispatch(&raw.event_type, &raw.entity_type);
-        let entity =
-            Entity::from_value(kind, std::mem::take(&mut raw.entity)).map_err(|error| {
-                serde::de::Error::custom(format_args!("entity.{}: {}", error.path(), error.inner()))
-            })?;
-        Ok(raw.with_entity(entity))
+        deserializer.deserialize_map(EnvelopeVisitor)
+    }
+}
+
+struct EnvelopeVisitor;
+
+impl<'de> Visitor<'de> for EnvelopeVisitor {
+    type Value = Envelope;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("an awork event (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
+        /// A property read once at most.
+        fn once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+            map: &mut A,
+            slot: &mut Option<T>,
+            name: &'static str,
+        ) -> Result<(), A::Error> {
+            if slot.is_some() {
+                return Err(de::Error::duplicate_field(name));
+            }
+            *slot = Some(map.next_value()?);
+            Ok(())
+        }
+        let mut timestamp = None;
+        let mut event_type = None;
+        let mut entity: Option<Box<RawValue>> = None;
+        let mut entity_id = None;
+        let mut entity_type = None;
+        let mut entity_link: Option<Option<String>> = None;
+        let mut trace_id: Option<Option<String>> = None;
+        let mut triggered_by: Option<Option<TriggeredBy>> = None;
+        let mut changes: Option<Option<Vec<Change>>> = None;
+        let mut extra = Map::new();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "timestamp" => once(&mut map, &mut timestamp, "timestamp")?,
+                "eventType" => once(&mut map, &mut event_type, "eventType")?,
+                "entity" => once(&mut map, &mut entity, "entity")?,
+                "entityId" => once(&mut map, &mut entity_id, "entityId")?,
+                "entityType" => once(&mut map, &mut entity_type, "entityType")?,
+                "entityLink" => once(&mut map, &mut entity_link, "entityLink")?,
+                "traceId" => once(&mut map, &mut trace_id, "traceId")?,
+                "triggeredBy" => once(&mut map, &mut triggered_by, "triggeredBy")?,
+                "changes" => once(&mut map, &mut changes, "changes")?,
+                _ => {
+                    extra.insert(key.into_owned(), map.next_value()?);
+                }
+            }
+        }
+        let missing = de::Error::missing_field;
+        let event_type: EventName = event_type.ok_or_else(|| missing("eventType"))?;
+        let entity_type: String = entity_type.ok_or_else(|| missing("entityType"))?;
+        let entity = entity.ok_or_else(|| missing("entity"))?;
+        let kind = entity_dispatch(&event_type, &entity_type);
+        let entity = Entity::from_json(kind, entity.get()).map_err(|error| {
+            de::Error::custom(format_args!("entity.{}: {}", error.path(), error.inner()))
+        })?;
+        Ok(Envelope {
+            timestamp: timestamp.ok_or_else(|| missing("timestamp"))?,
+            event_type,
+            entity,
+            entity_id: entity_id.ok_or_else(|| missing("entityId"))?,
+            entity_type,
+            entity_link: entity_link.flatten(),
+            trace_id: trace_id.flatten(),
+            triggered_by: triggered_by.flatten(),
+            changes: changes.flatten(),
+            extra,
+        })
     }
 }

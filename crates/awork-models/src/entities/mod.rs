@@ -25,6 +25,8 @@ pub use project::{NestedCompany, Project, ProjectMember, ProjectStatus, ProjectT
 pub use task::{Assignee, NestedProject, ParentTask, Task, TaskAssignment, TaskList, TaskStatus};
 pub use time_tracking::{Break, NestedTask, TimeTracking};
 
+use std::marker::PhantomData;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -83,23 +85,40 @@ impl Entity {
         entity_type: Option<EntityType>,
         value: Value,
     ) -> Result<Entity, serde_path_to_error::Error<serde_json::Error>> {
-        fn read<T: serde::de::DeserializeOwned>(
-            value: Value,
-        ) -> Result<Box<T>, serde_path_to_error::Error<serde_json::Error>> {
-            serde_path_to_error::deserialize(value).map(Box::new)
-        }
+        Entity::read(entity_type, Tracked::new(value))
+    }
+
+    /// [`Entity::from_value`] from the entity's JSON text, without building a
+    /// [`serde_json::Value`] of it first, and without tracking the path of each property: only
+    /// text that fails is read again, to say where.
+    pub fn from_json(
+        entity_type: Option<EntityType>,
+        text: &str,
+    ) -> Result<Entity, serde_path_to_error::Error<serde_json::Error>> {
+        Entity::read(entity_type, Untracked(text)).or_else(|_| {
+            Entity::read(
+                entity_type,
+                Tracked::new(&mut serde_json::Deserializer::from_str(text)),
+            )
+        })
+    }
+
+    fn read<R: ModelReader>(
+        entity_type: Option<EntityType>,
+        reader: R,
+    ) -> Result<Entity, R::Error> {
         Ok(match entity_type {
-            Some(EntityType::Absence) => Entity::Absence(read(value)?),
-            Some(EntityType::Company) => Entity::Company(read(value)?),
-            Some(EntityType::Comment) => Entity::Comment(read(value)?),
-            Some(EntityType::Project) => Entity::Project(read(value)?),
-            Some(EntityType::ProjectMember) => Entity::ProjectMember(read(value)?),
-            Some(EntityType::Task) => Entity::Task(read(value)?),
-            Some(EntityType::TaskAssignment) => Entity::TaskAssignment(read(value)?),
-            Some(EntityType::TaskList) => Entity::TaskList(read(value)?),
-            Some(EntityType::TimeTracking) => Entity::TimeTracking(read(value)?),
-            Some(EntityType::User) => Entity::User(read(value)?),
-            None => Entity::Other(*read(value)?),
+            Some(EntityType::Absence) => Entity::Absence(reader.read()?),
+            Some(EntityType::Company) => Entity::Company(reader.read()?),
+            Some(EntityType::Comment) => Entity::Comment(reader.read()?),
+            Some(EntityType::Project) => Entity::Project(reader.read()?),
+            Some(EntityType::ProjectMember) => Entity::ProjectMember(reader.read()?),
+            Some(EntityType::Task) => Entity::Task(reader.read()?),
+            Some(EntityType::TaskAssignment) => Entity::TaskAssignment(reader.read()?),
+            Some(EntityType::TaskList) => Entity::TaskList(reader.read()?),
+            Some(EntityType::TimeTracking) => Entity::TimeTracking(reader.read()?),
+            Some(EntityType::User) => Entity::User(reader.read()?),
+            None => Entity::Other(*reader.read()?),
         })
     }
 
@@ -135,5 +154,37 @@ impl Entity {
             Entity::User(_) => EntityType::User,
             Entity::Other(_) => return None,
         })
+    }
+}
+
+/// Reads one model of an entity, whichever the entity type names.
+trait ModelReader {
+    type Error;
+    fn read<T: serde::de::DeserializeOwned>(self) -> Result<Box<T>, Self::Error>;
+}
+
+/// Reads with the path of each property tracked, for the error.
+struct Tracked<'de, D>(D, PhantomData<&'de ()>);
+
+impl<'de, D: serde::Deserializer<'de>> Tracked<'de, D> {
+    fn new(deserializer: D) -> Self {
+        Tracked(deserializer, PhantomData)
+    }
+}
+
+impl<'de, D: serde::Deserializer<'de>> ModelReader for Tracked<'de, D> {
+    type Error = serde_path_to_error::Error<D::Error>;
+    fn read<T: serde::de::DeserializeOwned>(self) -> Result<Box<T>, Self::Error> {
+        serde_path_to_error::deserialize(self.0).map(Box::new)
+    }
+}
+
+/// Reads JSON text, without tracking paths.
+struct Untracked<'a>(&'a str);
+
+impl ModelReader for Untracked<'_> {
+    type Error = serde_json::Error;
+    fn read<T: serde::de::DeserializeOwned>(self) -> Result<Box<T>, Self::Error> {
+        serde_json::from_str(self.0).map(Box::new)
     }
 }

@@ -177,3 +177,53 @@ fn nulls_read_as_absent_and_are_not_written() {
     assert_eq!(project.description, None);
     assert!(!serde_json::to_string(&event).unwrap().contains("null"));
 }
+
+#[test]
+fn an_event_read_from_its_text_is_the_event_read_from_its_value() {
+    for (name, text) in fixture_files() {
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let from_text: Envelope = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            Envelope::from_value(value.clone()).unwrap(),
+            from_text,
+            "{name}"
+        );
+        let from_value: Envelope = serde_json::from_value(value).unwrap();
+        assert_eq!(from_value, from_text, "{name}");
+    }
+}
+
+#[test]
+fn an_event_read_from_its_text_names_what_is_wrong() {
+    let text = serde_json::to_string(&docs_example()).unwrap();
+    let read = |text: &str| {
+        serde_json::from_str::<Envelope>(text)
+            .unwrap_err()
+            .to_string()
+    };
+    let mistyped = text.replacen(r#""entityId":"#, r#""entityId":1,"ignored":"#, 1);
+    assert!(
+        read(&mistyped).starts_with("invalid type: integer `1`"),
+        "{}",
+        read(&mistyped)
+    );
+    let missing = text.replacen(r#""entityId":"#, r#""renamed":"#, 1);
+    assert!(
+        read(&missing).starts_with("missing field `entityId`"),
+        "{}",
+        read(&missing)
+    );
+    let twice = text.replacen(r#""traceId":"#, r#""traceId":null,"traceId":"#, 1);
+    assert!(
+        read(&twice).starts_with("duplicate field `traceId`"),
+        "{}",
+        read(&twice)
+    );
+    let mut value = docs_example();
+    value["entity"]["name"] = json!(7);
+    let entity = read(&value.to_string());
+    assert!(
+        entity.starts_with("entity.name: invalid type: integer `7`"),
+        "{entity}"
+    );
+}
