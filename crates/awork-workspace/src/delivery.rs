@@ -474,8 +474,9 @@ impl Recorder {
     /// Commits `attempted`, the record of the attempt `in_flight`; whether it was.
     async fn record(&self, in_flight: InFlight<'_>, attempted: Attempted) -> bool {
         let (done, committed) = oneshot::channel();
-        // Out of flight first: a commit that looks now does not wait for this record, which is
-        // already on its way.
+        // Out of flight before it is sent, so that a commit never waits for a record already in
+        // the channel; a commit that looks in the moment between goes without it, and the record
+        // is in the next.
         drop(in_flight);
         if self.sender.send((attempted, done)).is_err() {
             return false;
