@@ -1,6 +1,7 @@
 //! The envelope: the JSON object awork POSTs for every event, around the entity that triggered it.
 
 use std::borrow::Cow;
+use std::marker::PhantomData;
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -45,20 +46,18 @@ pub struct Envelope {
     pub extra: Map<String, Value>,
 }
 
-/// The envelope with its entity still raw JSON, before the entity type is known.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawEnvelope {
+/// The envelope before its entity is read into the model its type names: the entity is `E`, its
+/// raw text (reading JSON text) or a `serde_json::Value` (reading a value, with paths tracked).
+struct RawEnvelope<E> {
     timestamp: AworkDateTime,
     event_type: EventName,
-    entity: Value,
+    entity: E,
     entity_id: String,
     entity_type: String,
     entity_link: Option<String>,
     trace_id: Option<String>,
     triggered_by: Option<TriggeredBy>,
     changes: Option<Vec<Change>>,
-    #[serde(flatten)]
     extra: Map<String, Value>,
 }
 
@@ -116,25 +115,24 @@ impl Envelope {
     /// its path (`entity.members[0].userId`). This is [`crate::validate_value`] without the checks
     /// across properties.
     pub fn from_value(value: Value) -> Result<Envelope, Vec<Problem>> {
-        let mut raw: RawEnvelope = serde_path_to_error::deserialize(value)
+        let mut raw: RawEnvelope<Value> = serde_path_to_error::deserialize(value)
             .map_err(|error| vec![Problem::from_path_error("", &error)])?;
-        let kind = entity_dispatch(&raw.event_type, &raw.entity_type);
-        let entity = Entity::from_value(kind, std::mem::take(&mut raw.entity))
+        let entity = Entity::from_value(raw.kind(), std::mem::take(&mut raw.entity))
             .map_err(|error| vec![Problem::from_path_error("entity", &error)])?;
         Ok(raw.with_entity(entity))
     }
 }
 
-/// Which model the entity is read as: the event type's entity type, or for an unknown event type the
-/// one `entityType` names.
-fn entity_dispatch(event_type: &EventName, entity_type: &str) -> Option<EntityType> {
-    event_type
-        .event_type()
-        .map(|event| event.entity_type())
-        .or_else(|| EntityType::from_wire(entity_type))
-}
+impl<E> RawEnvelope<E> {
+    /// Which model the entity is read as: the event type's entity type, or for an unknown event
+    /// type the one `entityType` names.
+    fn kind(&self) -> Option<EntityType> {
+        self.event_type
+            .event_type()
+            .map(|event| event.entity_type())
+            .or_else(|| EntityType::from_wire(&self.entity_type))
+    }
 
-impl RawEnvelope {
     fn with_entity(self, entity: Entity) -> Envelope {
         Envelope {
             timestamp: self.timestamp,
@@ -151,25 +149,37 @@ impl RawEnvelope {
     }
 }
 
-/// Reads the envelope's properties one by one, its entity as raw JSON text that is then read
-/// straight into the model its event type names: no `serde_json::Value` of the entity, and no
-/// buffering of every property first, which `#[serde(flatten)]` on the envelope would do.
+/// Reads the envelope's entity as raw JSON text, then straight into the model its event type
+/// names: no `serde_json::Value` of the entity.
 impl<'de> Deserialize<'de> for Envelope {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(EnvelopeVisitor)
+        let raw: RawEnvelope<Box<RawValue>> = RawEnvelope::deserialize(deserializer)?;
+        let entity = Entity::from_json(raw.kind(), raw.entity.get()).map_err(|error| {
+            de::Error::custom(format_args!("entity.{}: {}", error.path(), error.inner()))
+        })?;
+        Ok(raw.with_entity(entity))
     }
 }
 
-struct EnvelopeVisitor;
+/// Reads the envelope's properties one by one, the unknown ones into `extra`: by hand rather than
+/// derived with `#[serde(flatten)]`, which buffers every property first and cannot hand the
+/// entity on as raw text.
+impl<'de, E: Deserialize<'de>> Deserialize<'de> for RawEnvelope<E> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(RawEnvelopeVisitor(PhantomData))
+    }
+}
 
-impl<'de> Visitor<'de> for EnvelopeVisitor {
-    type Value = Envelope;
+struct RawEnvelopeVisitor<E>(PhantomData<E>);
+
+impl<'de, E: Deserialize<'de>> Visitor<'de> for RawEnvelopeVisitor<E> {
+    type Value = RawEnvelope<E>;
 
     fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter.write_str("an awork event (a JSON object)")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawEnvelope<E>, A::Error> {
         /// A property read once at most.
         fn once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
             map: &mut A,
@@ -184,7 +194,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         }
         let mut timestamp = None;
         let mut event_type = None;
-        let mut entity: Option<Box<RawValue>> = None;
+        let mut entity = None;
         let mut entity_id = None;
         let mut entity_type = None;
         let mut entity_link: Option<Option<String>> = None;
@@ -208,20 +218,14 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
                 }
             }
         }
+        // The required properties, in the order a derived reader names the first one missing.
         let missing = de::Error::missing_field;
-        let event_type: EventName = event_type.ok_or_else(|| missing("eventType"))?;
-        let entity_type: String = entity_type.ok_or_else(|| missing("entityType"))?;
-        let entity = entity.ok_or_else(|| missing("entity"))?;
-        let kind = entity_dispatch(&event_type, &entity_type);
-        let entity = Entity::from_json(kind, entity.get()).map_err(|error| {
-            de::Error::custom(format_args!("entity.{}: {}", error.path(), error.inner()))
-        })?;
-        Ok(Envelope {
+        Ok(RawEnvelope {
             timestamp: timestamp.ok_or_else(|| missing("timestamp"))?,
-            event_type,
-            entity,
+            event_type: event_type.ok_or_else(|| missing("eventType"))?,
+            entity: entity.ok_or_else(|| missing("entity"))?,
             entity_id: entity_id.ok_or_else(|| missing("entityId"))?,
-            entity_type,
+            entity_type: entity_type.ok_or_else(|| missing("entityType"))?,
             entity_link: entity_link.flatten(),
             trace_id: trace_id.flatten(),
             triggered_by: triggered_by.flatten(),
