@@ -349,7 +349,6 @@ fn parse_fraction(rest: &str) -> Result<(u32, &str), &'static str> {
     Ok((value * 10u32.pow((9 - digits) as u32), rest))
 }
 
-/// Parses `+HH:MM` or `-HH:MM`.
 /// `YYYY-MM-DDTHH:MM:SS`, exactly: two digits per field, four for the year (0001 to 9999, as
 /// .NET's `DateTime`), a real date and a time of day without a leap second. Read digit by digit
 /// rather than through chrono's `parse_from_str`, which parses its pattern on every call (every
@@ -388,22 +387,19 @@ fn number(digits: &[u8]) -> Option<u32> {
     })
 }
 
+/// `+HH:MM` or `-HH:MM`, exactly (two digits each, as [`parse_date_time`] reads them).
 fn parse_offset(text: &str) -> Option<FixedOffset> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 6 || bytes[3] != b':' {
+    let [sign, h0, h1, b':', m0, m1] = text.as_bytes() else {
         return None;
-    }
-    let sign = match bytes[0] {
+    };
+    let sign = match sign {
         b'+' => 1,
         b'-' => -1,
         _ => return None,
     };
-    let hours: i32 = text.get(1..3)?.parse().ok()?;
-    let minutes: i32 = text.get(4..6)?.parse().ok()?;
-    if hours > 23 || minutes > 59 {
-        return None;
-    }
-    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+    let hours = number(&[*h0, *h1]).filter(|hours| *hours <= 23)?;
+    let minutes = number(&[*m0, *m1]).filter(|minutes| *minutes <= 59)?;
+    FixedOffset::east_opt(sign * i32::try_from(hours * 3600 + minutes * 60).ok()?)
 }
 
 fn fraction_digits(text: &str) -> usize {
@@ -497,6 +493,9 @@ mod tests {
             "02023-9-03T20:28:39Z",
             "2023-09-03T24:00:00Z",
             "2023-09-03T20:60:00Z",
+            // A sign inside an offset's field, which `str::parse` took for the field's own.
+            "2023-09-03T20:28:39++5:00",
+            "2023-09-03T20:28:39+-5:00",
         ] {
             assert!(
                 text.parse::<AworkDateTime>().is_err(),
