@@ -26,11 +26,11 @@ use tokio::time::Instant;
 
 /// How many TCP handshakes one pool has in flight at once: fewer than the smallest accept queue
 /// in common use (Python's 5), so that handshakes sent together are not dropped together.
-pub(crate) const HANDSHAKES_AT_ONCE: usize = 4;
+const HANDSHAKES_AT_ONCE: usize = 4;
 
 /// The least time a handshake is left unanswered before it is tried again: well above a loopback
 /// round trip under load, far below the kernel's second.
-pub(crate) const MIN_PATIENCE: Duration = Duration::from_millis(10);
+const MIN_PATIENCE: Duration = Duration::from_millis(10);
 
 /// The most time a handshake is left unanswered before it is tried again: the kernel's own timer.
 const MAX_PATIENCE: Duration = Duration::from_secs(1);
@@ -133,5 +133,29 @@ impl Dialer {
             old - old / 8 + sample / 8
         };
         self.smoothed_micros.store(new.max(1), Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patience_is_the_kernels_second_until_a_round_trip_is_known_then_a_few_round_trips() {
+        let near = Dialer::new("127.0.0.1".to_owned(), 80);
+        assert_eq!(near.patience(), MAX_PATIENCE);
+        near.learn(Duration::from_micros(60));
+        assert_eq!(near.patience(), MIN_PATIENCE, "a loopback round trip");
+        let far = Dialer::new("192.0.2.1".to_owned(), 80);
+        far.learn(Duration::from_millis(80));
+        assert_eq!(far.patience(), Duration::from_millis(320));
+        far.learn(Duration::from_millis(160));
+        assert_eq!(
+            far.patience(),
+            Duration::from_millis(360),
+            "smoothed: 7/8 of 80 and 1/8 of 160"
+        );
+        far.learn(Duration::from_secs(30));
+        assert_eq!(far.patience(), MAX_PATIENCE);
     }
 }
