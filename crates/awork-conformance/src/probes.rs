@@ -276,9 +276,8 @@ impl Source {
         }
     }
 
-    /// The next event of each type the naming has a name for (the API: 35; the spec and the docs:
-    /// 30), in the order the story tells them.
-    /// One event of each type the naming has: see [`one_of_each`].
+    /// One event of each type the naming has a name for (the API: 35; the spec and the docs: 30):
+    /// see [`one_of_each`].
     fn one_of_each_type(&mut self) -> Vec<Envelope> {
         let kinds: Vec<EventType> = EventType::ALL
             .iter()
@@ -622,28 +621,27 @@ mod tests {
 
     #[test]
     fn all_types_cover_the_namings_names_once() {
-        let namings = [(Naming::Api, 35), (Naming::Spec, 30), (Naming::Docs, 30)];
-        for ((naming, count), seed) in namings.into_iter().flat_map(|naming| {
-            // Seeds whose stories differ: each type is asked of the story in turn.
-            (1..=8).map(move |seed| (naming, seed))
-        }) {
-            let mut names: Vec<String> = build(seed, 50, naming)
-                .into_iter()
-                .find(|scenario| scenario.case == CaseId::AcceptsAllEventTypes)
-                .unwrap()
-                .steps
-                .iter()
-                .flat_map(|step| &step.probes)
-                .map(|probe| probe.event_type.clone())
-                .collect();
-            names.sort();
+        for (naming, count) in [(Naming::Api, 35), (Naming::Spec, 30), (Naming::Docs, 30)] {
             let mut expected: Vec<String> = EventType::ALL
                 .iter()
                 .filter_map(|event| event.name_in(naming).map(str::to_owned))
                 .collect();
             expected.sort();
             assert_eq!(expected.len(), count);
-            assert_eq!(names, expected, "{naming:?}, seed {seed}");
+            // Seeds whose stories differ: each type is asked of the story in turn.
+            for seed in 1..=8 {
+                let mut names: Vec<String> = build(seed, 50, naming)
+                    .into_iter()
+                    .find(|scenario| scenario.case == CaseId::AcceptsAllEventTypes)
+                    .unwrap()
+                    .steps
+                    .iter()
+                    .flat_map(|step| &step.probes)
+                    .map(|probe| probe.event_type.clone())
+                    .collect();
+                names.sort();
+                assert_eq!(names, expected, "{naming:?}, seed {seed}");
+            }
         }
     }
 

@@ -302,13 +302,7 @@ impl Pool {
         let target = uri
             .path_and_query()
             .map_or_else(|| Uri::from_static("/"), |path| Uri::from(path.clone()));
-        let port = uri
-            .port_u16()
-            .unwrap_or(if uri.scheme_str() == Some("https") {
-                443
-            } else {
-                80
-            });
+        let port = uri.port_u16().unwrap_or(default_port(uri));
         Self {
             dialer: Dialer::new(host.to_owned(), port),
             target,
@@ -459,17 +453,21 @@ fn request_headers(uri: &Uri, auth: Option<&AuthHeader>) -> HeaderMap {
     headers
 }
 
+/// The port of `uri`'s scheme: 443 for https, 80 for http.
+fn default_port(uri: &Uri) -> u16 {
+    if uri.scheme_str() == Some("https") {
+        443
+    } else {
+        80
+    }
+}
+
 /// `host` or `host:port` (the port when it is not 80 for http, 443 for https), as hyper-util's
 /// client writes it; `None` without a host, which leaves it to the client.
 fn host_header(uri: &Uri) -> Option<HeaderValue> {
     let host = uri.host()?;
-    let default = if uri.scheme_str() == Some("https") {
-        443
-    } else {
-        80
-    };
     let text = match uri.port_u16() {
-        Some(port) if port != default => format!("{host}:{port}"),
+        Some(port) if port != default_port(uri) => format!("{host}:{port}"),
         _ => host.to_owned(),
     };
     HeaderValue::from_str(&text).ok()

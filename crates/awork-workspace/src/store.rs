@@ -309,6 +309,15 @@ macro_rules! shown_logs {
     };
 }
 
+/// The condition on a row of `events` that nothing needs it any more: no outbox row holds it and
+/// no log names it (a log shows its event's body).
+macro_rules! unnamed_event {
+    () => {
+        "NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.event_id = events.id) \
+         AND NOT EXISTS (SELECT 1 FROM logs WHERE logs.event_id = events.id)"
+    };
+}
+
 impl Store {
     /// Opens (or creates) the database in `folder`, keeping at most `log_cap` logs and
     /// `outbox_cap` undelivered events per webhook, and holds it: a second process opening the same folder gets [`StoreError::InUse`] (two
@@ -388,11 +397,7 @@ impl Store {
              (SELECT log_seq FROM webhooks WHERE webhooks.id = logs.webhook_id) - ?1",
             [log_cap.max(1)],
         )?;
-        connection.execute_batch(
-            "DELETE FROM events WHERE NOT EXISTS \
-             (SELECT 1 FROM outbox WHERE outbox.event_id = events.id) \
-             AND NOT EXISTS (SELECT 1 FROM logs WHERE logs.event_id = events.id)",
-        )?;
+        connection.execute_batch(concat!("DELETE FROM events WHERE ", unnamed_event!()))?;
         Ok(Store {
             connection,
             log_cap: log_cap.max(1),
@@ -1085,13 +1090,13 @@ fn insert_log_at(
     Ok(())
 }
 
+/// Forgets `event` (its body) if no outbox row and no log names it any more.
 fn forget_event_if_done(transaction: &rusqlite::Transaction<'_>, event: i64) -> Result<()> {
     transaction
-        .prepare_cached(
-            "DELETE FROM events WHERE id = ?1 AND NOT EXISTS \
-             (SELECT 1 FROM outbox WHERE event_id = ?1) \
-             AND NOT EXISTS (SELECT 1 FROM logs WHERE event_id = ?1)",
-        )?
+        .prepare_cached(concat!(
+            "DELETE FROM events WHERE id = ?1 AND ",
+            unnamed_event!()
+        ))?
         .execute([event])?;
     Ok(())
 }
