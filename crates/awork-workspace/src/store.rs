@@ -410,13 +410,14 @@ impl Store {
             )?;
             connection.execute_batch("DROP TABLE streams")?;
         }
-        // The settled rows the last run left in the outbox (see `settled_seq!`) go, then the count
-        // of pending events, kept with each change, is recounted: it is right whatever an older
-        // version or a crash left.
-        connection.execute_batch(concat!(
-            "DELETE FROM outbox WHERE seq <= ",
-            settled_seq!("outbox.webhook_id")
-        ))?;
+        // The settled rows the last run left in the outbox (see `settled_seq!`) go, each
+        // webhook's found through the outbox's index (CROSS JOIN keeps that order: the first rows
+        // of a large outbox, not all of it), then the count of pending events, kept with each
+        // change, is recounted: it is right whatever an older version or a crash left.
+        connection.execute_batch(
+            "DELETE FROM outbox WHERE seq IN (SELECT outbox.seq FROM webhooks CROSS JOIN outbox \
+             ON outbox.webhook_id = webhooks.id AND outbox.seq <= webhooks.settled_seq)",
+        )?;
         connection.execute_batch(
             "UPDATE webhooks SET pending = \
              (SELECT COUNT(*) FROM outbox WHERE outbox.webhook_id = webhooks.id)",
