@@ -331,7 +331,16 @@ impl Pool {
 
     /// Opens a connection (by the [`Dialer`]; `TCP_NODELAY`, TLS for an `https` URL, HTTP/1.1)
     /// and spawns the task that drives it.
+    ///
+    /// Its work is boxed: the future of a TLS handshake takes kilobytes, and every attempt's
+    /// future would otherwise carry room for it (and be copied with it when an attempt starts),
+    /// though a connection is opened once for many attempts.
     async fn connect(&self) -> io::Result<SendRequest<Full<Bytes>>> {
+        Box::pin(self.open_connection()).await
+    }
+
+    /// [`Pool::connect`]'s work.
+    async fn open_connection(&self) -> io::Result<SendRequest<Full<Bytes>>> {
         let stream = self.dialer.open().await?;
         stream.set_nodelay(true)?;
         match &self.tls {
