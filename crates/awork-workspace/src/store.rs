@@ -1284,24 +1284,27 @@ mod tests {
             .unwrap()
     }
 
+    /// The outbox's head for webhook `w`, as the numbers of its rows.
+    fn head_seqs(store: &Store) -> Vec<i64> {
+        store
+            .outbox_head("w", 10)
+            .unwrap()
+            .iter()
+            .map(|row| row.seq)
+            .collect()
+    }
+
     #[test]
     fn settled_rows_leave_the_outbox_together_and_no_read_shows_them_meanwhile() {
         let dir = folder("settled");
         let mut store = Store::open(&dir, 10, 100).unwrap();
         store.insert_webhook(&webhook("w")).unwrap();
         queue(&mut store, &["w".to_owned()], 4);
-        let head = store.outbox_head("w", 10).unwrap();
-        let seqs: Vec<i64> = head.iter().map(|row| row.seq).collect();
+        let seqs = head_seqs(&store);
         // The first in order: its row stays, settled, and no read shows it.
         store.record_attempts(&[delivered(seqs[0], 1)]).unwrap();
         assert_eq!(outbox_rows(&store), 4);
-        let shown: Vec<i64> = store
-            .outbox_head("w", 10)
-            .unwrap()
-            .iter()
-            .map(|row| row.seq)
-            .collect();
-        assert_eq!(shown, seqs[1..]);
+        assert_eq!(head_seqs(&store), seqs[1..]);
         assert_eq!(store.pending("w").unwrap(), 3);
         assert!(store.retry_now("w", 0).unwrap());
         // A record of the settled row again is not counted twice, nor is a retry of it.
@@ -1316,13 +1319,7 @@ mod tests {
         // the rest as it was.
         store.record_attempts(&[delivered(seqs[3], 1)]).unwrap();
         assert_eq!(outbox_rows(&store), 3);
-        let shown: Vec<i64> = store
-            .outbox_head("w", 10)
-            .unwrap()
-            .iter()
-            .map(|row| row.seq)
-            .collect();
-        assert_eq!(shown, seqs[1..3]);
+        assert_eq!(head_seqs(&store), seqs[1..3]);
         store.record_attempts(&[delivered(seqs[1], 1)]).unwrap();
         assert_eq!(store.health("w", 0).unwrap().next_due_ms, Some(0));
         // The next start removes the settled rows and counts what is pending from the rest.
@@ -1330,13 +1327,7 @@ mod tests {
         let store = Store::open(&dir, 10, 100).unwrap();
         assert_eq!(outbox_rows(&store), 1);
         assert_eq!(store.pending("w").unwrap(), 1);
-        let shown: Vec<i64> = store
-            .outbox_head("w", 10)
-            .unwrap()
-            .iter()
-            .map(|row| row.seq)
-            .collect();
-        assert_eq!(shown, [seqs[2]]);
+        assert_eq!(head_seqs(&store), [seqs[2]]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
