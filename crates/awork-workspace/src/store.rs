@@ -1268,20 +1268,24 @@ mod tests {
         store.enqueue(&batch, 0, None).unwrap();
     }
 
-    /// How many event bodies the store holds.
-    fn body_count(store: &Store) -> i64 {
+    /// How many rows `table` holds.
+    fn rows_in(store: &Store, table: &str) -> i64 {
         store
             .connection
-            .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+                row.get(0)
+            })
             .unwrap()
+    }
+
+    /// How many event bodies the store holds.
+    fn body_count(store: &Store) -> i64 {
+        rows_in(store, "events")
     }
 
     /// How many rows the outbox table holds, settled ones included.
     fn outbox_rows(store: &Store) -> i64 {
-        store
-            .connection
-            .query_row("SELECT COUNT(*) FROM outbox", [], |row| row.get(0))
-            .unwrap()
+        rows_in(store, "outbox")
     }
 
     /// The outbox's head for webhook `w`, as the numbers of its rows.
