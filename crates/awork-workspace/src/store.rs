@@ -1007,13 +1007,15 @@ fn record_attempt(
     let event = match attempted.settled {
         Settled::Delivered | Settled::Failed => {
             let row = transaction
-                .prepare_cached(concat!(
-                    "SELECT event_id, seq = (SELECT MIN(seq) FROM outbox AS head \
-                     WHERE head.webhook_id = outbox.webhook_id AND head.seq > ",
-                    settled_seq!("outbox.webhook_id"),
-                    ") FROM outbox WHERE seq = ?1 AND seq > ",
-                    settled_seq!("outbox.webhook_id")
-                ))?
+                // The row if it is not settled yet, and whether it is the first of its webhook's
+                // that is not, with the webhook's `settled_seq` read once.
+                .prepare_cached(
+                    "SELECT outbox.event_id, outbox.seq = (SELECT MIN(head.seq) \
+                     FROM outbox AS head WHERE head.webhook_id = webhooks.id \
+                     AND head.seq > webhooks.settled_seq) \
+                     FROM outbox JOIN webhooks ON webhooks.id = outbox.webhook_id \
+                     WHERE outbox.seq = ?1 AND outbox.seq > webhooks.settled_seq",
+                )?
                 .query_row([attempted.seq], |row| {
                     Ok((row.get::<_, i64>(0)?, row.get::<_, bool>(1)?))
                 })
