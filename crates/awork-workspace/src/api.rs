@@ -461,7 +461,7 @@ pub(crate) fn delete(shared: &Shared, id: &str) -> Handled {
 pub(crate) fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Handled {
     let paged = paging(query);
     let failed_only = detailed && query.split('&').any(|pair| pair == "outcome=failed");
-    let store = shared.lock_store();
+    let mut store = shared.lock_store();
     if store.webhook(id)?.is_none() {
         return Ok(not_found(id));
     }
@@ -787,7 +787,7 @@ async fn names_serve(shared: &Shared, row: &WebhookRow) -> bool {
 /// a log line labelled `resend`; answers a `WebhookTestResult`.
 pub(crate) async fn resend(shared: &Arc<Shared>, id: &str, seq: &str) -> Handled {
     let (row, log) = {
-        let store = shared.lock_store();
+        let mut store = shared.lock_store();
         let Some(row) = store.webhook(id)? else {
             return Ok(not_found(id));
         };
@@ -871,7 +871,7 @@ fn time_text(ms: i64) -> String {
 /// goes: when it paused, when its next attempt is due, and its attempts per minute over the last
 /// hour.
 pub(crate) fn status(shared: &Shared) -> Handled {
-    let store = shared.lock_store();
+    let mut store = shared.lock_store();
     let now = now_ms();
     let mut webhooks = Vec::new();
     for row in store.webhooks()? {
