@@ -12,6 +12,7 @@
 //! This module knows rows and SQL only; what the rows mean is decided in [`crate::api`] and
 //! [`crate::delivery`].
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -636,9 +637,9 @@ impl Store {
     /// webhooks whose outbox holds `outbox_cap` events already (the first event they drop after
     /// one they queued is logged, with the reason). One transaction for the whole batch, which
     /// also appends the journal step that made them, so a crash keeps both or neither.
-    pub fn enqueue(
+    pub fn enqueue<'a>(
         &mut self,
-        batch: &[Enqueue<'_>],
+        batch: &[Enqueue<'a>],
         now_ms: i64,
         step: Option<(&str, i64)>,
     ) -> Result<()> {
@@ -649,34 +650,34 @@ impl Store {
                 .prepare_cached("INSERT INTO journal (step, at_ms) VALUES (?1, ?2)")?
                 .execute(params![step, at_ms])?;
         }
+        // Each webhook's counts are read once and written once per batch, rather than read and
+        // written for each event it queues.
+        let mut rooms: HashMap<&str, Room> = HashMap::new();
         {
             let mut event_statement =
                 transaction.prepare_cached("INSERT INTO events (label, body) VALUES (?1, ?2)")?;
             let mut outbox_statement = transaction.prepare_cached(
                 "INSERT INTO outbox (webhook_id, event_id, due_ms) VALUES (?1, ?2, ?3)",
             )?;
-            let mut drop_statement = transaction
-                .prepare_cached("UPDATE webhooks SET dropped = dropped + 1 WHERE id = ?1")?;
-            let mut queued_statement = transaction.prepare_cached(
-                "UPDATE webhooks SET pending = pending + 1, overflowing = 0 WHERE id = ?1",
-            )?;
             let mut room_statement = transaction
                 .prepare_cached("SELECT pending, overflowing FROM webhooks WHERE id = ?1")?;
             for item in batch {
                 for webhook in item.dropping {
-                    drop_statement.execute([webhook])?;
+                    Room::of(&mut rooms, &mut room_statement, webhook)?.dropped += 1;
                 }
                 let mut event = None;
                 for webhook in item.to {
-                    let (pending, overflowing): (u64, bool) = room_statement
-                        .query_row([webhook], |row| Ok((row.get(0)?, row.get(1)?)))?;
-                    if pending >= outbox_cap {
-                        drop_statement.execute([webhook])?;
-                        if !overflowing {
+                    let room = Room::of(&mut rooms, &mut room_statement, webhook)?;
+                    if room.pending >= outbox_cap {
+                        room.dropped += 1;
+                        if !room.overflowing {
+                            room.overflowing = true;
                             log_overflow(&transaction, webhook, item.label, outbox_cap)?;
                         }
                         continue;
                     }
+                    room.pending += 1;
+                    room.overflowing = false;
                     let event = match event {
                         Some(event) => event,
                         None => {
@@ -685,8 +686,19 @@ impl Store {
                         }
                     };
                     outbox_statement.execute(params![webhook, event, now_ms])?;
-                    queued_statement.execute([webhook])?;
                 }
+            }
+            let mut room_update = transaction.prepare_cached(
+                "UPDATE webhooks SET pending = ?2, overflowing = ?3, dropped = dropped + ?4 \
+                 WHERE id = ?1",
+            )?;
+            for (webhook, room) in &rooms {
+                room_update.execute(params![
+                    webhook,
+                    room.pending,
+                    room.overflowing,
+                    room.dropped
+                ])?;
             }
         }
         transaction.commit()?;
@@ -1146,6 +1158,36 @@ pub struct Enqueue<'a> {
     pub dropping: &'a [String],
 }
 
+/// A webhook's outbox as [`Store::enqueue`] fills it: how many events it holds, whether it is
+/// dropping events for want of room, and how many it dropped in this batch.
+struct Room {
+    pending: u64,
+    overflowing: bool,
+    dropped: u64,
+}
+
+impl Room {
+    /// The room of `webhook` in `rooms`, read with `statement` the first time.
+    fn of<'r, 'a>(
+        rooms: &'r mut HashMap<&'a str, Room>,
+        statement: &mut rusqlite::CachedStatement<'_>,
+        webhook: &'a str,
+    ) -> Result<&'r mut Room> {
+        Ok(match rooms.entry(webhook) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let (pending, overflowing) =
+                    statement.query_row([webhook], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                entry.insert(Room {
+                    pending,
+                    overflowing,
+                    dropped: 0,
+                })
+            }
+        })
+    }
+}
+
 /// Logs that a webhook's outbox is full and starts dropping, from the event `label` on.
 fn log_overflow(
     transaction: &rusqlite::Transaction<'_>,
@@ -1153,9 +1195,6 @@ fn log_overflow(
     label: &str,
     outbox_cap: u64,
 ) -> Result<()> {
-    transaction
-        .prepare_cached("UPDATE webhooks SET overflowing = 1 WHERE id = ?1")?
-        .execute([webhook])?;
     let reason = format!(
         "dropped: the outbox holds {} undelivered events (--outbox-cap), so new events are \
          dropped and counted until it has room again",
