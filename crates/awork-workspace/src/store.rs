@@ -1055,81 +1055,70 @@ fn record_attempt(
     settled_events: &mut Vec<i64>,
 ) -> Result<bool> {
     let log = &attempted.log;
-    // What became of the event, first: its outbox row is settled or due again, and names the
-    // event; without the row (the webhook was deleted meanwhile, or it was settled already)
-    // nothing is recorded.
-    let mut settled_seq = None;
-    let event = match attempted.settled {
-        Settled::Delivered | Settled::Failed => {
-            let row = transaction
-                // The row if it is not settled yet, and whether it is the first of its webhook's
-                // that is not, with the webhook's `settled_seq` read once.
-                .prepare_cached(
-                    "SELECT outbox.event_id, outbox.seq = (SELECT MIN(head.seq) \
-                     FROM outbox AS head WHERE head.webhook_id = webhooks.id \
-                     AND head.seq > webhooks.settled_seq) \
-                     FROM outbox JOIN webhooks ON webhooks.id = outbox.webhook_id \
-                     WHERE outbox.seq = ?1 AND outbox.seq > webhooks.settled_seq",
-                )?
-                .query_row([attempted.seq], |row| {
-                    Ok((row.get::<_, i64>(0)?, row.get::<_, bool>(1)?))
-                })
-                .optional()?;
-            match row {
-                // The first of its webhook's outbox, as the delivery task settles them: it stays
-                // until the settled rows leave together (see `settled_seq!`).
-                Some((event, true)) => {
-                    settled_seq = Some(attempted.seq);
-                    Some(event)
-                }
-                // Settled out of order: it goes now.
-                Some((event, false)) => {
-                    transaction
-                        .prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
-                        .execute([attempted.seq])?;
-                    Some(event)
-                }
-                None => None,
-            }
-        }
-        Settled::Again(due_ms) => transaction
-            .prepare_cached(concat!(
-                "UPDATE outbox SET attempts = ?2, due_ms = ?3 WHERE seq = ?1 AND seq > ",
-                settled_seq!("outbox.webhook_id"),
-                " RETURNING event_id"
-            ))?
-            .query_row(params![attempted.seq, log.attempt, due_ms], |row| {
-                row.get::<_, i64>(0)
-            })
-            .optional()?,
-    };
-    let Some(event) = event else {
+    // The outbox row if it is not settled yet (without it, the webhook was deleted meanwhile or
+    // the row was settled already, and nothing is recorded): the event it names, whether it is
+    // the first of its webhook's that is not settled (as the delivery task settles them), and
+    // the webhook's last log number. One read, so that the writes below need no RETURNING,
+    // which costs each a statement journal (a copy of the page it changes).
+    let row = transaction
+        .prepare_cached(
+            "SELECT outbox.event_id, outbox.seq = (SELECT MIN(head.seq) \
+             FROM outbox AS head WHERE head.webhook_id = webhooks.id \
+             AND head.seq > webhooks.settled_seq), webhooks.log_seq \
+             FROM outbox JOIN webhooks ON webhooks.id = outbox.webhook_id \
+             WHERE outbox.seq = ?1 AND outbox.seq > webhooks.settled_seq",
+        )?
+        .query_row([attempted.seq], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, bool>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
+        })
+        .optional()?;
+    let Some((event, first, log_seq)) = row else {
         return Ok(false);
     };
+    // What became of the event: its row is settled, or due again.
+    let mut settled_seq = None;
+    match attempted.settled {
+        // The first of its webhook's outbox: it stays until the settled rows leave together
+        // (see `settled_seq!`).
+        Settled::Delivered | Settled::Failed if first => settled_seq = Some(attempted.seq),
+        // Settled out of order: it goes now.
+        Settled::Delivered | Settled::Failed => {
+            transaction
+                .prepare_cached("DELETE FROM outbox WHERE seq = ?1")?
+                .execute([attempted.seq])?;
+        }
+        Settled::Again(due_ms) => {
+            transaction
+                .prepare_cached("UPDATE outbox SET attempts = ?2, due_ms = ?3 WHERE seq = ?1")?
+                .execute(params![attempted.seq, log.attempt, due_ms])?;
+        }
+    }
     let (delivered, failed) = match attempted.settled {
         Settled::Delivered => (1, 0),
         Settled::Failed => (0, 1),
         Settled::Again(_) => (0, 0),
     };
-    // The webhook's counters, where its settled outbox rows end, and the log's number, in one
-    // statement.
-    let seq: i64 = transaction
+    // The webhook's counters, where its settled outbox rows end, and its last log number.
+    let seq = log_seq + 1;
+    transaction
         .prepare_cached(
             "UPDATE webhooks SET consecutive_failures = ?2, delivered = delivered + ?3, \
-             failed = failed + ?4, pending = pending - ?5, log_seq = log_seq + 1, \
-             settled_seq = COALESCE(?6, settled_seq) WHERE id = ?1 RETURNING log_seq",
+             failed = failed + ?4, pending = pending - ?5, log_seq = ?6, \
+             settled_seq = COALESCE(?7, settled_seq) WHERE id = ?1",
         )?
-        .query_row(
-            params![
-                log.webhook_id,
-                attempted.consecutive_failures,
-                delivered,
-                failed,
-                delivered + failed,
-                settled_seq
-            ],
-            |row| row.get(0),
-        )?;
+        .execute(params![
+            log.webhook_id,
+            attempted.consecutive_failures,
+            delivered,
+            failed,
+            delivered + failed,
+            seq,
+            settled_seq
+        ])?;
     insert_log_at(transaction, log, Some(event), seq)?;
     if let Some(reason) = &attempted.paused {
         transaction
