@@ -394,6 +394,10 @@ impl Store {
         // The same guarantees: every committed transaction survives a crash of the process.
         connection.pragma_update(None, "wal_autocheckpoint", 8192)?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
+        // Statement journals (a multi-row statement inside a transaction copies each page it
+        // changes first, to undo the statement alone) stay in memory instead of spilling to a
+        // temporary file past 64 KiB: filing the fresh logs wrote one.
+        connection.pragma_update(None, "temp_store", "MEMORY")?;
         // Taking the write lock now keeps it for as long as the connection lives.
         connection
             .execute_batch("BEGIN EXCLUSIVE; COMMIT;")
