@@ -345,6 +345,28 @@ fn not_an_event(source: &Source, line: usize, problems: &[awork_models::Problem]
     )
 }
 
+/// The nice value of the thread that makes the events (5: a quarter of the CPU share of the
+/// others when they compete for a core).
+#[cfg(target_os = "linux")]
+const MAKER_NICE: i32 = 5;
+
+/// Lowers the calling thread's priority to [`MAKER_NICE`] (Linux keeps a nice value per thread).
+///
+/// Making events is background work: the delivery loop waits for it only when the queue is
+/// empty, while a receiver on the same machine (the usual case, and the bench's) answers each
+/// attempt on the same cores. At normal priority the maker took turns with the receiver and
+/// every attempt waited for the turn; at nice 5 the receiver goes first. Measured (`send` to
+/// bench_receiver, four interleaved rounds, medians): generated --count 20000 -c1 1,706 →
+/// 1,576 ms, --count 50000 -c64 885 → 874 ms; a file of 20,000 events -c1 1,536 → 1,506 ms, of
+/// 50,000 -c64 955 → 907 ms. Not lower: nice 10 gained 3-5 % more at -c1 but lost 7 % at -c64;
+/// nice 19 and `SCHED_IDLE` gained a quarter at -c1 and lost 5-9 % at -c64, and a thread that
+/// low nearly stops on a machine busy with other work.
+fn yield_to_deliveries() {
+    // Best effort: without it events are made all the same.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::process::setpriority_process(None, MAKER_NICE);
+}
+
 /// Events made on a thread of their own (read from the files, or generated) into a bounded
 /// queue as the engine takes them, so that making them costs the delivery loop nothing. They
 /// travel in batches, so the maker and the delivery loop wake each other once a batch rather
@@ -377,6 +399,7 @@ impl Queue {
         std::thread::Builder::new()
             .name(name.to_owned())
             .spawn(move || {
+                yield_to_deliveries();
                 // The first batch is one event, so the first attempt starts at once; the next
                 // ones are full.
                 let mut size = 1;
