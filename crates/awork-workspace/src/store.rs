@@ -7,7 +7,9 @@
 //! in the outbox and is made again after a restart (awork delivers at least once). An event body
 //! is stored once however many webhooks it goes to (`events`), and is removed once no outbox row
 //! and no log names it. A delivered row stays, marked settled, until a batch removes the settled
-//! rows together (see `settled_seq!`). Logs are capped per webhook: the oldest go.
+//! rows together (see `settled_seq!`). Logs are capped per webhook: the oldest go. A new log
+//! waits in `fresh_logs`, in write order, until a batch of them is filed into `logs` (see
+//! `FRESH_LOGS`); every read of the logs files them first.
 //!
 //! This module knows rows and SQL only; what the rows mean is decided in [`crate::api`] and
 //! [`crate::delivery`].
