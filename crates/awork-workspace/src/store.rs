@@ -35,7 +35,35 @@ pub enum StoreError {
 /// The result of a store operation.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-const SCHEMA: &str = "
+/// The columns of a log, as `logs` holds them and `fresh_logs`, where a new log waits to be filed
+/// into `logs` (see [`FRESH_LOGS`]).
+macro_rules! log_columns {
+    () => {
+        "
+    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    message TEXT,
+    response_code INTEGER,
+    reason TEXT,
+    is_successful INTEGER NOT NULL,
+    latency_ms REAL NOT NULL,
+    created_on TEXT NOT NULL,
+    event_id INTEGER"
+    };
+}
+
+/// The names of `log_columns!`, in order.
+macro_rules! log_column_names {
+    () => {
+        "webhook_id, seq, label, attempt, message, response_code, reason, is_successful, \
+         latency_ms, created_on, event_id"
+    };
+}
+
+const SCHEMA: &str = concat!(
+    "
 CREATE TABLE IF NOT EXISTS webhooks (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
@@ -74,32 +102,14 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_by_webhook ON outbox(webhook_id, seq);
 CREATE INDEX IF NOT EXISTS outbox_by_event ON outbox(event_id);
-CREATE TABLE IF NOT EXISTS logs (
-    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    label TEXT NOT NULL,
-    attempt INTEGER NOT NULL,
-    message TEXT,
-    response_code INTEGER,
-    reason TEXT,
-    is_successful INTEGER NOT NULL,
-    latency_ms REAL NOT NULL,
-    created_on TEXT NOT NULL,
-    event_id INTEGER,
+CREATE TABLE IF NOT EXISTS logs (",
+    log_columns!(),
+    ",
     PRIMARY KEY (webhook_id, seq)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS fresh_logs (
-    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    label TEXT NOT NULL,
-    attempt INTEGER NOT NULL,
-    message TEXT,
-    response_code INTEGER,
-    reason TEXT,
-    is_successful INTEGER NOT NULL,
-    latency_ms REAL NOT NULL,
-    created_on TEXT NOT NULL,
-    event_id INTEGER
+CREATE TABLE IF NOT EXISTS fresh_logs (",
+    log_columns!(),
+    "
 );
 CREATE TABLE IF NOT EXISTS journal (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -110,7 +120,8 @@ CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,
     value BLOB NOT NULL
 );
-";
+"
+);
 
 /// Columns added to tables after their first release, by table, added to older databases when
 /// opened.
@@ -747,6 +758,17 @@ impl Store {
     /// event, the webhook's failure count, and the pause. An attempt whose outbox row is gone
     /// (the webhook was deleted meanwhile) is not recorded.
     pub fn record_attempts(&mut self, attempts: &[Attempted]) -> Result<()> {
+        self.record_and_file(attempts, false)
+    }
+
+    /// Files the fresh logs now (see [`FRESH_LOGS`]), so that a read of `logs` sees them all.
+    fn file_fresh(&mut self) -> Result<()> {
+        self.record_and_file(&[], true)
+    }
+
+    /// [`Store::record_attempts`], filing the fresh logs in the same transaction once
+    /// [`FRESH_LOGS`] wait, or in any case when `file_anyway`.
+    fn record_and_file(&mut self, attempts: &[Attempted], file_anyway: bool) -> Result<()> {
         let transaction = self.connection.transaction()?;
         let mut settled = std::mem::take(&mut self.settled_events);
         let mut logged = Vec::with_capacity(attempts.len());
@@ -763,10 +785,12 @@ impl Store {
         }
         // Rows are only added to `fresh_logs` and removed all together (or with their webhook,
         // after filing), so its largest rowid is at least how many it holds.
-        let fresh: Option<i64> = transaction
-            .prepare_cached("SELECT MAX(rowid) FROM fresh_logs")?
-            .query_row([], |row| row.get(0))?;
-        let filing = fresh.unwrap_or(0) >= FRESH_LOGS;
+        let filing = file_anyway || {
+            let fresh: Option<i64> = transaction
+                .prepare_cached("SELECT MAX(rowid) FROM fresh_logs")?
+                .query_row([], |row| row.get(0))?;
+            fresh.unwrap_or(0) >= FRESH_LOGS
+        };
         if filing {
             file_logs(
                 &transaction,
@@ -784,23 +808,6 @@ impl Store {
         for log in logged {
             self.chart_attempt(log);
         }
-        Ok(())
-    }
-
-    /// Files the fresh logs now (see [`FRESH_LOGS`]), so that a read of `logs` sees them all.
-    fn file_fresh(&mut self) -> Result<()> {
-        let transaction = self.connection.transaction()?;
-        let mut settled = std::mem::take(&mut self.settled_events);
-        file_logs(
-            &transaction,
-            self.log_cap,
-            &mut settled,
-            &self.settling_webhooks,
-        )?;
-        transaction.commit()?;
-        settled.clear();
-        self.settling_webhooks.clear();
-        self.settled_events = settled;
         Ok(())
     }
 
@@ -1228,11 +1235,11 @@ fn insert_log_at(
     seq: i64,
 ) -> Result<()> {
     transaction
-        .prepare_cached(
-            "INSERT INTO fresh_logs (webhook_id, seq, label, attempt, message, response_code, \
-             reason, is_successful, latency_ms, created_on, event_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?
+        .prepare_cached(concat!(
+            "INSERT INTO fresh_logs (",
+            log_column_names!(),
+            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        ))?
         .execute(params![
             log.webhook_id,
             seq,
@@ -1261,13 +1268,13 @@ fn file_fresh_logs(transaction: &rusqlite::Transaction<'_>, cap: u32) -> Result<
     }
     // In the order of `logs`, so that each of its pages is written once.
     transaction
-        .prepare_cached(
-            "INSERT INTO logs (webhook_id, seq, label, attempt, message, response_code, reason, \
-             is_successful, latency_ms, created_on, event_id) \
-             SELECT webhook_id, seq, label, attempt, message, response_code, reason, \
-             is_successful, latency_ms, created_on, event_id FROM fresh_logs \
-             ORDER BY webhook_id, seq",
-        )?
+        .prepare_cached(concat!(
+            "INSERT INTO logs (",
+            log_column_names!(),
+            ") SELECT ",
+            log_column_names!(),
+            " FROM fresh_logs ORDER BY webhook_id, seq"
+        ))?
         .execute([])?;
     transaction
         .prepare_cached("DELETE FROM fresh_logs")?
