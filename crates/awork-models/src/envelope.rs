@@ -8,8 +8,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::entities::Entity;
-use crate::{AworkDateTime, EntityType, EventName, Problem};
+use crate::entities::{Entity, EntitySeed};
+use crate::{AworkDateTime, EntityType, EventName, EventType, Problem};
 
 /// One webhook event, as awork sends it.
 ///
@@ -47,7 +47,8 @@ pub struct Envelope {
 }
 
 /// The envelope before its entity is read into the model its type names: the entity is `E`, its
-/// raw text (reading JSON text) or a `serde_json::Value` (reading a value, with paths tracked).
+/// raw text (reading JSON text), a `serde_json::Value` (reading a value, with paths tracked), or
+/// already its model ([`Envelope::from_json`], when `eventType` came first).
 struct RawEnvelope<E> {
     timestamp: AworkDateTime,
     event_type: EventName,
@@ -106,6 +107,25 @@ impl std::fmt::Debug for Envelope {
 }
 
 impl Envelope {
+    /// Reads an event from its JSON text, as `serde_json::from_str` does, with the same result
+    /// and the same error, in one pass over the entity when `eventType` comes before `entity` (as
+    /// awork writes them): the entity is read straight into the model its event type names,
+    /// rather than first as raw text (the derived reader's way, since the event type may come
+    /// after it). Only text that fails is read again, to say where.
+    pub fn from_json(text: &str) -> serde_json::Result<Envelope> {
+        let read_once = || {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            let raw = RawEnvelope::<EntityField>::deserialize(&mut deserializer)?;
+            deserializer.end()?;
+            raw.read_entity(|entity, kind| match entity {
+                EntityField::Read(entity) => Ok(entity),
+                EntityField::Later(text) => Entity::from_json(kind, text.get())
+                    .map_err(serde_path_to_error::Error::into_inner),
+            })
+        };
+        read_once().or_else(|_| serde_json::from_str(text))
+    }
+
     /// The entity type that `entityType` names, when it names one.
     pub fn entity_kind(&self) -> Option<EntityType> {
         EntityType::from_wire(&self.entity_type)
@@ -115,11 +135,12 @@ impl Envelope {
     /// its path (`entity.members[0].userId`). This is [`crate::validate_value`] without the checks
     /// across properties.
     pub fn from_value(value: Value) -> Result<Envelope, Vec<Problem>> {
-        let mut raw: RawEnvelope<Value> = serde_path_to_error::deserialize(value)
+        let raw: RawEnvelope<Value> = serde_path_to_error::deserialize(value)
             .map_err(|error| vec![Problem::from_path_error("", &error)])?;
-        let entity = Entity::from_value(raw.kind(), std::mem::take(&mut raw.entity))
-            .map_err(|error| vec![Problem::from_path_error("entity", &error)])?;
-        Ok(raw.with_entity(entity))
+        raw.read_entity(|entity, kind| {
+            Entity::from_value(kind, entity)
+                .map_err(|error| vec![Problem::from_path_error("entity", &error)])
+        })
     }
 }
 
@@ -133,11 +154,17 @@ impl<E> RawEnvelope<E> {
             .or_else(|| EntityType::from_wire(&self.entity_type))
     }
 
-    fn with_entity(self, entity: Entity) -> Envelope {
-        Envelope {
+    /// The envelope, its entity read by `read` from what was kept of it and the entity type it
+    /// is read as.
+    fn read_entity<Error>(
+        self,
+        read: impl FnOnce(E, Option<EntityType>) -> Result<Entity, Error>,
+    ) -> Result<Envelope, Error> {
+        let kind = self.kind();
+        Ok(Envelope {
             timestamp: self.timestamp,
             event_type: self.event_type,
-            entity,
+            entity: read(self.entity, kind)?,
             entity_id: self.entity_id,
             entity_type: self.entity_type,
             entity_link: self.entity_link,
@@ -145,7 +172,7 @@ impl<E> RawEnvelope<E> {
             triggered_by: self.triggered_by,
             changes: self.changes,
             extra: self.extra,
-        }
+        })
     }
 }
 
@@ -154,17 +181,47 @@ impl<E> RawEnvelope<E> {
 impl<'de> Deserialize<'de> for Envelope {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw: RawEnvelope<Box<RawValue>> = RawEnvelope::deserialize(deserializer)?;
-        let entity = Entity::from_json(raw.kind(), raw.entity.get()).map_err(|error| {
-            de::Error::custom(format_args!("entity.{}: {}", error.path(), error.inner()))
-        })?;
-        Ok(raw.with_entity(entity))
+        raw.read_entity(|entity, kind| {
+            Entity::from_json(kind, entity.get()).map_err(|error| {
+                de::Error::custom(format_args!("entity.{}: {}", error.path(), error.inner()))
+            })
+        })
+    }
+}
+
+/// How [`RawEnvelopeVisitor`] reads `entity`, given the entity type named by the properties
+/// before it (if `eventType` came first and is one this crate knows).
+trait ReadEntity<'de>: Sized {
+    fn read<A: MapAccess<'de>>(map: &mut A, known: Option<EntityType>) -> Result<Self, A::Error>;
+}
+
+/// The entity kept as it came (its text, or its value), to read once every property is known.
+impl<'de, E: Deserialize<'de>> ReadEntity<'de> for E {
+    fn read<A: MapAccess<'de>>(map: &mut A, _: Option<EntityType>) -> Result<Self, A::Error> {
+        map.next_value()
+    }
+}
+
+/// The entity of [`Envelope::from_json`]: read into its model at once when the event type came
+/// first, otherwise its text, read when the event type is known.
+enum EntityField {
+    Read(Entity),
+    Later(Box<RawValue>),
+}
+
+impl<'de> ReadEntity<'de> for EntityField {
+    fn read<A: MapAccess<'de>>(map: &mut A, known: Option<EntityType>) -> Result<Self, A::Error> {
+        match known {
+            Some(kind) => map.next_value_seed(EntitySeed(kind)).map(EntityField::Read),
+            None => map.next_value().map(EntityField::Later),
+        }
     }
 }
 
 /// Reads the envelope's properties one by one, the unknown ones into `extra`: by hand rather than
 /// derived with `#[serde(flatten)]`, which buffers every property first and cannot hand the
 /// entity on as raw text.
-impl<'de, E: Deserialize<'de>> Deserialize<'de> for RawEnvelope<E> {
+impl<'de, E: ReadEntity<'de>> Deserialize<'de> for RawEnvelope<E> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(RawEnvelopeVisitor(PhantomData))
     }
@@ -172,7 +229,7 @@ impl<'de, E: Deserialize<'de>> Deserialize<'de> for RawEnvelope<E> {
 
 struct RawEnvelopeVisitor<E>(PhantomData<E>);
 
-impl<'de, E: Deserialize<'de>> Visitor<'de> for RawEnvelopeVisitor<E> {
+impl<'de, E: ReadEntity<'de>> Visitor<'de> for RawEnvelopeVisitor<E> {
     type Value = RawEnvelope<E>;
 
     fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -206,7 +263,16 @@ impl<'de, E: Deserialize<'de>> Visitor<'de> for RawEnvelopeVisitor<E> {
             match key.as_ref() {
                 "timestamp" => once(&mut map, &mut timestamp, "timestamp")?,
                 "eventType" => once(&mut map, &mut event_type, "eventType")?,
-                "entity" => once(&mut map, &mut entity, "entity")?,
+                "entity" => {
+                    if entity.is_some() {
+                        return Err(de::Error::duplicate_field("entity"));
+                    }
+                    let known = event_type
+                        .as_ref()
+                        .and_then(EventName::event_type)
+                        .map(EventType::entity_type);
+                    entity = Some(E::read(&mut map, known)?);
+                }
                 "entityId" => once(&mut map, &mut entity_id, "entityId")?,
                 "entityType" => once(&mut map, &mut entity_type, "entityType")?,
                 "entityLink" => once(&mut map, &mut entity_link, "entityLink")?,

@@ -160,6 +160,50 @@ impl Input {
         }
     }
 
+    /// Splits a file of NDJSON into `parts` stretches of about equal size for threads to read
+    /// side by side ([`Part::lines`]), when the text is NDJSON by the rule [`Input::read`]
+    /// follows: its first non-blank line is JSON by itself and does not open an array. `None`
+    /// for stdin read as it comes and for any other text (an array, a single value, a torn first
+    /// line), which [`Input::read`] sorts out.
+    pub fn ndjson_parts(&self, parts: usize) -> io::Result<Option<Vec<Part>>> {
+        let Some(file) = &self.file else {
+            return Ok(None);
+        };
+        let mut reader = self.reader()?;
+        let start = if reader.fill_buf()?.starts_with(BOM) {
+            reader.consume(BOM.len());
+            BOM.len() as u64
+        } else {
+            0
+        };
+        let mut line = Vec::new();
+        let first = loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                return Ok(None);
+            }
+            if let Some(first) = line.iter().find(|byte| !is_blank(**byte)) {
+                break *first;
+            }
+        };
+        if first == b'[' || parse_line(trim_line(&line), 1).is_err() {
+            return Ok(None);
+        }
+        let len = file.metadata()?.len().max(start) - start;
+        let parts = parts.max(1) as u64;
+        (0..parts)
+            .map(|part| {
+                Ok(Part {
+                    file: file.try_clone()?,
+                    text_start: start,
+                    start: start + len * part / parts,
+                    end: start + len * (part + 1) / parts,
+                })
+            })
+            .collect::<io::Result<Vec<_>>>()
+            .map(Some)
+    }
+
     /// The whole text, byte for byte, without a leading byte-order mark.
     pub fn whole(&self) -> anyhow::Result<Vec<u8>> {
         let mut text = Vec::new();
@@ -170,6 +214,76 @@ impl Input {
             })
             .with_context(|| format!("{}: cannot read", self.source))?;
         Ok(text)
+    }
+}
+
+/// A stretch of a file of NDJSON that one thread reads by itself, from [`Input::ndjson_parts`]:
+/// the lines that start in it.
+#[derive(Debug)]
+pub struct Part {
+    file: File,
+    /// Where the text starts (after a byte-order mark).
+    text_start: u64,
+    /// The stretch, in bytes of the file.
+    start: u64,
+    end: u64,
+}
+
+impl Part {
+    /// Hands `each` the text of each non-blank line that starts in the stretch, without its line
+    /// break (or the error when it is not UTF-8), until `each` stops or the stretch ends. A line
+    /// that starts in the stretch is read to its end, past the stretch if need be; one that
+    /// starts before it is left to the stretch before.
+    pub fn lines(
+        &self,
+        mut each: impl FnMut(Result<&str, std::str::Utf8Error>) -> ControlFlow<()>,
+    ) -> io::Result<()> {
+        // From the byte before the stretch, to see whether a line starts with the stretch.
+        let mut at = self.start.saturating_sub(1).max(self.text_start);
+        let mut reader = BufReader::with_capacity(
+            256 * 1024,
+            ReadAt {
+                file: &self.file,
+                offset: at,
+            },
+        );
+        let mut line = Vec::new();
+        if at < self.start {
+            at += reader.read_until(b'\n', &mut line)? as u64;
+        }
+        while at < self.end {
+            line.clear();
+            let read = reader.read_until(b'\n', &mut line)?;
+            if read == 0 {
+                break;
+            }
+            at += read as u64;
+            let text = trim_line(&line);
+            if text.iter().all(|byte| is_blank(*byte)) {
+                continue;
+            }
+            if each(std::str::from_utf8(text)).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a file from an offset of its own, whatever other handles on the file do.
+struct ReadAt<'a> {
+    file: &'a File,
+    offset: u64,
+}
+
+impl Read for ReadAt<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let read = std::os::unix::fs::FileExt::read_at(self.file, buffer, self.offset)?;
+        #[cfg(windows)]
+        let read = std::os::windows::fs::FileExt::seek_read(self.file, buffer, self.offset)?;
+        self.offset += read as u64;
+        Ok(read)
     }
 }
 
@@ -306,10 +420,12 @@ fn is_blank(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 
+/// A byte-order mark: not JSON, but editors write it.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn skip_bom(reader: &mut dyn BufRead) -> io::Result<()> {
-    // A byte-order mark is not JSON, but editors write it.
-    if reader.fill_buf()?.starts_with(b"\xEF\xBB\xBF") {
-        reader.consume(3);
+    if reader.fill_buf()?.starts_with(BOM) {
+        reader.consume(BOM.len());
     }
     Ok(())
 }
@@ -790,5 +906,104 @@ mod tests {
             .unwrap();
             assert_eq!(seen, 1, "{text}");
         }
+    }
+
+    /// A file holding `text`, removed when dropped.
+    struct TextFile(PathBuf);
+
+    impl TextFile {
+        fn new(name: &str, text: &[u8]) -> TextFile {
+            let path =
+                std::env::temp_dir().join(format!("awork-sim-input-{}-{name}", std::process::id()));
+            std::fs::write(&path, text).unwrap();
+            TextFile(path)
+        }
+    }
+
+    impl Drop for TextFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+
+    /// The lines of `text` read in `parts` parts, one after the other, or `None` when it is not
+    /// split.
+    fn read_in_parts(input: &Input, parts: usize) -> Option<Vec<String>> {
+        let mut lines = Vec::new();
+        for part in input.ndjson_parts(parts).unwrap()? {
+            part.lines(|line| {
+                lines.push(line.map_or_else(|_| "(not UTF-8)".to_owned(), str::to_owned));
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        }
+        Some(lines)
+    }
+
+    #[test]
+    fn ndjson_read_in_parts_is_every_line_read_texts_reads_once_in_order() {
+        let long = format!("{{\"long\": \"{}\"}}", "x".repeat(600 * 1024));
+        let texts: Vec<(&str, Vec<u8>)> = vec![
+            ("plain", b"{\"a\": 1}\n{\"b\": 2}\n{\"c\": 3}\n".to_vec()),
+            (
+                "bom-blanks-crlf",
+                b"\xEF\xBB\xBF\n \r\n  {\"a\": 1}\r\n\n{\"b\": 2}\r\n   \nnot json\n[1]\n\"x\""
+                    .to_vec(),
+            ),
+            ("one", b"{\"only\": true}".to_vec()),
+            (
+                "long-lines",
+                format!("{{\"a\": 1}}\n{long}\n{{\"b\": 2}}\n{long}\n{{\"c\": 3}}").into_bytes(),
+            ),
+            (
+                "not-utf8",
+                b"{\"a\": 1}\n{\"b\": \"\xff\"}\n{\"c\": 3}\n".to_vec(),
+            ),
+        ];
+        for (name, text) in texts {
+            let file = TextFile::new(name, &text);
+            let input = Input::open(Source::File(file.0.clone())).unwrap();
+            let mut expected = Vec::new();
+            let shape = input.read_texts(|_, raw| {
+                expected.push(raw);
+                ControlFlow::Continue(())
+            });
+            if name == "not-utf8" {
+                // read_texts refuses the line; read in parts, it comes as not UTF-8.
+                assert!(shape.is_err());
+                expected = vec![
+                    "{\"a\": 1}".into(),
+                    "(not UTF-8)".into(),
+                    "{\"c\": 3}".into(),
+                ];
+            } else {
+                assert_eq!(shape.unwrap(), Shape::Ndjson, "{name}");
+            }
+            for parts in 1..=9 {
+                assert_eq!(
+                    read_in_parts(&input, parts).as_ref(),
+                    Some(&expected),
+                    "{name} in {parts} parts"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_ndjson_is_read_in_parts() {
+        for (name, text) in [
+            ("array", "[{\"a\": 1},\n{\"b\": 2}]\n"),
+            ("array-after-blanks", "\n  [{\"a\": 1}]"),
+            ("single", "{\n\"a\": 1\n}\n"),
+            ("torn-first-line", "{\"a\":\n{\"b\": 2}\n{\"c\": 3}\n"),
+            ("blank", "\n \n"),
+        ] {
+            let file = TextFile::new(name, text.as_bytes());
+            let input = Input::open(Source::File(file.0.clone())).unwrap();
+            assert_eq!(read_in_parts(&input, 2), None, "{name}");
+        }
+        // Stdin read as it comes cannot be split.
+        let stdin = Input::open(Source::Stdin).unwrap();
+        assert!(stdin.ndjson_parts(2).unwrap().is_none());
     }
 }

@@ -157,6 +157,18 @@ impl Entity {
     }
 }
 
+/// Reads an entity of a known type straight from a deserializer, without tracking paths: the
+/// entity of [`crate::Envelope::from_json`] when its event type came first.
+pub(crate) struct EntitySeed(pub(crate) EntityType);
+
+impl<'de> serde::de::DeserializeSeed<'de> for EntitySeed {
+    type Value = Entity;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Entity, D::Error> {
+        Entity::read(Some(self.0), Plain(deserializer, PhantomData))
+    }
+}
+
 /// Reads one model of an entity, whichever the entity type names.
 trait ModelReader {
     type Error;
@@ -176,6 +188,16 @@ impl<'de, D: serde::Deserializer<'de>> ModelReader for Tracked<'de, D> {
     type Error = serde_path_to_error::Error<D::Error>;
     fn read<T: serde::de::DeserializeOwned>(self) -> Result<Box<T>, Self::Error> {
         serde_path_to_error::deserialize(self.0).map(Box::new)
+    }
+}
+
+/// Reads from a deserializer, without tracking paths.
+struct Plain<'de, D>(D, PhantomData<&'de ()>);
+
+impl<'de, D: serde::Deserializer<'de>> ModelReader for Plain<'de, D> {
+    type Error = D::Error;
+    fn read<T: serde::de::DeserializeOwned>(self) -> Result<Box<T>, Self::Error> {
+        T::deserialize(self.0).map(Box::new)
     }
 }
 

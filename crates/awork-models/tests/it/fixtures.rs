@@ -194,6 +194,84 @@ fn an_event_read_from_its_text_is_the_event_read_from_its_value() {
 }
 
 #[test]
+fn from_json_reads_what_from_str_reads_whichever_of_event_type_and_entity_comes_first() {
+    for (name, text) in fixture_files() {
+        let from_text: Envelope = serde_json::from_str(&text).unwrap();
+        // As awork writes them: the entity is read straight into its model.
+        assert!(
+            text.find(r#""eventType""#) < text.find(r#""entity""#),
+            "{name}: eventType first"
+        );
+        assert_eq!(Envelope::from_json(&text).unwrap(), from_text, "{name}");
+        // The entity first: it is kept as text until the event type is known.
+        let mut value: Value = serde_json::from_str(&text).unwrap();
+        let entity = value.as_object_mut().unwrap().remove("entity").unwrap();
+        let rest = value.to_string();
+        let entity_first = format!(r#"{{"entity":{entity},{}"#, &rest[1..]);
+        assert_eq!(
+            Envelope::from_json(&entity_first).unwrap(),
+            from_text,
+            "{name}"
+        );
+    }
+    // An event type this crate does not know: the entity is kept as it came.
+    let mut value = docs_example();
+    value["eventType"] = json!("workspace_added");
+    value["entityType"] = json!("workspace");
+    let text = value.to_string();
+    let event = Envelope::from_json(&text).unwrap();
+    assert!(matches!(event.entity, Entity::Other(_)));
+    assert_eq!(event, serde_json::from_str(&text).unwrap());
+}
+
+#[test]
+fn from_json_fails_as_from_str_fails() {
+    let text = serde_json::to_string(&docs_example()).unwrap();
+    let mut bad_entity = docs_example();
+    bad_entity["entity"]["name"] = json!(7);
+    let mut event_type_last = bad_entity.clone();
+    let event_type = event_type_last
+        .as_object_mut()
+        .unwrap()
+        .remove("eventType")
+        .unwrap();
+    let event_type_last = event_type_last.to_string();
+    let bad_entity = bad_entity.to_string();
+    let entity = docs_example()["entity"].to_string();
+    let cases = [
+        bad_entity.clone(),
+        // The bad entity before its event type.
+        format!(
+            r#"{},"eventType":{event_type}}}"#,
+            &event_type_last[..event_type_last.len() - 1]
+        ),
+        // A good entity twice.
+        text.replacen(
+            r#""entity":"#,
+            &format!(r#""entity":{entity},"entity":"#),
+            1,
+        ),
+        text.replacen(r#""eventType":"#, r#""renamed":"#, 1),
+        format!("{text} trailing"),
+        text[..text.len() / 2].to_owned(),
+    ];
+    for case in cases {
+        let expected = serde_json::from_str::<Envelope>(&case).unwrap_err();
+        assert_eq!(
+            Envelope::from_json(&case).unwrap_err().to_string(),
+            expected.to_string(),
+            "{case}"
+        );
+    }
+    assert!(
+        Envelope::from_json(&bad_entity)
+            .unwrap_err()
+            .to_string()
+            .starts_with("entity.name: invalid type: integer `7`")
+    );
+}
+
+#[test]
 fn an_event_read_from_its_text_names_what_is_wrong() {
     let text = serde_json::to_string(&docs_example()).unwrap();
     let read = |text: &str| {

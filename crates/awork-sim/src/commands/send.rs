@@ -33,7 +33,7 @@ use serde::Deserialize;
 use super::Outcome;
 use crate::auth::AuthArgs;
 use crate::generated::{self, GeneratorArgs};
-use crate::input::{Input, Item, Shape, Source};
+use crate::input::{Input, Item, Part, Shape, Source};
 use crate::policy::{PolicyArgs, pause_note};
 use crate::signals::{Signal, Signals};
 
@@ -269,18 +269,69 @@ impl FileEvents {
     }
 }
 
-/// `FILE:LINE: not an awork event: PROBLEM …`.
 /// The common case of [`FileEvents::check`], fast: whether every event of `input` is an awork
 /// event, read straight into the models (no `serde_json::Value` of the whole event first) on
-/// every core, a few dozen events at a time; with the count of events and the input's shape.
-/// `None` when the input is not JSON or any event is not valid, or when it could not be read:
-/// the full check reads it again, one event after the other, to find the first problem and say
-/// where it is. What it accepts the full check accepts (the same models, from the same text).
+/// every core; with the count of events and the input's shape. `None` when the input is not JSON
+/// or any event is not valid, or when it could not be read: the full check reads it again, one
+/// event after the other, to find the first problem and say where it is. What it accepts the full
+/// check accepts (the same models, from the same text).
 fn all_valid(input: &Input) -> Option<(u64, Shape)> {
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    match input.ndjson_parts(workers) {
+        Ok(Some(parts)) => all_lines_valid(&parts),
+        Ok(None) => all_read_valid(input, workers),
+        Err(_) => None,
+    }
+}
+
+/// Whether one event's text is an awork event.
+fn is_valid_event(text: &str) -> bool {
+    awork_models::Envelope::from_json(text)
+        .is_ok_and(|event| awork_models::validate(&event).is_empty())
+}
+
+/// [`all_valid`] for NDJSON in a file: each thread reads its own stretch of the file, so no
+/// thread hands lines to another (measured on 50,000 events of 2.3 KB, two threads: 225 → 185
+/// ms against one thread reading for both).
+fn all_lines_valid(parts: &[Part]) -> Option<(u64, Shape)> {
+    let invalid = AtomicBool::new(false);
+    let counts = std::thread::scope(|scope| {
+        let threads: Vec<_> = parts
+            .iter()
+            .map(|part| {
+                let invalid = &invalid;
+                scope.spawn(move || {
+                    let mut count = 0;
+                    let read = part.lines(|line| {
+                        if invalid.load(Ordering::Relaxed) {
+                            return ControlFlow::Break(());
+                        }
+                        if line.is_ok_and(is_valid_event) {
+                            count += 1;
+                            ControlFlow::Continue(())
+                        } else {
+                            invalid.store(true, Ordering::Relaxed);
+                            ControlFlow::Break(())
+                        }
+                    });
+                    read.ok().map(|()| count)
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|thread| thread.join().ok().flatten())
+            .sum::<Option<u64>>()
+    })?;
+    (counts > 0 && !invalid.load(Ordering::Relaxed)).then_some((counts, Shape::Ndjson))
+}
+
+/// [`all_valid`] for any other input: one thread reads the events, the others check them, a few
+/// dozen at a time.
+fn all_read_valid(input: &Input, workers: usize) -> Option<(u64, Shape)> {
     /// Events per batch, at most, and bytes after which a batch goes.
     const EVENTS: usize = 64;
     const BYTES: usize = 256 * 1024;
-    let workers = std::thread::available_parallelism().map_or(1, usize::from);
     let invalid = AtomicBool::new(false);
     let (batches, taken) = mpsc::sync_channel::<Vec<String>>(workers);
     let taken = Mutex::new(taken);
@@ -293,10 +344,7 @@ fn all_valid(input: &Input) -> Option<(u64, Shape)> {
                     // Once one event is invalid the rest is only drained, so the reader never
                     // waits on a full channel.
                     let valid = invalid.load(Ordering::Relaxed)
-                        || batch.iter().all(|text| {
-                            serde_json::from_str::<awork_models::Envelope>(text)
-                                .is_ok_and(|event| awork_models::validate(&event).is_empty())
-                        });
+                        || batch.iter().all(|text| is_valid_event(text));
                     if !valid {
                         invalid.store(true, Ordering::Relaxed);
                     }
@@ -330,6 +378,7 @@ fn all_valid(input: &Input) -> Option<(u64, Shape)> {
     .filter(|(count, _)| *count > 0 && !invalid.load(Ordering::Relaxed))
 }
 
+/// `FILE:LINE: not an awork event: PROBLEM …`.
 fn not_an_event(source: &Source, line: usize, problems: &[awork_models::Problem]) -> String {
     let first = problems
         .first()
