@@ -2015,11 +2015,13 @@ mod tests {
             })));
         }
         for (n, task) in [0, 1, 2, 0, 5].into_iter().enumerate() {
-            world.time_entries.push(Kept::time_entry(Box::new(TimeTracking {
-                id: format!("entry-{n}"),
-                task_id: Some(id(task)),
-                ..TimeTracking::default()
-            })));
+            world
+                .time_entries
+                .push(Kept::time_entry(Box::new(TimeTracking {
+                    id: format!("entry-{n}"),
+                    task_id: Some(id(task)),
+                    ..TimeTracking::default()
+                })));
             world.comments.push(Comment {
                 id: format!("comment-{n}"),
                 entity_id: Some(id(task)),

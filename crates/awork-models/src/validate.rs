@@ -6,6 +6,7 @@
 //! and the entity read again, so that one bad value does not hide the next. [`duplicate_keys`]
 //! works on the text, since a parsed [`Value`] has already dropped the first of two equal keys.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -347,35 +348,57 @@ fn kind_of(value: &Value) -> &'static str {
 /// The keys that appear more than once in an object of the JSON `text`, as problems with their paths.
 /// A text that is not JSON has none (reading it is another check's job).
 pub fn duplicate_keys(text: &str) -> Vec<Problem> {
-    let mut paths = Vec::new();
+    let mut walk = KeyWalk::default();
     let mut reader = serde_json::Deserializer::from_str(text);
-    let _ = KeyWalker {
-        path: String::new(),
-        duplicates: &mut paths,
-    }
-    .deserialize(&mut reader);
-    paths
+    let _ = KeyWalker(&mut walk).deserialize(&mut reader);
+    walk.duplicates
         .into_iter()
         .map(|path| Problem::DuplicateKey { path })
         .collect()
 }
 
-/// Walks a JSON value, noting the path of every key seen twice in one object.
-struct KeyWalker<'a> {
-    path: String,
-    duplicates: &'a mut Vec<String>,
+/// Where a [`KeyWalker`] is, and the paths of the repeated keys it met. The path is kept as its
+/// steps and written out only for a repeated key: most texts have none, and writing every path
+/// made the walk cost more than reading the event into its models.
+#[derive(Default)]
+struct KeyWalk<'de> {
+    steps: Vec<Step<'de>>,
+    duplicates: Vec<String>,
 }
 
-impl KeyWalker<'_> {
-    fn child(&mut self, path: String) -> KeyWalker<'_> {
-        KeyWalker {
-            path,
-            duplicates: self.duplicates,
+/// One step of a path: a key of an object or an index of an array.
+enum Step<'de> {
+    Key(Cow<'de, str>),
+    Index(usize),
+}
+
+impl KeyWalk<'_> {
+    /// The path of the current step: `entity.members[0].id`.
+    fn path(&self) -> String {
+        let mut path = String::new();
+        for step in &self.steps {
+            match step {
+                Step::Key(key) => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                }
+                Step::Index(index) => {
+                    path.push('[');
+                    path.push_str(&index.to_string());
+                    path.push(']');
+                }
+            }
         }
+        path
     }
 }
 
-impl<'de> DeserializeSeed<'de> for KeyWalker<'_> {
+/// Walks a JSON value, noting the path of every key seen twice in one object.
+struct KeyWalker<'a, 'de>(&'a mut KeyWalk<'de>);
+
+impl<'de> DeserializeSeed<'de> for KeyWalker<'_, 'de> {
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -383,7 +406,7 @@ impl<'de> DeserializeSeed<'de> for KeyWalker<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for KeyWalker<'_> {
+impl<'de> Visitor<'de> for KeyWalker<'_, 'de> {
     type Value = ();
 
     fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -414,29 +437,47 @@ impl<'de> Visitor<'de> for KeyWalker<'_> {
         Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut items: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        let walk = self.0;
         let mut index = 0;
         loop {
-            let path = format!("{}[{index}]", self.path);
-            if items.next_element_seed(self.child(path))?.is_none() {
+            walk.steps.push(Step::Index(index));
+            let item = items.next_element_seed(KeyWalker(walk));
+            walk.steps.pop();
+            if item?.is_none() {
                 return Ok(());
             }
             index += 1;
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(mut self, mut entries: A) -> Result<(), A::Error> {
-        let mut seen = HashSet::new();
-        while let Some(key) = entries.next_key::<String>()? {
-            let path = if self.path.is_empty() {
-                key.clone()
+    fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<(), A::Error> {
+        /// Past this many keys an object's keys are looked up in a hash set, not one by one.
+        const FEW: usize = 16;
+        let walk = self.0;
+        let mut seen: Vec<Cow<'de, str>> = Vec::new();
+        let mut many: HashSet<Cow<'de, str>> = HashSet::new();
+        while let Some(key) = entries.next_key::<Cow<'de, str>>()? {
+            let repeated = if many.is_empty() {
+                seen.contains(&key)
             } else {
-                format!("{}.{key}", self.path)
+                many.contains(&key)
             };
-            if !seen.insert(key) {
-                self.duplicates.push(path.clone());
+            walk.steps.push(Step::Key(key));
+            if repeated {
+                walk.duplicates.push(walk.path());
             }
-            entries.next_value_seed(self.child(path))?;
+            let value = entries.next_value_seed(KeyWalker(walk));
+            let Some(Step::Key(key)) = walk.steps.pop() else {
+                unreachable!("the step pushed above")
+            };
+            value?;
+            if many.is_empty() && seen.len() < FEW {
+                seen.push(key);
+            } else {
+                many.extend(seen.drain(..));
+                many.insert(key);
+            }
         }
         Ok(())
     }

@@ -133,6 +133,27 @@ fn a_repeated_key_is_a_problem_with_its_path() {
         ]
     );
     assert!(awork_models::duplicate_keys(&docs_example().to_string()).is_empty());
+    let paths = |text: &str| -> Vec<String> {
+        awork_models::duplicate_keys(text)
+            .iter()
+            .map(|problem| problem.path().to_owned())
+            .collect()
+    };
+    // Many keys (looked up in a set past a few), an array at the top, a key written with an
+    // escape.
+    let many: Vec<String> = (0..40).map(|n| format!(r#""k{n}":{n}"#)).collect();
+    assert_eq!(
+        paths(&format!(
+            r#"{{{},"k3":3,"k39":{{"k39":1}},"k30":0}}"#,
+            many.join(",")
+        )),
+        ["k3", "k39", "k30"]
+    );
+    assert_eq!(
+        paths(r#"[{"a":1},{"b":[0,{"a":1,"a":2}],"b":1}]"#),
+        ["[1].b[1].a", "[1].b"]
+    );
+    assert_eq!(paths(r#"{"e":{"a\u0062":1,"ab":2}}"#), ["e.ab"]);
 }
 
 #[test]
