@@ -36,4 +36,6 @@ pub use json_schema::{json_schema, json_schema_of, patterns as schema_patterns};
 pub use time::{
     AworkDateTime, MAX_FRACTION_DIGITS, OffsetStyle, TimeOfDay, TimestampError, day_start,
 };
-pub use validate::{Problem, Warning, duplicate_keys, validate, validate_value, warnings};
+pub use validate::{
+    Problem, Warning, duplicate_keys, envelope_warnings, validate, validate_value, warnings,
+};

@@ -146,7 +146,16 @@ pub fn validate_value(value: Value) -> Result<Envelope, Vec<Problem>> {
 
 /// The warnings about an event that may otherwise be valid.
 pub fn warnings(value: &Value) -> Vec<Warning> {
-    match value.get("eventType").and_then(Value::as_str) {
+    name_warnings(value.get("eventType").and_then(Value::as_str))
+}
+
+/// [`warnings`] about an event already read: the same, from its model.
+pub fn envelope_warnings(event: &Envelope) -> Vec<Warning> {
+    name_warnings(Some(event.event_type.as_str()))
+}
+
+fn name_warnings(event_name: Option<&str>) -> Vec<Warning> {
+    match event_name {
         Some(name) if EventType::lookup(name).is_none() => vec![Warning::UnknownEventName {
             name: name.to_owned(),
         }],

@@ -134,6 +134,28 @@ impl Input {
         .with_context(|| format!("{}: cannot read", self.source))
     }
 
+    /// Reads the text as [`Input::read`] does, handing each event on with its text and parsing it
+    /// only when asked ([`LazyEvent::parse`]), for a reader that can tell most events from their
+    /// text alone; what is not JSON, or not UTF-8, where [`Input::read`] can tell without parsing
+    /// an event, comes as [`LazyItem::NotJson`].
+    pub fn read_lazily(
+        &self,
+        mut each: impl FnMut(LazyItem) -> ControlFlow<()>,
+    ) -> anyhow::Result<Shape> {
+        let reader = self
+            .reader()
+            .with_context(|| format!("{}: cannot read", self.source))?;
+        scan(reader, false, &mut |found| {
+            each(match found {
+                Found::Event { line, raw, value } => {
+                    LazyItem::Event(LazyEvent { line, raw, value })
+                }
+                Found::NotJson(error) => LazyItem::NotJson(error),
+            })
+        })
+        .with_context(|| format!("{}: cannot read", self.source))
+    }
+
     /// Reads the text as [`Input::read`] does, without parsing the events of an array or of
     /// NDJSON (for a text already checked): each event's line and exact text.
     pub fn read_texts(
@@ -341,6 +363,56 @@ pub struct RawEvent {
     pub value: Value,
     /// The event's text, exactly as it appears in the input.
     pub raw: String,
+}
+
+/// What [`Input::read_lazily`] found: an event, parsed when asked, or a part of the text that is
+/// not JSON.
+#[derive(Debug)]
+pub enum LazyItem {
+    /// An event (or what should be one).
+    Event(LazyEvent),
+    /// As [`Item::NotJson`].
+    NotJson(SyntaxError),
+}
+
+/// An event of [`Input::read_lazily`]: its line and exact text, parsed when asked.
+#[derive(Debug)]
+pub struct LazyEvent {
+    /// The line where the event starts.
+    pub line: usize,
+    /// The event's text, exactly as it appears in the input.
+    pub raw: String,
+    /// The event, when reading had to parse it anyway.
+    value: Option<Value>,
+}
+
+impl LazyEvent {
+    /// An event known by its text alone, for tests.
+    #[cfg(test)]
+    pub fn unparsed(line: usize, raw: String) -> LazyEvent {
+        LazyEvent {
+            line,
+            raw,
+            value: None,
+        }
+    }
+
+    /// What [`Input::read`] hands on for this event: the event parsed, or, for a line of NDJSON
+    /// that is not JSON, where and why.
+    pub fn parse(self) -> Item {
+        let value = match self.value {
+            Some(value) => Ok(value),
+            None => parse_text(&self.raw, self.line),
+        };
+        match value {
+            Ok(value) => Item::Event(RawEvent {
+                line: self.line,
+                value,
+                raw: self.raw,
+            }),
+            Err(error) => Item::NotJson(error),
+        }
+    }
 }
 
 /// Where and why a text is not JSON.
@@ -561,7 +633,17 @@ fn into_line(mut line: Vec<u8>) -> String {
 fn parse_line(text: &[u8], line: usize) -> Result<Value, SyntaxError> {
     let text = std::str::from_utf8(text)
         .map_err(|error| SyntaxError::not_utf8(line, &text[..error.valid_up_to()]))?;
-    serde_json::from_str(text).map_err(|error| SyntaxError::from_json(&error, line, |_| text.len()))
+    parse_text(text, line)
+}
+
+/// Parses the text of one event (a line of NDJSON, an element of an array) that starts on line
+/// `line` of the input.
+fn parse_text(text: &str, line: usize) -> Result<Value, SyntaxError> {
+    serde_json::from_str(text).map_err(|error| {
+        SyntaxError::from_json(&error, line, |n| {
+            text.split('\n').nth(n - 1).map_or(0, str::len)
+        })
+    })
 }
 
 /// Reads NDJSON after line `line`: one event per non-blank line.
@@ -711,15 +793,13 @@ impl<'de> Visitor<'de> for Elements<'_> {
             }
             let line = self.first_line + newlines - raw.matches('\n').count();
             let found = if self.parse {
-                match serde_json::from_str(raw) {
+                match parse_text(raw, line) {
                     Ok(value) => Found::Event {
                         line,
                         raw: raw.to_owned(),
                         value: Some(value),
                     },
-                    Err(error) => Found::NotJson(SyntaxError::from_json(&error, line, |n| {
-                        raw.split('\n').nth(n - 1).map_or(0, str::len)
-                    })),
+                    Err(error) => Found::NotJson(error),
                 }
             } else {
                 Found::Event {
@@ -1005,5 +1085,44 @@ mod tests {
         // Stdin read as it comes cannot be split.
         let stdin = Input::open(Source::Stdin).unwrap();
         assert!(stdin.ndjson_parts(2).unwrap().is_none());
+    }
+
+    #[test]
+    fn events_read_lazily_parse_into_what_read_hands_on() {
+        for (name, text) in [
+            (
+                "ndjson",
+                &b"{\"a\": 1}\nnot json\n{\"b\": \"\xff\"}\n\n{\"c\": [1,\n"[..],
+            ),
+            ("array", b"[\n{\"a\": 1},\n  {\"b\":\n2}, 1e400, 3\n]"),
+            ("single", b"\n{\n\"a\": 1,\n}\n"),
+            ("torn", b"{\"a\":\n{\"b\": 2}\n{\"c\": 3}\n"),
+        ] {
+            let file = TextFile::new(name, text);
+            let input = Input::open(Source::File(file.0.clone())).unwrap();
+            let mut read = Vec::new();
+            let shape = input
+                .read(|item| {
+                    read.push(item);
+                    ControlFlow::Continue(())
+                })
+                .unwrap();
+            let mut lazily = Vec::new();
+            let lazy_shape = input
+                .read_lazily(|item| {
+                    lazily.push(match item {
+                        LazyItem::Event(event) => event.parse(),
+                        LazyItem::NotJson(error) => Item::NotJson(error),
+                    });
+                    ControlFlow::Continue(())
+                })
+                .unwrap();
+            assert_eq!(lazy_shape, shape, "{name}");
+            assert_eq!(lazily, read, "{name}");
+            assert!(
+                read.iter().any(|item| matches!(item, Item::NotJson(_))),
+                "{name}: something is not JSON"
+            );
+        }
     }
 }

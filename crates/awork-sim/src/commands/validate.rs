@@ -7,8 +7,10 @@
 //! line, and the checking goes on with the next line (or, in a single value or an array, which
 //! cannot be read past it, the next input). The checks themselves are
 //! `awork_models`' (`validate_value`, `duplicate_keys`, `warnings`); this module reads, counts and
-//! prints. A warning (an event name awork has never used) is printed but does not make an event
-//! invalid.
+//! prints. A valid event, the common case, is told from its text alone, read straight into the
+//! models (`Envelope::from_json`); only an invalid one is parsed as JSON and read again property
+//! by property to name every problem. A warning (an event name awork has never used) is printed
+//! but does not make an event invalid.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -20,7 +22,7 @@ use awork_models::{Problem, Warning};
 use serde_json::Value;
 
 use super::Outcome;
-use crate::input::{Input, Item, RawEvent, Shape, Source, SyntaxError};
+use crate::input::{Input, Item, LazyEvent, LazyItem, RawEvent, Shape, Source, SyntaxError};
 use crate::output;
 
 /// Arguments of `awork-sim validate`.
@@ -132,7 +134,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         };
         let mut failed = None;
         let before = tally.events;
-        let shape = input.read(|item| {
+        let shape = input.read_lazily(|item| {
             let checked = tally.check(item);
             for finding in checked.findings(&input.source) {
                 if let Err(error) = write(&finding, &mut closed) {
@@ -194,8 +196,29 @@ enum Checked {
 }
 
 impl Checked {
-    /// Checks one event: its text for repeated keys, its JSON for every problem and warning.
-    fn event(event: RawEvent) -> Checked {
+    /// Checks one event: its text for repeated keys, its JSON for every problem and warning. A
+    /// valid event is told from its text alone (what reads into the models from the text reads
+    /// from its JSON too, so the findings are the same); an invalid one is parsed.
+    fn event(event: LazyEvent) -> Checked {
+        if let Ok(envelope) = awork_models::Envelope::from_json(&event.raw)
+            && awork_models::validate(&envelope).is_empty()
+        {
+            return Checked::Event {
+                line: event.line,
+                event_type: envelope.event_type.as_str().to_owned(),
+                problems: awork_models::duplicate_keys(&event.raw),
+                warnings: awork_models::envelope_warnings(&envelope),
+            };
+        }
+        match event.parse() {
+            Item::Event(event) => Checked::parsed(event),
+            Item::NotJson(error) => Checked::NotJson(error),
+        }
+    }
+
+    /// Checks one parsed event: its text for repeated keys, its JSON for every problem and
+    /// warning.
+    fn parsed(event: RawEvent) -> Checked {
         let event_type = event_type_of(&event.value);
         let warnings = awork_models::warnings(&event.value);
         let mut problems = awork_models::duplicate_keys(&event.raw);
@@ -279,10 +302,10 @@ impl fmt::Display for Finding<'_> {
 
 impl Tally {
     /// Checks one item and counts what it found.
-    fn check(&mut self, item: Item) -> Checked {
+    fn check(&mut self, item: LazyItem) -> Checked {
         let checked = match item {
-            Item::Event(event) => Checked::event(event),
-            Item::NotJson(error) => Checked::NotJson(error),
+            LazyItem::Event(event) => Checked::event(event),
+            LazyItem::NotJson(error) => Checked::NotJson(error),
         };
         self.events += 1;
         match &checked {
@@ -344,14 +367,13 @@ mod tests {
         let mut tally = Tally::default();
         let mut findings = Vec::new();
         for (index, raw) in texts.iter().enumerate() {
-            let checked = tally.check(Item::Event(RawEvent {
-                line: index + 1,
-                value: serde_json::from_str(raw).unwrap(),
-                raw: (*raw).to_owned(),
-            }));
+            let checked = tally.check(LazyItem::Event(LazyEvent::unparsed(
+                index + 1,
+                (*raw).to_owned(),
+            )));
             findings.extend(checked.findings(&source).iter().map(ToString::to_string));
         }
-        let torn = tally.check(Item::NotJson(SyntaxError {
+        let torn = tally.check(LazyItem::NotJson(SyntaxError {
             line: 3,
             column: 7,
             message: "EOF while parsing a string".to_owned(),
