@@ -269,10 +269,11 @@ impl Part {
                 offset: at,
             },
         );
-        let mut line = Vec::new();
         if at < self.start {
-            at += reader.read_until(b'\n', &mut line)? as u64;
+            // Skipped, not kept: a line that starts before the stretch may be long.
+            at += reader.skip_until(b'\n')? as u64;
         }
+        let mut line = Vec::new();
         while at < self.end {
             line.clear();
             let read = reader.read_until(b'\n', &mut line)?;
