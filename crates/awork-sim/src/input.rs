@@ -191,26 +191,20 @@ impl Input {
         let Some(file) = &self.file else {
             return Ok(None);
         };
-        let mut reader = self.reader()?;
-        let start = if reader.fill_buf()?.starts_with(BOM) {
-            reader.consume(BOM.len());
+        // The rule is `scan`'s, which decides the shape by the time it hands on its first find.
+        let mut first_is_event = false;
+        let shape = scan(self.reader()?, false, &mut |found| {
+            first_is_event = matches!(found, Found::Event { .. });
+            ControlFlow::Break(())
+        })?;
+        if shape != Shape::Ndjson || !first_is_event {
+            return Ok(None);
+        }
+        let start = if self.reader()?.fill_buf()?.starts_with(BOM) {
             BOM.len() as u64
         } else {
             0
         };
-        let mut line = Vec::new();
-        let first = loop {
-            line.clear();
-            if reader.read_until(b'\n', &mut line)? == 0 {
-                return Ok(None);
-            }
-            if let Some(first) = line.iter().find(|byte| !is_blank(**byte)) {
-                break *first;
-            }
-        };
-        if first == b'[' || parse_line(trim_line(&line), 1).is_err() {
-            return Ok(None);
-        }
         let len = file.metadata()?.len().max(start) - start;
         let parts = parts.max(1) as u64;
         (0..parts)
