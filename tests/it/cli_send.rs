@@ -546,6 +546,63 @@ fn raw_sends_json_that_is_not_an_awork_event_byte_for_byte() {
 }
 
 #[test]
+fn a_file_that_changes_after_its_check_sends_only_what_was_read_before_and_the_rest_is_pending() {
+    const EVENTS: usize = 600;
+    let original = check(&["generate", "--count", "600", "--seed", "5"], "", 0).stdout;
+    let other = check(&["generate", "--count", "600", "--seed", "6"], "", 0).stdout;
+    let original_lines: Vec<&[u8]> = original.lines().map(str::as_bytes).collect();
+    // Emptied, and written over with other events: each while the first event waits for its
+    // answer, when `send` has read at most a few batches ahead (far fewer than 600 events).
+    for (name, changed) in [("emptied", String::new()), ("rewritten", other)] {
+        let file = TempFile::new(&format!("send-changed-{name}.ndjson"), &original);
+        let path = std::path::PathBuf::from(file.arg());
+        let first = std::sync::atomic::AtomicBool::new(true);
+        let runtime = Runtime::new().expect("a tokio runtime starts");
+        let receiver = runtime
+            .block_on(
+                Receiver::builder(Behaviour::status(200))
+                    .hook(move |_: &_, reply| {
+                        if first.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                            std::fs::write(&path, &changed).expect("the test rewrites the file");
+                        }
+                        reply
+                    })
+                    .bind("127.0.0.1:0".parse().unwrap()),
+            )
+            .expect("the receiver binds");
+        let run = send(&receiver.url(), &[file.arg(), "--json"], 1);
+        let bodies: Vec<Vec<u8>> = receiver
+            .requests()
+            .into_iter()
+            .map(|request| request.body.to_vec())
+            .collect();
+        let sent = bodies.len();
+        assert!((1..EVENTS).contains(&sent), "{name}: {sent} sent\n{run:#?}");
+        // Only the checked events, in order: not one byte of the changed file.
+        assert_eq!(bodies, original_lines[..sent], "{name}");
+        assert_eq!(
+            summary(&run),
+            serde_json::json!({"events": EVENTS, "delivered": sent, "failed": 0,
+                "pending": EVENTS - sent, "attempts": sent, "webhook": "active"}),
+            "{name}"
+        );
+        assert!(
+            run.stderr.contains(&format!(
+                "pending: #{} to #{EVENTS} ({} events, not attempted)",
+                sent + 1,
+                EVENTS - sent
+            )) && run.stderr.ends_with(&format!(
+                "error: {}: cannot read: it changed since it was checked; the events after it \
+                 were not sent\n",
+                file.arg()
+            )),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
 fn a_file_or_stdin_of_one_document_is_sent_exactly_as_it_is() {
     let receiver = TestReceiver::start(Behaviour::status(200));
     let line = check(&["generate", "--count", "1", "--seed", "4"], "", 0).stdout;

@@ -17,6 +17,7 @@ use std::io::{self, BufRead, BufReader, Read, Seek};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::time::SystemTime;
 
 use anyhow::Context;
 use serde::de::{self, Deserializer as _, SeqAccess, Visitor};
@@ -61,6 +62,45 @@ pub struct Input {
     pub source: Source,
     /// The file to read, or `None` for stdin read as it comes.
     file: Option<File>,
+    /// The stamp the file must keep: once set ([`Input::require_unchanged`]), a read that finds
+    /// the file changed fails.
+    unchanged: Option<Stamp>,
+}
+
+/// A file's length and the time of its last change: while both stay the same, so does its text,
+/// as far as the file system tells (to the resolution of its clock, a few milliseconds at most
+/// on Linux).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    fn of(file: &File) -> io::Result<Stamp> {
+        let metadata = file.metadata()?;
+        Ok(Stamp {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        })
+    }
+}
+
+/// A file that must not change while it is read: each read is followed by a look at the file's
+/// stamp, and fails when it changed, so that every byte handed on was read before any change.
+struct Unchanged {
+    file: File,
+    stamp: Stamp,
+}
+
+impl Read for Unchanged {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.file.read(buf)?;
+        if Stamp::of(&self.file)? != self.stamp {
+            return Err(io::Error::other("it changed since it was checked"));
+        }
+        Ok(read)
+    }
 }
 
 impl Input {
@@ -72,7 +112,11 @@ impl Input {
                 Some(File::open(path).with_context(|| format!("{source}: cannot read"))?)
             }
         };
-        Ok(Input { source, file })
+        Ok(Input {
+            source,
+            file,
+            unchanged: None,
+        })
     }
 
     /// Opens `source` so that it can be read more than once: stdin is copied to a temporary file
@@ -85,7 +129,23 @@ impl Input {
         Ok(Input {
             source,
             file: Some(file),
+            unchanged: None,
         })
+    }
+
+    /// The file's stamp now; `None` for stdin read as it comes.
+    pub fn stamp(&self) -> anyhow::Result<Option<Stamp>> {
+        self.file
+            .as_ref()
+            .map(Stamp::of)
+            .transpose()
+            .with_context(|| format!("{}: cannot read", self.source))
+    }
+
+    /// From now on, every read of the file fails once its stamp is no longer `stamp`
+    /// (`FILE: cannot read: it changed since it was checked`).
+    pub fn require_unchanged(&mut self, stamp: Stamp) {
+        self.unchanged = Some(stamp);
     }
 
     /// Another handle on the same input (for a thread that reads it); stdin opened with
@@ -100,16 +160,23 @@ impl Input {
         Ok(Input {
             source: self.source.clone(),
             file,
+            unchanged: self.unchanged,
         })
     }
 
     /// A reader from the start of the text.
     fn reader(&self) -> io::Result<Box<dyn BufRead + '_>> {
+        const BUFFER: usize = 64 * 1024;
         Ok(match &self.file {
             Some(file) => {
                 let mut file = file.try_clone()?;
                 file.rewind()?;
-                Box::new(BufReader::with_capacity(64 * 1024, file))
+                match self.unchanged {
+                    Some(stamp) => {
+                        Box::new(BufReader::with_capacity(BUFFER, Unchanged { file, stamp }))
+                    }
+                    None => Box::new(BufReader::with_capacity(BUFFER, file)),
+                }
             }
             None => Box::new(io::stdin().lock()),
         })
@@ -309,8 +376,8 @@ fn spool_stdin() -> io::Result<File> {
     let path = std::env::temp_dir().join(format!(
         "awork-sim-stdin-{}-{}",
         std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |since| since.as_nanos())
     ));
     let mut file = File::options()
@@ -999,6 +1066,41 @@ mod tests {
         fn drop(&mut self) {
             let _ = std::fs::remove_file(&self.0);
         }
+    }
+
+    #[test]
+    fn a_file_required_unchanged_is_read_as_it_was_and_not_once_it_changed() {
+        let file = TextFile::new("unchanged", b"{\"a\": 1}\n{\"b\": 2}\n");
+        let mut input = Input::open(Source::File(file.0.clone())).unwrap();
+        let stamp = input.stamp().unwrap().expect("a file has a stamp");
+        input.require_unchanged(stamp);
+        let read = |input: &Input| {
+            let mut texts = Vec::new();
+            let shape = input.read_texts(|_, raw| {
+                texts.push(raw);
+                ControlFlow::Continue(())
+            });
+            (shape.map_err(|error| format!("{error:#}")), texts)
+        };
+        assert_eq!(
+            read(&input),
+            (
+                Ok(Shape::Ndjson),
+                vec!["{\"a\": 1}".into(), "{\"b\": 2}".into()]
+            )
+        );
+        assert_eq!(input.whole().unwrap(), b"{\"a\": 1}\n{\"b\": 2}\n");
+
+        // Another length: the stamp differs even within one tick of the file system's clock.
+        std::fs::write(&file.0, b"{\"a\": 1}\n{\"b\": 2}\n{\"c\": 3}\n").unwrap();
+        let changed = format!(
+            "{}: cannot read: it changed since it was checked",
+            file.0.display()
+        );
+        assert_eq!(read(&input), (Err(changed.clone()), Vec::new()));
+        let clone = input.try_clone().unwrap();
+        assert_eq!(read(&clone), (Err(changed.clone()), Vec::new()));
+        assert_eq!(format!("{:#}", input.whole().unwrap_err()), changed);
     }
 
     /// The lines of `text` read in `parts` parts, one after the other, or `None` when it is not

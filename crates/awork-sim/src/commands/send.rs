@@ -5,9 +5,10 @@
 //! Every option and every input is resolved and checked before anything is sent, so bad usage
 //! sends nothing: files are read twice, as streams, once to check every event and once, on a
 //! thread of their own, to deliver them (stdin is copied to a temporary file for that), so memory
-//! follows the largest event rather than the input. Generated events are made on a thread of
-//! their own a few batches ahead of the engine (32 events or 64 KiB a batch), so a run of a
-//! million holds about a hundred in memory, paused or not. The delivery itself is
+//! follows the largest event rather than the input; a file that changed since its check is read
+//! no further, and its unread events are counted as pending. Generated events are made on a
+//! thread of their own a few batches ahead of the engine (32 events or 64 KiB a batch), so a run
+//! of a million holds about a hundred in memory, paused or not. The delivery itself is
 //! `awork_delivery`'s engine, on a current-thread runtime; this module builds its configuration,
 //! feeds it events, shows progress (a bar on a terminal, one line per failed attempt), stops on
 //! SIGINT or SIGTERM with the summary, and prints the summary.
@@ -202,16 +203,33 @@ pub struct FileEvents {
 
 impl FileEvents {
     /// Reads `source` once, as a stream, and checks it: JSON, at least one event, and (unless
-    /// `raw`) every event an awork event. The first problem is the error.
+    /// `raw`) every event an awork event. The first problem is the error. A file that changes
+    /// while it is checked is an error too, and one that changes after is not read again
+    /// ([`Input::require_unchanged`]).
     fn check(source: Source, raw: bool) -> anyhow::Result<FileEvents> {
-        let input = Input::open_rereadable(source)?;
-        let whole = |count, shape| count == 1 && matches!(shape, Shape::Single | Shape::Ndjson);
-        if !raw && let Some((count, shape)) = all_valid(&input) {
-            return Ok(FileEvents {
-                input,
-                count,
-                whole: whole(count, shape),
-            });
+        let mut input = Input::open_rereadable(source)?;
+        let stamp = input.stamp()?;
+        let (count, shape) = Self::count_valid(&input, raw)?;
+        if let Some(stamp) = stamp {
+            if input.stamp()? != Some(stamp) {
+                bail!(
+                    "{}: it changed while it was being checked; nothing was sent",
+                    input.source
+                );
+            }
+            input.require_unchanged(stamp);
+        }
+        Ok(FileEvents {
+            input,
+            count,
+            whole: count == 1 && matches!(shape, Shape::Single | Shape::Ndjson),
+        })
+    }
+
+    /// The checks of [`FileEvents::check`]: how many events `input` holds, and its shape.
+    fn count_valid(input: &Input, raw: bool) -> anyhow::Result<(u64, Shape)> {
+        if !raw && let Some(valid) = all_valid(input) {
+            return Ok(valid);
         }
         let mut count = 0;
         let mut problem = None;
@@ -243,28 +261,37 @@ impl FileEvents {
             };
             bail!("{}: no events to send: {what}", input.source);
         }
-        Ok(FileEvents {
-            input,
-            count,
-            whole: whole(count, shape),
-        })
+        Ok((count, shape))
     }
 
-    /// Hands each event to `send` (which says whether to go on), as its exact bytes.
+    /// Hands each event to `send` (which says whether to go on), as its exact bytes: the events
+    /// checked and no others. A file that changed since it was checked fails at the first read
+    /// that finds it changed ([`Input::require_unchanged`]), so what was read before is sent and
+    /// nothing after; one that ends before its checked count of events fails too.
     fn send_each(&self, send: &mut dyn FnMut(Event) -> bool) -> anyhow::Result<()> {
         if self.whole {
             let body = self.input.whole()?;
             send(Event::new(label_of(&body), body));
             return Ok(());
         }
+        let mut handed = 0;
+        let mut taken = true;
         self.input.read_texts(|_, raw| {
-            let event = Event::new(label_of(raw.as_bytes()), raw.into_bytes());
-            if send(event) {
+            handed += 1;
+            taken = send(Event::new(label_of(raw.as_bytes()), raw.into_bytes()));
+            if taken && handed < self.count {
                 ControlFlow::Continue(())
             } else {
                 ControlFlow::Break(())
             }
         })?;
+        if taken && handed < self.count {
+            bail!(
+                "{}: it changed since it was checked: it ends after {handed} of its {} events",
+                self.input.source,
+                self.count
+            );
+        }
         Ok(())
     }
 }
@@ -620,12 +647,16 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             count,
         } => Queue::generated(generator, *trace_salt, *count)?,
     };
-    let run = runtime.block_on(webhook.deliver_until(events, &mut observer, stop()));
+    let mut run = runtime.block_on(webhook.deliver_until(events, &mut observer, stop()));
     // A signal that comes after the run ended stops nothing: only one during it counts.
     let stopped = signals.received();
     observer.progress.bar.finish_and_clear();
     if let Some(log) = observer.log {
         log.finish().context("cannot write the attempt log")?;
+    }
+    let unread = unread.lock().unwrap_or_else(PoisonError::into_inner).take();
+    if unread.is_some() {
+        count_unread_as_pending(&mut run, config.events.len());
     }
 
     if config.json {
@@ -635,7 +666,6 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     } else {
         write_human(&run, stopped, out)?;
     }
-    let unread = unread.lock().unwrap_or_else(PoisonError::into_inner).take();
     if let Some(error) = &unread {
         let _ = writeln!(
             io::stderr(),
@@ -649,6 +679,24 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Failures
     })
+}
+
+/// Counts the events that a file which could not be read again kept from the engine (checked,
+/// never sent) as pending, not attempted, after those the engine counted: the summary still adds
+/// up to the events checked.
+fn count_unread_as_pending(run: &mut RunReport, checked: u64) {
+    let unread = checked.saturating_sub(run.report.events);
+    if unread == 0 {
+        return;
+    }
+    let first = if run.untouched.is_empty() {
+        run.report.events
+    } else {
+        run.untouched.start
+    };
+    run.report.events += unread;
+    run.report.pending += unread;
+    run.untouched = first..run.report.events;
 }
 
 /// Whether anything accepts a TCP connection at the URL's host and port: `None` when something
