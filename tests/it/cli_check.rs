@@ -81,6 +81,31 @@ fn a_correct_receiver_passes_with_exit_0_and_both_reports() {
     }
 }
 
+#[test]
+fn a_report_that_cannot_be_written_fails_the_run_with_1_and_the_others_are_still_written() {
+    let receiver = Example::start(None);
+    let url = receiver.url();
+    let run = check(
+        &[
+            "check",
+            "--url",
+            &url,
+            "--auth-header",
+            AUTH,
+            "--junit",
+            "/dev/full",
+        ],
+        "",
+        1,
+    );
+    assert!(run.stdout.contains("passed"), "{run:#?}");
+    assert_eq!(
+        run.stderr.trim_end(),
+        "error: /dev/full: cannot write: No space left on device (os error 28)",
+        "{run:#?}"
+    );
+}
+
 /// Python's `http.server` receiver (`tests/it/python/http_server_receiver.py`), killed when dropped.
 struct PythonReceiver(std::process::Child);
 

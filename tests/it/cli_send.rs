@@ -1,6 +1,8 @@
 //! `awork-sim send` against real receivers on 127.0.0.1: retries, pauses, pending events, files sent
 //! byte for byte, headers, the attempt log, and options refused before anything is sent.
 
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use awork_delivery::receiver::{Behaviour, Receiver};
@@ -602,6 +604,83 @@ fn a_file_that_changes_after_its_check_sends_only_what_was_read_before_and_the_r
     }
 }
 
+/// `awork-sim send --url URL` with `args`, its stdout on `stdout`, its stderr captured.
+fn spawn_send(url: &str, args: &[&str], stdout: Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+        .args(["send", "--url", url])
+        .args(args)
+        .current_dir(workspace_root())
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("awork-sim starts")
+}
+
+#[test]
+fn a_log_or_summary_that_cannot_be_written_after_the_sending_fails_the_run_with_1_not_2() {
+    let receiver = TestReceiver::start(Behaviour::status(200));
+    let run = send(&receiver.url(), &["--count", "5", "--log", "/dev/full"], 1);
+    receiver.expect_requests(5);
+    assert!(run.stdout.contains("delivered 5/5"), "{run:#?}");
+    assert!(
+        run.stderr.ends_with(
+            "error: /dev/full: cannot write the attempt log: No space left on device (os error \
+             28)\n"
+        ),
+        "{run:#?}"
+    );
+
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full opens");
+    let child = spawn_send(&receiver.url(), &["--count", "5", "--json"], full.into());
+    let output = child.wait_with_output().expect("awork-sim runs");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    receiver.expect_requests(10);
+    assert!(stderr.contains("delivered 5/5"), "{stderr}");
+    // Said once, not again when the run ends.
+    assert_eq!(
+        stderr
+            .matches("error: cannot write to standard output: No space left on device")
+            .count(),
+        1,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn send_piped_into_a_reader_that_leaves_early_keeps_its_exit_status() {
+    let receiver = TestReceiver::start(Behaviour::status(500));
+    // 3,000 failed events: a line each, far more than a pipe holds, so `send` writes on after
+    // the reader has gone.
+    let args = [
+        "--count",
+        "3000",
+        "--max-retries",
+        "0",
+        "--pause-after",
+        "100000",
+        "--quiet",
+    ];
+    let mut child = spawn_send(&receiver.url(), &args, Stdio::piped());
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout is piped"))
+        .read_line(&mut first)
+        .expect("send writes a line");
+    assert!(first.starts_with("failed: #1 "), "{first}");
+    let output = child.wait_with_output().expect("awork-sim runs");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    receiver.expect_requests(3000);
+}
+
 #[test]
 fn a_file_or_stdin_of_one_document_is_sent_exactly_as_it_is() {
     let receiver = TestReceiver::start(Behaviour::status(200));
@@ -743,11 +822,7 @@ fn reproducible_sends_the_seeds_bytes_every_time() {
 
 #[test]
 fn on_a_terminal_the_progress_bar_splits_the_settled_events() {
-    if std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
+    if Command::new("script").arg("--version").output().is_err() {
         eprintln!("SKIPPED: `script` (util-linux) gives the run a terminal; it is not installed");
         return;
     }
@@ -760,10 +835,10 @@ fn on_a_terminal_the_progress_bar_splits_the_settled_events() {
         env!("CARGO_BIN_EXE_awork-sim"),
         receiver.url()
     );
-    let output = std::process::Command::new("script")
+    let output = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
         .current_dir(workspace_root())
-        .stdin(std::process::Stdio::null())
+        .stdin(Stdio::null())
         .output()
         .expect("script runs");
     let shown = String::from_utf8_lossy(&output.stdout);

@@ -11,27 +11,48 @@ use std::io::{self, BufWriter, StdoutLock, Write};
 
 /// Buffered standard output whose broken-pipe errors are marked as [`Closed`].
 ///
+/// A write that fails fails once: the error goes to the command, which says it or stops, and what
+/// is written after it is dropped, so that the same failure is not said again when the run ends.
 /// Commands that print as they go (a receiver printing deliveries) should flush after each record.
-pub struct Stdout {
-    inner: BufWriter<StdoutLock<'static>>,
+pub struct Stdout<W: Write = StdoutLock<'static>> {
+    inner: BufWriter<W>,
+    failed: bool,
 }
 
 impl Stdout {
     /// Locks standard output for the rest of the run.
     pub fn new() -> Stdout {
-        Stdout {
-            inner: BufWriter::new(io::stdout().lock()),
-        }
+        Stdout::over(io::stdout().lock())
     }
 }
 
-impl Write for Stdout {
+impl<W: Write> Stdout<W> {
+    fn over(inner: W) -> Stdout<W> {
+        Stdout {
+            inner: BufWriter::new(inner),
+            failed: false,
+        }
+    }
+
+    fn failing(&mut self, error: io::Error) -> io::Error {
+        self.failed = true;
+        mark(error)
+    }
+}
+
+impl<W: Write> Write for Stdout<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf).map_err(mark)
+        if self.failed {
+            return Ok(buf.len());
+        }
+        self.inner.write(buf).map_err(|error| self.failing(error))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush().map_err(mark)
+        if self.failed {
+            return Ok(());
+        }
+        self.inner.flush().map_err(|error| self.failing(error))
     }
 }
 
@@ -47,11 +68,15 @@ impl fmt::Display for Closed {
 
 impl Error for Closed {}
 
+/// Marks a broken pipe as [`Closed`], and says of any other error where it happened.
 fn mark(error: io::Error) -> io::Error {
     if error.kind() == io::ErrorKind::BrokenPipe {
         io::Error::new(io::ErrorKind::BrokenPipe, Closed)
     } else {
-        error
+        io::Error::new(
+            error.kind(),
+            format!("cannot write to standard output: {error}"),
+        )
     }
 }
 
@@ -88,5 +113,33 @@ mod tests {
         assert!(!is_closed(&mark(io::Error::from(
             io::ErrorKind::PermissionDenied
         ))));
+    }
+
+    /// Standard output on a full disk.
+    struct Full;
+
+    impl Write for Full {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::from(io::ErrorKind::StorageFull))
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_write_that_fails_says_where_and_fails_once() {
+        let mut out = Stdout::over(Full);
+        writeln!(out, "held in the buffer").unwrap();
+        let error = out.flush().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "cannot write to standard output: no storage space"
+        );
+        assert!(!is_closed(&error));
+        // Said once: what comes after is dropped, and the flush at the end of the run succeeds.
+        writeln!(out, "after the failure").unwrap();
+        out.flush().unwrap();
     }
 }

@@ -170,25 +170,34 @@ pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             return Ok(Outcome::Stopped(signal));
         }
     };
-    if let Some((path, file)) = config.junit {
+    let outcome = if report.passed {
+        Outcome::Success
+    } else {
+        Outcome::Failures
+    };
+    // The suite ran: from here on, a report that cannot be written is said and fails the run,
+    // but it is not bad input, and the other reports are still written.
+    let outcome = outcome.reported(|| {
+        let Some((path, file)) = config.junit else {
+            return Ok(());
+        };
         let mut writer = BufWriter::new(file);
         writer
             .write_all(report.to_junit().as_bytes())
             .and_then(|()| writer.flush())
-            .with_context(|| format!("{}: cannot write", path.display()))?;
-    }
-    if let Some(directory) = &config.save_failed {
-        save_failed(&report, directory)?;
-    }
-    match config.format {
-        Format::Text => out.write_all(report.to_text().as_bytes())?,
-        Format::Json => writeln!(out, "{}", report.to_json())?,
-    }
-    Ok(if report.passed {
-        Outcome::Success
-    } else {
-        Outcome::Failures
-    })
+            .with_context(|| format!("{}: cannot write", path.display()))
+    });
+    let outcome = outcome.reported(|| match &config.save_failed {
+        Some(directory) => save_failed(&report, directory),
+        None => Ok(()),
+    });
+    Ok(outcome.reported(|| {
+        match config.format {
+            Format::Text => out.write_all(report.to_text().as_bytes())?,
+            Format::Json => writeln!(out, "{}", report.to_json())?,
+        }
+        Ok(out.flush()?)
+    }))
 }
 
 /// Writes the body of every failed request to `directory`, byte for byte, and says so on stderr

@@ -15,9 +15,10 @@ pub mod send;
 pub mod serve;
 pub mod validate;
 
-use std::io::Write;
+use std::io::{self, Write};
 
 use crate::cli::Command;
+use crate::output;
 use crate::signals::Signal;
 
 /// What a command that ran to its end found.
@@ -29,6 +30,32 @@ pub enum Outcome {
     Failures,
     /// A signal stopped the job before its end; what it did is reported.
     Stopped(Signal),
+}
+
+impl Outcome {
+    /// This outcome with a failure found after the job ran (a report or a log that could not be
+    /// written): a failure, unless a signal stopped the job.
+    pub fn with_failure(self) -> Outcome {
+        match self {
+            Outcome::Stopped(signal) => Outcome::Stopped(signal),
+            Outcome::Success | Outcome::Failures => Outcome::Failures,
+        }
+    }
+
+    /// The outcome of a job that ran, once `write` has written its report: this one, also when
+    /// the reader of stdout went away meanwhile (it had what it wanted, and the job's result
+    /// stands: `send … | head -1` exits 1 when events failed). Any other failure to write is said
+    /// in one line on stderr and fails the run: exit 1, not 2, which says that nothing was sent.
+    pub fn reported(self, write: impl FnOnce() -> anyhow::Result<()>) -> Outcome {
+        match write() {
+            Ok(()) => self,
+            Err(error) if output::is_closed_error(&error) => self,
+            Err(error) => {
+                let _ = writeln!(io::stderr(), "error: {error:#}");
+                self.with_failure()
+            }
+        }
+    }
 }
 
 /// Resolves the arguments of `command` and runs it, writing its results to `out`.

@@ -651,34 +651,45 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     // A signal that comes after the run ended stops nothing: only one during it counts.
     let stopped = signals.received();
     observer.progress.bar.finish_and_clear();
-    if let Some(log) = observer.log {
-        log.finish().context("cannot write the attempt log")?;
-    }
+    let log_written = observer.log.map(JsonLinesWriter::finish);
     let unread = unread.lock().unwrap_or_else(PoisonError::into_inner).take();
     if unread.is_some() {
         count_unread_as_pending(&mut run, config.events.len());
     }
-
-    if config.json {
-        let mut stderr = io::stderr().lock();
-        write_human(&run, stopped, &mut stderr)?;
-        writeln!(out, "{}", serde_json::to_string(&run.report)?)?;
+    let outcome = if let Some(signal) = stopped {
+        Outcome::Stopped(signal)
+    } else if run.report.failed == 0 && run.report.pending == 0 && unread.is_none() {
+        Outcome::Success
     } else {
-        write_human(&run, stopped, out)?;
-    }
+        Outcome::Failures
+    };
+
+    // The events went where they went: from here on, what cannot be written (the summary, the
+    // log) is said and fails the run, but it is not bad input.
+    let mut outcome = outcome.reported(|| {
+        if config.json {
+            write_human(&run, stopped, &mut io::stderr().lock())?;
+            writeln!(out, "{}", serde_json::to_string(&run.report)?)?;
+        } else {
+            write_human(&run, stopped, out)?;
+        }
+        Ok(out.flush()?)
+    });
     if let Some(error) = &unread {
         let _ = writeln!(
             io::stderr(),
             "error: {error}; the events after it were not sent"
         );
     }
-    Ok(if let Some(signal) = stopped {
-        Outcome::Stopped(signal)
-    } else if run.report.failed == 0 && run.report.pending == 0 && unread.is_none() {
-        Outcome::Success
-    } else {
-        Outcome::Failures
-    })
+    if let (Some(Err(error)), Some(path)) = (log_written, &config.log) {
+        let _ = writeln!(
+            io::stderr(),
+            "error: {}: cannot write the attempt log: {error}",
+            path.display()
+        );
+        outcome = outcome.with_failure();
+    }
+    Ok(outcome)
 }
 
 /// Counts the events that a file which could not be read again kept from the engine (checked,
