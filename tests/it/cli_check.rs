@@ -85,19 +85,16 @@ fn a_correct_receiver_passes_with_exit_0_and_both_reports() {
 fn a_report_that_cannot_be_written_fails_the_run_with_1_and_the_others_are_still_written() {
     let receiver = Example::start(None);
     let url = receiver.url();
-    let run = check(
-        &[
-            "check",
-            "--url",
-            &url,
-            "--auth-header",
-            AUTH,
-            "--junit",
-            "/dev/full",
-        ],
-        "",
-        1,
-    );
+    let args = [
+        "check",
+        "--url",
+        &url,
+        "--auth-header",
+        AUTH,
+        "--junit",
+        "/dev/full",
+    ];
+    let run = check(&args, "", 1);
     assert!(run.stdout.contains("passed"), "{run:#?}");
     assert_eq!(
         run.stderr.trim_end(),
