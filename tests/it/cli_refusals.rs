@@ -2,32 +2,9 @@
 //! `--force`, which removes only the event files generate writes), and negative numbers, told in
 //! one line what the option takes instead of clap's tip to write `-- -5`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::support::check;
-
-/// A fresh, missing directory in the temporary directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("awork-sim-it-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        TempDir(dir)
-    }
-
-    fn arg(&self) -> &str {
-        self.0
-            .to_str()
-            .expect("the temporary directory's path is UTF-8")
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use crate::support::{TempDir, check};
 
 /// The names in `dir`, sorted.
 fn names(dir: &Path) -> Vec<String> {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use tokio::runtime::Runtime;
 
 use crate::cli_signals::Running;
-use crate::support::{Run, TempFile, check, check_usage_errors, workspace_root};
+use crate::support::{Run, TempDir, TempFile, check, check_usage_errors, workspace_root};
 
 /// A receiver on 127.0.0.1 with the runtime that serves it; both live as long as the test needs.
 struct TestReceiver {
@@ -602,6 +602,60 @@ fn a_file_that_changes_after_its_check_sends_only_what_was_read_before_and_the_r
             run.stderr
         );
     }
+}
+
+#[test]
+fn a_folder_sends_its_event_files_in_name_order_and_one_without_any_is_refused() {
+    let generated = check(&["generate", "--count", "4", "--seed", "8"], "", 0).stdout;
+    let events: Vec<&str> = generated.lines().collect();
+    let folder = TempDir::new("send-folder");
+    std::fs::create_dir_all(folder.0.join("later")).unwrap();
+    for (name, text) in [
+        ("000002-b.json", events[1].to_owned()),
+        ("000001-a.json", events[0].to_owned()),
+        ("000003-c.ndjson", format!("{}\n{}\n", events[2], events[3])),
+        ("notes.txt", "not an event".to_owned()),
+        ("later/000000-first.json", events[3].to_owned()),
+    ] {
+        std::fs::write(folder.0.join(name), text).unwrap();
+    }
+    let receiver = TestReceiver::start(Behaviour::status(200));
+    send(&receiver.url(), &[folder.arg()], 0);
+    receiver.expect_requests(4);
+    assert_eq!(
+        receiver.bodies(),
+        events
+            .iter()
+            .map(|event| event.as_bytes().to_vec())
+            .collect::<Vec<_>>()
+    );
+
+    let run = send(
+        &receiver.url(),
+        &[&folder.0.join("later").to_string_lossy(), folder.arg()],
+        0,
+    );
+    receiver.expect_requests(9);
+    assert!(run.stdout.contains("delivered 5/5"), "{run:#?}");
+
+    std::fs::remove_dir_all(folder.0.join("later")).unwrap();
+    let empty = folder.0.join("later");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::write(empty.join("notes.txt"), "not an event").unwrap();
+    let run = send(
+        &receiver.url(),
+        &[folder.arg(), &empty.to_string_lossy()],
+        2,
+    );
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: {}: no events to send: no event file in the folder (*.json, *.ndjson, \
+             *.jsonl)\n",
+            empty.display()
+        )
+    );
+    receiver.expect_requests(9);
 }
 
 /// `awork-sim send --url URL` with `args`, its stdout on `stdout`, its stderr captured.

@@ -155,3 +155,26 @@ pub fn run_python(script: &str, args: &[&str]) -> String {
     );
     String::from_utf8(output.stdout).expect("UTF-8")
 }
+
+/// A fresh, missing directory in the temporary directory, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("awork-sim-it-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        TempDir(dir)
+    }
+
+    pub fn arg(&self) -> &str {
+        self.0
+            .to_str()
+            .expect("the temporary directory's path is UTF-8")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -15,7 +15,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek};
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::SystemTime;
 
@@ -52,6 +52,30 @@ impl fmt::Display for Source {
             Source::File(path) => write!(f, "{}", path.display()),
         }
     }
+}
+
+/// The names of the files a folder of events is read for: what `generate --out` and `listen
+/// --record` write (`.json`), and NDJSON captures.
+const EVENT_FILE_ENDINGS: [&str; 3] = [".json", ".ndjson", ".jsonl"];
+
+/// What is said of a folder without event files.
+pub const NO_EVENT_FILE: &str = "no event file in the folder (*.json, *.ndjson, *.jsonl)";
+
+/// The event files of a folder given for its events, in name order, not looking into its
+/// subfolders: the files whose names end as [`EVENT_FILE_ENDINGS`] say.
+pub fn event_files(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let cannot_read = || format!("{}: cannot read the folder", folder.display());
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(folder).with_context(cannot_read)? {
+        let entry = entry.with_context(cannot_read)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
+        if is_file && EVENT_FILE_ENDINGS.iter().any(|end| name.ends_with(end)) {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// An opened source. A file can be read again from its start; stdin only once, unless it was

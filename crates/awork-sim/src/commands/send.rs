@@ -34,7 +34,7 @@ use serde::Deserialize;
 use super::Outcome;
 use crate::auth::AuthArgs;
 use crate::generated::{self, GeneratorArgs};
-use crate::input::{Input, Item, Part, Shape, Source};
+use crate::input::{Input, Item, NO_EVENT_FILE, Part, Shape, Source, event_files};
 use crate::policy::{PolicyArgs, pause_note};
 use crate::signals::{Signal, Signals};
 
@@ -87,8 +87,9 @@ pub struct Args {
     /// URL, no progress bar. The summary is still printed.
     #[arg(long)]
     quiet: bool,
-    /// Files of events to send byte for byte (JSON, a JSON array, or NDJSON; `-` is stdin). Without
-    /// files, events are generated.
+    /// Files of events to send byte for byte (JSON, a JSON array, or NDJSON; `-` is stdin); a
+    /// folder stands for its event files (`*.json`, `*.ndjson`, `*.jsonl`, in name order: what
+    /// `listen --record` writes). Without files, events are generated.
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
 }
@@ -126,11 +127,20 @@ impl Args {
                      used with FILEs (which are sent byte for byte)"
                 );
             }
-            let files = self
-                .files
-                .into_iter()
-                .map(|path| FileEvents::check(Source::from_arg(path), self.raw))
-                .collect::<anyhow::Result<Vec<_>>>()?;
+            let mut files = Vec::new();
+            for path in self.files {
+                if path.is_dir() {
+                    let in_folder = event_files(&path)?;
+                    if in_folder.is_empty() {
+                        bail!("{}: no events to send: {NO_EVENT_FILE}", path.display());
+                    }
+                    for file in in_folder {
+                        files.push(FileEvents::check(Source::File(file), self.raw)?);
+                    }
+                } else {
+                    files.push(FileEvents::check(Source::from_arg(path), self.raw)?);
+                }
+            }
             Events::Files(files)
         };
         Ok(Config {

@@ -17,12 +17,14 @@ use std::io::{self, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use awork_models::{Problem, Warning};
 use serde_json::Value;
 
 use super::Outcome;
-use crate::input::{Input, Item, LazyEvent, LazyItem, RawEvent, Shape, Source, SyntaxError};
+use crate::input::{
+    Input, Item, LazyEvent, LazyItem, NO_EVENT_FILE, RawEvent, Shape, Source, SyntaxError,
+    event_files,
+};
 use crate::output;
 
 /// Arguments of `awork-sim validate`.
@@ -54,10 +56,6 @@ pub struct Config {
     pub sources: Vec<Source>,
 }
 
-/// The names of the files a folder given to `validate` is read for: what `generate --out` and
-/// `listen --record` write (`.json`), and NDJSON captures.
-const EVENT_FILE_ENDINGS: [&str; 3] = [".json", ".ndjson", ".jsonl"];
-
 /// One part of what `validate` reads, with the folders given expanded.
 enum Part {
     /// An input, opened.
@@ -66,24 +64,13 @@ enum Part {
     EmptyFolder(PathBuf),
 }
 
-/// The inputs `sources` name, opened: a folder stands for its event files ([`EVENT_FILE_ENDINGS`]),
-/// in name order, not looking into its subfolders.
+/// The inputs `sources` name, opened: a folder stands for its event files ([`event_files`]).
 fn open_all(sources: &[Source]) -> anyhow::Result<Vec<Part>> {
     let mut parts = Vec::new();
     for source in sources {
         match source {
             Source::File(path) if path.is_dir() => {
-                let cannot_read = || format!("{}: cannot read the folder", path.display());
-                let mut files = Vec::new();
-                for entry in std::fs::read_dir(path).with_context(cannot_read)? {
-                    let entry = entry.with_context(cannot_read)?;
-                    let name = entry.file_name().to_string_lossy().into_owned();
-                    let is_file = entry.file_type().is_ok_and(|kind| kind.is_file());
-                    if is_file && EVENT_FILE_ENDINGS.iter().any(|end| name.ends_with(end)) {
-                        files.push(entry.path());
-                    }
-                }
-                files.sort();
+                let files = event_files(path)?;
                 if files.is_empty() {
                     parts.push(Part::EmptyFolder(path.clone()));
                 }
@@ -123,11 +110,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             Part::Input(input) => input,
             Part::EmptyFolder(path) => {
                 tally.empty += 1;
-                let line = format!(
-                    "{}: no event: no event file in the folder ({})",
-                    path.display(),
-                    EVENT_FILE_ENDINGS.map(|end| format!("*{end}")).join(", ")
-                );
+                let line = format!("{}: no event: {NO_EVENT_FILE}", path.display());
                 write(&line, &mut closed)?;
                 continue;
             }
