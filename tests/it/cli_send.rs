@@ -658,6 +658,55 @@ fn a_folder_sends_its_event_files_in_name_order_and_one_without_any_is_refused()
     receiver.expect_requests(9);
 }
 
+#[test]
+fn a_process_substitution_or_a_named_pipe_is_read_as_a_stream_as_stdin_is() {
+    let binary = env!("CARGO_BIN_EXE_awork-sim");
+    let generated = check(&["generate", "--count", "5", "--seed", "2"], "", 0).stdout;
+    let receiver = TestReceiver::start(Behaviour::status(200));
+    // bash's `<(…)` is a path to a pipe, which cannot be read again from its start.
+    for command in [
+        format!(
+            "'{binary}' send --url '{}' <('{binary}' generate --count 5 --seed 2)",
+            receiver.url()
+        ),
+        format!("'{binary}' validate <('{binary}' generate --count 5 --seed 2)"),
+    ] {
+        let output = Command::new("bash")
+            .args(["-c", &command])
+            .output()
+            .expect("bash runs");
+        assert!(
+            output.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    receiver.expect_requests(5);
+
+    let folder = TempDir::new("send-fifo");
+    std::fs::create_dir(&folder.0).unwrap();
+    let fifo = folder.0.join("events");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let writer = {
+        let (fifo, generated) = (fifo.clone(), generated.clone());
+        std::thread::spawn(move || std::fs::write(fifo, generated))
+    };
+    send(&receiver.url(), &[&fifo.to_string_lossy()], 0);
+    writer.join().unwrap().expect("the events go into the pipe");
+    receiver.expect_requests(10);
+    let bodies = receiver.bodies();
+    let expected: Vec<Vec<u8>> = generated
+        .lines()
+        .map(|line| line.as_bytes().to_vec())
+        .collect();
+    assert_eq!(bodies[..5], expected[..]);
+    assert_eq!(bodies[5..], expected[..]);
+}
+
 /// `awork-sim send --url URL` with `args`, its stdout on `stdout`, its stderr captured.
 fn spawn_send(url: &str, args: &[&str], stdout: Stdio) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_awork-sim"))

@@ -84,8 +84,10 @@ pub fn event_files(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
 pub struct Input {
     /// Where it comes from, for messages.
     pub source: Source,
-    /// The file to read, or `None` for stdin read as it comes.
+    /// The file to read, from its start each time, or `None` for a stream read as it comes.
     file: Option<File>,
+    /// The stream that is not stdin: a named pipe or `<(command)`, `None` for stdin.
+    pipe: Option<File>,
     /// The stamp the file must keep: once set ([`Input::require_unchanged`]), a read that finds
     /// the file changed fails.
     unchanged: Option<Stamp>,
@@ -129,31 +131,49 @@ impl Read for Unchanged {
 
 impl Input {
     /// Opens `source`: a file that cannot be opened is an error naming it, before anything is read.
+    /// A path that is not a regular file (a named pipe, `<(command)`) is a stream, read once as it
+    /// comes, as stdin is.
     pub fn open(source: Source) -> anyhow::Result<Input> {
-        let file = match &source {
-            Source::Stdin => None,
+        let (file, pipe) = match &source {
+            Source::Stdin => (None, None),
             Source::File(path) => {
-                Some(File::open(path).with_context(|| format!("{source}: cannot read"))?)
+                let file = File::open(path).with_context(|| format!("{source}: cannot read"))?;
+                let regular = file
+                    .metadata()
+                    .with_context(|| format!("{source}: cannot read"))?
+                    .is_file();
+                if regular {
+                    (Some(file), None)
+                } else {
+                    (None, Some(file))
+                }
             }
         };
         Ok(Input {
             source,
             file,
+            pipe,
             unchanged: None,
         })
     }
 
-    /// Opens `source` so that it can be read more than once: stdin is copied to a temporary file
-    /// (removed at once; the open handle keeps it until the end), so it is not held in memory.
+    /// Opens `source` so that it can be read more than once: a stream (stdin, a named pipe) is
+    /// copied to a temporary file (removed at once; the open handle keeps it until the end), so it
+    /// is not held in memory.
     pub fn open_rereadable(source: Source) -> anyhow::Result<Input> {
-        if source != Source::Stdin {
-            return Input::open(source);
+        let input = Input::open(source)?;
+        if input.file.is_some() {
+            return Ok(input);
         }
-        let file = spool_stdin().with_context(|| format!("{source}: cannot read"))?;
+        let spooled = match &input.pipe {
+            Some(pipe) => spool(&mut &*pipe),
+            None => spool(&mut io::stdin().lock()),
+        };
+        let file = spooled.with_context(|| format!("{}: cannot read", input.source))?;
         Ok(Input {
-            source,
             file: Some(file),
-            unchanged: None,
+            pipe: None,
+            ..input
         })
     }
 
@@ -172,18 +192,19 @@ impl Input {
         self.unchanged = Some(stamp);
     }
 
-    /// Another handle on the same input (for a thread that reads it); stdin opened with
-    /// [`Input::open`] stays stdin.
+    /// Another handle on the same input (for a thread that reads it); a stream opened with
+    /// [`Input::open`] stays the same stream.
     pub fn try_clone(&self) -> anyhow::Result<Input> {
-        let file = self
-            .file
-            .as_ref()
-            .map(File::try_clone)
-            .transpose()
-            .with_context(|| format!("{}: cannot read", self.source))?;
+        let clone = |file: &Option<File>| {
+            file.as_ref()
+                .map(File::try_clone)
+                .transpose()
+                .with_context(|| format!("{}: cannot read", self.source))
+        };
         Ok(Input {
             source: self.source.clone(),
-            file,
+            file: clone(&self.file)?,
+            pipe: clone(&self.pipe)?,
             unchanged: self.unchanged,
         })
     }
@@ -202,7 +223,10 @@ impl Input {
                     None => Box::new(BufReader::with_capacity(BUFFER, file)),
                 }
             }
-            None => Box::new(io::stdin().lock()),
+            None => match &self.pipe {
+                Some(pipe) => Box::new(BufReader::with_capacity(BUFFER, pipe)),
+                None => Box::new(io::stdin().lock()),
+            },
         })
     }
 
@@ -395,10 +419,10 @@ impl Read for ReadAt<'_> {
     }
 }
 
-/// Copies stdin to a temporary file that is removed at once, and returns the file.
-fn spool_stdin() -> io::Result<File> {
+/// Copies a stream to a temporary file that is removed at once, and returns the file.
+fn spool(stream: &mut dyn Read) -> io::Result<File> {
     let path = std::env::temp_dir().join(format!(
-        "awork-sim-stdin-{}-{}",
+        "awork-sim-stream-{}-{}",
         std::process::id(),
         SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
@@ -411,7 +435,7 @@ fn spool_stdin() -> io::Result<File> {
         .open(&path)?;
     // Removed while open: the data stays until the handle closes, and nothing is left behind.
     std::fs::remove_file(&path)?;
-    io::copy(&mut io::stdin().lock(), &mut file)?;
+    io::copy(stream, &mut file)?;
     file.rewind()?;
     Ok(file)
 }

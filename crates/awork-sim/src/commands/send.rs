@@ -4,9 +4,9 @@
 //!
 //! Every option and every input is resolved and checked before anything is sent, so bad usage
 //! sends nothing: files are read twice, as streams, once to check every event and once, on a
-//! thread of their own, to deliver them (stdin is copied to a temporary file for that), so memory
-//! follows the largest event rather than the input; a file that changed since its check is read
-//! no further, and its unread events are counted as pending. Generated events are made on a
+//! thread of their own, to deliver them (a stream is copied to a temporary file for that), so
+//! memory follows the largest event rather than the input; a file that changed since its check is
+//! read no further, and its unread events are counted as pending. Generated events are made on a
 //! thread of their own a few batches ahead of the engine (32 events or 64 KiB a batch), so a run
 //! of a million holds about a hundred in memory, paused or not. The delivery itself is
 //! `awork_delivery`'s engine, on a current-thread runtime; this module builds its configuration,
