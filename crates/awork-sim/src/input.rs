@@ -17,6 +17,7 @@ use std::io::{self, BufRead, BufReader, Read, Seek};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use anyhow::Context;
@@ -78,8 +79,9 @@ pub fn event_files(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// An opened source. A file can be read again from its start; stdin only once, unless it was
-/// opened with [`Input::open_rereadable`], which copies it to a temporary file first.
+/// An opened source. A file can be read again from its start; a stream (stdin, a named pipe) only
+/// once, unless it was opened with [`Input::open_rereadable`], which copies it to a temporary file
+/// first.
 #[derive(Debug)]
 pub struct Input {
     /// Where it comes from, for messages.
@@ -177,7 +179,7 @@ impl Input {
         })
     }
 
-    /// The file's stamp now; `None` for stdin read as it comes.
+    /// The file's stamp now; `None` for a stream read as it comes.
     pub fn stamp(&self) -> anyhow::Result<Option<Stamp>> {
         self.file
             .as_ref()
@@ -421,9 +423,12 @@ impl Read for ReadAt<'_> {
 
 /// Copies a stream to a temporary file that is removed at once, and returns the file.
 fn spool(stream: &mut dyn Read) -> io::Result<File> {
+    /// Streams copied so far by this process, so that two never share a name.
+    static SPOOLED: AtomicU64 = AtomicU64::new(0);
     let path = std::env::temp_dir().join(format!(
-        "awork-sim-stream-{}-{}",
+        "awork-sim-stream-{}-{}-{}",
         std::process::id(),
+        SPOOLED.fetch_add(1, Ordering::Relaxed),
         SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |since| since.as_nanos())
