@@ -34,8 +34,10 @@ impl<W: Write> Stdout<W> {
         }
     }
 
+    /// An error of the inner writer, marked; any but an interrupted write (which `write_all`
+    /// tries again) fails the output for good.
     fn failing(&mut self, error: io::Error) -> io::Error {
-        self.failed = true;
+        self.failed = error.kind() != io::ErrorKind::Interrupted;
         mark(error)
     }
 }
@@ -68,10 +70,13 @@ impl fmt::Display for Closed {
 
 impl Error for Closed {}
 
-/// Marks a broken pipe as [`Closed`], and says of any other error where it happened.
+/// Marks a broken pipe as [`Closed`], and says of any other error where it happened (but an
+/// interrupted write, which is tried again).
 fn mark(error: io::Error) -> io::Error {
     if error.kind() == io::ErrorKind::BrokenPipe {
         io::Error::new(io::ErrorKind::BrokenPipe, Closed)
+    } else if error.kind() == io::ErrorKind::Interrupted {
+        error
     } else {
         io::Error::new(
             error.kind(),
@@ -126,6 +131,34 @@ mod tests {
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
         }
+    }
+
+    /// Standard output whose first write is interrupted by a signal.
+    struct InterruptedOnce(Vec<u8>, bool);
+
+    impl Write for InterruptedOnce {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if std::mem::replace(&mut self.1, false) {
+                return Err(io::Error::from(io::ErrorKind::Interrupted));
+            }
+            self.0.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_interrupted_write_is_tried_again_not_failed() {
+        let mut out = Stdout::over(InterruptedOnce(Vec::new(), true));
+        out.write_all(&[b'x'; 10_000]).unwrap();
+        writeln!(out, "end").unwrap();
+        out.flush().unwrap();
+        let written = &out.inner.get_ref().0;
+        assert_eq!(written.len(), 10_004);
+        assert!(written.ends_with(b"xend\n"));
     }
 
     #[test]
