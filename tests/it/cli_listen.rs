@@ -343,6 +343,48 @@ fn each_refusal_says_why_a_readiness_probe_is_not_a_delivery_and_signals_exit_13
 }
 
 #[test]
+fn a_closed_stdout_leaves_listen_answering_and_is_said_once() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+        .args(["listen", "--port", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("awork-sim starts");
+    let errors = lines_of(child.stderr.take().expect("stderr is piped"));
+    let mut first = String::new();
+    // The reader takes the first line and leaves, as `listen | head -1` does.
+    BufReader::new(child.stdout.take().expect("stdout is piped"))
+        .read_line(&mut first)
+        .expect("listen prints its URL");
+    let url = first
+        .trim_end()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("the first line names the URL: {first:?}"))
+        .to_owned();
+    // No retries: a listener that had stopped would fail this at once.
+    let send = ["send", "--url", &url, "--count", "3", "--max-retries", "0"];
+    for _ in 0..2 {
+        let run = check(&send, "", 0);
+        assert!(run.stdout.contains("delivered 3/3"), "{run:#?}");
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    assert_eq!(child.wait().expect("listen ends").code(), Some(130));
+    let said: Vec<String> = errors.iter().collect();
+    assert_eq!(
+        said.iter()
+            .filter(|line| line.starts_with("listen: "))
+            .collect::<Vec<_>>(),
+        ["listen: standard output was closed; still answering, without the lines"],
+        "{said:#?}"
+    );
+}
+
+#[test]
 fn a_required_auth_header_is_enforced_with_401() {
     let listener = Listener::start(&["--auth-header", "X-Key: let-me-in"]);
     let args = ["--count", "1", "--max-retries", "0"];

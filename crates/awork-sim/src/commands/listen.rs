@@ -12,7 +12,7 @@
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
-use std::io::Write;
+use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -42,6 +42,7 @@ use super::Outcome;
 use super::generate::file_safe;
 use crate::auth::AuthArgs;
 use crate::generated::NamingArg;
+use crate::output;
 use crate::signals::Signals;
 
 /// The default of `--max-body`.
@@ -332,7 +333,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
 
 /// The highest number of the recordings already in `dir` (`NNNNNN-….json`), 0 when none: a new
 /// run numbers on from there rather than overwriting them.
-fn last_recording(dir: &std::path::Path) -> std::io::Result<u64> {
+fn last_recording(dir: &std::path::Path) -> io::Result<u64> {
     let mut last = 0;
     for entry in std::fs::read_dir(dir)? {
         let name = entry?.file_name();
@@ -384,8 +385,20 @@ async fn serve(
                     // Every handler holds a sender while the listener accepts: never reached.
                     break None;
                 };
-                print(&mut tally, &line, out)?;
-                out.flush()?;
+                let printed = print(&mut tally, &line, out).and_then(|()| Ok(out.flush()?));
+                if let Err(error) = printed {
+                    // A receiver answers on whatever becomes of its lines (`listen | head`, a full
+                    // disk): said once; standard output drops what comes after.
+                    let said = if output::is_closed_error(&error) {
+                        "standard output was closed".to_owned()
+                    } else {
+                        format!("{error:#}")
+                    };
+                    let _ = writeln!(
+                        io::stderr(),
+                        "listen: {said}; still answering, without the lines"
+                    );
+                }
             }
             signal = &mut stop => break Some(signal),
         }
