@@ -707,6 +707,23 @@ fn a_process_substitution_or_a_named_pipe_is_read_as_a_stream_as_stdin_is() {
     assert_eq!(bodies[5..], expected[..]);
 }
 
+#[test]
+fn a_log_that_would_overwrite_a_file_to_send_is_refused_and_the_file_kept() {
+    let generated = check(&["generate", "--count", "3"], "", 0).stdout;
+    let file = TempFile::new("send-log-is-input.ndjson", &generated);
+    let receiver = TestReceiver::start(Behaviour::status(200));
+    let run = send(&receiver.url(), &[file.arg(), "--log", file.arg()], 2);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: --log {0}: it is {0}, one of the files to send; the log would overwrite it\n",
+            file.arg()
+        )
+    );
+    assert_eq!(std::fs::read_to_string(file.arg()).unwrap(), generated);
+    receiver.expect_requests(0);
+}
+
 /// `awork-sim send --url URL` with `args`, its stdout on `stdout`, its stderr captured.
 fn spawn_send(url: &str, args: &[&str], stdout: Stdio) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_awork-sim"))

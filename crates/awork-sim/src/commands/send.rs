@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
@@ -127,20 +127,31 @@ impl Args {
                      used with FILEs (which are sent byte for byte)"
                 );
             }
-            let mut files = Vec::new();
+            let mut paths = Vec::new();
             for path in self.files {
                 if path.is_dir() {
                     let in_folder = event_files(&path)?;
                     if in_folder.is_empty() {
                         bail!("{}: no events to send: {NO_EVENT_FILE}", path.display());
                     }
-                    for file in in_folder {
-                        files.push(FileEvents::check(Source::File(file), self.raw)?);
-                    }
+                    paths.extend(in_folder);
                 } else {
-                    files.push(FileEvents::check(Source::from_arg(path), self.raw)?);
+                    paths.push(path);
                 }
             }
+            if let Some(log) = &self.log
+                && let Some(input) = paths.iter().find(|path| same_file(log, path))
+            {
+                bail!(
+                    "--log {}: it is {}, one of the files to send; the log would overwrite it",
+                    log.display(),
+                    input.display()
+                );
+            }
+            let files = paths
+                .into_iter()
+                .map(|path| FileEvents::check(Source::from_arg(path), self.raw))
+                .collect::<anyhow::Result<Vec<_>>>()?;
             Events::Files(files)
         };
         Ok(Config {
@@ -150,6 +161,20 @@ impl Args {
             json: self.json,
             quiet: self.quiet,
         })
+    }
+}
+
+/// Whether two paths name one existing file (the same file through a link, too).
+fn same_file(one: &Path, other: &Path) -> bool {
+    match (std::fs::metadata(one), std::fs::metadata(other)) {
+        #[cfg(unix)]
+        (Ok(one), Ok(other)) => {
+            use std::os::unix::fs::MetadataExt;
+            (one.dev(), one.ino()) == (other.dev(), other.ino())
+        }
+        #[cfg(not(unix))]
+        (Ok(_), Ok(_)) => std::fs::canonicalize(one).ok() == std::fs::canonicalize(other).ok(),
+        _ => false,
     }
 }
 
