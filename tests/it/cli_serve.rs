@@ -411,6 +411,21 @@ fn events_reach_subscribed_webhooks_under_their_name_with_the_auth_header() {
     );
     assert_eq!(unsubscribed.status, 200, "{unsubscribed:?}");
     assert_eq!(unsubscribed.body["events"][0]["webhooks"], 0);
+    // A request it cannot make: 400, naming the property at fault, and nothing made.
+    for (ask, property) in [
+        (json!({"count": -1}), "count"),
+        (json!({"count": 0}), "count"),
+        (json!({"eventType": "task_addd"}), "eventType"),
+        (json!({"cont": 3}), "cont"),
+    ] {
+        let refused = http.api(&serve, "POST", "/sim/events", Some(&ask));
+        assert_eq!(refused.status, 400, "{ask}: {refused:?}");
+        assert_eq!(refused.body["code"], "validation-error", "{ask}");
+        assert_eq!(
+            refused.body["validationErrors"][0]["property"], property,
+            "{ask}: {refused:?}"
+        );
+    }
     let made = http.api(
         &serve,
         "POST",

@@ -514,10 +514,16 @@ pub(crate) fn make_events(shared: &Arc<Shared>, body: &[u8]) -> Handled {
         #[serde(borrow)]
         payload: Option<&'a RawValue>,
     }
-    let ask: Ask<'_> = match serde_json::from_slice(body) {
-        Ok(ask) => ask,
-        Err(failure) => return invalid("", format!("{failure}.")),
-    };
+    let ask: Ask<'_> =
+        match serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(body)) {
+            Ok(ask) => ask,
+            Err(failure) => {
+                // The property at fault when there is one (`count` for `"count": -1`).
+                let property = failure.path().to_string();
+                let property = if property == "." { "" } else { &property };
+                return invalid(property, format!("{}.", failure.inner()));
+            }
+        };
     if let Some(payload) = ask.payload {
         if ask.event_type.is_some() || ask.count.is_some() {
             return invalid(
