@@ -1,5 +1,7 @@
-//! Reading events as a stream: where they come from (files or stdin), and splitting a text into
-//! events, each with the line where it starts, holding one event at a time.
+//! Reading events as a stream: where they come from (files, the event files of a folder, named
+//! pipes or stdin), and splitting a text into events, each with the line where it starts, holding
+//! one event at a time. A file read again (`send`'s second pass) must not have changed since it
+//! was first read ([`Input::require_unchanged`]).
 //!
 //! A text is one JSON value (a single event), a JSON array of events, or NDJSON (one event per
 //! non-blank line). Which one is decided from its start: `[` opens an array; otherwise a first
