@@ -35,7 +35,7 @@ pub enum Outcome {
 impl Outcome {
     /// This outcome with a failure found after the job ran (a report or a log that could not be
     /// written): a failure, unless a signal stopped the job.
-    pub fn with_failure(self) -> Outcome {
+    fn with_failure(self) -> Outcome {
         match self {
             Outcome::Stopped(signal) => Outcome::Stopped(signal),
             Outcome::Success | Outcome::Failures => Outcome::Failures,

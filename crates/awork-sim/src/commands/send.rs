@@ -701,7 +701,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
 
     // The events went where they went: from here on, what cannot be written (the summary, the
     // log) is said and fails the run, but it is not bad input.
-    let mut outcome = outcome.reported(|| {
+    let outcome = outcome.reported(|| {
         if config.json {
             write_human(&run, stopped, &mut io::stderr().lock())?;
             writeln!(out, "{}", serde_json::to_string(&run.report)?)?;
@@ -716,15 +716,11 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             "error: {error}; the events after it were not sent"
         );
     }
-    if let (Some(Err(error)), Some(path)) = (log_written, &config.log) {
-        let _ = writeln!(
-            io::stderr(),
-            "error: {}: cannot write the attempt log: {error}",
-            path.display()
-        );
-        outcome = outcome.with_failure();
-    }
-    Ok(outcome)
+    Ok(outcome.reported(|| match (log_written, &config.log) {
+        (Some(Err(error)), Some(path)) => Err(anyhow::Error::new(error)
+            .context(format!("{}: cannot write the attempt log", path.display()))),
+        _ => Ok(()),
+    }))
 }
 
 /// Counts the events that a file which could not be read again kept from the engine (checked,
