@@ -61,8 +61,11 @@ impl fmt::Display for Source {
 /// --record` write (`.json`), and NDJSON captures.
 const EVENT_FILE_ENDINGS: [&str; 3] = [".json", ".ndjson", ".jsonl"];
 
-/// What is said of a folder without event files.
-pub const NO_EVENT_FILE: &str = "no event file in the folder (*.json, *.ndjson, *.jsonl)";
+/// What is said of a folder without event files: `no event file in the folder (*.json, …)`.
+pub fn no_event_file() -> String {
+    let patterns = EVENT_FILE_ENDINGS.map(|end| format!("*{end}"));
+    format!("no event file in the folder ({})", patterns.join(", "))
+}
 
 /// The event files of a folder given for its events, in name order, not looking into its
 /// subfolders: the files whose names end as [`EVENT_FILE_ENDINGS`] say.
@@ -88,13 +91,22 @@ pub fn event_files(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
 pub struct Input {
     /// Where it comes from, for messages.
     pub source: Source,
-    /// The file to read, from its start each time, or `None` for a stream read as it comes.
-    file: Option<File>,
-    /// The stream that is not stdin: a named pipe or `<(command)`, `None` for stdin.
-    pipe: Option<File>,
+    /// What is read.
+    text: Text,
     /// The stamp the file must keep: once set ([`Input::require_unchanged`]), a read that finds
     /// the file changed fails.
     unchanged: Option<Stamp>,
+}
+
+/// What an [`Input`] reads.
+#[derive(Debug)]
+enum Text {
+    /// A regular file, read from its start each time.
+    File(File),
+    /// A stream that is not stdin (a named pipe, `<(command)`), read once as it comes.
+    Pipe(File),
+    /// Standard input, read once as it comes.
+    Stdin,
 }
 
 /// A file's length and the time of its last change: while both stay the same, so does its text,
@@ -138,8 +150,8 @@ impl Input {
     /// A path that is not a regular file (a named pipe, `<(command)`) is a stream, read once as it
     /// comes, as stdin is.
     pub fn open(source: Source) -> anyhow::Result<Input> {
-        let (file, pipe) = match &source {
-            Source::Stdin => (None, None),
+        let text = match &source {
+            Source::Stdin => Text::Stdin,
             Source::File(path) => {
                 let file = File::open(path).with_context(|| format!("{source}: cannot read"))?;
                 let regular = file
@@ -147,16 +159,15 @@ impl Input {
                     .with_context(|| format!("{source}: cannot read"))?
                     .is_file();
                 if regular {
-                    (Some(file), None)
+                    Text::File(file)
                 } else {
-                    (None, Some(file))
+                    Text::Pipe(file)
                 }
             }
         };
         Ok(Input {
             source,
-            file,
-            pipe,
+            text,
             unchanged: None,
         })
     }
@@ -166,27 +177,25 @@ impl Input {
     /// is not held in memory.
     pub fn open_rereadable(source: Source) -> anyhow::Result<Input> {
         let input = Input::open(source)?;
-        if input.file.is_some() {
-            return Ok(input);
-        }
-        let spooled = match &input.pipe {
-            Some(pipe) => spool(&mut &*pipe),
-            None => spool(&mut io::stdin().lock()),
+        let spooled = match &input.text {
+            Text::File(_) => return Ok(input),
+            Text::Pipe(pipe) => spool(&mut &*pipe),
+            Text::Stdin => spool(&mut io::stdin().lock()),
         };
         let file = spooled.with_context(|| format!("{}: cannot read", input.source))?;
         Ok(Input {
-            file: Some(file),
-            pipe: None,
+            text: Text::File(file),
             ..input
         })
     }
 
     /// The file's stamp now; `None` for a stream read as it comes.
     pub fn stamp(&self) -> anyhow::Result<Option<Stamp>> {
-        self.file
-            .as_ref()
-            .map(Stamp::of)
-            .transpose()
+        let Text::File(file) = &self.text else {
+            return Ok(None);
+        };
+        Stamp::of(file)
+            .map(Some)
             .with_context(|| format!("{}: cannot read", self.source))
     }
 
@@ -199,16 +208,14 @@ impl Input {
     /// Another handle on the same input (for a thread that reads it); a stream opened with
     /// [`Input::open`] stays the same stream.
     pub fn try_clone(&self) -> anyhow::Result<Input> {
-        let clone = |file: &Option<File>| {
-            file.as_ref()
-                .map(File::try_clone)
-                .transpose()
-                .with_context(|| format!("{}: cannot read", self.source))
+        let text = match &self.text {
+            Text::File(file) => file.try_clone().map(Text::File),
+            Text::Pipe(pipe) => pipe.try_clone().map(Text::Pipe),
+            Text::Stdin => Ok(Text::Stdin),
         };
         Ok(Input {
             source: self.source.clone(),
-            file: clone(&self.file)?,
-            pipe: clone(&self.pipe)?,
+            text: text.with_context(|| format!("{}: cannot read", self.source))?,
             unchanged: self.unchanged,
         })
     }
@@ -216,8 +223,8 @@ impl Input {
     /// A reader from the start of the text.
     fn reader(&self) -> io::Result<Box<dyn BufRead + '_>> {
         const BUFFER: usize = 64 * 1024;
-        Ok(match &self.file {
-            Some(file) => {
+        Ok(match &self.text {
+            Text::File(file) => {
                 let mut file = file.try_clone()?;
                 file.rewind()?;
                 match self.unchanged {
@@ -227,10 +234,8 @@ impl Input {
                     None => Box::new(BufReader::with_capacity(BUFFER, file)),
                 }
             }
-            None => match &self.pipe {
-                Some(pipe) => Box::new(BufReader::with_capacity(BUFFER, pipe)),
-                None => Box::new(io::stdin().lock()),
-            },
+            Text::Pipe(pipe) => Box::new(BufReader::with_capacity(BUFFER, pipe)),
+            Text::Stdin => Box::new(io::stdin().lock()),
         })
     }
 
@@ -307,7 +312,7 @@ impl Input {
     /// for stdin read as it comes and for any other text (an array, a single value, a torn first
     /// line), which [`Input::read`] sorts out.
     pub fn ndjson_parts(&self, parts: usize) -> io::Result<Option<Vec<Part>>> {
-        let Some(file) = &self.file else {
+        let Text::File(file) = &self.text else {
             return Ok(None);
         };
         // The rule is `scan`'s, which decides the shape by the time it hands on its first find.

@@ -34,7 +34,7 @@ use serde::Deserialize;
 use super::Outcome;
 use crate::auth::AuthArgs;
 use crate::generated::{self, GeneratorArgs};
-use crate::input::{Input, Item, NO_EVENT_FILE, Part, Shape, Source, event_files};
+use crate::input::{Input, Item, Part, Shape, Source, event_files, no_event_file};
 use crate::policy::{PolicyArgs, pause_note};
 use crate::signals::{Signal, Signals};
 
@@ -132,7 +132,7 @@ impl Args {
                 if path.is_dir() {
                     let in_folder = event_files(&path)?;
                     if in_folder.is_empty() {
-                        bail!("{}: no events to send: {NO_EVENT_FILE}", path.display());
+                        bail!("{}: no events to send: {}", path.display(), no_event_file());
                     }
                     paths.extend(in_folder);
                 } else {

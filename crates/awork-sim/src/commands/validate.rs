@@ -22,8 +22,8 @@ use serde_json::Value;
 
 use super::Outcome;
 use crate::input::{
-    Input, Item, LazyEvent, LazyItem, NO_EVENT_FILE, RawEvent, Shape, Source, SyntaxError,
-    event_files,
+    Input, Item, LazyEvent, LazyItem, RawEvent, Shape, Source, SyntaxError, event_files,
+    no_event_file,
 };
 use crate::output;
 
@@ -110,7 +110,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             Part::Input(input) => input,
             Part::EmptyFolder(path) => {
                 tally.empty += 1;
-                let line = format!("{}: no event: {NO_EVENT_FILE}", path.display());
+                let line = format!("{}: no event: {}", path.display(), no_event_file());
                 write(&line, &mut closed)?;
                 continue;
             }
