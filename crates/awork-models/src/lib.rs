@@ -37,5 +37,6 @@ pub use time::{
     AworkDateTime, MAX_FRACTION_DIGITS, OffsetStyle, TimeOfDay, TimestampError, day_start,
 };
 pub use validate::{
-    Problem, Warning, duplicate_keys, envelope_warnings, validate, validate_value, warnings,
+    Problem, Warning, duplicate_keys, envelope_warnings, valid_event, validate, validate_value,
+    warnings,
 };

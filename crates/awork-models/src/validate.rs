@@ -163,6 +163,15 @@ fn name_warnings(event_name: Option<&str>) -> Vec<Warning> {
     }
 }
 
+/// The event of a JSON `text` that is a valid awork event (it reads into the models, through
+/// [`Envelope::from_json`], and [`validate`] finds nothing), or `None`: the quick way to tell the
+/// common case, valid events, from their text; [`validate_value`] names the problems of the rest.
+pub fn valid_event(text: &str) -> Option<Envelope> {
+    Envelope::from_json(text)
+        .ok()
+        .filter(|envelope| validate(envelope).is_empty())
+}
+
 /// Checks what a parsed event's types cannot: that `entityId` is the entity's id and that
 /// `entityType` fits the event type.
 pub fn validate(envelope: &Envelope) -> Vec<Problem> {

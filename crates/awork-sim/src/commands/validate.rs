@@ -183,9 +183,7 @@ impl Checked {
     /// valid event is told from its text alone (what reads into the models from the text reads
     /// from its JSON too, so the findings are the same); an invalid one is parsed.
     fn event(event: LazyEvent) -> Checked {
-        if let Ok(envelope) = awork_models::Envelope::from_json(&event.raw)
-            && awork_models::validate(&envelope).is_empty()
-        {
+        if let Some(envelope) = awork_models::valid_event(&event.raw) {
             return Checked::Event {
                 line: event.line,
                 event_type: envelope.event_type.as_str().to_owned(),
