@@ -6,7 +6,6 @@
 //! and the entity read again, so that one bad value does not hide the next. [`duplicate_keys`]
 //! works on the text, since a parsed [`Value`] has already dropped the first of two equal keys.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -379,18 +378,18 @@ pub fn duplicate_keys(text: &str) -> Vec<Problem> {
 /// steps and written out only for a repeated key: most texts have none, and writing every path
 /// made the walk cost more than reading the event into its models.
 #[derive(Default)]
-struct KeyWalk<'de> {
-    steps: Vec<Step<'de>>,
+struct KeyWalk {
+    steps: Vec<Step>,
     duplicates: Vec<String>,
 }
 
 /// One step of a path: a key of an object or an index of an array.
-enum Step<'de> {
-    Key(Cow<'de, str>),
+enum Step {
+    Key(String),
     Index(usize),
 }
 
-impl KeyWalk<'_> {
+impl KeyWalk {
     /// The path of the current step: `entity.members[0].id`.
     fn path(&self) -> String {
         let mut path = String::new();
@@ -414,9 +413,9 @@ impl KeyWalk<'_> {
 }
 
 /// Walks a JSON value, noting the path of every key seen twice in one object.
-struct KeyWalker<'a, 'de>(&'a mut KeyWalk<'de>);
+struct KeyWalker<'a>(&'a mut KeyWalk);
 
-impl<'de> DeserializeSeed<'de> for KeyWalker<'_, 'de> {
+impl<'de> DeserializeSeed<'de> for KeyWalker<'_> {
     type Value = ();
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -424,7 +423,7 @@ impl<'de> DeserializeSeed<'de> for KeyWalker<'_, 'de> {
     }
 }
 
-impl<'de> Visitor<'de> for KeyWalker<'_, 'de> {
+impl<'de> Visitor<'de> for KeyWalker<'_> {
     type Value = ();
 
     fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -473,9 +472,9 @@ impl<'de> Visitor<'de> for KeyWalker<'_, 'de> {
         /// Past this many keys an object's keys are looked up in a hash set, not one by one.
         const FEW: usize = 16;
         let walk = self.0;
-        let mut seen: Vec<Cow<'de, str>> = Vec::new();
-        let mut many: HashSet<Cow<'de, str>> = HashSet::new();
-        while let Some(key) = entries.next_key::<Cow<'de, str>>()? {
+        let mut seen: Vec<String> = Vec::new();
+        let mut many: HashSet<String> = HashSet::new();
+        while let Some(key) = entries.next_key::<String>()? {
             let repeated = if many.is_empty() {
                 seen.contains(&key)
             } else {
