@@ -30,6 +30,7 @@
 pub mod config;
 mod dial;
 pub mod engine;
+mod http1;
 pub mod observe;
 pub mod receiver;
 pub mod transport;

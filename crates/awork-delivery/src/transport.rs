@@ -1,13 +1,12 @@
 //! How one attempt reaches the receiver: the [`Transport`] trait, the typed [`AttemptOutcome`],
-//! and [`HttpTransport`], the real hyper client.
+//! and [`HttpTransport`], the real client.
 //!
 //! A transport performs exactly one POST and classifies what happened. It does not decide whether
 //! to retry, does not wait between attempts and does not count failures: that is the engine's job.
 //!
-//! A webhook is sent on a small pool of hyper's own HTTP/1.1 connections
-//! ([`hyper::client::conn::http1`]), over TCP or, for an `https` URL, over rustls: each
-//! connection's future runs in one task spawned when it is opened, and an attempt takes an idle
-//! connection (or opens one), sends, reads the response and puts the connection back before it
+//! A webhook is sent on a small pool of HTTP/1.1 connections ([`crate::http1`]), over TCP or,
+//! for an `https` URL, over rustls: an attempt takes an idle connection (or opens one), writes
+//! its request and reads the answer in its own task, and puts the connection back before it
 //! returns, so the caller's next attempt finds it. (hyper-util's pooled client puts a connection
 //! back from a task of its own, which a sequential caller's next request can overtake, opening
 //! another connection.)
@@ -19,22 +18,19 @@ use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
-use http::header::{CONTENT_TYPE, HOST, LOCATION, USER_AGENT as USER_AGENT_HEADER};
-use http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::{self, SendRequest};
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HOST, USER_AGENT as USER_AGENT_HEADER};
+use http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use hyper_rustls::ConfigBuilderExt;
-use hyper_util::rt::TokioIo;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
-use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
 
 use crate::config::{AuthHeader, WebhookConfig, WebhookUrl};
 use crate::dial::Dialer;
+use crate::http1::{Connection as Http1Connection, NoAnswer, RequestHead};
 
 /// How many bytes of a response body are kept for reporting.
 pub const BODY_EXCERPT_LIMIT: usize = 512;
@@ -143,16 +139,16 @@ pub enum TransportError {
 /// The `User-Agent` of every attempt, unless the configured auth header is itself a `User-Agent`.
 pub const USER_AGENT: &str = concat!("awork-sim/", env!("CARGO_PKG_VERSION"));
 
-/// The real transport: pooled keep-alive HTTP/1.1 connections (hyper's own, over TCP, and over
-/// rustls with the ring provider for `https`), POSTing
+/// The real transport: pooled keep-alive HTTP/1.1 connections ([`crate::http1`], over TCP, and
+/// over rustls with the ring provider for `https`), POSTing
 /// `Content-Type: application/json`, `User-Agent:` [`USER_AGENT`] and the auth header. The
 /// platform's root certificates are loaded only for an `https` URL. Redirects are never followed:
 /// neither client follows them, and a 3xx is just a failed attempt.
 #[derive(Clone)]
 pub struct HttpTransport {
     pool: Arc<Pool>,
-    /// The headers of every attempt, built once.
-    headers: HeaderMap,
+    /// The request line and headers of every attempt, formatted once.
+    head: RequestHead,
     url: WebhookUrl,
     auth: Option<AuthHeader>,
 }
@@ -176,23 +172,19 @@ impl HttpTransport {
         if config.url.is_https() {
             pool.tls = Some(tls_target(config, pool.dialer.host())?);
         }
+        let headers = request_headers(config.url.as_uri(), config.auth.as_ref());
+        let head = RequestHead::post(
+            request_target(config.url.as_uri()),
+            headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_bytes())),
+        );
         Ok(Self {
             pool: Arc::new(pool),
-            headers: request_headers(config.url.as_uri(), config.auth.as_ref()),
+            head,
             url: config.url.clone(),
             auth: config.auth.clone(),
         })
-    }
-
-    /// The request of one attempt, to the URL's path and query. Built from parts that are valid by
-    /// construction (the URL and the headers were checked when the configuration was made), so it
-    /// cannot fail, and it skips `http::request::Builder`'s checks on every attempt.
-    fn request(&self, body: Bytes) -> Request<Full<Bytes>> {
-        let mut request = Request::new(Full::new(body));
-        *request.method_mut() = Method::POST;
-        *request.uri_mut() = self.pool.target.clone();
-        *request.headers_mut() = self.headers.clone();
-        request
     }
 
     /// One try of an attempt on a connection (`Pooled`: an idle one if one is still open, else a
@@ -203,8 +195,8 @@ impl HttpTransport {
     /// `Err(StaleConnection)` when a reused connection failed before any byte of a response: a
     /// connection that served a request and then sat idle may have been closed by the receiver (its
     /// keep-alive timeout, or it closes after every answer) in the moment between our check that it
-    /// is open and our request, and hyper then reports the request canceled (not sent), or the
-    /// connection closed (or reset) before any byte of a response. The receiver has not answered
+    /// is open and our request, and the request then fails to be written, or the connection
+    /// closes (or is reset) before any byte of a response. The receiver has not answered
     /// this attempt, so the caller sends it once more on a fresh connection rather than turning it
     /// into a failed attempt. A fresh connection never gives `Err`.
     async fn try_on(
@@ -217,26 +209,33 @@ impl HttpTransport {
             Connection::Pooled => pool.checkout().await,
             Connection::Fresh => pool.connect().await.map(|sender| (sender, false)),
         };
-        let (mut sender, reused) = match checked_out {
+        let (mut connection, reused) = match checked_out {
             Ok(checked_out) => checked_out,
             Err(error) => return Ok(classify(&error)),
         };
-        let response = match sender.send_request(self.request(body)).await {
-            Ok(response) => response,
-            Err(error) => {
+        let exchanged = connection
+            .exchange(&self.head, &body, BODY_EXCERPT_LIMIT, BODY_DRAIN_LIMIT)
+            .await;
+        match exchanged {
+            Ok(answer) => {
+                if answer.reusable {
+                    pool.put_back(connection);
+                }
+                Ok(AttemptOutcome::Status {
+                    code: answer.status,
+                    location: answer.location,
+                    body: answer.excerpt,
+                })
+            }
+            Err(NoAnswer { error, answered }) => {
                 let outcome = classify(&error);
-                return if reused && outcome == AttemptOutcome::ConnectionReset {
+                if reused && !answered && outcome == AttemptOutcome::ConnectionReset {
                     Err(StaleConnection)
                 } else {
                     Ok(outcome)
-                };
+                }
             }
-        };
-        let (outcome, complete) = outcome(response).await;
-        if complete {
-            pool.put_back(sender);
         }
-        Ok(outcome)
     }
 
     /// One attempt: a try on a pooled connection within `timeout`, and, when that connection
@@ -278,17 +277,14 @@ async fn within<T>(timeout: Duration, future: impl Future<Output = T>) -> Option
 }
 
 /// The keep-alive connections to the receiver: idle ones wait in a stack (the most
-/// recently used is taken first), each driven by the task spawned when it was opened, which ends
-/// when the connection closes or its [`SendRequest`] is dropped.
+/// recently used is taken first).
 struct Pool {
     /// Opens the TCP connections, to the URL's host and port.
     dialer: Dialer,
-    /// The request target of every request: the URL's path and query (origin form).
-    target: Uri,
     /// For an `https` URL, how TLS is spoken over each connection.
     tls: Option<TlsTarget>,
     /// The connections not in use.
-    idle: Mutex<Vec<SendRequest<Full<Bytes>>>>,
+    idle: Mutex<Vec<Http1Connection>>,
 }
 
 impl Pool {
@@ -299,85 +295,61 @@ impl Pool {
             .strip_prefix('[')
             .and_then(|host| host.strip_suffix(']'))
             .unwrap_or(host);
-        let target = uri
-            .path_and_query()
-            .map_or_else(|| Uri::from_static("/"), |path| Uri::from(path.clone()));
         let port = uri.port_u16().unwrap_or(default_port(uri));
         Self {
             dialer: Dialer::new(host.to_owned(), port),
-            target,
             tls: None,
             idle: Mutex::new(Vec::new()),
         }
     }
 
     /// An idle connection that is still open, and `true`; or a new connection, and `false`.
-    async fn checkout(&self) -> io::Result<(SendRequest<Full<Bytes>>, bool)> {
+    async fn checkout(&self) -> io::Result<(Http1Connection, bool)> {
         loop {
             let idle = self
                 .idle
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .pop();
-            let Some(mut sender) = idle else { break };
-            // Waits for the connection's task to finish with the last response; an error means
-            // the connection closed while idle, and it is dropped.
-            if sender.ready().await.is_ok() {
-                return Ok((sender, true));
+            let Some(mut connection) = idle else { break };
+            // One that the receiver closed while it was idle is dropped.
+            if !connection.is_closed() {
+                return Ok((connection, true));
             }
         }
         Ok((self.connect().await?, false))
     }
 
-    /// Opens a connection (by the [`Dialer`]; `TCP_NODELAY`, TLS for an `https` URL, HTTP/1.1)
-    /// and spawns the task that drives it.
+    /// Opens a connection (by the [`Dialer`]; `TCP_NODELAY`, TLS for an `https` URL).
     ///
     /// Its work is boxed: the future of a TLS handshake takes kilobytes, and every attempt's
     /// future would otherwise carry room for it (and be copied with it when an attempt starts),
     /// though a connection is opened once for many attempts.
-    async fn connect(&self) -> io::Result<SendRequest<Full<Bytes>>> {
+    async fn connect(&self) -> io::Result<Http1Connection> {
         Box::pin(self.open_connection()).await
     }
 
     /// [`Pool::connect`]'s work.
-    async fn open_connection(&self) -> io::Result<SendRequest<Full<Bytes>>> {
+    async fn open_connection(&self) -> io::Result<Http1Connection> {
         let stream = self.dialer.open().await?;
         stream.set_nodelay(true)?;
-        match &self.tls {
-            None => start_http1(stream).await,
-            Some(tls) => {
-                let stream = tls
-                    .connector
+        Ok(match &self.tls {
+            None => Http1Connection::new(stream),
+            Some(tls) => Http1Connection::new(
+                tls.connector
                     .connect(tls.server_name.clone(), stream)
-                    .await?;
-                start_http1(stream).await
-            }
-        }
+                    .await?,
+            ),
+        })
     }
 
     /// Returns a connection whose response was read whole.
-    fn put_back(&self, sender: SendRequest<Full<Bytes>>) {
+    fn put_back(&self, connection: Http1Connection) {
         self.idle
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(sender);
+            .push(connection);
     }
-}
-
-/// Starts HTTP/1.1 on an open connection and spawns the task that drives it.
-async fn start_http1<S>(stream: S) -> io::Result<SendRequest<Full<Bytes>>>
-where
-    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
-{
-    let (sender, connection) = http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(io::Error::other)?;
-    tokio::spawn(async move {
-        // The connection's end (closed by either side, or an error) is seen by the attempt
-        // using it, or by the next checkout.
-        let _closed = connection.await;
-    });
-    Ok(sender)
 }
 
 /// How TLS is spoken to an `https` receiver: the client configuration and the name its
@@ -413,29 +385,6 @@ fn tls_target(config: &WebhookConfig, host: &str) -> Result<TlsTarget, Transport
     })
 }
 
-/// The outcome of a response: its status, a redirect's location and the body's first bytes, and
-/// whether the body was read whole (so its connection can serve another request).
-async fn outcome(response: http::Response<hyper::body::Incoming>) -> (AttemptOutcome, bool) {
-    let code = response.status();
-    let location = if code.is_redirection() {
-        response
-            .headers()
-            .get(LOCATION)
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
-    } else {
-        None
-    };
-    let (body, complete) = drain_body(response.into_body()).await;
-    (
-        AttemptOutcome::Status {
-            code,
-            location,
-            body,
-        },
-        complete,
-    )
-}
-
 impl Transport for HttpTransport {
     async fn send(&self, body: Bytes, timeout: Duration) -> AttemptOutcome {
         // One deadline for the whole response, as awork's client reads it: a receiver that sends
@@ -444,7 +393,7 @@ impl Transport for HttpTransport {
     }
 }
 
-/// The headers every attempt carries: the host (as hyper's client would add it to each request:
+/// The headers every attempt carries: the host (as hyper's client adds it to each request:
 /// the port only when it is not the scheme's default), the content type, the user agent (unless
 /// `auth` names `User-Agent` itself) and the auth header.
 fn request_headers(uri: &Uri, auth: Option<&AuthHeader>) -> HeaderMap {
@@ -460,6 +409,12 @@ fn request_headers(uri: &Uri, auth: Option<&AuthHeader>) -> HeaderMap {
         headers.insert(auth.name().clone(), auth.value().clone());
     }
     headers
+}
+
+/// The request target of every request to `uri`: its path and query (origin form), `/` when it
+/// has none.
+fn request_target(uri: &Uri) -> &str {
+    uri.path_and_query().map_or("/", |path| path.as_str())
 }
 
 /// The port of `uri`'s scheme: 443 for https, 80 for http.
@@ -482,33 +437,9 @@ fn host_header(uri: &Uri) -> Option<HeaderValue> {
     HeaderValue::from_str(&text).ok()
 }
 
-/// Reads a response body to its end (or past [`BODY_DRAIN_LIMIT`], or to an error), keeping its
-/// first [`BODY_EXCERPT_LIMIT`] bytes; `true` when the body was read to its end.
-async fn drain_body(mut body: hyper::body::Incoming) -> (Bytes, bool) {
-    let mut excerpt = BytesMut::new();
-    let mut read = 0usize;
-    loop {
-        match body.frame().await {
-            None => return (excerpt.freeze(), true),
-            Some(Err(_)) => return (excerpt.freeze(), false),
-            Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    read += data.len();
-                    let room = BODY_EXCERPT_LIMIT.saturating_sub(excerpt.len());
-                    excerpt.extend_from_slice(&data[..room.min(data.len())]);
-                    if read > BODY_DRAIN_LIMIT {
-                        return (excerpt.freeze(), false);
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// Classifies a client error by walking its sources for an [`io::Error`] kind or a TLS error.
 pub fn classify(error: &(dyn StdError + 'static)) -> AttemptOutcome {
     let mut current: Option<&(dyn StdError + 'static)> = Some(error);
-    let mut incomplete = false;
     while let Some(error) = current {
         if let Some(tls) = error.downcast_ref::<rustls::Error>() {
             let mut message = tls.to_string();
@@ -539,15 +470,7 @@ pub fn classify(error: &(dyn StdError + 'static)) -> AttemptOutcome {
                 continue;
             }
         }
-        if let Some(hyper_error) = error.downcast_ref::<hyper::Error>() {
-            // The receiver closed the connection without answering: for the sender this is the
-            // same as a reset.
-            incomplete |= hyper_error.is_incomplete_message() || hyper_error.is_canceled();
-        }
         current = error.source();
-    }
-    if incomplete {
-        return AttemptOutcome::ConnectionReset;
     }
     AttemptOutcome::Other(error_chain(error))
 }

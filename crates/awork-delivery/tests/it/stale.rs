@@ -15,7 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
-use crate::support::events;
+use crate::support::{events, read_request};
 
 /// A receiver that reads one request on each connection, answers `200` with keep-alive headers
 /// and closes the connection (at once, or `on_next_request`: when the next request's first bytes
@@ -53,35 +53,6 @@ impl ClosingReceiver {
 
 /// An answer of `200` that keeps the connection open.
 const OK_KEEP_ALIVE: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
-
-/// Reads one request (its head, then `Content-Length` bytes of body) from a stream that has
-/// nothing buffered; `false` when the stream ended (or failed) first.
-async fn read_request(stream: &mut TcpStream) -> bool {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
-        }
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return false,
-            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&buffer[..head_end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|line| line.strip_prefix("content-length:"))
-        .and_then(|value| value.trim().parse().ok())
-        .unwrap_or(0);
-    while buffer.len() < head_end + length {
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return false,
-            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-        }
-    }
-    true
-}
 
 /// Reads one request, answers `200` and closes (`on_next_request`: once more bytes arrive),
 /// counting the answer in `answered`.

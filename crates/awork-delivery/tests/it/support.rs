@@ -1,4 +1,5 @@
-//! Shared helpers: a scripted fake transport and event builders.
+//! Shared helpers: a scripted fake transport, event builders, and reading a request off a bare
+//! TCP stream.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -6,6 +7,8 @@ use std::time::Duration;
 
 use awork_delivery::{AttemptOutcome, Event, Transport};
 use bytes::Bytes;
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 /// A transport that answers from a script (delay, outcome), then a default, and records when
@@ -71,4 +74,33 @@ impl Transport for FakeTransport {
 /// `n` events labelled `e0..` whose bodies are `{"n":i}`.
 pub fn events(n: usize) -> impl Iterator<Item = Event> {
     (0..n).map(|i| Event::new(format!("e{i}"), format!(r#"{{"n":{i}}}"#)))
+}
+
+/// Reads one request (its head, then `Content-Length` bytes of body) from a stream that has
+/// nothing buffered; `false` when the stream ended (or failed) first.
+pub async fn read_request(stream: &mut TcpStream) -> bool {
+    let mut buffer = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buffer[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(0);
+    while buffer.len() < head_end + length {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    }
+    true
 }

@@ -1,0 +1,277 @@
+//! How the real client reads the answers receivers give, from a bare TCP receiver on 127.0.0.1
+//! that writes each answer byte for byte (in the pieces a test gives, each written on its own):
+//! every framing HTTP/1.1 allows is read whole, its status and first bytes kept, and its
+//! connection reused unless the answer ends it; an answer that comes before the request was
+//! read whole is read; an answer that is not HTTP is a failure that says so.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use awork_delivery::transport::BODY_EXCERPT_LIMIT;
+use awork_delivery::{AttemptOutcome, HttpTransport, Transport, WebhookConfig};
+use bytes::Bytes;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::support::read_request;
+
+/// A receiver that answers every request with the same pieces, written one after the other (and
+/// flushed each), then closes the connection if `close`; it counts the connections it accepted.
+struct ScriptedReceiver {
+    url: String,
+    connections: Arc<AtomicUsize>,
+}
+
+impl ScriptedReceiver {
+    async fn start(pieces: Vec<Vec<u8>>, close: bool) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&connections);
+        let pieces = Arc::new(pieces);
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let _nodelay = stream.set_nodelay(true);
+                let pieces = Arc::clone(&pieces);
+                tokio::spawn(async move {
+                    while read_request(&mut stream).await {
+                        for piece in pieces.iter() {
+                            if stream.write_all(piece).await.is_err()
+                                || stream.flush().await.is_err()
+                            {
+                                return;
+                            }
+                            tokio::task::yield_now().await;
+                        }
+                        if close {
+                            let _ = stream.shutdown().await;
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        Self { url, connections }
+    }
+
+    /// The outcomes of `attempts` attempts sent one after the other, and how many connections
+    /// they took.
+    async fn attempts(&self, attempts: usize) -> (Vec<AttemptOutcome>, usize) {
+        let transport = HttpTransport::new(&WebhookConfig::new(&self.url).unwrap()).unwrap();
+        let mut outcomes = Vec::new();
+        for n in 0..attempts {
+            let body = Bytes::from(format!(r#"{{"n":{n}}}"#));
+            outcomes.push(transport.send(body, Duration::from_secs(10)).await);
+        }
+        (outcomes, self.connections.load(Ordering::SeqCst))
+    }
+}
+
+fn pieces(pieces: &[&str]) -> Vec<Vec<u8>> {
+    pieces
+        .iter()
+        .map(|piece| piece.as_bytes().to_vec())
+        .collect()
+}
+
+fn status(code: u16, body: &str) -> AttemptOutcome {
+    AttemptOutcome::Status {
+        code: code.try_into().unwrap(),
+        location: None,
+        body: Bytes::copy_from_slice(body.as_bytes()),
+    }
+}
+
+#[tokio::test]
+async fn every_framing_is_read_whole_and_its_connection_reused() {
+    let answers: [(&str, Vec<&str>, AttemptOutcome); 7] = [
+        (
+            "content-length, head and body apart",
+            vec!["HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", "ok"],
+            status(200, "ok"),
+        ),
+        (
+            "chunked, with an extension and a trailer, in pieces",
+            vec![
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;name=value\r\nhel",
+                "lo\r\n",
+                "6\r\n world\r\n0\r\nx-checksum: 1\r\n",
+                "\r\n",
+            ],
+            status(200, "hello world"),
+        ),
+        (
+            "an informational answer first",
+            vec!["HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n"],
+            status(201, ""),
+        ),
+        (
+            "204 without a body, whatever its content-length says",
+            vec!["HTTP/1.1 204 No Content\r\ncontent-length: 7\r\n\r\n"],
+            status(204, ""),
+        ),
+        (
+            "HTTP/1.0 asking to keep the connection",
+            vec!["HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n"],
+            status(200, ""),
+        ),
+        (
+            "a failure with its reason",
+            vec!["HTTP/1.1 500 Internal Server Error\r\ncontent-length: 4\r\n\r\noops"],
+            status(500, "oops"),
+        ),
+        (
+            "a redirect, recorded",
+            vec!["HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\ncontent-length: 0\r\n\r\n"],
+            AttemptOutcome::Status {
+                code: 302.try_into().unwrap(),
+                location: Some("/elsewhere".to_owned()),
+                body: Bytes::new(),
+            },
+        ),
+    ];
+    for (what, answer, expected) in answers {
+        let receiver = ScriptedReceiver::start(pieces(&answer), false).await;
+        let (outcomes, connections) = receiver.attempts(3).await;
+        assert_eq!(outcomes, vec![expected; 3], "{what}");
+        assert_eq!(connections, 1, "{what}");
+    }
+}
+
+#[tokio::test]
+async fn an_answer_that_ends_its_connection_is_read_and_the_next_attempt_opens_another() {
+    let answers: [(&str, Vec<&str>, &str); 4] = [
+        (
+            "Connection: close",
+            vec!["HTTP/1.1 200 OK\r\nConnection: close\r\ncontent-length: 2\r\n\r\nok"],
+            "ok",
+        ),
+        (
+            "HTTP/1.0 without keep-alive",
+            vec!["HTTP/1.0 200 OK\r\ncontent-length: 2\r\n\r\nok"],
+            "ok",
+        ),
+        (
+            "a body without a length, to the close",
+            vec!["HTTP/1.1 200 OK\r\n\r\nall of ", "it"],
+            "all of it",
+        ),
+        (
+            "a transfer coding other than chunked, to the close",
+            vec!["HTTP/1.1 200 OK\r\ntransfer-encoding: identity\r\n\r\nraw"],
+            "raw",
+        ),
+    ];
+    for (what, answer, body) in answers {
+        let receiver = ScriptedReceiver::start(pieces(&answer), true).await;
+        let (outcomes, connections) = receiver.attempts(3).await;
+        assert_eq!(outcomes, vec![status(200, body); 3], "{what}");
+        assert_eq!(connections, 3, "{what}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_past_the_drain_limit_keeps_its_first_bytes_and_its_connection_is_left() {
+    let body = "x".repeat(100 * 1024);
+    let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", body.len());
+    let receiver = ScriptedReceiver::start(vec![head.into_bytes(), body.into_bytes()], false).await;
+    let (outcomes, connections) = receiver.attempts(2).await;
+    assert_eq!(
+        outcomes,
+        vec![status(200, &"x".repeat(BODY_EXCERPT_LIMIT)); 2]
+    );
+    assert_eq!(connections, 2);
+}
+
+#[tokio::test]
+async fn a_body_cut_short_keeps_its_status_and_its_connection_is_left() {
+    for (what, answer) in [
+        (
+            "content-length",
+            vec!["HTTP/1.1 503 Service Unavailable\r\ncontent-length: 100\r\n\r\nbusy"],
+        ),
+        (
+            "chunked",
+            vec![
+                "HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n4\r\nbusy\r\n",
+            ],
+        ),
+    ] {
+        let receiver = ScriptedReceiver::start(pieces(&answer), true).await;
+        let (outcomes, connections) = receiver.attempts(2).await;
+        assert_eq!(outcomes, vec![status(503, "busy"); 2], "{what}");
+        assert_eq!(connections, 2, "{what}");
+    }
+}
+
+#[tokio::test]
+async fn an_answer_that_is_not_http_is_a_failure_that_says_so() {
+    for (what, answer, says) in [
+        (
+            "another protocol",
+            "SSH-2.0-OpenSSH_9.2\r\n",
+            "not HTTP/1.1",
+        ),
+        (
+            "content-lengths that differ",
+            "HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\nok",
+            "content-lengths that differ",
+        ),
+        (
+            "a chunk size that is not a number",
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
+            "",
+        ),
+    ] {
+        let receiver = ScriptedReceiver::start(pieces(&[answer]), true).await;
+        let (outcomes, _) = receiver.attempts(1).await;
+        match &outcomes[0] {
+            AttemptOutcome::Other(message) if !says.is_empty() => {
+                assert!(message.contains(says), "{what}: {message}");
+            }
+            // A bad chunk comes after the status, which stands, as for a body cut short.
+            outcome if says.is_empty() => assert_eq!(*outcome, status(200, ""), "{what}"),
+            outcome => panic!("{what}: {outcome:?}"),
+        }
+    }
+}
+
+/// A receiver that reads a request's head only and answers `413` at once, then holds the
+/// connection without reading on (`close: false`) or closes it, its body unread (which resets it).
+async fn refusing_receiver(close: bool) -> (String, Arc<Mutex<Vec<TcpStream>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let holding = Arc::clone(&held);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut head = Vec::new();
+            let mut chunk = [0u8; 1024];
+            while !head.windows(4).any(|window| window == b"\r\n\r\n") {
+                match stream.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(read) => head.extend_from_slice(&chunk[..read]),
+                }
+            }
+            let answer = b"HTTP/1.1 413 Payload Too Large\r\ncontent-length: 8\r\n\r\ntoo big!";
+            if stream.write_all(answer).await.is_ok() && !close {
+                holding.lock().unwrap().push(stream);
+            }
+        }
+    });
+    (url, held)
+}
+
+#[tokio::test]
+async fn an_answer_before_the_body_is_read_is_the_outcome_not_a_reset_or_a_timeout() {
+    // Far more than the two sockets' buffers hold, so the receiver's refusal stops the writing.
+    let body = Bytes::from(vec![b' '; 32 * 1024 * 1024]);
+    for close in [false, true] {
+        let (url, _held) = refusing_receiver(close).await;
+        let transport = HttpTransport::new(&WebhookConfig::new(&url).unwrap()).unwrap();
+        let outcome = transport.send(body.clone(), Duration::from_secs(10)).await;
+        assert_eq!(outcome, status(413, "too big!"), "closed: {close}");
+    }
+}
