@@ -38,6 +38,9 @@ const MAX_HEADERS: usize = 100;
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// How many bytes are asked of the socket at least, per read.
 const READ_SIZE: usize = 8 * 1024;
+/// The largest body copied after the request's head to be written with it; a larger one is
+/// written from where it is, after the head.
+const COPIED_BODY_BYTES: usize = 64 * 1024;
 
 /// A byte stream a connection runs over: TCP, or TLS over TCP.
 pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Unpin {}
@@ -160,10 +163,11 @@ impl Connection {
         })
     }
 
-    /// Writes the request in one piece, unless the receiver answers before it has read it all
-    /// (a `413` to a body too large, say): a receiver that stops reading is looked at for an
-    /// answer, and so is one that reset the connection, since what it sent before the reset can
-    /// still be read.
+    /// Writes the request, in one piece unless its body is large (then the head, and the body
+    /// from where it is, not copied), and stops early if the receiver answers before it has read
+    /// it all (a `413` to a body too large, say): a receiver that stops reading is looked at for
+    /// an answer, and so is one that reset the connection, since what it sent before the reset
+    /// can still be read.
     async fn write_request(&mut self, head: &RequestHead, body: &[u8]) -> io::Result<Written> {
         let Self {
             stream,
@@ -174,13 +178,18 @@ impl Connection {
         request.extend_from_slice(&head.before_length);
         request.extend_from_slice(itoa::Buffer::new().format(body.len()).as_bytes());
         request.extend_from_slice(b"\r\n\r\n");
-        request.extend_from_slice(body);
-        let mut written = 0;
+        let after = if body.len() <= COPIED_BODY_BYTES {
+            request.extend_from_slice(body);
+            &[][..]
+        } else {
+            body
+        };
+        let mut parts = [&request[..], after];
         poll_fn(|context| {
-            while written < request.len() {
-                match Pin::new(&mut *stream).poll_write(context, &request[written..]) {
+            while let Some(part) = parts.iter_mut().find(|part| !part.is_empty()) {
+                match Pin::new(&mut *stream).poll_write(context, part) {
                     Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
-                    Poll::Ready(Ok(wrote)) => written += wrote,
+                    Poll::Ready(Ok(wrote)) => *part = &part[wrote..],
                     Poll::Ready(Err(error)) => {
                         return Poll::Ready(match poll_read_more(stream, read, context) {
                             Poll::Ready(Ok(true)) => Ok(Written::AnsweredEarly),

@@ -4,7 +4,7 @@
 //! A transport performs exactly one POST and classifies what happened. It does not decide whether
 //! to retry, does not wait between attempts and does not count failures: that is the engine's job.
 //!
-//! A webhook is sent on a small pool of HTTP/1.1 connections ([`crate::http1`]), over TCP or,
+//! A webhook is sent on a small pool of HTTP/1.1 connections (`http1.rs`), over TCP or,
 //! for an `https` URL, over rustls: an attempt takes an idle connection (or opens one), writes
 //! its request and reads the answer in its own task, and puts the connection back before it
 //! returns, so the caller's next attempt finds it. (hyper-util's pooled client puts a connection
@@ -139,7 +139,7 @@ pub enum TransportError {
 /// The `User-Agent` of every attempt, unless the configured auth header is itself a `User-Agent`.
 pub const USER_AGENT: &str = concat!("awork-sim/", env!("CARGO_PKG_VERSION"));
 
-/// The real transport: pooled keep-alive HTTP/1.1 connections ([`crate::http1`], over TCP, and
+/// The real transport: pooled keep-alive HTTP/1.1 connections (`http1.rs`, over TCP, and
 /// over rustls with the ring provider for `https`), POSTing
 /// `Content-Type: application/json`, `User-Agent:` [`USER_AGENT`] and the auth header. The
 /// platform's root certificates are loaded only for an `https` URL. Redirects are never followed:
