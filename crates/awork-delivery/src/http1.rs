@@ -517,6 +517,9 @@ impl Excerpt {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+    use tokio::io::AsyncWriteExt;
+
     use super::*;
 
     fn head(text: &str) -> Head {
@@ -612,5 +615,146 @@ mod tests {
         assert!(chunk_size(b"").is_err());
         assert!(chunk_size(b"zz").is_err());
         assert!(chunk_size(b"11111111111111111").is_err());
+    }
+
+    /// How a generated answer frames its body.
+    #[derive(Debug, Clone)]
+    enum Framed {
+        Length,
+        /// In chunks of these sizes (the rest in one last chunk), with an extension on each
+        /// size line and a trailer, when set.
+        Chunked {
+            sizes: Vec<usize>,
+            extensions: bool,
+            trailer: bool,
+        },
+        ToClose,
+    }
+
+    fn framed() -> impl Strategy<Value = Framed> {
+        prop_oneof![
+            Just(Framed::Length),
+            (
+                prop::collection::vec(1usize..300, 0..6),
+                any::<bool>(),
+                any::<bool>()
+            )
+                .prop_map(|(sizes, extensions, trailer)| Framed::Chunked {
+                    sizes,
+                    extensions,
+                    trailer
+                }),
+            Just(Framed::ToClose),
+        ]
+    }
+
+    /// The bytes of an answer with `status` and `body`, framed so, after a `100 Continue` when
+    /// `informational`.
+    fn answer(status: u16, body: &[u8], framed: &Framed, informational: bool) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        if informational {
+            bytes.extend_from_slice(b"HTTP/1.1 100 Continue\r\n\r\n");
+        }
+        bytes.extend_from_slice(
+            format!("HTTP/1.1 {status} Whatever\r\nServer: test\r\n").as_bytes(),
+        );
+        match framed {
+            Framed::Length => {
+                bytes.extend_from_slice(
+                    format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes(),
+                );
+                bytes.extend_from_slice(body);
+            }
+            Framed::Chunked {
+                sizes,
+                extensions,
+                trailer,
+            } => {
+                bytes.extend_from_slice(b"Transfer-Encoding: chunked\r\n\r\n");
+                let mut rest = body;
+                let mut chunks = Vec::new();
+                for &size in sizes {
+                    let (chunk, after) = rest.split_at(size.min(rest.len()));
+                    if !chunk.is_empty() {
+                        chunks.push(chunk);
+                    }
+                    rest = after;
+                }
+                if !rest.is_empty() {
+                    chunks.push(rest);
+                }
+                for chunk in chunks {
+                    let extension = if *extensions { ";a=b" } else { "" };
+                    bytes.extend_from_slice(format!("{:X}{extension}\r\n", chunk.len()).as_bytes());
+                    bytes.extend_from_slice(chunk);
+                    bytes.extend_from_slice(b"\r\n");
+                }
+                bytes.extend_from_slice(b"0\r\n");
+                if *trailer {
+                    bytes.extend_from_slice(b"X-Trailer: yes\r\n");
+                }
+                bytes.extend_from_slice(b"\r\n");
+            }
+            Framed::ToClose => {
+                bytes.extend_from_slice(b"\r\n");
+                bytes.extend_from_slice(body);
+            }
+        }
+        bytes
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// However an answer is framed and however its bytes are split on the way, two
+        /// exchanges on one connection read each answer's status and first bytes, and the
+        /// connection is reused unless the body ran to the close.
+        #[test]
+        fn every_framing_split_anywhere_reads_the_same_answer(
+            status in prop::sample::select(vec![200u16, 201, 204, 302, 400, 500]),
+            body in prop::collection::vec(any::<u8>(), 0..1500),
+            framed in framed(),
+            informational in any::<bool>(),
+            cuts in prop::collection::vec(1usize..200, 0..20),
+        ) {
+            // A 204 has no body, and no framing header but a content-length of 0 (RFC 9110 §15.3.5).
+            let (body, framed) = if status == 204 { (Vec::new(), Framed::Length) } else { (body, framed) };
+            let bytes = answer(status, &body, &framed, informational);
+            let to_close = matches!(framed, Framed::ToClose);
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let (client, mut server) = tokio::io::duplex(1 << 20);
+                let answers = if to_close { 1 } else { 2 };
+                let pieces = bytes.clone();
+                let writer = tokio::spawn(async move {
+                    for _ in 0..answers {
+                        let mut rest = &pieces[..];
+                        for &cut in cuts.iter().chain(std::iter::repeat(&usize::MAX)) {
+                            if rest.is_empty() {
+                                break;
+                            }
+                            let (piece, after) = rest.split_at(cut.min(rest.len()));
+                            server.write_all(piece).await.unwrap();
+                            tokio::task::yield_now().await;
+                            rest = after;
+                        }
+                    }
+                    // Dropping the server's end closes the connection: the end of a body to the close.
+                });
+                let mut connection = Connection::new(client);
+                let head = RequestHead::post("/hook", [("host", &b"test"[..])]);
+                for _ in 0..answers {
+                    let answer = connection.exchange(&head, b"{}", 512, 64 * 1024).await.unwrap();
+                    assert_eq!(answer.status.as_u16(), status);
+                    assert_eq!(&answer.excerpt[..], &body[..body.len().min(512)]);
+                    assert_eq!(answer.reusable, !to_close);
+                    if to_close {
+                        // The writer has finished and closed: nothing more may be read.
+                        writer.await.unwrap();
+                        break;
+                    }
+                }
+            });
+        }
     }
 }
