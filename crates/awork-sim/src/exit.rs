@@ -21,6 +21,9 @@ pub enum Status {
     /// The reader of standard output went away; like ripgrep, we stop quietly, as the reader has all
     /// it wanted.
     StdoutClosed,
+    /// The job ran, but standard output could not take its results (a full disk): said on stderr,
+    /// and a failure, not bad input.
+    StdoutUnwritable,
     /// Bad usage or bad input: a file that cannot be read or is not JSON, a bad option value.
     BadInput,
     /// SIGINT or SIGTERM stopped the run: 128 plus the signal's number, as a shell reports it.
@@ -32,7 +35,7 @@ impl Status {
     pub fn code(self) -> ExitCode {
         match self {
             Status::Success | Status::StdoutClosed => ExitCode::SUCCESS,
-            Status::Failures => ExitCode::from(1),
+            Status::Failures | Status::StdoutUnwritable => ExitCode::from(1),
             Status::BadInput => ExitCode::from(2),
             Status::Stopped(signal) => ExitCode::from(signal.exit_code()),
         }
@@ -48,11 +51,13 @@ impl Status {
         }
     }
 
-    /// How an error ends the run. Errors are bad input unless they are only the reader of stdout
-    /// leaving.
+    /// How an error ends the run. Errors are bad input unless they are standard output's: its
+    /// reader leaving, or its disk full.
     pub fn from_error(error: &anyhow::Error) -> Status {
         if output::is_closed_error(error) {
             Status::StdoutClosed
+        } else if output::is_unwritable_error(error) {
+            Status::StdoutUnwritable
         } else {
             Status::BadInput
         }
@@ -61,7 +66,7 @@ impl Status {
     /// Whether the run ended on an error the user should read on stderr.
     pub fn reports_error(self) -> bool {
         match self {
-            Status::BadInput => true,
+            Status::BadInput | Status::StdoutUnwritable => true,
             Status::Success | Status::Failures | Status::StdoutClosed | Status::Stopped(_) => false,
         }
     }

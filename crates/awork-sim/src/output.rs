@@ -70,18 +70,28 @@ impl fmt::Display for Closed {
 
 impl Error for Closed {}
 
-/// Marks a broken pipe as [`Closed`], and says of any other error where it happened (but an
-/// interrupted write, which is tried again).
+/// Standard output could not be written, for any reason but its reader leaving: a full disk, say.
+#[derive(Debug)]
+pub struct Unwritable(io::Error);
+
+impl fmt::Display for Unwritable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot write to standard output: {}", self.0)
+    }
+}
+
+// No `source`: the message already holds the error, and `{:#}` would say it twice.
+impl Error for Unwritable {}
+
+/// Marks a broken pipe as [`Closed`], and any other error as [`Unwritable`] (but an interrupted
+/// write, which is tried again).
 fn mark(error: io::Error) -> io::Error {
     if error.kind() == io::ErrorKind::BrokenPipe {
         io::Error::new(io::ErrorKind::BrokenPipe, Closed)
     } else if error.kind() == io::ErrorKind::Interrupted {
         error
     } else {
-        io::Error::new(
-            error.kind(),
-            format!("cannot write to standard output: {error}"),
-        )
+        io::Error::new(error.kind(), Unwritable(error))
     }
 }
 
@@ -95,6 +105,17 @@ pub fn is_closed_error(error: &anyhow::Error) -> bool {
     error
         .chain()
         .any(|cause| cause.downcast_ref::<io::Error>().is_some_and(is_closed))
+}
+
+/// Whether an error is, anywhere in its chain, standard output failing to take what was written
+/// ([`Unwritable`]).
+pub fn is_unwritable_error(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .and_then(io::Error::get_ref)
+            .is_some_and(|inner| inner.is::<Unwritable>())
+    })
 }
 
 #[cfg(test)]
