@@ -143,7 +143,7 @@ pub const USER_AGENT: &str = concat!("awork-sim/", env!("CARGO_PKG_VERSION"));
 /// over rustls with the ring provider for `https`), POSTing
 /// `Content-Type: application/json`, `User-Agent:` [`USER_AGENT`] and the auth header. The
 /// platform's root certificates are loaded only for an `https` URL. Redirects are never followed:
-/// neither client follows them, and a 3xx is just a failed attempt.
+/// a 3xx is just a failed attempt.
 #[derive(Clone)]
 pub struct HttpTransport {
     pool: Arc<Pool>,
@@ -207,7 +207,7 @@ impl HttpTransport {
         let pool = &self.pool;
         let checked_out = match connection {
             Connection::Pooled => pool.checkout().await,
-            Connection::Fresh => pool.connect().await.map(|sender| (sender, false)),
+            Connection::Fresh => pool.connect().await.map(|connection| (connection, false)),
         };
         let (mut connection, reused) = match checked_out {
             Ok(checked_out) => checked_out,
