@@ -395,7 +395,11 @@ fn parse_head(bytes: &[u8]) -> io::Result<Option<(usize, Option<Head>)>> {
     let length = match response.parse(bytes) {
         Ok(httparse::Status::Complete(length)) => length,
         Ok(httparse::Status::Partial) => return Ok(None),
-        Err(error) => return Err(invalid(format!("the answer is not HTTP/1.1: {error}"))),
+        Err(error) => {
+            return Err(invalid(format!(
+                "the answer is not valid HTTP/1.1: {error}"
+            )));
+        }
     };
     let code = response.code.unwrap_or_default();
     let status = StatusCode::from_u16(code)

@@ -208,16 +208,25 @@ async fn a_body_cut_short_keeps_its_status_and_its_connection_is_left() {
 
 #[tokio::test]
 async fn an_answer_that_is_not_http_is_a_failure_that_says_so() {
+    let crowded = format!(
+        "HTTP/1.1 200 OK\r\n{}content-length: 0\r\n\r\n",
+        "x-header: 1\r\n".repeat(100)
+    );
     for (what, answer, says) in [
         (
             "another protocol",
             "SSH-2.0-OpenSSH_9.2\r\n",
-            "not HTTP/1.1",
+            "the answer is not valid HTTP/1.1: invalid HTTP version",
         ),
         (
             "content-lengths that differ",
             "HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\nok",
             "content-lengths that differ",
+        ),
+        (
+            "more than 100 header lines",
+            crowded.as_str(),
+            "the answer is not valid HTTP/1.1: too many headers",
         ),
         (
             "a chunk size that is not a number",
