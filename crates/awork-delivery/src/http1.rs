@@ -121,12 +121,8 @@ impl Connection {
     /// does not wait. A connection found so is dropped.
     pub(crate) fn is_closed(&mut self) -> bool {
         let mut context = Context::from_waker(Waker::noop());
-        let mut byte = [0u8; 1];
-        let mut buffer = ReadBuf::new(&mut byte);
-        // Closed, failed, or a byte nobody asked for: not a connection to send on.
-        Pin::new(&mut self.stream)
-            .poll_read(&mut context, &mut buffer)
-            .is_ready()
+        // Closed, failed, or bytes nobody asked for: not a connection to send on.
+        poll_read_more(&mut self.stream, &mut self.read, &mut context).is_ready()
     }
 
     /// Sends one request with `head` and `body` and reads its answer, keeping at most
@@ -316,7 +312,7 @@ impl Connection {
     async fn line(&mut self) -> io::Result<Bytes> {
         let mut searched = 0;
         loop {
-            if let Some(end) = memchr(b'\n', &self.read[searched..]) {
+            if let Some(end) = self.read[searched..].iter().position(|&byte| byte == b'\n') {
                 let mut line = self.read.split_to(searched + end + 1);
                 line.truncate(line.len() - 1);
                 if line.last() == Some(&b'\r') {
@@ -343,8 +339,9 @@ enum Written {
 }
 
 /// Reads what `stream` has into `read`: `true` when that was at least a byte, `false` at its
-/// end. Only for the rare answer that comes before its request is written, so through a buffer
-/// on the stack rather than into `read`'s spare room.
+/// end. Only for the rare reads outside an exchange's answer (an answer that comes before its
+/// request is written, a look at an idle connection), so through a buffer on the stack rather
+/// than into `read`'s spare room.
 fn poll_read_more(
     stream: &mut Box<dyn Stream>,
     read: &mut BytesMut,
@@ -358,11 +355,6 @@ fn poll_read_more(
             read.extend_from_slice(buffer.filled());
             !buffer.filled().is_empty()
         })
-}
-
-/// The position of `byte` in `haystack`.
-fn memchr(byte: u8, haystack: &[u8]) -> Option<usize> {
-    haystack.iter().position(|&candidate| candidate == byte)
 }
 
 /// An answer's head, as far as reading its body and reusing its connection need.

@@ -463,8 +463,8 @@ pub fn classify(error: &(dyn StdError + 'static)) -> AttemptOutcome {
                 _ => {}
             }
             // `io::Error::source` skips the error it wraps (the source of the wrapped error comes
-            // next), so walk into it instead: hyper-rustls wraps tokio-rustls's `io::Error`, which
-            // wraps the `rustls::Error`, in another `io::Error`.
+            // next), so walk into it instead: tokio-rustls hands a TLS failure on as an `io::Error`
+            // that wraps the `rustls::Error`.
             if let Some(inner) = io_error.get_ref() {
                 current = Some(inner);
                 continue;

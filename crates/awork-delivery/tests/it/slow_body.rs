@@ -4,11 +4,11 @@
 use std::time::Duration;
 
 use awork_delivery::{AttemptOutcome, Webhook, WebhookConfig};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::support::events;
+use crate::support::{events, read_request};
 
 /// The body's length; one byte goes out every [`TRICKLE_STEP`], 3 s in all.
 const TRICKLED_BYTES: usize = 30;
@@ -40,26 +40,7 @@ async fn trickling_receiver() -> TricklingReceiver {
 
 /// Reads one request (head and `Content-Length` body), then answers it slowly.
 async fn trickle(mut stream: TcpStream) {
-    let mut received = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let complete = loop {
-        if let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&received[..end]).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|line| line.strip_prefix("content-length:"))
-                .and_then(|value| value.trim().parse().ok())
-                .unwrap_or(0);
-            if received.len() >= end + 4 + length {
-                break true;
-            }
-        }
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => break false,
-            Ok(read) => received.extend_from_slice(&chunk[..read]),
-        }
-    };
-    if !complete {
+    if !read_request(&mut stream).await {
         return;
     }
     let head =
