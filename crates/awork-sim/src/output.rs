@@ -97,25 +97,30 @@ fn mark(error: io::Error) -> io::Error {
 
 /// Whether a write to [`Stdout`] failed only because its reader went away.
 pub fn is_closed(error: &io::Error) -> bool {
-    error.get_ref().is_some_and(|inner| inner.is::<Closed>())
+    marked::<Closed>(error)
 }
 
 /// Whether an error is, anywhere in its chain, standard output's reader going away.
 pub fn is_closed_error(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .any(|cause| cause.downcast_ref::<io::Error>().is_some_and(is_closed))
+    chain_marked::<Closed>(error)
 }
 
 /// Whether an error is, anywhere in its chain, standard output failing to take what was written
 /// ([`Unwritable`]).
 pub fn is_unwritable_error(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<io::Error>()
-            .and_then(io::Error::get_ref)
-            .is_some_and(|inner| inner.is::<Unwritable>())
-    })
+    chain_marked::<Unwritable>(error)
+}
+
+/// Whether [`mark`] marked `error` as `M`.
+fn marked<M: Error + 'static>(error: &io::Error) -> bool {
+    error.get_ref().is_some_and(|inner| inner.is::<M>())
+}
+
+/// Whether an error of `error`'s chain was marked as `M`.
+fn chain_marked<M: Error + 'static>(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .any(|cause| cause.downcast_ref::<io::Error>().is_some_and(marked::<M>))
 }
 
 #[cfg(test)]

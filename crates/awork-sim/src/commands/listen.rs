@@ -42,7 +42,6 @@ use super::Outcome;
 use super::generate::file_safe;
 use crate::auth::AuthArgs;
 use crate::generated::NamingArg;
-use crate::output;
 use crate::signals::Signals;
 
 /// The default of `--max-body`.
@@ -388,15 +387,11 @@ async fn serve(
                 let printed = print(&mut tally, &line, out).and_then(|()| Ok(out.flush()?));
                 if let Err(error) = printed {
                     // A receiver answers on whatever becomes of its lines (`listen | head`, a full
-                    // disk): said once; standard output drops what comes after.
-                    let said = if output::is_closed_error(&error) {
-                        "standard output was closed".to_owned()
-                    } else {
-                        format!("{error:#}")
-                    };
+                    // disk): said once (`standard output was closed`, `cannot write to standard
+                    // output: …`); standard output drops what comes after.
                     let _ = writeln!(
                         io::stderr(),
-                        "listen: {said}; still answering, without the lines"
+                        "listen: {error:#}; still answering, without the lines"
                     );
                 }
             }
