@@ -637,10 +637,21 @@ mod tests {
 
     #[test]
     fn a_commit_waits_only_for_the_records_of_young_attempts_still_in_flight() {
+        // The attempts in flight count as started at `at`: the test pins the clock they are
+        // judged by, so that a test thread the machine holds back for a millisecond (CI, two
+        // cores, every test at once) does not age them past YOUNG between two lines.
+        fn started_at(recorder: &Recorder, at: Instant) {
+            for (_, started) in recorder.lock_in_flight().iter_mut() {
+                *started = at;
+            }
+        }
+        // Later than any `now` of this test: in flight for no time at all.
+        let just_now = Instant::now() + Duration::from_secs(3600);
         let (recorder, _records) = Recorder::new();
         assert!(!recorder.awaits_young_attempt(), "nothing in flight");
         let first = recorder.starting();
         let second = recorder.starting();
+        started_at(&recorder, just_now);
         assert!(recorder.awaits_young_attempt());
         drop(first);
         assert!(
