@@ -406,7 +406,14 @@ impl Store {
         // outbox and logs), which a checkpoint then copies and syncs once instead of eight times.
         // The same guarantees: every committed transaction survives a crash of the process.
         connection.pragma_update(None, "wal_autocheckpoint", 8192)?;
-        connection.pragma_update(None, "foreign_keys", "ON")?;
+        // The references the schema declares are kept by the store itself, not checked by SQLite:
+        // an outbox row or a log is only written for a webhook read in the same transaction
+        // (`record_attempt` finds its outbox row first, `insert_log` its webhook), an event is
+        // forgotten only when nothing names it (`unnamed_event!`), and `delete_webhook` removes a
+        // webhook's rows itself. SQLite's checks looked up the webhook and the event of every
+        // row inserted: with them off, serve delivers 4-5 % more to ten webhooks (25,242-26,548
+        // -> 26,794-27,062 deliveries/s, four interleaved rounds) and queues a batch 10 % faster.
+        connection.pragma_update(None, "foreign_keys", "OFF")?;
         // Statement journals (a multi-row statement inside a transaction copies each page it
         // changes first, to undo the statement alone) stay in memory instead of spilling to a
         // temporary file past 64 KiB: filing the fresh logs wrote one.
@@ -641,6 +648,9 @@ impl Store {
                 events.push(event?);
             }
         }
+        // Its fresh logs were filed above; the rest of its rows go with it.
+        transaction.execute("DELETE FROM outbox WHERE webhook_id = ?1", [id])?;
+        transaction.execute("DELETE FROM logs WHERE webhook_id = ?1", [id])?;
         let removed = transaction.execute("DELETE FROM webhooks WHERE id = ?1", [id])? > 0;
         for event in events {
             forget_event_if_done(&transaction, event)?;
@@ -1689,13 +1699,34 @@ mod tests {
             dropping: &[],
         }];
         store.enqueue(&batch, 0, None).unwrap();
-        let seq = store.outbox_head("w", 1).unwrap()[0].seq;
+        // `w` has a filed log, a fresh log and two events in its outbox, one of them settled.
+        queue(&mut store, &["w".to_owned()], 3);
+        let seqs = head_seqs(&store);
+        store.record_attempts(&[delivered(seqs[0], 1)]).unwrap();
+        store.file_fresh().unwrap();
+        store.record_attempts(&[delivered(seqs[1], 1)]).unwrap();
+        let seq = seqs[2];
         assert!(store.delete_webhook("w").unwrap());
         assert!(!store.delete_webhook("w").unwrap());
         store.record_attempts(&[delivered(seq, 1)]).unwrap();
         assert!(store.logs("w", (0, 10), false).unwrap().is_empty());
+        // Its rows went with it (the store removes them: SQLite does not enforce the schema's
+        // references), and so did the events nothing else names.
+        for table in ["outbox", "logs", "fresh_logs"] {
+            let rows: i64 = store
+                .connection
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM {table} WHERE webhook_id = 'w'"),
+                    [],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            assert_eq!(rows, 0, "{table}");
+        }
+        assert_eq!(body_count(&store), 1);
         // The other webhook still has the event.
         assert_eq!(store.pending("v").unwrap(), 1);
+        assert_eq!(store.outbox_head("v", 10).unwrap().len(), 1);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
