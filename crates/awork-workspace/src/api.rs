@@ -13,6 +13,7 @@
 //! latency), `POST /sim/webhooks/{id}/logs/{seq}/resend` sends a logged body again now, and `POST
 //! /sim/webhooks/{id}/retry` makes a retrying webhook's next attempt now.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -628,6 +629,32 @@ pub(crate) fn record(
     enqueue(shared, made, Some((step, at)))
 }
 
+/// Where an event goes: the webhooks that queue it, and the paused ones that drop it.
+struct Route {
+    to: Vec<String>,
+    dropping: Vec<String>,
+}
+
+impl Route {
+    /// The route of `event` among `webhooks`, as the policy for paused webhooks says.
+    fn of(event: &Made, webhooks: &[WebhookRow], while_paused: WhilePaused) -> Route {
+        let mut route = Route {
+            to: Vec::new(),
+            dropping: Vec::new(),
+        };
+        for webhook in webhooks.iter().filter(|webhook| {
+            webhook.subscribes(&event.name) && event.skip.as_deref() != Some(webhook.id.as_str())
+        }) {
+            if webhook.is_active || while_paused == WhilePaused::Keep {
+                route.to.push(webhook.id.clone());
+            } else {
+                route.dropping.push(webhook.id.clone());
+            }
+        }
+        route
+    }
+}
+
 /// Queues `made` for every webhook subscribed to each, as the policy for paused webhooks says,
 /// and wakes their delivery tasks. Returns the summary of each event.
 fn enqueue(
@@ -635,27 +662,8 @@ fn enqueue(
     made: Vec<Made>,
     step: Option<(&Step, DateTime<Utc>)>,
 ) -> Result<Vec<Value>, crate::store::StoreError> {
-    let mut store = shared.lock_store();
-    let webhooks = store.webhooks()?;
-    let mut routes: Vec<(Vec<String>, Vec<String>)> = Vec::with_capacity(made.len());
-    let mut woken: Vec<String> = Vec::new();
-    for event in &made {
-        let mut to = Vec::new();
-        let mut dropping = Vec::new();
-        for webhook in webhooks.iter().filter(|webhook| {
-            webhook.subscribes(&event.name) && event.skip.as_deref() != Some(webhook.id.as_str())
-        }) {
-            if webhook.is_active || shared.while_paused == WhilePaused::Keep {
-                to.push(webhook.id.clone());
-                if !woken.contains(&webhook.id) {
-                    woken.push(webhook.id.clone());
-                }
-            } else {
-                dropping.push(webhook.id.clone());
-            }
-        }
-        routes.push((to, dropping));
-    }
+    // What needs no store is made before taking it: deliveries wait for the store's lock
+    // while a batch is queued.
     let labels: Vec<String> = made
         .iter()
         .map(|event| {
@@ -666,17 +674,6 @@ fn enqueue(
             )
         })
         .collect();
-    let batch: Vec<Enqueue<'_>> = made
-        .iter()
-        .zip(&routes)
-        .zip(&labels)
-        .map(|((event, (to, dropping)), label)| Enqueue {
-            label,
-            body: &event.body,
-            to,
-            dropping,
-        })
-        .collect();
     let step = step.map(|(step, at)| {
         (
             serde_json::to_string(step).unwrap_or_default(),
@@ -684,16 +681,48 @@ fn enqueue(
         )
     });
     let journaled = step.as_ref().map(|(text, at_ms)| (text.as_str(), *at_ms));
+    let mut store = shared.lock_store();
+    let webhooks = store.webhooks()?;
+    // Worked out once per event type (and webhook skipped), not per event: a batch of hundreds
+    // of events has a few dozen types. Measured (serve, ten webhooks, one POST /sim/events of
+    // 5,000 events): the lock held 13-19 ms per 500 events, 12 of them queueing, before.
+    let mut routes: Vec<Route> = Vec::new();
+    let mut known: HashMap<(&str, Option<&str>), usize> = HashMap::new();
+    let chosen: Vec<usize> = made
+        .iter()
+        .map(|event| {
+            *known
+                .entry((event.name.as_str(), event.skip.as_deref()))
+                .or_insert_with(|| {
+                    routes.push(Route::of(event, &webhooks, shared.while_paused));
+                    routes.len() - 1
+                })
+        })
+        .collect();
+    let batch: Vec<Enqueue<'_>> = made
+        .iter()
+        .zip(&chosen)
+        .zip(&labels)
+        .map(|((event, &route), label)| Enqueue {
+            label,
+            body: &event.body,
+            to: &routes[route].to,
+            dropping: &routes[route].dropping,
+        })
+        .collect();
     store.enqueue(&batch, now_ms(), journaled)?;
     drop(store);
-    for id in &woken {
+    let mut woken: Vec<&String> = routes.iter().flat_map(|route| &route.to).collect();
+    woken.sort_unstable();
+    woken.dedup();
+    for id in woken {
         shared.wake(id);
     }
     Ok(made
         .iter()
-        .zip(&routes)
-        .map(|(event, (to, _))| {
-            json!({"traceId": event.trace_id, "eventType": event.name, "webhooks": to.len()})
+        .zip(&chosen)
+        .map(|(event, &route)| {
+            json!({"traceId": event.trace_id, "eventType": event.name, "webhooks": routes[route].to.len()})
         })
         .collect())
 }
