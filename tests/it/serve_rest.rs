@@ -701,6 +701,40 @@ fn writes_change_the_world_and_send_the_webhooks_awork_would() {
     );
     assert_eq!(refused.status, 400, "{refused:?}");
     assert_eq!(refused.body["validationErrors"][0]["property"], "Name");
+    // An array where the model is an object is not read as its fields in order (serde would);
+    // where the model is a list, it is the body.
+    let array = http.api(
+        &serve,
+        "POST",
+        "/api/v1/tasks",
+        // GeneralTaskPostForm's fields in order: name, ten left out, entityId, baseType, two more.
+        Some(&json!([
+            "A task",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            project_id,
+            "projecttask",
+            null,
+            null
+        ])),
+    );
+    assert_eq!(array.status, 400, "{array:?}");
+    assert_eq!(array.body["code"], "invalid-model", "{array:?}");
+    let object = http.api(
+        &serve,
+        "POST",
+        "/api/v1/tasks/changestatuses",
+        Some(&json!({"taskId": "x"})),
+    );
+    assert_eq!(object.status, 400, "{object:?}");
 }
 
 #[test]

@@ -515,6 +515,10 @@ pub(crate) fn make_events(shared: &Arc<Shared>, body: &[u8]) -> Handled {
         #[serde(borrow)]
         payload: Option<&'a RawValue>,
     }
+    // serde would read the fields from a JSON array too, in order.
+    if body.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
+        return invalid("", "The body must be a JSON object.".into());
+    }
     let ask: Ask<'_> =
         match serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(body)) {
             Ok(ask) => ask,

@@ -13,7 +13,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::routing::{get, post};
 use serde_json::Value;
 
-use super::writes::{form, perform};
+use super::writes::{Shape, form, perform};
 use super::{Endpoint, endpoint, json_of, list, single};
 use crate::Shared;
 use crate::answer::Answer;
@@ -130,7 +130,7 @@ async fn project_type(State(shared): State<Arc<Shared>>, Path(id): Path<String>)
 }
 
 async fn create_company(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
-    match form::<CompanyForm>(body, false).await {
+    match form::<CompanyForm>(body, Shape::Object).await {
         Ok(form) => perform(&shared, Write::CreateCompany { form }, Some("Company")),
         Err(refused) => refused,
     }
@@ -141,7 +141,7 @@ async fn update_company(
     Path(company_id): Path<String>,
     body: Body,
 ) -> Answer {
-    match form::<CompanyForm>(body, false).await {
+    match form::<CompanyForm>(body, Shape::Object).await {
         Ok(form) => perform(
             &shared,
             Write::UpdateCompany { company_id, form },
@@ -156,7 +156,7 @@ async fn delete_company(
     Path(company_id): Path<String>,
     body: Body,
 ) -> Answer {
-    match form::<CompanyDeleteForm>(body, true).await {
+    match form::<CompanyDeleteForm>(body, Shape::ObjectOrEmpty).await {
         Ok(form) => perform(&shared, Write::DeleteCompany { company_id, form }, None),
         Err(refused) => refused,
     }

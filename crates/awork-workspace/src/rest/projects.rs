@@ -16,7 +16,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::routing::{get, post};
 use serde_json::Value;
 
-use super::writes::{form, perform};
+use super::writes::{Shape, form, perform};
 use super::{Endpoint, endpoint, json_of, list, single};
 use crate::Shared;
 use crate::answer::Answer;
@@ -201,7 +201,7 @@ async fn project_statuses(
 }
 
 async fn create_project(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
-    match form::<ExtendedProjectForm>(body, false).await {
+    match form::<ExtendedProjectForm>(body, Shape::Object).await {
         Ok(form) => perform(&shared, Write::CreateProject { form }, Some("Project")),
         Err(refused) => refused,
     }
@@ -212,7 +212,7 @@ async fn update_project(
     Path(project_id): Path<String>,
     body: Body,
 ) -> Answer {
-    match form::<ProjectPutForm>(body, false).await {
+    match form::<ProjectPutForm>(body, Shape::Object).await {
         Ok(form) => perform(
             &shared,
             Write::UpdateProject { project_id, form },
@@ -227,7 +227,7 @@ async fn change_status(
     Path(project_id): Path<String>,
     body: Body,
 ) -> Answer {
-    match form::<ChangeProjectStatusForm>(body, false).await {
+    match form::<ChangeProjectStatusForm>(body, Shape::Object).await {
         Ok(form) => perform(
             &shared,
             Write::ChangeProjectStatus { project_id, form },
@@ -242,7 +242,7 @@ async fn delete_project(
     Path(project_id): Path<String>,
     body: Body,
 ) -> Answer {
-    match form::<ProjectDeleteForm>(body, true).await {
+    match form::<ProjectDeleteForm>(body, Shape::ObjectOrEmpty).await {
         Ok(form) => perform(&shared, Write::DeleteProject { project_id, form }, None),
         Err(refused) => refused,
     }
@@ -253,7 +253,7 @@ async fn comment(
     Path(project_id): Path<String>,
     body: Body,
 ) -> Answer {
-    match form::<CommentForm>(body, false).await {
+    match form::<CommentForm>(body, Shape::Object).await {
         Ok(form) => perform(
             &shared,
             Write::CommentOnProject { project_id, form },
@@ -268,7 +268,7 @@ async fn add_member(
     Path(project_id): Path<String>,
     body: Body,
 ) -> Answer {
-    match form::<ProjectMemberForm>(body, false).await {
+    match form::<ProjectMemberForm>(body, Shape::Object).await {
         Ok(form) => perform(
             &shared,
             Write::AddProjectMember { project_id, form },
@@ -283,7 +283,7 @@ async fn remove_member(
     Path(project_id): Path<String>,
     body: Body,
 ) -> Answer {
-    match form::<ProjectMemberRemoveForm>(body, false).await {
+    match form::<ProjectMemberRemoveForm>(body, Shape::Object).await {
         Ok(form) => perform(
             &shared,
             Write::RemoveProjectMember { project_id, form },

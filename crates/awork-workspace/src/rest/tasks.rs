@@ -17,7 +17,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::routing::{get, post};
 use serde_json::Value;
 
-use super::writes::{form, perform};
+use super::writes::{Shape, form, perform};
 use super::{Endpoint, endpoint, json_of, list, single};
 use crate::Shared;
 use crate::answer::Answer;
@@ -136,7 +136,7 @@ async fn assigned_tasks(
 }
 
 async fn create_task(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
-    match form::<GeneralTaskPostForm>(body, false).await {
+    match form::<GeneralTaskPostForm>(body, Shape::Object).await {
         Ok(form) => perform(&shared, Write::CreateTask { form }, Some("TaskModel")),
         Err(refused) => refused,
     }
@@ -147,7 +147,7 @@ async fn update_task(
     Path(task_id): Path<String>,
     body: Body,
 ) -> Answer {
-    match form::<GeneralTaskForm>(body, false).await {
+    match form::<GeneralTaskForm>(body, Shape::Object).await {
         Ok(form) => perform(
             &shared,
             Write::UpdateTask { task_id, form },
@@ -158,7 +158,7 @@ async fn update_task(
 }
 
 async fn change_statuses(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
-    match form::<Vec<ChangeStatusForm>>(body, false).await {
+    match form::<Vec<ChangeStatusForm>>(body, Shape::List).await {
         Ok(forms) => perform(&shared, Write::ChangeTaskStatuses { forms }, None),
         Err(refused) => refused,
     }
@@ -169,14 +169,14 @@ async fn set_assignees(
     Path(task_id): Path<String>,
     body: Body,
 ) -> Answer {
-    match form::<Vec<String>>(body, false).await {
+    match form::<Vec<String>>(body, Shape::List).await {
         Ok(user_ids) => perform(&shared, Write::SetTaskAssignees { task_id, user_ids }, None),
         Err(refused) => refused,
     }
 }
 
 async fn delete_tasks(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
-    match form::<TasksDeleteForm>(body, false).await {
+    match form::<TasksDeleteForm>(body, Shape::Object).await {
         Ok(form) => perform(&shared, Write::DeleteTasks { form }, None),
         Err(refused) => refused,
     }
@@ -187,7 +187,7 @@ async fn comment(
     Path(task_id): Path<String>,
     body: Body,
 ) -> Answer {
-    match form::<CommentForm>(body, false).await {
+    match form::<CommentForm>(body, Shape::Object).await {
         Ok(form) => perform(
             &shared,
             Write::CommentOnTask { task_id, form },

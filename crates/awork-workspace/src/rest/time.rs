@@ -12,7 +12,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::routing::get;
 use serde_json::Value;
 
-use super::writes::{form, perform};
+use super::writes::{Shape, form, perform};
 use super::{Endpoint, endpoint, json_of, list, single};
 use crate::Shared;
 use crate::answer::{self, Answer};
@@ -108,7 +108,7 @@ async fn absence(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> A
 }
 
 async fn create_time_entry(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
-    match form::<TimeEntryPostForm>(body, false).await {
+    match form::<TimeEntryPostForm>(body, Shape::Object).await {
         Ok(form) => perform(
             &shared,
             Write::CreateTimeEntry { form },
@@ -123,7 +123,7 @@ async fn update_time_entry(
     Path(time_entry_id): Path<String>,
     body: Body,
 ) -> Answer {
-    match form::<TimeTrackingPutForm>(body, false).await {
+    match form::<TimeTrackingPutForm>(body, Shape::Object).await {
         Ok(form) => perform(
             &shared,
             Write::UpdateTimeEntry {

@@ -16,23 +16,42 @@ use crate::Shared;
 use crate::answer::{self, Answer, read_body};
 use crate::story::Step;
 
-/// A request body as the form `T`; an empty body is `T`'s default when `empty_is_default`.
+/// What a write's request body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// A JSON object.
+    Object,
+    /// A JSON object, or nothing (the form's default).
+    ObjectOrEmpty,
+    /// A JSON array.
+    List,
+}
+
+/// A request body as the form `T`, of the `shape` its model has. serde would read a struct from
+/// a JSON array too (its fields in order); awork's API answers 400 to an array where the model
+/// is an object, and so does this one.
 pub(super) async fn form<T: DeserializeOwned + Default>(
     body: Body,
-    empty_is_default: bool,
+    shape: Shape,
 ) -> Result<T, Answer> {
-    let bytes: Bytes = read_body(body).await?;
-    if empty_is_default && bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(&bytes).map_err(|failure| {
+    let refused = |problem: &dyn std::fmt::Display| {
         answer::error(
             StatusCode::BAD_REQUEST,
             "invalid-model",
-            &format!("The request body is not the operation's model: {failure}."),
+            &format!("The request body is not the operation's model: {problem}."),
             &[],
         )
-    })
+    };
+    let bytes: Bytes = read_body(body).await?;
+    let first = bytes.iter().find(|byte| !byte.is_ascii_whitespace());
+    match (shape, first) {
+        (Shape::ObjectOrEmpty, None) => return Ok(T::default()),
+        (Shape::Object | Shape::ObjectOrEmpty, Some(b'[')) => {
+            return Err(refused(&"a JSON array, where the model is an object"));
+        }
+        _ => {}
+    }
+    serde_json::from_slice(&bytes).map_err(|failure| refused(&failure))
 }
 
 /// Applies `write` and answers it; the entity answered is of the response model `model`.
