@@ -450,6 +450,14 @@ pub fn classify(error: &(dyn StdError + 'static)) -> AttemptOutcome {
                 // What came back is not TLS at all: most often a plain HTTP answer.
                 message.push_str(" (is the receiver plain http? try its http:// URL)");
             }
+            if matches!(tls, rustls::Error::InvalidCertificate(_)) {
+                // Most often a development receiver's own certificate, which rustls names in its
+                // terms (`UnknownIssuer`, `CaUsedAsEndEntity`).
+                message.push_str(
+                    " (a self-signed or private-CA certificate? send and check accept any \
+                     certificate with --insecure)",
+                );
+            }
             return AttemptOutcome::Tls(message);
         }
         if let Some(io_error) = error.downcast_ref::<io::Error>() {

@@ -122,7 +122,8 @@ async fn without_insecure_a_self_signed_certificate_is_a_tls_failure_and_is_retr
     assert_eq!(run.report.webhook, WebhookState::Active);
     for record in &log {
         assert!(
-            matches!(&record.outcome, AttemptOutcome::Tls(message) if message.contains("certificate")),
+            matches!(&record.outcome, AttemptOutcome::Tls(message)
+                if message.contains("certificate") && message.ends_with("with --insecure)")),
             "{:?}",
             record.outcome
         );
