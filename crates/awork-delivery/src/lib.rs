@@ -1,7 +1,9 @@
 //! Delivers webhook events to a receiver exactly as awork does: one POST per attempt with
 //! `Content-Type: application/json`, `User-Agent: awork-sim/VERSION` and an optional auth header,
-//! success only on a 2xx read whole within the timeout, up to 10 retries on a schedule, and a webhook that pauses after more than 10
-//! consecutive failed attempts, keeping undelivered events as pending.
+//! success only on a 2xx status whose answer ends within the timeout (a body trickled past it is
+//! a timeout; one the receiver cuts short still counts, the status having arrived), up to 10
+//! retries on a schedule, and a webhook that pauses after more than 10 consecutive failed
+//! attempts, keeping undelivered events as pending.
 //!
 //! Events are opaque: bytes sent as they are, plus a label. The engine never prints; it reports
 //! through an [`Observer`] (one [`AttemptRecord`] per attempt, [`JsonLinesWriter`] for a log file)
