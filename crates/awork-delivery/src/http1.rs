@@ -48,8 +48,9 @@ pub(crate) trait Stream: AsyncRead + AsyncWrite + Send + Unpin {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> Stream for T {}
 
 /// The head of every request a transport sends, formatted once: the request line and the
-/// headers, up to the `content-length` value, which each request adds with its body.
-#[derive(Debug, Clone)]
+/// headers, up to the `content-length` value, which each request adds with its body. It holds the
+/// auth header's value in clear, so it has no `Debug`: nothing may print it.
+#[derive(Clone)]
 pub(crate) struct RequestHead {
     before_length: Vec<u8>,
 }
