@@ -1699,7 +1699,8 @@ mod tests {
             dropping: &[],
         }];
         store.enqueue(&batch, 0, None).unwrap();
-        // `w` has a filed log, a fresh log and two events in its outbox, one of them settled.
+        // `w` gets a filed log, a fresh log, and in its outbox a settled row and two events still
+        // to deliver.
         queue(&mut store, &["w".to_owned()], 3);
         let seqs = head_seqs(&store);
         store.record_attempts(&[delivered(seqs[0], 1)]).unwrap();
