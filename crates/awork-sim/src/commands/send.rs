@@ -7,8 +7,8 @@
 //! thread of their own, to deliver them (a stream is copied to a temporary file for that), so
 //! memory follows the largest event rather than the input; a file that changed since its check is
 //! read no further, and its unread events are counted as pending. Generated events are made on a
-//! thread of their own a few batches ahead of the engine (32 events or 64 KiB a batch), so a run
-//! of a million holds about a hundred in memory, paused or not. The delivery itself is
+//! thread of their own up to 256 batches ahead of the engine (32 events or 64 KiB a batch), so a
+//! run of a million holds at most 8,192 in memory, paused or not. The delivery itself is
 //! `awork_delivery`'s engine, on a current-thread runtime; this module builds its configuration,
 //! feeds it events, shows progress (a bar on a terminal, one line per failed attempt), stops on
 //! SIGINT or SIGTERM with the summary, and prints the summary.
@@ -207,7 +207,8 @@ pub enum Events {
     /// Read from files (checked, to be read again as they are sent), each event sent as its exact
     /// bytes.
     Files(Vec<FileEvents>),
-    /// Generated a few batches ahead of the engine, so that a million never sit in memory.
+    /// Generated a bounded number of batches ahead of the engine, so that a million never sit
+    /// in memory.
     Generated {
         /// What to generate.
         generator: GeneratorConfig,
