@@ -8,7 +8,8 @@
 //! memory follows the largest event rather than the input; a file that changed since its check is
 //! read no further, and its unread events are counted as pending. Generated events are made on a
 //! thread of their own up to 256 batches ahead of the engine (32 events or 64 KiB a batch), so a
-//! run of a million holds at most 8,192 in memory, paused or not. The delivery itself is
+//! run of a million holds about 8,200 in memory at most (those and the two batches in hand),
+//! paused or not. The delivery itself is
 //! `awork_delivery`'s engine, on a current-thread runtime; this module builds its configuration,
 //! feeds it events, shows progress (a bar on a terminal, one line per failed attempt), stops on
 //! SIGINT or SIGTERM with the summary, and prints the summary.
