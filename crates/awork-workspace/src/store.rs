@@ -296,6 +296,61 @@ pub struct Store {
     /// Each webhook's attempts per minute over the last hour, as last counted, and when (see
     /// [`Store::health`]).
     charts: HashMap<String, Chart>,
+    /// Writes the WAL's new frames to disk ahead of the checkpoints (see [`WalFlusher`]).
+    wal_flusher: WalFlusher,
+}
+
+/// A thread that writes what the WAL gained to disk soon after each batch of deliveries or
+/// events is committed, so that a checkpoint's sync finds little left to write.
+///
+/// With `synchronous=NORMAL`, SQLite syncs only at a checkpoint (every 8,192 WAL pages), on the
+/// thread that commits: the sync of 32 MB of WAL then waited 20–29 ms for the disk, and the
+/// database's 2.5–17 ms, with every delivery stopped (`strace -T`): 0.22 s of a run of 20,000
+/// events to one webhook. The thread syncs its own handle on the WAL file at most every
+/// [`WalFlusher::INTERVAL`] while commits come, and sleeps without waking when none do; in the
+/// same run the checkpoints' syncs took 0.07 s in all (the one during the `POST`'s own large
+/// transaction the longest, 20 ms). Durability is SQLite's as before (its own syncs are
+/// unchanged); the disk sees more, smaller writes. Measured (serve, one `POST /sim/events`,
+/// interleaved rounds, medians): one webhook and 20,000 events 10,291 -> 10,770 deliveries/s
+/// (five rounds); ten webhooks and 5,000 events unchanged (27,842 against 27,487, four).
+#[derive(Debug)]
+struct WalFlusher {
+    /// Wakes the thread: a slot of one, so a poke while one waits costs nothing. Dropping it
+    /// (with the store) ends the thread.
+    wake: std::sync::mpsc::SyncSender<()>,
+}
+
+impl WalFlusher {
+    /// The least time between two syncs.
+    const INTERVAL: Duration = Duration::from_millis(10);
+
+    /// Starts the thread for the WAL file at `wal` (opened at its first sync: SQLite creates it
+    /// at the first write). Should no thread start, pokes go nowhere and the checkpoints sync
+    /// all of it, as without one.
+    fn start(wal: std::path::PathBuf) -> WalFlusher {
+        let (wake, woken) = std::sync::mpsc::sync_channel(1);
+        let _thread = std::thread::Builder::new()
+            .name("wal-flusher".to_owned())
+            .spawn(move || {
+                let mut file = None;
+                while woken.recv().is_ok() {
+                    if file.is_none() {
+                        file = std::fs::File::open(&wal).ok();
+                    }
+                    // Best effort: SQLite's own syncs keep the guarantees.
+                    if let Some(file) = &file {
+                        let _ = file.sync_data();
+                    }
+                    std::thread::sleep(Self::INTERVAL);
+                }
+            });
+        WalFlusher { wake }
+    }
+
+    /// Says that the WAL grew.
+    fn poke(&self) {
+        let _ = self.wake.try_send(());
+    }
 }
 
 /// A webhook's attempts per minute over the last hour ([`Health::last_hour`]), counted at
@@ -486,6 +541,7 @@ impl Store {
             settled_events: Vec::new(),
             settling_webhooks: HashSet::new(),
             charts: HashMap::new(),
+            wal_flusher: WalFlusher::start(folder.join("workspace.sqlite3-wal")),
         })
     }
 
@@ -729,6 +785,7 @@ impl Store {
             }
         }
         transaction.commit()?;
+        self.wal_flusher.poke();
         Ok(())
     }
 
@@ -810,6 +867,7 @@ impl Store {
             )?;
         }
         transaction.commit()?;
+        self.wal_flusher.poke();
         if filing {
             settled.clear();
             self.settling_webhooks.clear();
