@@ -708,3 +708,57 @@ fn a_workspace_with_a_history_makes_time_entries_asked_for_now_without_running_a
         }
     }
 }
+
+#[test]
+fn at_the_wall_clock_nobody_free_means_no_task_finds_anyone_to_book_time() {
+    use awork_generate::world::is_active;
+    use chrono::TimeZone;
+    // The story skips its scans for somebody to book time or start a timer when
+    // `someone_is_free` or `someone_may_start_a_timer` says nobody could: checked here against
+    // every task's active assignees, after each event of serve's world at the wall clock.
+    let start = Utc.with_ymd_and_hms(2026, 12, 3, 10, 0, 0).unwrap();
+    let mut story = Generator::new(GeneratorConfig {
+        seed: 7,
+        naming: Naming::Api,
+        ..GeneratorConfig::default()
+    })
+    .with_start(start - TimeDelta::weeks(4));
+    story.tell_history_until(start);
+    let (mut nobody_free, mut nobody_to_start) = (0, 0);
+    for minute in 0..30 {
+        story.follow_wall_clock(start + TimeDelta::minutes(minute));
+        for _ in 0..100 {
+            story.next_event();
+            let world = story.world();
+            let someone_free = world.someone_is_free();
+            let someone_to_start = world.someone_may_start_a_timer();
+            nobody_free += usize::from(!someone_free);
+            nobody_to_start += usize::from(!someone_to_start);
+            for task in &world.tasks {
+                let since = task.created_on.as_ref().and_then(AworkDateTime::to_utc);
+                for assignee in task.assignees.iter().flatten() {
+                    let Some(user) = world.user_index(&assignee.id) else {
+                        continue;
+                    };
+                    if !is_active(&world.users[user]) {
+                        continue;
+                    }
+                    let free = world.free_from(&assignee.id, since).is_some();
+                    assert!(someone_free || !free, "{} is free", assignee.id);
+                    let log = world.worklogs.get(&assignee.id);
+                    let idle = log.is_none_or(|log| {
+                        log.running.is_none()
+                            && log.busy_until.is_none_or(|until| until <= world.now)
+                    });
+                    assert!(someone_to_start || !idle, "{} may start", assignee.id);
+                }
+            }
+        }
+    }
+    // Both shortcuts were taken: the check above looked at the states they skip.
+    assert!(
+        nobody_free > 100,
+        "nobody free after {nobody_free} events only"
+    );
+    assert!(nobody_to_start > 0, "somebody could always start a timer");
+}
