@@ -648,6 +648,19 @@ fn a_story_started_now_never_runs_ahead_of_the_wall_clock() {
     assert_eq!(told, retold);
 }
 
+/// The world of `seed` as serve starts it at `start` (its first start): four weeks of history
+/// told up to that moment, with the API's event names.
+fn serve_world(seed: u64, start: DateTime<Utc>) -> Generator {
+    let mut story = Generator::new(GeneratorConfig {
+        seed,
+        naming: Naming::Api,
+        ..GeneratorConfig::default()
+    })
+    .with_start(start - TimeDelta::weeks(4));
+    story.tell_history_until(start);
+    story
+}
+
 #[test]
 fn a_workspace_with_a_history_makes_time_entries_asked_for_now_without_running_ahead() {
     use awork_models::EventType;
@@ -656,13 +669,7 @@ fn a_workspace_with_a_history_makes_time_entries_asked_for_now_without_running_a
     // 30 time entries a minute later: once those with time free have tracked it, everybody has
     // tracked their time up to now, so people start timers; all stamped now, none overlapping.
     let start = Utc.with_ymd_and_hms(2026, 12, 3, 11, 0, 0).unwrap();
-    let mut story = Generator::new(GeneratorConfig {
-        seed: 99,
-        naming: Naming::Api,
-        ..GeneratorConfig::default()
-    })
-    .with_start(start - TimeDelta::weeks(4));
-    story.tell_history_until(start);
+    let mut story = serve_world(99, start);
     let world = story.world();
     assert!(
         world.projects.len() >= 5,
@@ -717,13 +724,7 @@ fn at_the_wall_clock_nobody_free_means_no_task_finds_anyone_to_book_time() {
     // `someone_is_free` or `someone_may_start_a_timer` says nobody could: checked here against
     // every task's active assignees, after each event of serve's world at the wall clock.
     let start = Utc.with_ymd_and_hms(2026, 12, 3, 10, 0, 0).unwrap();
-    let mut story = Generator::new(GeneratorConfig {
-        seed: 7,
-        naming: Naming::Api,
-        ..GeneratorConfig::default()
-    })
-    .with_start(start - TimeDelta::weeks(4));
-    story.tell_history_until(start);
+    let mut story = serve_world(7, start);
     let (mut nobody_free, mut nobody_to_start) = (0, 0);
     for minute in 0..30 {
         story.follow_wall_clock(start + TimeDelta::minutes(minute));
