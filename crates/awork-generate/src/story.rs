@@ -247,11 +247,10 @@ fn timer_starter(world: &World, task: &Task) -> Option<(usize, DateTime<Utc>)> {
         return None;
     }
     active_assignees(world, task).find_map(|(user, id)| {
-        let log = world.worklogs.get(id);
-        let busy_until = log.and_then(|log| log.busy_until);
-        let idle = log.is_none_or(|log| log.running.is_none())
-            && busy_until.is_none_or(|until| until <= world.now);
-        idle.then(|| (user, busy_until.unwrap_or(created).max(created)))
+        world.may_start_a_timer(id).then(|| {
+            let busy_until = world.worklogs.get(id).and_then(|log| log.busy_until);
+            (user, busy_until.unwrap_or(created).max(created))
+        })
     })
 }
 

@@ -999,15 +999,19 @@ impl World {
             .any(|user| is_active(user) && self.free_from(&user.id, None).is_some())
     }
 
-    /// Whether some active user could start a timer now: none of theirs runs and their latest
+    /// Whether the user with this id may start a timer now: none of theirs runs and their latest
     /// entry has ended.
-    pub fn someone_may_start_a_timer(&self) -> bool {
-        self.users.iter().any(|user| {
-            is_active(user)
-                && self.worklogs.get(&user.id).is_none_or(|log| {
-                    log.running.is_none() && log.busy_until.is_none_or(|until| until <= self.now)
-                })
+    pub fn may_start_a_timer(&self, user_id: &str) -> bool {
+        self.worklogs.get(user_id).is_none_or(|log| {
+            log.running.is_none() && log.busy_until.is_none_or(|until| until <= self.now)
         })
+    }
+
+    /// Whether some active user may start a timer now ([`World::may_start_a_timer`]).
+    pub fn someone_may_start_a_timer(&self) -> bool {
+        self.users
+            .iter()
+            .any(|user| is_active(user) && self.may_start_a_timer(&user.id))
     }
 
     /// The summary of a task (an index of `tasks`) that its subtasks carry.

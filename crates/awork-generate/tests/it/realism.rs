@@ -746,11 +746,7 @@ fn at_the_wall_clock_nobody_free_means_no_task_finds_anyone_to_book_time() {
                     }
                     let free = world.free_from(&assignee.id, since).is_some();
                     assert!(someone_free || !free, "{} is free", assignee.id);
-                    let log = world.worklogs.get(&assignee.id);
-                    let idle = log.is_none_or(|log| {
-                        log.running.is_none()
-                            && log.busy_until.is_none_or(|until| until <= world.now)
-                    });
+                    let idle = world.may_start_a_timer(&assignee.id);
                     assert!(someone_to_start || !idle, "{} may start", assignee.id);
                 }
             }
