@@ -324,10 +324,13 @@ impl WalFlusher {
     /// The least time between two syncs.
     const INTERVAL: Duration = Duration::from_millis(10);
 
-    /// Starts the thread for the WAL file at `wal` (opened at its first sync: SQLite creates it
-    /// at the first write). Should no thread start, pokes go nowhere and the checkpoints sync
-    /// all of it, as without one.
-    fn start(wal: std::path::PathBuf) -> WalFlusher {
+    /// Starts the thread for the WAL of the database at `database`: SQLite's `<database>-wal`,
+    /// opened at the first sync (SQLite creates it at the first write). Should no thread start,
+    /// pokes go nowhere and the checkpoints sync all of it, as without one.
+    fn start(database: &Path) -> WalFlusher {
+        let mut wal = database.as_os_str().to_owned();
+        wal.push("-wal");
+        let wal = std::path::PathBuf::from(wal);
         let (wake, woken) = std::sync::mpsc::sync_channel(1);
         let _thread = std::thread::Builder::new()
             .name("wal-flusher".to_owned())
@@ -541,7 +544,7 @@ impl Store {
             settled_events: Vec::new(),
             settling_webhooks: HashSet::new(),
             charts: HashMap::new(),
-            wal_flusher: WalFlusher::start(folder.join("workspace.sqlite3-wal")),
+            wal_flusher: WalFlusher::start(&path),
         })
     }
 
