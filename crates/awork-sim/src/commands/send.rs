@@ -35,7 +35,7 @@ use serde::Deserialize;
 use super::Outcome;
 use crate::auth::AuthArgs;
 use crate::generated::{self, GeneratorArgs};
-use crate::input::{Input, Item, Part, Shape, Source, event_files, no_event_file};
+use crate::input::{Input, Item, Part, Shape, Source, event_files, is_json, no_event_file};
 use crate::policy::{PolicyArgs, pause_note};
 use crate::signals::{Signal, Signals};
 
@@ -265,7 +265,8 @@ impl FileEvents {
 
     /// The checks of [`FileEvents::check`]: how many events `input` holds, and its shape.
     fn count_valid(input: &Input, raw: bool) -> anyhow::Result<(u64, Shape)> {
-        if !raw && let Some(valid) = all_valid(input) {
+        let accepts = if raw { is_json } else { is_awork_event };
+        if let Some(valid) = all_valid(input, accepts) {
             return Ok(valid);
         }
         let mut count = 0;
@@ -333,13 +334,19 @@ impl FileEvents {
     }
 }
 
-/// The common case of [`FileEvents::check`], fast: whether every event of `input` is an awork
-/// event, read straight into the models (no `serde_json::Value` of the whole event first) on
-/// every core; with the count of events and the input's shape. `None` when the input is not JSON
-/// or any event is not valid, or when it could not be read: the full check reads it again, one
-/// event after the other, to find the first problem and say where it is. What it accepts the full
-/// check accepts (the same models, from the same text).
-fn all_valid(input: &Input) -> Option<(u64, Shape)> {
+/// Whether the text of an event is an awork event, read straight into the models (no
+/// `serde_json::Value` of the whole event first).
+fn is_awork_event(text: &str) -> bool {
+    awork_models::valid_event(text).is_some()
+}
+
+/// The common case of [`FileEvents::check`], fast: whether `accepts` every event of `input`
+/// ([`is_awork_event`], or with `--raw` [`is_json`]), on every core; with the count of events and
+/// the input's shape. `None` when the input is not JSON or any event is not accepted, or when it
+/// could not be read: the full check reads it again, one event after the other, to find the first
+/// problem and say where it is. What it accepts the full check accepts (the same models, or the
+/// same JSON, from the same text).
+fn all_valid(input: &Input, accepts: fn(&str) -> bool) -> Option<(u64, Shape)> {
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
     /// Stretches of an NDJSON file per thread: the last one taken is checked by one thread
     /// while the others have nothing left, so stretches are short. With 8 a thread of two
@@ -347,8 +354,8 @@ fn all_valid(input: &Input) -> Option<(u64, Shape)> {
     /// events 186 -> 179 ms (twelve interleaved runs, medians).
     const STRETCHES: usize = 32;
     match input.ndjson_parts(workers * STRETCHES) {
-        Ok(Some(parts)) => all_lines_valid(&parts, workers),
-        Ok(None) => all_read_valid(input, workers),
+        Ok(Some(parts)) => all_lines_valid(&parts, workers, accepts),
+        Ok(None) => all_read_valid(input, workers, accepts),
         Err(_) => None,
     }
 }
@@ -357,7 +364,11 @@ fn all_valid(input: &Input) -> Option<(u64, Shape)> {
 /// thread hands lines to another (measured on 50,000 events of 2.3 KB, two threads: 225 → 185
 /// ms against one thread reading for both), taking the next stretch when it is done with one, so
 /// a thread that the machine holds back leaves the rest to the others.
-fn all_lines_valid(parts: &[Part], threads: usize) -> Option<(u64, Shape)> {
+fn all_lines_valid(
+    parts: &[Part],
+    threads: usize,
+    accepts: fn(&str) -> bool,
+) -> Option<(u64, Shape)> {
     let invalid = AtomicBool::new(false);
     let next = AtomicUsize::new(0);
     let check = || {
@@ -367,7 +378,7 @@ fn all_lines_valid(parts: &[Part], threads: usize) -> Option<(u64, Shape)> {
                 if invalid.load(Ordering::Relaxed) {
                     return ControlFlow::Break(());
                 }
-                if line.is_ok_and(|text| awork_models::valid_event(text).is_some()) {
+                if line.is_ok_and(accepts) {
                     count += 1;
                     ControlFlow::Continue(())
                 } else {
@@ -393,7 +404,11 @@ fn all_lines_valid(parts: &[Part], threads: usize) -> Option<(u64, Shape)> {
 
 /// [`all_valid`] for any other input: one thread reads the events, the others check them, a few
 /// dozen at a time.
-fn all_read_valid(input: &Input, workers: usize) -> Option<(u64, Shape)> {
+fn all_read_valid(
+    input: &Input,
+    workers: usize,
+    accepts: fn(&str) -> bool,
+) -> Option<(u64, Shape)> {
     /// Events per batch, at most, and bytes after which a batch goes.
     const EVENTS: usize = 64;
     const BYTES: usize = 256 * 1024;
@@ -408,10 +423,8 @@ fn all_read_valid(input: &Input, workers: usize) -> Option<(u64, Shape)> {
                     let Ok(batch) = batch else { return };
                     // Once one event is invalid the rest is only drained, so the reader never
                     // waits on a full channel.
-                    let valid = invalid.load(Ordering::Relaxed)
-                        || batch
-                            .iter()
-                            .all(|text| awork_models::valid_event(text).is_some());
+                    let valid =
+                        invalid.load(Ordering::Relaxed) || batch.iter().all(|text| accepts(text));
                     if !valid {
                         invalid.store(true, Ordering::Relaxed);
                     }
