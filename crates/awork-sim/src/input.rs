@@ -12,7 +12,7 @@
 //! not the input. This module does not look inside the events: it neither validates them nor knows
 //! their fields.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek};
@@ -247,7 +247,9 @@ impl Input {
             .with_context(|| format!("{}: cannot read", self.source))?;
         scan(reader, true, &mut |found| {
             each(match found {
-                Found::Event { line, raw, value } => Item::Event(RawEvent {
+                Found::Event {
+                    line, raw, value, ..
+                } => Item::Event(RawEvent {
                     line,
                     value: value.unwrap_or(Value::Null),
                     raw,
@@ -269,15 +271,8 @@ impl Input {
         let reader = self
             .reader()
             .with_context(|| format!("{}: cannot read", self.source))?;
-        scan(reader, false, &mut |found| {
-            each(match found {
-                Found::Event { line, raw, value } => {
-                    LazyItem::Event(LazyEvent { line, raw, value })
-                }
-                Found::NotJson(error) => LazyItem::NotJson(error),
-            })
-        })
-        .with_context(|| format!("{}: cannot read", self.source))
+        scan(reader, false, &mut |found| each(LazyItem::from(found)))
+            .with_context(|| format!("{}: cannot read", self.source))
     }
 
     /// Reads the text as [`Input::read`] does, without parsing the events of an array or of
@@ -497,11 +492,32 @@ pub enum LazyItem {
     NotJson(SyntaxError),
 }
 
+impl From<Found> for LazyItem {
+    fn from(found: Found) -> LazyItem {
+        match found {
+            Found::Event {
+                line,
+                column,
+                raw,
+                value,
+            } => LazyItem::Event(LazyEvent {
+                line,
+                column,
+                raw,
+                value,
+            }),
+            Found::NotJson(error) => LazyItem::NotJson(error),
+        }
+    }
+}
+
 /// An event of [`Input::read_lazily`]: its line and exact text, parsed when asked.
 #[derive(Debug)]
 pub struct LazyEvent {
     /// The line where the event starts.
     pub line: usize,
+    /// The column where it starts, from 1 (an element of an array may start anywhere on a line).
+    column: usize,
     /// The event's text, exactly as it appears in the input.
     pub raw: String,
     /// The event, when reading had to parse it anyway.
@@ -514,6 +530,7 @@ impl LazyEvent {
     pub fn unparsed(line: usize, raw: String) -> LazyEvent {
         LazyEvent {
             line,
+            column: 1,
             raw,
             value: None,
         }
@@ -524,7 +541,7 @@ impl LazyEvent {
     pub fn parse(self) -> Item {
         let value = match self.value {
             Some(value) => Ok(value),
-            None => parse_text(&self.raw, self.line),
+            None => parse_text(&self.raw, self.line, self.column),
         };
         match value {
             Ok(value) => Item::Event(RawEvent {
@@ -604,6 +621,9 @@ impl SyntaxError {
 enum Found {
     Event {
         line: usize,
+        /// From 1: an element of an array may start anywhere on its line, a line of NDJSON or a
+        /// single value starts at 1 (its indent is part of its text).
+        column: usize,
         raw: String,
         value: Option<Value>,
     },
@@ -670,6 +690,7 @@ fn scan(
         let raw = into_line(consumed);
         if each(Found::Event {
             line: first_line,
+            column: 1,
             raw,
             value: Some(value),
         })
@@ -703,6 +724,7 @@ fn scan(
             let raw = into_line(consumed[start..].to_vec());
             if each(Found::Event {
                 line,
+                column: 1,
                 raw,
                 value: Some(value),
             })
@@ -727,6 +749,7 @@ fn scan(
     let _ = each(match serde_json::from_str::<Value>(&text) {
         Ok(value) => Found::Event {
             line: first_line,
+            column: 1,
             raw: text.trim_end().to_owned(),
             value: Some(value),
         },
@@ -755,16 +778,20 @@ fn into_line(mut line: Vec<u8>) -> String {
 fn parse_line(text: &[u8], line: usize) -> Result<Value, SyntaxError> {
     let text = std::str::from_utf8(text)
         .map_err(|error| SyntaxError::not_utf8(line, &text[..error.valid_up_to()]))?;
-    parse_text(text, line)
+    parse_text(text, line, 1)
 }
 
-/// Parses the text of one event (a line of NDJSON, an element of an array) that starts on line
-/// `line` of the input.
-fn parse_text(text: &str, line: usize) -> Result<Value, SyntaxError> {
+/// Parses the text of one event (a line of NDJSON, an element of an array) that starts at column
+/// `column` of line `line` of the input.
+fn parse_text(text: &str, line: usize, column: usize) -> Result<Value, SyntaxError> {
     serde_json::from_str(text).map_err(|error| {
-        SyntaxError::from_json(&error, line, |n| {
+        let mut found = SyntaxError::from_json(&error, line, |n| {
             text.split('\n').nth(n - 1).map_or(0, str::len)
-        })
+        });
+        if found.line == line {
+            found.column += column - 1;
+        }
+        found
     })
 }
 
@@ -852,6 +879,7 @@ fn ndjson(
             match parse_line(text, line) {
                 Ok(value) => Found::Event {
                     line,
+                    column: 1,
                     raw: into_line(std::mem::take(&mut buffer)),
                     value: Some(value),
                 },
@@ -861,6 +889,7 @@ fn ndjson(
             match std::str::from_utf8(text) {
                 Ok(_) => Found::Event {
                     line,
+                    column: 1,
                     raw: into_line(std::mem::take(&mut buffer)),
                     value: None,
                 },
@@ -876,15 +905,48 @@ fn ndjson(
 }
 
 /// What the array reader knows of the bytes serde_json took: newlines, the length of the last
-/// whole line, the last byte.
+/// whole line, the lengths of the lines ended since the last element, the last byte.
 #[derive(Debug, Default)]
 struct Taken {
     newlines: Cell<usize>,
     line_len: Cell<usize>,
     last_line_len: Cell<usize>,
+    /// Cleared after each element, so it holds the lines up to and through the next one.
+    line_lens: RefCell<Vec<usize>>,
     last: Cell<u8>,
     /// The receiver of the events asked to stop.
     stopped: Cell<bool>,
+}
+
+impl Taken {
+    /// Where the element `raw`, just taken, starts: its line (the array starting on line
+    /// `first_line`) and its column, from 1. Forgets the lines taken so far.
+    fn start_of(&self, raw: &str, first_line: usize) -> (usize, usize) {
+        let mut line_lens = self.line_lens.borrow_mut();
+        // After a number serde_json has taken the byte that ends it (a number ends with a digit;
+        // at the end of the text there is none).
+        let ender = raw.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+            && !self.last.get().is_ascii_digit();
+        let ended_line = ender && self.last.get() == b'\n';
+        let inner_newlines = raw.matches('\n').count();
+        let line = first_line + self.newlines.get() - usize::from(ended_line) - inner_newlines;
+        // The element's first line ends where its first line in the text does, unless the
+        // element ends on that line too.
+        let first_line_len = if inner_newlines > 0 {
+            let first = line_lens.len().saturating_sub(inner_newlines);
+            line_lens.get(first).copied().unwrap_or_default()
+        } else if ended_line {
+            self.last_line_len.get()
+        } else {
+            self.line_len.get() - usize::from(ender)
+        };
+        let on_first_line = raw.split('\n').next().map_or(0, str::len);
+        line_lens.clear();
+        (
+            line,
+            (first_line_len + 1).saturating_sub(on_first_line).max(1),
+        )
+    }
 }
 
 /// A reader that tells [`Taken`] what it hands on.
@@ -901,6 +963,7 @@ impl<R: Read> Read for Counting<R> {
             if *byte == b'\n' {
                 taken.newlines.set(taken.newlines.get() + 1);
                 taken.last_line_len.set(taken.line_len.get());
+                taken.line_lens.borrow_mut().push(taken.line_len.get());
                 taken.line_len.set(0);
             } else {
                 taken.line_len.set(taken.line_len.get() + 1);
@@ -968,18 +1031,12 @@ impl<'de> Visitor<'de> for Elements<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut elements: A) -> Result<(), A::Error> {
         while let Some(element) = elements.next_element::<Box<RawValue>>()? {
             let raw = element.get();
-            // After a number serde_json has taken the byte that ends it.
-            let mut newlines = self.taken.newlines.get();
-            if raw.starts_with(|c: char| c == '-' || c.is_ascii_digit())
-                && self.taken.last.get() == b'\n'
-            {
-                newlines -= 1;
-            }
-            let line = self.first_line + newlines - raw.matches('\n').count();
+            let (line, column) = self.taken.start_of(raw, self.first_line);
             let found = if self.parse {
-                match parse_text(raw, line) {
+                match parse_text(raw, line, column) {
                     Ok(value) => Found::Event {
                         line,
+                        column,
                         raw: raw.to_owned(),
                         value: Some(value),
                     },
@@ -988,6 +1045,7 @@ impl<'de> Visitor<'de> for Elements<'_> {
             } else {
                 Found::Event {
                     line,
+                    column,
                     raw: raw.to_owned(),
                     value: None,
                 }
@@ -1015,7 +1073,9 @@ mod tests {
         let mut all = Vec::new();
         let shape = scan(text.as_bytes(), true, &mut |found| {
             all.push(match found {
-                Found::Event { line, raw, value } => {
+                Found::Event {
+                    line, raw, value, ..
+                } => {
                     assert_eq!(value, serde_json::from_str(&raw).ok(), "{raw}");
                     Ok((line, raw))
                 }
@@ -1067,7 +1127,7 @@ mod tests {
         let judged: Vec<(&str, bool)> = texts.iter().map(|text| (*text, is_json(text))).collect();
         let parsed: Vec<(&str, bool)> = texts
             .iter()
-            .map(|text| (*text, parse_text(text, 1).is_ok()))
+            .map(|text| (*text, parse_text(text, 1, 1).is_ok()))
             .collect();
         assert_eq!(judged, parsed);
         assert_eq!(judged.iter().filter(|(_, json)| *json).count(), 5);
@@ -1170,6 +1230,57 @@ mod tests {
         );
         let (_, all) = found("[1]\n[2]\n");
         assert_eq!(all[1], Err("2:1: not JSON: trailing characters".to_owned()));
+    }
+
+    #[test]
+    fn an_element_that_is_not_json_by_itself_is_placed_where_it_stands_in_the_text() {
+        // serde_json takes these elements out of the array as raw text, and only reading them
+        // finds that a number is out of range or an escape a lone surrogate: their positions are
+        // placed from where each element starts, also when it is read later (`read_lazily`).
+        let cases = [
+            ("[1, 2, 1e400]", "1:12: not JSON: number out of range"),
+            ("  [1, 1e400]", "1:11: not JSON: number out of range"),
+            ("[1, 2,\n 1e400\n]", "2:6: not JSON: number out of range"),
+            (
+                "[1,\r\n  {\"a\":\r\n 1e400}]",
+                "3:6: not JSON: number out of range",
+            ),
+            (
+                "[ {\"a\": 1e400,\n \"b\": 2}]",
+                "1:13: not JSON: number out of range",
+            ),
+            (
+                "[\n  {\n    \"a\": 1e400\n  }\n]",
+                "3:14: not JSON: number out of range",
+            ),
+            (
+                "[1,\"\\ud800\" ]",
+                "1:11: not JSON: unexpected end of hex escape",
+            ),
+        ];
+        for (text, expected) in cases {
+            let first_error = found(text).1.into_iter().find(Result::is_err);
+            assert_eq!(first_error, Some(Err(expected.to_owned())), "{text:?}");
+            let mut lazily = Vec::new();
+            scan(text.as_bytes(), false, &mut |found| {
+                if let LazyItem::Event(event) = LazyItem::from(found) {
+                    lazily.push(event.parse());
+                }
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+            let first_error = lazily.iter().find_map(|item| match item {
+                Item::NotJson(error) => Some(error.to_string()),
+                Item::Event(_) => None,
+            });
+            assert_eq!(first_error.as_deref(), Some(expected), "{text:?}");
+        }
+        // At the end of the text a number has no byte after it.
+        let (_, all) = found("[1, -1e400");
+        assert_eq!(
+            all[1],
+            Err("1:10: not JSON: number out of range".to_owned())
+        );
     }
 
     #[test]
