@@ -930,8 +930,9 @@ impl Taken {
         let ended_line = ender && self.last.get() == b'\n';
         let inner_newlines = raw.matches('\n').count();
         let line = first_line + self.newlines.get() - usize::from(ended_line) - inner_newlines;
-        // The element's first line ends where its first line in the text does, unless the
-        // element ends on that line too.
+        // The length of the line the element starts on: recorded at its newline when the
+        // element goes on past it; else the line being taken, or the one before when the byte
+        // that ended a number was a newline. The element's text on that line runs to its end.
         let first_line_len = if inner_newlines > 0 {
             let first = line_lens.len().saturating_sub(inner_newlines);
             line_lens.get(first).copied().unwrap_or_default()
