@@ -365,14 +365,17 @@ pub struct Part {
 }
 
 impl Part {
-    /// Hands `each` the text of each non-blank line that starts in the stretch, without its line
-    /// break (or the error when it is not UTF-8), until `each` stops or the stretch ends. A line
-    /// that starts in the stretch is read to its end, past the stretch if need be; one that
-    /// starts before it is left to the stretch before.
+    /// Hands `each` each non-blank line that starts in the stretch, with its number within the
+    /// stretch (from 1, blank lines counted) and its bytes without the line break, until `each`
+    /// stops or the stretch ends; returns how many lines, blank or not, start in the stretch
+    /// (when `each` did not stop). A line that starts in the stretch is read to its end, past the
+    /// stretch if need be; one that starts before it is left to the stretch before, so the
+    /// stretches of a file share out its lines, and a line's number in the file is its number in
+    /// its stretch plus the lines of the stretches before.
     pub fn lines(
         &self,
-        mut each: impl FnMut(Result<&str, std::str::Utf8Error>) -> ControlFlow<()>,
-    ) -> io::Result<()> {
+        mut each: impl FnMut(usize, &[u8]) -> ControlFlow<()>,
+    ) -> io::Result<usize> {
         // From the byte before the stretch, to see whether a line starts with the stretch.
         let mut at = self.start.saturating_sub(1).max(self.text_start);
         let mut reader = BufReader::with_capacity(
@@ -387,6 +390,7 @@ impl Part {
             at += reader.skip_until(b'\n')? as u64;
         }
         let mut line = Vec::new();
+        let mut lines = 0;
         while at < self.end {
             line.clear();
             let read = reader.read_until(b'\n', &mut line)?;
@@ -394,15 +398,16 @@ impl Part {
                 break;
             }
             at += read as u64;
+            lines += 1;
             let text = trim_line(&line);
             if text.iter().all(|byte| is_blank(*byte)) {
                 continue;
             }
-            if each(std::str::from_utf8(text)).is_break() {
+            if each(lines, text).is_break() {
                 break;
             }
         }
-        Ok(())
+        Ok(lines)
     }
 }
 
@@ -508,6 +513,14 @@ impl From<Found> for LazyItem {
             }),
             Found::NotJson(error) => LazyItem::NotJson(error),
         }
+    }
+}
+
+impl LazyItem {
+    /// A non-blank line of NDJSON, line `line` of the input, as [`Input::read_lazily`] hands it on
+    /// (for a reader of a [`Part`]'s lines).
+    pub fn line(line: usize, text: &[u8]) -> LazyItem {
+        LazyItem::from(unparsed_line(line, text.to_vec()))
     }
 }
 
@@ -887,21 +900,26 @@ fn ndjson(
                 Err(error) => Found::NotJson(error),
             }
         } else {
-            match std::str::from_utf8(text) {
-                Ok(_) => Found::Event {
-                    line,
-                    column: 1,
-                    raw: into_line(std::mem::take(&mut buffer)),
-                    value: None,
-                },
-                Err(error) => {
-                    Found::NotJson(SyntaxError::not_utf8(line, &text[..error.valid_up_to()]))
-                }
-            }
+            unparsed_line(line, std::mem::take(&mut buffer))
         };
         if each(found).is_break() {
             return Ok(Shape::Ndjson);
         }
+    }
+}
+
+/// A non-blank line of NDJSON, line `line` of the input, with or without its line break, as
+/// [`Input::read_lazily`] hands it on: its text unparsed, or where it stops being UTF-8.
+fn unparsed_line(line: usize, buffer: Vec<u8>) -> Found {
+    let text = trim_line(&buffer);
+    match std::str::from_utf8(text).map_err(|error| error.valid_up_to()) {
+        Ok(_) => Found::Event {
+            line,
+            column: 1,
+            raw: into_line(buffer),
+            value: None,
+        },
+        Err(valid) => Found::NotJson(SyntaxError::not_utf8(line, &text[..valid])),
     }
 }
 
@@ -1368,22 +1386,26 @@ mod tests {
         assert_eq!(format!("{:#}", input.whole().unwrap_err()), changed);
     }
 
-    /// The lines of `text` read in `parts` parts, one after the other, or `None` when it is not
+    /// The lines of `text` read in `parts` parts, one after the other, with their numbers in the
+    /// file (a part's own numbers after the lines of the parts before), or `None` when it is not
     /// split.
-    fn read_in_parts(input: &Input, parts: usize) -> Option<Vec<String>> {
+    fn read_in_parts(input: &Input, parts: usize) -> Option<Vec<(usize, String)>> {
         let mut lines = Vec::new();
+        let mut before = 0;
         for part in input.ndjson_parts(parts).unwrap()? {
-            part.lines(|line| {
-                lines.push(line.map_or_else(|_| "(not UTF-8)".to_owned(), str::to_owned));
-                ControlFlow::Continue(())
-            })
-            .unwrap();
+            before += part
+                .lines(|line, text| {
+                    let text = std::str::from_utf8(text).map_or("(not UTF-8)", |text| text);
+                    lines.push((before + line, text.to_owned()));
+                    ControlFlow::Continue(())
+                })
+                .unwrap();
         }
         Some(lines)
     }
 
     #[test]
-    fn ndjson_read_in_parts_is_every_line_read_texts_reads_once_in_order() {
+    fn ndjson_read_in_parts_is_every_line_read_texts_reads_once_in_order_with_its_number() {
         let long = format!("{{\"long\": \"{}\"}}", "x".repeat(600 * 1024));
         let texts: Vec<(&str, Vec<u8>)> = vec![
             ("plain", b"{\"a\": 1}\n{\"b\": 2}\n{\"c\": 3}\n".to_vec()),
@@ -1406,17 +1428,17 @@ mod tests {
             let file = TextFile::new(name, &text);
             let input = Input::open(Source::File(file.0.clone())).unwrap();
             let mut expected = Vec::new();
-            let shape = input.read_texts(|_, raw| {
-                expected.push(raw);
+            let shape = input.read_texts(|line, raw| {
+                expected.push((line, raw));
                 ControlFlow::Continue(())
             });
             if name == "not-utf8" {
                 // read_texts refuses the line; read in parts, it comes as not UTF-8.
                 assert!(shape.is_err());
                 expected = vec![
-                    "{\"a\": 1}".into(),
-                    "(not UTF-8)".into(),
-                    "{\"c\": 3}".into(),
+                    (1, "{\"a\": 1}".into()),
+                    (2, "(not UTF-8)".into()),
+                    (3, "{\"c\": 3}".into()),
                 ];
             } else {
                 assert_eq!(shape.unwrap(), Shape::Ndjson, "{name}");

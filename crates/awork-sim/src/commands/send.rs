@@ -374,11 +374,11 @@ fn all_lines_valid(
     let check = || {
         let mut count = 0;
         while let Some(part) = parts.get(next.fetch_add(1, Ordering::Relaxed)) {
-            part.lines(|line| {
+            part.lines(|_, line| {
                 if invalid.load(Ordering::Relaxed) {
                     return ControlFlow::Break(());
                 }
-                if line.is_ok_and(accepts) {
+                if std::str::from_utf8(line).is_ok_and(accepts) {
                     count += 1;
                     ControlFlow::Continue(())
                 } else {

@@ -11,18 +11,27 @@
 //! models (`Envelope::from_json`); only an invalid one is parsed as JSON and read again property
 //! by property to name every problem. A warning (an event name awork has never used) is printed
 //! but does not make an event invalid.
+//!
+//! A file of NDJSON is read on every core: each thread checks the next stretch of the file
+//! ([`Input::ndjson_parts`]), and the findings of a stretch are printed once it and every stretch
+//! before it are checked, so the output is the one thread's, in the same order, with the same
+//! lines.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 
+use anyhow::Context;
 use awork_models::{Problem, Warning};
 use serde_json::Value;
 
 use super::Outcome;
 use crate::input::{
-    Input, Item, LazyEvent, LazyItem, RawEvent, Shape, Source, SyntaxError, event_files,
+    Input, Item, LazyEvent, LazyItem, Part, RawEvent, Shape, Source, SyntaxError, event_files,
     no_event_file,
 };
 use crate::output;
@@ -56,8 +65,8 @@ pub struct Config {
     pub sources: Vec<Source>,
 }
 
-/// One part of what `validate` reads, with the folders given expanded.
-enum Part {
+/// One of the inputs `validate` reads, with the folders given expanded.
+enum Opened {
     /// An input, opened.
     Input(Input),
     /// A folder with no event file in it.
@@ -65,31 +74,44 @@ enum Part {
 }
 
 /// The inputs `sources` name, opened: a folder stands for its event files ([`event_files`]).
-fn open_all(sources: &[Source]) -> anyhow::Result<Vec<Part>> {
-    let mut parts = Vec::new();
+fn open_all(sources: &[Source]) -> anyhow::Result<Vec<Opened>> {
+    let mut opened = Vec::new();
     for source in sources {
         match source {
             Source::File(path) if path.is_dir() => {
                 let files = event_files(path)?;
                 if files.is_empty() {
-                    parts.push(Part::EmptyFolder(path.clone()));
+                    opened.push(Opened::EmptyFolder(path.clone()));
                 }
                 for file in files {
-                    parts.push(Part::Input(Input::open(Source::File(file))?));
+                    opened.push(Opened::Input(Input::open(Source::File(file))?));
                 }
             }
-            source => parts.push(Part::Input(Input::open(source.clone())?)),
+            source => opened.push(Opened::Input(Input::open(source.clone())?)),
         }
     }
-    Ok(parts)
+    Ok(opened)
 }
 
 /// Opens every input (a folder stands for its event files), then checks every event as it is
 /// read, printing each problem to `out` as it is found and a summary to stderr. An input with no
 /// event (an empty capture, `[]`, a folder without event files) is a finding too: the run fails.
 pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let tally = check(config, threads, out)?;
+    let _ = writeln!(io::stderr(), "{}", tally.summary());
+    Ok(if tally.invalid == 0 && tally.empty == 0 {
+        Outcome::Success
+    } else {
+        Outcome::Failures
+    })
+}
+
+/// What [`run`] does but the summary: checks every input, printing each finding to `out`, with
+/// `threads` threads for a file of NDJSON; what it found, counted.
+fn check(config: &Config, threads: usize, out: &mut dyn Write) -> anyhow::Result<Tally> {
     // A missing file is bad input: found before anything is checked.
-    let parts = open_all(&config.sources)?;
+    let opened = open_all(&config.sources)?;
     let mut tally = Tally::default();
     // The reader of stdout went away (`| head`): the checking goes on for the exit status.
     let mut closed = false;
@@ -105,10 +127,10 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             result => result,
         }
     };
-    for part in &parts {
-        let input = match part {
-            Part::Input(input) => input,
-            Part::EmptyFolder(path) => {
+    for opened in &opened {
+        let input = match opened {
+            Opened::Input(input) => input,
+            Opened::EmptyFolder(path) => {
                 tally.empty += 1;
                 let line = format!("{}: no event: {}", path.display(), no_event_file());
                 write(&line, &mut closed)?;
@@ -116,9 +138,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
             }
         };
         let mut failed = None;
-        let before = tally.events;
-        let shape = input.read_lazily(|item| {
-            let checked = tally.check(item);
+        let mut print = |checked: &Checked| {
             for finding in checked.findings(&input.source) {
                 if let Err(error) = write(&finding, &mut closed) {
                     failed = Some(error);
@@ -126,7 +146,22 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
                 }
             }
             ControlFlow::Continue(())
-        })?;
+        };
+        let before = tally.events;
+        let stretches = match threads {
+            1 => None,
+            _ => input
+                .ndjson_parts(threads * STRETCHES)
+                .with_context(|| format!("{}: cannot read", input.source))?,
+        };
+        let shape = match stretches {
+            Some(stretches) => {
+                check_stretches(&stretches, threads, &mut tally, &mut print)
+                    .with_context(|| format!("{}: cannot read", input.source))?;
+                Shape::Ndjson
+            }
+            None => input.read_lazily(|item| print(&tally.check(item)))?,
+        };
         if let Some(error) = failed {
             return Err(error.into());
         }
@@ -140,19 +175,110 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         }
     }
     match out.flush() {
-        Err(error) if !output::is_closed(&error) => return Err(error.into()),
-        Ok(()) | Err(_) => {}
+        Err(error) if !output::is_closed(&error) => Err(error.into()),
+        Ok(()) | Err(_) => Ok(tally),
     }
-    let _ = writeln!(io::stderr(), "{}", tally.summary());
-    Ok(if tally.invalid == 0 && tally.empty == 0 {
-        Outcome::Success
-    } else {
-        Outcome::Failures
+}
+
+/// Stretches of a file of NDJSON per thread, as `send`'s check takes them: short, so that the
+/// last one taken keeps one thread busy for little time while the others have nothing left.
+const STRETCHES: usize = 32;
+
+/// Checks the lines of a file of NDJSON, cut into `stretches`, on `threads` threads, adding what
+/// they find to `tally` and handing `print` each event with findings, in the file's order: a
+/// stretch's as soon as it and every stretch before it are checked. The file is read as
+/// [`Input::read_lazily`] reads it, and each line checked as [`Tally::check`] checks it, so the
+/// findings are the same, with the same lines; only held back until their turn. Stops early
+/// when `print` stops or a stretch cannot be read.
+///
+/// Measured (50,000 generated events of 2.3 KB, 115 MB, two cores, the release binary, five
+/// interleaved runs): `validate` 0.56–0.61 s on one thread, 0.29–0.33 s on two.
+fn check_stretches(
+    stretches: &[Part],
+    threads: usize,
+    tally: &mut Tally,
+    print: &mut dyn FnMut(&Checked) -> ControlFlow<()>,
+) -> io::Result<()> {
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (sender, checked) = mpsc::channel();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(stretches.len()) {
+            let (sender, next, stop) = (sender.clone(), &next, &stop);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(stretch) = stretches.get(index) else {
+                        return;
+                    };
+                    if sender.send((index, StretchChecked::of(stretch))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        // The stretches checked ahead of their turn, and the first line of the next to print.
+        let mut waiting = BTreeMap::new();
+        let mut printed = 0;
+        let mut first_line = 1;
+        for (index, stretch) in checked {
+            waiting.insert(index, stretch);
+            while let Some(stretch) = waiting.remove(&printed) {
+                printed += 1;
+                let stretch = match stretch {
+                    Ok(stretch) => stretch,
+                    Err(error) => {
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(error);
+                    }
+                };
+                for checked in stretch.found {
+                    if print(&checked.after_lines(first_line - 1)).is_break() {
+                        stop.store(true, Ordering::Relaxed);
+                        return Ok(());
+                    }
+                }
+                tally.add(&stretch.tally);
+                first_line += stretch.lines;
+            }
+        }
+        Ok(())
     })
 }
 
+/// What checking one stretch of a file of NDJSON found, its lines numbered within it.
+struct StretchChecked {
+    /// How many lines start in it, blank ones too.
+    lines: usize,
+    /// The counts.
+    tally: Tally,
+    /// The events with findings, in order.
+    found: Vec<Checked>,
+}
+
+impl StretchChecked {
+    /// Checks each line of `stretch`.
+    fn of(stretch: &Part) -> io::Result<StretchChecked> {
+        let mut tally = Tally::default();
+        let mut found = Vec::new();
+        let lines = stretch.lines(|line, text| {
+            let checked = tally.check_line(line, text);
+            if checked.has_findings() {
+                found.push(checked);
+            }
+            ControlFlow::Continue(())
+        })?;
+        Ok(StretchChecked {
+            lines,
+            tally,
+            found,
+        })
+    }
+}
+
 /// What checking the events found so far: counts only, so memory does not grow with the input.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 struct Tally {
     /// How many events were checked (a part that is not JSON counts as one, invalid).
     events: usize,
@@ -179,22 +305,46 @@ enum Checked {
 }
 
 impl Checked {
+    /// Checks what reading found: an event, or a part that is not JSON.
+    fn item(item: LazyItem) -> Checked {
+        match item {
+            LazyItem::Event(event) => Checked::event(event),
+            LazyItem::NotJson(error) => Checked::NotJson(error),
+        }
+    }
+
     /// Checks one event: its text for repeated keys, its JSON for every problem and warning. A
     /// valid event is told from its text alone (what reads into the models from the text reads
     /// from its JSON too, so the findings are the same); an invalid one is parsed.
     fn event(event: LazyEvent) -> Checked {
-        if let Some(envelope) = awork_models::valid_event(&event.raw) {
-            return Checked::Event {
-                line: event.line,
-                event_type: envelope.event_type.as_str().to_owned(),
-                problems: awork_models::duplicate_keys(&event.raw),
-                warnings: awork_models::envelope_warnings(&envelope),
-            };
+        if let Some(checked) = Checked::valid(event.line, &event.raw) {
+            return checked;
         }
         match event.parse() {
             Item::Event(event) => Checked::parsed(event),
             Item::NotJson(error) => Checked::NotJson(error),
         }
+    }
+
+    /// Checks a non-blank line of NDJSON, line `line` of the input, as [`Checked::event`] checks
+    /// what [`Input::read_lazily`] makes of it; the text of a valid one is not copied.
+    fn line(line: usize, text: &[u8]) -> Checked {
+        std::str::from_utf8(text)
+            .ok()
+            .and_then(|raw| Checked::valid(line, raw))
+            .unwrap_or_else(|| Checked::item(LazyItem::line(line, text)))
+    }
+
+    /// The findings of an event told valid from its text `raw` alone (repeated keys and
+    /// warnings, which do not make it invalid); `None` when it cannot be told so.
+    fn valid(line: usize, raw: &str) -> Option<Checked> {
+        let envelope = awork_models::valid_event(raw)?;
+        Some(Checked::Event {
+            line,
+            event_type: envelope.event_type.as_str().to_owned(),
+            problems: awork_models::duplicate_keys(raw),
+            warnings: awork_models::envelope_warnings(&envelope),
+        })
     }
 
     /// Checks one parsed event: its text for repeated keys, its JSON for every problem and
@@ -212,6 +362,25 @@ impl Checked {
             problems,
             warnings,
         }
+    }
+
+    /// Whether there is anything to print.
+    fn has_findings(&self) -> bool {
+        match self {
+            Checked::Event {
+                problems, warnings, ..
+            } => !problems.is_empty() || !warnings.is_empty(),
+            Checked::NotJson(_) => true,
+        }
+    }
+
+    /// The same findings, `lines` lines further down.
+    fn after_lines(mut self, lines: usize) -> Checked {
+        match &mut self {
+            Checked::Event { line, .. } => *line += lines,
+            Checked::NotJson(error) => error.line += lines,
+        }
+        self
     }
 
     /// Each problem and warning, to print.
@@ -284,12 +453,30 @@ impl fmt::Display for Finding<'_> {
 impl Tally {
     /// Checks one item and counts what it found.
     fn check(&mut self, item: LazyItem) -> Checked {
-        let checked = match item {
-            LazyItem::Event(event) => Checked::event(event),
-            LazyItem::NotJson(error) => Checked::NotJson(error),
-        };
+        let checked = Checked::item(item);
+        self.count(&checked);
+        checked
+    }
+
+    /// Checks a non-blank line of NDJSON ([`Checked::line`]) and counts what it found.
+    fn check_line(&mut self, line: usize, text: &[u8]) -> Checked {
+        let checked = Checked::line(line, text);
+        self.count(&checked);
+        checked
+    }
+
+    /// Adds the counts of `other`.
+    fn add(&mut self, other: &Tally) {
+        self.events += other.events;
+        self.invalid += other.invalid;
+        self.warnings += other.warnings;
+        self.empty += other.empty;
+    }
+
+    /// Counts what checking one item found.
+    fn count(&mut self, checked: &Checked) {
         self.events += 1;
-        match &checked {
+        match checked {
             Checked::Event {
                 problems, warnings, ..
             } => {
@@ -298,7 +485,6 @@ impl Tally {
             }
             Checked::NotJson(_) => self.invalid += 1,
         }
-        checked
     }
 
     /// `3 events, 1 invalid`, and `, 2 warnings` when there are any.
@@ -380,6 +566,84 @@ mod tests {
             "events.ndjson:3:7: not JSON: EOF while parsing a string"
         );
         assert_eq!(tally.summary(), "3 events, 3 invalid");
+    }
+
+    /// A file of NDJSON with every kind of finding between valid events: lines that are blank,
+    /// not JSON, not UTF-8, not an object, invalid, with a repeated key, with an unknown event
+    /// name; CRLF line breaks and a byte-order mark.
+    fn mixed_ndjson() -> Vec<u8> {
+        let config = awork_generate::GeneratorConfig {
+            seed: 11,
+            ..awork_generate::GeneratorConfig::default()
+        };
+        let mut text = b"\xEF\xBB\xBF\n".to_vec();
+        for (index, event) in awork_generate::Generator::new(config).take(64).enumerate() {
+            let mut value = serde_json::to_value(&event).unwrap();
+            let line: Vec<u8> = match index % 9 {
+                1 => b"{\"eventType\": \"task_added\", \"entity\": {".to_vec(),
+                2 => {
+                    value["entityId"] = "someone-else".into();
+                    value.to_string().into_bytes()
+                }
+                3 => {
+                    value["eventType"] = "project_renamed".into();
+                    value.to_string().into_bytes()
+                }
+                4 => format!("{{\"traceId\": \"x\", {}", &value.to_string()[1..]).into_bytes(),
+                // Latin-1, not UTF-8.
+                5 => b"{\"name\": \"caf\xe9\"}".to_vec(),
+                6 => b"[1, 2]".to_vec(),
+                _ => value.to_string().into_bytes(),
+            };
+            text.extend_from_slice(&line);
+            text.extend_from_slice(if index % 2 == 0 { b"\r\n" } else { b"\n" });
+            if index % 7 == 0 {
+                text.extend_from_slice(b"\n   \r\n");
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn a_file_checked_on_several_threads_gives_the_findings_of_one_thread_in_order() {
+        let path = std::env::temp_dir().join(format!(
+            "awork-sim-validate-threads-{}.ndjson",
+            std::process::id()
+        ));
+        std::fs::write(&path, mixed_ndjson()).unwrap();
+        let config = Config {
+            sources: vec![Source::File(path.clone())],
+        };
+        let checked = |threads| {
+            let mut out = Vec::new();
+            let tally = check(&config, threads, &mut out).unwrap();
+            (tally, String::from_utf8(out).unwrap())
+        };
+        let (tally, findings) = checked(1);
+        // Every kind of finding is there, each at its line.
+        for expected in [
+            "not JSON: EOF while parsing",
+            "not JSON: not UTF-8",
+            "expected an event object",
+            "entityId",
+            "warning: eventType: \"project_renamed\"",
+            "traceId: the key appears more than once",
+        ] {
+            assert!(findings.contains(expected), "{expected}: {findings}");
+        }
+        assert_eq!(
+            (tally.events, tally.warnings),
+            (64, 7),
+            "{tally:?}\n{findings}"
+        );
+        assert!(tally.invalid >= 35, "{tally:?}\n{findings}");
+        // Cut into 64 to 224 stretches of a few hundred bytes to 2 KB, shorter than most events.
+        for threads in [2, 3, 7] {
+            let (by_threads, found) = checked(threads);
+            assert_eq!(by_threads, tally, "{threads} threads");
+            assert_eq!(found, findings, "{threads} threads");
+        }
+        std::fs::remove_file(path).unwrap();
     }
 
     #[test]
