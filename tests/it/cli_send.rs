@@ -659,6 +659,70 @@ fn a_folder_sends_its_event_files_in_name_order_and_one_without_any_is_refused()
 }
 
 #[test]
+fn a_folder_of_more_event_files_than_a_process_may_hold_open_is_checked_and_sent_whole() {
+    // 300 event files (what `listen --record` writes for 300 events) under a limit of 64 open
+    // files: each file is opened when it is read, not held from its check to its sending.
+    let binary = env!("CARGO_BIN_EXE_awork-sim");
+    let generated = check(&["generate", "--count", "300", "--seed", "4"], "", 0).stdout;
+    let events: Vec<&str> = generated.lines().collect();
+    let folder = TempDir::new("send-many-files");
+    std::fs::create_dir(&folder.0).unwrap();
+    for (index, event) in events.iter().enumerate() {
+        std::fs::write(folder.0.join(format!("{index:06}-event.json")), event).unwrap();
+    }
+    let receiver = TestReceiver::start(Behaviour::status(200));
+    let limited = |command: String| {
+        Command::new("bash")
+            .args(["-c", &format!("ulimit -n 64 && exec {command}")])
+            .output()
+            .expect("bash runs")
+    };
+    for command in [
+        format!(
+            "'{binary}' send --url '{}' '{}'",
+            receiver.url(),
+            folder.arg()
+        ),
+        format!("'{binary}' validate '{}'", folder.arg()),
+    ] {
+        let output = limited(command.clone());
+        assert!(
+            output.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    receiver.expect_requests(300);
+    assert_eq!(
+        receiver.bodies(),
+        events
+            .iter()
+            .map(|event| event.as_bytes().to_vec())
+            .collect::<Vec<_>>()
+    );
+
+    // The files are checked side by side, but the error is the first problem in their order,
+    // and nothing is sent.
+    std::fs::write(folder.0.join("000100-event.json"), "{\"eventType\": 7}").unwrap();
+    std::fs::write(folder.0.join("000200-event.json"), "{").unwrap();
+    let output = limited(format!(
+        "'{binary}' send --url '{}' '{}'",
+        receiver.url(),
+        folder.arg()
+    ));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}:1: not an awork event",
+            folder.0.join("000100-event.json").display()
+        )),
+        "{stderr}"
+    );
+    receiver.expect_requests(300);
+}
+
+#[test]
 fn a_process_substitution_or_a_named_pipe_is_read_as_a_stream_as_stdin_is() {
     let binary = env!("CARGO_BIN_EXE_awork-sim");
     let generated = check(&["generate", "--count", "5", "--seed", "2"], "", 0).stdout;

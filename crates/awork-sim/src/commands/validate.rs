@@ -151,16 +151,17 @@ fn check(config: &Config, threads: usize, out: &mut dyn Write) -> anyhow::Result
         let stretches = match threads {
             1 => None,
             _ => input
-                .ndjson_parts(threads * STRETCHES)
+                .ndjson_stretches(threads)
                 .with_context(|| format!("{}: cannot read", input.source))?,
         };
         let shape = match stretches {
-            Some(stretches) => {
+            // A file of one stretch (a file of one event, say) is read here, without a thread.
+            Some(stretches) if stretches.len() > 1 => {
                 check_stretches(&stretches, threads, &mut tally, &mut print)
                     .with_context(|| format!("{}: cannot read", input.source))?;
                 Shape::Ndjson
             }
-            None => input.read_lazily(|item| print(&tally.check(item)))?,
+            Some(_) | None => input.read_lazily(|item| print(&tally.check(item)))?,
         };
         if let Some(error) = failed {
             return Err(error.into());
@@ -180,11 +181,8 @@ fn check(config: &Config, threads: usize, out: &mut dyn Write) -> anyhow::Result
     }
 }
 
-/// Stretches of a file of NDJSON per thread, as `send`'s check takes them: short, so that the
-/// last one taken keeps one thread busy for little time while the others have nothing left.
-const STRETCHES: usize = 32;
-
-/// Checks the lines of a file of NDJSON, cut into `stretches`, on `threads` threads, adding what
+/// Checks the lines of a file of NDJSON, cut into `stretches` ([`Input::ndjson_stretches`]), on
+/// `threads` threads, adding what
 /// they find to `tally` and handing `print` each event with findings, in the file's order: a
 /// stretch's as soon as it and every stretch before it are checked. The file is read as
 /// [`Input::read_lazily`] reads it, and each line checked as [`Tally::check`] checks it, so the
