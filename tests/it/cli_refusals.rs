@@ -1,6 +1,7 @@
 //! Refusals that protect the user: `generate --out` into a folder that holds anything (unless
-//! `--force`, which removes only the event files generate writes), and negative numbers, told in
-//! one line what the option takes instead of clap's tip to write `-- -5`.
+//! `--force`, which removes only the event files generate writes), negative numbers, told in
+//! one line what the option takes instead of clap's tip to write `-- -5`, and a `send
+//! --concurrency` whose connections the limit of open files cannot hold.
 
 use std::path::Path;
 
@@ -160,5 +161,29 @@ fn one_entry_is_counted_in_the_singular() {
             .contains("kept 1 entry that generate does not write"),
         "{}",
         run.stderr
+    );
+}
+
+#[test]
+fn send_refuses_a_concurrency_whose_connections_the_open_files_limit_cannot_hold() {
+    // `ulimit -n` sets the hard limit too: send cannot raise it, and 100 connections do not fit
+    // in 64 open files. Refused before anything is sent (the URL's port answers nothing anyway).
+    let binary = env!("CARGO_BIN_EXE_awork-sim");
+    let output = std::process::Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "ulimit -n 64 && exec '{binary}' send --url http://127.0.0.1:9/ --concurrency 100"
+            ),
+        ])
+        .output()
+        .expect("bash runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: --concurrency 100: 100 connections and the files send keeps need about 116 open \
+         files, and this process may open 64 (`ulimit -n`): lower --concurrency or raise the \
+         limit\n"
     );
 }

@@ -723,6 +723,32 @@ fn a_folder_of_more_event_files_than_a_process_may_hold_open_is_checked_and_sent
 }
 
 #[test]
+fn a_soft_limit_of_open_files_below_the_concurrency_is_raised_to_the_hard_one() {
+    // `ulimit -Sn 64` lowers the soft limit alone: send raises it again for its 100 connections
+    // (refused when the hard limit is as low: cli_refusals).
+    let binary = env!("CARGO_BIN_EXE_awork-sim");
+    let receiver = TestReceiver::start(Behaviour::status(200));
+    let output = Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "ulimit -Sn 64 && exec '{binary}' send --url '{}' --count 200 --concurrency 100",
+                receiver.url()
+            ),
+        ])
+        .output()
+        .expect("bash runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("delivered 200/200"), "{stdout}");
+    receiver.expect_requests(200);
+}
+
+#[test]
 fn a_process_substitution_or_a_named_pipe_is_read_as_a_stream_as_stdin_is() {
     let binary = env!("CARGO_BIN_EXE_awork-sim");
     let generated = check(&["generate", "--count", "5", "--seed", "2"], "", 0).stdout;
