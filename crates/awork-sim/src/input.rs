@@ -1798,6 +1798,40 @@ mod tests {
     }
 
     #[test]
+    fn an_array_required_unchanged_is_not_read_once_it_changed() {
+        let file = TextFile::new("unchanged-array", b"[{\"a\": 1},\n{\"b\": 2}]\n");
+        let mut input = Input::open(Source::File(file.0.clone())).unwrap();
+        let stamp = input.stamp().unwrap().expect("a file has a stamp");
+        input.require_unchanged(stamp);
+        let read = |input: &Input| {
+            let mut texts = Vec::new();
+            let shape = input.read_texts(|line, raw| {
+                texts.push((line, raw));
+                ControlFlow::Continue(())
+            });
+            (shape.map_err(|error| format!("{error:#}")), texts)
+        };
+        assert_eq!(
+            read(&input),
+            (
+                Ok(Shape::Array),
+                vec![(1, "{\"a\": 1}".into()), (2, "{\"b\": 2}".into())]
+            )
+        );
+        std::fs::write(&file.0, b"[{\"a\": 1},\n{\"b\": 2},\n{\"c\": 3}]\n").unwrap();
+        assert_eq!(
+            read(&input),
+            (
+                Err(format!(
+                    "{}: cannot read: it changed since it was checked",
+                    file.0.display()
+                )),
+                Vec::new()
+            )
+        );
+    }
+
+    #[test]
     fn a_file_required_unchanged_is_read_as_it_was_and_not_once_it_changed() {
         let file = TextFile::new("unchanged", b"{\"a\": 1}\n{\"b\": 2}\n");
         let mut input = Input::open(Source::File(file.0.clone())).unwrap();
