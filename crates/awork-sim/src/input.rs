@@ -1125,7 +1125,7 @@ struct Restart {
 }
 
 /// Tells the elements of a JSON array apart in its text, in a window of memory that holds the
-/// last element handed on and what follows it: see [`array`].
+/// last element handed on and what follows it: see [`array()`].
 struct ArraySplitter<R> {
     reader: R,
     /// The text from the last element handed on (or the start), as far as it was read.
