@@ -40,6 +40,18 @@ impl TestReceiver {
             .collect()
     }
 
+    /// Checks that the bodies received are `texts`, in order.
+    #[track_caller]
+    fn expect_bodies(&self, texts: &[&str]) {
+        assert_eq!(
+            self.bodies(),
+            texts
+                .iter()
+                .map(|text| text.as_bytes().to_vec())
+                .collect::<Vec<_>>()
+        );
+    }
+
     /// Checks that exactly `n` requests arrived (the sender has exited, so no more are coming; the
     /// short bounded wait only covers a request still being recorded).
     #[track_caller]
@@ -622,13 +634,7 @@ fn a_folder_sends_its_event_files_in_name_order_and_one_without_any_is_refused()
     let receiver = TestReceiver::start(Behaviour::status(200));
     send(&receiver.url(), &[folder.arg()], 0);
     receiver.expect_requests(4);
-    assert_eq!(
-        receiver.bodies(),
-        events
-            .iter()
-            .map(|event| event.as_bytes().to_vec())
-            .collect::<Vec<_>>()
-    );
+    receiver.expect_bodies(&events);
 
     let run = send(
         &receiver.url(),
@@ -693,13 +699,7 @@ fn a_folder_of_more_event_files_than_a_process_may_hold_open_is_checked_and_sent
         );
     }
     receiver.expect_requests(300);
-    assert_eq!(
-        receiver.bodies(),
-        events
-            .iter()
-            .map(|event| event.as_bytes().to_vec())
-            .collect::<Vec<_>>()
-    );
+    receiver.expect_bodies(&events);
 
     // The files are checked side by side, but the error is the first problem in their order,
     // and nothing is sent.

@@ -1798,72 +1798,54 @@ mod tests {
     }
 
     #[test]
-    fn an_array_required_unchanged_is_not_read_once_it_changed() {
-        let file = TextFile::new("unchanged-array", b"[{\"a\": 1},\n{\"b\": 2}]\n");
-        let mut input = Input::open(Source::File(file.0.clone())).unwrap();
-        let stamp = input.stamp().unwrap().expect("a file has a stamp");
-        input.require_unchanged(stamp);
-        let read = |input: &Input| {
-            let mut texts = Vec::new();
-            let shape = input.read_texts(|line, raw| {
-                texts.push((line, raw));
-                ControlFlow::Continue(())
-            });
-            (shape.map_err(|error| format!("{error:#}")), texts)
-        };
-        assert_eq!(
-            read(&input),
-            (
-                Ok(Shape::Array),
-                vec![(1, "{\"a\": 1}".into()), (2, "{\"b\": 2}".into())]
-            )
-        );
-        std::fs::write(&file.0, b"[{\"a\": 1},\n{\"b\": 2},\n{\"c\": 3}]\n").unwrap();
-        assert_eq!(
-            read(&input),
-            (
-                Err(format!(
-                    "{}: cannot read: it changed since it was checked",
-                    file.0.display()
-                )),
-                Vec::new()
-            )
-        );
-    }
-
-    #[test]
     fn a_file_required_unchanged_is_read_as_it_was_and_not_once_it_changed() {
-        let file = TextFile::new("unchanged", b"{\"a\": 1}\n{\"b\": 2}\n");
-        let mut input = Input::open(Source::File(file.0.clone())).unwrap();
-        let stamp = input.stamp().unwrap().expect("a file has a stamp");
-        input.require_unchanged(stamp);
-        let read = |input: &Input| {
-            let mut texts = Vec::new();
-            let shape = input.read_texts(|_, raw| {
-                texts.push(raw);
-                ControlFlow::Continue(())
-            });
-            (shape.map_err(|error| format!("{error:#}")), texts)
-        };
-        assert_eq!(
-            read(&input),
+        for (name, text, shape, longer) in [
             (
-                Ok(Shape::Ndjson),
-                vec!["{\"a\": 1}".into(), "{\"b\": 2}".into()]
-            )
-        );
-        assert_eq!(input.whole().unwrap(), b"{\"a\": 1}\n{\"b\": 2}\n");
+                "unchanged",
+                "{\"a\": 1}\n{\"b\": 2}\n",
+                Shape::Ndjson,
+                "{\"a\": 1}\n{\"b\": 2}\n{\"c\": 3}\n",
+            ),
+            (
+                "unchanged-array",
+                "[{\"a\": 1},\n{\"b\": 2}]\n",
+                Shape::Array,
+                "[{\"a\": 1},\n{\"b\": 2},\n{\"c\": 3}]\n",
+            ),
+        ] {
+            let file = TextFile::new(name, text.as_bytes());
+            let mut input = Input::open(Source::File(file.0.clone())).unwrap();
+            let stamp = input.stamp().unwrap().expect("a file has a stamp");
+            input.require_unchanged(stamp);
+            let read = |input: &Input| {
+                let mut texts = Vec::new();
+                let shape = input.read_texts(|line, raw| {
+                    texts.push((line, raw));
+                    ControlFlow::Continue(())
+                });
+                (shape.map_err(|error| format!("{error:#}")), texts)
+            };
+            assert_eq!(
+                read(&input),
+                (
+                    Ok(shape),
+                    vec![(1, "{\"a\": 1}".into()), (2, "{\"b\": 2}".into())]
+                ),
+                "{name}"
+            );
+            assert_eq!(input.whole().unwrap(), text.as_bytes(), "{name}");
 
-        // Another length: the stamp differs even within one tick of the file system's clock.
-        std::fs::write(&file.0, b"{\"a\": 1}\n{\"b\": 2}\n{\"c\": 3}\n").unwrap();
-        let changed = format!(
-            "{}: cannot read: it changed since it was checked",
-            file.0.display()
-        );
-        assert_eq!(read(&input), (Err(changed.clone()), Vec::new()));
-        let clone = input.try_clone().unwrap();
-        assert_eq!(read(&clone), (Err(changed.clone()), Vec::new()));
-        assert_eq!(format!("{:#}", input.whole().unwrap_err()), changed);
+            // Another length: the stamp differs even within one tick of the file system's clock.
+            std::fs::write(&file.0, longer).unwrap();
+            let changed = format!(
+                "{}: cannot read: it changed since it was checked",
+                file.0.display()
+            );
+            assert_eq!(read(&input), (Err(changed.clone()), Vec::new()), "{name}");
+            let clone = input.try_clone().unwrap();
+            assert_eq!(read(&clone), (Err(changed.clone()), Vec::new()), "{name}");
+            assert_eq!(format!("{:#}", input.whole().unwrap_err()), changed);
+        }
     }
 
     #[cfg(unix)]
