@@ -1125,10 +1125,11 @@ struct Restart {
 }
 
 /// Tells the elements of a JSON array apart in its text, in a window of memory that holds the
-/// last element handed on and what follows it: see [`array()`].
+/// last element handed on, what follows it as far as it was read, and at most [`SPLIT_KEPT`]
+/// bytes before it: see [`array()`].
 struct ArraySplitter<R> {
     reader: R,
-    /// The text from the last element handed on (or the start), as far as it was read.
+    /// The text kept: from its start until an element has been handed on past [`SPLIT_KEPT`].
     window: Vec<u8>,
     /// Where the text is looked at next, in `window`.
     at: usize,
