@@ -1295,17 +1295,18 @@ impl<R: BufRead> ArraySplitter<R> {
             let Ok(raw) = std::str::from_utf8(&self.window[self.at..end]) else {
                 return Ok(Some(restart(self)));
             };
-            if !is_json(raw) {
-                return Ok(Some(restart(self)));
-            }
             let (line, column) = (self.line, (self.at as isize - self.line_start + 1) as usize);
+            // Plain valid JSON, by the parse asked for or, without one, by `is_json`, which
+            // accepts what the parse does.
             let value = if parse {
                 match parse_text(raw, line, column) {
                     Ok(value) => Some(value),
                     Err(_) => return Ok(Some(restart(self))),
                 }
-            } else {
+            } else if is_json(raw) {
                 None
+            } else {
+                return Ok(Some(restart(self)));
             };
             let found = Found::Event {
                 line,
