@@ -130,13 +130,12 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    fn of(file: &File) -> io::Result<Stamp> {
-        let metadata = file.metadata()?;
-        Ok(Stamp {
+    fn of(metadata: &std::fs::Metadata) -> Stamp {
+        Stamp {
             len: metadata.len(),
             modified: metadata.modified().ok(),
-            identity: identity(&metadata),
-        })
+            identity: identity(metadata),
+        }
     }
 }
 
@@ -163,7 +162,7 @@ struct Unchanged {
 impl Read for Unchanged {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let read = self.file.read(buf)?;
-        if Stamp::of(&self.file)? != self.stamp {
+        if Stamp::of(&self.file.metadata()?) != self.stamp {
             return Err(io::Error::other("it changed since it was checked"));
         }
         Ok(read)
@@ -217,19 +216,32 @@ impl Input {
 
     /// The file, opened to be read from its start; `None` for a stream read as it comes.
     fn file(&self) -> io::Result<Option<File>> {
-        let mut file = match &self.text {
-            Text::File(path) => File::open(path)?,
-            Text::Spooled(file) => file.try_clone()?,
-            Text::Pipe(_) | Text::Stdin => return Ok(None),
-        };
-        file.rewind()?;
-        Ok(Some(file))
+        match &self.text {
+            Text::File(path) => File::open(path).map(Some),
+            Text::Spooled(file) => {
+                // A handle of the copy's own shares its position: back to the start.
+                let mut file = file.try_clone()?;
+                file.rewind()?;
+                Ok(Some(file))
+            }
+            Text::Pipe(_) | Text::Stdin => Ok(None),
+        }
+    }
+
+    /// The file's metadata now, looked up without opening it; `None` for a stream read as it
+    /// comes.
+    fn metadata(&self) -> io::Result<Option<std::fs::Metadata>> {
+        match &self.text {
+            Text::File(path) => std::fs::metadata(path).map(Some),
+            Text::Spooled(file) => file.metadata().map(Some),
+            Text::Pipe(_) | Text::Stdin => Ok(None),
+        }
     }
 
     /// The file's stamp now; `None` for a stream read as it comes.
     pub fn stamp(&self) -> anyhow::Result<Option<Stamp>> {
-        self.file()
-            .and_then(|file| file.as_ref().map(Stamp::of).transpose())
+        self.metadata()
+            .map(|metadata| metadata.as_ref().map(Stamp::of))
             .with_context(|| format!("{}: cannot read", self.source))
     }
 
@@ -334,9 +346,15 @@ impl Input {
     }
 
     /// [`Input::ndjson_parts`] for `threads` threads to read side by side: [`STRETCHES_PER_THREAD`]
-    /// each, none shorter than [`SHORTEST_STRETCH`].
+    /// each, none shorter than [`SHORTEST_STRETCH`]. `None` also for a file too short for two
+    /// stretches, without reading it: it is read as it comes, on one thread.
     pub fn ndjson_stretches(&self, threads: usize) -> io::Result<Option<Vec<Part>>> {
-        self.ndjson_parts(threads * STRETCHES_PER_THREAD, SHORTEST_STRETCH)
+        match self.metadata()? {
+            Some(metadata) if metadata.len() >= 2 * SHORTEST_STRETCH => {
+                self.ndjson_parts(threads * STRETCHES_PER_THREAD, SHORTEST_STRETCH)
+            }
+            Some(_) | None => Ok(None),
+        }
     }
 
     /// Splits a file of NDJSON into stretches of about equal size for threads to read side by
