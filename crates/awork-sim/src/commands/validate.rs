@@ -182,9 +182,9 @@ fn check(config: &Config, threads: usize, out: &mut dyn Write) -> anyhow::Result
 }
 
 /// Checks the lines of a file of NDJSON, cut into `stretches` ([`Input::ndjson_stretches`]), on
-/// `threads` threads, adding what
-/// they find to `tally` and handing `print` each event with findings, in the file's order: a
-/// stretch's as soon as it and every stretch before it are checked. The file is read as
+/// `threads` threads, adding what they find to `tally` and handing `print` each event with
+/// findings, in the file's order: a stretch's as soon as it and every stretch before it are
+/// checked. The file is read as
 /// [`Input::read_lazily`] reads it, and each line checked as [`Tally::check`] checks it, so the
 /// findings are the same, with the same lines; only held back until their turn. Stops early
 /// when `print` stops or a stretch cannot be read.
