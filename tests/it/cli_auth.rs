@@ -18,18 +18,14 @@ type Env<'a> = Vec<(&'a str, &'a str)>;
 
 /// Runs `awork-sim ARGS…` with these environment variables added, and stdin empty.
 fn awork_sim_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+    Command::new(env!("CARGO_BIN_EXE_awork-sim"))
         .args(args)
         .envs(env.iter().copied())
         .current_dir(workspace_root())
         .stdin(Stdio::null())
         .output()
-        .expect("awork-sim runs");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
+        .expect("awork-sim runs")
+        .into()
 }
 
 /// A receiver on 127.0.0.1 that answers 200 and keeps every request, and its runtime.

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::support::{TempDir, check};
+use crate::support::{TempDir, awork_sim_under_ulimit, check};
 
 /// The names in `dir`, sorted.
 fn names(dir: &Path) -> Vec<String> {
@@ -168,20 +168,19 @@ fn one_entry_is_counted_in_the_singular() {
 fn send_refuses_a_concurrency_whose_connections_the_open_files_limit_cannot_hold() {
     // `ulimit -n` sets the hard limit too: send cannot raise it, and 100 connections do not fit
     // in 64 open files. Refused before anything is sent (the URL's port answers nothing anyway).
-    let binary = env!("CARGO_BIN_EXE_awork-sim");
-    let output = std::process::Command::new("bash")
-        .args([
-            "-c",
-            &format!(
-                "ulimit -n 64 && exec '{binary}' send --url http://127.0.0.1:9/ --concurrency 100"
-            ),
-        ])
-        .output()
-        .expect("bash runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let run = awork_sim_under_ulimit(
+        "-n 64",
+        &[
+            "send",
+            "--url",
+            "http://127.0.0.1:9/",
+            "--concurrency",
+            "100",
+        ],
+    );
+    assert_eq!(run.code, Some(2), "{run:#?}");
     assert_eq!(
-        stderr,
+        run.stderr,
         "error: --concurrency 100: 100 connections and the files send keeps need about 116 open \
          files, and this process may open 64 (`ulimit -n`): lower --concurrency or raise the \
          limit\n"

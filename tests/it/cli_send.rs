@@ -10,7 +10,9 @@ use serde_json::Value;
 use tokio::runtime::Runtime;
 
 use crate::cli_signals::Running;
-use crate::support::{Run, TempDir, TempFile, check, check_usage_errors, workspace_root};
+use crate::support::{
+    Run, TempDir, TempFile, awork_sim_under_ulimit, check, check_usage_errors, workspace_root,
+};
 
 /// A receiver on 127.0.0.1 with the runtime that serves it; both live as long as the test needs.
 struct TestReceiver {
@@ -668,7 +670,6 @@ fn a_folder_sends_its_event_files_in_name_order_and_one_without_any_is_refused()
 fn a_folder_of_more_event_files_than_a_process_may_hold_open_is_checked_and_sent_whole() {
     // 300 event files (what `listen --record` writes for 300 events) under a limit of 64 open
     // files: each file is opened when it is read, not held from its check to its sending.
-    let binary = env!("CARGO_BIN_EXE_awork-sim");
     let generated = check(&["generate", "--count", "300", "--seed", "4"], "", 0).stdout;
     let events: Vec<&str> = generated.lines().collect();
     let folder = TempDir::new("send-many-files");
@@ -677,26 +678,11 @@ fn a_folder_of_more_event_files_than_a_process_may_hold_open_is_checked_and_sent
         std::fs::write(folder.0.join(format!("{index:06}-event.json")), event).unwrap();
     }
     let receiver = TestReceiver::start(Behaviour::status(200));
-    let limited = |command: String| {
-        Command::new("bash")
-            .args(["-c", &format!("ulimit -n 64 && exec {command}")])
-            .output()
-            .expect("bash runs")
-    };
-    for command in [
-        format!(
-            "'{binary}' send --url '{}' '{}'",
-            receiver.url(),
-            folder.arg()
-        ),
-        format!("'{binary}' validate '{}'", folder.arg()),
-    ] {
-        let output = limited(command.clone());
-        assert!(
-            output.status.success(),
-            "{command}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+    let url = receiver.url();
+    let send = ["send", "--url", &url, folder.arg()];
+    for args in [&send[..], &["validate", folder.arg()]] {
+        let run = awork_sim_under_ulimit("-n 64", args);
+        assert_eq!(run.code, Some(0), "{args:?}: {run:#?}");
     }
     receiver.expect_requests(300);
     receiver.expect_bodies(&events);
@@ -705,19 +691,15 @@ fn a_folder_of_more_event_files_than_a_process_may_hold_open_is_checked_and_sent
     // and nothing is sent.
     std::fs::write(folder.0.join("000100-event.json"), "{\"eventType\": 7}").unwrap();
     std::fs::write(folder.0.join("000200-event.json"), "{").unwrap();
-    let output = limited(format!(
-        "'{binary}' send --url '{}' '{}'",
-        receiver.url(),
-        folder.arg()
-    ));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let run = awork_sim_under_ulimit("-n 64", &send);
+    assert_eq!(run.code, Some(2), "{run:#?}");
     assert!(
-        stderr.starts_with(&format!(
+        run.stderr.starts_with(&format!(
             "error: {}:1: not an awork event",
             folder.0.join("000100-event.json").display()
         )),
-        "{stderr}"
+        "{}",
+        run.stderr
     );
     receiver.expect_requests(300);
 }
@@ -726,25 +708,22 @@ fn a_folder_of_more_event_files_than_a_process_may_hold_open_is_checked_and_sent
 fn a_soft_limit_of_open_files_below_the_concurrency_is_raised_to_the_hard_one() {
     // `ulimit -Sn 64` lowers the soft limit alone: send raises it again for its 100 connections
     // (refused when the hard limit is as low: cli_refusals).
-    let binary = env!("CARGO_BIN_EXE_awork-sim");
     let receiver = TestReceiver::start(Behaviour::status(200));
-    let output = Command::new("bash")
-        .args([
-            "-c",
-            &format!(
-                "ulimit -Sn 64 && exec '{binary}' send --url '{}' --count 200 --concurrency 100",
-                receiver.url()
-            ),
-        ])
-        .output()
-        .expect("bash runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
+    let url = receiver.url();
+    let run = awork_sim_under_ulimit(
+        "-Sn 64",
+        &[
+            "send",
+            "--url",
+            &url,
+            "--count",
+            "200",
+            "--concurrency",
+            "100",
+        ],
     );
-    assert!(stdout.contains("delivered 200/200"), "{stdout}");
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    assert!(run.stdout.contains("delivered 200/200"), "{}", run.stdout);
     receiver.expect_requests(200);
 }
 

@@ -18,6 +18,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl From<std::process::Output> for Run {
+    fn from(output: std::process::Output) -> Run {
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+}
+
 /// Runs `awork-sim` with `args` and `stdin`, in the workspace root (so relative paths such as
 /// `fixtures/…` work).
 #[track_caller]
@@ -39,11 +49,22 @@ pub fn awork_sim(args: &[&str], stdin: &str) -> Run {
     });
     let output = child.wait_with_output().expect("awork-sim runs");
     writer.join().expect("the stdin writer does not panic");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
+    Run::from(output)
+}
+
+/// Runs `awork-sim` with `args` under bash's `ulimit` with `limit` (`-n 64`: the soft and hard
+/// limits of open files; `-Sn 64`: the soft one alone), nothing on stdin.
+#[track_caller]
+pub fn awork_sim_under_ulimit(limit: &str, args: &[&str]) -> Run {
+    Command::new("bash")
+        .args(["-c", &format!("ulimit {limit} && exec \"$0\" \"$@\"")])
+        .arg(env!("CARGO_BIN_EXE_awork-sim"))
+        .args(args)
+        .current_dir(workspace_root())
+        .stdin(Stdio::null())
+        .output()
+        .expect("bash runs")
+        .into()
 }
 
 /// Runs `awork-sim` and checks its exit status, showing the whole run when it differs.
