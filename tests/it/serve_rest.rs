@@ -769,6 +769,15 @@ fn what_the_api_wrote_survives_kill_9_and_its_undelivered_webhooks_are_delivered
     );
     assert_eq!(created.status, 200, "{created:?}");
     let id = created.body["id"].as_str().unwrap().to_owned();
+    let task = http.api(
+        &serve,
+        "POST",
+        "/api/v1/tasks",
+        Some(&json!({"name": "Brötchen zählen", "baseType": "private"})),
+    );
+    assert_eq!(task.status, 200, "{task:?}");
+    let task_path = format!("/api/v1/tasks/{}", task.body["id"].as_str().unwrap());
+    let task_before = http.api(&serve, "GET", &task_path, None);
     http.wait_for_requests(&receiver, 1);
     serve.kill();
     receiver.set_behaviour(awork_delivery::receiver::Behaviour::status(200));
@@ -776,6 +785,10 @@ fn what_the_api_wrote_survives_kill_9_and_its_undelivered_webhooks_are_delivered
     let read = http.api(&serve, "GET", &format!("/api/v1/companies/{id}"), None);
     assert_eq!(read.status, 200, "{read:?}");
     assert_eq!(read.body["name"], "Nordlicht Bäckerei GmbH");
+    // Told again to the tick: `createdOn` and `resourceVersion` have seven decimal places.
+    assert_eq!(read.body, created.body);
+    let task_after = http.api(&serve, "GET", &task_path, None);
+    assert_eq!(task_after.body, task_before.body);
     let delivered = event_about(&receiver, "company_added", &id);
     assert_eq!(delivered["entity"]["name"], "Nordlicht Bäckerei GmbH");
     // The world goes on from there: a later event of the story is new, not a replay.

@@ -681,10 +681,10 @@ fn enqueue(
     let step = step.map(|(step, at)| {
         (
             serde_json::to_string(step).unwrap_or_default(),
-            at.timestamp_millis(),
+            at.timestamp_nanos_opt().unwrap_or(i64::MAX),
         )
     });
-    let journaled = step.as_ref().map(|(text, at_ms)| (text.as_str(), *at_ms));
+    let journaled = step.as_ref().map(|(text, at_ns)| (text.as_str(), *at_ns));
     let mut store = shared.lock_store();
     let webhooks = store.webhooks()?;
     // Worked out once per event type (and webhook skipped), not per event: a batch of hundreds

@@ -273,10 +273,10 @@ impl Server {
             .and_then(DateTime::from_timestamp_millis);
         let mut story = Story::new(config.seed, store.trace_salt()?, first_start);
         // The world as it was: every step it took, again, each at the time it was taken.
-        for (text, at_ms) in store.journal()? {
+        for (text, at_ns) in store.journal()? {
             let step: story::Step = serde_json::from_str(&text)
                 .map_err(|failure| Error::Journal(failure.to_string()))?;
-            story.take(&step, at_ms.and_then(DateTime::from_timestamp_millis));
+            story.take(&step, at_ns.map(DateTime::from_timestamp_nanos));
         }
         let (admin_id, workspace_url) = story.admin_and_url();
         let ids: Vec<String> = store.webhooks()?.into_iter().map(|row| row.id).collect();

@@ -114,7 +114,8 @@ CREATE TABLE IF NOT EXISTS fresh_logs (",
 CREATE TABLE IF NOT EXISTS journal (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     step TEXT NOT NULL,
-    at_ms INTEGER
+    at_ms INTEGER,
+    at_ns INTEGER
 );
 CREATE TABLE IF NOT EXISTS meta (
     name TEXT PRIMARY KEY,
@@ -125,12 +126,15 @@ CREATE TABLE IF NOT EXISTS meta (
 
 /// Columns added to tables after their first release, by table, added to older databases when
 /// opened.
-const ADDED_COLUMNS: [(&str, &str); 6] = [
+const ADDED_COLUMNS: [(&str, &str); 7] = [
     ("webhooks", "pending INTEGER NOT NULL DEFAULT 0"),
     ("webhooks", "settled_seq INTEGER NOT NULL DEFAULT 0"),
     ("webhooks", "overflowing INTEGER NOT NULL DEFAULT 0"),
     ("webhooks", "paused_on TEXT"),
     ("journal", "at_ms INTEGER"),
+    // The time to the nanosecond: a write's `createdOn` and `resourceVersion` are in 100 ns
+    // ticks, and a restart must tell them as they were told (a step before it has `at_ms`).
+    ("journal", "at_ns INTEGER"),
     ("logs", "event_id INTEGER"),
 ];
 
@@ -719,7 +723,8 @@ impl Store {
     }
 
     /// Stores events and queues them: each `(label, body)` goes to the webhooks listed with it,
-    /// due at `now_ms`. Webhooks listed as dropping count the event as dropped instead, and so do
+    /// due at `now_ms`. `step` is the journal's step that made them, with the time it was taken
+    /// at (nanoseconds since the Unix epoch). Webhooks listed as dropping count the event as dropped instead, and so do
     /// webhooks whose outbox holds `outbox_cap` events already (the first event they drop after
     /// one they queued is logged, with the reason). One transaction for the whole batch, which
     /// also appends the journal step that made them, so a crash keeps both or neither.
@@ -731,10 +736,10 @@ impl Store {
     ) -> Result<()> {
         let outbox_cap = self.outbox_cap;
         let transaction = self.connection.transaction()?;
-        if let Some((step, at_ms)) = step {
+        if let Some((step, at_ns)) = step {
             transaction
-                .prepare_cached("INSERT INTO journal (step, at_ms) VALUES (?1, ?2)")?
-                .execute(params![step, at_ms])?;
+                .prepare_cached("INSERT INTO journal (step, at_ns) VALUES (?1, ?2)")?
+                .execute(params![step, at_ns])?;
         }
         // Each webhook's counts are read once and written once per batch, rather than read and
         // written for each event it queues.
@@ -1054,12 +1059,12 @@ impl Store {
     }
 
     /// The journal: every step that changed the world, in order, as stored, each with the wall
-    /// clock's time it was taken at (milliseconds since the Unix epoch; `None` for a step of a
-    /// version before the world lived now).
+    /// clock's time it was taken at (nanoseconds since the Unix epoch; to the millisecond for a
+    /// step an older version stored; `None` for a step of a version before the world lived now).
     pub fn journal(&self) -> Result<Vec<(String, Option<i64>)>> {
-        let mut statement = self
-            .connection
-            .prepare_cached("SELECT step, at_ms FROM journal ORDER BY seq")?;
+        let mut statement = self.connection.prepare_cached(
+            "SELECT step, COALESCE(at_ns, at_ms * 1000000) FROM journal ORDER BY seq",
+        )?;
         let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
