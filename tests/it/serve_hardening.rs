@@ -671,6 +671,14 @@ fn the_protocol_details_follow_rfc_9110_and_awork() {
             "{path}: {listed:?}"
         );
     }
+    // A slash at the end is ignored, as ASP.NET Core's routing ignores it.
+    for path in [
+        "/api/v1/users/",
+        "/api/v1/webhooks/eventtypes/",
+        "/sim/status/",
+    ] {
+        assert_eq!(head("GET", path).status(), 200, "GET {path}");
+    }
     // Optional, nullable properties may be empty.
     let receiver = http.receiver(Behaviour::status(200));
     let mut form = n8n_form(&receiver.url(), "task_added");

@@ -1,6 +1,7 @@
 //! Which handler answers a request. Every request is first made canonical (repeated slashes
-//! collapsed, as Pipedream's `//timeentries` needs; the path lowercased, since awork's routing is
-//! case-insensitive and its ids are lowercase GUIDs) and checked by the [`crate::guard`]; then the
+//! collapsed, as Pipedream's `//timeentries` needs; a trailing slash dropped, as ASP.NET Core's
+//! routing ignores it; the path lowercased, since awork's routing is case-insensitive and its ids
+//! are lowercase GUIDs) and checked by the [`crate::guard`]; then the
 //! axum router below picks the handler: the settings page, awork's API under `/api/v1` and
 //! awork-sim's own paths under `/sim/` (both behind the bearer check).
 //!
@@ -79,11 +80,14 @@ pub(crate) async fn answer(router: Router, shared: &Shared, request: Request) ->
     }
 }
 
-/// The URI with its path made canonical, when it is not already: repeated slashes collapsed,
-/// lowercase.
+/// The URI with its path made canonical, when it is not already: repeated slashes collapsed, no
+/// slash at the end (but for `/` itself), lowercase.
 fn canonical(uri: &Uri) -> Option<Uri> {
     let path = uri.path();
-    if !path.contains("//") && !path.bytes().any(|byte| byte.is_ascii_uppercase()) {
+    if !path.contains("//")
+        && (path == "/" || !path.ends_with('/'))
+        && !path.bytes().any(|byte| byte.is_ascii_uppercase())
+    {
         return None;
     }
     let mut collapsed = String::with_capacity(path.len());
@@ -92,6 +96,9 @@ fn canonical(uri: &Uri) -> Option<Uri> {
             continue;
         }
         collapsed.push(character.to_ascii_lowercase());
+    }
+    if collapsed.len() > 1 && collapsed.ends_with('/') {
+        collapsed.pop();
     }
     let target = match uri.query() {
         Some(query) => format!("{collapsed}?{query}"),
@@ -251,6 +258,12 @@ mod tests {
             made("/api/v1/Webhooks/EventTypes"),
             Some("/api/v1/webhooks/eventtypes".into())
         );
+        assert_eq!(
+            made("/api/v1/users/?pageSize=1"),
+            Some("/api/v1/users?pageSize=1".into())
+        );
+        assert_eq!(made("/api/v1//"), Some("/api/v1".into()));
+        assert_eq!(made("/"), None);
         assert_eq!(made("/api/v1/webhooks?filterBy=Name"), None);
     }
 }
