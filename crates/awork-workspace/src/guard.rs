@@ -17,7 +17,7 @@
 //!   no lookups); before delivering, the host is resolved, as the connection would resolve it,
 //!   and a URI that resolves to serve is not delivered to.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use awork_delivery::WebhookUrl;
 use http::header::{HOST, ORIGIN};
@@ -150,10 +150,13 @@ impl Guard {
         let addresses: Vec<IpAddr> = match host.parse::<IpAddr>() {
             Ok(ip) => vec![ip],
             Err(_) if is_localhost(&host) => vec![
-                IpAddr::from(std::net::Ipv4Addr::LOCALHOST),
+                IpAddr::from(Ipv4Addr::LOCALHOST),
                 IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
             ],
-            Err(_) => return false,
+            Err(_) => match numeric_ipv4(&host) {
+                Some(ip) => vec![IpAddr::from(ip)],
+                None => return false,
+            },
         };
         addresses
             .into_iter()
@@ -195,6 +198,47 @@ fn host_and_port(uri: &WebhookUrl) -> Option<(String, u16)> {
         80
     };
     Some((host, uri.port_u16().unwrap_or(default)))
+}
+
+/// An IPv4 address in one of the older numeric forms the resolver (`inet_aton`) and browsers
+/// (WHATWG URL) take without DNS: one to four parts, each decimal, octal (a leading `0`) or hex
+/// (`0x`), the last filling the bytes left (`127.1`, `2130706433`, `0x7f000001`, `0177.0.0.1`).
+fn numeric_ipv4(host: &str) -> Option<Ipv4Addr> {
+    let parts: Vec<u32> = host
+        .split('.')
+        .map(|part| {
+            let (digits, radix) =
+                if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+                    (hex, 16)
+                } else if part.len() > 1 && part.starts_with('0') {
+                    (&part[1..], 8)
+                } else {
+                    (part, 10)
+                };
+            if digits.is_empty() && radix != 16 {
+                return None;
+            }
+            if digits.is_empty() {
+                return Some(0);
+            }
+            u32::from_str_radix(digits, radix).ok()
+        })
+        .collect::<Option<_>>()?;
+    let (last, leading) = parts.split_last()?;
+    if leading.len() > 3 || leading.iter().any(|part| *part > 255) {
+        return None;
+    }
+    let room = 32 - 8 * leading.len() as u32;
+    if room < 32 && *last >> room != 0 {
+        return None;
+    }
+    let high = leading
+        .iter()
+        .enumerate()
+        .fold(0u32, |address, (index, part)| {
+            address | part << (24 - 8 * index)
+        });
+    Some(Ipv4Addr::from(high | last))
 }
 
 /// `localhost` and its subdomains, which resolve to loopback (RFC 6761).
@@ -336,10 +380,40 @@ mod tests {
         assert!(names("http://app.localhost:8787/"));
         assert!(names("http://[::ffff:127.0.0.1]:8787/"));
         assert!(names("http://0.0.0.0:8787/"));
+        // The numeric forms the resolver takes without DNS.
+        assert!(names("http://127.1:8787/"));
+        assert!(names("http://2130706433:8787/"));
+        assert!(names("http://0x7f000001:8787/"));
+        assert!(names("http://0177.0.0.01:8787/"));
+        assert!(names("http://0x7f.1:8787/"));
+        assert!(!names("http://127.1:8788/"));
+        assert!(!names("http://128.1:8787/"));
         assert!(!names("http://localhost:8788/hooks"));
         assert!(!names("https://127.0.0.1/hooks"));
         // Other names are left to the check before delivering, which resolves them.
         assert!(!names("http://example.test:8787/"));
+    }
+
+    #[test]
+    fn numeric_ipv4_reads_the_forms_inet_aton_reads() {
+        let read = |host: &str| numeric_ipv4(host).map(|ip| ip.to_string());
+        assert_eq!(read("127.1").as_deref(), Some("127.0.0.1"));
+        assert_eq!(read("10.1.2").as_deref(), Some("10.1.0.2"));
+        assert_eq!(read("0xc0.0250.0x1.1").as_deref(), Some("192.168.1.1"));
+        assert_eq!(read("4294967295").as_deref(), Some("255.255.255.255"));
+        assert_eq!(read("0").as_deref(), Some("0.0.0.0"));
+        for refused in [
+            "4294967296",
+            "256.1",
+            "1.2.3.4.5",
+            "1.256.3",
+            "08",
+            "1..2",
+            "",
+            "a.b",
+        ] {
+            assert_eq!(read(refused), None, "{refused}");
+        }
     }
 
     #[tokio::test]
