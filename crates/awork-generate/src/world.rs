@@ -19,7 +19,11 @@ use awork_models::entities::{
     UserStatus,
 };
 use awork_models::{AworkDateTime, TimeOfDay, TriggeredBy};
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Timelike, Utc};
+use chrono::offset::LocalResult;
+use chrono::{
+    DateTime, Datelike, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone, Timelike, Utc,
+};
+use chrono_tz::Tz;
 use fake::rand::RngExt;
 use fake::rand::seq::IndexedRandom;
 
@@ -225,7 +229,7 @@ pub struct TimeEntryRecord {
     pub keep_fractions: bool,
     /// Its breaks.
     pub breaks: Option<Vec<Break>>,
-    /// Its IANA time zone, which its local dates and times are in (see [`utc_offset_hours`]).
+    /// Its IANA time zone, which its local dates and times are in (see [`utc_offset`]).
     pub timezone: String,
     /// Its type of work.
     pub type_of_work: TypeOfWork,
@@ -255,16 +259,31 @@ pub enum ProjectFor {
 /// The time zone of the story's agency.
 pub const BERLIN: &str = "Europe/Berlin";
 
-/// The time zones whose offsets the world knows: Berlin's and UTC's.
-pub const KNOWN_TIME_ZONES: &[&str] = &[BERLIN, "UTC", "Etc/UTC"];
+/// An IANA time zone by its name (`Europe/Berlin`, `America/New_York`, `UTC`), as awork's time
+/// entries name theirs; `None` for a name the tz database does not have.
+pub fn time_zone(name: &str) -> Option<Tz> {
+    name.parse().ok()
+}
 
-/// The offset from UTC, in hours, of a time zone of [`KNOWN_TIME_ZONES`] at an instant; `None` for
-/// another zone.
-pub fn utc_offset_hours(timezone: &str, instant: DateTime<Utc>) -> Option<i64> {
-    match timezone {
-        BERLIN => Some(calendar::berlin_offset_hours(instant)),
-        "UTC" | "Etc/UTC" => Some(0),
-        _ => None,
+/// The offset from UTC of the time zone named `timezone` at an instant; `None` for a name the tz
+/// database does not have.
+pub fn utc_offset(timezone: &str, instant: DateTime<Utc>) -> Option<TimeDelta> {
+    let zone = time_zone(timezone)?;
+    let seconds = zone.offset_from_utc_datetime(&instant.naive_utc()).fix();
+    Some(TimeDelta::seconds(i64::from(seconds.local_minus_utc())))
+}
+
+/// The instant a local date and time in `zone` names: the earlier of two in the hour a clock is
+/// set back, and for a time skipped when it is set forward, that time at the offset before.
+pub fn local_to_utc(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    match zone.from_local_datetime(&local) {
+        LocalResult::Single(instant) | LocalResult::Ambiguous(instant, _) => instant.to_utc(),
+        LocalResult::None => {
+            let before = zone
+                .offset_from_utc_datetime(&(local - TimeDelta::days(1)))
+                .fix();
+            local.and_utc() - TimeDelta::seconds(i64::from(before.local_minus_utc()))
+        }
     }
 }
 
@@ -1353,11 +1372,13 @@ impl World {
         let nested_project = self.nested_project(project);
         let project_id = self.projects[project].project.id.clone();
         let nested_task = task.map(|task| self.nested_task(task));
-        let offset = TimeDelta::hours(utc_offset_hours(&timezone, start).unwrap_or(0));
+        // Each local time at its own offset: a night's entry may span a change of the clocks.
+        let local =
+            |instant: DateTime<Utc>| instant + utc_offset(&timezone, instant).unwrap_or_default();
         let start_date_utc = self.utc_midnight(start.date_naive());
-        let start_date_local = self.local_midnight((start + offset).date_naive());
+        let start_date_local = self.local_midnight(local(start).date_naive());
         let end_date_utc = end.map(|end| self.utc_midnight(end.date_naive()));
-        let end_date_local = end.map(|end| self.local_midnight((end + offset).date_naive()));
+        let end_date_local = end.map(|end| self.local_midnight(local(end).date_naive()));
         let version = ids::ticks(self.now);
         if let Some(duration) = duration {
             let task_id = nested_task.as_ref().map(|task| task.id.clone());
@@ -1390,9 +1411,9 @@ impl World {
             end_date_utc,
             end_time_utc: end.map(|end| clock_time(end, keep_fractions)),
             start_date_local: Some(start_date_local),
-            start_time_local: Some(clock_time(start + offset, keep_fractions)),
+            start_time_local: Some(clock_time(local(start), keep_fractions)),
             end_date_local,
-            end_time_local: end.map(|end| clock_time(end + offset, keep_fractions)),
+            end_time_local: end.map(|end| clock_time(local(end), keep_fractions)),
             timezone,
             duration,
             break_duration: Some(break_duration),
@@ -1472,7 +1493,7 @@ impl World {
             .start_time_utc
             .as_ref()
             .is_some_and(|time| time.time().nanosecond() != 0);
-        let offset = TimeDelta::hours(calendar::berlin_offset_hours(start));
+        let offset = utc_offset(&entry.timezone, end).unwrap_or_default();
         let end_date_utc = self.utc_midnight(end.date_naive());
         let end_date_local = self.local_midnight((end + offset).date_naive());
         let version = ids::ticks(self.now);

@@ -3,11 +3,11 @@
 
 use awork_models::entities::{Entity, TimeTracking, TypeOfWork};
 use awork_models::{EventType, TriggeredBy};
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Check, Outcome, Refused, WRITE_SECONDS, changes_between, event};
-use crate::world::{self, KNOWN_TIME_ZONES, Kept, TimeEntryRecord, World, utc_offset_hours};
+use crate::world::{self, Kept, TimeEntryRecord, World, local_to_utc, time_zone};
 
 /// The body of `POST /timeentries` (awork's `TimeEntryPostForm`). `userId`, `typeOfWorkId` and
 /// `timezone` are required; so is a start (`startDateUtc`, with `startTimeUtc` or its own time, or
@@ -42,7 +42,7 @@ pub struct TimeEntryPostForm {
     pub end_date_local: Option<String>,
     /// The time it ended, in `timezone`.
     pub end_time_local: Option<String>,
-    /// Its IANA time zone (required); awork-sim knows `Europe/Berlin` and `UTC`.
+    /// Its IANA time zone (required): `Europe/Berlin`, `America/New_York`, `UTC`.
     pub timezone: Option<String>,
     /// How long it took, in seconds (required without an end).
     pub duration: Option<i64>,
@@ -234,16 +234,21 @@ fn describe(
             check.exists("TypeOfWorkId", found.cloned(), "type of work")
         });
     let timezone = check.required_text("Timezone", form.timezone.as_deref(), 100);
-    let offset = |instant| utc_offset_hours(timezone, instant);
-    if !timezone.is_empty() && !KNOWN_TIME_ZONES.contains(&timezone) {
+    let zone = time_zone(timezone);
+    if !timezone.is_empty() && zone.is_none() {
         check.fail(
             "Timezone",
-            format!(
-                "'Timezone' must be one of the time zones awork-sim knows: {}.",
-                KNOWN_TIME_ZONES.join(", ")
-            ),
+            format!("'Timezone' must be an IANA time zone (Europe/Berlin, America/New_York, UTC): '{timezone}' is none."),
         );
     }
+    let to_utc = |local: DateTime<Utc>| match zone {
+        Some(zone) => local_to_utc(zone, local.naive_utc()),
+        None => local,
+    };
+    let to_local = |instant: DateTime<Utc>| match zone {
+        Some(zone) => instant.with_timezone(&zone).naive_local().and_utc(),
+        None => instant,
+    };
     // The start, in UTC or local time.
     let utc_start = form.start_date_utc.is_some() || form.start_time_utc.is_some();
     let start = if utc_start {
@@ -260,7 +265,7 @@ fn describe(
             ("StartTimeLocal", form.start_time_local.as_deref()),
             None,
         )
-        .map(|local| local - TimeDelta::hours(offset(local).unwrap_or(0)))
+        .map(to_utc)
     } else {
         check.missing("StartDateUtc");
         None
@@ -268,7 +273,14 @@ fn describe(
     // The end: after `duration`, or at the end's date and time (the start's day when no date).
     check.not_negative("Duration", form.duration);
     let end = match (form.duration, start) {
-        (Some(duration), Some(start)) => Some(start + TimeDelta::seconds(duration)),
+        (Some(duration), Some(start)) => {
+            let end = TimeDelta::try_seconds(duration)
+                .and_then(|duration| start.checked_add_signed(duration));
+            if end.is_none() {
+                check.fail("Duration", "'Duration' is too long.".to_owned());
+            }
+            end
+        }
         (Some(_), None) => None,
         (None, start) if form.end_date_utc.is_some() || form.end_time_utc.is_some() => moment(
             &mut check,
@@ -276,17 +288,13 @@ fn describe(
             ("EndTimeUtc", form.end_time_utc.as_deref()),
             start,
         ),
-        (None, start) if form.end_date_local.is_some() || form.end_time_local.is_some() => {
-            let local_start =
-                start.map(|start| start + TimeDelta::hours(offset(start).unwrap_or(0)));
-            moment(
-                &mut check,
-                ("EndDateLocal", form.end_date_local.as_deref()),
-                ("EndTimeLocal", form.end_time_local.as_deref()),
-                local_start,
-            )
-            .map(|local| local - TimeDelta::hours(offset(local).unwrap_or(0)))
-        }
+        (None, start) if form.end_date_local.is_some() || form.end_time_local.is_some() => moment(
+            &mut check,
+            ("EndDateLocal", form.end_date_local.as_deref()),
+            ("EndTimeLocal", form.end_time_local.as_deref()),
+            start.map(to_local),
+        )
+        .map(to_utc),
         (None, _) => {
             check.missing("Duration");
             None
@@ -297,6 +305,13 @@ fn describe(
             check.fail(
                 "Duration",
                 "'Duration' must be greater than '0'.".to_owned(),
+            );
+        }
+        // awork's dates are .NET's, which end with the year 9999.
+        if start.year() < 1 || to_local(end).year() > 9999 || end.year() > 9999 {
+            check.fail(
+                "Duration",
+                "The time entry must start and end between the years 1 and 9999.".to_owned(),
             );
         }
     }

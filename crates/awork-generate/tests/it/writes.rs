@@ -522,6 +522,106 @@ fn time_entries_add_to_and_take_from_the_tracked_time() {
 }
 
 #[test]
+fn a_time_entry_is_booked_in_any_iana_time_zone_its_local_times_at_their_offsets() {
+    let (mut generator, owner) = workspace(5, 300);
+    let project = open_project(&generator);
+    let task = new_task(&mut generator, &owner, &project);
+    let user = free_user(&mut generator);
+    let base = time_entry_form(&generator, &user, &task, 30);
+    // The 4th of July 2025, 09:15 in New York (EDT, UTC-4) and in Kolkata (IST, UTC+5:30), and
+    // 01:30 on the 9th of March 2025 in New York, an hour before its clocks went forward.
+    for (zone, local_date, local_time, utc) in [
+        (
+            "America/New_York",
+            "2025-07-04",
+            "09:15:00",
+            "2025-07-04T13:15:00Z",
+        ),
+        (
+            "Asia/Kolkata",
+            "2025-07-04",
+            "09:15:00",
+            "2025-07-04T03:45:00Z",
+        ),
+        (
+            "America/New_York",
+            "2025-03-09",
+            "01:30:00",
+            "2025-03-09T06:30:00Z",
+        ),
+    ] {
+        let form = TimeEntryPostForm {
+            timezone: Some(zone.into()),
+            start_date_utc: None,
+            start_time_utc: None,
+            start_date_local: Some(format!("{local_date}T00:00:00")),
+            start_time_local: Some(local_time.into()),
+            duration: Some(3600),
+            ..base.clone()
+        };
+        let written = write(&mut generator, &owner, Write::CreateTimeEntry { form });
+        assert_reads_back(&generator, &written.events[0]);
+        let entry = generator
+            .world()
+            .time_entry(&written.events[0].entity_id)
+            .unwrap()
+            .clone();
+        let start = awork_generate::world::entry_start(&entry).unwrap();
+        assert_eq!(
+            start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            utc,
+            "{zone}"
+        );
+        assert_eq!(entry.timezone, zone);
+        let local = |time: &Option<awork_models::TimeOfDay>| time.as_ref().unwrap().to_string();
+        assert_eq!(local(&entry.start_time_local), local_time, "{zone}");
+        if local_date == "2025-03-09" {
+            // An hour later the clocks say 03:30, not 02:30: the end is at its own offset.
+            assert_eq!(local(&entry.end_time_local), "03:30:00");
+        }
+    }
+    // A zone the tz database does not have, a duration no clock holds, an end past the year 9999:
+    // refused, naming the property, nothing written.
+    let before = generator.world().time_entries.len();
+    for (refused_write, properties) in [
+        (
+            Write::CreateTimeEntry {
+                form: TimeEntryPostForm {
+                    timezone: Some("Mars/Olympus_Mons".into()),
+                    ..base.clone()
+                },
+            },
+            vec!["Timezone"],
+        ),
+        (
+            Write::CreateTimeEntry {
+                form: TimeEntryPostForm {
+                    duration: Some(i64::MAX),
+                    ..base.clone()
+                },
+            },
+            vec!["Duration"],
+        ),
+        (
+            // Past .NET's last year, 9999.
+            Write::CreateTimeEntry {
+                form: TimeEntryPostForm {
+                    start_date_utc: Some("9999-12-31T00:00:00Z".into()),
+                    start_time_utc: Some("20:00:00".into()),
+                    duration: Some(5 * 3600),
+                    ..base.clone()
+                },
+            },
+            vec!["Duration"],
+        ),
+    ] {
+        let refused = generator.write(&owner, &refused_write).unwrap_err();
+        assert_eq!(invalid_properties(refused), properties, "{refused_write:?}");
+    }
+    assert_eq!(generator.world().time_entries.len(), before);
+}
+
+#[test]
 fn deleting_a_task_deletes_or_keeps_its_time_entries() {
     for delete_time_trackings in [true, false] {
         let (mut generator, owner) = workspace(6, 300);
