@@ -1300,10 +1300,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             entry.updated_on = Some(now);
             entry.updated_by = Some(actor.id.clone());
             let entry = entry.to_model();
-            let link = match &entry.task_id {
-                Some(id) => world.task_link(id),
-                None => world.project_link(entry.project_id.as_deref().expect("booked")),
-            };
+            let link = world.time_entry_link(&entry);
             produced(
                 actor,
                 Entity::TimeTracking(entry),
@@ -1321,10 +1318,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             .ok_or(TimeTrackingAdded)?;
             let actor = entry_owner(world, index);
             let entry = Box::new(world.remove_time_entry(index));
-            let link = match &entry.task_id {
-                Some(id) => world.task_link(id),
-                None => world.project_link(entry.project_id.as_deref().expect("booked")),
-            };
+            let link = world.time_entry_link(&entry);
             produced(actor, Entity::TimeTracking(entry), Some(link), None)
         }
         UserAdded => {

@@ -216,8 +216,10 @@ pub struct TimeEntryRecord {
     pub id: String,
     /// The task it is booked on (an index of `tasks`), if any.
     pub task: Option<usize>,
-    /// The project it is booked on (an index of `projects`): the task's, when on a task.
-    pub project: usize,
+    /// The project it is booked on (an index of `projects`): the task's, when on a task; `None`
+    /// for an entry whose project was deleted and that is kept (see
+    /// [`crate::writes::ProjectDeleteForm`]).
+    pub project: Option<usize>,
     /// Whose time it is (an index of `users`).
     pub user: usize,
     /// When it started.
@@ -1326,7 +1328,7 @@ impl World {
         self.record_time_entry(TimeEntryRecord {
             id,
             task,
-            project,
+            project: Some(project),
             user,
             start,
             end,
@@ -1369,8 +1371,8 @@ impl World {
             .filter_map(|pause| pause.duration)
             .sum();
         let duration = end.map(|end| (end - start).num_seconds() - break_duration);
-        let nested_project = self.nested_project(project);
-        let project_id = self.projects[project].project.id.clone();
+        let nested_project = project.map(|project| self.nested_project(project));
+        let project_id = project.map(|project| self.projects[project].project.id.clone());
         let nested_task = task.map(|task| self.nested_task(task));
         // Each local time at its own offset: a night's entry may span a change of the clocks.
         let local =
@@ -1382,7 +1384,7 @@ impl World {
         let version = ids::ticks(self.now);
         if let Some(duration) = duration {
             let task_id = nested_task.as_ref().map(|task| task.id.clone());
-            self.add_tracked(task_id.as_deref(), Some(&project_id), duration);
+            self.add_tracked(task_id.as_deref(), project_id.as_deref(), duration);
         }
         let user = &self.users[user];
         let log = self.worklogs.entry(user.id.clone()).or_default();
@@ -1399,8 +1401,8 @@ impl World {
             user: Some(nested_user(user)),
             task_id: nested_task.as_ref().map(|task| task.id.clone()),
             task: nested_task,
-            project_id: Some(project_id),
-            project: Some(nested_project),
+            project_id,
+            project: nested_project,
             type_of_work_id: type_of_work.id.clone(),
             type_of_work: Some(type_of_work),
             note,
@@ -1759,6 +1761,16 @@ impl World {
     /// The web link of a user's profile.
     pub fn user_link(&self, id: &str) -> String {
         self.link("users", id)
+    }
+
+    /// The web link of a time entry: its task's, or its project's, or, booked on neither (its
+    /// project was deleted), its user's.
+    pub fn time_entry_link(&self, entry: &TimeTracking) -> String {
+        match (&entry.task_id, &entry.project_id, &entry.user_id) {
+            (Some(task), _, _) => self.task_link(task),
+            (None, Some(project), _) => self.project_link(project),
+            (None, None, user) => self.user_link(user.as_deref().unwrap_or_default()),
+        }
     }
 
     /// The web link of a client.

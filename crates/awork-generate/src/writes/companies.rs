@@ -32,8 +32,9 @@ pub struct CompanyDeleteForm {
     /// The company the projects move to, for `move`.
     pub move_to_company: Option<String>,
     /// `move` (to `moveToCompany`), `delete-only-company` (the default: the projects lose their
-    /// client), or `delete-all` and `delete-all-without-timeentries` (the projects are deleted,
-    /// with their time entries, as awork-sim keeps none outside a project).
+    /// client), `delete-all` (the projects are deleted, with their tasks and time entries) or
+    /// `delete-all-without-timeentries` (the same, but the time entries stay, booked on no
+    /// project).
     pub delete_operation: Option<String>,
 }
 
@@ -145,9 +146,14 @@ pub(super) fn delete(
     company_index(world, company_id)?;
     let mut check = Check::default();
     let mut target = None;
+    let mut delete_time_entries = false;
     let delete_projects = match form.delete_operation.as_deref() {
         None | Some("delete-only-company") => false,
-        Some("delete-all" | "delete-all-without-timeentries") => true,
+        Some("delete-all-without-timeentries") => true,
+        Some("delete-all") => {
+            delete_time_entries = true;
+            true
+        }
         Some("move") => {
             target = check
                 .required("MoveToCompany", form.move_to_company.as_ref())
@@ -179,7 +185,7 @@ pub(super) fn delete(
         .position(|state| state.project.company_id.as_deref() == Some(company_id))
     {
         if delete_projects {
-            events.push(projects::deleted(world, index, &actor));
+            events.extend(projects::deleted(world, index, &actor, delete_time_entries));
             continue;
         }
         let changes = projects::change_company(world, index, target.as_ref(), &actor);

@@ -79,7 +79,7 @@ pub enum Write {
         user_ids: Vec<String>,
     },
     /// `POST /tasks/delete` → per task (its subtasks first): its time entries'
-    /// `timetracking_deleted` (or `timetracking_updated`, booked on the project alone), then
+    /// `timetracking_deleted` (or `timetracking_updated`, booked on no task and no project), then
     /// `task_deleted`; 204, or 207 when some tasks do not exist.
     DeleteTasks {
         /// The body.
@@ -128,7 +128,8 @@ pub enum Write {
         /// The body.
         form: ChangeProjectStatusForm,
     },
-    /// `POST /projects/{projectId}/delete` → `project_deleted`; 204.
+    /// `POST /projects/{projectId}/delete` → its time entries' `timetracking_deleted` (or
+    /// `timetracking_updated`, booked on no task and no project), then `project_deleted`; 204.
     DeleteProject {
         /// The project.
         project_id: String,
@@ -168,8 +169,9 @@ pub enum Write {
         /// The body: a full replacement of its name, description and industry.
         form: CompanyForm,
     },
-    /// `POST /companies/{companyId}/delete` → `project_deleted` or `project_updated` per project of
-    /// the company (as `deleteOperation` says), then `company_deleted`; 204.
+    /// `POST /companies/{companyId}/delete` → per project of the company, as `deleteOperation`
+    /// says, `project_updated`, or its time entries' events and `project_deleted` (as
+    /// [`Write::DeleteProject`]); then `company_deleted`; 204.
     DeleteCompany {
         /// The company.
         company_id: String,

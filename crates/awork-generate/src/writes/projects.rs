@@ -6,10 +6,11 @@ use awork_models::{EventType, TriggeredBy};
 use serde::{Deserialize, Serialize};
 
 use super::tasks::{CommentForm, check_comment};
+use super::time_entries;
 use super::{
     Check, DESCRIPTION_MAX, NAME_MAX, Outcome, Refused, WRITE_SECONDS, changes_between, event, zulu,
 };
-use crate::story::comment_on_project;
+use crate::story::{self, comment_on_project};
 use crate::world::{ProjectState, World, nested_company};
 use crate::{ids, text};
 
@@ -99,11 +100,12 @@ pub struct ChangeProjectStatusForm {
 }
 
 /// The body of `POST /projects/{projectId}/delete` (awork's `ProjectDeleteForm`). The project's
-/// tasks and time entries go with it either way: awork-sim keeps no time entry outside a project.
+/// tasks go with it; its time entries too when `deleteTimeTrackings` is true, and otherwise (no
+/// body included) they stay, booked on no project and no task.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectDeleteForm {
-    /// Whether its time entries go too (see above).
+    /// Whether its time entries go too (see above; `false` when absent).
     pub delete_time_trackings: Option<bool>,
 }
 
@@ -400,7 +402,7 @@ pub(super) fn change_status(
     world.advance(WRITE_SECONDS);
     let old = world.set_project_status(index, status, &actor.id);
     let new = world.projects[index].project.project_status_id.clone();
-    let changed = crate::story::change("ProjectStatusId", old, new);
+    let changed = story::change("ProjectStatusId", old, new);
     let project = world.project_entity(index);
     let link = world.project_link(&project.id);
     let changed = event(
@@ -418,27 +420,52 @@ pub(super) fn delete(
     world: &mut World,
     actor: TriggeredBy,
     project_id: &str,
-    _form: &ProjectDeleteForm,
+    form: &ProjectDeleteForm,
 ) -> Result<Outcome, Refused> {
     let index = project_index(world, project_id)?;
     world.advance(WRITE_SECONDS);
-    Ok(Outcome::no_content(vec![deleted(world, index, &actor)]))
+    let delete_time_entries = form.delete_time_trackings.unwrap_or(false);
+    Ok(Outcome::no_content(deleted(
+        world,
+        index,
+        &actor,
+        delete_time_entries,
+    )))
 }
 
-/// Deletes a project (an index of `projects`) with its tasks and time entries: its event.
+/// Deletes a project (an index of `projects`) with its tasks, and its time entries when
+/// `delete_time_entries` (otherwise they stay, booked on no project and no task): the events of
+/// its time entries (`timetracking_deleted`, or `timetracking_updated` with the references
+/// cleared, as a task's delete announces them), then `project_deleted`.
 pub(super) fn deleted(
     world: &mut World,
     index: usize,
     actor: &TriggeredBy,
-) -> (EventType, super::Produced) {
+    delete_time_entries: bool,
+) -> Vec<(EventType, super::Produced)> {
+    let project_id = world.projects[index].project.id.clone();
+    let now = world.stamp();
+    let mut events = Vec::new();
+    while let Some(entry) = world
+        .time_entries
+        .iter()
+        .position(|entry| entry.in_project(&project_id))
+    {
+        events.push(if delete_time_entries {
+            time_entries::deleted(world, entry, actor)
+        } else {
+            time_entries::unbooked(world, entry, actor, &now)
+        });
+    }
     let project = Box::new(world.remove_project(index));
-    event(
+    events.push(event(
         EventType::ProjectDeleted,
         actor,
         Entity::Project(project),
         None,
         None,
-    )
+    ));
+    events
 }
 
 /// `POST /projects/{projectId}/comments`.

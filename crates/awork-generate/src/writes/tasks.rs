@@ -3,14 +3,14 @@
 use awork_models::entities::{Assignee, Double, Entity, Task};
 use awork_models::{EventType, TriggeredBy};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
+use super::time_entries;
 use super::{
     COMMENT_MAX, Check, DESCRIPTION_MAX, NAME_MAX, Outcome, Refused, WRITE_SECONDS,
     changes_between, event, zulu,
 };
 use crate::story::{self, comment_on_task, task_assignment};
-use crate::world::{self, Kept, World, assignee, task_order_list};
+use crate::world::{self, World, assignee, task_order_list};
 
 /// The body of `POST /tasks` (awork's `GeneralTaskPostForm`). `name` and `baseType` are required;
 /// `entityId` too for a project task.
@@ -100,7 +100,8 @@ pub struct ChangeStatusForm {
 pub struct TasksDeleteForm {
     /// The tasks (required, not empty).
     pub task_ids: Option<Vec<String>>,
-    /// Whether their time entries go too; otherwise they stay, booked on the project alone.
+    /// Whether their time entries go too; otherwise (`false` when absent) they stay, booked on no
+    /// task and no project.
     pub delete_time_trackings: Option<bool>,
 }
 
@@ -625,36 +626,11 @@ fn release_time_entries(
         .iter()
         .position(|entry| entry.on_task(task_id))
     {
-        let link = world.task_link(task_id);
-        if delete {
-            let entry = Box::new(world.remove_time_entry(index));
-            events.push(event(
-                EventType::TimeTrackingDeleted,
-                actor,
-                Entity::TimeTracking(entry),
-                Some(link),
-                None,
-            ));
-            continue;
-        }
-        let duration = world.time_entries[index].duration.unwrap_or(0);
-        world.add_tracked(Some(task_id), None, -duration);
-        let mut entry = world.time_entries[index].to_model();
-        let changed = story::change("TaskId", entry.task_id.take(), Value::Null);
-        entry.task = None;
-        entry.updated_on = Some(now.clone());
-        entry.updated_by = Some(actor.id.clone());
-        entry.resource_version = Some(crate::ids::ticks(world.now));
-        // Its key changes with its task: kept anew.
-        world.time_entries[index] = Kept::time_entry(entry.clone());
-        let link = world.project_link(entry.project_id.as_deref().expect("booked"));
-        events.push(event(
-            EventType::TimeTrackingChanged,
-            actor,
-            Entity::TimeTracking(entry),
-            Some(link),
-            Some(vec![changed]),
-        ));
+        events.push(if delete {
+            time_entries::deleted(world, index, actor)
+        } else {
+            time_entries::unbooked(world, index, actor, now)
+        });
     }
     events
 }

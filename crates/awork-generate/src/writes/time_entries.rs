@@ -1,13 +1,16 @@
-//! The time entry writes: create, update and delete. The tracked time of the entry's task and
-//! project follows each, and a user's entries never overlap.
+//! The time entry writes: create, update and delete, and what becomes of a time entry whose task
+//! or project is deleted. The tracked time of the entry's task and project follows each, and a
+//! user's entries never overlap.
 
 use awork_models::entities::{Entity, TimeTracking, TypeOfWork};
-use awork_models::{EventType, TriggeredBy};
+use awork_models::{AworkDateTime, EventType, TriggeredBy};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::{Check, Outcome, Refused, WRITE_SECONDS, changes_between, event};
 use crate::world::{self, Kept, TimeEntryRecord, World, local_to_utc, time_zone};
+use crate::{ids, story};
 
 /// The body of `POST /timeentries` (awork's `TimeEntryPostForm`). `userId`, `typeOfWorkId` and
 /// `timezone` are required; so is a start (`startDateUtc`, with `startTimeUtc` or its own time, or
@@ -22,7 +25,8 @@ pub struct TimeEntryPostForm {
     pub is_billed: Option<bool>,
     /// The task it is booked on (it is then booked on the task's project).
     pub task_id: Option<String>,
-    /// The project it is booked on (required without a task).
+    /// The project it is booked on (required without a task, but to leave an entry booked on no
+    /// project, its project deleted, as it is).
     pub project_id: Option<String>,
     /// The note.
     pub note: Option<String>,
@@ -79,7 +83,7 @@ const UPDATED: &[&str] = &[
 struct Described {
     user: usize,
     task: Option<usize>,
-    project: usize,
+    project: Option<usize>,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     timezone: String,
@@ -105,7 +109,7 @@ pub(super) fn create(
         EventType::TimeTrackingAdded,
         &actor,
         Entity::TimeTracking(entry.clone()),
-        Some(link(world, &entry)),
+        Some(world.time_entry_link(&entry)),
         None,
     );
     Ok(Outcome::answer(&entry, vec![added]))
@@ -125,7 +129,10 @@ pub(super) fn update(
     let described = describe(world, form, Some(&old))?;
     let unchanged = old.user_id.as_ref() == Some(&world.users[described.user].id)
         && old.task_id.as_ref() == described.task.map(|task| &world.tasks[task].id)
-        && old.project_id.as_ref() == Some(&world.projects[described.project].project.id)
+        && old.project_id.as_ref()
+            == described
+                .project
+                .map(|project| &world.projects[project].project.id)
         && old.type_of_work_id == described.type_of_work.id
         && old.note == described.note
         && old.is_billable == Some(described.is_billable)
@@ -156,7 +163,7 @@ pub(super) fn update(
         EventType::TimeTrackingChanged,
         &actor,
         Entity::TimeTracking(entry.clone()),
-        Some(link(world, &entry)),
+        Some(world.time_entry_link(&entry)),
         Some(changes),
     );
     Ok(Outcome::answer(&entry, vec![updated]))
@@ -172,24 +179,68 @@ pub(super) fn delete(
         .time_entry_index(time_entry_id)
         .ok_or_else(|| Refused::not_found("time entry", time_entry_id))?;
     world.advance(WRITE_SECONDS);
+    Ok(Outcome::no_content(vec![deleted(world, index, &actor)]))
+}
+
+/// Deletes a time entry (an index of `time_entries`): its `timetracking_deleted`.
+pub(super) fn deleted(
+    world: &mut World,
+    index: usize,
+    actor: &TriggeredBy,
+) -> (EventType, super::Produced) {
     let entry = Box::new(world.remove_time_entry(index));
-    let link = link(world, &entry);
-    let deleted = event(
+    let link = world.time_entry_link(&entry);
+    event(
         EventType::TimeTrackingDeleted,
-        &actor,
+        actor,
         Entity::TimeTracking(entry),
         Some(link),
         None,
-    );
-    Ok(Outcome::no_content(vec![deleted]))
+    )
 }
 
-/// The web link of what a time entry is booked on.
-fn link(world: &World, entry: &TimeTracking) -> String {
-    match &entry.task_id {
-        Some(id) => world.task_link(id),
-        None => world.project_link(entry.project_id.as_deref().expect("booked")),
+/// Keeps a time entry (an index of `time_entries`) whose task or project is being deleted, booked
+/// on no task and no project, as awork keeps it unless asked to delete it (`deleteTimeTrackings`):
+/// its `timetracking_updated`, with a change of each reference cleared.
+pub(super) fn unbooked(
+    world: &mut World,
+    index: usize,
+    actor: &TriggeredBy,
+    now: &AworkDateTime,
+) -> (EventType, super::Produced) {
+    let duration = world.time_entries[index].duration.unwrap_or(0);
+    let mut entry = world.time_entries[index].to_model();
+    world.add_tracked(
+        entry.task_id.as_deref(),
+        entry.project_id.as_deref(),
+        -duration,
+    );
+    let mut changes = Vec::new();
+    if entry.project_id.is_some() {
+        changes.push(story::change(
+            "ProjectId",
+            entry.project_id.take(),
+            Value::Null,
+        ));
     }
+    if entry.task_id.is_some() {
+        changes.push(story::change("TaskId", entry.task_id.take(), Value::Null));
+    }
+    entry.project = None;
+    entry.task = None;
+    entry.updated_on = Some(now.clone());
+    entry.updated_by = Some(actor.id.clone());
+    entry.resource_version = Some(ids::ticks(world.now));
+    let link = world.time_entry_link(&entry);
+    // Its keys change with its task and project: kept anew.
+    world.time_entries[index] = Kept::time_entry(entry.clone());
+    event(
+        EventType::TimeTrackingChanged,
+        actor,
+        Entity::TimeTracking(entry),
+        Some(link),
+        Some(changes),
+    )
 }
 
 /// The record of a described entry, created by `creator`.
@@ -337,6 +388,8 @@ fn describe(
             project
         }
         (None, Some(id)) => check.exists("ProjectId", world.project_index(id), "project"),
+        // An entry whose project was deleted may stay booked on none.
+        (None, None) if existing.is_some_and(|entry| entry.project_id.is_none()) => None,
         (None, None) if form.task_id.is_none() => {
             check.missing("ProjectId");
             None
@@ -363,10 +416,10 @@ fn describe(
         }
     }
     check.finish()?;
-    let project = project.expect("checked");
-    let is_billable = form
-        .is_billable
-        .unwrap_or(world.projects[project].project.is_billable_by_default == Some(true));
+    let is_billable = form.is_billable.unwrap_or_else(|| match project {
+        Some(project) => world.projects[project].project.is_billable_by_default == Some(true),
+        None => existing.is_some_and(|entry| entry.is_billable == Some(true)),
+    });
     Ok(Described {
         user: user.expect("checked"),
         task,

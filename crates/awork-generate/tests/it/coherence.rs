@@ -173,16 +173,17 @@ fn check(ledger: &mut Ledger, kind: EventType, entity: &Entity, index: usize) {
             );
         }
         Entity::TimeTracking(entry) => {
-            // On a task, or on the project alone.
+            // On a task, on the project alone, or, kept when its project was deleted, on neither.
             if let Some(task) = &entry.task_id {
                 Ledger::exists(&ledger.tasks, task, "task", index);
             }
-            Ledger::exists(
-                &ledger.projects,
-                entry.project_id.as_ref().unwrap(),
-                "project",
-                index,
-            );
+            match &entry.project_id {
+                Some(project) => Ledger::exists(&ledger.projects, project, "project", index),
+                None => assert!(
+                    entry.task_id.is_none() && kind != TimeTrackingAdded,
+                    "event {index}: a time entry on a task without its project, or added on none"
+                ),
+            }
             Ledger::exists(
                 &ledger.users,
                 entry.user_id.as_ref().unwrap(),

@@ -317,13 +317,10 @@ pub(crate) fn check_working_life(
             }
             Entity::TimeTracking(entry) => {
                 let live = entry_of(entry);
-                // Not before what it is booked on existed.
-                let on = entry
-                    .task_id
-                    .as_ref()
-                    .or(entry.project_id.as_ref())
-                    .unwrap();
-                if let Some(since) = created.get(on) {
+                // Not before what it is booked on existed (on nothing when its project was
+                // deleted and it was kept).
+                let on = entry.task_id.as_ref().or(entry.project_id.as_ref());
+                if let Some((on, since)) = on.and_then(|on| Some((on, created.get(on)?))) {
                     assert!(
                         live.start >= *since,
                         "{context}: starts before {on} existed"
@@ -368,10 +365,16 @@ pub(crate) fn check_working_life(
                     let first = notes.entry(note.clone()).or_insert(type_name.clone());
                     assert_eq!(*first, type_name, "{context}: note {note:?}");
                 }
-                // Internal projects bill nothing.
-                let project = entry.project.as_ref().expect("booked on a project");
-                if project.is_billable_by_default != Some(true) {
-                    assert_eq!(entry.is_billable, Some(false), "{context}");
+                // Internal projects bill nothing. An entry kept when its project was deleted is
+                // booked on none.
+                match (&entry.project_id, &entry.project) {
+                    (Some(_), Some(project)) => {
+                        if project.is_billable_by_default != Some(true) {
+                            assert_eq!(entry.is_billable, Some(false), "{context}");
+                        }
+                    }
+                    (None, None) => assert_eq!(entry.task_id, None, "{context}"),
+                    _ => panic!("{context}: projectId and project disagree"),
                 }
                 billable += usize::from(entry.is_billable == Some(true));
                 running += usize::from(live.end.is_none());

@@ -622,75 +622,195 @@ fn a_time_entry_is_booked_in_any_iana_time_zone_its_local_times_at_their_offsets
 }
 
 #[test]
-fn deleting_a_task_deletes_or_keeps_its_time_entries() {
-    for delete_time_trackings in [true, false] {
+fn deleting_a_task_its_project_or_its_client_deletes_or_keeps_its_time_entries() {
+    // What is deleted, and whether the time entry goes with it: the forms' defaults (no body)
+    // keep it, booked on no task and no project (openapi: TasksDeleteForm, ProjectDeleteForm,
+    // CompanyDeleteForm).
+    let deletes: [(&str, DeleteOf, bool); 8] = [
+        (
+            "task, true",
+            |task, _, _| delete_task(task, Some(true)),
+            true,
+        ),
+        (
+            "task, false",
+            |task, _, _| delete_task(task, Some(false)),
+            false,
+        ),
+        ("task, no body", |task, _, _| delete_task(task, None), false),
+        (
+            "project, true",
+            |_, project, _| delete_project(project, Some(true)),
+            true,
+        ),
+        (
+            "project, false",
+            |_, project, _| delete_project(project, Some(false)),
+            false,
+        ),
+        (
+            "project, no body",
+            |_, project, _| delete_project(project, None),
+            false,
+        ),
+        (
+            "client, delete-all",
+            |_, _, client| delete_client(client, "delete-all"),
+            true,
+        ),
+        (
+            "client, delete-all-without-timeentries",
+            |_, _, client| delete_client(client, "delete-all-without-timeentries"),
+            false,
+        ),
+    ];
+    for (case, delete, entry_goes) in deletes {
         let (mut generator, owner) = workspace(6, 300);
-        let project = open_project(&generator);
+        let client = write(
+            &mut generator,
+            &owner,
+            Write::CreateCompany {
+                form: CompanyForm {
+                    name: Some("Bäckerei Sonnenschein".into()),
+                    ..CompanyForm::default()
+                },
+            },
+        )
+        .events[0]
+            .entity_id
+            .clone();
+        let project = write(
+            &mut generator,
+            &owner,
+            Write::CreateProject {
+                form: ExtendedProjectForm {
+                    name: Some("Brot-Kampagne".into()),
+                    company_id: Some(client.clone()),
+                    ..ExtendedProjectForm::default()
+                },
+            },
+        )
+        .events[0]
+            .entity_id
+            .clone();
         let task = new_task(&mut generator, &owner, &project);
         let user = free_user(&mut generator);
         let form = time_entry_form(&generator, &user, &task, 15);
         let entry = write(&mut generator, &owner, Write::CreateTimeEntry { form }).events[0]
             .entity_id
             .clone();
-        let project_tracked = |generator: &Generator| {
-            generator
-                .world()
-                .project(&project)
-                .unwrap()
-                .project
-                .tracked_duration
-                .unwrap()
-        };
-        let before = project_tracked(&generator);
-        let written = write(
-            &mut generator,
-            &owner,
-            Write::DeleteTasks {
-                form: TasksDeleteForm {
-                    task_ids: Some(vec![task.clone()]),
-                    delete_time_trackings: Some(delete_time_trackings),
-                },
-            },
-        );
-        assert!(generator.world().task(&task).is_none());
-        if delete_time_trackings {
+        let written = write(&mut generator, &owner, delete(&task, &project, &client));
+        assert!(generator.world().task(&task).is_none(), "{case}");
+        let about_entry: Vec<&Envelope> = written
+            .events
+            .iter()
+            .filter(|event| event.entity_id == entry)
+            .collect();
+        assert_eq!(about_entry.len(), 1, "{case}: {:?}", names(&written.events));
+        let kept = generator.world().time_entry(&entry);
+        if entry_goes {
             assert_eq!(
-                names(&written.events),
-                ["timetracking_deleted", "task_deleted"]
+                about_entry[0].event_type.as_str(),
+                "timetracking_deleted",
+                "{case}"
             );
-            assert!(generator.world().time_entry(&entry).is_none());
-            assert_eq!(project_tracked(&generator), before - 900);
+            assert!(kept.is_none(), "{case}");
         } else {
             assert_eq!(
-                names(&written.events),
-                ["timetracking_updated", "task_deleted"]
+                about_entry[0].event_type.as_str(),
+                "timetracking_updated",
+                "{case}"
             );
-            assert_reads_back(&generator, &written.events[0]);
+            assert_reads_back(&generator, about_entry[0]);
+            // Cleared: the old value, and no new one (awork leaves out what is absent).
+            let cleared: Vec<(&str, Option<&Value>, Option<&Value>)> = about_entry[0]
+                .changes
+                .as_ref()
+                .unwrap()
+                .iter()
+                .map(|change| {
+                    let property = change.property.as_str();
+                    (property, change.old_value(), change.new_value())
+                })
+                .collect();
+            let (project_id, task_id) = (json!(project), json!(task));
             assert_eq!(
-                written.events[0].changes.as_ref().unwrap()[0].property,
-                "TaskId"
+                cleared,
+                [
+                    ("ProjectId", Some(&project_id), None),
+                    ("TaskId", Some(&task_id), None)
+                ],
+                "{case}"
             );
-            assert_eq!(generator.world().time_entry(&entry).unwrap().task_id, None);
-            assert_eq!(project_tracked(&generator), before);
-        }
-        let refused = generator
-            .write(
+            let kept = kept.unwrap_or_else(|| panic!("{case}: the time entry is gone"));
+            assert_eq!((&kept.task_id, &kept.project_id), (&None, &None), "{case}");
+            assert_eq!(kept.duration, Some(900), "{case}");
+            // It stays the user's to change: booked on another project, say.
+            let other = open_project(&generator);
+            let form = TimeEntryPostForm {
+                task_id: None,
+                project_id: Some(other),
+                ..time_entry_form(&generator, &user, &task, 15)
+            };
+            let start = kept.start_date_utc.clone();
+            let rebooked = TimeEntryPostForm {
+                start_date_utc: start.map(|date| date.to_string()),
+                start_time_utc: kept.start_time_utc.as_ref().map(ToString::to_string),
+                ..form
+            };
+            let written = write(
+                &mut generator,
                 &owner,
-                &Write::DeleteTasks {
-                    form: TasksDeleteForm {
-                        task_ids: Some(vec![task.clone()]),
-                        delete_time_trackings: None,
-                    },
+                Write::UpdateTimeEntry {
+                    time_entry_id: entry.clone(),
+                    form: rebooked,
                 },
-            )
-            .unwrap_err();
-        assert_eq!(
-            refused,
-            Refused::NotFound {
-                entity: "task",
-                id: task
-            }
-        );
+            );
+            assert_eq!(names(&written.events), ["timetracking_updated"], "{case}");
+            assert_reads_back(&generator, &written.events[0]);
+        }
+        // Nothing of the project's is left booked on it.
+        let world = generator.world();
+        if world.project(&project).is_none() {
+            assert!(
+                world
+                    .time_entries
+                    .iter()
+                    .all(|kept| kept.project_id.as_deref() != Some(project.as_str())),
+                "{case}"
+            );
+        }
+    }
+}
+
+/// A delete of the task, the project or the client (by their ids, in that order).
+type DeleteOf = fn(&str, &str, &str) -> Write;
+
+fn delete_task(task: &str, delete_time_trackings: Option<bool>) -> Write {
+    Write::DeleteTasks {
+        form: TasksDeleteForm {
+            task_ids: Some(vec![task.to_owned()]),
+            delete_time_trackings,
+        },
+    }
+}
+
+fn delete_project(project: &str, delete_time_trackings: Option<bool>) -> Write {
+    Write::DeleteProject {
+        project_id: project.to_owned(),
+        form: ProjectDeleteForm {
+            delete_time_trackings,
+        },
+    }
+}
+
+fn delete_client(client: &str, operation: &str) -> Write {
+    Write::DeleteCompany {
+        company_id: client.to_owned(),
+        form: CompanyDeleteForm {
+            delete_operation: Some(operation.to_owned()),
+            ..CompanyDeleteForm::default()
+        },
     }
 }
 
