@@ -117,6 +117,7 @@ pub(crate) struct Http {
 pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) body: Value,
+    pub(crate) headers: http::HeaderMap,
 }
 
 impl Http {
@@ -164,6 +165,7 @@ impl Http {
                 .unwrap_or_else(|_| panic!("{method} {url} answers in time"))
                 .unwrap_or_else(|error| panic!("{method} {url}: {error}"));
             let status = response.status().as_u16();
+            let headers = response.headers().clone();
             let bytes = response
                 .into_body()
                 .collect()
@@ -176,7 +178,11 @@ impl Http {
                 serde_json::from_slice(&bytes)
                     .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
             };
-            Answer { status, body }
+            Answer {
+                status,
+                body,
+                headers,
+            }
         })
     }
 
@@ -322,6 +328,76 @@ fn the_n8n_nodes_calls_succeed_and_every_answer_fits_awork_schemas() {
     conforms(&api, "WebhookConfig", &listed.body[0]);
     let beyond = http.api(&serve, "GET", "/api/v1/webhooks?page=2&pageSize=10", None);
     assert_eq!(beyond.body, json!([]));
+    // awork's list conventions, as on every list of its API.
+    let mut second = n8n_form("http://127.0.0.1:9/zapier", "task_added");
+    second["name"] = "Zapier".into();
+    let second = http.api(&serve, "POST", "/api/v1/webhooks", Some(&second));
+    assert_eq!(second.status, 200, "{second:?}");
+    let names = |answer: &Answer| -> Vec<String> {
+        let items = answer
+            .body
+            .as_array()
+            .unwrap_or_else(|| panic!("{answer:?}"));
+        items
+            .iter()
+            .map(|hook| hook["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = http.api(&serve, "GET", "/api/v1/webhooks", None);
+    let first_name = names(&all)[0].clone();
+    assert_eq!(
+        names(&all),
+        [first_name.as_str(), "Zapier"],
+        "creation order"
+    );
+    let found = http.api(
+        &serve,
+        "GET",
+        "/api/v1/webhooks?filterby=name%20eq%20'zapier'",
+        None,
+    );
+    assert_eq!(names(&found), ["Zapier"]);
+    assert_eq!(found.headers["aw-totalitems"], "1");
+    let paged = http.api(&serve, "GET", "/api/v1/webhooks?pageSize=1&page=2", None);
+    assert_eq!(names(&paged), ["Zapier"]);
+    assert_eq!(paged.headers["aw-totalitems"], "2");
+    assert_eq!(paged.headers["aw-page"], "2");
+    let ordered = http.api(&serve, "GET", "/api/v1/webhooks?orderby=name%20desc", None);
+    assert_eq!(names(&ordered), ["Zapier", first_name.as_str()]);
+    for bad in ["filterby=bogus%20eq%201", "filterby=((", "orderby=bogus"] {
+        let refused = http.api(&serve, "GET", &format!("/api/v1/webhooks?{bad}"), None);
+        assert_eq!(refused.status, 400, "{bad}: {refused:?}");
+        assert_eq!(refused.body["code"], "invalid-filter-or-order", "{bad}");
+    }
+    let logs_filtered = http.api(
+        &serve,
+        "GET",
+        &format!("/api/v1/webhooks/{id}/logs?filterby=isSuccessful%20eq%20false"),
+        None,
+    );
+    assert_eq!(logs_filtered.status, 200, "{logs_filtered:?}");
+    assert_eq!(logs_filtered.headers["aw-totalitems"], "0");
+    let refused = http.api(
+        &serve,
+        "GET",
+        &format!("/api/v1/webhooks/{id}/logs?orderby=x"),
+        None,
+    );
+    assert_eq!(refused.body["code"], "invalid-filter-or-order");
+    let refused = http.api(
+        &serve,
+        "GET",
+        &format!("/sim/webhooks/{id}/logs?outcome=bogus"),
+        None,
+    );
+    assert_eq!(refused.status, 400, "{refused:?}");
+    let second_id = second.body["id"].as_str().unwrap();
+    http.api(
+        &serve,
+        "DELETE",
+        &format!("/api/v1/webhooks/{second_id}"),
+        None,
+    );
 
     let types = http.api(&serve, "GET", "/api/v1/webhooks/eventtypes", None);
     assert_eq!(types.status, 200);

@@ -23,7 +23,7 @@ pub const PATH: &str = "crates/awork-workspace/src/operations.txt";
 pub const SCHEMAS_PATH: &str = "crates/awork-workspace/src/rest/schemas.json";
 
 /// The response models of the simulated operations.
-pub const RESPONSE_MODELS: [&str; 14] = [
+pub const RESPONSE_MODELS: [&str; 16] = [
     "Absence",
     "Comment",
     "Company",
@@ -38,6 +38,8 @@ pub const RESPONSE_MODELS: [&str; 14] = [
     "TypeOfWork",
     "User",
     "UserAndWorkspace",
+    "WebhookConfig",
+    "WebhookLog",
 ];
 
 /// The table's text.

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use awork_delivery::{AuthHeader, HttpTransport, Semantics, WebhookUrl};
 use awork_models::{Envelope, EventType, Naming};
+use awork_query::QueryContext;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use http::StatusCode;
@@ -30,7 +31,7 @@ use crate::answer::{Answer, Handled, error, no_content, ok};
 use crate::delivery::{self, now_ms, now_text};
 use crate::store::{Enqueue, WebhookRow};
 use crate::story::Step;
-use crate::{Shared, WhilePaused};
+use crate::{Shared, WhilePaused, rest};
 
 /// The most events one `POST /sim/events` makes.
 const MAX_COUNT: u64 = 100_000;
@@ -144,7 +145,8 @@ fn webhook_json(row: &WebhookRow) -> Value {
     Value::Object(object)
 }
 
-/// `page` (from 1) and `pageSize` (default 50, at most 1000) of a query string.
+/// `page` (from 1) and `pageSize` (default 50, at most 1000) of a query string: the paging of
+/// awork-sim's own `/sim/` lists.
 fn paging(query: &str) -> (u64, u64) {
     let mut page = 1u64;
     let mut size = 50u64;
@@ -160,16 +162,31 @@ fn paging(query: &str) -> (u64, u64) {
     ((page - 1).saturating_mul(size), size)
 }
 
+/// `GET /webhooks`: awork's list conventions, as every list of its API has them (`filterby`,
+/// `orderby`, `page`, `pageSize`, the `aw-*` headers); in creation order unless asked otherwise.
+static WEBHOOKS: rest::Endpoint =
+    rest::Endpoint::new(|| rest::endpoint("WebhookConfig", "createdOn"));
+
+/// `GET /webhooks/{id}/logs`: the same conventions; newest first unless asked otherwise.
+static WEBHOOK_LOGS: rest::Endpoint =
+    rest::Endpoint::new(|| rest::endpoint("WebhookLog", "createdOn desc"));
+
+/// What `filterby`'s `now` and `me` are for the webhook lists.
+fn query_context(shared: &Shared) -> QueryContext {
+    QueryContext {
+        now: Utc::now(),
+        current_user_id: shared.admin_id.clone(),
+    }
+}
+
 pub(crate) fn list(shared: &Shared, query: &str) -> Handled {
-    let (offset, size) = paging(query);
+    let query = match rest::parse_query(&WEBHOOKS, query) {
+        Ok(query) => query,
+        Err(refused) => return Ok(refused),
+    };
     let rows = shared.lock_store().webhooks()?;
-    let page: Vec<Value> = rows
-        .iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(size).unwrap_or(usize::MAX))
-        .map(webhook_json)
-        .collect();
-    Ok(ok(&Value::Array(page)))
+    let items = rows.iter().map(webhook_json).collect();
+    Ok(rest::page_answer(&query, items, &query_context(shared)))
 }
 
 pub(crate) fn read(shared: &Shared, id: &str) -> Handled {
@@ -459,16 +476,49 @@ pub(crate) fn delete(shared: &Shared, id: &str) -> Handled {
 /// `GET /webhooks/{id}/logs` (awork's `WebhookLog`s) or, `detailed`, `GET
 /// /sim/webhooks/{id}/logs`: with the log's number (`seq`, for a resend), `event`, `attempt` and
 /// `latencyMs`, and `outcome=failed` in the query keeps the failed attempts only.
+/// `GET /webhooks/{id}/logs` (awork's list conventions, over every log kept) and, `detailed`,
+/// `GET /sim/webhooks/{id}/logs` (`page`, `pageSize` and `outcome=failed|all`, with what
+/// `WebhookLog` lacks).
 pub(crate) fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Handled {
-    let paged = paging(query);
-    let failed_only = detailed && query.split('&').any(|pair| pair == "outcome=failed");
+    let listed = if detailed {
+        None
+    } else {
+        match rest::parse_query(&WEBHOOK_LOGS, query) {
+            Ok(query) => Some(query),
+            Err(refused) => return Ok(refused),
+        }
+    };
+    let mut failed_only = false;
+    if detailed {
+        for pair in query.split('&') {
+            match pair.split_once('=') {
+                Some((name, value)) if name.eq_ignore_ascii_case("outcome") => match value {
+                    "failed" => failed_only = true,
+                    "all" | "" => failed_only = false,
+                    other => {
+                        return Ok(error(
+                            StatusCode::BAD_REQUEST,
+                            "validation-failed",
+                            &format!("'outcome' must be 'failed' or 'all', not '{other}'."),
+                            &[],
+                        ));
+                    }
+                },
+                _ => {}
+            }
+        }
+    }
+    let paged = match listed {
+        Some(_) => (0, u64::MAX),
+        None => paging(query),
+    };
     let mut store = shared.lock_store();
     if store.webhook(id)?.is_none() {
         return Ok(not_found(id));
     }
     let rows = store.logs(id, paged, failed_only)?;
     drop(store);
-    let page: Vec<Value> = rows
+    let items: Vec<Value> = rows
         .iter()
         .map(|(seq, row)| {
             let mut log = json!({
@@ -490,7 +540,10 @@ pub(crate) fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Ha
             log
         })
         .collect();
-    Ok(ok(&Value::Array(page)))
+    Ok(match listed {
+        Some(query) => rest::page_answer(&query, items, &query_context(shared)),
+        None => ok(&Value::Array(items)),
+    })
 }
 
 /// One event made by `POST /sim/events`.

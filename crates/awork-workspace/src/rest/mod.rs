@@ -19,7 +19,7 @@ mod writes;
 use std::sync::{Arc, LazyLock};
 
 use awork_generate::world::World;
-use awork_query::{ListEndpoint, Parameter, QueryContext, Vocabulary};
+use awork_query::{ListEndpoint, ListQuery, Parameter, QueryContext, Vocabulary};
 use axum::Router;
 use http::header::HeaderValue;
 use http::{HeaderName, StatusCode};
@@ -41,7 +41,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 
 /// A list endpoint of awork's response model `model` (its properties are what `filterby` and
 /// `orderby` may name), in `default_order` when the request asks for none.
-fn endpoint(model: &str, default_order: &str) -> ListEndpoint {
+pub(crate) fn endpoint(model: &str, default_order: &str) -> ListEndpoint {
     let vocabulary = Vocabulary::from_openapi(schemas::document(), model)
         .unwrap_or_else(|failure| panic!("the response model {model}: {failure}"));
     ListEndpoint::new(vocabulary, default_order)
@@ -49,7 +49,7 @@ fn endpoint(model: &str, default_order: &str) -> ListEndpoint {
 }
 
 /// A list endpoint built on first use.
-type Endpoint = LazyLock<ListEndpoint>;
+pub(crate) type Endpoint = LazyLock<ListEndpoint>;
 
 /// An entity as JSON, cut to the properties of awork's model `model`.
 fn json_of(entity: &impl Serialize, model: &str) -> Value {
@@ -67,15 +67,9 @@ fn list(
     model: &str,
     collect: impl FnOnce(&World) -> Option<Vec<Value>>,
 ) -> Answer {
-    let query = match endpoint.parse(query.unwrap_or("")) {
+    let query = match parse_query(endpoint, query.unwrap_or("")) {
         Ok(query) => query,
-        Err(failure) => {
-            let code = match failure.parameter() {
-                Parameter::FilterBy | Parameter::OrderBy => "invalid-filter-or-order",
-                Parameter::Page | Parameter::PageSize => "validation-failed",
-            };
-            return answer::error(StatusCode::BAD_REQUEST, code, &failure.to_string(), &[]);
-        }
+        Err(refused) => return refused,
     };
     let (items, now) = {
         let story = shared.lock_story();
@@ -97,7 +91,24 @@ fn list(
         now,
         current_user_id: shared.admin_id.clone(),
     };
-    let page = query.apply(items, &context);
+    page_answer(&query, items, &context)
+}
+
+/// A list's query string read, or awork's 400 for what it cannot do (`invalid-filter-or-order`,
+/// or `validation-failed` for a page that is not a whole number).
+pub(crate) fn parse_query(endpoint: &ListEndpoint, query: &str) -> Result<ListQuery, Answer> {
+    endpoint.parse(query).map_err(|failure| {
+        let code = match failure.parameter() {
+            Parameter::FilterBy | Parameter::OrderBy => "invalid-filter-or-order",
+            Parameter::Page | Parameter::PageSize => "validation-failed",
+        };
+        answer::error(StatusCode::BAD_REQUEST, code, &failure.to_string(), &[])
+    })
+}
+
+/// The page of `items` that `query` asks for, as a bare JSON array with awork's paging headers.
+pub(crate) fn page_answer(query: &ListQuery, items: Vec<Value>, context: &QueryContext) -> Answer {
+    let page = query.apply(items, context);
     let mut answer = answer::ok(&Value::Array(page.items.clone()));
     for (name, value) in page.headers() {
         if let Ok(value) = HeaderValue::from_str(&value) {
