@@ -180,9 +180,9 @@ fn query_context(shared: &Shared) -> QueryContext {
 }
 
 pub(crate) fn list(shared: &Shared, query: &str) -> Handled {
-    let query = match rest::parse_query(&WEBHOOKS, query) {
+    let query = match WEBHOOKS.parse(query) {
         Ok(query) => query,
-        Err(refused) => return Ok(refused),
+        Err(failure) => return Ok(rest::refused_query(&failure)),
     };
     let rows = shared.lock_store().webhooks()?;
     let items = rows.iter().map(webhook_json).collect();
@@ -483,9 +483,9 @@ pub(crate) fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Ha
     let listed = if detailed {
         None
     } else {
-        match rest::parse_query(&WEBHOOK_LOGS, query) {
+        match WEBHOOK_LOGS.parse(query) {
             Ok(query) => Some(query),
-            Err(refused) => return Ok(refused),
+            Err(failure) => return Ok(rest::refused_query(&failure)),
         }
     };
     let mut failed_only = false;

@@ -19,7 +19,7 @@ mod writes;
 use std::sync::{Arc, LazyLock};
 
 use awork_generate::world::World;
-use awork_query::{ListEndpoint, ListQuery, Parameter, QueryContext, Vocabulary};
+use awork_query::{ListEndpoint, ListQuery, Parameter, QueryContext, QueryError, Vocabulary};
 use axum::Router;
 use http::header::HeaderValue;
 use http::{HeaderName, StatusCode};
@@ -67,9 +67,9 @@ fn list(
     model: &str,
     collect: impl FnOnce(&World) -> Option<Vec<Value>>,
 ) -> Answer {
-    let query = match parse_query(endpoint, query.unwrap_or("")) {
+    let query = match endpoint.parse(query.unwrap_or("")) {
         Ok(query) => query,
-        Err(refused) => return refused,
+        Err(failure) => return refused_query(&failure),
     };
     let (items, now) = {
         let story = shared.lock_story();
@@ -94,16 +94,14 @@ fn list(
     page_answer(&query, items, &context)
 }
 
-/// A list's query string read, or awork's 400 for what it cannot do (`invalid-filter-or-order`,
-/// or `validation-failed` for a page that is not a whole number).
-pub(crate) fn parse_query(endpoint: &ListEndpoint, query: &str) -> Result<ListQuery, Answer> {
-    endpoint.parse(query).map_err(|failure| {
-        let code = match failure.parameter() {
-            Parameter::FilterBy | Parameter::OrderBy => "invalid-filter-or-order",
-            Parameter::Page | Parameter::PageSize => "validation-failed",
-        };
-        answer::error(StatusCode::BAD_REQUEST, code, &failure.to_string(), &[])
-    })
+/// awork's 400 for a list query it cannot do: `invalid-filter-or-order`, or `validation-failed`
+/// for a page that is not a whole number.
+pub(crate) fn refused_query(failure: &QueryError) -> Answer {
+    let code = match failure.parameter() {
+        Parameter::FilterBy | Parameter::OrderBy => "invalid-filter-or-order",
+        Parameter::Page | Parameter::PageSize => "validation-failed",
+    };
+    answer::error(StatusCode::BAD_REQUEST, code, &failure.to_string(), &[])
 }
 
 /// The page of `items` that `query` asks for, as a bare JSON array with awork's paging headers.
