@@ -458,13 +458,14 @@ impl Check {
         }
     }
 
-    /// A date-time, when there: ISO 8601 with or without an offset and a fraction (without one it
-    /// is taken as UTC), or a bare date (its midnight in UTC).
+    /// A date-time, when there: ISO 8601 with or without an offset, a fraction and the seconds
+    /// (without an offset it is taken as UTC), or a bare date (its midnight in UTC).
     fn date_time(&mut self, property: &str, value: Option<&str>) -> Option<DateTime<Utc>> {
         let text = value?;
         let parsed = text
             .parse::<AworkDateTime>()
             .ok()
+            .or_else(|| with_seconds(text)?.parse::<AworkDateTime>().ok())
             .map(|date| date.to_utc().unwrap_or_else(|| date.naive().and_utc()))
             .or_else(|| {
                 NaiveDate::parse_from_str(text, "%Y-%m-%d")
@@ -517,6 +518,15 @@ impl Check {
             Err(Refused::Invalid(self.errors))
         }
     }
+}
+
+/// `2026-12-25T10:00` (with or without an offset) as `2026-12-25T10:00:00`: .NET's JSON reader
+/// takes a date-time without its seconds.
+fn with_seconds(text: &str) -> Option<String> {
+    let (minutes, rest) = text.split_at_checked(16)?;
+    let shape = minutes.as_bytes();
+    (shape[10] == b'T' && shape[13] == b':' && !rest.starts_with(':'))
+        .then(|| format!("{minutes}:00{rest}"))
 }
 
 /// A property's name as FluentValidation writes it in messages: `TypeOfWorkId` as `Type Of Work Id`.

@@ -246,9 +246,18 @@ fn updating_a_task_sends_a_change_per_changed_property() {
         .planned_duration;
     assert_eq!(after, planned_before.map(|n| n + 1800));
     // The same body again changes nothing and sends nothing.
-    let again = write(&mut generator, &owner, update);
+    let again = write(&mut generator, &owner, update.clone());
     assert!(again.events.is_empty());
     assert_eq!(again.response.as_ref().unwrap()["name"], "Moodboard final");
+    // So does the same time written without its seconds, or at another offset (.NET reads both).
+    for due_on in ["2025-06-01T17:00", "2025-06-01T19:00+02:00"] {
+        let Write::UpdateTask { task_id, mut form } = update.clone() else {
+            unreachable!()
+        };
+        form.due_on = Some(due_on.into());
+        let same = write(&mut generator, &owner, Write::UpdateTask { task_id, form });
+        assert!(same.events.is_empty(), "{due_on}");
+    }
 }
 
 #[test]
