@@ -79,7 +79,7 @@ async fn project_tasks(
                 .iter()
                 .enumerate()
                 .filter(|(_, task)| task.in_project(&id))
-                .map(|(index, _)| json_of(&world.task_entity(index), "TaskModel"))
+                .map(|(index, _)| super::tasks::task_json(world, index))
                 .collect(),
         )
     })

@@ -18,7 +18,7 @@ use axum::routing::{get, post};
 use serde_json::Value;
 
 use super::writes::{Shape, form, perform};
-use super::{Endpoint, endpoint, json_of, list, single};
+use super::{Endpoint, endpoint, json_of, list, schemas, single};
 use crate::Shared;
 use crate::answer::Answer;
 
@@ -44,11 +44,36 @@ async fn task(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answ
     let found = {
         let story = shared.lock_story();
         let world = story.world();
-        world
-            .task_index(&id)
-            .map(|index| json_of(&world.task_entity(index), "TaskModel"))
+        world.task_index(&id).map(|index| task_json(world, index))
     };
     single("task", &id, found)
+}
+
+/// A task (an index of the world's tasks) as a `TaskModel`, with the summary of its project
+/// (`project`, a `NestedProjectModelForTasks`: ENTITIES.md 4.2c), which clients filter on
+/// (Raycast's task search: `substringof('…',project/name)`).
+pub(super) fn task_json(world: &World, index: usize) -> Value {
+    let task = world.task_entity(index);
+    let mut value = serde_json::to_value(&task).unwrap_or(Value::Null);
+    let project = task
+        .project_id
+        .as_deref()
+        .and_then(|id| world.project_index(id));
+    if let Some(project) = project {
+        let mut nested = serde_json::to_value(world.nested_project(project)).unwrap_or_default();
+        let summary = &world.projects[project].project;
+        for (key, value) in [
+            ("companyId", &summary.company_id),
+            ("color", &summary.color),
+        ] {
+            if let Some(value) = value {
+                nested[key] = value.clone().into();
+            }
+        }
+        value["project"] = nested;
+    }
+    schemas::keep_declared(&mut value, "TaskModel");
+    value
 }
 
 /// The tasks of the world that `keep` keeps, as `TaskModel`s.
@@ -58,7 +83,7 @@ fn tasks_where(world: &World, keep: impl Fn(&awork_models::entities::Task) -> bo
         .iter()
         .enumerate()
         .filter(|(_, task)| keep(task))
-        .map(|(index, _)| json_of(&world.task_entity(index), "TaskModel"))
+        .map(|(index, _)| task_json(world, index))
         .collect()
 }
 
