@@ -1,5 +1,5 @@
 //! The errors a new user meets first, each one line that names the problem and the way out: a URL
-//! without its scheme, `https://` to a plain-http receiver, a fractional `--rate`, and clap's own
+//! without its scheme or with a port past 65535, `https://` to a plain-http receiver, a fractional `--rate`, and clap's own
 //! usage errors.
 
 use awork_delivery::receiver::{Behaviour, Receiver};
@@ -24,6 +24,21 @@ fn a_url_without_its_scheme_is_told_so_with_the_url_to_write() {
                 "{command}"
             );
         }
+    }
+}
+
+#[test]
+fn a_port_past_65535_is_refused_not_taken_as_80() {
+    for command in ["send", "check"] {
+        let url = "http://127.0.0.1:99999/hook";
+        let run = check(&[command, "--url", url], "", 2);
+        assert_eq!(
+            run.stderr,
+            format!(
+                "error: invalid webhook url `{url}`: the port must be a number from 1 to 65535\n"
+            ),
+            "{command}"
+        );
     }
 }
 

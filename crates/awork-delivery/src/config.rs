@@ -28,8 +28,9 @@ pub enum ConfigError {
     /// The auth header has no `:` between its name and its value.
     #[error("invalid auth header: expected `Name: value`, found no colon")]
     AuthMissingColon,
-    /// The auth header's name is not a valid HTTP header name.
-    #[error("invalid auth header name `{name}`")]
+    /// The auth header's name is not a valid HTTP header name. The name is not shown: given
+    /// without its `:`, a header's value would be in it.
+    #[error("invalid auth header name")]
     AuthInvalidName {
         /// The rejected name.
         name: String,
@@ -145,6 +146,23 @@ fn with_scheme(text: &str) -> String {
     }
 }
 
+/// The port of a URL as written (after the host's `:`), if it has one.
+fn port_text(uri: &Uri) -> Option<&str> {
+    let authority = uri.authority()?.as_str();
+    let host_and_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, rest)| rest);
+    let after_host = host_and_port
+        .rfind(']')
+        .map_or(host_and_port, |end| &host_and_port[end + 1..]);
+    after_host.split_once(':').map(|(_, port)| port)
+}
+
+/// A port number that can be connected to: 1 to 65535.
+fn port_number(text: &str) -> Option<u16> {
+    text.parse::<u16>().ok().filter(|port| *port != 0)
+}
+
 /// A validated absolute `http` or `https` URL with a host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookUrl(Uri);
@@ -168,6 +186,11 @@ impl WebhookUrl {
         match uri.host() {
             Some(host) if !host.is_empty() => {}
             _ => return Err(error("missing host")),
+        }
+        // `http::Uri` takes any digits as the port (and then has none): a connection would take
+        // port 80 or 443 for one that does not fit 16 bits, and reach another service.
+        if port_text(&uri).is_some_and(|port| !port.is_empty() && port_number(port).is_none()) {
+            return Err(error("the port must be a number from 1 to 65535"));
         }
         Ok(Self(uri))
     }
@@ -620,6 +643,9 @@ mod tests {
     #[test]
     fn urls_must_be_http_with_a_host() {
         assert!(WebhookUrl::parse("http://127.0.0.1:8080/hook").is_ok());
+        assert!(WebhookUrl::parse("http://[::1]:65535/hook").is_ok());
+        assert!(WebhookUrl::parse("http://user:pw@127.0.0.1:1/hook").is_ok());
+        assert!(WebhookUrl::parse("http://127.0.0.1:/hook").is_ok());
         assert!(WebhookUrl::parse("https://example.com").unwrap().is_https());
         for bad in [
             "ftp://example.com",
@@ -627,6 +653,10 @@ mod tests {
             "/hook",
             "http://",
             "not a url",
+            "http://127.0.0.1:99999/x",
+            "http://127.0.0.1:65536/x",
+            "https://example.com:0/",
+            "http://[::1]:70000/",
         ] {
             let error = WebhookUrl::parse(bad).unwrap_err();
             assert!(

@@ -98,8 +98,12 @@ fn parse(text: &str) -> Result<AuthHeader, String> {
         return Err("the auth header is `Name: value`; found no name before the `:`".to_owned());
     }
     if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        // The name is not quoted: a header given without its `:` (`Authorization Bearer t0k:en`)
+        // has the value before the first `:`.
         return Err(format!(
-            "the auth header's name `{name}` is not an HTTP header name (letters, digits and `-`, no spaces)"
+            "the auth header's name (the text before the first `:`) is not an HTTP header name: \
+             it holds {} (a name is letters, digits and `-`; is the `:` after it missing?)",
+            first_character_not_in_a_name(name)
         ));
     }
     if value.trim().is_empty() {
@@ -111,6 +115,19 @@ fn parse(text: &str) -> Result<AuthHeader, String> {
             "the auth header's value for `{name}` is not a valid HTTP header value (it holds a control character)"
         ),
     })
+}
+
+/// The first character of `name` a header name cannot hold, described without quoting the rest.
+fn first_character_not_in_a_name(name: &str) -> String {
+    let allowed = |character: char| {
+        character.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(character)
+    };
+    match name.chars().find(|character| !allowed(*character)) {
+        Some(character) if character.is_whitespace() => "a space".to_owned(),
+        Some(character) if character.is_ascii_graphic() => format!("`{character}`"),
+        Some(character) if character.is_control() => "a control character".to_owned(),
+        _ => "a character outside ASCII".to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -158,8 +175,14 @@ mod tests {
             ("s3cret-without-colon", "found no `:`"),
             (
                 "Bad Name: s3cret",
-                "name `Bad Name` is not an HTTP header name",
+                "not an HTTP header name: it holds a space",
             ),
+            // The `:` after the name forgotten, and one in the value: nothing of it is shown.
+            (
+                "Authorization Bearer s3cret:more",
+                "not an HTTP header name: it holds a space",
+            ),
+            ("X=s3cret: value", "it holds `=`"),
             (": s3cret", "no name"),
             ("X-Key:   ", "value for `X-Key` is empty"),
             ("X-Key: s3cret\u{7f}", "not a valid HTTP header value"),
