@@ -85,6 +85,9 @@ pub(crate) struct Answer {
     pub(crate) location: Option<String>,
     /// The body's first bytes, at most the excerpt limit given to [`Connection::exchange`].
     pub(crate) excerpt: Bytes,
+    /// Why the body did not arrive whole (the connection closed before its last byte, or it is
+    /// not valid chunking), if it did not: the answer then does not count.
+    pub(crate) cut_short: Option<io::Error>,
     /// Whether the connection can carry another request.
     pub(crate) reusable: bool,
 }
@@ -126,15 +129,14 @@ impl Connection {
         poll_read_more(&mut self.stream, &mut self.read, &mut context).is_ready()
     }
 
-    /// Sends one request with `head` and `body` and reads its answer, keeping at most
-    /// `excerpt_limit` bytes of the body and reading at most `drain_limit` (a longer body is
-    /// abandoned, with the connection). No deadline: the caller sets one.
+    /// Sends one request with `head` and `body` and reads its answer to the body's end, keeping
+    /// at most `excerpt_limit` bytes of the body. No deadline: the caller sets one (a body that
+    /// does not end is read until then).
     pub(crate) async fn exchange(
         &mut self,
         head: &RequestHead,
         body: &[u8],
         excerpt_limit: usize,
-        drain_limit: usize,
     ) -> Result<Answer, NoAnswer> {
         let written = self
             .write_request(head, body)
@@ -144,19 +146,24 @@ impl Connection {
                 answered: false,
             })?;
         let head = self.read_head().await?;
-        let mut excerpt = Excerpt::new(excerpt_limit, drain_limit);
-        let whole = match head.framing {
-            Framing::Empty => Ok(true),
+        let mut excerpt = Excerpt::new(excerpt_limit);
+        let read = match head.framing {
+            Framing::Empty => Ok(()),
             Framing::Length(length) => self.read_exactly(length, &mut excerpt).await,
             Framing::Chunked => self.read_chunks(&mut excerpt).await,
             Framing::ToClose => self.read_to_close(&mut excerpt).await,
         };
-        let whole = whole.unwrap_or(false);
+        let reusable = read.is_ok()
+            && head.framing != Framing::ToClose
+            && head.keep_alive
+            && self.read.is_empty()
+            && written == Written::Whole;
         Ok(Answer {
             status: head.status,
             location: head.location,
             excerpt: excerpt.bytes.freeze(),
-            reusable: whole && head.keep_alive && self.read.is_empty() && written == Written::Whole,
+            cut_short: read.err(),
+            reusable,
         })
     }
 
@@ -256,8 +263,8 @@ impl Connection {
         }
     }
 
-    /// Reads `length` bytes of body; `false` when the excerpt's drain limit stopped it first.
-    async fn read_exactly(&mut self, mut length: u64, excerpt: &mut Excerpt) -> io::Result<bool> {
+    /// Reads `length` bytes of body.
+    async fn read_exactly(&mut self, mut length: u64, excerpt: &mut Excerpt) -> io::Result<()> {
         while length > 0 {
             if self.read.is_empty() {
                 self.fill().await?;
@@ -266,44 +273,37 @@ impl Connection {
                 .read
                 .len()
                 .min(usize::try_from(length).unwrap_or(usize::MAX));
-            let went_on = excerpt.take(&self.read[..take]);
+            excerpt.take(&self.read[..take]);
             self.read.advance(take);
             length -= take as u64;
-            if !went_on {
-                return Ok(false);
-            }
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Reads a chunked body to its last chunk and the trailers after it.
-    async fn read_chunks(&mut self, excerpt: &mut Excerpt) -> io::Result<bool> {
+    async fn read_chunks(&mut self, excerpt: &mut Excerpt) -> io::Result<()> {
         loop {
             let line = self.line().await?;
             let size = chunk_size(&line)?;
             if size == 0 {
                 while !self.line().await?.is_empty() {}
-                return Ok(true);
+                return Ok(());
             }
-            if !self.read_exactly(size, excerpt).await? {
-                return Ok(false);
-            }
+            self.read_exactly(size, excerpt).await?;
             if !self.line().await?.is_empty() {
                 return Err(invalid("a chunk is longer than its size"));
             }
         }
     }
 
-    /// Reads to the close; never reusable.
-    async fn read_to_close(&mut self, excerpt: &mut Excerpt) -> io::Result<bool> {
+    /// Reads to the close, which ends the body; the connection is not reused.
+    async fn read_to_close(&mut self, excerpt: &mut Excerpt) -> io::Result<()> {
         loop {
-            if !excerpt.take(&self.read) {
-                return Ok(false);
-            }
+            excerpt.take(&self.read);
             self.read.clear();
             match self.fill().await {
                 Ok(()) => {}
-                Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
+                Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
                 Err(error) => return Err(error),
             }
         }
@@ -485,30 +485,24 @@ fn invalid(message: impl Into<String>) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message.into())
 }
 
-/// The first bytes of a body, and how many were read.
+/// The first bytes of a body.
 struct Excerpt {
     bytes: BytesMut,
     limit: usize,
-    read: usize,
-    drain_limit: usize,
 }
 
 impl Excerpt {
-    fn new(limit: usize, drain_limit: usize) -> Self {
+    fn new(limit: usize) -> Self {
         Self {
             bytes: BytesMut::new(),
             limit,
-            read: 0,
-            drain_limit,
         }
     }
 
-    /// Counts `data` as read and keeps what fits; `false` once more than the drain limit was read.
-    fn take(&mut self, data: &[u8]) -> bool {
-        self.read += data.len();
+    /// Keeps what fits of `data`, the next bytes of the body.
+    fn take(&mut self, data: &[u8]) {
         let room = self.limit.saturating_sub(self.bytes.len());
         self.bytes.extend_from_slice(&data[..room.min(data.len())]);
-        self.read <= self.drain_limit
     }
 }
 
@@ -741,7 +735,7 @@ mod tests {
                 let mut connection = Connection::new(client);
                 let head = RequestHead::post("/hook", [("host", &b"test"[..])]);
                 for _ in 0..answers {
-                    let answer = connection.exchange(&head, b"{}", 512, 64 * 1024).await.unwrap();
+                    let answer = connection.exchange(&head, b"{}", 512).await.unwrap();
                     assert_eq!(answer.status.as_u16(), status);
                     assert_eq!(&answer.excerpt[..], &body[..body.len().min(512)]);
                     assert_eq!(answer.reusable, !to_close);

@@ -34,9 +34,6 @@ use crate::http1::{Connection as Http1Connection, NoAnswer, RequestHead};
 
 /// How many bytes of a response body are kept for reporting.
 pub const BODY_EXCERPT_LIMIT: usize = 512;
-/// How many bytes of a response body are read (and discarded) so the connection can be reused.
-/// A longer body is abandoned and its connection closed.
-const BODY_DRAIN_LIMIT: usize = 64 * 1024;
 
 /// What one attempt produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,8 +186,9 @@ impl HttpTransport {
 
     /// One try of an attempt on a connection (`Pooled`: an idle one if one is still open, else a
     /// new one), without a deadline: the request, the response head, and the body read to its end
-    /// (or to [`BODY_DRAIN_LIMIT`]); the connection goes back to the pool only when its response
-    /// was read whole, and then before this returns.
+    /// (a 2xx whose body is cut short is a failed attempt, not a delivery); the
+    /// connection goes back to the pool only when its response was read whole, and then before
+    /// this returns.
     ///
     /// `Err(StaleConnection)` when a reused connection failed before any byte of a response: a
     /// connection that served a request and then sat idle may have been closed by the receiver (its
@@ -214,12 +212,21 @@ impl HttpTransport {
             Err(error) => return Ok(classify(&error)),
         };
         let exchanged = connection
-            .exchange(&self.head, &body, BODY_EXCERPT_LIMIT, BODY_DRAIN_LIMIT)
+            .exchange(&self.head, &body, BODY_EXCERPT_LIMIT)
             .await;
         match exchanged {
             Ok(answer) => {
                 if answer.reusable {
                     pool.put_back(connection);
+                }
+                if let Some(error) = answer.cut_short.filter(|_| answer.status.is_success()) {
+                    // Only a whole answer delivers, as awork's client reads it whole (another
+                    // status is a failure either way, and keeps its code).
+                    return Ok(AttemptOutcome::Other(format!(
+                        "the {} answer's body was cut short: {}",
+                        answer.status.as_u16(),
+                        cut_short_reason(&error)
+                    )));
                 }
                 Ok(AttemptOutcome::Status {
                     code: answer.status,
@@ -255,6 +262,14 @@ impl HttpTransport {
                 }
             }
         }
+    }
+}
+
+/// Why a body was cut short, in words: the close before its end, or what broke its framing.
+fn cut_short_reason(error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::UnexpectedEof => "the connection closed before its last byte".to_owned(),
+        _ => error.to_string(),
     }
 }
 

@@ -173,8 +173,8 @@ async fn an_answer_that_ends_its_connection_is_read_and_the_next_attempt_opens_a
 }
 
 #[tokio::test]
-async fn a_body_past_the_drain_limit_keeps_its_first_bytes_and_its_connection_is_left() {
-    let body = "x".repeat(100 * 1024);
+async fn a_long_body_is_read_to_its_end_keeping_its_first_bytes_and_its_connection() {
+    let body = "x".repeat(1024 * 1024);
     let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", body.len());
     let receiver = ScriptedReceiver::start(vec![head.into_bytes(), body.into_bytes()], false).await;
     let (outcomes, connections) = receiver.attempts(2).await;
@@ -182,7 +182,39 @@ async fn a_body_past_the_drain_limit_keeps_its_first_bytes_and_its_connection_is
         outcomes,
         vec![status(200, &"x".repeat(BODY_EXCERPT_LIMIT)); 2]
     );
-    assert_eq!(connections, 2);
+    assert_eq!(connections, 1);
+}
+
+#[tokio::test]
+async fn a_2xx_whose_body_is_cut_short_is_a_failed_attempt() {
+    for (what, answer) in [
+        (
+            "content-length, 7 bytes of 100",
+            vec!["HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\naccepte"],
+        ),
+        (
+            "the head alone",
+            vec!["HTTP/1.1 202 Accepted\r\ncontent-length: 50\r\n\r\n"],
+        ),
+        (
+            "chunked, before its last chunk",
+            vec!["HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n"],
+        ),
+    ] {
+        let receiver = ScriptedReceiver::start(pieces(&answer), true).await;
+        let (outcomes, connections) = receiver.attempts(2).await;
+        for outcome in &outcomes {
+            assert!(!outcome.is_success(), "{what}: {outcome:?}");
+            match outcome {
+                AttemptOutcome::Other(message) => assert!(
+                    message.contains("answer's body was cut short: the connection closed"),
+                    "{what}: {message}"
+                ),
+                other => panic!("{what}: {other:?}"),
+            }
+        }
+        assert_eq!(connections, 2, "{what}");
+    }
 }
 
 #[tokio::test]
@@ -240,8 +272,11 @@ async fn an_answer_that_is_not_http_is_a_failure_that_says_so() {
             AttemptOutcome::Other(message) if !says.is_empty() => {
                 assert!(message.contains(says), "{what}: {message}");
             }
-            // A bad chunk comes after the status, which stands, as for a body cut short.
-            outcome if says.is_empty() => assert_eq!(*outcome, status(200, ""), "{what}"),
+            // A bad chunk comes after the status: the 2xx does not count, and says why.
+            AttemptOutcome::Other(message) => assert!(
+                message.contains("body was cut short: a chunk's size is not a hexadecimal"),
+                "{what}: {message}"
+            ),
             outcome => panic!("{what}: {outcome:?}"),
         }
     }
