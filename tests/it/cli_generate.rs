@@ -203,6 +203,27 @@ fn an_unknown_event_name_exits_2_naming_it_and_the_closest_names() {
 }
 
 #[test]
+fn awkward_events_of_one_type_are_all_of_that_type() {
+    let args = [
+        "generate",
+        "--event",
+        "task_added",
+        "--awkward",
+        "--count",
+        "300",
+        "--seed",
+        "4",
+    ];
+    let stdout = check(&args, "", 0).stdout;
+    let types: std::collections::BTreeSet<String> = stdout
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .map(|event| event["eventType"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(types.into_iter().collect::<Vec<_>>(), ["task_added"]);
+}
+
+#[test]
 fn awkward_events_are_deterministic_valid_and_have_every_awkward_shape() {
     let args = ["generate", "--awkward", "--count", "3000", "--seed", "3"];
     let run = check(&args, "", 0);

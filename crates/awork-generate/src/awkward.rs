@@ -477,6 +477,9 @@ pub fn unknown_file_event(event: &Value, rng: &mut Rng) -> Value {
 #[derive(Debug)]
 pub struct Awkward {
     rng: Rng,
+    /// Whether an event may be renamed to an event type awork may add later (not when only
+    /// events of given types were asked for).
+    future_types: bool,
 }
 
 /// How often each shape is drawn, in percent.
@@ -493,6 +496,17 @@ impl Awkward {
         Awkward {
             // A stream of its own, so that bending does not change the story's events.
             rng: Rng::seed_from_u64(seed ^ 0x6177_6b77_6172_6421),
+            future_types: true,
+        }
+    }
+
+    /// The same, but every event keeps its event type: for a corpus of given event types
+    /// (`generate --event`), whose events must all be of them.
+    #[must_use = "the shapes are returned, not changed in place"]
+    pub fn keeping_event_types(self) -> Awkward {
+        Awkward {
+            future_types: false,
+            ..self
         }
     }
 
@@ -504,7 +518,7 @@ impl Awkward {
     /// add later), as JSON.
     pub fn bend(&mut self, event: &Envelope) -> Value {
         let mut value = serde_json::to_value(event).expect("an envelope serializes");
-        if self.chance(FUTURE_TYPE_CHANCE) {
+        if self.chance(FUTURE_TYPE_CHANCE) && self.future_types {
             if self.chance(20) {
                 value = unknown_file_event(&value, &mut self.rng);
             } else {

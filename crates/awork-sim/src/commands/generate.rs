@@ -80,7 +80,15 @@ pub fn run(config: &Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let events = Generator::new(config.generator.clone())
         .with_trace_salt(config.trace_salt)
         .take(count);
-    let mut awkward = config.awkward.then(|| Awkward::new(config.generator.seed));
+    let mut awkward = config.awkward.then(|| {
+        let awkward = Awkward::new(config.generator.seed);
+        // `--event`: only events of those types, bent or not.
+        if config.generator.event_types.is_empty() {
+            awkward
+        } else {
+            awkward.keeping_event_types()
+        }
+    });
     match &config.out {
         None => {
             let mut line = Vec::with_capacity(4096);
