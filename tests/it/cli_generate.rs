@@ -215,9 +215,9 @@ fn awkward_events_of_one_type_are_all_of_that_type() {
         "4",
     ];
     let stdout = check(&args, "", 0).stdout;
-    let types: std::collections::BTreeSet<String> = stdout
+    let types: BTreeSet<String> = stdout
         .lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
         .map(|event| event["eventType"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(types.into_iter().collect::<Vec<_>>(), ["task_added"]);
