@@ -325,7 +325,7 @@ fn bad_options_and_inputs_exit_2_naming_the_problem_and_send_nothing() {
         ),
         (
             vec!["--url", &url, "--auth-header", "Bad Name: x"],
-            "Bad Name",
+            "holds a space",
         ),
         (vec!["--url", &url, "--timeout", "10x"], "10x"),
         (vec!["--url", &url, "--timeout", "30"], "--timeout"),

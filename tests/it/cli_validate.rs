@@ -92,7 +92,7 @@ fn stdin_is_read_without_files_and_for_dash() {
 
 #[test]
 fn array_problems_name_the_line_where_the_element_starts() {
-    let bad = edited(|event| event["entityId"] = json!("other"));
+    let bad = edited(|event| event["entityId"] = json!("00000000-0000-4000-8000-000000000000"));
     let text = format!("[\n{},\n{}\n]\n", docs_example(), bad);
     let run = check(&["validate"], &text, 1);
     assert!(
@@ -214,7 +214,7 @@ fn text_that_is_not_json_is_a_problem_at_its_position() {
 
 #[test]
 fn a_torn_line_is_a_problem_of_its_line_and_checking_goes_on_through_later_lines_and_files() {
-    let bad = edited(|event| event["entityId"] = json!("other"));
+    let bad = edited(|event| event["entityId"] = json!("00000000-0000-4000-8000-000000000000"));
     let capture = format!(
         "{}{}\n{}",
         ndjson(&[docs_example()]),
@@ -423,7 +423,7 @@ fn a_repeated_key_is_a_problem() {
 /// says that invalid events were found.
 #[test]
 fn a_closed_stdout_is_not_an_error() {
-    let bad = edited(|event| event["entityId"] = json!("other"));
+    let bad = edited(|event| event["entityId"] = json!("00000000-0000-4000-8000-000000000000"));
     // Far more output than a pipe buffers, so that the program writes after the reader has gone.
     let file = TempFile::new("many.ndjson", &ndjson(&vec![bad; 2000]));
     let mut child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))

@@ -163,9 +163,16 @@ fn port_number(text: &str) -> Option<u16> {
     text.parse::<u16>().ok().filter(|port| *port != 0)
 }
 
-/// A validated absolute `http` or `https` URL with a host.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A validated absolute `http` or `https` URL with a host. Its `Debug` and `Display` hide a
+/// password in it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct WebhookUrl(Uri);
+
+impl fmt::Debug for WebhookUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WebhookUrl({self})")
+    }
+}
 
 impl WebhookUrl {
     /// Parses and validates `text`.
@@ -213,9 +220,24 @@ impl FromStr for WebhookUrl {
     }
 }
 
+/// The URL as given, but for a password in it (`http://user:***@host/`): reports and logs show
+/// the URL, and a password is a secret. (Like awork's client, awork-sim sends no credentials
+/// from the URL.)
 impl fmt::Display for WebhookUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        let text = self.0.to_string();
+        let userinfo = self
+            .0
+            .authority()
+            .and_then(|authority| authority.as_str().rsplit_once('@'))
+            .map(|(userinfo, _)| userinfo);
+        match userinfo.and_then(|userinfo| userinfo.split_once(':')) {
+            Some((user, password)) if !password.is_empty() => {
+                let shown = format!("{user}:***");
+                f.write_str(&text.replacen(userinfo.unwrap_or_default(), &shown, 1))
+            }
+            _ => f.write_str(&text),
+        }
     }
 }
 
@@ -644,7 +666,12 @@ mod tests {
     fn urls_must_be_http_with_a_host() {
         assert!(WebhookUrl::parse("http://127.0.0.1:8080/hook").is_ok());
         assert!(WebhookUrl::parse("http://[::1]:65535/hook").is_ok());
-        assert!(WebhookUrl::parse("http://user:pw@127.0.0.1:1/hook").is_ok());
+        let with_password = WebhookUrl::parse("http://user:hunter2@127.0.0.1:1/hook").unwrap();
+        assert_eq!(
+            with_password.to_string(),
+            "http://user:***@127.0.0.1:1/hook"
+        );
+        assert!(!format!("{with_password:?}").contains("hunter2"));
         assert!(WebhookUrl::parse("http://127.0.0.1:/hook").is_ok());
         assert!(WebhookUrl::parse("https://example.com").unwrap().is_https());
         for bad in [

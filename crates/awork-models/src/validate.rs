@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::entities::Entity;
 use crate::envelope::{Change, TriggeredBy};
+use crate::time::OffsetStyle;
 use crate::{AworkDateTime, EntityType, Envelope, EventName, EventType};
 
 /// A problem found in an event.
@@ -175,6 +176,12 @@ pub fn valid_event(text: &str) -> Option<Envelope> {
 /// `entityType` fits the event type.
 pub fn validate(envelope: &Envelope) -> Vec<Problem> {
     let mut problems = Vec::new();
+    check_forms(
+        Some(&envelope.timestamp),
+        Some(&envelope.entity_id),
+        envelope.triggered_by.as_ref(),
+        &mut problems,
+    );
     if let Some(own_id) = envelope.entity.id() {
         check_entity_id(&envelope.entity_id, own_id, &mut problems);
     }
@@ -187,6 +194,44 @@ pub fn validate(envelope: &Envelope) -> Vec<Problem> {
         );
     }
     problems
+}
+
+/// What the JSON Schema (`awork-sim schema`) refuses by pattern where the models take any
+/// string: the envelope's ids as .NET writes GUIDs, and a timestamp without its offset.
+fn check_forms(
+    timestamp: Option<&AworkDateTime>,
+    entity_id: Option<&str>,
+    actor: Option<&TriggeredBy>,
+    problems: &mut Vec<Problem>,
+) {
+    if timestamp.is_some_and(|timestamp| timestamp.offset_style() == OffsetStyle::Local) {
+        problems.push(Problem::InvalidValue {
+            path: "timestamp".to_owned(),
+            reason: "no offset: awork writes the event's time with one (`+00:00`)".to_owned(),
+        });
+    }
+    if let Some(entity_id) = entity_id {
+        check_guid("entityId", entity_id, problems);
+    }
+    if let Some(actor) = actor {
+        check_guid("triggeredBy.id", &actor.id, problems);
+    }
+}
+
+/// A GUID as .NET writes it: `8-4-4-4-12` lowercase hexadecimal digits.
+fn check_guid(path: &str, id: &str, problems: &mut Vec<Problem>) {
+    let bytes = id.as_bytes();
+    let is_guid = bytes.len() == 36
+        && bytes.iter().enumerate().all(|(index, byte)| match index {
+            8 | 13 | 18 | 23 => *byte == b'-',
+            _ => byte.is_ascii_digit() || (b'a'..=b'f').contains(byte),
+        });
+    if !is_guid {
+        problems.push(Problem::InvalidValue {
+            path: path.to_owned(),
+            reason: format!("{id:?} is not a GUID (lowercase 8-4-4-4-12 hexadecimal digits)"),
+        });
+    }
 }
 
 fn check_entity_id(entity_id: &str, own_id: &str, problems: &mut Vec<Problem>) {
@@ -230,14 +275,20 @@ fn every_problem(value: &Value) -> Vec<Problem> {
         object,
         problems: &mut problems,
     };
-    envelope.required::<AworkDateTime>("timestamp");
+    let timestamp = envelope.required::<AworkDateTime>("timestamp");
     let event_name = envelope.required::<EventName>("eventType");
     let entity_id = envelope.required::<String>("entityId");
     let entity_type = envelope.required::<String>("entityType");
     envelope.optional::<String>("entityLink");
     envelope.optional::<String>("traceId");
-    envelope.optional::<TriggeredBy>("triggeredBy");
+    let actor = envelope.optional::<TriggeredBy>("triggeredBy");
     envelope.optional::<Vec<Change>>("changes");
+    check_forms(
+        timestamp.as_ref(),
+        entity_id.as_deref(),
+        actor.as_ref(),
+        &mut problems,
+    );
     match object.get("entity") {
         None => problems.push(Problem::MissingField {
             path: "entity".to_owned(),

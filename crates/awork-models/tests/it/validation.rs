@@ -76,12 +76,43 @@ fn required_properties_and_types_are_named_with_their_path() {
 #[test]
 fn several_problems_are_reported_together() {
     let mut value = docs_example();
-    value["entityId"] = json!("other");
+    value["entityId"] = json!("0b0a4c5e-6f7d-4e8a-9b1c-2d3e4f5a6b7c");
     value["entityType"] = json!("user");
     let problems = validate_value(value).unwrap_err();
     assert_eq!(
         problems.iter().map(Problem::path).collect::<Vec<_>>(),
         ["entityId", "entityType"]
+    );
+}
+
+#[test]
+fn ids_and_the_timestamp_have_the_forms_the_schema_requires() {
+    let other_guid = "0B0A4C5E-6F7D-4E8A-9B1C-2D3E4F5A6B7C";
+    check(
+        |event| {
+            event["timestamp"] = json!("2025-01-01T10:00:00");
+            event["entityId"] = json!("x");
+            event["entity"]["id"] = json!("x");
+            event["triggeredBy"]["id"] = json!(other_guid);
+        },
+        &[
+            "timestamp: no offset: awork writes the event's time with one (`+00:00`)",
+            "entityId: \"x\" is not a GUID (lowercase 8-4-4-4-12 hexadecimal digits)",
+            "triggeredBy.id: \"0B0A4C5E-6F7D-4E8A-9B1C-2D3E4F5A6B7C\" is not a GUID (lowercase \
+             8-4-4-4-12 hexadecimal digits)",
+        ],
+    );
+    // The same when the event has other problems that keep it from reading into the models.
+    check(
+        |event| {
+            event["entityId"] = json!("x");
+            _ = event["entity"].as_object_mut().unwrap().remove("name");
+        },
+        &[
+            "entityId: \"x\" is not a GUID (lowercase 8-4-4-4-12 hexadecimal digits)",
+            "entity.name: missing",
+            "entityId: \"x\" differs from entity.id \"8293ac0e-0aaa-468c-b3fc-480b2d7200f0\"",
+        ],
     );
 }
 
