@@ -74,6 +74,8 @@ impl AuthArgs {
             let source = format!("--auth-header-file {}", path.display());
             let text =
                 std::fs::read_to_string(path).with_context(|| format!("{source}: cannot read"))?;
+            // An editor's byte order mark is not part of the header.
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
             let first = text.lines().next().unwrap_or_default().to_owned();
             (source, first)
         } else {
