@@ -201,6 +201,78 @@ fn a_careless_receiver_fails_with_exit_1_and_the_rerun_command() {
     assert!(!run.stdout.contains("cli-secret-81d0"));
 }
 
+/// Runs `awork-sim check ARGS…` with `AWORK_SIM_AUTH_HEADER` set to `env`, or unset, and returns
+/// the rerun command that ends its report (a case is expected to fail: exit 1).
+fn rerun_command(args: &[&str], env: Option<&str>) -> String {
+    let run = in_environment(
+        Command::new(env!("CARGO_BIN_EXE_awork-sim")).args(args),
+        env,
+    );
+    assert_eq!(run.0, Some(1), "{args:?}: {}", run.1);
+    let rerun = run.1.lines().last().unwrap().trim().to_owned();
+    assert!(rerun.starts_with("awork-sim check --url "), "{}", run.1);
+    rerun
+}
+
+/// Runs `command` with `AWORK_SIM_AUTH_HEADER` set to `env`, or unset, and the directory of the
+/// binary first on `PATH`: its exit status and stdout.
+fn in_environment(command: &mut Command, env: Option<&str>) -> (Option<i32>, String) {
+    let binaries = std::path::Path::new(env!("CARGO_BIN_EXE_awork-sim"))
+        .parent()
+        .unwrap();
+    let path = std::env::join_paths(std::iter::once(binaries.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    command
+        .current_dir(workspace_root())
+        .env("PATH", path)
+        .env_remove("AWORK_SIM_AUTH_HEADER");
+    if let Some(header) = env {
+        command.env("AWORK_SIM_AUTH_HEADER", header);
+    }
+    let output = command.stdin(Stdio::null()).output().expect("it runs");
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap() + &String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn the_rerun_command_gives_the_auth_header_as_the_run_got_it_and_runs_again() {
+    let receiver = Example::start(Some(Mistake::DuplicateRefused));
+    let url = receiver.url();
+    let selected = ["check", "--url", &url, "--only", "accepts-redelivery"];
+    let file = TempFile::new("auth-header", &format!("{AUTH}\n"));
+
+    // From the environment: the rerun command names no header, and finds it there again.
+    let rerun = rerun_command(&selected, Some(AUTH));
+    assert!(!rerun.contains("--auth-header"), "{rerun}");
+    // From a file: the rerun command names the file.
+    let with_file = [&selected[..], &["--auth-header-file", file.arg()]].concat();
+    let rerun_with_file = rerun_command(&with_file, None);
+    assert!(
+        rerun_with_file.contains(&format!(" --auth-header-file {} ", file.arg())),
+        "{rerun_with_file}"
+    );
+    // Pasted into the same shell, each reruns the case, which fails again (exit 1, not a usage
+    // error).
+    for (rerun, env) in [(&rerun, Some(AUTH)), (&rerun_with_file, None)] {
+        let (code, output) = in_environment(Command::new("bash").args(["-c", rerun]), env);
+        assert_eq!(code, Some(1), "{rerun}: {output}");
+        assert!(output.contains("FAIL  accepts-redelivery"), "{output}");
+    }
+
+    // On the command line: a placeholder for the value, never the value.
+    let on_the_line = [&selected[..], &["--auth-header", AUTH]].concat();
+    let rerun = rerun_command(&on_the_line, None);
+    assert!(
+        rerun.contains(" --auth-header 'x-awork-secret: <value>' "),
+        "{rerun}"
+    );
+    assert!(!rerun.contains("cli-secret-81d0"), "{rerun}");
+}
+
 #[test]
 fn only_warnings_exit_0() {
     let receiver = Example::start(Some(Mistake::SmallBodyLimit));

@@ -379,6 +379,7 @@ mod tests {
 
     use super::*;
     use crate::cases::Level;
+    use crate::report::AuthSource;
 
     /// A request of `case` carrying `event_type` that needed a 2xx and got `answer`.
     fn request(case: CaseId, event_type: &str, answer: Answer) -> RequestRecord {
@@ -448,6 +449,7 @@ mod tests {
             timeout: Duration::from_secs(1),
             burst: 50,
             auth_header_name: None,
+            auth_source: AuthSource::Argument,
             insecure: false,
             naming: Naming::Api,
         };

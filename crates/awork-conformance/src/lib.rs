@@ -46,7 +46,7 @@ pub use awork_generate::awkward::UNKNOWN_EVENT_TYPE;
 pub use cases::{CaseId, Level, UnknownCase};
 pub use causes::Cause;
 pub use probes::LARGE_PAYLOAD_BYTES;
-pub use report::{Answer, CaseReport, Outcome, Report, RequestRecord, Settings};
+pub use report::{Answer, AuthSource, CaseReport, Outcome, Report, RequestRecord, Settings};
 
 /// How long a receiver has to answer, as awork gives it: 30 seconds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -96,6 +96,7 @@ pub struct CheckConfig {
     url: WebhookUrl,
     url_text: String,
     auth: Option<AuthHeader>,
+    auth_source: AuthSource,
     timeout: Duration,
     burst: usize,
     seed: u64,
@@ -113,6 +114,7 @@ impl CheckConfig {
             url: WebhookUrl::parse(url)?,
             url_text: url.to_owned(),
             auth: None,
+            auth_source: AuthSource::Argument,
             timeout: DEFAULT_TIMEOUT,
             burst: DEFAULT_BURST,
             seed: DEFAULT_SEED,
@@ -127,6 +129,13 @@ impl CheckConfig {
     /// `rejects-wrong-auth`.
     pub fn with_auth(mut self, auth: AuthHeader) -> CheckConfig {
         self.auth = Some(auth);
+        self
+    }
+
+    /// Where the auth header came from (default: the command line), so that the report's rerun
+    /// command gives it the same way.
+    pub fn with_auth_source(mut self, source: AuthSource) -> CheckConfig {
+        self.auth_source = source;
         self
     }
 

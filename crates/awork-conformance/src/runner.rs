@@ -94,6 +94,7 @@ pub(crate) async fn run(
         timeout: config.timeout,
         burst: config.burst,
         auth_header_name: config.auth.as_ref().map(|auth| auth.name().to_string()),
+        auth_source: config.auth_source.clone(),
         insecure: config.insecure,
         naming: config.naming,
     };

@@ -86,8 +86,8 @@ impl Args {
     /// it, before anything is sent.
     pub fn resolve(self) -> anyhow::Result<Config> {
         let mut check = CheckConfig::new(&self.url)?;
-        if let Some(auth) = self.auth.resolve()? {
-            check = check.with_auth(auth);
+        if let Some((auth, source)) = self.auth.resolve_with_source()? {
+            check = check.with_auth(auth).with_auth_source(source);
         }
         if let Some(text) = &self.timeout {
             check = check.with_timeout(positive_timeout(text)?);
