@@ -3,6 +3,7 @@
 //! own `http.server`.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use awork_delivery::receiver::{Behaviour, Receiver};
@@ -10,7 +11,10 @@ use awork_example_receivers::{Mistake, ReceiverOptions, RunningReceiver};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
-use crate::support::{TempFile, check, check_usage_errors, python_with, workspace_root};
+use crate::support::{
+    TempDir, TempFile, check, check_usage_errors, make_fifo, names_in, python_with, read_fifo,
+    workspace_root,
+};
 
 const AUTH: &str = "X-Awork-Secret: cli-secret-81d0";
 
@@ -100,6 +104,85 @@ fn a_report_that_cannot_be_written_fails_the_run_with_1_and_the_others_are_still
         run.stderr.trim_end(),
         "error: /dev/full: cannot write: No space left on device (os error 28)",
         "{run:#?}"
+    );
+}
+
+#[test]
+fn the_junit_path_is_left_as_it_was_without_a_report_and_written_whole_with_one() {
+    use std::os::unix::fs::FileTypeExt;
+    let folder = TempDir::new("check-junit-paths");
+    std::fs::create_dir(&folder.0).unwrap();
+    let existing = folder.0.join("existing.xml");
+    std::fs::write(&existing, "the last report").unwrap();
+    let new = folder.0.join("new.xml");
+
+    // Nothing answers at the URL: exit 2, no file made, the existing one untouched.
+    let silent = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!(
+            "http://127.0.0.1:{}/",
+            listener.local_addr().unwrap().port()
+        )
+    };
+    for path in [&new, &existing] {
+        let run = check(
+            &["check", "--url", &silent, "--junit", path.to_str().unwrap()],
+            "",
+            2,
+        );
+        assert!(run.stderr.contains("nothing answers at"), "{}", run.stderr);
+        assert_eq!(names_in(&folder.0), ["existing.xml"]);
+        assert_eq!(
+            std::fs::read_to_string(&existing).unwrap(),
+            "the last report"
+        );
+    }
+
+    // With a report: a link keeps pointing at its file, which holds the report; a pipe and a
+    // device are written in place and stay what they are.
+    let receiver = Example::start(None);
+    let url = receiver.url();
+    let link = folder.0.join("link.xml");
+    std::os::unix::fs::symlink("existing.xml", &link).unwrap();
+    let pipe = folder.0.join("pipe.xml");
+    make_fifo(&pipe);
+    let reader = read_fifo(&pipe);
+    for path in [&link, &pipe, Path::new("/dev/null")] {
+        let args = [
+            "check",
+            "--url",
+            &url,
+            "--auth-header",
+            AUTH,
+            "--only",
+            "accepts-unicode",
+            "--junit",
+            path.to_str().unwrap(),
+        ];
+        check(&args, "", 0);
+    }
+    let report = std::fs::read_to_string(&existing).unwrap();
+    assert!(
+        report.contains("<testsuites name=\"awork-sim check\""),
+        "{report}"
+    );
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    let piped = String::from_utf8(reader.join().unwrap()).unwrap();
+    assert!(
+        piped.contains("<testsuites name=\"awork-sim check\""),
+        "{piped}"
+    );
+    assert!(pipe.metadata().unwrap().file_type().is_fifo());
+    assert!(
+        Path::new("/dev/null")
+            .metadata()
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    assert_eq!(
+        names_in(&folder.0),
+        ["existing.xml", "link.xml", "pipe.xml"]
     );
 }
 
@@ -217,9 +300,7 @@ fn rerun_command(args: &[&str], env: Option<&str>) -> String {
 /// Runs `command` with `AWORK_SIM_AUTH_HEADER` set to `env`, or unset, and the directory of the
 /// binary first on `PATH`: its exit status and stdout.
 fn in_environment(command: &mut Command, env: Option<&str>) -> (Option<i32>, String) {
-    let binaries = std::path::Path::new(env!("CARGO_BIN_EXE_awork-sim"))
-        .parent()
-        .unwrap();
+    let binaries = Path::new(env!("CARGO_BIN_EXE_awork-sim")).parent().unwrap();
     let path = std::env::join_paths(std::iter::once(binaries.to_path_buf()).chain(
         std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
     ))

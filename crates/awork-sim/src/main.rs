@@ -13,6 +13,7 @@ mod generated;
 mod input;
 mod output;
 mod policy;
+mod report_file;
 mod signals;
 
 use std::io::Write;

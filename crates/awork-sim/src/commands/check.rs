@@ -1,12 +1,12 @@
 //! `awork-sim check`: runs the conformance suite against a receiver and reports, as text or JSON on
 //! stdout and optionally as JUnit XML in a file.
 //!
-//! Every option is resolved, and the JUnit file created, before anything is sent. The suite itself
-//! is `awork_conformance`'s; this module only configures it and writes its report. SIGINT or
-//! SIGTERM abandons the suite: no report, the JUnit file removed, exit 130 or 143.
+//! Every option is resolved, and the JUnit file prepared ([`ReportFile`]: checked, nothing written
+//! to it yet), before anything is sent. The suite itself is `awork_conformance`'s; this module only
+//! configures it and writes its report. SIGINT or SIGTERM abandons the suite: no report, the JUnit
+//! path left as it was, exit 130 or 143.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -18,6 +18,7 @@ use super::Outcome;
 use crate::auth::AuthArgs;
 use crate::generated::NamingArg;
 use crate::policy::positive_timeout;
+use crate::report_file::ReportFile;
 use crate::signals::Signals;
 
 /// Arguments of `awork-sim check`.
@@ -77,13 +78,13 @@ pub enum Format {
 pub struct Config {
     check: CheckConfig,
     format: Format,
-    junit: Option<(PathBuf, File)>,
+    junit: Option<ReportFile>,
     save_failed: Option<PathBuf>,
 }
 
 impl Args {
-    /// Resolves and checks every option, and creates the JUnit file: any problem is an error naming
-    /// it, before anything is sent.
+    /// Resolves and checks every option, and prepares the JUnit file: any problem is an error
+    /// naming it, before anything is sent.
     pub fn resolve(self) -> anyhow::Result<Config> {
         let mut check = CheckConfig::new(&self.url)?;
         if let Some((auth, source)) = self.auth.resolve_with_source()? {
@@ -103,14 +104,7 @@ impl Args {
             .with_insecure(self.insecure)
             .only(self.only)
             .skip(self.skip);
-        let junit = match self.junit {
-            Some(path) => {
-                let file = File::create(&path)
-                    .with_context(|| format!("{}: cannot create", path.display()))?;
-                Some((path, file))
-            }
-            None => None,
-        };
+        let junit = self.junit.as_deref().map(ReportFile::prepare).transpose()?;
         if let Some(directory) = &self.save_failed {
             std::fs::create_dir_all(directory)
                 .with_context(|| format!("{}: cannot create", directory.display()))?;
@@ -147,7 +141,8 @@ pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         spinner.enable_steady_tick(Duration::from_millis(120));
     });
     // A signal abandons the suite (the requests on the wire with it): a partial run says nothing
-    // about the receiver, so there is no report, and the JUnit file made for it is removed.
+    // about the receiver, so there is no report, and the JUnit path is left as it was (dropping
+    // the prepared file removes only the file of the run's own).
     let report = runtime.block_on(async {
         tokio::select! {
             report = suite => Ok(report),
@@ -158,11 +153,6 @@ pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let report = match report {
         Ok(report) => report?,
         Err(signal) => {
-            if let Some((path, file)) = config.junit {
-                drop(file);
-                std::fs::remove_file(&path)
-                    .with_context(|| format!("{}: cannot remove", path.display()))?;
-            }
             eprintln!(
                 "check: stopped by {} before the suite ended; no report",
                 signal.name()
@@ -177,15 +167,9 @@ pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     };
     // The suite ran: from here on, a report that cannot be written is said and fails the run,
     // but it is not bad input, and the other reports are still written.
-    let outcome = outcome.reported(|| {
-        let Some((path, file)) = config.junit else {
-            return Ok(());
-        };
-        let mut writer = BufWriter::new(file);
-        writer
-            .write_all(report.to_junit().as_bytes())
-            .and_then(|()| writer.flush())
-            .with_context(|| format!("{}: cannot write", path.display()))
+    let outcome = outcome.reported(|| match config.junit {
+        Some(junit) => junit.write(report.to_junit().as_bytes()),
+        None => Ok(()),
     });
     let outcome = outcome.reported(|| match &config.save_failed {
         Some(directory) => save_failed(&report, directory),
