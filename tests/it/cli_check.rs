@@ -12,8 +12,8 @@ use serde_json::Value;
 use tokio::runtime::Runtime;
 
 use crate::support::{
-    TempDir, TempFile, check, check_usage_errors, make_fifo, names_in, python_with, read_fifo,
-    workspace_root,
+    TempDir, TempFile, awork_sim_under_ulimit, check, check_usage_errors, make_fifo, names_in,
+    python_with, read_fifo, workspace_root,
 };
 
 const AUTH: &str = "X-Awork-Secret: cli-secret-81d0";
@@ -184,6 +184,44 @@ fn the_junit_path_is_left_as_it_was_without_a_report_and_written_whole_with_one(
         names_in(&folder.0),
         ["existing.xml", "link.xml", "pipe.xml"]
     );
+}
+
+#[test]
+fn a_burst_the_open_files_limit_cannot_hold_is_refused_and_a_low_soft_limit_is_raised() {
+    let runtime = Runtime::new().unwrap();
+    let receiver = runtime
+        .block_on(Receiver::start(
+            "127.0.0.1:0".parse().unwrap(),
+            Behaviour::status(200),
+        ))
+        .unwrap();
+    let url = receiver.url();
+    let burst = [
+        "check",
+        "--url",
+        &url,
+        "--only",
+        "accepts-burst",
+        "--burst",
+        "100",
+    ];
+    // `ulimit -n` sets the hard limit too: check cannot raise it, and 100 connections do not fit
+    // in 64 open files (they would fail with "Too many open files", as if the receiver had).
+    // Refused before anything is sent.
+    let run = awork_sim_under_ulimit("-n 64", &burst);
+    assert_eq!(run.code, Some(2), "{run:#?}");
+    assert_eq!(
+        run.stderr,
+        "error: --burst 100: 103 connections and the files check keeps need about 119 open \
+         files, and this process may open 64 (`ulimit -n`): lower --burst or raise the limit\n"
+    );
+    assert_eq!(run.stdout, "");
+    assert_eq!(receiver.request_count(), 0);
+    // `ulimit -Sn 64` lowers the soft limit alone: check raises it again for its 100 connections.
+    let run = awork_sim_under_ulimit("-Sn 64", &burst);
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    assert!(run.stdout.contains("pass  accepts-burst"), "{}", run.stdout);
+    assert_eq!(receiver.request_count(), 100);
 }
 
 /// Python's `http.server` receiver (`tests/it/python/http_server_receiver.py`), killed when dropped.

@@ -187,6 +187,14 @@ impl CheckConfig {
         self
     }
 
+    /// The most connections a run holds open at once: the burst's, each on a connection of its
+    /// own, or the 8 a slow receiver can keep busy (whichever is more), and one for each forged
+    /// call's header (none, and two wrong values). A caller that raises its limit of open files
+    /// needs room for these.
+    pub fn most_connections(&self) -> usize {
+        runner::most_connections(self.burst)
+    }
+
     /// Runs the suite. `Err` only when it cannot run at all; failures are in the [`Report`].
     pub async fn run(&self) -> Result<Report, CheckError> {
         runner::run(self, &mut |_| {}).await

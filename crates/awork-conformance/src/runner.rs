@@ -131,6 +131,17 @@ async fn check_reachable(config: &CheckConfig) -> Result<(), CheckError> {
     }
 }
 
+/// The clients besides the one with the configured header: no header, and two wrong values. Each
+/// sends one request in a run, on one connection.
+const FORGED_CALL_CLIENTS: usize = 3;
+
+/// The most connections a run with a burst of `burst` holds open at once: the configured client
+/// keeps as many as it had in flight at once (the burst, or the most a slow receiver leaves
+/// unanswered), and each of the others one.
+pub(crate) fn most_connections(burst: usize) -> usize {
+    burst.max(MOST_IN_FLIGHT_WHEN_SLOW) + FORGED_CALL_CLIENTS
+}
+
 /// One HTTP client per auth header a probe can carry.
 struct Clients {
     configured: HttpTransport,

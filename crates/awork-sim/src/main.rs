@@ -11,6 +11,7 @@ mod commands;
 mod exit;
 mod generated;
 mod input;
+mod open_files;
 mod output;
 mod policy;
 mod report_file;

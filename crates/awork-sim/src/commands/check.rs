@@ -11,12 +11,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use awork_conformance::{CaseId, CheckConfig, Report};
+use awork_conformance::{CaseId, CheckConfig, DEFAULT_BURST, Report};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Outcome;
 use crate::auth::AuthArgs;
 use crate::generated::NamingArg;
+use crate::open_files::make_room_for_connections;
 use crate::policy::positive_timeout;
 use crate::report_file::ReportFile;
 use crate::signals::Signals;
@@ -96,6 +97,12 @@ impl Args {
         if let Some(burst) = self.burst {
             check = check.with_burst(burst as usize)?;
         }
+        make_room_for_connections(
+            "check",
+            "--burst",
+            self.burst.map_or(DEFAULT_BURST as u64, u64::from),
+            check.most_connections() as u64,
+        )?;
         if let Some(seed) = self.seed {
             check = check.with_seed(seed);
         }
