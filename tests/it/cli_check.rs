@@ -499,7 +499,35 @@ fn bad_usage_and_a_silent_url_exit_2_with_one_line_and_send_nothing() {
             "/no/such/dir/report.xml",
         ),
         (vec!["--url", &silent], "nothing answers at"),
+        // A run that would check nothing, and pass.
+        (
+            vec![
+                "--url",
+                &url,
+                "--only",
+                "accepts-burst",
+                "--skip",
+                "accepts-burst",
+            ],
+            "error: no case left to run: --only and --skip leave no case that sends requests\n",
+        ),
+        (
+            vec!["--url", &url, "--only", "rejects-wrong-auth"],
+            "error: no case left to run: rejects-wrong-auth needs the auth header the receiver \
+             requires (--auth-header, --auth-header-file or AWORK_SIM_AUTH_HEADER)\n",
+        ),
     ];
     check_usage_errors("check", cases);
+    let mut every_case = vec!["--url", &url];
+    for id in awork_conformance::CaseId::ALL {
+        every_case.extend(["--skip", id.id()]);
+    }
+    check_usage_errors(
+        "check",
+        vec![(
+            every_case,
+            "error: no case left to run: --skip skips every case that sends requests\n",
+        )],
+    );
     assert_eq!(receiver.request_count(), 0);
 }

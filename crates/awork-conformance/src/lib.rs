@@ -75,6 +75,9 @@ pub enum CheckError {
     /// The burst has no events.
     #[error("the burst must send at least 1 event")]
     EmptyBurst,
+    /// No case would send a request: a run would check nothing and pass.
+    #[error("no case left to run: {0}")]
+    NothingToRun(String),
     /// Nothing accepts connections at the URL.
     #[error("nothing answers at {url}: {reason}")]
     Unreachable {
@@ -195,6 +198,47 @@ impl CheckConfig {
         runner::most_connections(self.burst)
     }
 
+    /// The cases that send requests in a run, in the suite's order (`responds-in-time` and
+    /// `no-redirect` judge theirs). An error when there is none, as with `only` and `skip` of one
+    /// case, or `only` of a case the auth header given (or not given) skips: the run would check
+    /// nothing, and pass.
+    pub fn sending_cases(&self) -> Result<Vec<CaseId>, CheckError> {
+        let sending: Vec<CaseId> = CaseId::ALL
+            .iter()
+            .copied()
+            .filter(|case| case.sends_requests() && self.reason_to_skip(*case).is_none())
+            .collect();
+        if !sending.is_empty() {
+            return Ok(sending);
+        }
+        let selected: Vec<CaseId> = CaseId::ALL
+            .iter()
+            .copied()
+            .filter(|case| case.sends_requests() && self.reason_unselected(*case).is_none())
+            .collect();
+        let why = if selected.is_empty() && self.only.is_empty() {
+            "--skip skips every case that sends requests".to_owned()
+        } else if selected.is_empty() {
+            "--only and --skip leave no case that sends requests".to_owned()
+        } else {
+            selected
+                .iter()
+                .map(|case| match case {
+                    CaseId::RequiresAuth => format!(
+                        "{case} runs only without an auth header ({} and {} check the one given)",
+                        CaseId::RejectsMissingAuth,
+                        CaseId::RejectsWrongAuth
+                    ),
+                    _ => format!(
+                        "{case} needs the auth header the receiver requires (--auth-header, --auth-header-file or AWORK_SIM_AUTH_HEADER)"
+                    ),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        Err(CheckError::NothingToRun(why))
+    }
+
     /// Runs the suite. `Err` only when it cannot run at all; failures are in the [`Report`].
     pub async fn run(&self) -> Result<Report, CheckError> {
         runner::run(self, &mut |_| {}).await
@@ -210,16 +254,24 @@ impl CheckConfig {
         runner::run(self, &mut on_case).await
     }
 
-    /// Why `case` does not run, or `None` when it does.
-    fn reason_to_skip(&self, case: CaseId) -> Option<String> {
+    /// Why `skip` or `only` leaves `case` out, or `None` when they select it.
+    fn reason_unselected(&self, case: CaseId) -> Option<&'static str> {
         if self.skip.contains(&case) {
-            return Some("skipped (--skip)".to_owned());
+            return Some("skipped (--skip)");
         }
         if !self.only.is_empty() && !self.only.contains(&case) {
             let only_observers = self.only.iter().all(|selected| !selected.sends_requests());
             if !(only_observers && case.sends_requests()) {
-                return Some("not selected (--only)".to_owned());
+                return Some("not selected (--only)");
             }
+        }
+        None
+    }
+
+    /// Why `case` does not run, or `None` when it does.
+    fn reason_to_skip(&self, case: CaseId) -> Option<String> {
+        if let Some(reason) = self.reason_unselected(case) {
+            return Some(reason.to_owned());
         }
         if case.needs_auth() && self.auth.is_none() {
             return Some(

@@ -36,6 +36,7 @@ pub(crate) async fn run(
     on_case: &mut dyn FnMut(CaseId),
 ) -> Result<Report, CheckError> {
     let started = Instant::now();
+    config.sending_cases()?;
     check_reachable(config).await?;
     let clients = Clients::new(config)?;
     let scenarios = probes::build(config.seed, config.burst, config.naming);

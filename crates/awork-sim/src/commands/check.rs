@@ -78,6 +78,8 @@ pub enum Format {
 /// A resolved `check`: the suite's configuration and where the reports go.
 pub struct Config {
     check: CheckConfig,
+    /// How many cases send requests.
+    sending: usize,
     format: Format,
     junit: Option<ReportFile>,
     save_failed: Option<PathBuf>,
@@ -111,6 +113,7 @@ impl Args {
             .with_insecure(self.insecure)
             .only(self.only)
             .skip(self.skip);
+        let sending = check.sending_cases()?.len();
         let junit = self.junit.as_deref().map(ReportFile::prepare).transpose()?;
         if let Some(directory) = &self.save_failed {
             std::fs::create_dir_all(directory)
@@ -118,6 +121,7 @@ impl Args {
         }
         Ok(Config {
             check,
+            sending,
             format: self.format,
             junit,
             save_failed: self.save_failed,
@@ -136,10 +140,7 @@ pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     spinner.set_style(
         ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("a valid template"),
     );
-    let sending = CaseId::ALL
-        .iter()
-        .filter(|case| case.sends_requests())
-        .count();
+    let sending = config.sending;
     let mut started = 0;
     let signals = Signals::install().context("cannot handle SIGINT and SIGTERM")?;
     let suite = config.check.run_with_progress(|case| {
