@@ -222,6 +222,13 @@ fn a_burst_the_open_files_limit_cannot_hold_is_refused_and_a_low_soft_limit_is_r
     assert_eq!(run.code, Some(0), "{run:#?}");
     assert!(run.stdout.contains("pass  accepts-burst"), "{}", run.stdout);
     assert_eq!(receiver.request_count(), 100);
+    // A burst that does not run needs no room (the default 50 would not fit with the rest).
+    let run = awork_sim_under_ulimit(
+        "-n 64",
+        &["check", "--url", &url, "--only", "accepts-unicode"],
+    );
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    assert_eq!(receiver.request_count(), 105);
 }
 
 /// Python's `http.server` receiver (`tests/it/python/http_server_receiver.py`), killed when dropped.

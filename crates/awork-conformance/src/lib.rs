@@ -190,12 +190,16 @@ impl CheckConfig {
         self
     }
 
-    /// The most connections a run holds open at once: the burst's, each on a connection of its
-    /// own, or the 8 a slow receiver can keep busy (whichever is more), and one for each forged
-    /// call's header (none, and two wrong values). A caller that raises its limit of open files
-    /// needs room for these.
+    /// The most connections a run holds open at once: the burst's when it runs, each on a
+    /// connection of its own, or the 8 a slow receiver can keep busy (whichever is more), and one
+    /// for each forged call's header (none, and two wrong values). A caller that raises its limit
+    /// of open files needs room for these.
     pub fn most_connections(&self) -> usize {
-        runner::most_connections(self.burst)
+        let burst = match self.reason_to_skip(CaseId::AcceptsBurst) {
+            None => self.burst,
+            Some(_) => 0,
+        };
+        runner::most_connections(burst)
     }
 
     /// The cases that send requests in a run, in the suite's order (`responds-in-time` and

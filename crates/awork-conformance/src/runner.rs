@@ -136,9 +136,9 @@ async fn check_reachable(config: &CheckConfig) -> Result<(), CheckError> {
 /// sends one request in a run, on one connection.
 const FORGED_CALL_CLIENTS: usize = 3;
 
-/// The most connections a run with a burst of `burst` holds open at once: the configured client
-/// keeps as many as it had in flight at once (the burst, or the most a slow receiver leaves
-/// unanswered), and each of the others one.
+/// The most connections a run with a burst of `burst` (0 when it does not run) holds open at
+/// once: the configured client keeps as many as it had in flight at once (the burst, or the most
+/// a slow receiver leaves unanswered), and each of the others one.
 pub(crate) fn most_connections(burst: usize) -> usize {
     burst.max(MOST_IN_FLIGHT_WHEN_SLOW) + FORGED_CALL_CLIENTS
 }

@@ -99,12 +99,6 @@ impl Args {
         if let Some(burst) = self.burst {
             check = check.with_burst(burst as usize)?;
         }
-        make_room_for_connections(
-            "check",
-            "--burst",
-            self.burst.map_or(DEFAULT_BURST as u64, u64::from),
-            check.most_connections() as u64,
-        )?;
         if let Some(seed) = self.seed {
             check = check.with_seed(seed);
         }
@@ -114,6 +108,12 @@ impl Args {
             .only(self.only)
             .skip(self.skip);
         let sending = check.sending_cases()?.len();
+        make_room_for_connections(
+            "check",
+            "--burst",
+            self.burst.map_or(DEFAULT_BURST as u64, u64::from),
+            check.most_connections() as u64,
+        )?;
         let junit = self.junit.as_deref().map(ReportFile::prepare).transpose()?;
         if let Some(directory) = &self.save_failed {
             std::fs::create_dir_all(directory)
