@@ -3,6 +3,7 @@
 //! own `http.server`.
 
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use awork_delivery::receiver::{Behaviour, Receiver};
@@ -10,7 +11,10 @@ use awork_example_receivers::{Mistake, ReceiverOptions, RunningReceiver};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
-use crate::support::{TempFile, check, check_usage_errors, python_with, workspace_root};
+use crate::support::{
+    TempDir, TempFile, awork_sim_under_ulimit, check, check_usage_errors, make_fifo, names_in,
+    python_with, read_fifo, workspace_root,
+};
 
 const AUTH: &str = "X-Awork-Secret: cli-secret-81d0";
 
@@ -101,6 +105,130 @@ fn a_report_that_cannot_be_written_fails_the_run_with_1_and_the_others_are_still
         "error: /dev/full: cannot write: No space left on device (os error 28)",
         "{run:#?}"
     );
+}
+
+#[test]
+fn the_junit_path_is_left_as_it_was_without_a_report_and_written_whole_with_one() {
+    use std::os::unix::fs::FileTypeExt;
+    let folder = TempDir::new("check-junit-paths");
+    std::fs::create_dir(&folder.0).unwrap();
+    let existing = folder.0.join("existing.xml");
+    std::fs::write(&existing, "the last report").unwrap();
+    let new = folder.0.join("new.xml");
+
+    // Nothing answers at the URL: exit 2, no file made, the existing one untouched.
+    let silent = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!(
+            "http://127.0.0.1:{}/",
+            listener.local_addr().unwrap().port()
+        )
+    };
+    for path in [&new, &existing] {
+        let run = check(
+            &["check", "--url", &silent, "--junit", path.to_str().unwrap()],
+            "",
+            2,
+        );
+        assert!(run.stderr.contains("nothing answers at"), "{}", run.stderr);
+        assert_eq!(names_in(&folder.0), ["existing.xml"]);
+        assert_eq!(
+            std::fs::read_to_string(&existing).unwrap(),
+            "the last report"
+        );
+    }
+
+    // With a report: a link keeps pointing at its file, which holds the report; a pipe and a
+    // device are written in place and stay what they are.
+    let receiver = Example::start(None);
+    let url = receiver.url();
+    let link = folder.0.join("link.xml");
+    std::os::unix::fs::symlink("existing.xml", &link).unwrap();
+    let pipe = folder.0.join("pipe.xml");
+    make_fifo(&pipe);
+    let reader = read_fifo(&pipe);
+    for path in [&link, &pipe, Path::new("/dev/null")] {
+        let args = [
+            "check",
+            "--url",
+            &url,
+            "--auth-header",
+            AUTH,
+            "--only",
+            "accepts-unicode",
+            "--junit",
+            path.to_str().unwrap(),
+        ];
+        check(&args, "", 0);
+    }
+    let report = std::fs::read_to_string(&existing).unwrap();
+    assert!(
+        report.contains("<testsuites name=\"awork-sim check\""),
+        "{report}"
+    );
+    assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    let piped = String::from_utf8(reader.join().unwrap()).unwrap();
+    assert!(
+        piped.contains("<testsuites name=\"awork-sim check\""),
+        "{piped}"
+    );
+    assert!(pipe.metadata().unwrap().file_type().is_fifo());
+    assert!(
+        Path::new("/dev/null")
+            .metadata()
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    assert_eq!(
+        names_in(&folder.0),
+        ["existing.xml", "link.xml", "pipe.xml"]
+    );
+}
+
+#[test]
+fn a_burst_the_open_files_limit_cannot_hold_is_refused_and_a_low_soft_limit_is_raised() {
+    let runtime = Runtime::new().unwrap();
+    let receiver = runtime
+        .block_on(Receiver::start(
+            "127.0.0.1:0".parse().unwrap(),
+            Behaviour::status(200),
+        ))
+        .unwrap();
+    let url = receiver.url();
+    let burst = [
+        "check",
+        "--url",
+        &url,
+        "--only",
+        "accepts-burst",
+        "--burst",
+        "100",
+    ];
+    // `ulimit -n` sets the hard limit too: check cannot raise it, and 100 connections do not fit
+    // in 64 open files (they would fail with "Too many open files", as if the receiver had).
+    // Refused before anything is sent.
+    let run = awork_sim_under_ulimit("-n 64", &burst);
+    assert_eq!(run.code, Some(2), "{run:#?}");
+    assert_eq!(
+        run.stderr,
+        "error: --burst 100: 103 connections and the files check keeps need about 119 open \
+         files, and this process may open 64 (`ulimit -n`): lower --burst or raise the limit\n"
+    );
+    assert_eq!(run.stdout, "");
+    assert_eq!(receiver.request_count(), 0);
+    // `ulimit -Sn 64` lowers the soft limit alone: check raises it again for its 100 connections.
+    let run = awork_sim_under_ulimit("-Sn 64", &burst);
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    assert!(run.stdout.contains("pass  accepts-burst"), "{}", run.stdout);
+    assert_eq!(receiver.request_count(), 100);
+    // A burst that does not run needs no room (the default 50 would not fit with the rest).
+    let run = awork_sim_under_ulimit(
+        "-n 64",
+        &["check", "--url", &url, "--only", "accepts-unicode"],
+    );
+    assert_eq!(run.code, Some(0), "{run:#?}");
+    assert_eq!(receiver.request_count(), 105);
 }
 
 /// Python's `http.server` receiver (`tests/it/python/http_server_receiver.py`), killed when dropped.
@@ -199,6 +327,76 @@ fn a_careless_receiver_fails_with_exit_1_and_the_rerun_command() {
     );
     assert!(rerun.ends_with("--only accepts-redelivery"), "{rerun}");
     assert!(!run.stdout.contains("cli-secret-81d0"));
+}
+
+/// Runs `awork-sim check ARGS…` with `AWORK_SIM_AUTH_HEADER` set to `env`, or unset, and returns
+/// the rerun command that ends its report (a case is expected to fail: exit 1).
+fn rerun_command(args: &[&str], env: Option<&str>) -> String {
+    let run = in_environment(
+        Command::new(env!("CARGO_BIN_EXE_awork-sim")).args(args),
+        env,
+    );
+    assert_eq!(run.0, Some(1), "{args:?}: {}", run.1);
+    let rerun = run.1.lines().last().unwrap().trim().to_owned();
+    assert!(rerun.starts_with("awork-sim check --url "), "{}", run.1);
+    rerun
+}
+
+/// Runs `command` with `AWORK_SIM_AUTH_HEADER` set to `env`, or unset, and the directory of the
+/// binary first on `PATH`: its exit status and stdout.
+fn in_environment(command: &mut Command, env: Option<&str>) -> (Option<i32>, String) {
+    let binaries = Path::new(env!("CARGO_BIN_EXE_awork-sim")).parent().unwrap();
+    let path = std::env::join_paths(std::iter::once(binaries.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    command
+        .current_dir(workspace_root())
+        .env("PATH", path)
+        .env_remove("AWORK_SIM_AUTH_HEADER");
+    if let Some(header) = env {
+        command.env("AWORK_SIM_AUTH_HEADER", header);
+    }
+    let output = command.stdin(Stdio::null()).output().expect("it runs");
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap() + &String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn the_rerun_command_gives_the_auth_header_as_the_run_got_it_and_runs_again() {
+    let receiver = Example::start(Some(Mistake::DuplicateRefused));
+    let url = receiver.url();
+    let selected = ["check", "--url", &url, "--only", "accepts-redelivery"];
+    let file = TempFile::new("auth-header", &format!("{AUTH}\n"));
+
+    // From the environment: the rerun command names no header, and finds it there again.
+    let rerun = rerun_command(&selected, Some(AUTH));
+    assert!(!rerun.contains("--auth-header"), "{rerun}");
+    // From a file: the rerun command names the file.
+    let with_file = [&selected[..], &["--auth-header-file", file.arg()]].concat();
+    let rerun_with_file = rerun_command(&with_file, None);
+    assert!(
+        rerun_with_file.contains(&format!(" --auth-header-file {} ", file.arg())),
+        "{rerun_with_file}"
+    );
+    // Pasted into the same shell, each reruns the case, which fails again (exit 1, not a usage
+    // error).
+    for (rerun, env) in [(&rerun, Some(AUTH)), (&rerun_with_file, None)] {
+        let (code, output) = in_environment(Command::new("bash").args(["-c", rerun]), env);
+        assert_eq!(code, Some(1), "{rerun}: {output}");
+        assert!(output.contains("FAIL  accepts-redelivery"), "{output}");
+    }
+
+    // On the command line: a placeholder for the value, never the value.
+    let on_the_line = [&selected[..], &["--auth-header", AUTH]].concat();
+    let rerun = rerun_command(&on_the_line, None);
+    assert!(
+        rerun.contains(" --auth-header 'x-awork-secret: <value>' "),
+        "{rerun}"
+    );
+    assert!(!rerun.contains("cli-secret-81d0"), "{rerun}");
 }
 
 #[test]
@@ -308,7 +506,35 @@ fn bad_usage_and_a_silent_url_exit_2_with_one_line_and_send_nothing() {
             "/no/such/dir/report.xml",
         ),
         (vec!["--url", &silent], "nothing answers at"),
+        // A run that would check nothing, and pass.
+        (
+            vec![
+                "--url",
+                &url,
+                "--only",
+                "accepts-burst",
+                "--skip",
+                "accepts-burst",
+            ],
+            "error: no case left to run: --only and --skip leave no case that sends requests\n",
+        ),
+        (
+            vec!["--url", &url, "--only", "rejects-wrong-auth"],
+            "error: no case left to run: rejects-wrong-auth needs the auth header the receiver \
+             requires (--auth-header, --auth-header-file or AWORK_SIM_AUTH_HEADER)\n",
+        ),
     ];
     check_usage_errors("check", cases);
+    let mut every_case = vec!["--url", &url];
+    for id in awork_conformance::CaseId::ALL {
+        every_case.extend(["--skip", id.id()]);
+    }
+    check_usage_errors(
+        "check",
+        vec![(
+            every_case,
+            "error: no case left to run: --skip skips every case that sends requests\n",
+        )],
+    );
     assert_eq!(receiver.request_count(), 0);
 }

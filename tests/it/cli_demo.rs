@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::support::check;
+use crate::support::{check, check_usage_errors};
 
 #[test]
 fn the_demo_shows_a_retry_a_pause_and_the_resume() {
@@ -34,6 +34,23 @@ fn another_story_length_and_seed_also_run_as_designed() {
         run.stdout
     );
     check(&["demo", "--count", "3"], "", 2);
+}
+
+#[test]
+fn a_count_of_0_or_below_is_told_the_range_count_takes() {
+    check_usage_errors(
+        "demo",
+        vec![
+            (
+                vec!["--count", "0"],
+                "error: --count 0: --count takes 7 to 100\n",
+            ),
+            (
+                vec!["--count", "-1"],
+                "error: --count -1: a negative number; --count takes 7 to 100\n",
+            ),
+        ],
+    );
 }
 
 #[test]

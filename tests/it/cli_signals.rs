@@ -12,7 +12,7 @@ use awork_delivery::receiver::{Behaviour, Receiver};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
-use crate::support::{TempFile, workspace_root};
+use crate::support::{TempDir, TempFile, make_fifo, names_in, read_fifo, workspace_root};
 
 /// A receiver on 127.0.0.1 that keeps only the count of its requests, and its runtime.
 struct Counting {
@@ -193,21 +193,52 @@ fn a_second_sigint_exits_at_once_without_waiting_for_the_attempt_in_flight() {
 }
 
 #[test]
-fn a_signal_during_check_removes_the_junit_file_and_exits_with_its_status() {
-    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+fn a_signal_during_check_exits_with_its_status_and_leaves_the_junit_path_as_it_was() {
+    use std::os::unix::fs::FileTypeExt;
+    let folder = TempDir::new("signal-check-junit");
+    std::fs::create_dir(&folder.0).unwrap();
+    let existing = folder.0.join("existing.xml");
+    std::fs::write(&existing, "the last report").unwrap();
+    let link = folder.0.join("link.xml");
+    std::os::unix::fs::symlink("existing.xml", &link).unwrap();
+    let pipe = folder.0.join("pipe.xml");
+    make_fifo(&pipe);
+    for (name, signal, code) in [
+        ("new.xml", "INT", 130),
+        ("existing.xml", "TERM", 143),
+        ("link.xml", "INT", 130),
+        ("pipe.xml", "TERM", 143),
+    ] {
+        let path = folder.0.join(name);
+        let reader = (path == pipe).then(|| read_fifo(&pipe));
         let receiver = Counting::start(Behaviour::status(200).with_delay(Duration::from_secs(60)));
         let url = receiver.receiver.url();
-        let junit = TempFile::new("signal-check.xml", "");
-        let running = Running::start(&["check", "--url", &url, "--junit", junit.arg()]);
+        let running = Running::start(&["check", "--url", &url, "--junit", path.to_str().unwrap()]);
         receiver.wait_for(1);
         running.kill(signal);
         let (status, stdout, stderr) = running.finish();
-        assert_eq!(status, Some(code), "{stderr}");
+        assert_eq!(status, Some(code), "{name}: {stderr}");
         assert_eq!(stdout, "");
         assert!(stderr.contains("no report"), "{stderr}");
-        assert!(
-            !std::path::Path::new(junit.arg()).exists(),
-            "the JUnit file is removed"
+        if let Some(reader) = reader {
+            assert_eq!(
+                reader.join().unwrap(),
+                b"",
+                "nothing is written to the pipe"
+            );
+        }
+        // Nothing created, removed or written.
+        assert_eq!(
+            names_in(&folder.0),
+            ["existing.xml", "link.xml", "pipe.xml"],
+            "{name}"
         );
+        assert_eq!(
+            std::fs::read_to_string(&existing).unwrap(),
+            "the last report",
+            "{name}"
+        );
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert!(pipe.metadata().unwrap().file_type().is_fifo());
     }
 }

@@ -199,3 +199,29 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The names of the entries of `dir`, sorted.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("the directory is read")
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Makes a named pipe at `path` (with `mkfifo`).
+pub fn make_fifo(path: &Path) {
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// Reads the named pipe at `path` to its end on a thread of its own: a writer opening it then
+/// does not wait for a reader.
+pub fn read_fifo(path: &Path) -> std::thread::JoinHandle<Vec<u8>> {
+    let path = path.to_owned();
+    std::thread::spawn(move || std::fs::read(path).expect("the pipe is read"))
+}

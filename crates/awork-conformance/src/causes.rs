@@ -4,8 +4,11 @@
 //! First the faults that explain every refused request at once (a wrong path, a refused auth
 //! header, a parser that refuses awork's envelope, nothing answering in time); then the cases
 //! whose failed requests share an answer (the same status and body, the same exception text) or
-//! one event type are joined into one cause. A case left alone is its own cause, with its own fix.
-//! This module reads the case reports; it sends nothing.
+//! one event type are joined into one cause. An event type is blamed only on evidence: two failed
+//! requests of it or more, and none of it taken (answered 2xx where a 2xx was needed) anywhere in
+//! the run; one slow or refused request, or a type the receiver took elsewhere, says nothing of
+//! the type. A case left alone is its own cause, with its own fix. This module reads the case
+//! reports; it sends nothing.
 
 use std::collections::BTreeSet;
 
@@ -46,7 +49,19 @@ pub(crate) fn find(cases: &[CaseReport], settings: &Settings, path: &str) -> Vec
     if let Some(cause) = one_fault_for_all(cases, &troubled, settings, path) {
         return vec![cause];
     }
-    grouped(&troubled)
+    grouped(&troubled, &taken_kinds(cases))
+}
+
+/// The event types (their API names) the receiver took in the run: of a request that needed a
+/// 2xx and got one. A failure of such a type is not the type's: something else about the request
+/// failed.
+fn taken_kinds(cases: &[CaseReport]) -> BTreeSet<String> {
+    cases
+        .iter()
+        .flat_map(own_requests)
+        .filter(|request| request.ok && request.expected == Expected::Success.as_str())
+        .map(|request| kind_of(&request.event_type))
+        .collect()
 }
 
 /// The requests a case sent itself (the cases that judge every request list others' too).
@@ -169,8 +184,9 @@ fn failed(case: &CaseReport) -> impl Iterator<Item = &RequestRecord> {
     case.requests.iter().filter(|request| !request.ok)
 }
 
-/// The troubled cases joined where they share an answer or one failing event type.
-fn grouped(troubled: &[&CaseReport]) -> Vec<Cause> {
+/// The troubled cases joined where they share an answer or one failing event type, none of
+/// `taken` (see [`taken_kinds`]).
+fn grouped(troubled: &[&CaseReport], taken: &BTreeSet<String>) -> Vec<Cause> {
     // Union-find over the troubled cases, by index.
     let mut parent: Vec<usize> = (0..troubled.len()).collect();
     fn root(parent: &mut [usize], mut index: usize) -> usize {
@@ -180,7 +196,7 @@ fn grouped(troubled: &[&CaseReport]) -> Vec<Cause> {
         }
         index
     }
-    let keys: Vec<BTreeSet<String>> = troubled.iter().map(|case| keys_of(case)).collect();
+    let keys: Vec<BTreeSet<String>> = troubled.iter().map(|case| keys_of(case, taken)).collect();
     for first in 0..troubled.len() {
         for second in first + 1..troubled.len() {
             if !keys[first].is_disjoint(&keys[second]) {
@@ -201,12 +217,15 @@ fn grouped(troubled: &[&CaseReport]) -> Vec<Cause> {
             }
         }
     }
-    groups.into_iter().map(|group| describe(&group)).collect()
+    groups
+        .into_iter()
+        .map(|group| describe(&group, taken))
+        .collect()
 }
 
 /// What joins a case to others: the signature of each failed request, and the event type when all
-/// of its own failed requests are of one type.
-fn keys_of(case: &CaseReport) -> BTreeSet<String> {
+/// of its own failed requests are of one type that is not among `taken`.
+fn keys_of(case: &CaseReport, taken: &BTreeSet<String>) -> BTreeSet<String> {
     let mut keys: BTreeSet<String> = failed(case)
         .map(|request| format!("answer {}", signature(&request.answer)))
         .collect();
@@ -214,14 +233,15 @@ fn keys_of(case: &CaseReport) -> BTreeSet<String> {
         .filter(|request| request.case == case.id)
         .map(|request| kind_of(&request.event_type))
         .collect();
-    if kinds.len() == 1 {
+    if kinds.len() == 1 && kinds.is_disjoint(taken) {
         keys.extend(kinds.into_iter().map(|kind| format!("type {kind}")));
     }
     keys
 }
 
-/// The cause of one group of cases.
-fn describe(group: &[&CaseReport]) -> Cause {
+/// The cause of one group of cases; an event type is blamed only when two of its failed requests
+/// or more show it, and the receiver took it nowhere (`taken`).
+fn describe(group: &[&CaseReport], taken: &BTreeSet<String>) -> Cause {
     let cases: Vec<CaseId> = group.iter().map(|case| case.id).collect();
     // A request the judging cases list again is counted once.
     let requests: Vec<&RequestRecord> = {
@@ -259,23 +279,26 @@ fn describe(group: &[&CaseReport]) -> Cause {
         };
     }
     let ids: Vec<&str> = cases.iter().map(|case| case.id()).collect();
+    let counted = match requests.len() {
+        1 => "1 request".to_owned(),
+        count => format!("{count} requests"),
+    };
     let mut summary = match (signatures.len(), requests.first()) {
         (1, Some(first)) => format!(
-            "{} requests in {} cases ({}) got the same answer, {}",
-            requests.len(),
+            "{counted} in {} cases ({}) got the same answer, {}",
             cases.len(),
             ids.join(", "),
             answer_text(&first.answer)
         ),
         _ => format!(
-            "{} requests in {} cases ({}) failed: {}",
-            requests.len(),
+            "{counted} in {} cases ({}) failed: {}",
             cases.len(),
             ids.join(", "),
             tally(&requests)
         ),
     };
-    let fix = if kinds.len() == 1 {
+    let fails_on_its_type = kinds.len() == 1 && requests.len() >= 2 && kinds.is_disjoint(taken);
+    let fix = if fails_on_its_type {
         summary.push_str(&format!(
             "; every one of them an event of one type: {}",
             named(&types)
@@ -346,4 +369,216 @@ fn request_text(request: &RequestRecord) -> String {
         "{} ({}, {} bytes, case {})",
         request.event_type, request.note, request.bytes, request.case
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::cases::Level;
+    use crate::report::AuthSource;
+
+    /// A request of `case` carrying `event_type` that needed a 2xx and got `answer`.
+    fn request(case: CaseId, event_type: &str, answer: Answer) -> RequestRecord {
+        let ok = answer
+            .status()
+            .is_some_and(|status| Expected::Success.is_met_by(status));
+        RequestRecord {
+            case,
+            event_type: event_type.to_owned(),
+            note: format!("a {event_type} of {case}"),
+            auth: "configured",
+            bytes: 100,
+            expected: Expected::Success.as_str(),
+            answer,
+            latency: Duration::from_millis(5),
+            ok,
+            body: Bytes::from(format!(
+                "{{\"eventType\":\"{event_type}\",\"of\":\"{case}\"}}"
+            )),
+        }
+    }
+
+    fn status(status: u16, body: &str) -> Answer {
+        Answer::Status {
+            status,
+            location: None,
+            body: body.to_owned(),
+        }
+    }
+
+    fn timeout() -> Answer {
+        Answer::Error {
+            error: "timeout",
+            message: "no answer within 1s".to_owned(),
+        }
+    }
+
+    /// The report of a case that sent `requests`: passed when each got its answer.
+    fn case(id: CaseId, requests: Vec<RequestRecord>) -> CaseReport {
+        let outcome = match (requests.iter().all(|request| request.ok), id.level()) {
+            (true, _) => Outcome::Pass,
+            (false, Level::Must) => Outcome::Fail,
+            (false, Level::Should) => Outcome::Warn,
+        };
+        CaseReport {
+            id,
+            level: id.level(),
+            outcome,
+            detail: String::new(),
+            requests,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// `responds-in-time` failed by `late`, requests of other cases.
+    fn late(late: &[&RequestRecord]) -> CaseReport {
+        CaseReport {
+            outcome: Outcome::Fail,
+            requests: late.iter().map(|request| (*request).clone()).collect(),
+            ..case(CaseId::RespondsInTime, Vec::new())
+        }
+    }
+
+    fn causes(cases: &[CaseReport]) -> Vec<Cause> {
+        let settings = Settings {
+            seed: 1,
+            timeout: Duration::from_secs(1),
+            burst: 50,
+            auth_header_name: None,
+            auth_source: AuthSource::Argument,
+            insecure: false,
+            naming: Naming::Api,
+        };
+        find(cases, &settings, "/hooks/awork")
+    }
+
+    const BLAMES_THE_TYPE: &str = "every one of them an event of one type";
+
+    #[test]
+    fn one_slow_request_is_no_evidence_against_its_event_type() {
+        // A receiver slow on large bodies only: the large payload's one `project_added` times out,
+        // and `responds-in-time` lists it again. One request says nothing of `project_added`.
+        let large = request(CaseId::AcceptsLargePayload, "project_added", timeout());
+        let cases = [
+            case(
+                CaseId::AcceptsAllEventTypes,
+                vec![request(
+                    CaseId::AcceptsAllEventTypes,
+                    "task_added",
+                    status(200, ""),
+                )],
+            ),
+            late(&[&large]),
+            case(CaseId::AcceptsLargePayload, vec![large.clone()]),
+        ];
+        let causes = causes(&cases);
+        assert_eq!(causes.len(), 1, "{causes:#?}");
+        let cause = &causes[0];
+        assert_eq!(
+            cause.cases,
+            [CaseId::RespondsInTime, CaseId::AcceptsLargePayload]
+        );
+        assert!(
+            cause
+                .summary
+                .starts_with("1 request in 2 cases (responds-in-time, accepts-large-payload) got the same answer, no answer within 1s"),
+            "{}",
+            cause.summary
+        );
+        assert!(
+            !cause.summary.contains(BLAMES_THE_TYPE),
+            "{}",
+            cause.summary
+        );
+        assert_eq!(cause.fix, CaseId::RespondsInTime.advice());
+    }
+
+    #[test]
+    fn an_event_type_failing_in_two_requests_and_taken_nowhere_is_one_cause() {
+        // A KeyError on `task_added`, its text naming a different key in each case.
+        let cases = [
+            case(
+                CaseId::AcceptsAllEventTypes,
+                vec![
+                    request(
+                        CaseId::AcceptsAllEventTypes,
+                        "project_added",
+                        status(200, ""),
+                    ),
+                    request(
+                        CaseId::AcceptsAllEventTypes,
+                        "task_added",
+                        status(500, "KeyError: 'listId'"),
+                    ),
+                ],
+            ),
+            case(
+                CaseId::ToleratesUnknownFields,
+                vec![request(
+                    CaseId::ToleratesUnknownFields,
+                    "task_added",
+                    status(500, "KeyError: 'typeOfWork'"),
+                )],
+            ),
+        ];
+        let causes = causes(&cases);
+        assert_eq!(causes.len(), 1, "{causes:#?}");
+        assert!(
+            causes[0]
+                .summary
+                .ends_with(&format!("{BLAMES_THE_TYPE}: `task_added`")),
+            "{}",
+            causes[0].summary
+        );
+    }
+
+    #[test]
+    fn an_event_type_the_receiver_took_elsewhere_is_not_blamed() {
+        // Two `task_added` refused for what the cases vary, while a plain `task_added` was taken:
+        // two causes, each with its case's own fix.
+        let cases = [
+            case(
+                CaseId::AcceptsAllEventTypes,
+                vec![request(
+                    CaseId::AcceptsAllEventTypes,
+                    "task_added",
+                    status(200, ""),
+                )],
+            ),
+            case(
+                CaseId::ToleratesUnknownFields,
+                vec![request(
+                    CaseId::ToleratesUnknownFields,
+                    "task_added",
+                    status(400, "unknown field `x-awork-sim`"),
+                )],
+            ),
+            case(
+                CaseId::AcceptsUnicode,
+                vec![request(
+                    CaseId::AcceptsUnicode,
+                    "task_added",
+                    status(500, "UnicodeEncodeError"),
+                )],
+            ),
+        ];
+        let causes = causes(&cases);
+        assert_eq!(causes.len(), 2, "{causes:#?}");
+        for (cause, id) in causes
+            .iter()
+            .zip([CaseId::ToleratesUnknownFields, CaseId::AcceptsUnicode])
+        {
+            assert_eq!(cause.cases, [id]);
+            assert!(
+                !cause.summary.contains(BLAMES_THE_TYPE),
+                "{}",
+                cause.summary
+            );
+            assert_eq!(cause.fix, id.advice());
+        }
+    }
 }

@@ -46,7 +46,7 @@ pub use awork_generate::awkward::UNKNOWN_EVENT_TYPE;
 pub use cases::{CaseId, Level, UnknownCase};
 pub use causes::Cause;
 pub use probes::LARGE_PAYLOAD_BYTES;
-pub use report::{Answer, CaseReport, Outcome, Report, RequestRecord, Settings};
+pub use report::{Answer, AuthSource, CaseReport, Outcome, Report, RequestRecord, Settings};
 
 /// How long a receiver has to answer, as awork gives it: 30 seconds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -75,6 +75,9 @@ pub enum CheckError {
     /// The burst has no events.
     #[error("the burst must send at least 1 event")]
     EmptyBurst,
+    /// No case would send a request: a run would check nothing and pass.
+    #[error("no case left to run: {0}")]
+    NothingToRun(String),
     /// Nothing accepts connections at the URL.
     #[error("nothing answers at {url}: {reason}")]
     Unreachable {
@@ -96,6 +99,7 @@ pub struct CheckConfig {
     url: WebhookUrl,
     url_text: String,
     auth: Option<AuthHeader>,
+    auth_source: AuthSource,
     timeout: Duration,
     burst: usize,
     seed: u64,
@@ -113,6 +117,7 @@ impl CheckConfig {
             url: WebhookUrl::parse(url)?,
             url_text: url.to_owned(),
             auth: None,
+            auth_source: AuthSource::Argument,
             timeout: DEFAULT_TIMEOUT,
             burst: DEFAULT_BURST,
             seed: DEFAULT_SEED,
@@ -127,6 +132,13 @@ impl CheckConfig {
     /// `rejects-wrong-auth`.
     pub fn with_auth(mut self, auth: AuthHeader) -> CheckConfig {
         self.auth = Some(auth);
+        self
+    }
+
+    /// Where the auth header came from (default: the command line), so that the report's rerun
+    /// command gives it the same way.
+    pub fn with_auth_source(mut self, source: AuthSource) -> CheckConfig {
+        self.auth_source = source;
         self
     }
 
@@ -178,6 +190,59 @@ impl CheckConfig {
         self
     }
 
+    /// The most connections a run holds open at once: the burst's when it runs, each on a
+    /// connection of its own, or the 8 a slow receiver can keep busy (whichever is more), and one
+    /// for each forged call's header (none, and two wrong values). A caller that raises its limit
+    /// of open files needs room for these.
+    pub fn most_connections(&self) -> usize {
+        let burst = match self.reason_to_skip(CaseId::AcceptsBurst) {
+            None => self.burst,
+            Some(_) => 0,
+        };
+        runner::most_connections(burst)
+    }
+
+    /// The cases that send requests in a run, in the suite's order (`responds-in-time` and
+    /// `no-redirect` judge theirs). An error when there is none, as with `only` and `skip` of one
+    /// case, or `only` of a case the auth header given (or not given) skips: the run would check
+    /// nothing, and pass.
+    pub fn sending_cases(&self) -> Result<Vec<CaseId>, CheckError> {
+        let sending: Vec<CaseId> = CaseId::ALL
+            .iter()
+            .copied()
+            .filter(|case| case.sends_requests() && self.reason_to_skip(*case).is_none())
+            .collect();
+        if !sending.is_empty() {
+            return Ok(sending);
+        }
+        let selected: Vec<CaseId> = CaseId::ALL
+            .iter()
+            .copied()
+            .filter(|case| case.sends_requests() && self.reason_unselected(*case).is_none())
+            .collect();
+        let why = if selected.is_empty() && self.only.is_empty() {
+            "--skip skips every case that sends requests".to_owned()
+        } else if selected.is_empty() {
+            "--only and --skip leave no case that sends requests".to_owned()
+        } else {
+            selected
+                .iter()
+                .map(|case| match case {
+                    CaseId::RequiresAuth => format!(
+                        "{case} runs only without an auth header ({} and {} check the one given)",
+                        CaseId::RejectsMissingAuth,
+                        CaseId::RejectsWrongAuth
+                    ),
+                    _ => format!(
+                        "{case} needs the auth header the receiver requires (--auth-header, --auth-header-file or AWORK_SIM_AUTH_HEADER)"
+                    ),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        Err(CheckError::NothingToRun(why))
+    }
+
     /// Runs the suite. `Err` only when it cannot run at all; failures are in the [`Report`].
     pub async fn run(&self) -> Result<Report, CheckError> {
         runner::run(self, &mut |_| {}).await
@@ -193,16 +258,24 @@ impl CheckConfig {
         runner::run(self, &mut on_case).await
     }
 
-    /// Why `case` does not run, or `None` when it does.
-    fn reason_to_skip(&self, case: CaseId) -> Option<String> {
+    /// Why `skip` or `only` leaves `case` out, or `None` when they select it.
+    fn reason_unselected(&self, case: CaseId) -> Option<&'static str> {
         if self.skip.contains(&case) {
-            return Some("skipped (--skip)".to_owned());
+            return Some("skipped (--skip)");
         }
         if !self.only.is_empty() && !self.only.contains(&case) {
             let only_observers = self.only.iter().all(|selected| !selected.sends_requests());
             if !(only_observers && case.sends_requests()) {
-                return Some("not selected (--only)".to_owned());
+                return Some("not selected (--only)");
             }
+        }
+        None
+    }
+
+    /// Why `case` does not run, or `None` when it does.
+    fn reason_to_skip(&self, case: CaseId) -> Option<String> {
+        if let Some(reason) = self.reason_unselected(case) {
+            return Some(reason.to_owned());
         }
         if case.needs_auth() && self.auth.is_none() {
             return Some(

@@ -7,6 +7,7 @@
 mod junit;
 pub(crate) mod text;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -177,10 +178,28 @@ pub struct Settings {
     pub burst: usize,
     /// The name of the auth header, when one was configured.
     pub auth_header_name: Option<String>,
+    /// Where the auth header came from, so that the rerun command gives it the same way.
+    pub auth_source: AuthSource,
     /// Whether any certificate was accepted.
     pub insecure: bool,
     /// The family of event names the cases sent.
     pub naming: awork_models::Naming,
+}
+
+/// Where the auth header of a run came from: the rerun command gives it the same way, and never
+/// its value.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum AuthSource {
+    /// On the command line (`--auth-header 'Name: value'`), or in code: the rerun command shows
+    /// `--auth-header 'name: <value>'`, the value left for the user to fill in.
+    #[default]
+    Argument,
+    /// From the environment (`AWORK_SIM_AUTH_HEADER`): the rerun command, run in the same shell,
+    /// finds it there, so it names no header.
+    Environment,
+    /// From the first line of this file: the rerun command names the file
+    /// (`--auth-header-file PATH`).
+    File(PathBuf),
 }
 
 impl Report {
@@ -224,7 +243,8 @@ impl Report {
     }
 
     /// The command that runs only the cases that failed or warned, with the same events; `None`
-    /// when none did. The auth header's value is left for the user to fill in.
+    /// when none did. It gives the auth header as the run got it ([`AuthSource`]), never its
+    /// value: a placeholder for a header given on the command line.
     pub fn rerun_command(&self) -> Option<String> {
         let failed: Vec<&CaseReport> = self.troubled().collect();
         if failed.is_empty() {
@@ -233,10 +253,17 @@ impl Report {
         let settings = &self.settings;
         let mut command = format!("awork-sim check --url {}", shell_quote(&self.url));
         if let Some(name) = &settings.auth_header_name {
-            command.push_str(&format!(
-                " --auth-header {}",
-                shell_quote(&format!("{name}: <value>"))
-            ));
+            match &settings.auth_source {
+                AuthSource::Argument => command.push_str(&format!(
+                    " --auth-header {}",
+                    shell_quote(&format!("{name}: <value>"))
+                )),
+                AuthSource::Environment => {}
+                AuthSource::File(path) => command.push_str(&format!(
+                    " --auth-header-file {}",
+                    shell_quote(&path.to_string_lossy())
+                )),
+            }
         }
         if settings.timeout != crate::DEFAULT_TIMEOUT {
             command.push_str(&format!(

@@ -36,6 +36,7 @@ pub(crate) async fn run(
     on_case: &mut dyn FnMut(CaseId),
 ) -> Result<Report, CheckError> {
     let started = Instant::now();
+    config.sending_cases()?;
     check_reachable(config).await?;
     let clients = Clients::new(config)?;
     let scenarios = probes::build(config.seed, config.burst, config.naming);
@@ -94,6 +95,7 @@ pub(crate) async fn run(
         timeout: config.timeout,
         burst: config.burst,
         auth_header_name: config.auth.as_ref().map(|auth| auth.name().to_string()),
+        auth_source: config.auth_source.clone(),
         insecure: config.insecure,
         naming: config.naming,
     };
@@ -128,6 +130,17 @@ async fn check_reachable(config: &CheckConfig) -> Result<(), CheckError> {
             millis(wait)
         ))),
     }
+}
+
+/// The clients besides the one with the configured header: no header, and two wrong values. Each
+/// sends one request in a run, on one connection.
+const FORGED_CALL_CLIENTS: usize = 3;
+
+/// The most connections a run with a burst of `burst` (0 when it does not run) holds open at
+/// once: the configured client keeps as many as it had in flight at once (the burst, or the most
+/// a slow receiver leaves unanswered), and each of the others one.
+pub(crate) fn most_connections(burst: usize) -> usize {
+    burst.max(MOST_IN_FLIGHT_WHEN_SLOW) + FORGED_CALL_CLIENTS
 }
 
 /// One HTTP client per auth header a probe can carry.

@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use awork_conformance::AuthSource;
 use awork_delivery::{AuthHeader, ConfigError};
 
 /// The environment variable holding the auth header, as `Name: value`.
@@ -42,10 +43,19 @@ impl AuthArgs {
     /// `--auth-header-file`. More than one of them, an empty or unreadable one, or a malformed
     /// header is an error.
     pub fn resolve(&self) -> anyhow::Result<Option<AuthHeader>> {
+        Ok(self.resolve_with_source()?.map(|(header, _)| header))
+    }
+
+    /// The auth header given, if any, as [`AuthArgs::resolve`], and where it came from: `check`'s
+    /// rerun command gives it the same way.
+    pub fn resolve_with_source(&self) -> anyhow::Result<Option<(AuthHeader, AuthSource)>> {
         self.resolve_with(std::env::var_os(ENV))
     }
 
-    fn resolve_with(&self, env: Option<std::ffi::OsString>) -> anyhow::Result<Option<AuthHeader>> {
+    fn resolve_with(
+        &self,
+        env: Option<std::ffi::OsString>,
+    ) -> anyhow::Result<Option<(AuthHeader, AuthSource)>> {
         let mut given = Vec::new();
         if self.auth_header.is_some() {
             given.push("--auth-header");
@@ -63,27 +73,31 @@ impl AuthArgs {
                 given.join(", ")
             );
         }
-        let (source, text) = if let Some(text) = &self.auth_header {
-            ("--auth-header".to_owned(), text.clone())
+        let (source, named, text) = if let Some(text) = &self.auth_header {
+            (
+                AuthSource::Argument,
+                "--auth-header".to_owned(),
+                text.clone(),
+            )
         } else if let Some(env) = env {
             let text = env
                 .into_string()
                 .map_err(|_| anyhow::anyhow!("{ENV}: not UTF-8"))?;
-            (ENV.to_owned(), text)
+            (AuthSource::Environment, ENV.to_owned(), text)
         } else if let Some(path) = &self.auth_header_file {
-            let source = format!("--auth-header-file {}", path.display());
+            let named = format!("--auth-header-file {}", path.display());
             let text =
-                std::fs::read_to_string(path).with_context(|| format!("{source}: cannot read"))?;
+                std::fs::read_to_string(path).with_context(|| format!("{named}: cannot read"))?;
             // An editor's byte order mark is not part of the header.
             let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
             let first = text.lines().next().unwrap_or_default().to_owned();
-            (source, first)
+            (AuthSource::File(path.clone()), named, first)
         } else {
             return Ok(None);
         };
         parse(&text)
-            .map(Some)
-            .map_err(|problem| anyhow::anyhow!("{source}: {problem}"))
+            .map(|header| Some((header, source)))
+            .map_err(|problem| anyhow::anyhow!("{named}: {problem}"))
     }
 }
 
@@ -144,18 +158,20 @@ mod tests {
     }
 
     #[test]
-    fn one_source_gives_the_header() {
-        let header = args(Some("X-Key: s3cret"), None)
+    fn one_source_gives_the_header_and_is_named() {
+        let (header, source) = args(Some("X-Key: s3cret"), None)
             .resolve_with(None)
             .unwrap()
             .unwrap();
         assert_eq!(header.name().as_str(), "x-key");
         assert_eq!(header.value().as_bytes(), b"s3cret");
-        let header = args(None, None)
+        assert_eq!(source, AuthSource::Argument);
+        let (header, source) = args(None, None)
             .resolve_with(Some("X-Key: from-env".into()))
             .unwrap()
             .unwrap();
         assert_eq!(header.value().as_bytes(), b"from-env");
+        assert_eq!(source, AuthSource::Environment);
         assert!(args(None, None).resolve_with(None).unwrap().is_none());
     }
 

@@ -192,7 +192,8 @@ fn join_negative_values(argv: &[OsString]) -> Vec<OsString> {
 }
 
 /// For clap's refusal of a negative number (or of a 0 where 1 or more is needed) as an option's value, the one-line error saying what the
-/// option takes: the least of 0 and 1 that it accepts, found by parsing `argv` with it instead.
+/// option takes: the least of 0 and 1 that it accepts, found by parsing `argv` with it instead, or
+/// the range clap names refusing 0 when it takes neither (`7 to 100`).
 fn negative_refused(argv: &[OsString], error: &clap::Error) -> Option<clap::Error> {
     if !matches!(
         error.kind(),
@@ -214,7 +215,8 @@ fn negative_refused(argv: &[OsString], error: &clap::Error) -> Option<clap::Erro
     // `--count <N>`: the option as written.
     let option = arg.split(' ').next()?;
     let written: OsString = format!("{option}={value}").into();
-    let refuses = |least: &str| {
+    // The option's refusal of `least` in place of the value, or `None` when it takes it.
+    let refusal = |least: &str| {
         let instead: Vec<OsString> = argv
             .iter()
             .map(|arg| {
@@ -225,21 +227,48 @@ fn negative_refused(argv: &[OsString], error: &clap::Error) -> Option<clap::Erro
                 }
             })
             .collect();
-        Args::try_parse_from(&instead).is_err_and(|again| {
+        Args::try_parse_from(&instead).err().filter(|again| {
             matches!(again.get(ContextKind::InvalidArg), Some(ContextValue::String(arg)) if arg.split(' ').next() == Some(option))
         })
     };
+    let refuses = |least: &str| refusal(least).is_some();
     let takes = match ["0", "1"].into_iter().find(|least| !refuses(least)) {
         // A decimal option (`--rate`): more than 0, not 1 or more.
         Some("1") if !refuses("0.5") => "a number above 0".to_owned(),
         Some(least) => format!("{least} or more"),
-        None => "no negative number".to_owned(),
+        // A range that starts higher (`demo --count`: 7 to 100), as clap names it refusing 0.
+        None => refusal("0")
+            .as_ref()
+            .and_then(range_named)
+            .unwrap_or_else(|| "no negative number".to_owned()),
     };
     let what = if negative { "a negative number; " } else { "" };
     Some(clap::Error::raw(
         ErrorKind::ValueValidation,
         format!("{option} {value}: {what}{option} takes {takes}\n"),
     ))
+}
+
+/// The range of numbers a clap refusal names (`0 is not in 7..=100`), as `7 to 100`, or `7 or
+/// more` for a range with no end of its own (clap names the largest number of the type).
+fn range_named(refusal: &clap::Error) -> Option<String> {
+    let reason = std::error::Error::source(refusal)?.to_string();
+    let (_, range) = reason.split_once(" is not in ")?;
+    let (least, end) = range.split_once("..")?;
+    let least: u64 = least.parse().ok()?;
+    let (most, inclusive) = match end.strip_prefix('=') {
+        Some(most) => (most.parse::<u64>().ok()?, true),
+        None => (end.parse::<u64>().ok()?, false),
+    };
+    if most >= i64::MAX as u64 {
+        return Some(format!("{least} or more"));
+    }
+    let most = if inclusive {
+        most
+    } else {
+        most.checked_sub(1)?
+    };
+    Some(format!("{least} to {most}"))
 }
 
 #[cfg(test)]
@@ -305,6 +334,15 @@ mod tests {
             (
                 &["send", "--url", "u", "--concurrency=-2"],
                 "--concurrency -2: a negative number; --concurrency takes 1 or more",
+            ),
+            // Neither 0 nor 1: the range the option takes.
+            (
+                &["demo", "--count", "0"],
+                "--count 0: --count takes 7 to 100",
+            ),
+            (
+                &["demo", "--count", "-1"],
+                "--count -1: a negative number; --count takes 7 to 100",
             ),
         ] {
             let error = parse_from(&argv(args)).unwrap_err();

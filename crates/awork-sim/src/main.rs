@@ -11,8 +11,10 @@ mod commands;
 mod exit;
 mod generated;
 mod input;
+mod open_files;
 mod output;
 mod policy;
+mod report_file;
 mod signals;
 
 use std::io::Write;

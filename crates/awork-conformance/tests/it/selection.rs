@@ -86,6 +86,38 @@ async fn only_and_skip_select_cases_and_say_why_the_others_did_not_run() {
 }
 
 #[tokio::test]
+async fn a_selection_that_leaves_nothing_to_send_is_an_error_not_a_passing_report() {
+    let receiver = correct().await;
+    let error = config(&receiver)
+        .only([CaseId::AcceptsBurst])
+        .skip([CaseId::AcceptsBurst])
+        .run()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, CheckError::NothingToRun(_)), "{error}");
+    // `requires-auth` alone, with an auth header: it runs only without one.
+    let error = config(&receiver)
+        .only([CaseId::RequiresAuth])
+        .sending_cases()
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "no case left to run: requires-auth runs only without an auth header \
+         (rejects-missing-auth and rejects-wrong-auth check the one given)"
+    );
+    // The cases that send, but requires-auth (an auth header is given) and the burst.
+    assert_eq!(
+        config(&receiver)
+            .only([CaseId::RespondsInTime])
+            .skip([CaseId::AcceptsBurst])
+            .sending_cases()
+            .unwrap()
+            .len(),
+        12
+    );
+}
+
+#[tokio::test]
 async fn the_auth_cases_are_skipped_without_an_auth_header() {
     let receiver = awork_example_receivers::spawn_correct(Default::default())
         .await

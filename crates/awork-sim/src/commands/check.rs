@@ -1,23 +1,25 @@
 //! `awork-sim check`: runs the conformance suite against a receiver and reports, as text or JSON on
 //! stdout and optionally as JUnit XML in a file.
 //!
-//! Every option is resolved, and the JUnit file created, before anything is sent. The suite itself
-//! is `awork_conformance`'s; this module only configures it and writes its report. SIGINT or
-//! SIGTERM abandons the suite: no report, the JUnit file removed, exit 130 or 143.
+//! Every option is resolved, and the JUnit file prepared ([`ReportFile`]: checked, nothing written
+//! to it yet), before anything is sent. The suite itself is `awork_conformance`'s; this module only
+//! configures it and writes its report. SIGINT or SIGTERM abandons the suite: no report, the JUnit
+//! path left as it was, exit 130 or 143.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use awork_conformance::{CaseId, CheckConfig, Report};
+use awork_conformance::{CaseId, CheckConfig, DEFAULT_BURST, Report};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Outcome;
 use crate::auth::AuthArgs;
 use crate::generated::NamingArg;
+use crate::open_files::make_room_for_connections;
 use crate::policy::positive_timeout;
+use crate::report_file::ReportFile;
 use crate::signals::Signals;
 
 /// Arguments of `awork-sim check`.
@@ -76,18 +78,20 @@ pub enum Format {
 /// A resolved `check`: the suite's configuration and where the reports go.
 pub struct Config {
     check: CheckConfig,
+    /// How many cases send requests.
+    sending: usize,
     format: Format,
-    junit: Option<(PathBuf, File)>,
+    junit: Option<ReportFile>,
     save_failed: Option<PathBuf>,
 }
 
 impl Args {
-    /// Resolves and checks every option, and creates the JUnit file: any problem is an error naming
-    /// it, before anything is sent.
+    /// Resolves and checks every option, and prepares the JUnit file: any problem is an error
+    /// naming it, before anything is sent.
     pub fn resolve(self) -> anyhow::Result<Config> {
         let mut check = CheckConfig::new(&self.url)?;
-        if let Some(auth) = self.auth.resolve()? {
-            check = check.with_auth(auth);
+        if let Some((auth, source)) = self.auth.resolve_with_source()? {
+            check = check.with_auth(auth).with_auth_source(source);
         }
         if let Some(text) = &self.timeout {
             check = check.with_timeout(positive_timeout(text)?);
@@ -103,20 +107,21 @@ impl Args {
             .with_insecure(self.insecure)
             .only(self.only)
             .skip(self.skip);
-        let junit = match self.junit {
-            Some(path) => {
-                let file = File::create(&path)
-                    .with_context(|| format!("{}: cannot create", path.display()))?;
-                Some((path, file))
-            }
-            None => None,
-        };
+        let sending = check.sending_cases()?.len();
+        make_room_for_connections(
+            "check",
+            "--burst",
+            self.burst.map_or(DEFAULT_BURST as u64, u64::from),
+            check.most_connections() as u64,
+        )?;
+        let junit = self.junit.as_deref().map(ReportFile::prepare).transpose()?;
         if let Some(directory) = &self.save_failed {
             std::fs::create_dir_all(directory)
                 .with_context(|| format!("{}: cannot create", directory.display()))?;
         }
         Ok(Config {
             check,
+            sending,
             format: self.format,
             junit,
             save_failed: self.save_failed,
@@ -135,10 +140,7 @@ pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     spinner.set_style(
         ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("a valid template"),
     );
-    let sending = CaseId::ALL
-        .iter()
-        .filter(|case| case.sends_requests())
-        .count();
+    let sending = config.sending;
     let mut started = 0;
     let signals = Signals::install().context("cannot handle SIGINT and SIGTERM")?;
     let suite = config.check.run_with_progress(|case| {
@@ -147,7 +149,8 @@ pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         spinner.enable_steady_tick(Duration::from_millis(120));
     });
     // A signal abandons the suite (the requests on the wire with it): a partial run says nothing
-    // about the receiver, so there is no report, and the JUnit file made for it is removed.
+    // about the receiver, so there is no report, and the JUnit path is left as it was (dropping
+    // the prepared file removes only the file of the run's own).
     let report = runtime.block_on(async {
         tokio::select! {
             report = suite => Ok(report),
@@ -158,11 +161,6 @@ pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let report = match report {
         Ok(report) => report?,
         Err(signal) => {
-            if let Some((path, file)) = config.junit {
-                drop(file);
-                std::fs::remove_file(&path)
-                    .with_context(|| format!("{}: cannot remove", path.display()))?;
-            }
             eprintln!(
                 "check: stopped by {} before the suite ended; no report",
                 signal.name()
@@ -177,15 +175,9 @@ pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     };
     // The suite ran: from here on, a report that cannot be written is said and fails the run,
     // but it is not bad input, and the other reports are still written.
-    let outcome = outcome.reported(|| {
-        let Some((path, file)) = config.junit else {
-            return Ok(());
-        };
-        let mut writer = BufWriter::new(file);
-        writer
-            .write_all(report.to_junit().as_bytes())
-            .and_then(|()| writer.flush())
-            .with_context(|| format!("{}: cannot write", path.display()))
+    let outcome = outcome.reported(|| match config.junit {
+        Some(junit) => junit.write(report.to_junit().as_bytes()),
+        None => Ok(()),
     });
     let outcome = outcome.reported(|| match &config.save_failed {
         Some(directory) => save_failed(&report, directory),

@@ -36,6 +36,7 @@ use super::Outcome;
 use crate::auth::AuthArgs;
 use crate::generated::{self, GeneratorArgs};
 use crate::input::{Input, Item, Part, Shape, Source, event_files, is_json, no_event_file};
+use crate::open_files::make_room_for_connections;
 use crate::policy::{PolicyArgs, pause_note};
 use crate::signals::{Signal, Signals};
 
@@ -112,7 +113,8 @@ impl Args {
         if let Some(concurrency) = self.concurrency {
             webhook = webhook.with_concurrency(concurrency as usize);
         }
-        make_room_for_connections(self.concurrency.unwrap_or(1))?;
+        let concurrency = u64::from(self.concurrency.unwrap_or(1));
+        make_room_for_connections("send", "--concurrency", concurrency, concurrency)?;
         webhook = webhook.with_rate(self.rate).with_insecure(self.insecure);
         let generator = self.generator.resolve()?;
 
@@ -161,30 +163,6 @@ impl Args {
             quiet: self.quiet,
         })
     }
-}
-
-/// Files `send` may hold open besides its connections: stdio, the log, the input being read and
-/// the check's, a copy of stdin, the runtime's poller and the signal handler's (about ten, with
-/// room to spare).
-const FILES_BESIDES_CONNECTIONS: u64 = 16;
-
-/// Raises the limit of open files to what the system allows this process, and refuses a
-/// concurrency whose connections would not fit under it: they would fail as the receiver's
-/// failures ("Too many open files" on connecting) and pause the webhook.
-fn make_room_for_connections(concurrency: u32) -> anyhow::Result<()> {
-    // A limit that cannot be read is not in the way as far as can be told.
-    let Ok(limit) = rlimit::increase_nofile_limit(u64::MAX) else {
-        return Ok(());
-    };
-    let needed = u64::from(concurrency) + FILES_BESIDES_CONNECTIONS;
-    if needed > limit {
-        bail!(
-            "--concurrency {concurrency}: {concurrency} connections and the files send keeps need \
-             about {needed} open files, and this process may open {limit} (`ulimit -n`): lower \
-             --concurrency or raise the limit"
-        );
-    }
-    Ok(())
 }
 
 /// Whether two paths name one existing file (the same file through a link, too).
