@@ -9,7 +9,7 @@ use awork_delivery::receiver::{Behaviour, Receiver};
 use tokio::runtime::Runtime;
 
 use crate::cli_listen::Listener;
-use crate::support::{Run, TempFile, workspace_root};
+use crate::support::{Run, TempFile, local_receiver, workspace_root};
 
 const SECRET: &str = "env-s3cret-5e1f";
 
@@ -30,14 +30,7 @@ fn awork_sim_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
 
 /// A receiver on 127.0.0.1 that answers 200 and keeps every request, and its runtime.
 fn start_receiver() -> (Receiver, Runtime) {
-    let runtime = Runtime::new().expect("a tokio runtime starts");
-    let receiver = runtime
-        .block_on(Receiver::start(
-            "127.0.0.1:0".parse().unwrap(),
-            Behaviour::status(200),
-        ))
-        .expect("the receiver binds");
-    (receiver, runtime)
+    local_receiver(Behaviour::status(200))
 }
 
 /// Asserts the secret is nowhere in what the run printed.

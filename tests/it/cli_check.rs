@@ -6,14 +6,14 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use awork_delivery::receiver::{Behaviour, Receiver};
+use awork_delivery::receiver::Behaviour;
 use awork_example_receivers::{Mistake, ReceiverOptions, RunningReceiver};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 
 use crate::support::{
-    TempDir, TempFile, awork_sim_under_ulimit, check, check_usage_errors, make_fifo, names_in,
-    python_with, read_fifo, workspace_root,
+    TempDir, TempFile, awork_sim_under_ulimit, check, check_usage_errors, local_receiver,
+    make_fifo, names_in, python_with, read_fifo, workspace_root,
 };
 
 const AUTH: &str = "X-Awork-Secret: cli-secret-81d0";
@@ -188,13 +188,7 @@ fn the_junit_path_is_left_as_it_was_without_a_report_and_written_whole_with_one(
 
 #[test]
 fn a_burst_the_open_files_limit_cannot_hold_is_refused_and_a_low_soft_limit_is_raised() {
-    let runtime = Runtime::new().unwrap();
-    let receiver = runtime
-        .block_on(Receiver::start(
-            "127.0.0.1:0".parse().unwrap(),
-            Behaviour::status(200),
-        ))
-        .unwrap();
+    let (receiver, _runtime) = local_receiver(Behaviour::status(200));
     let url = receiver.url();
     let burst = [
         "check",
@@ -447,13 +441,7 @@ fn a_passing_run_with_warnings_reads_as_passed_and_tells_each_warning_once() {
 
 #[test]
 fn a_wrong_path_reads_as_a_count_of_requests_not_a_status() {
-    let runtime = Runtime::new().expect("a tokio runtime starts");
-    let receiver = runtime
-        .block_on(Receiver::start(
-            "127.0.0.1:0".parse().unwrap(),
-            Behaviour::status(404),
-        ))
-        .expect("the receiver binds");
+    let (receiver, _runtime) = local_receiver(Behaviour::status(404));
     let run = check(&["check", "--url", &receiver.url()], "", 1);
     let out = &run.stdout;
     assert!(out.contains("1 cause of failure found:"), "{out}");
@@ -468,13 +456,7 @@ fn a_wrong_path_reads_as_a_count_of_requests_not_a_status() {
 
 #[test]
 fn bad_usage_and_a_silent_url_exit_2_with_one_line_and_send_nothing() {
-    let runtime = Runtime::new().unwrap();
-    let receiver = runtime
-        .block_on(Receiver::start(
-            "127.0.0.1:0".parse().unwrap(),
-            Behaviour::status(200),
-        ))
-        .unwrap();
+    let (receiver, _runtime) = local_receiver(Behaviour::status(200));
     let url = receiver.url();
     let silent = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

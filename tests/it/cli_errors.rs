@@ -2,10 +2,9 @@
 //! without its scheme or with a port past 65535, `https://` to a plain-http receiver, a fractional `--rate`, and clap's own
 //! usage errors.
 
-use awork_delivery::receiver::{Behaviour, Receiver};
-use tokio::runtime::Runtime;
+use awork_delivery::receiver::Behaviour;
 
-use crate::support::{check, check_usage_errors};
+use crate::support::{check, check_usage_errors, local_receiver};
 
 #[test]
 fn a_url_without_its_scheme_is_told_so_with_the_url_to_write() {
@@ -44,13 +43,7 @@ fn a_port_past_65535_is_refused_not_taken_as_80() {
 
 #[test]
 fn https_to_a_plain_http_receiver_asks_whether_it_is_http() {
-    let runtime = Runtime::new().unwrap();
-    let receiver = runtime
-        .block_on(Receiver::start(
-            "127.0.0.1:0".parse().unwrap(),
-            Behaviour::status(200),
-        ))
-        .unwrap();
+    let (receiver, _runtime) = local_receiver(Behaviour::status(200));
     let url = receiver.url().replace("http://", "https://");
     let run = check(
         &["send", "--url", &url, "--count", "1", "--max-retries", "0"],
@@ -69,13 +62,7 @@ fn https_to_a_plain_http_receiver_asks_whether_it_is_http() {
 
 #[test]
 fn a_fractional_rate_is_events_per_second() {
-    let runtime = Runtime::new().unwrap();
-    let receiver = runtime
-        .block_on(Receiver::start(
-            "127.0.0.1:0".parse().unwrap(),
-            Behaviour::status(200),
-        ))
-        .unwrap();
+    let (receiver, _runtime) = local_receiver(Behaviour::status(200));
     let run = check(
         &[
             "send",

@@ -11,7 +11,8 @@ use tokio::runtime::Runtime;
 
 use crate::cli_signals::Running;
 use crate::support::{
-    Run, TempDir, TempFile, awork_sim_under_ulimit, check, check_usage_errors, workspace_root,
+    Run, TempDir, TempFile, awork_sim_under_ulimit, check, check_usage_errors, local_receiver,
+    workspace_root,
 };
 
 /// A receiver on 127.0.0.1 with the runtime that serves it; both live as long as the test needs.
@@ -22,10 +23,7 @@ struct TestReceiver {
 
 impl TestReceiver {
     fn start(behaviour: Behaviour) -> TestReceiver {
-        let runtime = Runtime::new().expect("a tokio runtime starts");
-        let receiver = runtime
-            .block_on(Receiver::start("127.0.0.1:0".parse().unwrap(), behaviour))
-            .expect("the receiver binds");
+        let (receiver, runtime) = local_receiver(behaviour);
         TestReceiver { receiver, runtime }
     }
 

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use awork_delivery::receiver::{Behaviour, Receiver};
 use serde_json::Value;
+use tokio::runtime::Runtime;
 
 /// What a run of `awork-sim` did.
 #[derive(Debug)]
@@ -92,6 +94,16 @@ pub fn check_usage_errors(command: &str, cases: Vec<(Vec<&str>, &str)>) {
         assert!(run.stderr.contains(named), "{args:?}: {}", run.stderr);
         assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
     }
+}
+
+/// A receiver on a free port of 127.0.0.1 answering as `behaviour` says, with the runtime that
+/// serves it: keep both for as long as the test needs the receiver.
+pub fn local_receiver(behaviour: Behaviour) -> (Receiver, Runtime) {
+    let runtime = Runtime::new().expect("a tokio runtime starts");
+    let receiver = runtime
+        .block_on(Receiver::start("127.0.0.1:0".parse().unwrap(), behaviour))
+        .expect("the receiver binds");
+    (receiver, runtime)
 }
 
 /// The workspace root: where `fixtures/` and `spec/` are.
