@@ -85,40 +85,27 @@ fn the_file_gives_its_first_line_and_listen_requires_it() {
     let file = TempFile::new("auth-header.txt", &format!("X-Awork-Secret: {SECRET}\n"));
     let listener = Listener::start(&["--auth-header-file", file.arg()]);
 
-    let run = awork_sim_with_env(
-        &[
-            "send",
-            "--url",
-            &listener.url,
-            "--count",
-            "1",
-            "--auth-header-file",
-            file.arg(),
-        ],
-        &[],
-    );
-    assert_eq!(run.code, Some(0), "{run:#?}");
-    assert!(listener.next_line().contains(" 200 "));
-
-    // Saved by an editor that starts the file with a byte order mark, and with CRLF.
+    // Also when saved by an editor that starts the file with a byte order mark, and with CRLF.
     let with_bom = TempFile::new(
         "auth-header-bom.txt",
         &format!("\u{feff}X-Awork-Secret: {SECRET}\r\n"),
     );
-    let run = awork_sim_with_env(
-        &[
-            "send",
-            "--url",
-            &listener.url,
-            "--count",
-            "1",
-            "--auth-header-file",
-            with_bom.arg(),
-        ],
-        &[],
-    );
-    assert_eq!(run.code, Some(0), "{run:#?}");
-    assert!(listener.next_line().contains(" 200 "));
+    for file in [&file, &with_bom] {
+        let run = awork_sim_with_env(
+            &[
+                "send",
+                "--url",
+                &listener.url,
+                "--count",
+                "1",
+                "--auth-header-file",
+                file.arg(),
+            ],
+            &[],
+        );
+        assert_eq!(run.code, Some(0), "{run:#?}");
+        assert!(listener.next_line().contains(" 200 "));
+    }
 
     let header = format!("X-Awork-Secret: {SECRET}");
     let run = awork_sim_with_env(
