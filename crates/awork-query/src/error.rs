@@ -133,6 +133,16 @@ pub enum Problem {
     /// Parentheses, `not` or `any` nested deeper than the parser follows.
     #[error("nested more than {0} levels deep")]
     TooDeep(usize),
+    /// A property compared with a literal of another type.
+    #[error("'{property}' holds {holds}, which cannot be compared with {literal}")]
+    TypeMismatch {
+        /// The property's path, as JSON spells it.
+        property: String,
+        /// What it holds: `text`, `a number`, `a boolean`.
+        holds: &'static str,
+        /// The literal: `a number`, `text`, ….
+        literal: &'static str,
+    },
     /// `page` or `pageSize` is not a whole number.
     #[error("'{0}' is not a whole number")]
     NotANumber(String),

@@ -183,7 +183,7 @@ fn resolve(
         segment_column += segment.chars().count() + 1;
     }
     match kind {
-        Kind::Value | Kind::Open => Ok(path),
+        Kind::Value(_) | Kind::Open => Ok(path),
         Kind::Object(_) | Kind::Collection(_) => Err(error(Problem::NotOrderable(written), column)),
     }
 }

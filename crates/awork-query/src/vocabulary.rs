@@ -3,8 +3,9 @@
 //!
 //! A vocabulary is built from awork's OpenAPI document (a component schema, following `$ref` into
 //! `components/schemas` and `items` of arrays), from example objects, or left open to accept every
-//! name. It knows shapes only (value, object, collection), not value types: comparing a string
-//! property with a number is not refused here, it simply matches nothing.
+//! name. It knows shapes (value, object, collection) and, for a plain value, whether it is text,
+//! a number or a boolean, so that a filter comparing a property with a literal of another type
+//! (`firstName eq 3`) is refused rather than matching nothing.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -33,13 +34,45 @@ struct Property {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Kind {
     /// A string, number or boolean.
-    Value,
+    Value(Scalar),
     /// An object with known properties: an index into `Vocabulary::shapes`.
     Object(usize),
     /// An array of elements of this kind.
     Collection(Box<Kind>),
     /// Unknown: every path below it is accepted.
     Open,
+}
+
+/// What a plain value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scalar {
+    /// A string (dates and ids included, as JSON writes them).
+    Text,
+    /// An integer or a number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+}
+
+impl Scalar {
+    /// The scalar of a JSON Schema `type`.
+    fn of_type(name: &str) -> Option<Scalar> {
+        match name {
+            "string" => Some(Scalar::Text),
+            "integer" | "number" => Some(Scalar::Number),
+            "boolean" => Some(Scalar::Boolean),
+            _ => None,
+        }
+    }
+
+    /// As a filter's message names it.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Scalar::Text => "text",
+            Scalar::Number => "a number",
+            Scalar::Boolean => "a boolean",
+        }
+    }
 }
 
 /// One step of a path, resolved.
@@ -124,7 +157,9 @@ impl Vocabulary {
     fn example_kind(&mut self, example: &Value) -> Kind {
         match example {
             Value::Null => Kind::Open,
-            Value::Bool(_) | Value::Number(_) | Value::String(_) => Kind::Value,
+            Value::Bool(_) => Kind::Value(Scalar::Boolean),
+            Value::Number(_) => Kind::Value(Scalar::Number),
+            Value::String(_) => Kind::Value(Scalar::Text),
             Value::Array(elements) => {
                 let mut element_kind: Option<Kind> = None;
                 for element in elements {
@@ -188,7 +223,7 @@ impl Vocabulary {
     pub(crate) fn step(&self, parent: &Kind, segment: &str) -> Step<'_> {
         match parent {
             Kind::Open => Step::Unchecked,
-            Kind::Value => Step::BelowValue,
+            Kind::Value(_) => Step::BelowValue,
             Kind::Collection(_) => Step::BelowCollection,
             Kind::Object(shape) => match self.shapes[*shape].get(&segment.to_lowercase()) {
                 Some(property) => Step::Found {
@@ -264,8 +299,8 @@ impl OpenApiReader<'_> {
                 Some(items) => self.kind(items)?,
                 None => Kind::Open,
             })),
-            Some("string" | "integer" | "number" | "boolean") => Kind::Value,
-            _ => Kind::Open,
+            Some(name) => Scalar::of_type(name).map_or(Kind::Open, Kind::Value),
+            None => Kind::Open,
         })
     }
 }

@@ -4,8 +4,9 @@
 //! text compares case-insensitively; date-time strings compare by instant whatever their offset;
 //! numbers numerically; `null` and an absent property are the same; and logic is two-valued, as
 //! in C#: `eq null` matches null, `ne 'x'` matches null too, and an ordering comparison with
-//! null is false. Values of different types are unequal and unordered, so `name eq 5` matches
-//! nothing and `name ne 5` everything.
+//! null is false. A property compared with a literal of another type is refused when the filter is
+//! parsed (`name eq 5`), where the vocabulary knows the property's type; otherwise (an open
+//! vocabulary, two properties) values of different types are unequal and unordered.
 
 use std::cmp::Ordering;
 

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::context::QueryContext;
 use crate::error::QueryError;
 use crate::json::Numeric;
-use crate::vocabulary::Vocabulary;
+use crate::vocabulary::{Scalar, Vocabulary};
 
 /// A parsed `filterby` expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +78,8 @@ enum Operand {
 struct Path {
     start: PathStart,
     segments: Vec<String>,
+    /// What the property holds, when the vocabulary says it is a plain value of a known type.
+    scalar: Option<Scalar>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,6 +102,19 @@ enum Literal {
     /// `me.id`.
     CurrentUserId,
     Relative(RelativeDate),
+}
+
+impl Literal {
+    /// What the literal is, as a filter's message names it.
+    fn describe(&self) -> &'static str {
+        match self {
+            Literal::Null => "null",
+            Literal::Bool(_) => "a boolean",
+            Literal::Number(_) => "a number",
+            Literal::Text(_) | Literal::CurrentUserId => "text",
+            Literal::Instant(_) | Literal::Relative(_) => "a date",
+        }
+    }
 }
 
 /// awork's relative dates, in UTC, weeks starting on Monday.

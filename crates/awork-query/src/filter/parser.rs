@@ -21,7 +21,7 @@ use super::lexer::{NUMBER_FORM, Token, TokenKind, tokenize};
 use super::{Expression, Literal, Operand, Operator, Path, PathStart, RelativeDate, TextFunction};
 use crate::error::{Parameter, Problem, QueryError};
 use crate::json::{Numeric, parse_instant};
-use crate::vocabulary::{Kind, Step, Vocabulary};
+use crate::vocabulary::{Kind, Scalar, Step, Vocabulary};
 
 /// How deeply parentheses, `not` and `any` may nest: deep enough for any real filter, shallow
 /// enough that recursion cannot exhaust the stack.
@@ -173,7 +173,9 @@ impl Parser<'_> {
             Parsed::Value(operand) => operand,
         };
         if let Some(operator) = self.operator()? {
+            let right_column = self.peek().column;
             let right = self.value_operand("a value to compare with")?;
+            self.comparable(&left, &right, start, right_column)?;
             return Ok(Expression::Compare {
                 left,
                 operator,
@@ -197,6 +199,46 @@ impl Parser<'_> {
             )),
             _ => Err(self.expected("a comparison operator")),
         }
+    }
+
+    /// Refuses a comparison of a property with a literal of another type (`firstName eq 3`,
+    /// `isPrio eq 'yes'`), which awork's API refuses too rather than matching nothing; `null`
+    /// compares with anything, and text with dates, ids and `me.id`.
+    fn comparable(
+        &self,
+        left: &Operand,
+        right: &Operand,
+        left_column: usize,
+        right_column: usize,
+    ) -> Result<(), QueryError> {
+        let (path, literal, column) = match (left, right) {
+            (Operand::Property(path), Operand::Literal(literal)) => (path, literal, right_column),
+            (Operand::Literal(literal), Operand::Property(path)) => (path, literal, left_column),
+            _ => return Ok(()),
+        };
+        let Some(scalar) = path.scalar else {
+            return Ok(());
+        };
+        let fits = match literal {
+            Literal::Null => true,
+            Literal::Bool(_) => scalar == Scalar::Boolean,
+            Literal::Number(_) => scalar == Scalar::Number,
+            Literal::Text(_)
+            | Literal::Instant(_)
+            | Literal::CurrentUserId
+            | Literal::Relative(_) => scalar == Scalar::Text,
+        };
+        if fits {
+            return Ok(());
+        }
+        Err(self.error(
+            Problem::TypeMismatch {
+                property: path.segments.join("/"),
+                holds: scalar.describe(),
+                literal: literal.describe(),
+            },
+            column,
+        ))
     }
 
     /// `startswith(…) eq false` and the like: OData v2 writes text functions compared with a
@@ -354,12 +396,24 @@ impl Parser<'_> {
             };
             self.advance();
             if self.peek().kind == TokenKind::Open {
-                let path = Path { start, segments };
+                let path = Path {
+                    start,
+                    segments,
+                    scalar: None,
+                };
                 return self.collection_method(path, &kind, &written, segment, token.column);
             }
             kind = self.step(&kind, &mut segments, &mut written, segment, token.column)?;
         }
-        Ok(Parsed::Value(Operand::Property(Path { start, segments })))
+        let scalar = match kind {
+            Kind::Value(scalar) => Some(scalar),
+            Kind::Object(_) | Kind::Collection(_) | Kind::Open => None,
+        };
+        Ok(Parsed::Value(Operand::Property(Path {
+            start,
+            segments,
+            scalar,
+        })))
     }
 
     /// Resolves `segment` below `parent`, appends its JSON spelling to `segments` and to the
@@ -417,7 +471,7 @@ impl Parser<'_> {
         let element = match kind {
             Kind::Collection(element) => (**element).clone(),
             Kind::Open => Kind::Open,
-            Kind::Value | Kind::Object(_) => {
+            Kind::Value(_) | Kind::Object(_) => {
                 return Err(self.error(Problem::NotACollection(written.to_owned()), column));
             }
         };

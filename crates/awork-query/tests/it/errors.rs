@@ -27,6 +27,30 @@ fn order_error(order: &str) -> String {
 }
 
 #[test]
+fn a_literal_of_another_type_than_its_property_is_refused() {
+    assert_eq!(
+        filter_error("name eq 5"),
+        "filterby: 'name' holds text, which cannot be compared with a number at column 9"
+    );
+    assert_eq!(
+        filter_error("plannedDuration eq '3600'"),
+        "filterby: 'plannedDuration' holds a number, which cannot be compared with text at column 20"
+    );
+    assert_eq!(
+        filter_error("1 ne isPrio"),
+        "filterby: 'isPrio' holds a boolean, which cannot be compared with a number at column 1"
+    );
+    assert_eq!(
+        filter_error("assignees/any(a: a/firstName eq true)"),
+        "filterby: 'firstName' holds text, which cannot be compared with a boolean at column 33"
+    );
+    assert_eq!(
+        filter_error("plannedDuration gt datetime'2024-01-01T00:00'"),
+        "filterby: 'plannedDuration' holds a number, which cannot be compared with a date at column 20"
+    );
+}
+
+#[test]
 fn unknown_properties_are_named_with_their_column() {
     assert_eq!(
         filter_error("nmae eq 'x'"),

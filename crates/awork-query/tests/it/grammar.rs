@@ -181,10 +181,9 @@ fn comparing_two_properties_and_a_literal_on_the_left() {
 }
 
 #[test]
-fn values_of_different_types_are_unequal() {
-    check("name eq 5", &[]);
-    check("plannedDuration eq '3600'", &[]);
-    check("isPrio ne 1", &["t1", "t2", "t3", "t4", "t5"]);
+fn null_compares_with_a_value_of_any_type() {
+    check("dueOn eq null", &["t3"]);
+    check("plannedDuration ne null", &["t1", "t2", "t3", "t4", "t5"]);
 }
 
 #[test]
