@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::cases::CaseId;
 use crate::probes::Expected;
+use crate::report::text::on_one_line;
 use crate::report::{Answer, CaseReport, Outcome, RequestRecord, Settings};
 use crate::runner::tally;
 
@@ -356,8 +357,8 @@ fn answer_text(answer: &Answer) -> String {
     match answer {
         Answer::Status { status, body, .. } if body.is_empty() => status_text(*status),
         Answer::Status { status, body, .. } => {
-            let excerpt: String = body.chars().take(SIGNATURE_CHARS).collect();
-            format!("{} `{}`", status_text(*status), excerpt.escape_debug())
+            let excerpt = on_one_line(body.chars().take(SIGNATURE_CHARS));
+            format!("{} `{excerpt}`", status_text(*status))
         }
         Answer::Error { message, .. } => message.clone(),
     }
@@ -408,6 +409,17 @@ mod tests {
             location: None,
             body: body.to_owned(),
         }
+    }
+
+    #[test]
+    fn an_answer_is_shown_as_sent_on_one_line() {
+        assert_eq!(
+            answer_text(&status(
+                500,
+                "KeyError: 'taskId'\n\tat \"handler\" \\ line 3"
+            )),
+            "500 Internal Server Error `KeyError: 'taskId'\\n\\tat \"handler\" \\ line 3`"
+        );
     }
 
     fn timeout() -> Answer {

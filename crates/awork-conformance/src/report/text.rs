@@ -194,13 +194,24 @@ fn write_request(out: &mut String, case: &CaseReport, request: &RequestRecord) {
 
 /// The first characters of a body on one line, with control characters escaped.
 fn excerpt(body: &str) -> String {
-    let mut shown: String = body
-        .chars()
-        .take(BODY_SHOWN)
-        .flat_map(char::escape_debug)
-        .collect();
+    let mut shown = on_one_line(body.chars().take(BODY_SHOWN));
     if body.chars().count() > BODY_SHOWN {
         shown.push('…');
+    }
+    shown
+}
+
+/// `characters` as they may be printed on one line: control characters (line breaks, tabs, …)
+/// escaped (`\n`), everything else, quotes and backslashes included, as it is, so that a
+/// receiver's `KeyError: 'taskId'` reads as it was sent.
+pub(crate) fn on_one_line(characters: impl Iterator<Item = char>) -> String {
+    let mut shown = String::new();
+    for character in characters {
+        if character.is_control() {
+            shown.extend(character.escape_default());
+        } else {
+            shown.push(character);
+        }
     }
     shown
 }
