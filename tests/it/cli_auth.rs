@@ -265,3 +265,41 @@ fn a_framing_or_hop_by_hop_header_is_refused_as_the_auth_header_before_anything_
         "a refused header sent nothing"
     );
 }
+
+#[test]
+fn a_password_in_the_url_is_shown_as_stars_in_every_message_and_log() {
+    // A port that was just free: nothing answers there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://hook:{SECRET}@127.0.0.1:{port}/x");
+    let log = TempFile::new("password-log.ndjson", "");
+    let sent = awork_sim_with_env(
+        &[
+            "send",
+            "--url",
+            &url,
+            "--count",
+            "1",
+            "--max-retries",
+            "0",
+            "--log",
+            log.arg(),
+        ],
+        &[],
+    );
+    assert_eq!(sent.code, Some(1), "{sent:#?}");
+    assert!(sent.stderr.contains("hook:***@127.0.0.1"), "{sent:#?}");
+    never_shown(&sent);
+    let logged = std::fs::read_to_string(log.arg()).unwrap();
+    assert!(!logged.contains(SECRET), "{logged}");
+    let checked = awork_sim_with_env(&["check", "--url", &url], &[]);
+    assert_eq!(checked.code, Some(2), "{checked:#?}");
+    assert!(
+        checked.stderr.contains("hook:***@127.0.0.1"),
+        "{checked:#?}"
+    );
+    never_shown(&checked);
+}

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use awork_delivery::{AttemptOutcome, AuthHeader, HttpTransport, Transport, WebhookConfig};
+use awork_delivery::{
+    AttemptOutcome, AuthHeader, HttpTransport, Transport, WebhookConfig, without_password,
+};
 use tokio::net::TcpStream;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -100,7 +102,8 @@ pub(crate) async fn run(
         naming: config.naming,
     };
     Ok(Report {
-        url: config.url_text.clone(),
+        // As given, but for a password in it (`user:***@`).
+        url: without_password(&config.url_text),
         passed,
         causes: causes::find(&cases, &settings, config.url.as_uri().path()),
         cases,
@@ -118,7 +121,7 @@ async fn check_reachable(config: &CheckConfig) -> Result<(), CheckError> {
         .port_u16()
         .unwrap_or(if config.url.is_https() { 443 } else { 80 });
     let unreachable = |reason: String| CheckError::Unreachable {
-        url: config.url_text.clone(),
+        url: without_password(&config.url_text),
         reason,
     };
     let wait = config.timeout.min(REACHABILITY_TIMEOUT);

@@ -225,19 +225,25 @@ impl FromStr for WebhookUrl {
 /// from the URL.)
 impl fmt::Display for WebhookUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.0.to_string();
-        let userinfo = self
-            .0
-            .authority()
-            .and_then(|authority| authority.as_str().rsplit_once('@'))
-            .map(|(userinfo, _)| userinfo);
-        match userinfo.and_then(|userinfo| userinfo.split_once(':')) {
+        f.write_str(&without_password(&self.0.to_string()))
+    }
+}
+
+/// `url` with the password of its user information, if any, shown as `***`.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, after) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
             Some((user, password)) if !password.is_empty() => {
-                let shown = format!("{user}:***");
-                f.write_str(&text.replacen(userinfo.unwrap_or_default(), &shown, 1))
+                format!("{scheme}://{user}:***@{host}{after}")
             }
-            _ => f.write_str(&text),
-        }
+            _ => url.to_owned(),
+        },
+        None => url.to_owned(),
     }
 }
 
@@ -672,6 +678,14 @@ mod tests {
             "http://user:***@127.0.0.1:1/hook"
         );
         assert!(!format!("{with_password:?}").contains("hunter2"));
+        assert_eq!(
+            without_password("https://me:p@ss:w0rd@example.test/x?a=b@c"),
+            "https://me:***@example.test/x?a=b@c"
+        );
+        assert_eq!(
+            without_password("http://127.0.0.1:1/x"),
+            "http://127.0.0.1:1/x"
+        );
         assert!(WebhookUrl::parse("http://127.0.0.1:/hook").is_ok());
         assert!(WebhookUrl::parse("https://example.com").unwrap().is_https());
         for bad in [

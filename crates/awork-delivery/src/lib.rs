@@ -39,7 +39,7 @@ pub mod transport;
 
 pub use config::{
     AuthHeader, ConfigError, DurationError, RetrySchedule, WebhookConfig, WebhookUrl,
-    format_duration, parse_duration,
+    format_duration, parse_duration, without_password,
 };
 pub use engine::{
     DeliveryState, Event, FAILED_LISTED, FailedEvent, PendingEvent, Report, RunReport, Semantics,
