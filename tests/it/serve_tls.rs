@@ -254,7 +254,21 @@ fn the_ca_key_is_its_owners_only_and_a_restart_reuses_the_ca() {
     );
     let first = std::fs::read(data.join("ca.pem")).unwrap();
     serve.kill();
+    // A folder that others may read (it existed before, or was opened up since) keeps its
+    // permissions, but the files holding secrets are made owner-only again: the CA's key, and
+    // the database with the webhooks' auth values.
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode();
+    let set = |path: &std::path::Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    set(&data, 0o755);
+    set(&data.join("ca-key.pem"), 0o644);
+    set(&data.join("workspace.sqlite3"), 0o644);
     let serve = Serve::start(&data, &[]);
     assert_eq!(std::fs::read(data.join("ca.pem")).unwrap(), first);
+    assert_eq!(mode(&data) & 0o777, 0o755);
+    for secret in ["ca-key.pem", "workspace.sqlite3"] {
+        assert_eq!(mode(&data.join(secret)) & 0o777, 0o600, "{secret}");
+    }
     drop(serve);
 }

@@ -70,6 +70,8 @@ impl LocalCa {
         if is_new {
             create_ca(&ca_key_path, &ca_certificate_path)?;
         }
+        // A key copied in, or left readable by an older version: its owner's alone again.
+        crate::make_owner_only(&ca_key_path).map_err(io_error(&ca_key_path, "protect"))?;
         let ca_key_pem = read_text(&ca_key_path)?;
         let ca_certificate_pem = read_text(&ca_certificate_path)?;
         let damaged = |path: &Path, problem: String| Error::Damaged {
@@ -149,7 +151,7 @@ fn read_text(path: &Path) -> Result<String, Error> {
 }
 
 /// Creates `dir` (and missing parents) readable by its owner only; an existing folder keeps its
-/// permissions.
+/// permissions (the files in it that hold secrets are made owner-only each on its own).
 fn create_private_dir(dir: &Path) -> Result<(), Error> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);

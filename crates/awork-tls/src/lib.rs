@@ -71,14 +71,14 @@ pub const SERVED_IP_ADDRESSES: [IpAddr; 2] = [
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file or folder could not be read, written or created.
-    #[error("{}: cannot {action}: {source}", path.display())]
+    #[error("{}: cannot {action}: {cause}", path.display())]
     Io {
         /// The file or folder.
         path: PathBuf,
         /// What was being done: `read`, `write`, `create the folder`.
         action: &'static str,
-        /// Why.
-        source: std::io::Error,
+        /// Why (in the message, not a source of its own: `{:#}` would print it twice).
+        cause: std::io::Error,
     },
     /// A file exists but does not hold what it should (damaged, or edited by hand).
     #[error("{}: {problem}", path.display())]
@@ -96,10 +96,36 @@ pub enum Error {
 /// The error of `action` on `path`.
 pub(crate) fn io_error(path: &Path, action: &'static str) -> impl FnOnce(std::io::Error) -> Error {
     let path = path.to_owned();
-    move |source| Error::Io {
+    move |cause| Error::Io {
         path,
         action,
-        source,
+        cause,
+    }
+}
+
+/// Makes the file at `path`, which holds a secret, readable and writable by its owner only:
+/// created so when missing, its permissions narrowed when others may read it (a folder given to
+/// `--data` that existed before keeps its own permissions, so its secret files must not rely on
+/// them). Returns whether it narrowed them.
+pub fn make_owner_only(path: &Path) -> std::io::Result<bool> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true).write(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        let mode = file.metadata()?.permissions().mode();
+        if mode & 0o077 == 0 {
+            return Ok(false);
+        }
+        file.set_permissions(fs::Permissions::from_mode(mode & 0o700))?;
+        Ok(true)
+    }
+    #[cfg(not(unix))]
+    {
+        options.open(path)?;
+        Ok(false)
     }
 }
 

@@ -27,6 +27,9 @@ pub enum StoreError {
     /// Another process (another `serve` on the same `--data`) holds the database.
     #[error("{0}: the workspace database is in use by another awork-sim serve")]
     InUse(String),
+    /// The database file could not be made readable by its owner only.
+    #[error("{0}: cannot make it readable by its owner only: {1}")]
+    Protect(String, std::io::Error),
     /// Any other SQLite error.
     #[error("the workspace database: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -446,6 +449,14 @@ impl Store {
     /// process, `kill -9` included.
     pub fn open(folder: &Path, log_cap: u32, outbox_cap: u64) -> Result<Store> {
         let path = folder.join("workspace.sqlite3");
+        // It holds the webhooks' auth values: its owner's only (SQLite gives its journal files
+        // the database's permissions), whatever the folder's.
+        for secret in [path.clone(), folder.join("workspace.sqlite3-wal")] {
+            if secret == path || secret.exists() {
+                awork_tls::make_owner_only(&secret)
+                    .map_err(|error| StoreError::Protect(secret.display().to_string(), error))?;
+            }
+        }
         let connection = Connection::open(&path)?;
         // The database is this process's alone (below): waiting for another holder's lock would
         // only delay the error that says it is in use.
