@@ -707,20 +707,33 @@ fn the_protocol_details_follow_rfc_9110_and_awork() {
 }
 
 #[test]
-fn a_port_in_use_is_one_line_with_a_hint() {
+fn a_port_in_use_is_one_line_with_a_hint_naming_its_option() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let data = data_dir("port-in-use");
-    let output = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
-        .args(["serve", "--port", &port, "--data"])
-        .arg(&*data)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert_eq!(stderr.matches("in use").count(), 1, "{stderr}");
-    assert!(stderr.contains("--port 0"), "{stderr}");
+    for (option, args) in [
+        ("--port", vec!["--port", port.as_str()]),
+        (
+            "--tls-port",
+            vec!["--port", "0", "--tls-port", port.as_str()],
+        ),
+    ] {
+        let data = data_dir("port-in-use");
+        let output = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+            .arg("serve")
+            .args(&args)
+            .arg("--data")
+            .arg(&*data)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert_eq!(stderr.matches("in use").count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!("choose another with {option}, or {option} 0")),
+            "{stderr}"
+        );
+    }
 }
 
 /// The checks schemathesis runs on the webhook operations, and the one it does not run on the

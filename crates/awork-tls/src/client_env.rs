@@ -100,13 +100,14 @@ pub enum Shell {
 
 impl Shell {
     /// How the printed exports are applied in this shell.
-    pub fn apply_hint(self) -> &'static str {
+    pub fn apply_hint(self, data_dir: &str) -> String {
+        let data = self.quote(data_dir);
         match self {
-            Shell::Sh => "eval \"$(awork-sim env)\"",
-            Shell::Fish => "awork-sim env --shell fish | source",
-            Shell::PowerShell => {
-                "awork-sim env --shell powershell | Out-String | Invoke-Expression"
-            }
+            Shell::Sh => format!("eval \"$(awork-sim env --data {data})\""),
+            Shell::Fish => format!("awork-sim env --shell fish --data {data} | source"),
+            Shell::PowerShell => format!(
+                "awork-sim env --shell powershell --data {data} | Out-String | Invoke-Expression"
+            ),
         }
     }
 
@@ -149,6 +150,8 @@ impl Shell {
 /// The environment that points unchanged clients at a running workspace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientEnvironment {
+    /// The workspace's folder, absolute: the hint to apply the exports names it.
+    data_dir: String,
     proxy_url: String,
     ca_certificate: String,
     trust_bundle: String,
@@ -159,19 +162,21 @@ impl ClientEnvironment {
     /// by absolute paths, so that the exports work from any folder.
     pub fn new(data_dir: &Path, info: &ServeInfo) -> Result<ClientEnvironment, Error> {
         let data_dir = std::path::absolute(data_dir).map_err(io_error(data_dir, "resolve"))?;
-        let text = |file: &str| {
-            let path = data_dir.join(file);
-            path.to_str().map(str::to_owned).ok_or(Error::Damaged {
+        let Some(data_text) = data_dir.to_str().map(str::to_owned) else {
+            return Err(Error::Damaged {
                 problem: "not UTF-8, so it cannot be written in an export: use a --data folder \
                           with a UTF-8 path"
                     .to_owned(),
-                path,
-            })
+                path: data_dir,
+            });
         };
+        // UTF-8, as the folder's path is.
+        let text = |file: &str| data_dir.join(file).to_string_lossy().into_owned();
         Ok(ClientEnvironment {
+            data_dir: data_text,
             proxy_url: info.proxy_url(),
-            ca_certificate: text(CA_CERTIFICATE_FILE)?,
-            trust_bundle: text(TRUST_BUNDLE_FILE)?,
+            ca_certificate: text(CA_CERTIFICATE_FILE),
+            trust_bundle: text(TRUST_BUNDLE_FILE),
         })
     }
 
@@ -195,7 +200,7 @@ impl ClientEnvironment {
         let mut text = format!(
             "# HTTPS clients reach api.awork.com at awork-sim serve ({}); apply with: {}\n",
             self.proxy_url,
-            shell.apply_hint()
+            shell.apply_hint(&self.data_dir)
         );
         for (name, value) in self.variables() {
             text.push_str(&shell.assignment(name, value));
@@ -267,6 +272,11 @@ mod tests {
         let text = environment().render(Shell::Sh);
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].starts_with("# "), "{text}");
+        // The hint applies these exports again, from any folder: it names the data folder.
+        assert!(
+            lines[0].ends_with("apply with: eval \"$(awork-sim env --data '/srv/my data')\""),
+            "{text}"
+        );
         assert_eq!(
             lines[1..],
             [

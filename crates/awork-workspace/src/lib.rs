@@ -157,23 +157,28 @@ pub enum Error {
     #[error(transparent)]
     Tls(#[from] awork_tls::Error),
     /// The address could not be bound.
-    #[error("cannot listen on {addr}: {cause}{}", bind_hint(cause))]
+    #[error("cannot listen on {addr}: {cause}{}", bind_hint(cause, option))]
     Bind {
         /// The address.
         addr: SocketAddr,
         /// Why.
         cause: std::io::Error,
+        /// The option that chose its port: `--port` or `--tls-port`.
+        option: &'static str,
     },
 }
 
-/// What to do about a failed bind, when there is something to do.
-fn bind_hint(cause: &std::io::Error) -> &'static str {
+/// What to do about a failed bind of the port `option` chose, when there is something to do.
+fn bind_hint(cause: &std::io::Error, option: &str) -> String {
     match cause.kind() {
-        std::io::ErrorKind::AddrInUse => {
-            " (another process has that port: choose another with --port, or --port 0 for a free one)"
+        std::io::ErrorKind::AddrInUse => format!(
+            " (another process has that port: choose another with {option}, or {option} 0 for a \
+             free one)"
+        ),
+        std::io::ErrorKind::PermissionDenied => {
+            format!(" (ports below 1024 need privileges: try {option} 0)")
         }
-        std::io::ErrorKind::PermissionDenied => " (ports below 1024 need privileges: try --port 0)",
-        _ => "",
+        _ => String::new(),
     }
 }
 
@@ -280,26 +285,25 @@ impl Server {
         }
         let (admin_id, workspace_url) = story.admin_and_url();
         let ids: Vec<String> = store.webhooks()?.into_iter().map(|row| row.id).collect();
+        let bind_error = |addr, option| {
+            move |cause| Error::Bind {
+                addr,
+                cause,
+                option,
+            }
+        };
         let listener = TcpListener::bind(addr)
             .await
-            .map_err(|cause| Error::Bind { addr, cause })?;
-        let mut listening = vec![
-            listener
-                .local_addr()
-                .map_err(|cause| Error::Bind { addr, cause })?,
-        ];
+            .map_err(bind_error(addr, "--port"))?;
+        let mut listening = vec![listener.local_addr().map_err(bind_error(addr, "--port"))?];
         let tls_listener = match config.tls_port {
             None => None,
             Some(port) => {
                 let addr = SocketAddr::new(addr.ip(), port);
                 let bound = TcpListener::bind(addr)
                     .await
-                    .map_err(|cause| Error::Bind { addr, cause })?;
-                listening.push(
-                    bound
-                        .local_addr()
-                        .map_err(|cause| Error::Bind { addr, cause })?,
-                );
+                    .map_err(bind_error(addr, "--tls-port"))?;
+                listening.push(bound.local_addr().map_err(bind_error(addr, "--tls-port"))?);
                 Some(bound)
             }
         };
