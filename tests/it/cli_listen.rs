@@ -647,3 +647,27 @@ fn names_spelled_otherwise_than_expected_get_a_note() {
         "{line}"
     );
 }
+
+#[test]
+fn a_delivery_being_answered_at_a_signal_is_answered_printed_and_counted() {
+    let dir = temp_dir("answer-at-signal");
+    let record = dir.to_str().unwrap();
+    let listener = Listener::start(&["--delay", "1500ms", "--record", record]);
+    let addr = listener.addr().to_owned();
+    let body = crate::support::docs_example().to_string();
+    let posted = std::thread::spawn(move || post(&addr, &[], body.as_bytes()));
+    // Recorded before it is answered: once the file is there, the answer is under way.
+    crate::cli_serve::wait_until("the delivery recorded", || {
+        (std::fs::read_dir(&dir).map_or(0, Iterator::count) == 1).then_some(())
+    });
+    let (code, rest) = listener.interrupt();
+    assert_eq!(code, Some(130));
+    let (status, _) = posted.join().unwrap();
+    assert_eq!(status, 200, "the sender got its answer");
+    assert_eq!(rest.len(), 2, "{rest:#?}");
+    assert!(rest[0].contains(" 200 project_added "), "{rest:#?}");
+    assert!(
+        rest[1].starts_with("received 1, answered 2xx 1, answered an error 0"),
+        "{rest:#?}"
+    );
+}

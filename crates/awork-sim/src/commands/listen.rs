@@ -16,6 +16,7 @@ use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -36,7 +37,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 use super::Outcome;
 use super::generate::file_safe;
@@ -266,6 +267,30 @@ struct Shared {
     strict: bool,
     naming: Naming,
     lines: mpsc::UnboundedSender<Line>,
+    /// The deliveries being answered (a body arriving, a `--delay`): at a signal, they are let
+    /// finish before the tally.
+    in_flight: AtomicUsize,
+    /// Told each time one of them is answered.
+    answered: Notify,
+}
+
+/// A delivery being answered, counted in [`Shared::in_flight`] until dropped. The handler drops
+/// it when it returns the answer, which hyper writes in the same poll, before the main task can
+/// look again.
+struct UnderWay<'a>(&'a Shared);
+
+impl<'a> UnderWay<'a> {
+    fn begin(shared: &'a Shared) -> UnderWay<'a> {
+        shared.in_flight.fetch_add(1, Ordering::SeqCst);
+        UnderWay(shared)
+    }
+}
+
+impl Drop for UnderWay<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.0.answered.notify_waiters();
+    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -292,6 +317,9 @@ struct Tally {
     invalid: u64,
     recorded: u64,
     not_recorded: u64,
+    /// Deliveries still being answered when listen stopped (a body still arriving after the
+    /// delay and a second more): cut off without an answer.
+    cut_off: usize,
 }
 
 impl fmt::Display for Tally {
@@ -307,6 +335,9 @@ impl fmt::Display for Tally {
         )?;
         if self.not_recorded > 0 {
             write!(f, ", could not record {}", self.not_recorded)?;
+        }
+        if self.cut_off > 0 {
+            write!(f, ", cut off unanswered {}", self.cut_off)?;
         }
         Ok(())
     }
@@ -366,9 +397,12 @@ async fn serve(
         strict: config.strict,
         naming: config.naming,
         lines,
+        in_flight: AtomicUsize::new(0),
+        answered: Notify::new(),
     });
+    let handlers = Arc::clone(&shared);
     let accepting = tokio::spawn(accept_each(listener, move |stream| {
-        connection(stream, Arc::clone(&shared))
+        connection(stream, Arc::clone(&handlers))
     }));
     writeln!(out, "listening on http://{addr}/")?;
     out.flush()?;
@@ -398,11 +432,42 @@ async fn serve(
             signal = &mut stop => break Some(signal),
         }
     };
+    // What is being answered is answered (and printed, and counted) before the tally, as a
+    // sender waits for it; only a body still arriving past the delay and a second more is cut.
+    tally.cut_off = finish_answers(
+        &shared,
+        tokio::time::Instant::now() + FINISH_FOR + shared.delay,
+    )
+    .await;
+    while let Ok(line) = received.try_recv() {
+        // Standard output failing now was said above, if it did: the tally still tries.
+        let _ = print(&mut tally, &line, out);
+    }
     accepting.abort();
     // Abort only asks; awaiting makes sure the listener and the connections are dropped.
     let _cancelled = accepting.await;
     writeln!(out, "{tally}")?;
     Ok(signal.map_or(Outcome::Success, Outcome::Stopped))
+}
+
+/// How long answers under way are waited for at a signal, beyond `--delay`.
+const FINISH_FOR: Duration = Duration::from_secs(1);
+
+/// Waits until no delivery is being answered, or until `deadline`; how many still were then.
+async fn finish_answers(shared: &Shared, deadline: tokio::time::Instant) -> usize {
+    loop {
+        let answered = shared.answered.notified();
+        tokio::pin!(answered);
+        answered.as_mut().enable();
+        let in_flight = shared.in_flight.load(Ordering::SeqCst);
+        if in_flight == 0 {
+            return 0;
+        }
+        tokio::select! {
+            () = &mut answered => {}
+            () = tokio::time::sleep_until(deadline) => return in_flight,
+        }
+    }
 }
 
 /// The future of one answer; boxed, so that hyper can hand the connection back when it is done.
@@ -479,6 +544,7 @@ async fn answer(
         // neither printed nor counted.
         return Ok(respond(200, READY.to_owned()));
     }
+    let _under_way = UnderWay::begin(&shared);
     let (parts, body) = request.into_parts();
     let body = match read_body(body, shared.max_body.bytes).await {
         Ok(body) => body,
@@ -572,6 +638,10 @@ async fn answer(
         verdict.push_str("; ");
         verdict.push_str(&why);
     }
+    // The line is printed when the answer goes out, after the delay.
+    if !shared.delay.is_zero() {
+        tokio::time::sleep(shared.delay).await;
+    }
     let _ = shared.lines.send(Line {
         received_at,
         status,
@@ -582,9 +652,6 @@ async fn answer(
         recorded,
         not_recorded,
     });
-    if !shared.delay.is_zero() {
-        tokio::time::sleep(shared.delay).await;
-    }
     Ok(respond(status, reason))
 }
 
