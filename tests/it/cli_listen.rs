@@ -431,6 +431,7 @@ fn bad_options_exit_2() {
     for args in [
         &["listen", "--fail-rate", "1.5"][..],
         &["listen", "--delay", "soon"],
+        &["listen", "--delay", "-1s"],
         &["listen", "--auth-header", "no colon"],
         &["listen", "--max-body", "10XB"],
         &["listen", "--max-body", "0"],
@@ -439,6 +440,11 @@ fn bad_options_exit_2() {
         let run = check(args, "", 2);
         assert_eq!(run.stdout, "", "{args:?}");
         assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with("error: --"),
+            "{args:?}: {}",
+            run.stderr
+        );
     }
 }
 

@@ -328,6 +328,10 @@ fn bad_options_and_inputs_exit_2_naming_the_problem_and_send_nothing() {
         (vec!["--url", &url, "--timeout", "10x"], "10x"),
         (vec!["--url", &url, "--timeout", "30"], "--timeout"),
         (
+            vec!["--url", &url, "--timeout", "-5s"],
+            "invalid duration `-5s`: negative; a duration is 0 or more",
+        ),
+        (
             vec!["--url", &url, "--retry-schedule", "1s,,2s"],
             "--retry-schedule",
         ),

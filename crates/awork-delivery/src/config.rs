@@ -94,6 +94,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         reason,
     };
     let trimmed = text.trim();
+    if trimmed.starts_with('-') {
+        return Err(error(
+            "negative; a duration is 0 or more, such as 250ms or 30s",
+        ));
+    }
     let split = trimmed
         .find(|c: char| !c.is_ascii_digit())
         .ok_or_else(|| error("missing unit (ms, s, m or h)"))?;
@@ -605,6 +610,12 @@ mod tests {
     #[test]
     fn durations_parse_in_every_unit() {
         assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert!(
+            parse_duration("-1s")
+                .unwrap_err()
+                .to_string()
+                .contains("negative")
+        );
         assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
         assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
         assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));

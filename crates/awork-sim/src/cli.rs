@@ -150,6 +150,12 @@ fn is_negative_number(text: &str) -> bool {
     })
 }
 
+/// Whether `text` starts as a negative number does (`-5`, `-0.5`, `-1s`): a value, not a flag.
+fn starts_negative(text: &str) -> bool {
+    text.strip_prefix('-')
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+}
+
 /// `argv` with each `--option NEGATIVE` (and `--option 0`) written `--option=NEGATIVE`, for the options of the
 /// subcommand that take a value; nothing after a bare `--` is touched.
 fn join_negative_values(argv: &[OsString]) -> Vec<OsString> {
@@ -179,7 +185,7 @@ fn join_negative_values(argv: &[OsString]) -> Vec<OsString> {
         match (option, next) {
             (Some(option), Some(next))
                 if !option.contains('=')
-                    && (is_negative_number(next) || next == "0")
+                    && (starts_negative(next) || next == "0")
                     && takes_value(option) =>
             {
                 joined.push(format!("--{option}={next}").into());
