@@ -430,6 +430,11 @@ mod tests {
     }
 
     /// The report of a case that sent `requests`: passed when each got its answer.
+    /// A case that sent one request, of `event_type`, answered `answer`.
+    fn one_request(id: CaseId, event_type: &str, answer: Answer) -> CaseReport {
+        case(id, vec![request(id, event_type, answer)])
+    }
+
     fn case(id: CaseId, requests: Vec<RequestRecord>) -> CaseReport {
         let outcome = match (requests.iter().all(|request| request.ok), id.level()) {
             (true, _) => Outcome::Pass,
@@ -476,14 +481,7 @@ mod tests {
         // and `responds-in-time` lists it again. One request says nothing of `project_added`.
         let large = request(CaseId::AcceptsLargePayload, "project_added", timeout());
         let cases = [
-            case(
-                CaseId::AcceptsAllEventTypes,
-                vec![request(
-                    CaseId::AcceptsAllEventTypes,
-                    "task_added",
-                    status(200, ""),
-                )],
-            ),
+            one_request(CaseId::AcceptsAllEventTypes, "task_added", status(200, "")),
             late(&[&large]),
             case(CaseId::AcceptsLargePayload, vec![large.clone()]),
         ];
@@ -528,13 +526,10 @@ mod tests {
                     ),
                 ],
             ),
-            case(
+            one_request(
                 CaseId::ToleratesUnknownFields,
-                vec![request(
-                    CaseId::ToleratesUnknownFields,
-                    "task_added",
-                    status(500, "KeyError: 'typeOfWork'"),
-                )],
+                "task_added",
+                status(500, "KeyError: 'typeOfWork'"),
             ),
         ];
         let causes = causes(&cases);
@@ -553,29 +548,16 @@ mod tests {
         // Two `task_added` refused for what the cases vary, while a plain `task_added` was taken:
         // two causes, each with its case's own fix.
         let cases = [
-            case(
-                CaseId::AcceptsAllEventTypes,
-                vec![request(
-                    CaseId::AcceptsAllEventTypes,
-                    "task_added",
-                    status(200, ""),
-                )],
-            ),
-            case(
+            one_request(CaseId::AcceptsAllEventTypes, "task_added", status(200, "")),
+            one_request(
                 CaseId::ToleratesUnknownFields,
-                vec![request(
-                    CaseId::ToleratesUnknownFields,
-                    "task_added",
-                    status(400, "unknown field `x-awork-sim`"),
-                )],
+                "task_added",
+                status(400, "unknown field `x-awork-sim`"),
             ),
-            case(
+            one_request(
                 CaseId::AcceptsUnicode,
-                vec![request(
-                    CaseId::AcceptsUnicode,
-                    "task_added",
-                    status(500, "UnicodeEncodeError"),
-                )],
+                "task_added",
+                status(500, "UnicodeEncodeError"),
             ),
         ];
         let causes = causes(&cases);
