@@ -20,9 +20,7 @@ use awork_models::entities::{
 };
 use awork_models::{AworkDateTime, TimeOfDay, TriggeredBy};
 use chrono::offset::LocalResult;
-use chrono::{
-    DateTime, Datelike, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone, Timelike, Utc,
-};
+use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeDelta, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use fake::rand::RngExt;
 use fake::rand::seq::IndexedRandom;
@@ -231,7 +229,7 @@ pub struct TimeEntryRecord {
     pub keep_fractions: bool,
     /// Its breaks.
     pub breaks: Option<Vec<Break>>,
-    /// Its IANA time zone, which its local dates and times are in (see [`utc_offset`]).
+    /// Its IANA time zone, which its local dates and times are in (see [`local_clock`]).
     pub timezone: String,
     /// Its type of work.
     pub type_of_work: TypeOfWork,
@@ -267,17 +265,25 @@ pub fn time_zone(name: &str) -> Option<Tz> {
     name.parse().ok()
 }
 
-/// The offset from UTC of the time zone named `timezone` at an instant; `None` for a name the tz
-/// database does not have.
-pub fn utc_offset(timezone: &str, instant: DateTime<Utc>) -> Option<TimeDelta> {
-    let zone = time_zone(timezone)?;
-    let seconds = zone.offset_from_utc_datetime(&instant.naive_utc()).fix();
-    Some(TimeDelta::seconds(i64::from(seconds.local_minus_utc())))
+/// What the clocks of `zone` show at `instant`, as a date and time tagged UTC (awork's local
+/// times carry no offset); the instant as it is in UTC for no zone (a name the tz database does
+/// not have).
+pub fn local_clock(zone: Option<Tz>, instant: DateTime<Utc>) -> DateTime<Utc> {
+    match zone {
+        Some(zone) => instant.with_timezone(&zone).naive_local().and_utc(),
+        None => instant,
+    }
 }
 
-/// The instant a local date and time in `zone` names: the earlier of two in the hour a clock is
-/// set back, and for a time skipped when it is set forward, that time at the offset before.
-pub fn local_to_utc(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+/// The instant the clocks of `zone` show as `local` (a date and time tagged UTC, as
+/// [`local_clock`] gives them): the earlier of two in the hour a clock is set back, and for a
+/// time skipped when it is set forward, that time at the offset before; `local` itself for no
+/// zone.
+pub fn local_to_utc(zone: Option<Tz>, local: DateTime<Utc>) -> DateTime<Utc> {
+    let Some(zone) = zone else {
+        return local;
+    };
+    let local = local.naive_utc();
     match zone.from_local_datetime(&local) {
         LocalResult::Single(instant) | LocalResult::Ambiguous(instant, _) => instant.to_utc(),
         LocalResult::None => {
@@ -1375,8 +1381,8 @@ impl World {
         let project_id = project.map(|project| self.projects[project].project.id.clone());
         let nested_task = task.map(|task| self.nested_task(task));
         // Each local time at its own offset: a night's entry may span a change of the clocks.
-        let local =
-            |instant: DateTime<Utc>| instant + utc_offset(&timezone, instant).unwrap_or_default();
+        let zone = time_zone(&timezone);
+        let local = |instant| local_clock(zone, instant);
         let start_date_utc = self.utc_midnight(start.date_naive());
         let start_date_local = self.local_midnight(local(start).date_naive());
         let end_date_utc = end.map(|end| self.utc_midnight(end.date_naive()));
@@ -1495,9 +1501,9 @@ impl World {
             .start_time_utc
             .as_ref()
             .is_some_and(|time| time.time().nanosecond() != 0);
-        let offset = utc_offset(&entry.timezone, end).unwrap_or_default();
+        let local_end = local_clock(time_zone(&entry.timezone), end);
         let end_date_utc = self.utc_midnight(end.date_naive());
-        let end_date_local = self.local_midnight((end + offset).date_naive());
+        let end_date_local = self.local_midnight(local_end.date_naive());
         let version = ids::ticks(self.now);
         let delta = new - old.unwrap_or(0);
         let (task_id, project_id, user_id, id) = {
@@ -1505,7 +1511,7 @@ impl World {
             entry.end_date_utc = Some(end_date_utc);
             entry.end_time_utc = Some(clock_time(end, timer));
             entry.end_date_local = Some(end_date_local);
-            entry.end_time_local = Some(clock_time(end + offset, timer));
+            entry.end_time_local = Some(clock_time(local_end, timer));
             entry.duration = Some(new);
             entry.resource_version = Some(version);
             (

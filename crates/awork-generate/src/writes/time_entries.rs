@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Check, Outcome, Refused, WRITE_SECONDS, changes_between, event};
-use crate::world::{self, Kept, TimeEntryRecord, World, local_to_utc, time_zone};
+use crate::world::{self, Kept, TimeEntryRecord, World, local_clock, local_to_utc, time_zone};
 use crate::{ids, story};
 
 /// The body of `POST /timeentries` (awork's `TimeEntryPostForm`). `userId`, `typeOfWorkId` and
@@ -292,14 +292,8 @@ fn describe(
             format!("'Timezone' must be an IANA time zone (Europe/Berlin, America/New_York, UTC): '{timezone}' is none."),
         );
     }
-    let to_utc = |local: DateTime<Utc>| match zone {
-        Some(zone) => local_to_utc(zone, local.naive_utc()),
-        None => local,
-    };
-    let to_local = |instant: DateTime<Utc>| match zone {
-        Some(zone) => instant.with_timezone(&zone).naive_local().and_utc(),
-        None => instant,
-    };
+    let to_utc = |local| local_to_utc(zone, local);
+    let to_local = |instant| local_clock(zone, instant);
     // The start, in UTC or local time.
     let utc_start = form.start_date_utc.is_some() || form.start_time_utc.is_some();
     let start = if utc_start {
