@@ -480,37 +480,25 @@ pub(crate) fn delete(shared: &Shared, id: &str) -> Handled {
 /// `GET /sim/webhooks/{id}/logs` (`page`, `pageSize` and `outcome=failed|all`, with what
 /// `WebhookLog` lacks).
 pub(crate) fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Handled {
-    let listed = if detailed {
-        None
-    } else {
-        match WEBHOOK_LOGS.parse(query) {
-            Ok(query) => Some(query),
-            Err(failure) => return Ok(rest::refused_query(&failure)),
-        }
-    };
-    let mut failed_only = false;
-    if detailed {
-        for pair in query.split('&') {
-            match pair.split_once('=') {
-                Some((name, value)) if name.eq_ignore_ascii_case("outcome") => match value {
-                    "failed" => failed_only = true,
-                    "all" | "" => failed_only = false,
-                    other => {
-                        return Ok(error(
-                            StatusCode::BAD_REQUEST,
-                            "validation-failed",
-                            &format!("'outcome' must be 'failed' or 'all', not '{other}'."),
-                            &[],
-                        ));
-                    }
-                },
-                _ => {}
+    // awork's list reads every log kept, which its query then filters, orders and pages; the
+    // `/sim/` one reads a page of them from the store.
+    let (listed, paged, failed_only) = if detailed {
+        match failed_only(query) {
+            Ok(failed_only) => (None, paging(query), failed_only),
+            Err(message) => {
+                return Ok(error(
+                    StatusCode::BAD_REQUEST,
+                    "validation-failed",
+                    &message,
+                    &[],
+                ));
             }
         }
-    }
-    let paged = match listed {
-        Some(_) => (0, u64::MAX),
-        None => paging(query),
+    } else {
+        match WEBHOOK_LOGS.parse(query) {
+            Ok(listed) => (Some(listed), (0, u64::MAX), false),
+            Err(failure) => return Ok(rest::refused_query(&failure)),
+        }
     };
     let mut store = shared.lock_store();
     if store.webhook(id)?.is_none() {
@@ -544,6 +532,27 @@ pub(crate) fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Ha
         Some(query) => rest::page_answer(&query, items, &query_context(shared)),
         None => ok(&Value::Array(items)),
     })
+}
+
+/// Whether `/sim/webhooks/{id}/logs` is asked for the failed attempts only (`outcome=failed`;
+/// `outcome=all` or none: every attempt); any other outcome is the message of a 400.
+fn failed_only(query: &str) -> Result<bool, String> {
+    let mut failed_only = false;
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some((name, value)) if name.eq_ignore_ascii_case("outcome") => match value {
+                "failed" => failed_only = true,
+                "all" | "" => failed_only = false,
+                other => {
+                    return Err(format!(
+                        "'outcome' must be 'failed' or 'all', not '{other}'."
+                    ));
+                }
+            },
+            _ => {}
+        }
+    }
+    Ok(failed_only)
 }
 
 /// One event made by `POST /sim/events`.
