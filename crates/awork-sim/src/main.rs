@@ -8,6 +8,7 @@
 mod auth;
 mod cli;
 mod commands;
+mod event_label;
 mod exit;
 mod generated;
 mod input;

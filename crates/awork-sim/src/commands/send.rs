@@ -14,7 +14,6 @@
 //! feeds it events, shows progress (a bar on a terminal, one line per failed attempt), stops on
 //! SIGINT or SIGTERM with the summary, and prints the summary.
 
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::ops::ControlFlow;
@@ -23,6 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
+use crate::event_label::label_of;
 use anyhow::{Context, bail};
 use awork_delivery::{
     AttemptRecord, Decision, DeliveryState, Event, JsonLinesWriter, Observer, RunReport, Webhook,
@@ -30,7 +30,6 @@ use awork_delivery::{
 };
 use awork_generate::GeneratorConfig;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde::Deserialize;
 
 use super::Outcome;
 use crate::auth::AuthArgs;
@@ -721,28 +720,6 @@ impl Iterator for Queue {
             Ok(left) => (left, Some(left)),
             Err(_) => (usize::MAX, None),
         }
-    }
-}
-
-/// `eventType entityId` of an event read from a file, with `?` for what it lacks (or when it is
-/// not an object, as `--raw` allows).
-fn label_of(body: &[u8]) -> String {
-    #[derive(Deserialize)]
-    struct Label<'a> {
-        #[serde(rename = "eventType", borrow, default)]
-        event_type: Option<Cow<'a, str>>,
-        #[serde(rename = "entityId", borrow, default)]
-        entity_id: Option<Cow<'a, str>>,
-    }
-    let label = serde_json::from_slice::<Label<'_>>(body).ok();
-    let field = |field: Option<&Cow<'_, str>>| field.map_or("?", |text| text.as_ref()).to_owned();
-    match label {
-        Some(label) => format!(
-            "{} {}",
-            field(label.event_type.as_ref()),
-            field(label.entity_id.as_ref())
-        ),
-        None => "? ?".to_owned(),
     }
 }
 
