@@ -336,7 +336,7 @@ fn each_refusal_says_why_a_readiness_probe_is_not_a_delivery_and_signals_exit_13
     // The help describes what listen does with the header, not what send does.
     let help = check(&["listen", "--help"], "", 0).stdout;
     assert!(
-        help.contains("required of every request; a request without it, or with another value, is answered 401"),
+        help.contains("required of every request; a request without it, with another value or with it twice is answered 401"),
         "{help}"
     );
     assert!(!help.contains("`send`"), "{help}");
@@ -381,6 +381,71 @@ fn a_closed_stdout_leaves_listen_answering_and_is_said_once() {
             .collect::<Vec<_>>(),
         ["listen: standard output was closed; still answering, without the lines"],
         "{said:#?}"
+    );
+}
+
+#[test]
+fn other_methods_are_answered_405_and_the_auth_header_is_checked_once_and_first() {
+    let listener = Listener::start(&["--auth-header", "X-Key: let-me-in", "--max-body", "1KiB"]);
+    let body = event();
+    // A PUT (or PATCH, DELETE, OPTIONS) is not how awork delivers: 405, its body unread.
+    let mut stream = TcpStream::connect(listener.addr()).unwrap();
+    write!(
+        stream,
+        "PUT / HTTP/1.1\r\nHost: x\r\nX-Key: let-me-in\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 405 "), "{answer}");
+    assert!(
+        answer.contains("\r\nallow: GET, HEAD, POST\r\n"),
+        "{answer}"
+    );
+    let line = listener.next_line();
+    assert!(
+        line.contains(" 405 ? ? a PUT is not a delivery (awork POSTs): answered 405, not read"),
+        "{line}"
+    );
+    assert_eq!(request(listener.addr(), "DELETE").0, 405);
+    assert!(listener.next_line().contains(" 405 ? ? a DELETE is not"));
+
+    // The header twice, even with the right value once: which one a receiver reads varies.
+    let twice = [("X-Key", "let-me-in"), ("X-Key", "let-me-in")];
+    assert_eq!(post(listener.addr(), &twice, body.as_bytes()).0, 401);
+    let line = listener.next_line();
+    assert!(
+        line.ends_with(
+            " ok; answered 401: the `x-key` header is given 2 times (awork sends it once)"
+        ),
+        "{line}"
+    );
+    // Without the header, a body over --max-body is a 401 too, saying both.
+    let large = [b' '; 2048];
+    assert_eq!(post(listener.addr(), &[], &large).0, 401);
+    let line = listener.next_line();
+    assert!(
+        line.ends_with(" ? ? body of 2048 bytes, over --max-body 1KiB: not read; answered 401: no `x-key` header"),
+        "{line}"
+    );
+    // With it, the same body is a 413, and an event is delivered.
+    assert_eq!(
+        post(listener.addr(), &[("X-Key", "let-me-in")], &large).0,
+        413
+    );
+    assert!(listener.next_line().contains(" 413 ? ? "));
+    assert_eq!(
+        post(listener.addr(), &[("X-Key", "let-me-in")], body.as_bytes()).0,
+        200
+    );
+    assert!(listener.next_line().ends_with(" ok"));
+
+    let (code, rest) = listener.interrupt();
+    assert_eq!(code, Some(130));
+    assert_eq!(
+        rest,
+        ["received 6, answered 2xx 1, answered an error 5, invalid 0, recorded 0"]
     );
 }
 

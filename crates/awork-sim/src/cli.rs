@@ -56,8 +56,8 @@ pub enum Command {
     /// Run a development receiver: validate and print each delivery, record it, misbehave on request.
     ///
     /// Each line says why a request was not answered 2xx. A GET or HEAD (a readiness probe) is
-    /// answered 200 and is not a delivery: neither printed nor counted. Runs until Ctrl-C or
-    /// SIGTERM, then prints a tally and exits 130 or 143.
+    /// answered 200 and is not a delivery: neither printed nor counted; other methods but POST
+    /// are answered 405. Runs until Ctrl-C or SIGTERM, then prints a tally and exits 130 or 143.
     Listen(listen::Args),
     /// Show awork's delivery semantics in one process: events, retries, a pause and the resume.
     ///

@@ -7,7 +7,8 @@
 //! and a delivery is recorded before it is answered, so one that could not be written is answered 500
 //! rather than 2xx, and the listener goes on. Each request's handler decides the answer; the main task
 //! prints one line per request, in the order they were answered (with the reason of an answer that is
-//! not 2xx), and the tally on Ctrl-C or SIGTERM. A GET or HEAD is a readiness probe, not a delivery.
+//! not 2xx), and the tally on Ctrl-C or SIGTERM. A GET or HEAD is a readiness probe, not a delivery;
+//! any other method but POST is answered 405.
 
 use std::convert::Infallible;
 use std::fmt;
@@ -26,7 +27,7 @@ use awork_delivery::{AuthHeader, parse_duration};
 use awork_models::{EventType, Naming};
 use bytes::Bytes;
 use chrono::{DateTime, Local, Utc};
-use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Incoming};
 use hyper::server::conn::http1;
@@ -60,7 +61,7 @@ const PRINTED_CHARS: usize = 80;
 
 /// Arguments of `awork-sim listen`.
 #[derive(Debug, clap::Args)]
-#[command(mut_arg("auth_header", |arg| arg.help(crate::auth::help("required of every request; a request without it, or with another value, is answered 401 and its line says why"))))]
+#[command(mut_arg("auth_header", |arg| arg.help(crate::auth::help("required of every request; a request without it, with another value or with it twice is answered 401 and its line says why"))))]
 pub struct Args {
     /// The address to listen on. The default, 127.0.0.1, takes connections from this machine only;
     /// `0.0.0.0` (or `::`) takes them from anywhere, as a receiver in a container needs. An IP
@@ -222,13 +223,20 @@ impl Answers {
     /// another (never shown).
     fn unauthorized(&self, headers: &HeaderMap) -> Option<String> {
         let auth = self.auth.as_ref()?;
-        match headers.get(auth.name()) {
-            None => Some(format!("answered 401: no `{}` header", auth.name())),
-            Some(value) if value != auth.value() => Some(format!(
+        let mut values = headers.get_all(auth.name()).iter();
+        match (values.next(), values.next()) {
+            (None, _) => Some(format!("answered 401: no `{}` header", auth.name())),
+            // Which of them a receiver reads (or whether it joins them) varies: awork sends one.
+            (Some(_), Some(_)) => Some(format!(
+                "answered 401: the `{}` header is given {} times (awork sends it once)",
+                auth.name(),
+                2 + values.count()
+            )),
+            (Some(value), None) if value != auth.value() => Some(format!(
                 "answered 401: the `{}` header has another value than --auth-header's",
                 auth.name()
             )),
-            Some(_) => None,
+            (Some(_), None) => None,
         }
     }
 
@@ -307,6 +315,23 @@ struct Line {
     invalid: bool,
     recorded: bool,
     not_recorded: bool,
+}
+
+impl Line {
+    /// A request whose body was not read (a method that does not deliver, a body over the
+    /// limit or cut short): no event to name, neither valid nor invalid, nothing recorded.
+    fn unread(received_at: DateTime<Utc>, status: u16, verdict: String) -> Line {
+        Line {
+            received_at,
+            status,
+            event_type: "?".to_owned(),
+            entity_id: "?".to_owned(),
+            verdict,
+            invalid: false,
+            recorded: false,
+            not_recorded: false,
+        }
+    }
 }
 
 /// What the receiver saw, printed on Ctrl-C.
@@ -544,12 +569,32 @@ async fn answer(
         // neither printed nor counted.
         return Ok(respond(200, READY.to_owned()));
     }
+    if request.method() != Method::POST {
+        // Not a delivery either: awork delivers with POST. Printed and counted, since a sender
+        // that means to deliver this way needs to hear it.
+        let verdict = format!(
+            "a {} is not a delivery (awork POSTs): answered 405, not read",
+            request.method()
+        );
+        let _ = shared
+            .lines
+            .send(Line::unread(received_at, 405, verdict.clone()));
+        let mut response = respond(405, verdict);
+        response.headers_mut().insert(
+            http::header::ALLOW,
+            HeaderValue::from_static("GET, HEAD, POST"),
+        );
+        return Ok(response);
+    }
     let _under_way = UnderWay::begin(&shared);
     let (parts, body) = request.into_parts();
+    // The auth header is checked before the body is read: a request without it is answered 401
+    // whatever its body, also one over --max-body.
+    let unauthorized = lock(&shared.answers).unauthorized(&parts.headers);
     let body = match read_body(body, shared.max_body.bytes).await {
         Ok(body) => body,
         Err(unread) => {
-            let (status, verdict) = match unread {
+            let (mut status, mut verdict) = match unread {
                 Unread::TooLarge { declared } => (
                     413,
                     match declared {
@@ -565,30 +610,23 @@ async fn answer(
                 ),
                 Unread::Broken(error) => (400, format!("body not received: {error}")),
             };
-            let _ = shared.lines.send(Line {
-                received_at,
-                status,
-                event_type: "?".to_owned(),
-                entity_id: "?".to_owned(),
-                verdict: verdict.clone(),
-                // Not read, so neither valid nor invalid.
-                invalid: false,
-                recorded: false,
-                not_recorded: false,
-            });
+            if let Some(why) = unauthorized {
+                status = 401;
+                verdict = format!("{verdict}; {why}");
+            }
+            let _ = shared
+                .lines
+                .send(Line::unread(received_at, status, verdict.clone()));
             return Ok(respond(status, verdict));
         }
     };
     let seen = Seen::of(&body, shared.naming);
-    let (mut status, mut why) = {
-        let mut answers = lock(&shared.answers);
-        if let Some(why) = answers.unauthorized(&parts.headers) {
-            (401, Some(why))
-        } else if shared.strict && seen.invalid {
-            (400, Some("answered 400: --strict".to_owned()))
-        } else {
-            answers.decide()
-        }
+    let (mut status, mut why) = if let Some(why) = unauthorized {
+        (401, Some(why))
+    } else if shared.strict && seen.invalid {
+        (400, Some("answered 400: --strict".to_owned()))
+    } else {
+        lock(&shared.answers).decide()
     };
     let mut recorded = false;
     let mut not_recorded = false;
