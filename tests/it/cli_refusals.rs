@@ -1,7 +1,8 @@
 //! Refusals that protect the user: `generate --out` into a folder that holds anything (unless
 //! `--force`, which removes only the event files generate writes), negative numbers, told in
 //! one line what the option takes instead of clap's tip to write `-- -5`, and a `send
-//! --concurrency` whose connections the limit of open files cannot hold.
+//! --concurrency` whose connections the limit of open files cannot hold, and the options of
+//! generated events given to `send FILE`.
 
 use std::path::Path;
 
@@ -185,4 +186,33 @@ fn send_refuses_a_concurrency_whose_connections_the_open_files_limit_cannot_hold
          files, and this process may open 64 (`ulimit -n`): lower --concurrency or raise the \
          limit\n"
     );
+}
+
+#[test]
+fn send_refuses_the_options_of_generated_events_with_files() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/absence_added.json"
+    );
+    // Nothing listens there, and nothing is sent: the refusal comes first.
+    let url = "http://127.0.0.1:9/hook";
+    for option in [
+        &["--seed", "3"][..],
+        &["--naming", "spec"],
+        &["--event", "task_added"],
+        &["--count", "2"],
+        &["--reproducible"],
+    ] {
+        let mut args = vec!["send", "--url", url, fixture];
+        args.extend_from_slice(option);
+        let run = check(&args, "", 2);
+        assert_eq!(
+            run.stderr,
+            format!(
+                "error: {} chooses generated events; --event, --seed, --naming, --count and \
+                 --reproducible cannot be used with FILEs (which are sent byte for byte)\n",
+                option[0]
+            )
+        );
+    }
 }

@@ -43,12 +43,14 @@ pub struct GeneratorArgs {
     pub events: Vec<String>,
     /// The seed: the same seed tells the same story, byte for byte but for the trace ids of runs
     /// that get their own (`send` without `--reproducible`, `generate --fresh-trace-ids`).
-    #[arg(long, value_name = "S", default_value_t = 1)]
-    pub seed: u64,
+    /// Default: 1.
+    // Options without a default value, so that `send FILE` can tell them given and refuse them.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
     /// The spelling of event names: `api` (what awork's webhooks carry), or the `spec`'s or the
-    /// `docs`' spellings.
-    #[arg(long, value_enum, value_name = "NAMING", default_value_t = NamingArg::Api)]
-    pub naming: NamingArg,
+    /// `docs`' spellings. Default: api.
+    #[arg(long, value_enum, value_name = "NAMING")]
+    pub naming: Option<NamingArg>,
 }
 
 impl GeneratorArgs {
@@ -65,10 +67,23 @@ impl GeneratorArgs {
             event_types.push(event);
         }
         Ok(GeneratorConfig {
-            seed: self.seed,
-            naming: self.naming.into(),
+            seed: self.seed.unwrap_or(1),
+            naming: self.naming.unwrap_or(NamingArg::Api).into(),
             event_types,
         })
+    }
+
+    /// The options given, as written on the command line (`--event`, `--seed`, `--naming`).
+    pub fn given(&self) -> Vec<&'static str> {
+        let given = [
+            ("--event", !self.events.is_empty()),
+            ("--seed", self.seed.is_some()),
+            ("--naming", self.naming.is_some()),
+        ];
+        given
+            .into_iter()
+            .filter_map(|(option, is_given)| is_given.then_some(option))
+            .collect()
     }
 }
 
@@ -193,8 +208,8 @@ mod tests {
     fn args(events: &[&str]) -> GeneratorArgs {
         GeneratorArgs {
             events: events.iter().map(|name| (*name).to_owned()).collect(),
-            seed: 1,
-            naming: NamingArg::Spec,
+            seed: Some(1),
+            naming: Some(NamingArg::Spec),
         }
     }
 

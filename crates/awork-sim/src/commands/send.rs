@@ -124,10 +124,13 @@ impl Args {
                 count: self.count.unwrap_or(DEFAULT_COUNT),
             }
         } else {
-            if !self.generator.events.is_empty() || self.count.is_some() || self.reproducible {
+            let mut given = self.generator.given();
+            given.extend(self.count.map(|_| "--count"));
+            given.extend(self.reproducible.then_some("--reproducible"));
+            if let Some(first) = given.first() {
                 bail!(
-                    "--event, --count and --reproducible choose generated events; they cannot be \
-                     used with FILEs (which are sent byte for byte)"
+                    "{first} chooses generated events; --event, --seed, --naming, --count and \
+                     --reproducible cannot be used with FILEs (which are sent byte for byte)"
                 );
             }
             let mut paths = Vec::new();
