@@ -15,6 +15,7 @@
 //! their fields.
 
 use std::cell::{Cell, RefCell};
+use std::cmp;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek};
@@ -70,8 +71,9 @@ pub fn no_event_file() -> String {
     format!("no event file in the folder ({})", patterns.join(", "))
 }
 
-/// The event files of a folder given for its events, in name order, not looking into its
-/// subfolders: the files whose names end as [`EVENT_FILE_ENDINGS`] say.
+/// The event files of a folder given for its events, in name order (numbers in names compared
+/// as numbers, [`by_name`]), not looking into its subfolders: the files whose names end as
+/// [`EVENT_FILE_ENDINGS`] say.
 pub fn event_files(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let cannot_read = || format!("{}: cannot read the folder", folder.display());
     let mut files = Vec::new();
@@ -83,8 +85,56 @@ pub fn event_files(folder: &Path) -> anyhow::Result<Vec<PathBuf>> {
             files.push(entry.path());
         }
     }
-    files.sort();
+    files.sort_by(|a, b| {
+        by_name(
+            a.as_os_str().as_encoded_bytes(),
+            b.as_os_str().as_encoded_bytes(),
+        )
+    });
     Ok(files)
+}
+
+/// A run of digits without its leading zeros: its value's digits.
+fn without_leading_zeros(run: &[u8]) -> &[u8] {
+    let start = run.iter().position(|&c| c != b'0').unwrap_or(run.len());
+    &run[start..]
+}
+
+/// Name order with the numbers in names compared as numbers: `999999-a.json` before
+/// `1000000-b.json` (`listen --record` numbers on past six digits), `9-x` before `10-x`. Runs of
+/// digits compare by value, a tie by their length (`007` after `7`); other bytes as bytes.
+fn by_name(a: &[u8], b: &[u8]) -> cmp::Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return cmp::Ordering::Equal,
+            (None, Some(_)) => return cmp::Ordering::Less,
+            (Some(_), None) => return cmp::Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let (run_a, rest_a) =
+                    a.split_at(a.iter().take_while(|c| c.is_ascii_digit()).count());
+                let (run_b, rest_b) =
+                    b.split_at(b.iter().take_while(|c| c.is_ascii_digit()).count());
+                let (value_a, value_b) =
+                    (without_leading_zeros(run_a), without_leading_zeros(run_b));
+                let order = value_a
+                    .len()
+                    .cmp(&value_b.len())
+                    .then_with(|| value_a.cmp(value_b))
+                    .then_with(|| run_a.len().cmp(&run_b.len()));
+                if order != cmp::Ordering::Equal {
+                    return order;
+                }
+                (a, b) = (rest_a, rest_b);
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(y);
+                }
+                (a, b) = (&a[1..], &b[1..]);
+            }
+        }
+    }
 }
 
 /// An opened source. A file can be read again from its start; a stream (stdin, a named pipe) only
@@ -1467,6 +1517,46 @@ mod tests {
 
     /// An event as `(line, raw)`, or an error as its text.
     type Seen = Result<(usize, String), String>;
+
+    #[test]
+    fn a_folder_s_files_come_in_name_order_numbers_by_value() {
+        let dir = std::env::temp_dir().join(format!("awork-sim-by-name-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Written out of order; listen --record's numbers pass six digits.
+        let names = [
+            "1000000-task_added.json",
+            "b.ndjson",
+            "999999-task_added.json",
+            "100001-user_added.json",
+            "0010-x.json",
+            "9-x.json",
+            "010-x.json",
+            "a.json",
+            "notes.txt",
+        ];
+        for name in names {
+            std::fs::write(dir.join(name), "{}").unwrap();
+        }
+        let files: Vec<String> = event_files(&dir)
+            .unwrap()
+            .iter()
+            .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            files,
+            [
+                "9-x.json",
+                "010-x.json",
+                "0010-x.json",
+                "100001-user_added.json",
+                "999999-task_added.json",
+                "1000000-task_added.json",
+                "a.json",
+                "b.ndjson",
+            ]
+        );
+    }
 
     /// What reading `text` finds.
     fn found(text: &str) -> (Shape, Vec<Seen>) {
