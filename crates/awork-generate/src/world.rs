@@ -1087,7 +1087,8 @@ impl World {
     /// its project, and the comments on it are forgotten. Its time entries are the caller's to
     /// remove or keep.
     pub fn remove_task(&mut self, index: usize) -> Task {
-        let task = *self.tasks.remove(index).into_model();
+        let mut task = *self.tasks.remove(index).into_model();
+        task.project = self.task_project(&task);
         self.forget_comments_on(&task.id);
         let planned = task.planned_duration.unwrap_or(0);
         if let Some(parent) = task.parent_id.as_deref().and_then(|id| self.task_index(id)) {
@@ -1727,7 +1728,22 @@ impl World {
 
     /// A task as written into an event.
     pub fn task_entity(&self, index: usize) -> Box<Task> {
-        self.tasks[index].to_model()
+        let mut task = self.tasks[index].to_model();
+        task.project = self.task_project(&task);
+        task
+    }
+
+    /// The summary of a task's project that the task carries (`NestedProjectModelForTasks`,
+    /// EVIDENCE in `ENTITIES.md` §4.2c): the time entries' summary plus the project's client id
+    /// and colour. `None` for a private task.
+    pub fn task_project(&self, task: &Task) -> Option<NestedProject> {
+        let index = self.project_index(task.project_id.as_deref()?)?;
+        let project = &self.projects[index].project;
+        Some(NestedProject {
+            company_id: project.company_id.clone(),
+            color: project.color.clone(),
+            ..self.nested_project(index)
+        })
     }
 
     /// The summary of a project that time entries carry: only the properties of

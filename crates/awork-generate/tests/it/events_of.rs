@@ -87,8 +87,8 @@ fn the_world_reads_as_the_events_left_it() {
         let id = event.entity_id.as_str();
         let read = match event.event_type.as_str() {
             "task_added" | "task_updated" | "task_status_changed" | "task_type_changed" => world
-                .task(id)
-                .map(|task| serde_json::to_value(task).unwrap()),
+                .task_index(id)
+                .map(|index| serde_json::to_value(world.task_entity(index)).unwrap()),
             "timetracking_added" | "timetracking_updated" | "timetracking_type_changed" => world
                 .time_entry(id)
                 .map(|entry| serde_json::to_value(entry).unwrap()),

@@ -90,6 +90,11 @@ pub(crate) fn check_versions(seed: u64, events: impl Iterator<Item = Envelope>) 
         else {
             continue;
         };
+        // A task's (or a time entry's) `project` is its project's summary, read with it: a
+        // change of the project is the project's, and leaves the entity's version as it was.
+        if let Some(object) = entity.as_object_mut() {
+            object.remove("project");
+        }
         let key = (event.entity_type.clone(), event.entity_id.clone());
         if let Some((last, content)) = seen.get(&key) {
             if *content != entity {

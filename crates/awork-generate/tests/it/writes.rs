@@ -66,7 +66,7 @@ fn read_back(generator: &Generator, event: &Envelope) -> Option<Value> {
     let world = generator.world();
     let id = event.entity_id.as_str();
     let value = match &event.entity {
-        Entity::Task(_) => serde_json::to_value(world.task(id)?),
+        Entity::Task(_) => serde_json::to_value(world.task_entity(world.task_index(id)?)),
         Entity::Project(_) => serde_json::to_value(&world.project(id)?.project),
         Entity::TimeTracking(_) => serde_json::to_value(world.time_entry(id)?),
         Entity::Company(_) => serde_json::to_value(world.company(id)?),

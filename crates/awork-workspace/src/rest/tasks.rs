@@ -55,23 +55,6 @@ async fn task(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answ
 pub(super) fn task_json(world: &World, index: usize) -> Value {
     let task = world.task_entity(index);
     let mut value = serde_json::to_value(&task).unwrap_or(Value::Null);
-    let project = task
-        .project_id
-        .as_deref()
-        .and_then(|id| world.project_index(id));
-    if let Some(project) = project {
-        let mut nested = serde_json::to_value(world.nested_project(project)).unwrap_or_default();
-        let summary = &world.projects[project].project;
-        for (key, value) in [
-            ("companyId", &summary.company_id),
-            ("color", &summary.color),
-        ] {
-            if let Some(value) = value {
-                nested[key] = value.clone().into();
-            }
-        }
-        value["project"] = nested;
-    }
     schemas::keep_declared(&mut value, "TaskModel");
     value
 }

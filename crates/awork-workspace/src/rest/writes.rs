@@ -76,18 +76,8 @@ pub(super) fn perform(shared: &Arc<Shared>, write: Write, model: Option<&str>) -
             &[],
         );
     }
-    // A task is answered as it reads back, with its project's summary.
-    let task = match (&written.response, model) {
-        (Some(entity), Some("TaskModel")) => entity["id"]
-            .as_str()
-            .and_then(|id| story.world().task_index(id))
-            .map(|index| super::tasks::task_json(story.world(), index)),
-        _ => None,
-    };
     drop(story);
-    if let Some(task) = task {
-        return answer::ok(&task);
-    }
+    // A task answers with its project's summary, as it reads back: the world's task carries it.
     match (written.response, model) {
         (Some(mut entity), Some(model)) => {
             schemas::keep_declared(&mut entity, model);
