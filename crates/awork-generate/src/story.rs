@@ -1086,7 +1086,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 .position(|status| Some(&status.id) == world.tasks[index].task_status_id.as_ref())
                 .unwrap_or(0);
             let next = (current + 1).min(statuses.len() - 1);
-            let old = world.set_task_status(index, project, next, &actor.id);
+            let old = world.set_task_status(index, Some(project), next, &actor.id);
             let new = world.tasks[index].task_status_id.clone();
             let changed = change("TaskStatusId", old, new);
             let task = world.task_entity(index);

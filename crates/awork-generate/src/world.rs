@@ -1111,18 +1111,22 @@ impl World {
     }
 
     /// Moves a task (an index of `tasks`) of a project (an index of `projects`) to one of the
-    /// project's task statuses (an index of its `task_statuses`), changed now by `actor`: moving to
-    /// a `done` status closes it, moving out of one opens it again, and the project counts its done
-    /// tasks. Returns the id of the status it had.
+    /// project's task statuses (an index of its `task_statuses`), or a private task (`None`) to
+    /// one of `private_task_statuses`, changed now by `actor`: moving to a `done` status closes
+    /// it, moving out of one opens it again, and the project counts its done tasks. Returns the
+    /// id of the status it had.
     pub fn set_task_status(
         &mut self,
         index: usize,
-        project: usize,
+        project: Option<usize>,
         status: usize,
         actor: &str,
     ) -> Option<String> {
         let now = self.stamp();
-        let status = self.projects[project].task_statuses[status].clone();
+        let status = match project {
+            Some(project) => self.projects[project].task_statuses[status].clone(),
+            None => self.private_task_statuses[status].clone(),
+        };
         let task = &mut self.tasks[index];
         let was_done = task.closed_on.is_some();
         let done = status.kind.as_deref() == Some("done");
@@ -1138,7 +1142,7 @@ impl World {
         task.updated_on = Some(now);
         task.updated_by = Some(actor.to_owned());
         task.resource_version = Some(ids::ticks(self.now));
-        if done != was_done {
+        if let Some(project) = project.filter(|_| done != was_done) {
             self.adjust_project(project, 0, if done { 1 } else { -1 }, 0);
         }
         old

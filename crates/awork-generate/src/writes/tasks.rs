@@ -172,6 +172,19 @@ pub(super) fn create(
     if private {
         let id = form.entity_id.as_deref().unwrap_or(&actor.id);
         owner = check.exists("EntityId", world.user_index(id), "user");
+        // The workspace's statuses of private tasks, the first `todo` one by default.
+        let statuses = &world.private_task_statuses;
+        status = match form.task_status_id.as_deref() {
+            None => statuses
+                .iter()
+                .position(|status| status.kind.as_deref() == Some("todo"))
+                .or(Some(0)),
+            Some(id) => check.exists(
+                "TaskStatusId",
+                statuses.iter().position(|status| status.id == id),
+                "task status of private tasks",
+            ),
+        };
         if form.parent_id.is_some() {
             check.fail(
                 "ParentId",
@@ -258,6 +271,15 @@ pub(super) fn create(
         let user = &world.users[owner];
         task.user_id = Some(user.id.clone());
         task.assignees = Some(vec![assignee(user, planned, &now)]);
+        if let Some(status) = status {
+            let status = world.private_task_statuses[status].clone();
+            if status.kind.as_deref() == Some("done") {
+                task.closed_on = Some(now.clone());
+                task.closed_by = Some(actor.id.clone());
+            }
+            task.task_status_id = Some(status.id.clone());
+            task.task_status = Some(status);
+        }
     }
     if let (Some(index), Some(status)) = (project, status) {
         let state = &mut world.projects[index];
@@ -359,9 +381,9 @@ pub(super) fn update(
 /// One checked item of `POST /tasks/changestatuses`.
 struct StatusChange {
     task_id: String,
-    /// The task's project (an index of `projects`).
-    project: usize,
-    /// The new status (an index of the project's `task_statuses`).
+    /// The task's project (an index of `projects`), or `None` for a private task.
+    project: Option<usize>,
+    /// The new status (an index of the project's `task_statuses`, or the private ones).
     status: usize,
     /// The task's place in the status's column, if given.
     order: Option<Double>,
@@ -389,15 +411,15 @@ pub(super) fn change_statuses(
                 .project_id
                 .as_deref()
                 .and_then(|id| world.project_index(id));
-            let status = project.and_then(|project| {
-                world.projects[project]
-                    .task_statuses
-                    .iter()
-                    .position(|status| status.id == *status_id)
-            });
+            // A project task takes its project's statuses; a private task the private ones.
+            let statuses = match project {
+                Some(project) => &world.projects[project].task_statuses[..],
+                None if task.project_id.is_none() => &world.private_task_statuses[..],
+                None => &[],
+            };
+            let status = statuses.iter().position(|status| status.id == *status_id);
             let status = check.exists("StatusId", status, "task status of the task's project");
             check.finish()?;
-            let project = project.expect("a status was found in it");
             let status = status.expect("checked");
             Ok(StatusChange {
                 task_id: task_id.clone(),
@@ -424,7 +446,10 @@ pub(super) fn change_statuses(
     } in items.into_iter().flatten()
     {
         let index = world.task_index(&task_id).expect("checked");
-        let new_id = world.projects[project].task_statuses[status].id.clone();
+        let new_id = match project {
+            Some(project) => world.projects[project].task_statuses[status].id.clone(),
+            None => world.private_task_statuses[status].id.clone(),
+        };
         if world.tasks[index].task_status_id.as_deref() == Some(new_id.as_str()) {
             continue;
         }

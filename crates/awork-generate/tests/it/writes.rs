@@ -192,6 +192,58 @@ fn creating_a_task_announces_it_and_reads_back() {
         .unwrap();
     assert_eq!(task.user_id.as_deref(), Some(owner.as_str()));
     assert_eq!(task.assignees.as_ref().unwrap()[0].id, owner);
+    // In the workspace's first `todo` status of private tasks (GeneralTaskPostForm's default),
+    // which changestatuses moves it out of, to the private `done` one.
+    let statuses = generator.world().private_task_statuses.clone();
+    let todo = statuses
+        .iter()
+        .find(|status| status.kind.as_deref() == Some("todo"))
+        .unwrap();
+    let done = statuses
+        .iter()
+        .find(|status| status.kind.as_deref() == Some("done"))
+        .unwrap();
+    assert_eq!(task.task_status_id.as_ref(), Some(&todo.id));
+    assert_eq!(task.task_status.as_ref(), Some(todo));
+    let private = task.id.clone();
+    let written = write(
+        &mut generator,
+        &owner,
+        Write::ChangeTaskStatuses {
+            forms: vec![ChangeStatusForm {
+                task_id: Some(private.clone()),
+                status_id: Some(done.id.clone()),
+                order: None,
+            }],
+        },
+    );
+    assert_eq!(names(&written.events), ["task_status_changed"]);
+    assert_reads_back(&generator, &written.events[0]);
+    let task = generator.world().task(&private).unwrap();
+    assert_eq!(task.task_status_id.as_ref(), Some(&done.id));
+    assert!(task.closed_on.is_some());
+    // A project's status is not a private task's, and a private status not a project task's.
+    let project_status = generator.world().project(&project).unwrap().task_statuses[0].clone();
+    for (base_type, entity_id, status) in [
+        ("private", None, &project_status.id),
+        ("projecttask", Some(project.clone()), &todo.id),
+    ] {
+        let refused = generator
+            .write(
+                &owner,
+                &Write::CreateTask {
+                    form: GeneralTaskPostForm {
+                        name: Some("Falscher Status".into()),
+                        base_type: Some(base_type.into()),
+                        entity_id,
+                        task_status_id: Some(status.clone()),
+                        ..GeneralTaskPostForm::default()
+                    },
+                },
+            )
+            .unwrap_err();
+        assert_eq!(invalid_properties(refused), ["TaskStatusId"], "{base_type}");
+    }
 }
 
 #[test]
