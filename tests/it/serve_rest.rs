@@ -1127,6 +1127,24 @@ fn project_and_company_writes_answer_their_models_and_send_their_webhooks() {
             None,
         )
         .body;
+    // Each names its project, and the workspace's list filters on it to the same statuses.
+    let filtered = http
+        .api(
+            &serve,
+            "GET",
+            &format!("/api/v1/projectstatuses?filterby=projectId%20eq%20guid'{project_id}'"),
+            None,
+        )
+        .body;
+    assert_eq!(filtered, statuses);
+    assert!(
+        statuses
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|status| status["projectId"] == project_id.as_str()),
+        "{statuses:#}"
+    );
     // Another status than the project's (the list is in id order, and the world's ids depend on
     // when the workspace first started, so the last may be the one it has).
     let current = renamed.body["projectStatusId"].clone();

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use awork_generate::world::World;
+use awork_generate::world::{ProjectState, World};
 use awork_generate::writes::{CompanyDeleteForm, CompanyForm, Write};
 use axum::Router;
 use axum::body::Body;
@@ -56,8 +56,21 @@ fn all_project_statuses(world: &World) -> Vec<Value> {
     world
         .projects
         .iter()
-        .flat_map(|project| &project.statuses)
-        .map(|status| json_of(status, "ProjectStatus"))
+        .flat_map(project_statuses_of)
+        .collect()
+}
+
+/// A project's statuses as `ProjectStatus`es, each with its `projectId` (which the models'
+/// nested status has no room for), so `filterby=projectId eq guid'…'` finds them.
+pub(super) fn project_statuses_of(project: &ProjectState) -> Vec<Value> {
+    project
+        .statuses
+        .iter()
+        .map(|status| {
+            let mut value = json_of(status, "ProjectStatus");
+            value["projectId"] = project.project.id.clone().into();
+            value
+        })
         .collect()
 }
 

@@ -188,15 +188,7 @@ async fn project_statuses(
         &PROJECT_STATUSES,
         query.as_deref(),
         "ProjectStatus",
-        |world| {
-            of_project(world, &id, |project| {
-                project
-                    .statuses
-                    .iter()
-                    .map(|status| json_of(status, "ProjectStatus"))
-                    .collect()
-            })
-        },
+        |world| of_project(world, &id, super::catalogs::project_statuses_of),
     )
 }
 
