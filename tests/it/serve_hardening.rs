@@ -478,7 +478,7 @@ fn two_hundred_thousand_events_to_ten_paused_webhooks_fill_their_outboxes_to_the
         assert_eq!(created.status, 200);
     }
     let started = std::time::Instant::now();
-    let mut task_added = 0;
+    let (mut task_added, mut queued) = (0, 0);
     // In calls of 10,000, each answered well within the client's deadline on a busy machine.
     for _ in 0..EVENTS / 10_000 {
         let made = http.api(
@@ -489,12 +489,13 @@ fn two_hundred_thousand_events_to_ten_paused_webhooks_fill_their_outboxes_to_the
         );
         assert_eq!(made.status, 200);
         // What the tasks need first (projects, clients) is announced too; the hooks want tasks.
-        task_added += made.body["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|event| event["eventType"] == "task_added")
-            .count() as u64;
+        for event in made.body["events"].as_array().unwrap() {
+            if event["eventType"] == "task_added" {
+                task_added += 1;
+                // How many webhooks queued it: none once their outboxes are full.
+                queued += event["webhooks"].as_u64().unwrap();
+            }
+        }
         // serve answers other calls meanwhile and after.
         assert_eq!(
             http.api(&serve, "GET", "/api/v1/users/me", None).status,
@@ -502,6 +503,7 @@ fn two_hundred_thousand_events_to_ten_paused_webhooks_fill_their_outboxes_to_the
         );
     }
     assert_eq!(task_added, EVENTS);
+    assert_eq!(queued, 10 * CAP);
     let status = http.api(&serve, "GET", "/sim/status", None);
     for webhook in status.body["webhooks"].as_array().unwrap() {
         assert_eq!(webhook["pending"], CAP, "{webhook}");

@@ -777,7 +777,7 @@ fn enqueue(
             dropping: &routes[route].dropping,
         })
         .collect();
-    store.enqueue(&batch, now_ms(), journaled)?;
+    let queued = store.enqueue(&batch, now_ms(), journaled)?;
     drop(store);
     let mut woken: Vec<&String> = routes.iter().flat_map(|route| &route.to).collect();
     woken.sort_unstable();
@@ -785,11 +785,12 @@ fn enqueue(
     for id in woken {
         shared.wake(id);
     }
+    // Queued, not subscribed: a webhook whose outbox is full (--outbox-cap) dropped the event.
     Ok(made
         .iter()
-        .zip(&chosen)
-        .map(|(event, &route)| {
-            json!({"traceId": event.trace_id, "eventType": event.name, "webhooks": routes[route].to.len()})
+        .zip(queued)
+        .map(|(event, webhooks)| {
+            json!({"traceId": event.trace_id, "eventType": event.name, "webhooks": webhooks})
         })
         .collect())
 }

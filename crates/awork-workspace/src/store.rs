@@ -738,13 +738,14 @@ impl Store {
     /// at (nanoseconds since the Unix epoch). Webhooks listed as dropping count the event as dropped instead, and so do
     /// webhooks whose outbox holds `outbox_cap` events already (the first event they drop after
     /// one they queued is logged, with the reason). One transaction for the whole batch, which
-    /// also appends the journal step that made them, so a crash keeps both or neither.
+    /// also appends the journal step that made them, so a crash keeps both or neither. Returns,
+    /// for each event, how many webhooks queued it.
     pub fn enqueue<'a>(
         &mut self,
         batch: &[Enqueue<'a>],
         now_ms: i64,
         step: Option<(&str, i64)>,
-    ) -> Result<()> {
+    ) -> Result<Vec<usize>> {
         let outbox_cap = self.outbox_cap;
         let transaction = self.connection.transaction()?;
         if let Some((step, at_ns)) = step {
@@ -755,6 +756,7 @@ impl Store {
         // Each webhook's counts are read once and written once per batch, rather than read and
         // written for each event it queues.
         let mut rooms: HashMap<&str, Room> = HashMap::new();
+        let mut queued = Vec::with_capacity(batch.len());
         {
             let mut event_statement =
                 transaction.prepare_cached("INSERT INTO events (label, body) VALUES (?1, ?2)")?;
@@ -768,6 +770,7 @@ impl Store {
                     Room::of(&mut rooms, &mut room_statement, webhook)?.dropped += 1;
                 }
                 let mut event = None;
+                let mut queued_to = 0;
                 for webhook in item.to {
                     let room = Room::of(&mut rooms, &mut room_statement, webhook)?;
                     if room.pending >= outbox_cap {
@@ -788,7 +791,9 @@ impl Store {
                         }
                     };
                     outbox_statement.execute(params![webhook, event, now_ms])?;
+                    queued_to += 1;
                 }
+                queued.push(queued_to);
             }
             let mut room_update = transaction.prepare_cached(
                 "UPDATE webhooks SET pending = ?2, overflowing = ?3, dropped = dropped + ?4 \
@@ -805,7 +810,7 @@ impl Store {
         }
         transaction.commit()?;
         self.wal_flusher.poke();
-        Ok(())
+        Ok(queued)
     }
 
     /// The first `limit` events of a webhook's outbox, in order, due or not.
@@ -1707,9 +1712,11 @@ mod tests {
             to: &to,
             dropping: &[],
         };
-        store
+        // Each event says how many webhooks queued it: the dropped ones none.
+        let queued = store
             .enqueue(&[one("a"), one("b"), one("c"), one("d")], 0, None)
             .unwrap();
+        assert_eq!(queued, [1, 1, 0, 0]);
         assert_eq!(store.pending("w").unwrap(), 2);
         assert_eq!(store.webhook("w").unwrap().unwrap().dropped, 2);
         let logs = store.logs("w", (0, 10), false).unwrap();
@@ -1726,7 +1733,8 @@ mod tests {
         // Delivering one makes room for one; the next overflow is logged again.
         let seq = store.outbox_head("w", 1).unwrap()[0].seq;
         store.record_attempts(&[delivered(seq, 1)]).unwrap();
-        store.enqueue(&[one("e"), one("f")], 0, None).unwrap();
+        let queued = store.enqueue(&[one("e"), one("f")], 0, None).unwrap();
+        assert_eq!(queued, [1, 0]);
         assert_eq!(store.pending("w").unwrap(), 2);
         assert_eq!(store.webhook("w").unwrap().unwrap().dropped, 3);
         let labels: Vec<String> = store
