@@ -869,7 +869,10 @@ async fn send_now(shared: &Shared, row: &WebhookRow, label: &str, body: Bytes) -
     .await;
     // Sent outside the outbox, the body is the log's own.
     log.message = Some(String::from_utf8_lossy(&body).into_owned());
-    shared.lock_store().record_test(&log)?;
+    if !shared.lock_store().record_test(&log)? {
+        // Deleted while the attempt was under way: it was sent, and there is no webhook left.
+        return Ok(not_found(&row.id));
+    }
     let mut result = json!({"isSuccessful": log.is_successful, "reason": log.reason});
     if let Some(code) = log.response_code {
         result["responseCode"] = code.into();

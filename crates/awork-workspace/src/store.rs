@@ -929,13 +929,16 @@ impl Store {
     }
 
     /// Records an attempt made outside the outbox and the failure count (a test event, a
-    /// resend).
-    pub fn record_test(&mut self, log: &LogRow) -> Result<()> {
+    /// resend); false when the webhook was deleted while the attempt was under way (there is
+    /// nothing left to log it in).
+    pub fn record_test(&mut self, log: &LogRow) -> Result<bool> {
         let transaction = self.connection.transaction()?;
-        insert_log(&transaction, log)?;
+        if !insert_log(&transaction, log)? {
+            return Ok(false);
+        }
         transaction.commit()?;
         self.chart_attempt(log);
-        Ok(())
+        Ok(true)
     }
 
     /// A page of a webhook's logs (the failed ones only, if `failed_only`), newest first, each
@@ -1305,18 +1308,24 @@ fn log_overflow(
         latency_ms: 0.0,
         created_on: crate::delivery::now_text(),
     };
-    insert_log(transaction, &log)
+    // The webhook's row was just read in this transaction.
+    insert_log(transaction, &log).map(drop)
 }
 
-/// Adds a log (to the fresh logs: see [`FRESH_LOGS`]).
-fn insert_log(transaction: &rusqlite::Transaction<'_>, log: &LogRow) -> Result<()> {
-    let seq: i64 = transaction
+/// Adds a log (to the fresh logs: see [`FRESH_LOGS`]); false when there is no such webhook.
+fn insert_log(transaction: &rusqlite::Transaction<'_>, log: &LogRow) -> Result<bool> {
+    let seq: Option<i64> = transaction
         .prepare_cached(
             "UPDATE webhooks SET log_seq = log_seq + 1 WHERE id = ?1 RETURNING log_seq",
         )?
-        .query_row([&log.webhook_id], |row| row.get(0))?;
+        .query_row([&log.webhook_id], |row| row.get(0))
+        .optional()?;
+    let Some(seq) = seq else {
+        return Ok(false);
+    };
     // Its body, if any, is its own: events a removed log named are forgotten at the next start.
-    insert_log_at(transaction, log, None, seq)
+    insert_log_at(transaction, log, None, seq)?;
+    Ok(true)
 }
 
 /// Adds `log` to the fresh logs as the webhook's log number `seq`, naming `event`.
@@ -1696,6 +1705,25 @@ mod tests {
         store.record_attempts(&[delivered(head[3].seq, 1)]).unwrap();
         assert_eq!(rows_in(&store, "fresh_logs"), 1);
         assert!(store.delete_webhook("w").unwrap());
+        assert_eq!(rows_in(&store, "logs") + rows_in(&store, "fresh_logs"), 0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_test_event_of_a_webhook_deleted_meanwhile_is_not_recorded() {
+        let dir = folder("test-of-deleted");
+        let mut store = Store::open(&dir, 10, 10).unwrap();
+        store.insert_webhook(&webhook("w")).unwrap();
+        let test = LogRow {
+            label: "test".into(),
+            message: Some("{}".into()),
+            ..delivered(0, 1).log
+        };
+        assert!(store.record_test(&test).unwrap());
+        assert_eq!(store.logs("w", (0, 10), false).unwrap().len(), 1);
+        // Deleted while a test event was on its way (the page's Delete during a slow test).
+        assert!(store.delete_webhook("w").unwrap());
+        assert!(!store.record_test(&test).unwrap());
         assert_eq!(rows_in(&store, "logs") + rows_in(&store, "fresh_logs"), 0);
         let _ = std::fs::remove_dir_all(&dir);
     }
