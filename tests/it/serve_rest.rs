@@ -702,6 +702,31 @@ fn writes_change_the_world_and_send_the_webhooks_awork_would() {
         tracked["trackedDuration"].as_i64().unwrap_or(0),
         before + 5400
     );
+    // An entry that starts in the future is not the user's last (awork's document: ignored).
+    let last = |http: &Http| {
+        http.api(
+            &serve,
+            "GET",
+            &format!("/api/v1/users/{me_id}/timeentries/last"),
+            None,
+        )
+        .body[0]["id"]
+            .clone()
+    };
+    let last_before = last(&http);
+    let future = http.api(
+        &serve,
+        "POST",
+        "/api/v1/timeentries",
+        Some(&json!({
+            "userId": me_id, "taskId": task_id, "typeOfWorkId": type_of_work,
+            "timezone": "UTC", "startDateUtc": "2099-01-05T00:00:00Z",
+            "startTimeUtc": "10:00:00", "duration": 600,
+        })),
+    );
+    assert_eq!(future.status, 200, "{future:?}");
+    assert_ne!(last_before, future.body["id"]);
+    assert_eq!(last(&http), last_before);
 
     // POST /tasks/delete: task_deleted, and the task is gone.
     let deleted = http.api(

@@ -62,8 +62,9 @@ async fn time_entry(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -
 }
 
 /// `GET /users/{id}/timeentries/last`: `[entry]` of the user's latest start, or 204 when the user
-/// has none.
+/// has none. "Time entries which are started in the future are ignored" (awork's document).
 async fn last_time_entry(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
+    let now = chrono::Utc::now();
     let found = {
         let story = shared.lock_story();
         let world = story.world();
@@ -75,6 +76,7 @@ async fn last_time_entry(State(shared): State<Arc<Shared>>, Path(id): Path<Strin
                 .filter_map(|entry| {
                     awork_generate::world::entry_start(entry).map(|start| (start, entry))
                 })
+                .filter(|(start, _)| *start <= now)
                 .max_by_key(|(start, _)| *start)
                 .map(|(_, entry)| json_of(&**entry, "TimeTracking"))
         })
