@@ -445,8 +445,9 @@ impl Check {
         }
     }
 
-    /// A number of seconds that must not be negative, when there.
-    fn not_negative(&mut self, property: &str, value: Option<i64>) {
+    /// A number of seconds, when there: not negative, and an `int32` as awork's forms declare
+    /// (a larger one would come back in answers that typed clients cannot read).
+    fn seconds(&mut self, property: &str, value: Option<i64>) {
         if value.is_some_and(|value| value < 0) {
             self.fail(
                 property,
@@ -456,6 +457,26 @@ impl Check {
                 ),
             );
         }
+        self.int32(property, value);
+    }
+
+    /// A number awork's forms declare `int32`, when there.
+    fn int32(&mut self, property: &str, value: Option<i64>) {
+        let Some(value) = value else { return };
+        let (bound, limit) = if value > i64::from(i32::MAX) {
+            ("less", i32::MAX)
+        } else if value < i64::from(i32::MIN) {
+            ("greater", i32::MIN)
+        } else {
+            return;
+        };
+        self.fail(
+            property,
+            format!(
+                "'{}' must be {bound} than or equal to '{limit}'.",
+                display_name(property)
+            ),
+        );
     }
 
     /// A date-time, when there: ISO 8601 with or without an offset, a fraction and the seconds

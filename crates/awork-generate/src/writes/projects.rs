@@ -168,7 +168,7 @@ fn describe(
     let name = check.required_text("Name", name, NAME_MAX).to_owned();
     check.max_length("Description", description, DESCRIPTION_MAX);
     check.max_length("Color", color, COLOR_MAX);
-    check.not_negative("TimeBudget", time_budget);
+    check.seconds("TimeBudget", time_budget);
     let start_date = check.date_time("StartDate", start_date);
     let due_date = check.date_time("DueDate", due_date);
     let company = company_id.and_then(|id| check.exists("CompanyId", world.company(id), "company"));

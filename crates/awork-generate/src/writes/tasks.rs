@@ -138,7 +138,8 @@ pub(super) fn create(
     check.max_length("Description", form.description.as_deref(), DESCRIPTION_MAX);
     let start_on = check.date_time("StartOn", form.start_on.as_deref());
     let due_on = check.date_time("DueOn", form.due_on.as_deref());
-    check.not_negative("PlannedDuration", form.planned_duration);
+    check.seconds("PlannedDuration", form.planned_duration);
+    check.int32("LaneOrder", form.lane_order);
     let private = match form.base_type.as_deref() {
         Some("private") => true,
         Some("projecttask") => false,
@@ -328,7 +329,8 @@ pub(super) fn update(
     check.max_length("Description", form.description.as_deref(), DESCRIPTION_MAX);
     let start_on = check.date_time("StartOn", form.start_on.as_deref());
     let due_on = check.date_time("DueOn", form.due_on.as_deref());
-    check.not_negative("PlannedDuration", form.planned_duration);
+    check.seconds("PlannedDuration", form.planned_duration);
+    check.int32("LaneOrder", form.lane_order);
     check.finish()?;
     let old = &world.tasks[index];
     let planned = form.planned_duration.unwrap_or(0);

@@ -316,7 +316,7 @@ fn describe(
         None
     };
     // The end: after `duration`, or at the end's date and time (the start's day when no date).
-    check.not_negative("Duration", form.duration);
+    check.seconds("Duration", form.duration);
     let end = match (form.duration, start) {
         (Some(duration), Some(start)) => {
             let end = TimeDelta::try_seconds(duration)

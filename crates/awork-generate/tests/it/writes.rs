@@ -1163,6 +1163,20 @@ fn validation_errors_name_the_property_and_change_nothing() {
             },
             vec!["Name", "Description", "EntityId"],
         ),
+        // Numbers awork declares int32 (a larger one would come back in answers that clients
+        // generated from the document cannot read).
+        (
+            Write::CreateTask {
+                form: GeneralTaskPostForm {
+                    name: Some("Groß".into()),
+                    base_type: Some("private".into()),
+                    planned_duration: Some(i64::from(i32::MAX) + 1),
+                    lane_order: Some(i64::from(i32::MIN) - 1),
+                    ..GeneralTaskPostForm::default()
+                },
+            },
+            vec!["PlannedDuration", "LaneOrder"],
+        ),
         (
             Write::CreateProject {
                 form: ExtendedProjectForm {
@@ -1171,6 +1185,16 @@ fn validation_errors_name_the_property_and_change_nothing() {
                 },
             },
             vec!["Name"],
+        ),
+        (
+            Write::CreateProject {
+                form: ExtendedProjectForm {
+                    name: Some("Budget".into()),
+                    time_budget: Some(99_999_999_999),
+                    ..ExtendedProjectForm::default()
+                },
+            },
+            vec!["TimeBudget"],
         ),
         (
             Write::CreateTimeEntry {
