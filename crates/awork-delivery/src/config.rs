@@ -264,7 +264,7 @@ pub struct AuthHeader {
 
 impl AuthHeader {
     /// Builds a header from a name and a value. Refuses (in any case) the names awork-sim sets
-    /// itself, `Content-Length`, `Transfer-Encoding` and `Host`, and the hop-by-hop ones,
+    /// itself, `Content-Length`, `Transfer-Encoding`, `Host` and `Content-Type`, and the hop-by-hop ones,
     /// `Connection`, `Keep-Alive`, `TE`, `Trailer`, `Upgrade` and every `Proxy-*`.
     pub fn new(name: &str, value: &str) -> Result<Self, ConfigError> {
         let name_text = name.trim();
@@ -312,12 +312,15 @@ impl AuthHeader {
 fn reserved_reason(name: &HeaderName) -> Option<&'static str> {
     const FRAMING: &str = "is a framing header that awork-sim sets itself";
     const HOST: &str = "is the request's host, which awork-sim sets from the URL";
+    const BODY_TYPE: &str = "is the body's type, which awork-sim sets itself (application/json)";
     const HOP_BY_HOP: &str =
         "is a hop-by-hop header, meant for one connection and removed by proxies";
     const PROXY: &str = "is meant for a proxy, which removes it before the receiver";
     match name.as_str() {
         "content-length" | "transfer-encoding" => Some(FRAMING),
         "host" => Some(HOST),
+        // As the auth header it would replace `application/json` on the wire.
+        "content-type" => Some(BODY_TYPE),
         "connection" | "keep-alive" | "te" | "trailer" | "upgrade" => Some(HOP_BY_HOP),
         other if other.starts_with("proxy-") => Some(PROXY),
         _ => None,
@@ -770,6 +773,7 @@ mod tests {
             ("Content-Length: 0", "a framing header"),
             ("transfer-encoding: chunked", "a framing header"),
             ("HOST: s3cret.example", "the request's host"),
+            ("Content-Type: text/plain", "the body's type"),
             ("Connection: s3cret", "a hop-by-hop header"),
             ("Keep-Alive: s3cret", "a hop-by-hop header"),
             ("TE: s3cret", "a hop-by-hop header"),

@@ -435,12 +435,18 @@ pub(crate) fn update(shared: &Arc<Shared>, id: &str, body: &[u8]) -> Handled {
             row.auth_value = Some(value);
         }
         Some((name, None)) => {
-            if row.auth_name.as_deref() != Some(name.as_str()) || row.auth_value.is_none() {
+            // Header names are case-insensitive: `x-key=***` keeps the value stored for `X-Key`.
+            let same_name = row
+                .auth_name
+                .as_deref()
+                .is_some_and(|stored| stored.eq_ignore_ascii_case(&name));
+            if !same_name || row.auth_value.is_none() {
                 return Ok(bad_form(&[(
                     "authentication".into(),
                     "The masked value keeps the stored one only for the same header name.".into(),
                 )]));
             }
+            row.auth_name = Some(name);
         }
     }
     row.name = form.name;
