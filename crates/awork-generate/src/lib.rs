@@ -301,10 +301,20 @@ impl Generator {
     fn envelope(&mut self, event: EventType, produced: story::Produced) -> Envelope {
         // awork fires the webhook a few hundred milliseconds after the change, at tick precision.
         let delay = TimeDelta::nanoseconds(self.world.rng.random_range(400_000..9_000_000) * 100);
-        let fired = match self.last_fired {
-            Some(last) if last >= self.world.now + delay => last + TimeDelta::nanoseconds(100),
+        let tick = TimeDelta::nanoseconds(100);
+        let mut fired = match self.last_fired {
+            Some(last) if last >= self.world.now + delay => last + tick,
             _ => self.world.now + delay,
         };
+        // A story told as it happens fires nothing after the wall clock (its events are sent at
+        // once): the delay is cut to what is left before it, unless this event's change itself
+        // ran ahead of it (a time entry nobody had time for). Still a tick after the last.
+        if let Some(wall) = self.world.wall_clock() {
+            let latest = wall.max(self.world.now);
+            if fired > latest {
+                fired = self.last_fired.map_or(latest, |last| latest.max(last + tick));
+            }
+        }
         self.last_fired = Some(fired);
         let entity_id = produced
             .entity

@@ -530,6 +530,11 @@ impl World {
         self.wall_clock = Some(wall);
     }
 
+    /// The wall clock the story follows, if it does (see [`World::follow_wall_clock`]).
+    pub fn wall_clock(&self) -> Option<DateTime<Utc>> {
+        self.wall_clock
+    }
+
     /// Whether the clock has reached the wall clock it follows (see [`World::follow_wall_clock`]):
     /// no more time passes until the wall clock moves on.
     pub fn at_wall_clock(&self) -> bool {
