@@ -321,7 +321,8 @@ fn describe(
         (Some(duration), Some(start)) => {
             let end = TimeDelta::try_seconds(duration)
                 .and_then(|duration| start.checked_add_signed(duration));
-            if end.is_none() {
+            // One problem a property: a duration past int32 was refused already.
+            if end.is_none() && i32::try_from(duration).is_ok() {
                 check.fail("Duration", "'Duration' is too long.".to_owned());
             }
             end
