@@ -100,6 +100,9 @@ pub(crate) struct NoAnswer {
     pub(crate) error: io::Error,
     /// Whether any byte of an answer had arrived.
     pub(crate) answered: bool,
+    /// Whether the request was written (whole, or until the receiver answered early): then the
+    /// receiver may have read it and acted on it.
+    pub(crate) sent: bool,
 }
 
 /// One open connection, idle between exchanges.
@@ -144,6 +147,7 @@ impl Connection {
             .map_err(|error| NoAnswer {
                 error,
                 answered: false,
+                sent: false,
             })?;
         let head = self.read_head().await?;
         let mut excerpt = Excerpt::new(excerpt_limit);
@@ -259,6 +263,7 @@ impl Connection {
             return Err(NoAnswer {
                 error,
                 answered: skipped || !self.read.is_empty(),
+                sent: true,
             });
         }
     }

@@ -190,13 +190,15 @@ impl HttpTransport {
     /// connection goes back to the pool only when its response was read whole, and then before
     /// this returns.
     ///
-    /// `Err(StaleConnection)` when a reused connection failed before any byte of a response: a
-    /// connection that served a request and then sat idle may have been closed by the receiver (its
-    /// keep-alive timeout, or it closes after every answer) in the moment between our check that it
-    /// is open and our request, and the request then fails to be written, or the connection
-    /// closes (or is reset) before any byte of a response. The receiver has not answered
-    /// this attempt, so the caller sends it once more on a fresh connection rather than turning it
-    /// into a failed attempt. A fresh connection never gives `Err`.
+    /// `Err(StaleConnection)` when the request could not be written on a reused connection: a
+    /// connection that served a request and then sat idle may have been closed by the receiver
+    /// (its keep-alive timeout, or it closes after every answer) in the moment between our check
+    /// that it is open and our request. The receiver cannot have read this attempt, so the caller
+    /// sends it once more on a fresh connection rather than turning it into a failed attempt.
+    /// Once the request was written, a close (or reset) before any byte of an answer is a failed
+    /// attempt, as Go's HTTP client has it for a POST: the receiver may have read the event and
+    /// dropped it, and sending it again unseen would hide that (and deliver it twice). A fresh
+    /// connection never gives `Err`.
     async fn try_on(
         &self,
         body: Bytes,
@@ -234,9 +236,13 @@ impl HttpTransport {
                     body: answer.excerpt,
                 })
             }
-            Err(NoAnswer { error, answered }) => {
+            Err(NoAnswer {
+                error,
+                answered,
+                sent,
+            }) => {
                 let outcome = classify(&error);
-                if reused && !answered && outcome == AttemptOutcome::ConnectionReset {
+                if reused && !answered && !sent && outcome == AttemptOutcome::ConnectionReset {
                     Err(StaleConnection)
                 } else {
                     Ok(outcome)
@@ -282,7 +288,7 @@ enum Connection {
     Fresh,
 }
 
-/// A reused connection failed before any byte of a response: the receiver closed it while idle.
+/// The request could not be written on a reused connection: the receiver closed it while idle.
 #[derive(Debug)]
 struct StaleConnection;
 

@@ -312,7 +312,9 @@ impl Generator {
         if let Some(wall) = self.world.wall_clock() {
             let latest = wall.max(self.world.now);
             if fired > latest {
-                fired = self.last_fired.map_or(latest, |last| latest.max(last + tick));
+                fired = self
+                    .last_fired
+                    .map_or(latest, |last| latest.max(last + tick));
             }
         }
         self.last_fired = Some(fired);
