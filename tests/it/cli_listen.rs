@@ -657,6 +657,22 @@ fn strict_answers_400_to_what_is_not_an_awork_event() {
     let line = listener.next_line();
     assert!(line.contains(" 200 ") && line.ends_with(" ok"), "{line}");
 
+    // A key given twice (the last one the real id) is a problem, as validate says.
+    let event = event();
+    let twice = event.replacen(
+        "\"entityId\":",
+        "\"entityId\":\"00000000-0000-0000-0000-000000000000\",\"entityId\":",
+        1,
+    );
+    assert_ne!(twice, event);
+    let (status, body) = post(listener.addr(), &[], twice.as_bytes());
+    assert_eq!(status, 400);
+    assert!(
+        body.starts_with("entityId: the key appears more than once in its object"),
+        "{body}"
+    );
+    listener.next_line();
+
     // Without --strict, the same bodies are answered 200 and printed with their problems.
     let lenient = Listener::start(&[]);
     assert_eq!(post(lenient.addr(), &[], b"not json").0, 200);

@@ -499,6 +499,25 @@ fn input_that_is_empty_or_not_awork_events_is_refused_with_one_line_and_nothing_
     let third_bad = TempFile::new("send-third.ndjson", &format!("{generated}[1]\n"));
     let object_named = format!("{}:1: not an awork event: ", object.arg());
     let third_named = format!("{}:3: not an awork event", third_bad.arg());
+    // A key given twice, known (the last one the real id) or not: as validate says.
+    let first = generated.lines().next().unwrap();
+    let entity_id_twice = first.replacen(
+        "\"entityId\":",
+        "\"entityId\":\"00000000-0000-0000-0000-000000000000\",\"entityId\":",
+        1,
+    );
+    let unknown_twice = first.replacen("\"entity\":{", "\"entity\":{\"mine\":1,\"mine\":2,", 1);
+    assert!(entity_id_twice != first && unknown_twice != first);
+    let twice = TempFile::new("send-twice.ndjson", &format!("{entity_id_twice}\n"));
+    let twice_unknown = TempFile::new("send-twice-unknown.ndjson", &format!("{unknown_twice}\n"));
+    let twice_named = format!(
+        "{}:1: not an awork event: entityId: the key appears more than once in its object",
+        twice.arg()
+    );
+    let twice_unknown_named = format!(
+        "{}:1: not an awork event: entity.mine: the key appears more than once in its object",
+        twice_unknown.arg()
+    );
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (vec!["--url", &url, "--timeout", "0s"], "--timeout: 0s"),
         (vec!["--url", &url, "--timeout", "0ms"], "--timeout: 0ms"),
@@ -510,6 +529,11 @@ fn input_that_is_empty_or_not_awork_events_is_refused_with_one_line_and_nothing_
         (vec!["--url", &url, string.arg()], "not an awork event"),
         (vec!["--url", &url, number.arg()], "not an awork event"),
         (vec!["--url", &url, third_bad.arg()], &third_named),
+        (vec!["--url", &url, twice.arg()], &twice_named),
+        (
+            vec!["--url", &url, twice_unknown.arg()],
+            &twice_unknown_named,
+        ),
         // Good files before a bad one are not sent either.
         (
             vec![

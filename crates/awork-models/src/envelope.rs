@@ -280,6 +280,11 @@ impl<'de, E: ReadEntity<'de>> Visitor<'de> for RawEnvelopeVisitor<E> {
                 "triggeredBy" => once(&mut map, &mut triggered_by, "triggeredBy")?,
                 "changes" => once(&mut map, &mut changes, "changes")?,
                 _ => {
+                    // A repeated key is refused here as the known ones are: parsers disagree on
+                    // which value wins.
+                    if extra.contains_key(key.as_ref()) {
+                        return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+                    }
                     extra.insert(key.into_owned(), map.next_value()?);
                 }
             }

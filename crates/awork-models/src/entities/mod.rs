@@ -43,12 +43,44 @@ macro_rules! model {
         pub struct $name {
             $( $(#[$field_meta])* pub $field: $ty, )*
             /// Properties this model does not know, kept so that nothing received is lost.
-            #[serde(flatten)]
+            #[serde(flatten, deserialize_with = "crate::entities::unique_keys")]
             pub extra: serde_json::Map<String, serde_json::Value>,
         }
     };
 }
 pub(crate) use model;
+
+/// Reads a model's unknown properties (`extra`), refusing a key given twice as serde refuses a
+/// known property given twice: JSON parsers disagree on which value wins, so receivers would
+/// read different events (`validate` names the key; see [`crate::duplicate_keys`]).
+pub(crate) fn unique_keys<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Map<String, Value>, D::Error> {
+    struct UniqueKeys;
+    impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+        type Value = Map<String, Value>;
+        fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            formatter.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut extra = Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if extra.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "duplicate field `{key}`"
+                    )));
+                }
+                let value = map.next_value()?;
+                extra.insert(key, value);
+            }
+            Ok(extra)
+        }
+    }
+    deserializer.deserialize_map(UniqueKeys)
+}
 
 /// The entity of an event, typed by the event's entity type.
 #[derive(Debug, Clone, PartialEq, Serialize)]

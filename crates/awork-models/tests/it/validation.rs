@@ -204,3 +204,42 @@ fn an_event_name_awork_never_used_is_a_warning_not_a_problem() {
         ]
     );
 }
+
+/// An event with a key repeated anywhere is not valid from its text (`valid_event`, the quick
+/// check `send` and `listen` make), as `validate`'s walk of its keys says: a known property or an
+/// unknown one, in the envelope, the entity, a nested object or an array's object.
+#[test]
+fn a_repeated_key_anywhere_makes_an_event_invalid_from_its_text() {
+    let text = docs_example().to_string();
+    assert!(awork_models::valid_event(&text).is_some());
+    let repeats = [
+        (r#""eventType":"#, r#""eventType":"project_added","#),
+        (r#""eventType":"#, r#""mine":1,"mine":2,"#),
+        (r#""entity":{"#, r#""name":"A","#),
+        (r#""entity":{"#, r#""mine":1,"mine":2,"#),
+        (r#""projectStatus":{"#, r#""name":"A","#),
+        (r#""projectStatus":{"#, r#""mine":{"a":1},"mine":{"a":2},"#),
+        (
+            r#""members":[{"#,
+            r#""userId":"7936d6b8-3345-4770-83c8-2c8c2ed12414","#,
+        ),
+        (r#""members":[{"#, r#""mine":1,"mine":2,"#),
+    ];
+    for (at, repeated) in repeats {
+        let start = text.find(at).expect("in the example") + at.len();
+        let at_value = if at.ends_with(':') {
+            start - at.len()
+        } else {
+            start
+        };
+        let edited = format!("{}{repeated}{}", &text[..at_value], &text[at_value..]);
+        assert!(
+            !awork_models::duplicate_keys(&edited).is_empty(),
+            "the walk finds it: {edited}"
+        );
+        assert!(
+            awork_models::valid_event(&edited).is_none(),
+            "valid from its text: {repeated} at {at}"
+        );
+    }
+}

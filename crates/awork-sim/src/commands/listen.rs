@@ -731,16 +731,18 @@ impl Seen {
         };
         let (event_type, entity_id) = (field("eventType"), field("entityId"));
         let note = spelling_note(&value, naming);
-        let (mut verdict, invalid) = match awork_models::validate_value(value) {
-            Ok(_) => ("ok".to_owned(), false),
-            Err(problems) => (
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                true,
-            ),
+        // As `validate` finds them: repeated keys (which the value, last one winning, hides)
+        // first, then the rest.
+        let mut problems =
+            std::str::from_utf8(body).map_or_else(|_| Vec::new(), awork_models::duplicate_keys);
+        if let Err(found) = awork_models::validate_value(value) {
+            problems.extend(found);
+        }
+        let (mut verdict, invalid) = if problems.is_empty() {
+            ("ok".to_owned(), false)
+        } else {
+            let described: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            (described.join("; "), true)
         };
         if let Some(note) = note {
             verdict.push_str("; note: ");

@@ -277,7 +277,12 @@ impl FileEvents {
             match item {
                 Item::Event(event) => {
                     if !raw {
-                        if let Err(problems) = awork_models::validate_value(event.value) {
+                        // As `validate` finds them: repeated keys first, then the rest.
+                        let mut problems = awork_models::duplicate_keys(&event.raw);
+                        if let Err(found) = awork_models::validate_value(event.value) {
+                            problems.extend(found);
+                        }
+                        if !problems.is_empty() {
                             problem = Some(not_an_event(&input.source, event.line, &problems));
                             return ControlFlow::Break(());
                         }
