@@ -13,11 +13,14 @@
 //! `*TimeLocal`, bare strings in the document) get the time-of-day pattern; a `format: uuid` gets the
 //! lowercase GUID pattern. The properties awork sends beyond its models
 //! (`awork_openapi::EVIDENCED_EXTRAS`) are declared with their types ([`EXTRAS`]). What an entity
-//! requires is what `awork-models` requires (found by leaving each property of a generated entity
-//! out); nested models require nothing, as awork leaves out their null properties
-//! (`awork/ENTITIES.md` §2).
+//! and each model nested in it require is what `awork-models` requires there, and nothing more
+//! (awork leaves out what has no value, `awork/ENTITIES.md` §2): found by leaving each property of
+//! generated entities out, at the top and in every nested object, and reading the entity again.
+//! So every event the schema accepts reads into the models, as far as JSON Schema can say it (an
+//! integer written `9000.0` is an integer to JSON Schema, not to the models); integers are
+//! bounded to the models' 64 bits.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use awork_generate::{Generator, GeneratorConfig};
 use awork_models::{Entity, EntityType, EventType, Naming, schema_patterns};
@@ -153,8 +156,14 @@ pub fn definitions() -> String {
             .unwrap_or_else(|| panic!("the extra {model}.{property} is on a converted model"));
         properties.insert(property.to_owned(), kind.schema());
     }
-    let required = required_by_models();
+    let samples = samples();
+    let required = required_by_models(&samples);
     let mut defs: Map<String, Value> = converter.done.into_iter().collect();
+    for (model, properties) in nested_required_by_models(&samples, &defs) {
+        if let Some(schema) = defs.get_mut(&model).and_then(Value::as_object_mut) {
+            schema.insert("required".to_owned(), json!(properties));
+        }
+    }
     for (entity, model) in ENTITY_MODELS {
         defs.insert(
             format!("entity-{}", entity.as_str()),
@@ -199,6 +208,11 @@ impl Converter<'_> {
             match key.as_str() {
                 "type" => {
                     let kind = value.clone();
+                    if kind == "integer" {
+                        // The models read integers as 64 bits.
+                        out.insert("minimum".to_owned(), json!(i64::MIN));
+                        out.insert("maximum".to_owned(), json!(i64::MAX));
+                    }
                     out.insert(
                         "type".to_owned(),
                         if nullable {
@@ -272,40 +286,142 @@ fn insert_form(out: &mut Map<String, Value>, form: Form) {
     out.insert("pattern".to_owned(), Value::from(pattern));
 }
 
-/// Per entity type, the properties its model in `awork-models` requires: those without which a
-/// generated entity no longer reads.
-fn required_by_models() -> BTreeMap<&'static str, Vec<String>> {
-    let mut required = BTreeMap::new();
+/// How many generated entities of each entity type the requirements are read from: enough for
+/// the nested objects that only some entities carry (a task's parent, a time entry's task).
+const SAMPLES_PER_TYPE: usize = 40;
+
+/// Generated entities of every entity type ([`SAMPLES_PER_TYPE`] of each), as JSON.
+fn samples() -> Vec<(EntityType, Value)> {
     let mut story = Generator::new(GeneratorConfig {
         naming: Naming::Api,
         ..GeneratorConfig::default()
     });
-    while required.len() < ENTITY_MODELS.len() {
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut samples = Vec::new();
+    while count.len() < ENTITY_MODELS.len() || count.values().any(|&taken| taken < SAMPLES_PER_TYPE)
+    {
         let event = story.next().expect("the story never ends");
         let Some(kind) = event.event_type.event_type().map(EventType::entity_type) else {
             continue;
         };
+        let taken = count.entry(kind.as_str()).or_default();
+        if *taken < SAMPLES_PER_TYPE {
+            *taken += 1;
+            samples.push((
+                kind,
+                serde_json::to_value(&event.entity).expect("serializes"),
+            ));
+        }
+    }
+    samples
+}
+
+/// Whether `entity` (of `kind`) no longer reads into its model with the property at `path` (a
+/// JSON pointer) left out.
+fn needs(kind: EntityType, entity: &Value, path: &str, key: &str) -> bool {
+    let mut without = entity.clone();
+    if let Some(object) = without.pointer_mut(path).and_then(Value::as_object_mut) {
+        object.remove(key);
+    }
+    Entity::from_value(Some(kind), without).is_err()
+}
+
+/// Per entity type, the properties its model in `awork-models` requires: those without which a
+/// generated entity no longer reads.
+fn required_by_models(samples: &[(EntityType, Value)]) -> BTreeMap<&'static str, Vec<String>> {
+    let mut required = BTreeMap::new();
+    for (kind, entity) in samples {
         if required.contains_key(kind.as_str()) {
             continue;
         }
-        let entity = serde_json::to_value(&event.entity).expect("an entity serializes");
-        let keys: Vec<String> = entity
+        let keys = entity
             .as_object()
-            .map(|object| object.keys().cloned().collect())
-            .unwrap_or_default();
-        let needed: Vec<String> = keys
+            .map(|object| object.keys().cloned().collect::<Vec<_>>());
+        let needed = keys
+            .unwrap_or_default()
             .into_iter()
-            .filter(|key| {
-                let mut without = entity.clone();
-                if let Some(object) = without.as_object_mut() {
-                    object.remove(key);
-                }
-                Entity::from_value(Some(kind), without).is_err()
-            })
+            .filter(|key| needs(*kind, entity, "", key))
             .collect();
         required.insert(kind.as_str(), needed);
     }
     required
+}
+
+/// Per model nested in an entity (by its name among the definitions `defs`), the properties the
+/// models require wherever the samples carry it: those without which the entity no longer reads.
+fn nested_required_by_models(
+    samples: &[(EntityType, Value)],
+    defs: &Map<String, Value>,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let mut required: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (kind, entity) in samples {
+        let model = ENTITY_MODELS
+            .iter()
+            .find(|(entity_type, _)| entity_type == kind)
+            .map(|(_, model)| *model)
+            .expect("every entity type has a model");
+        // The objects nested in the entity, each with its pointer and its model.
+        let mut nested: Vec<(String, String)> = Vec::new();
+        let mut queue = vec![(String::new(), model.to_owned())];
+        while let Some((path, model)) = queue.pop() {
+            let Some(object) = entity.pointer(&path).and_then(Value::as_object) else {
+                continue;
+            };
+            for (key, value) in object {
+                let property = defs
+                    .get(&model)
+                    .and_then(|schema| schema.get("properties")?.get(key));
+                let Some(property) = property else {
+                    continue;
+                };
+                let at = format!("{path}/{key}");
+                match value {
+                    Value::Object(_) => {
+                        if let Some(inner) = model_of(property) {
+                            nested.push((at.clone(), inner.clone()));
+                            queue.push((at, inner));
+                        }
+                    }
+                    Value::Array(items) => {
+                        if let Some(inner) = property.get("items").and_then(model_of) {
+                            for (index, item) in items.iter().enumerate() {
+                                if item.is_object() {
+                                    let at = format!("{at}/{index}");
+                                    nested.push((at.clone(), inner.clone()));
+                                    queue.push((at, inner.clone()));
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for (path, model) in nested {
+            let keys = entity.pointer(&path).and_then(Value::as_object);
+            let needed = keys
+                .into_iter()
+                .flat_map(|object| object.keys())
+                .filter(|key| needs(*kind, entity, &path, key))
+                .cloned();
+            required.entry(model).or_default().extend(needed);
+        }
+    }
+    required.retain(|_, properties| !properties.is_empty());
+    required
+}
+
+/// The name of the model a property's schema refers to (`$ref`, or the first `anyOf` that is a
+/// `$ref`, as a nullable reference is converted).
+fn model_of(schema: &Value) -> Option<String> {
+    let reference = schema.get("$ref").or_else(|| {
+        schema
+            .get("anyOf")?
+            .as_array()?
+            .iter()
+            .find_map(|option| option.get("$ref"))
+    })?;
+    Some(reference.as_str()?.rsplit('/').next()?.to_owned())
 }
 
 #[cfg(test)]

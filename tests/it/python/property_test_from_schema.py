@@ -1,7 +1,7 @@
 """Property tests of two timestamp parsers with events drawn from awork-sim's JSON Schema of one
 event type by `hypothesis-jsonschema`: a correct parser passes, and one with a planted bug fails.
 
-Usage: property_test_from_schema.py SCHEMA EXAMPLES
+Usage: property_test_from_schema.py SCHEMA EXAMPLES [OUT]
 
 The correct parser reads `timestamp`, and every date-time of the entity, with Python's
 `datetime.fromisoformat` (3.11 and later: `Z`, offsets, and 1 to 7 fractional digits, the seventh
@@ -9,7 +9,9 @@ dropped, so a .NET timestamp needs no trimming), and requires an offset. The pla
 parser that takes every date-time to have exactly three fractional digits. Both read the same
 EXAMPLES examples (derandomized, no example database, no shrinking). Prints `correct parser: N
 examples passed` (or what it failed on), then `fixed-fraction parser: failed on F of N examples,
-the first TEXT (ERROR)` (or `fixed-fraction parser: N examples passed`).
+the first TEXT (ERROR)` (or `fixed-fraction parser: N examples passed`). With OUT, writes the
+examples there as NDJSON, each `entityId` set to its entity's id (which a schema cannot tie), for
+`awork-sim validate` to say whether the models read what the schema accepts.
 """
 import json
 import sys
@@ -56,6 +58,7 @@ def parser(parse_date_time):
 def main():
     schema = json.load(open(sys.argv[1], encoding="utf-8"))
     examples = int(sys.argv[2])
+    out = open(sys.argv[3], "w", encoding="utf-8") if len(sys.argv) > 3 else None
     correct, buggy = parser(from_iso), parser(from_millis)
     ran, caught, first = 0, 0, None
 
@@ -74,6 +77,10 @@ def main():
         nonlocal ran, caught, first
         ran += 1
         body = json.dumps(event)
+        if out:
+            if isinstance(event["entity"].get("id"), str):
+                event["entityId"] = event["entity"]["id"]
+            out.write(json.dumps(event) + "\n")
         correct(body)
         try:
             buggy(body)
