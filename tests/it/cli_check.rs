@@ -447,9 +447,30 @@ fn a_wrong_path_reads_as_a_count_of_requests_not_a_status() {
     assert!(out.contains("1 cause of failure found:"), "{out}");
     assert!(
         out.contains(
-            " requests were answered 404 Not Found: nothing takes awork's POST at the path `/`"
+            " requests meant to be accepted were answered 404 Not Found: nothing takes awork's POST at the path `/`"
         ),
         "{out}"
+    );
+    // The count is of those requests: the one meant to be refused (no auth header) is not one.
+    let report = check(
+        &["check", "--url", &receiver.url(), "--format", "json"],
+        "",
+        1,
+    )
+    .stdout;
+    let report: Value = serde_json::from_str(&report).unwrap();
+    let requests = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|case| case["requests"].as_array().unwrap())
+        .filter(|request| request["expected"] == "2xx")
+        .count();
+    assert!(
+        out.contains(&format!(
+            "all {requests} requests meant to be accepted were answered 404"
+        )),
+        "{requests}: {out}"
     );
     assert!(!out.contains("every request ("), "{out}");
 }

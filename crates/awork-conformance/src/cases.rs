@@ -134,7 +134,7 @@ cases! {
         advice: "treat an absent property like null: make every property optional except the few the spec requires";
     /// Timestamps in every form .NET writes are accepted.
     AcceptsDotnetTimestamps = "accepts-dotnet-timestamps", Must,
-        sends: "timestamps with 7, 3 and 0 fractional digits, with `+00:00` and `Z`",
+        sends: "timestamps with 7, 6, 3 and 0 fractional digits, with `+00:00` and `Z`",
         passes: "each is answered 2xx",
         cost: "awork writes timestamps with .NET's 7 fractional digits (and sometimes fewer); a parser that refuses them refuses nearly every event, and the integration is paused",
         advice: "parse timestamps as RFC 3339 with any number of fractional digits and either `Z` or an offset (Python before 3.11: not `datetime.fromisoformat`)";

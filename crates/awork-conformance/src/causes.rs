@@ -101,7 +101,7 @@ fn one_fault_for_all(
     let (summary, fix) = match (same_status, same_answer) {
         (Some(status @ (404 | 405)), _) => (
             format!(
-                "all {count} requests were answered {}: nothing takes awork's POST at the path `{path}`",
+                "all {count} requests meant to be accepted were answered {}: nothing takes awork's POST at the path `{path}`",
                 status_text(status)
             ),
             "check the URL's path: awork POSTs to exactly the URL registered on the webhook (path and trailing slash included); point --url at the route that handles the webhook".to_owned(),
@@ -109,14 +109,14 @@ fn one_fault_for_all(
         (Some(status @ (401 | 403)), _) => match &settings.auth_header_name {
             Some(name) => (
                 format!(
-                    "all {count} requests were answered {} although they carried the auth header `{name}` as given: the receiver expects another header name or value",
+                    "all {count} requests meant to be accepted were answered {} although they carried the auth header `{name}` as given: the receiver expects another header name or value",
                     status_text(status)
                 ),
                 "check the header's name and value against the receiver's configuration (awork sends exactly the `Name: value` configured on the webhook, in one header); a stray space, quote or `Bearer ` prefix is a different value".to_owned(),
             ),
             None => (
                 format!(
-                    "all {count} requests were answered {}, and no auth header was given: the receiver requires one",
+                    "all {count} requests meant to be accepted were answered {}, and no auth header was given: the receiver requires one",
                     status_text(status)
                 ),
                 "give the check the header the receiver expects: `--auth-header 'Name: value'`, or the AWORK_SIM_AUTH_HEADER variable".to_owned(),
