@@ -57,6 +57,82 @@ fn an_operation_awork_sim_does_not_simulate_is_a_501_naming_it_and_an_unknown_pa
 }
 
 #[test]
+fn the_assigned_task_lists_take_their_own_parameters() {
+    let http = Http::new();
+    let data = data_dir("assigned");
+    let serve = Serve::start(&data, &[]);
+    let made = http.api(&serve, "POST", "/sim/events", Some(&json!({"count": 300})));
+    assert_eq!(made.status, 200);
+    let me = http.api(&serve, "GET", "/api/v1/users/me", None).body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for base in [
+        "/api/v1/me/assignedtasks".to_owned(),
+        format!("/api/v1/users/{me}/assignedtasks"),
+    ] {
+        let list = |query: &str| http.api(&serve, "GET", &format!("{base}{query}"), None);
+        let all = list("?pageSize=1000").body;
+        let all = all.as_array().unwrap();
+        assert!(!all.is_empty(), "{base}: the owner has tasks");
+        // The assignment's date (the assignee's updatedOn) within the bounds, both included.
+        let assigned_on = |task: &Value| {
+            task["assignees"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|assignee| assignee["id"] == me.as_str())
+                .and_then(|assignee| assignee["updatedOn"].as_str())
+                .map(|on| time_of(&json!(on)))
+        };
+        let mut dates: Vec<_> = all.iter().filter_map(assigned_on).collect();
+        dates.sort();
+        let middle = dates[dates.len() / 2];
+        let from = list(&format!(
+            "?pageSize=1000&assignedOnFrom={}",
+            middle.format("%Y-%m-%dT%H:%M:%S%.fZ")
+        ));
+        assert_eq!(from.status, 200, "{from:?}");
+        let expected = dates.iter().filter(|on| **on >= middle).count();
+        assert_eq!(from.body.as_array().unwrap().len(), expected, "{base}");
+        assert!(
+            expected > 0 && expected < all.len() || dates.len() == 1,
+            "{base}"
+        );
+        let none = list("?assignedOnTo=2000-01-01");
+        assert_eq!(none.body, json!([]), "{base}");
+        let none = list("?AssignedOnFrom=2099-01-01T00:00:00Z");
+        assert_eq!(none.body, json!([]), "{base}");
+        // Only the project tasks of projects in progress (as the task's project summary says).
+        let running = list("?pageSize=1000&inProgress=true").body;
+        let in_progress: Vec<&Value> = all
+            .iter()
+            .filter(|task| task["project"]["projectStatus"]["type"] == "progress")
+            .collect();
+        assert_eq!(ids(&running), ids(&json!(in_progress)), "{base}");
+        assert_eq!(
+            list("?pageSize=1000&inProgress=false")
+                .body
+                .as_array()
+                .unwrap()
+                .len(),
+            all.len()
+        );
+        // A value that does not bind is a 400 naming the parameter.
+        for (query, property) in [
+            ("?assignedOnFrom=garbage", "AssignedOnFrom"),
+            ("?assignedOnTo=yesterday", "AssignedOnTo"),
+            ("?inProgress=maybe", "InProgress"),
+        ] {
+            let refused = list(query);
+            assert_eq!(refused.status, 400, "{query}: {refused:?}");
+            assert_eq!(refused.body["code"], "validation-failed");
+            assert_eq!(refused.body["validationErrors"][0]["property"], property);
+        }
+    }
+}
+
+#[test]
 fn paths_are_case_insensitive_and_repeated_slashes_are_one() {
     let http = Http::new();
     let data = data_dir("paths");

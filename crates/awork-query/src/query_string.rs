@@ -37,6 +37,19 @@ impl ListParameters {
     }
 }
 
+/// The value of the query parameter `name` (in any case) in `query`, decoded: the first non-empty
+/// one, as ASP.NET binds a single value; `None` when absent or empty. For an operation's own
+/// parameters beside the list's.
+pub fn parameter(query: &str, name: &str) -> Option<String> {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    query
+        .split('&')
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+        .filter(|(key, _)| decode(key).eq_ignore_ascii_case(name))
+        .map(|(_, value)| decode(value))
+        .find(|value| !value.trim().is_empty())
+}
+
 /// Percent-decodes `text` and reads `+` as a space. A `%` not followed by two hex digits stays as
 /// it is, and bytes that are not UTF-8 become U+FFFD, as ASP.NET decodes them.
 pub(crate) fn decode(text: &str) -> String {

@@ -15,6 +15,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::writes::{Shape, form, perform};
@@ -70,13 +71,6 @@ fn tasks_where(world: &World, keep: impl Fn(&awork_models::entities::Task) -> bo
         .collect()
 }
 
-fn is_assigned(task: &awork_models::entities::Task, user: &str) -> bool {
-    task.assignees
-        .iter()
-        .flatten()
-        .any(|assignee| assignee.id == user)
-}
-
 async fn comments(
     State(shared): State<Arc<Shared>>,
     Path(id): Path<String>,
@@ -127,9 +121,7 @@ async fn my_project_tasks(State(shared): State<Arc<Shared>>, RawQuery(query): Ra
 
 async fn my_assigned_tasks(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery) -> Answer {
     let me = shared.admin_id.clone();
-    list(&shared, &TASKS, query.as_deref(), "TaskModel", |world| {
-        Some(tasks_where(world, |task| is_assigned(task, &me)))
-    })
+    assigned_to(&shared, &me, query.as_deref())
 }
 
 async fn assigned_tasks(
@@ -137,10 +129,116 @@ async fn assigned_tasks(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Answer {
-    list(&shared, &TASKS, query.as_deref(), "TaskModel", |world| {
-        world.user(&id)?;
-        Some(tasks_where(world, |task| is_assigned(task, &id)))
+    assigned_to(&shared, &id, query.as_deref())
+}
+
+/// The tasks assigned to the user `id`, as the assigned-task lists' own parameters
+/// ([`Assigned`]) and the list's parameters ask; 404 for an unknown user.
+fn assigned_to(shared: &Shared, id: &str, query: Option<&str>) -> Answer {
+    let assigned = match Assigned::read(query.unwrap_or("")) {
+        Ok(assigned) => assigned,
+        Err((property, text)) => return not_valid(property, &text),
+    };
+    list(shared, &TASKS, query, "TaskModel", |world| {
+        world.user(id)?;
+        Some(tasks_where(world, |task| assigned.keeps(world, task, id)))
     })
+}
+
+/// The parameters of `GET /me/assignedtasks` and `/users/{id}/assignedtasks` besides paging,
+/// `filterby` and `orderby` (op GetMeAssignedTasks): `assignedOnFrom` and `assignedOnTo` bound
+/// the assignment's date (the assignee's `updatedOn`), both included; `inProgress=true` keeps
+/// the project tasks of projects in progress. awork's document gives `inProgress` the default
+/// `false` in its schema and "Defaults to true" in its text: the schema's is taken (every task
+/// assigned). A value that is not a date-time or a boolean is a 400, as ASP.NET binds them.
+struct Assigned {
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    in_progress: bool,
+}
+
+impl Assigned {
+    /// The parameters of `query`, or the property and the value that do not bind.
+    fn read(query: &str) -> Result<Assigned, (&'static str, String)> {
+        let date = |name: &str, property: &'static str| match awork_query::parameter(query, name) {
+            None => Ok(None),
+            Some(text) => match date_time(&text) {
+                Some(moment) => Ok(Some(moment)),
+                None => Err((property, text)),
+            },
+        };
+        let in_progress = match awork_query::parameter(query, "inProgress") {
+            None => false,
+            Some(text) => match text.trim().to_ascii_lowercase().as_str() {
+                "true" => true,
+                "false" => false,
+                _ => return Err(("InProgress", text)),
+            },
+        };
+        Ok(Assigned {
+            from: date("assignedOnFrom", "AssignedOnFrom")?,
+            to: date("assignedOnTo", "AssignedOnTo")?,
+            in_progress,
+        })
+    }
+
+    /// Whether the task, assigned to `user`, is listed.
+    fn keeps(&self, world: &World, task: &awork_models::entities::Task, user: &str) -> bool {
+        let Some(assignee) = task
+            .assignees
+            .iter()
+            .flatten()
+            .find(|assignee| assignee.id == user)
+        else {
+            return false;
+        };
+        let assigned_on = assignee.updated_on.as_ref().and_then(|on| on.to_utc());
+        let within = |bound: Option<DateTime<Utc>>,
+                      inside: fn(DateTime<Utc>, DateTime<Utc>) -> bool| {
+            bound.is_none_or(|bound| assigned_on.is_some_and(|on| inside(on, bound)))
+        };
+        let in_progress = || {
+            task.project_id
+                .as_deref()
+                .and_then(|id| world.project(id))
+                .and_then(|project| project.project.project_status.as_ref())
+                .is_some_and(|status| status.kind.as_deref() == Some("progress"))
+        };
+        within(self.from, |on, from| on >= from)
+            && within(self.to, |on, to| on <= to)
+            && (!self.in_progress || in_progress())
+    }
+}
+
+/// A date-time as ASP.NET binds one from a query string: RFC 3339, or without an offset (UTC),
+/// or a bare date (its midnight, UTC).
+fn date_time(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(moment) = DateTime::parse_from_rfc3339(text) {
+        return Some(moment.to_utc());
+    }
+    for form in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(moment) = chrono::NaiveDateTime::parse_from_str(text, form) {
+            return Some(moment.and_utc());
+        }
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|moment| moment.and_utc())
+}
+
+/// ASP.NET's 400 for a query parameter whose value does not bind.
+fn not_valid(property: &str, text: &str) -> Answer {
+    crate::answer::error(
+        http::StatusCode::BAD_REQUEST,
+        "validation-failed",
+        &format!("The value '{text}' is not valid for {property}."),
+        &[(
+            property.to_owned(),
+            format!("The value '{text}' is not valid."),
+        )],
+    )
 }
 
 async fn create_task(State(shared): State<Arc<Shared>>, body: Body) -> Answer {
