@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::tasks::{CommentForm, check_comment};
 use super::time_entries;
 use super::{
-    Check, DESCRIPTION_MAX, NAME_MAX, Outcome, Refused, WRITE_SECONDS, changes_between, event, zulu,
+    Check, DESCRIPTION_MAX, NAME_MAX, Outcome, Refused, WRITE_SECONDS, changes_between,
+    display_name, event, zulu,
 };
 use crate::story::{self, comment_on_project};
 use crate::world::{ProjectState, World, nested_company};
@@ -44,13 +45,15 @@ pub struct ExtendedProjectForm {
     pub deduct_non_billable_hours: Option<bool>,
     /// Whether its key shows (ignored).
     pub is_project_key_visible: Option<bool>,
-    /// Ignored: a new project starts in its first status.
+    /// The status it starts in: one of the workspace's project statuses (of any project, as
+    /// `GET /projectstatuses` lists them); the new project gets its own statuses, and starts in
+    /// its own of that one's type. Without it, in its first (`not-started`).
     pub project_status_id: Option<String>,
-    /// Ignored.
+    /// A project template: refused when given, as the workspace has none.
     pub project_template_id: Option<String>,
-    /// Ignored.
+    /// A public project template: refused when given, as the workspace has none.
     pub public_project_template_id: Option<String>,
-    /// Ignored.
+    /// A workflow: refused when given, as the workspace has none.
     pub workflow_id: Option<String>,
     /// Ignored.
     pub reference_date_type: Option<String>,
@@ -217,11 +220,56 @@ pub(super) fn create(
             form.time_budget,
         ),
     );
+    // The type of status it starts in (INFERRED: a project's statuses are its own copies, so a
+    // given status names the type to start in).
+    let start_type = form.project_status_id.as_deref().and_then(|id| {
+        let status = world
+            .projects
+            .iter()
+            .flat_map(|project| &project.statuses)
+            .find(|status| status.id == id);
+        check
+            .exists("ProjectStatusId", status, "project status")?
+            .kind
+            .clone()
+    });
+    // Templates and workflows are not simulated: an id of one cannot name anything here, and
+    // leaving it out silently would make a project other than the one asked for.
+    for (property, id, what) in [
+        (
+            "ProjectTemplateId",
+            &form.project_template_id,
+            "project template",
+        ),
+        (
+            "PublicProjectTemplateId",
+            &form.public_project_template_id,
+            "public project template",
+        ),
+        ("WorkflowId", &form.workflow_id, "workflow"),
+    ] {
+        if id.is_some() {
+            check.fail(
+                property,
+                format!(
+                    "'{}' must be the id of an existing {what}; this workspace has none.",
+                    display_name(property)
+                ),
+            );
+        }
+    }
     check.finish()?;
     world.advance(WRITE_SECONDS);
     let id = world.id();
     let created = world.stamp();
     let (statuses, task_statuses) = world.new_statuses(&id, &actor.id);
+    let start = start_type
+        .and_then(|kind| {
+            statuses
+                .iter()
+                .position(|status| status.kind.as_deref() == Some(kind.as_str()))
+        })
+        .unwrap_or(0);
     // Its creator is its responsible manager, as in awork's example.
     let creator = world.user_index(&actor.id).expect("the actor is a user");
     let members = vec![world.member(&id, creator, 0, true)];
@@ -232,8 +280,8 @@ pub(super) fn create(
         created_by: Some(actor.id.clone()),
         updated_on: Some(created),
         updated_by: Some(actor.id.clone()),
-        project_status: Some(statuses[0].clone()),
-        project_status_id: Some(statuses[0].id.clone()),
+        project_status: Some(statuses[start].clone()),
+        project_status_id: Some(statuses[start].id.clone()),
         tags: Some(Vec::new()),
         members: Some(members),
         teams: Some(Vec::new()),

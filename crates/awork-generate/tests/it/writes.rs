@@ -953,6 +953,38 @@ fn the_project_writes_announce_each_change() {
     assert_eq!(members[0].user_id.as_deref(), Some(owner.as_str()));
     assert_eq!(members[0].is_responsible, Some(true));
     assert_eq!(model.is_billable_by_default, Some(true));
+    let kind = |model: &awork_models::entities::Project| {
+        model.project_status.as_ref().unwrap().kind.clone().unwrap()
+    };
+    assert_eq!(kind(&model), "not-started");
+
+    // Given another project's status, a new project starts in its own status of that type.
+    let running = generator
+        .world()
+        .projects
+        .iter()
+        .flat_map(|state| &state.statuses)
+        .find(|status| status.kind.as_deref() == Some("progress"))
+        .unwrap()
+        .clone();
+    let written = write(
+        &mut generator,
+        &owner,
+        Write::CreateProject {
+            form: ExtendedProjectForm {
+                name: Some("Kampagne".into()),
+                project_status_id: Some(running.id.clone()),
+                ..ExtendedProjectForm::default()
+            },
+        },
+    );
+    let state = generator
+        .world()
+        .project(&written.events[0].entity_id)
+        .unwrap();
+    assert_eq!(kind(&state.project), "progress");
+    let own = state.project.project_status_id.as_ref().unwrap();
+    assert!(state.statuses.iter().any(|status| status.id == *own));
 
     let written = write(
         &mut generator,
@@ -1195,6 +1227,26 @@ fn validation_errors_name_the_property_and_change_nothing() {
                 },
             },
             vec!["TimeBudget"],
+        ),
+        // A status that does not exist, and templates and workflows, which the workspace has
+        // none of: refused rather than left out.
+        (
+            Write::CreateProject {
+                form: ExtendedProjectForm {
+                    name: Some("Vorlage".into()),
+                    project_status_id: Some("00000000-0000-0000-0000-000000000000".into()),
+                    project_template_id: Some("00000000-0000-0000-0000-000000000000".into()),
+                    public_project_template_id: Some("00000000-0000-0000-0000-000000000000".into()),
+                    workflow_id: Some("00000000-0000-0000-0000-000000000000".into()),
+                    ..ExtendedProjectForm::default()
+                },
+            },
+            vec![
+                "ProjectStatusId",
+                "ProjectTemplateId",
+                "PublicProjectTemplateId",
+                "WorkflowId",
+            ],
         ),
         (
             Write::CreateTimeEntry {
