@@ -452,7 +452,9 @@ fn the_n8n_nodes_calls_succeed_and_every_answer_fits_awork_schemas() {
         .iter()
         .map(|error| error["property"].as_str().unwrap())
         .collect();
-    assert_eq!(properties, ["name", "uri", "events", "authentication"]);
+    // awork's code and .NET's PascalCase property names, as the rest of the API answers.
+    assert_eq!(refused.body["code"], "validation-failed");
+    assert_eq!(properties, ["Name", "Uri", "Events", "Authentication"]);
     let empty_events = http.api(
         &serve,
         "POST",
@@ -462,7 +464,7 @@ fn the_n8n_nodes_calls_succeed_and_every_answer_fits_awork_schemas() {
     assert_eq!(empty_events.status, 400);
     assert_eq!(
         empty_events.body["validationErrors"][0]["property"],
-        "events"
+        "Events"
     );
 
     // Deactivation, then the existence check says gone.
@@ -501,16 +503,16 @@ fn events_reach_subscribed_webhooks_under_their_name_with_the_auth_header() {
     assert_eq!(unsubscribed.body["events"][0]["webhooks"], 0);
     // A request it cannot make: 400, naming the property at fault, and nothing made.
     for (ask, property) in [
-        (json!({"count": -1}), "count"),
-        (json!({"count": 0}), "count"),
-        (json!({"eventType": "task_addd"}), "eventType"),
-        (json!({"cont": 3}), "cont"),
+        (json!({"count": -1}), "Count"),
+        (json!({"count": 0}), "Count"),
+        (json!({"eventType": "task_addd"}), "EventType"),
+        (json!({"cont": 3}), "Cont"),
         // serde alone would read an array as the fields in order.
         (json!(["task_added", 3, null]), ""),
     ] {
         let refused = http.api(&serve, "POST", "/sim/events", Some(&ask));
         assert_eq!(refused.status, 400, "{ask}: {refused:?}");
-        assert_eq!(refused.body["code"], "validation-error", "{ask}");
+        assert_eq!(refused.body["code"], "validation-failed", "{ask}");
         assert_eq!(
             refused.body["validationErrors"][0]["property"], property,
             "{ask}: {refused:?}"

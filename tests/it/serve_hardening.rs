@@ -65,7 +65,7 @@ fn a_webhook_pointing_at_serve_itself_is_refused_and_never_delivered_to() {
         );
         assert_eq!(created.status, 400, "{uri}: {created:?}");
         assert!(
-            validation_message(&created.body, "uri").contains("itself"),
+            validation_message(&created.body, "Uri").contains("itself"),
             "{created:?}"
         );
     }
@@ -702,7 +702,7 @@ fn the_protocol_details_follow_rfc_9110_and_awork() {
         let refused = http.api(&serve, "POST", "/api/v1/webhooks", Some(&form));
         assert_eq!(refused.status, 400, "{name}: {refused:?}");
         assert!(
-            !validation_message(&refused.body, "authentication").is_empty(),
+            !validation_message(&refused.body, "Authentication").is_empty(),
             "{refused:?}"
         );
     }

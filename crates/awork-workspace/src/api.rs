@@ -349,12 +349,26 @@ fn subscriptions(events: &str) -> Result<String, String> {
     Ok(names.join(","))
 }
 
+/// awork's 400 for a form that breaks its rules: `validation-failed`, each property PascalCase as
+/// .NET names it (`Name`, `AuthenticationType`), as the rest of awork's API answers
+/// (`awork/API.md` §1.3).
 fn bad_form(invalid: &[(String, String)]) -> Answer {
+    let invalid: Vec<(String, String)> = invalid
+        .iter()
+        .map(|(property, message)| {
+            let mut characters = property.chars();
+            let pascal = characters
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + characters.as_str())
+                .unwrap_or_default();
+            (pascal, message.clone())
+        })
+        .collect();
     error(
         StatusCode::BAD_REQUEST,
-        "validation-error",
-        "One or more properties are invalid.",
-        invalid,
+        "validation-failed",
+        "The model sent in the request is invalid. See the validation errors for details.",
+        &invalid,
     )
 }
 

@@ -415,7 +415,7 @@ function checkForm(form, header, value) {
 /** A refusal of the API, as `[field, message]` in the form's words. */
 function fieldOf(error) {
   const message = String(error.message || "");
-  switch (error.property) {
+  switch (String(error.property || "").toLowerCase()) {
     case "name": return ["name", /required/.test(message) ? "Enter a name." : message];
     case "uri": {
       const bad = /^invalid webhook url `[^`]*`: (.*)$/.exec(message);
