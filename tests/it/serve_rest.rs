@@ -42,6 +42,22 @@ fn an_operation_awork_sim_does_not_simulate_is_a_501_naming_it_and_an_unknown_pa
     let answer = http.api(&serve, "GET", "/api/v1/documents", None);
     assert_eq!(answer.status, 501, "{answer:?}");
     assert_eq!(answer.body["code"], "not-simulated");
+    // Every answer of the API carries a Trace-Id (API.md 1.6), an error's the one of its body.
+    let trace_id = |answer: &crate::cli_serve::Answer| {
+        let value = answer.headers["trace-id"].to_str().unwrap().to_owned();
+        assert!(
+            value.len() == 32 && value.bytes().all(|byte| byte.is_ascii_hexdigit()),
+            "{value}"
+        );
+        value
+    };
+    assert_eq!(trace_id(&answer), answer.body["traceId"]);
+    let users = http.api(&serve, "GET", "/api/v1/users", None);
+    let again = http.api(&serve, "GET", "/api/v1/users", None);
+    assert_ne!(trace_id(&users), trace_id(&again), "one a request");
+    let refused = http.call("GET", &format!("{}/api/v1/users", serve.url), None, None);
+    assert_eq!(refused.status, 401);
+    assert_eq!(trace_id(&refused), refused.body["traceId"]);
     assert!(
         answer.body["description"]
             .as_str()

@@ -5,7 +5,7 @@
 use axum::body::{Body, Bytes};
 use axum::response::Response;
 use http::header::{ALLOW, CONTENT_TYPE, WWW_AUTHENTICATE};
-use http::{HeaderValue, StatusCode};
+use http::{HeaderName, HeaderValue, StatusCode};
 use http_body_util::{BodyExt, Limited};
 use rand::RngCore;
 use serde_json::{Value, json};
@@ -54,11 +54,12 @@ pub(crate) fn error(
     description: &str,
     invalid: &[(String, String)],
 ) -> Answer {
+    let trace_id = random_hex(16);
     let mut body = json!({
         "code": code,
         "description": description,
         "link": LINK,
-        "traceId": random_hex(16),
+        "traceId": trace_id,
     });
     if !invalid.is_empty() {
         body["validationErrors"] = invalid
@@ -66,7 +67,26 @@ pub(crate) fn error(
             .map(|(property, message)| json!({"property": property, "message": message}))
             .collect();
     }
-    json(status, &body)
+    let mut answer = json(status, &body);
+    // The same id as the body's, as the header every answer of the API carries.
+    if let Ok(value) = HeaderValue::from_str(&trace_id) {
+        answer.headers_mut().insert(TRACE_ID, value);
+    }
+    answer
+}
+
+/// The header awork answers each request of its API with: a request id (awork's support docs
+/// call it `Trace-Id`; the same kind of id is an `ErrorResponse`'s `traceId`).
+pub(crate) const TRACE_ID: HeaderName = HeaderName::from_static("trace-id");
+
+/// Gives `answer` a `Trace-Id` if it has none yet (an error has its body's).
+pub(crate) fn with_trace_id(mut answer: Answer) -> Answer {
+    if !answer.headers().contains_key(TRACE_ID)
+        && let Ok(value) = HeaderValue::from_str(&random_hex(16))
+    {
+        answer.headers_mut().insert(TRACE_ID, value);
+    }
+    answer
 }
 
 /// The 500 of a handler whose store failed, or its answer.

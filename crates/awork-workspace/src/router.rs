@@ -69,14 +69,21 @@ pub(crate) async fn answer(router: Router, shared: &Shared, request: Request) ->
     if let Some(canonical) = canonical(&parts.uri) {
         parts.uri = canonical;
     }
+    let of_the_api = parts.uri.path().starts_with("/api/v1");
     if let Some(path) = parts.uri.path().strip_prefix("/api/v1")
         && let Some(operation) = catalogue::not_simulated(parts.method.as_str(), path)
     {
-        return answer::not_simulated(&operation);
+        return answer::with_trace_id(answer::not_simulated(&operation));
     }
-    match router.oneshot(Request::from_parts(parts, body)).await {
+    let answer = match router.oneshot(Request::from_parts(parts, body)).await {
         Ok(answer) => answer,
         Err(never) => match never {},
+    };
+    // Every answer of awork's API carries a `Trace-Id` (API.md 1.6, EVIDENCE).
+    if of_the_api {
+        answer::with_trace_id(answer)
+    } else {
+        answer
     }
 }
 
