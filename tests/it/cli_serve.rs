@@ -858,6 +858,11 @@ fn bad_options_exit_2_with_one_line() {
             (vec!["--retry-schedule", "1m,,2m"], "--retry-schedule"),
             (vec!["--api-key", " "], "--api-key"),
             (vec!["--while-paused", "sometimes"], "sometimes"),
+            (
+                vec!["--api-rate-limit", "fast"],
+                "--api-rate-limit `fast` is not a limit",
+            ),
+            (vec!["--api-rate-limit", "0/s"], "--api-rate-limit `0/s`"),
         ],
     );
 }

@@ -149,6 +149,53 @@ fn the_assigned_task_lists_take_their_own_parameters() {
 }
 
 #[test]
+fn awork_s_rate_limits_answer_429_with_the_headers_clients_wait_by() {
+    let http = Http::new();
+    let data = data_dir("rate-limit");
+    // Five a minute: twelve quick requests fall in one minute's window, or two at most.
+    let serve = Serve::start(&data, &["--api-rate-limit", "5/min"]);
+    let mut allowed = 0;
+    let mut refused = None;
+    for _ in 0..12 {
+        let answer = http.api(&serve, "GET", "/api/v1/users", None);
+        assert_eq!(answer.headers["x-ratelimit-limit-minute"], "5");
+        assert_eq!(answer.headers["ratelimit-limit"], "5");
+        match answer.status {
+            200 => allowed += 1,
+            429 => refused = refused.or(Some(answer)),
+            other => panic!("{other}: {answer:?}"),
+        }
+    }
+    assert!((5..=10).contains(&allowed), "{allowed} allowed");
+    let refused = refused.expect("a request over the limit");
+    // Kong's body, and both headers a client may wait by (n8n reads RateLimit-Reset).
+    assert_eq!(refused.body, json!({"message": "API rate limit exceeded"}));
+    assert_eq!(refused.headers["ratelimit-remaining"], "0");
+    let reset: u64 = refused.headers["ratelimit-reset"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&reset), "{reset}");
+    assert_eq!(
+        refused.headers["retry-after"],
+        refused.headers["ratelimit-reset"]
+    );
+    assert!(refused.headers.contains_key("trace-id"));
+    // awork-sim's own paths are not awork's API, and are not limited.
+    for _ in 0..3 {
+        assert_eq!(http.api(&serve, "GET", "/sim/status", None).status, 200);
+    }
+    // Without the option (the default), no limit and no such headers.
+    let unlimited = Serve::start(&data_dir("no-rate-limit"), &[]);
+    let answer = http.api(&unlimited, "GET", "/api/v1/users", None);
+    assert!(
+        !answer.headers.contains_key("ratelimit-limit"),
+        "{answer:?}"
+    );
+}
+
+#[test]
 fn paths_are_case_insensitive_and_repeated_slashes_are_one() {
     let http = Http::new();
     let data = data_dir("paths");

@@ -75,6 +75,16 @@ pub(crate) fn error(
     answer
 }
 
+/// The 429 of a request over awork's rate limits: the body of the Kong gateway in front of
+/// awork's API, which answers it before awork does (API.md 1.5, INFERRED), and not an
+/// `ErrorResponse`. The limiter adds the headers.
+pub(crate) fn rate_limited() -> Answer {
+    json(
+        StatusCode::TOO_MANY_REQUESTS,
+        &json!({"message": "API rate limit exceeded"}),
+    )
+}
+
 /// The header awork answers each request of its API with: a request id (awork's support docs
 /// call it `Trace-Id`; the same kind of id is an `ErrorResponse`'s `traceId`).
 pub(crate) const TRACE_ID: HeaderName = HeaderName::from_static("trace-id");

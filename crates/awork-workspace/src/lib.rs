@@ -25,6 +25,7 @@ mod connection;
 pub mod delivery;
 pub mod guard;
 pub mod page;
+pub mod rate_limit;
 mod rest;
 mod router;
 pub mod store;
@@ -123,6 +124,8 @@ pub struct Config {
     /// The port of the TLS listener (awork's API over HTTPS with the local CA's certificate),
     /// if any; 0 picks a free one.
     pub tls_port: Option<u16>,
+    /// awork's rate limits on its API, if applied ([`rate_limit`]).
+    pub rate_limit: Option<rate_limit::RateLimit>,
 }
 
 impl Config {
@@ -139,6 +142,7 @@ impl Config {
             outbox_cap: DEFAULT_OUTBOX_CAP,
             allowed_hosts: Vec::new(),
             tls_port: None,
+            rate_limit: None,
         }
     }
 }
@@ -196,6 +200,8 @@ pub(crate) struct Shared {
     /// Attempts in flight across every webhook, capped below the descriptor limit.
     connections: tokio::sync::Semaphore,
     recorder: delivery::Recorder,
+    /// awork's rate limits on its API, when applied.
+    limiter: Option<rate_limit::Limiter>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -320,6 +326,7 @@ impl Server {
             guard: guard::Guard::new(listening.clone(), &config.allowed_hosts),
             connections: tokio::sync::Semaphore::new(connection_cap()),
             recorder,
+            limiter: config.rate_limit.map(rate_limit::Limiter::new),
         });
         for id in ids {
             shared.wake(&id);

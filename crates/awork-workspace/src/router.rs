@@ -70,21 +70,40 @@ pub(crate) async fn answer(router: Router, shared: &Shared, request: Request) ->
         parts.uri = canonical;
     }
     let of_the_api = parts.uri.path().starts_with("/api/v1");
-    if let Some(path) = parts.uri.path().strip_prefix("/api/v1")
+    // awork's rate limits, when applied, count every request of its API.
+    let verdict = shared
+        .limiter
+        .as_ref()
+        .filter(|_| of_the_api)
+        .map(|limiter| limiter.take(unix_seconds()));
+    let mut answer = if verdict.as_ref().is_some_and(|verdict| !verdict.allowed) {
+        answer::rate_limited()
+    } else if let Some(path) = parts.uri.path().strip_prefix("/api/v1")
         && let Some(operation) = catalogue::not_simulated(parts.method.as_str(), path)
     {
-        return answer::with_trace_id(answer::not_simulated(&operation));
-    }
-    let answer = match router.oneshot(Request::from_parts(parts, body)).await {
-        Ok(answer) => answer,
-        Err(never) => match never {},
+        answer::not_simulated(&operation)
+    } else {
+        match router.oneshot(Request::from_parts(parts, body)).await {
+            Ok(answer) => answer,
+            Err(never) => match never {},
+        }
     };
+    if let Some(verdict) = verdict {
+        answer.headers_mut().extend(verdict.headers);
+    }
     // Every answer of awork's API carries a `Trace-Id` (API.md 1.6, EVIDENCE).
     if of_the_api {
         answer::with_trace_id(answer)
     } else {
         answer
     }
+}
+
+/// The wall clock, in seconds since the Unix epoch.
+fn unix_seconds() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |since| since.as_secs_f64())
 }
 
 /// The URI with its path made canonical, when it is not already: repeated slashes collapsed, no

@@ -70,6 +70,12 @@ pub struct Args {
     /// What becomes of events that happen while a webhook is paused (awork does not document it).
     #[arg(long, value_enum, value_name = "MODE", default_value_t = WhilePausedArg::Keep)]
     while_paused: WhilePausedArg,
+    /// awork's rate limits on its API: `premium` (500/s and 1000/min), `enterprise` (500/s and
+    /// 3000/min), limits of your own (`10/s,100/min`, `5/min`), or `off`. Applied, every answer
+    /// under /api/v1 carries the RateLimit headers, and a request over a limit is a 429 with
+    /// Retry-After.
+    #[arg(long, value_name = "LIMITS", default_value = "off")]
+    api_rate_limit: String,
 }
 
 impl Args {
@@ -95,7 +101,10 @@ impl Args {
         {
             bail!("--allow-host '{name}': give a host name alone, without a port or a scheme");
         }
+        let rate_limit = awork_workspace::rate_limit::parse(&self.api_rate_limit)
+            .map_err(|error| anyhow::anyhow!("--api-rate-limit {error}"))?;
         let mut config = Config::new(self.data);
+        config.rate_limit = rate_limit;
         config.api_key = api_key;
         config.outbox_cap = self.outbox_cap;
         config.allowed_hosts = self.allow_host;
