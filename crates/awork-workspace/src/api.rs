@@ -131,7 +131,7 @@ fn webhook_json(row: &WebhookRow) -> Value {
         .as_ref()
         .map_or(Value::Null, |name| format!("{name}={MASK}").into());
     object.insert("authentication".into(), authentication);
-    object.insert("receiverType".into(), "custom".into());
+    object.insert("receiverType".into(), receiver_type(&row.uri).into());
     object.insert(
         "lastFailureReason".into(),
         row.last_failure_reason
@@ -352,6 +352,20 @@ fn subscriptions(events: &str) -> Result<String, String> {
 /// awork's 400 for a form that breaks its rules: `validation-failed`, each property PascalCase as
 /// .NET names it (`Name`, `AuthenticationType`), as the rest of awork's API answers
 /// (`awork/API.md` §1.3).
+/// The receiver type awork infers from a webhook's URI (`ENTITIES.md`, EVIDENCE): `slack` for
+/// Slack's incoming webhooks, `custom` otherwise. serve delivers the same JSON events to both
+/// (the Slack messages awork writes are not simulated).
+fn receiver_type(uri: &str) -> &'static str {
+    let host = WebhookUrl::parse(uri)
+        .ok()
+        .and_then(|url| url.as_uri().host().map(str::to_ascii_lowercase));
+    if host.as_deref() == Some("hooks.slack.com") {
+        "slack"
+    } else {
+        "custom"
+    }
+}
+
 fn bad_form(invalid: &[(String, String)]) -> Answer {
     let invalid: Vec<(String, String)> = invalid
         .iter()
@@ -1071,6 +1085,19 @@ mod tests {
                 .contains("task_created")
         );
         assert!(subscriptions("task_added,,").is_err());
+    }
+
+    #[test]
+    fn the_receiver_type_is_slack_for_slack_s_incoming_webhooks_only() {
+        for (uri, kind) in [
+            ("https://hooks.slack.com/services/T000/B000/XXXX", "slack"),
+            ("https://HOOKS.SLACK.COM/services/T000/B000/XXXX", "slack"),
+            ("https://hooks.slack.com.example.org/services/x", "custom"),
+            ("http://127.0.0.1:3000/hooks/awork", "custom"),
+            ("not a url", "custom"),
+        ] {
+            assert_eq!(receiver_type(uri), kind, "{uri}");
+        }
     }
 
     #[test]
