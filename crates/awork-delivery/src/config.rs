@@ -189,7 +189,9 @@ impl WebhookUrl {
         if !text.contains("://") {
             return Err(error("the scheme is missing (http:// or https://)"));
         }
-        let uri: Uri = text.parse().map_err(|_| error("not a valid url"))?;
+        let uri: Uri = percent_encoded_path(text)
+            .parse()
+            .map_err(|_| error("not a valid url"))?;
         match uri.scheme() {
             Some(scheme) if *scheme == Scheme::HTTP || *scheme == Scheme::HTTPS => {}
             Some(_) => return Err(error("scheme must be http or https")),
@@ -232,6 +234,29 @@ impl fmt::Display for WebhookUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&without_password(&self.0.to_string()))
     }
+}
+
+/// `text` with every byte past ASCII in its path, query and fragment percent-encoded, as .NET's
+/// `Uri` (awork's client) sends it: `http::Uri` would take `/€` as it is and put raw UTF-8 on the
+/// request line. The host is left as it is (a name past ASCII is not a valid URL here).
+fn percent_encoded_path(text: &str) -> std::borrow::Cow<'_, str> {
+    let authority = text.find("://").map_or(0, |at| at + 3);
+    let path = text[authority..]
+        .find(['/', '?', '#'])
+        .map_or(text.len(), |at| authority + at);
+    if text[path..].is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut encoded = String::with_capacity(text.len() + 16);
+    encoded.push_str(&text[..path]);
+    for byte in text[path..].bytes() {
+        if byte.is_ascii() {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    std::borrow::Cow::Owned(encoded)
 }
 
 /// `url` with the password of its user information, if any, shown as `***`.
@@ -702,6 +727,16 @@ mod tests {
         );
         assert!(WebhookUrl::parse("http://127.0.0.1:/hook").is_ok());
         assert!(WebhookUrl::parse("https://example.com").unwrap().is_https());
+        // Past ASCII, the path, query and fragment are sent percent-encoded, as .NET's Uri does.
+        assert_eq!(
+            WebhookUrl::parse("http://127.0.0.1:1/hooks/€?für=ü")
+                .unwrap()
+                .as_uri()
+                .path_and_query()
+                .unwrap()
+                .as_str(),
+            "/hooks/%E2%82%AC?f%C3%BCr=%C3%BC"
+        );
         for bad in [
             "ftp://example.com",
             "example.com/hook",
