@@ -285,7 +285,8 @@ impl<'de, E: ReadEntity<'de>> Visitor<'de> for RawEnvelopeVisitor<E> {
                     if extra.contains_key(key.as_ref()) {
                         return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
                     }
-                    extra.insert(key.into_owned(), map.next_value()?);
+                    let crate::entities::UniqueValue(value) = map.next_value()?;
+                    extra.insert(key.into_owned(), value);
                 }
             }
         }

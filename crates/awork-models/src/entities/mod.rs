@@ -50,36 +50,96 @@ macro_rules! model {
 }
 pub(crate) use model;
 
-/// Reads a model's unknown properties (`extra`), refusing a key given twice as serde refuses a
-/// known property given twice: JSON parsers disagree on which value wins, so receivers would
-/// read different events (`validate` names the key; see [`crate::duplicate_keys`]).
+/// Reads a model's unknown properties (`extra`), refusing a key given twice, there or in any
+/// object within their values, as serde refuses a known property given twice: JSON parsers
+/// disagree on which value wins, so receivers would read different events (`validate` names the
+/// key; see [`crate::duplicate_keys`]).
 pub(crate) fn unique_keys<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Map<String, Value>, D::Error> {
-    struct UniqueKeys;
-    impl<'de> serde::de::Visitor<'de> for UniqueKeys {
-        type Value = Map<String, Value>;
-        fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            formatter.write_str("an object")
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            mut map: A,
-        ) -> Result<Self::Value, A::Error> {
-            let mut extra = Map::new();
-            while let Some(key) = map.next_key::<String>()? {
-                if extra.contains_key(&key) {
-                    return Err(serde::de::Error::custom(format_args!(
-                        "duplicate field `{key}`"
-                    )));
-                }
-                let value = map.next_value()?;
-                extra.insert(key, value);
-            }
-            Ok(extra)
-        }
+    match deserializer.deserialize_map(UniqueKeys)? {
+        Value::Object(map) => Ok(map),
+        _ => unreachable!("UniqueKeys makes an object of a map"),
     }
-    deserializer.deserialize_map(UniqueKeys)
+}
+
+/// A JSON value whose objects have each key once: read as `serde_json::Value` is, but a repeated
+/// key is an error rather than the last one winning.
+pub(crate) struct UniqueValue(pub(crate) Value);
+
+impl<'de> serde::Deserialize<'de> for UniqueValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueKeys).map(UniqueValue)
+    }
+}
+
+/// The visitor of [`UniqueValue`] (and of [`unique_keys`]' map).
+struct UniqueKeys;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(UniqueKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<Value, A::Error> {
+        let mut values = Vec::new();
+        while let Some(UniqueValue(value)) = items.next_element()? {
+            values.push(value);
+        }
+        Ok(Value::Array(values))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate field `{key}`"
+                )));
+            }
+            let UniqueValue(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// The entity of an event, typed by the event's entity type.

@@ -224,6 +224,9 @@ fn a_repeated_key_anywhere_makes_an_event_invalid_from_its_text() {
             r#""userId":"7936d6b8-3345-4770-83c8-2c8c2ed12414","#,
         ),
         (r#""members":[{"#, r#""mine":1,"mine":2,"#),
+        // Within the value of an unknown property, at any depth.
+        (r#""eventType":"#, r#""mine":{"a":[{"b":1,"b":2}]},"#),
+        (r#""entity":{"#, r#""mine":{"a":1,"a":2},"#),
     ];
     for (at, repeated) in repeats {
         let start = text.find(at).expect("in the example") + at.len();
