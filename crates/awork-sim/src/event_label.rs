@@ -22,16 +22,16 @@ pub fn label_of(body: &[u8]) -> String {
     let mut walk = Walk { bytes: body, at: 0 };
     let (mut event_type, mut entity_id) = (None, None);
     let whole = walk.top_level_strings(|key, value| {
-        match key {
-            b"eventType" => event_type = Some(value),
-            b"entityId" if entity_id.is_none() => entity_id = Some(value),
+        match &*unescaped(key) {
+            "eventType" => event_type = Some(value),
+            "entityId" if entity_id.is_none() => entity_id = Some(value),
             _ => {}
         }
         event_type.is_none()
     });
     if !whole && entity_id.is_none() {
         walk.top_level_strings_backwards(|key, value| {
-            if key == b"entityId" {
+            if unescaped(key) == "entityId" {
                 entity_id = Some(value);
             }
             entity_id.is_none()
@@ -336,6 +336,11 @@ mod tests {
         assert_eq!(
             label_of(br#"{"eventType":"task_\u0063reated","entityId":"a\\b"}"#),
             "task_created a\\b"
+        );
+        // Keys written with escapes, as JSON allows (and validate accepts).
+        assert_eq!(
+            label_of(br#"{"event\u0054ype":"t","entity":{},"entity\u0049d":"e","z":1}"#),
+            "t e"
         );
         assert_eq!(
             label_of(br#"{"eventType":"task_created","entity":{"a":"b"#),

@@ -349,9 +349,6 @@ fn subscriptions(events: &str) -> Result<String, String> {
     Ok(names.join(","))
 }
 
-/// awork's 400 for a form that breaks its rules: `validation-failed`, each property PascalCase as
-/// .NET names it (`Name`, `AuthenticationType`), as the rest of awork's API answers
-/// (`awork/API.md` §1.3).
 /// The receiver type awork infers from a webhook's URI (`ENTITIES.md`, EVIDENCE): `slack` for
 /// Slack's incoming webhooks, `custom` otherwise. serve delivers the same JSON events to both
 /// (the Slack messages awork writes are not simulated).
@@ -366,6 +363,9 @@ fn receiver_type(uri: &str) -> &'static str {
     }
 }
 
+/// awork's 400 for a form that breaks its rules: `validation-failed`, each property PascalCase as
+/// .NET names it (`Name`, `AuthenticationType`), as the rest of awork's API answers
+/// (`awork/API.md` §1.3).
 fn bad_form(invalid: &[(String, String)]) -> Answer {
     let invalid: Vec<(String, String)> = invalid
         .iter()

@@ -141,12 +141,15 @@ impl Limiter {
             .windows
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if windows.second.0 != second {
+        // Windows only move forward: a request whose clock was read just before another's, in
+        // the window before, counts in the current one rather than start the old one afresh.
+        if second > windows.second.0 {
             windows.second = (second, 0);
         }
-        if windows.minute.0 != minute {
+        if minute > windows.minute.0 {
             windows.minute = (minute, 0);
         }
+        let (second, minute) = (windows.second.0, windows.minute.0);
         let full = |limit: Option<u32>, count: u32| limit.is_some_and(|limit| count >= limit);
         let over_second = full(self.limit.per_second, windows.second.1);
         let over_minute = full(self.limit.per_minute, windows.minute.1);
@@ -291,6 +294,17 @@ mod tests {
         let next = limiter.take(1_000_080.0);
         assert!(next.allowed);
         assert_eq!(value(&next, "x-ratelimit-remaining-minute"), "4");
+        // A request whose clock was read just before the window moved on counts in the current
+        // window; it does not start the old one afresh (and lose the current one's count).
+        let racing = Limiter::new(RateLimit {
+            per_second: Some(2),
+            per_minute: None,
+        });
+        assert!(racing.take(1_000_041.000_1).allowed);
+        let late = racing.take(1_000_040.999_9);
+        assert!(late.allowed);
+        assert_eq!(value(&late, "x-ratelimit-remaining-second"), "0");
+        assert!(!racing.take(1_000_041.5).allowed);
         // Without a minute's limit, only the second's headers.
         let per_second = Limiter::new(RateLimit {
             per_second: Some(2),

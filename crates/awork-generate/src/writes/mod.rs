@@ -449,6 +449,7 @@ impl Check {
     /// (a larger one would come back in answers that typed clients cannot read).
     fn seconds(&mut self, property: &str, value: Option<i64>) {
         if value.is_some_and(|value| value < 0) {
+            // One problem a property: a negative number is told as such, whatever its size.
             self.fail(
                 property,
                 format!(
@@ -456,8 +457,9 @@ impl Check {
                     display_name(property)
                 ),
             );
+        } else {
+            self.int32(property, value);
         }
-        self.int32(property, value);
     }
 
     /// A number awork's forms declare `int32`, when there.

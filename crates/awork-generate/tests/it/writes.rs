@@ -1210,6 +1210,18 @@ fn validation_errors_name_the_property_and_change_nothing() {
             vec!["PlannedDuration", "LaneOrder"],
         ),
         (
+            // Negative past int32: one problem, not two.
+            Write::CreateTask {
+                form: GeneralTaskPostForm {
+                    name: Some("Negativ".into()),
+                    base_type: Some("private".into()),
+                    planned_duration: Some(-3_000_000_000),
+                    ..GeneralTaskPostForm::default()
+                },
+            },
+            vec!["PlannedDuration"],
+        ),
+        (
             Write::CreateProject {
                 form: ExtendedProjectForm {
                     name: Some("  ".into()),
