@@ -15,7 +15,9 @@
 //! (`awork_openapi::EVIDENCED_EXTRAS`) are declared with their types ([`EXTRAS`]). What an entity
 //! and each model nested in it require is what `awork-models` requires there, and nothing more
 //! (awork leaves out what has no value, `awork/ENTITIES.md` §2): found by leaving each property of
-//! generated entities out, at the top and in every nested object, and reading the entity again.
+//! generated entities out, at the top and in every nested object (a model the story never fills
+//! in, an object made from its schema where the entity leaves its place empty), and reading the
+//! entity again; a property the models require is not `null` either.
 //! So every event the schema accepts reads into the models, as far as JSON Schema can say it (an
 //! integer written `9000.0` is an integer to JSON Schema, not to the models); integers are
 //! bounded to the models' 64 bits.
@@ -163,6 +165,13 @@ pub fn definitions() -> String {
         if let Some(schema) = defs.get_mut(&model).and_then(Value::as_object_mut) {
             schema.insert("required".to_owned(), json!(properties));
         }
+        not_null(&mut defs, &model, &properties);
+    }
+    // An entity's required properties are not null either (its model's fields that are no
+    // `Option` refuse `null` as they refuse absence).
+    for (entity, model) in ENTITY_MODELS {
+        let properties = required.get(entity.as_str()).cloned().unwrap_or_default();
+        not_null(&mut defs, model, &properties);
     }
     for (entity, model) in ENTITY_MODELS {
         defs.insert(
@@ -349,12 +358,18 @@ fn required_by_models(samples: &[(EntityType, Value)]) -> BTreeMap<&'static str,
 
 /// Per model nested in an entity (by its name among the definitions `defs`), the properties the
 /// models require wherever the samples carry it: those without which the entity no longer reads.
+/// A model the samples never carry (a team, a tag object: the generator leaves those lists
+/// empty, as awork does since 2023) is tried where the samples leave its place empty, as an
+/// object made from its schema ([`made_from_schema`]).
 fn nested_required_by_models(
     samples: &[(EntityType, Value)],
     defs: &Map<String, Value>,
 ) -> BTreeMap<String, BTreeSet<String>> {
     let mut required: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (kind, entity) in samples {
+    // Places a model could be but is not: the sample, the pointer of the object holding it, the
+    // property, its model, and whether the property is an array of them.
+    let mut gaps: Vec<(usize, String, String, String, bool)> = Vec::new();
+    for (sample, (kind, entity)) in samples.iter().enumerate() {
         let model = ENTITY_MODELS
             .iter()
             .find(|(entity_type, _)| entity_type == kind)
@@ -367,33 +382,36 @@ fn nested_required_by_models(
             let Some(object) = entity.pointer(&path).and_then(Value::as_object) else {
                 continue;
             };
-            for (key, value) in object {
-                let property = defs
-                    .get(&model)
-                    .and_then(|schema| schema.get("properties")?.get(key));
-                let Some(property) = property else {
-                    continue;
-                };
+            let properties = defs
+                .get(&model)
+                .and_then(|schema| schema.get("properties")?.as_object());
+            for (key, property) in properties.into_iter().flatten() {
                 let at = format!("{path}/{key}");
-                match value {
-                    Value::Object(_) => {
-                        if let Some(inner) = model_of(property) {
-                            nested.push((at.clone(), inner.clone()));
-                            queue.push((at, inner));
-                        }
+                let (inner, is_array) = match model_of(property) {
+                    Some(inner) => (inner, false),
+                    None => match property.get("items").and_then(model_of) {
+                        Some(inner) => (inner, true),
+                        None => continue,
+                    },
+                };
+                match object.get(key) {
+                    Some(Value::Object(_)) if !is_array => {
+                        nested.push((at.clone(), inner.clone()));
+                        queue.push((at, inner));
                     }
-                    Value::Array(items) => {
-                        if let Some(inner) = property.get("items").and_then(model_of) {
-                            for (index, item) in items.iter().enumerate() {
-                                if item.is_object() {
-                                    let at = format!("{at}/{index}");
-                                    nested.push((at.clone(), inner.clone()));
-                                    queue.push((at, inner.clone()));
-                                }
+                    Some(Value::Array(items)) if is_array && !items.is_empty() => {
+                        for (index, item) in items.iter().enumerate() {
+                            if item.is_object() {
+                                let at = format!("{at}/{index}");
+                                nested.push((at.clone(), inner.clone()));
+                                queue.push((at, inner.clone()));
                             }
                         }
                     }
-                    _ => {}
+                    None | Some(Value::Null) | Some(Value::Array(_)) => {
+                        gaps.push((sample, path.clone(), key.clone(), inner, is_array));
+                    }
+                    Some(_) => {}
                 }
             }
         }
@@ -407,8 +425,126 @@ fn nested_required_by_models(
             required.entry(model).or_default().extend(needed);
         }
     }
+    for (sample, path, key, model, is_array) in gaps {
+        if required.contains_key(&model) {
+            continue;
+        }
+        let Some(made) = made_from_schema(defs, &model) else {
+            continue;
+        };
+        let (kind, entity) = &samples[sample];
+        let mut with = entity.clone();
+        let Some(holder) = with.pointer_mut(&path).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let at = if is_array {
+            holder.insert(key.clone(), json!([made]));
+            format!("{path}/{key}/0")
+        } else {
+            holder.insert(key.clone(), made);
+            format!("{path}/{key}")
+        };
+        // Only a place where the made object reads tells what its model requires.
+        if Entity::from_value(Some(*kind), with.clone()).is_err() {
+            continue;
+        }
+        let keys = with.pointer(&at).and_then(Value::as_object);
+        let needed: BTreeSet<String> = keys
+            .into_iter()
+            .flat_map(|object| object.keys())
+            .filter(|key| needs(*kind, &with, &at, key))
+            .cloned()
+            .collect();
+        required.insert(model, needed);
+    }
     required.retain(|_, properties| !properties.is_empty());
     required
+}
+
+/// An object of the model `name` made from its schema: each property of a plain type with a
+/// value of its form (a GUID, a date-time, a time of day, the first of an enum, text, 1, true,
+/// an empty list); nested models are left out.
+fn made_from_schema(defs: &Map<String, Value>, name: &str) -> Option<Value> {
+    let properties = defs.get(name)?.get("properties")?.as_object()?;
+    let mut made = Map::new();
+    for (key, property) in properties {
+        let kind = match property.get("type") {
+            Some(Value::String(kind)) => kind.as_str(),
+            Some(Value::Array(kinds)) => kinds
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|kind| *kind != "null")
+                .unwrap_or("null"),
+            _ => continue,
+        };
+        let pattern = property.get("pattern").and_then(Value::as_str);
+        let value = match kind {
+            "string" => match (property.get("enum"), pattern) {
+                (Some(Value::Array(values)), _) => values.first().cloned().unwrap_or_default(),
+                (_, Some(pattern)) if pattern == schema_patterns::UUID => {
+                    json!("6f3c1e2a-0b4d-4c8e-9a7f-2d5b8c1e4f60")
+                }
+                (_, Some(pattern)) if pattern == schema_patterns::DATE_TIME => {
+                    json!("2025-03-03T08:00:00Z")
+                }
+                (_, Some(pattern)) if pattern == schema_patterns::LOCAL_DATE_TIME => {
+                    json!("2025-03-03T08:00:00")
+                }
+                (_, Some(pattern)) if pattern == schema_patterns::TIME_OF_DAY => json!("08:00:00"),
+                _ => json!("x"),
+            },
+            "integer" => json!(1),
+            "number" => json!(1.5),
+            "boolean" => json!(true),
+            "array" => json!([]),
+            _ => continue,
+        };
+        made.insert(key.clone(), value);
+    }
+    Some(Value::Object(made))
+}
+
+/// Makes the properties `names` of the model `model` refuse `null`: a property the models
+/// require is a field that is no `Option`, which refuses `null` as it refuses absence (awork's
+/// document marks many of them nullable).
+fn not_null<'a>(
+    defs: &mut Map<String, Value>,
+    model: &str,
+    names: impl IntoIterator<Item = &'a String>,
+) {
+    let Some(properties) = defs
+        .get_mut(model)
+        .and_then(|schema| schema.get_mut("properties"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for name in names {
+        let Some(property) = properties.get_mut(name) else {
+            continue;
+        };
+        if let Some(Value::Array(kinds)) = property.get_mut("type") {
+            kinds.retain(|kind| kind != "null");
+            if kinds.len() == 1 {
+                property["type"] = kinds[0].clone();
+            }
+        }
+        if let Some(Value::Array(values)) = property.get_mut("enum") {
+            values.retain(|value| !value.is_null());
+        }
+        if let Some(Value::Array(options)) = property.get("anyOf") {
+            let options: Vec<Value> = options
+                .iter()
+                .filter(|option| **option != json!({"type": "null"}))
+                .cloned()
+                .collect();
+            if let [only] = options.as_slice() {
+                *property = only.clone();
+            } else {
+                property["anyOf"] = Value::Array(options);
+            }
+        }
+    }
 }
 
 /// The name of the model a property's schema refers to (`$ref`, or the first `anyOf` that is a
