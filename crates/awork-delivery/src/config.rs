@@ -100,13 +100,17 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         ));
     }
     let split = trimmed
-        .find(|c: char| !c.is_ascii_digit())
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
         .ok_or_else(|| error("missing unit (ms, s, m or h)"))?;
-    let (digits, unit) = trimmed.split_at(split);
-    if digits.is_empty() {
+    let (number, unit) = trimmed.split_at(split);
+    // Decimals too (`1.5s`), as `--rate` takes them, down to the millisecond.
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() && fraction.is_empty() {
         return Err(error("missing number"));
     }
-    let value: u64 = digits.parse().map_err(|_| error("number too large"))?;
+    if fraction.contains('.') {
+        return Err(error("not a number"));
+    }
     let millis_per_unit: u64 = match unit {
         "ms" => 1,
         "s" => 1_000,
@@ -114,8 +118,25 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
         "h" => 3_600_000,
         _ => return Err(error("unknown unit (expected ms, s, m or h)")),
     };
-    let millis = value
+    let whole: u64 = match whole {
+        "" => 0,
+        digits => digits.parse().map_err(|_| error("number too large"))?,
+    };
+    let fraction_millis = match fraction.trim_end_matches('0') {
+        "" => 0,
+        digits if digits.len() > 9 => return Err(error("finer than a millisecond")),
+        digits => {
+            let scale = 10_u64.pow(u32::try_from(digits.len()).unwrap_or(9));
+            let scaled = digits.parse::<u64>().unwrap_or(0) * millis_per_unit;
+            if scaled % scale != 0 {
+                return Err(error("finer than a millisecond"));
+            }
+            scaled / scale
+        }
+    };
+    let millis = whole
         .checked_mul(millis_per_unit)
+        .and_then(|millis| millis.checked_add(fraction_millis))
         .ok_or_else(|| error("number too large"))?;
     Ok(Duration::from_millis(millis))
 }
@@ -647,7 +668,29 @@ mod tests {
         assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
         assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
         assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
-        for bad in ["", "s", "10", "10x", "1.5s", "-1s", "99999999999999999999s"] {
+        // Decimals, down to the millisecond.
+        for (text, millis) in [
+            ("1.5s", 1500),
+            ("0.25m", 15_000),
+            (".5s", 500),
+            ("2.50s", 2500),
+        ] {
+            assert_eq!(
+                parse_duration(text).unwrap(),
+                Duration::from_millis(millis),
+                "{text}"
+            );
+        }
+        for (text, reason) in [
+            ("1.0001s", "finer than a millisecond"),
+            ("0.5ms", "finer than a millisecond"),
+            ("1.2.3s", "not a number"),
+            (".s", "missing number"),
+        ] {
+            let error = parse_duration(text).unwrap_err().to_string();
+            assert!(error.ends_with(reason), "{text}: {error}");
+        }
+        for bad in ["", "s", "10", "10x", "1.5.s", "-1s", "99999999999999999999s"] {
             let error = parse_duration(bad).unwrap_err();
             assert_eq!(error.text, bad);
         }
