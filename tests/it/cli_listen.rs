@@ -758,3 +758,42 @@ fn a_delivery_being_answered_at_a_signal_is_answered_printed_and_counted() {
         "{rest:#?}"
     );
 }
+
+#[test]
+fn a_delivery_whose_sender_gives_up_during_the_delay_is_printed_and_counted_as_such() {
+    let dir = temp_dir("sender-gone");
+    let record = dir.to_str().unwrap();
+    let listener = Listener::start(&["--delay", "3s", "--record", record]);
+    // The sender's timeout (1 s) ends before the delay: it closes the connection unanswered.
+    let run = check(
+        &[
+            "send",
+            "--url",
+            &listener.url,
+            "--count",
+            "1",
+            "--timeout",
+            "1s",
+            "--max-retries",
+            "0",
+        ],
+        "",
+        1,
+    );
+    assert!(run.stdout.contains("failed 1"), "{}", run.stdout);
+    let line = listener.next_line();
+    assert!(
+        line.contains(" 200 ")
+            && line.ends_with("; not answered: the sender closed the connection during --delay"),
+        "{line}"
+    );
+    let (code, rest) = listener.interrupt();
+    assert_eq!(code, Some(130));
+    assert_eq!(
+        rest,
+        [
+            "received 1, answered 2xx 0, answered an error 0, invalid 0, recorded 1, sender gone before the answer 1"
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -690,7 +690,15 @@ mod tests {
             let error = parse_duration(text).unwrap_err().to_string();
             assert!(error.ends_with(reason), "{text}: {error}");
         }
-        for bad in ["", "s", "10", "10x", "1.5.s", "-1s", "99999999999999999999s"] {
+        for bad in [
+            "",
+            "s",
+            "10",
+            "10x",
+            "1.5.s",
+            "-1s",
+            "99999999999999999999s",
+        ] {
             let error = parse_duration(bad).unwrap_err();
             assert_eq!(error.text, bad);
         }

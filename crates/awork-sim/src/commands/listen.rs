@@ -315,6 +315,8 @@ struct Line {
     invalid: bool,
     recorded: bool,
     not_recorded: bool,
+    /// The sender closed the connection before the answer went out.
+    sender_gone: bool,
 }
 
 impl Line {
@@ -330,6 +332,7 @@ impl Line {
             invalid: false,
             recorded: false,
             not_recorded: false,
+            sender_gone: false,
         }
     }
 }
@@ -345,6 +348,9 @@ struct Tally {
     /// Deliveries still being answered when listen stopped (a body still arriving after the
     /// delay and a second more): cut off without an answer.
     cut_off: usize,
+    /// Deliveries whose sender closed the connection before their answer went out (during
+    /// `--delay`, as a sender's timeout does).
+    sender_gone: u64,
 }
 
 impl fmt::Display for Tally {
@@ -354,10 +360,13 @@ impl fmt::Display for Tally {
             "received {}, answered 2xx {}, answered an error {}, invalid {}, recorded {}",
             self.received,
             self.accepted,
-            self.received - self.accepted,
+            self.received - self.accepted - self.sender_gone,
             self.invalid,
             self.recorded
         )?;
+        if self.sender_gone > 0 {
+            write!(f, ", sender gone before the answer {}", self.sender_gone)?;
+        }
         if self.not_recorded > 0 {
             write!(f, ", could not record {}", self.not_recorded)?;
         }
@@ -676,21 +685,48 @@ async fn answer(
         verdict.push_str("; ");
         verdict.push_str(&why);
     }
-    // The line is printed when the answer goes out, after the delay.
+    // The line is printed when the answer goes out, after the delay; and if the sender closes
+    // the connection meanwhile (its timeout), which drops this handler, when it is dropped.
+    let mut pending = PendingLine {
+        line: Some(Line {
+            received_at,
+            status,
+            event_type: seen.event_type,
+            entity_id: seen.entity_id,
+            verdict,
+            invalid: seen.invalid,
+            recorded,
+            not_recorded,
+            sender_gone: false,
+        }),
+        lines: shared.lines.clone(),
+    };
     if !shared.delay.is_zero() {
         tokio::time::sleep(shared.delay).await;
     }
-    let _ = shared.lines.send(Line {
-        received_at,
-        status,
-        event_type: seen.event_type,
-        entity_id: seen.entity_id,
-        verdict,
-        invalid: seen.invalid,
-        recorded,
-        not_recorded,
-    });
+    if let Some(line) = pending.line.take() {
+        let _ = shared.lines.send(line);
+    }
     Ok(respond(status, reason))
+}
+
+/// A delivery's line until its answer goes out: dropped before (the sender closed the
+/// connection during `--delay`, and hyper dropped the handler), it is printed all the same,
+/// saying that no answer went out.
+struct PendingLine {
+    line: Option<Line>,
+    lines: mpsc::UnboundedSender<Line>,
+}
+
+impl Drop for PendingLine {
+    fn drop(&mut self) {
+        if let Some(mut line) = self.line.take() {
+            line.sender_gone = true;
+            line.verdict
+                .push_str("; not answered: the sender closed the connection during --delay");
+            let _ = self.lines.send(line);
+        }
+    }
 }
 
 /// An answer with `status` and `text` as its body (none when empty).
@@ -835,7 +871,9 @@ fn printable(text: &str) -> String {
 /// Prints and tallies one request.
 fn print(tally: &mut Tally, line: &Line, out: &mut dyn Write) -> anyhow::Result<()> {
     tally.received += 1;
-    if (200..300).contains(&line.status) {
+    if line.sender_gone {
+        tally.sender_gone += 1;
+    } else if (200..300).contains(&line.status) {
         tally.accepted += 1;
     }
     if line.invalid {
