@@ -90,7 +90,11 @@ fn a_fractional_rate_is_events_per_second() {
             ),
             (
                 vec!["--url", "http://127.0.0.1:9/", "--rate", "fast"],
-                "events per second: a number above 0 (`0.5` is one every 2s)",
+                "events per second: a number from 0.0000116 (one a day) up (`0.5` is one every 2s)",
+            ),
+            (
+                vec!["--url", "http://127.0.0.1:9/", "--rate", "1e-20"],
+                "events per second: a number from 0.0000116 (one a day) up",
             ),
         ],
     );

@@ -352,6 +352,20 @@ impl<I: Iterator<Item = Event>> Source<I> {
         }
     }
 
+    /// Whether the iterators' exact size hints say no event is left (an iterator without an
+    /// exact hint is found exhausted only when it ends).
+    fn known_exhausted(&self) -> bool {
+        self.queued.is_empty()
+            && self
+                .untouched
+                .iter()
+                .all(|rest| rest.0.size_hint().1 == Some(0))
+            && self
+                .fresh
+                .as_ref()
+                .is_none_or(|fresh| fresh.size_hint().1 == Some(0))
+    }
+
     fn fresh_flight(&mut self, event: Event) -> InFlight {
         let index = self.next_index;
         self.next_index += 1;
@@ -552,6 +566,11 @@ impl<T: Transport> Webhook<T> {
                     }
                     report.events += 1;
                     on_wire.push(attempt(transport, flight, timeout));
+                    // The last one, by an exact size hint: nothing waits for the rate's next
+                    // start to find the events exhausted (a run ended a whole interval late).
+                    if source.known_exhausted() {
+                        exhausted = true;
+                    }
                 }
             }
             let room = !halted && !exhausted && on_wire.len() + waiting.len() < concurrency;

@@ -196,6 +196,8 @@ async fn a_fractional_rate_spaces_events_by_its_inverse() {
         .map(|at| (*at - start).as_millis())
         .collect();
     assert_eq!(since, [0, 2000, 4000]);
+    // The run ends with its last delivery, not an interval later.
+    assert_eq!((Instant::now() - start).as_millis(), 4000);
 }
 
 #[tokio::test(start_paused = true)]

@@ -181,11 +181,16 @@ fn same_file(one: &Path, other: &Path) -> bool {
     }
 }
 
-/// `--rate`'s value: events per second, a finite number above 0.
+/// `--rate`'s value: events per second, a finite number of at least one a day (a slower rate's
+/// interval would not fit the clock, and would turn the limit off).
 fn parse_rate(text: &str) -> Result<f64, String> {
+    const ONE_A_DAY: f64 = 1.0 / 86_400.0;
     match text.trim().parse::<f64>() {
-        Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(rate),
-        _ => Err("events per second: a number above 0 (`0.5` is one every 2s)".to_owned()),
+        Ok(rate) if rate.is_finite() && rate >= ONE_A_DAY => Ok(rate),
+        _ => Err(
+            "events per second: a number from 0.0000116 (one a day) up (`0.5` is one every 2s)"
+                .to_owned(),
+        ),
     }
 }
 
