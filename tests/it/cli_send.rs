@@ -480,7 +480,7 @@ fn when_attempts_start_failing_send_says_when_the_webhook_pauses_and_how_to_make
     let help = check(&["send", "--help"], "", 0).stdout;
     assert!(
         help.contains("`local` (500ms,1s,2s) is the preset for a receiver on your")
-            && help.contains("pauses about 50m after the first failure"),
+            && help.contains("pauses about 51m after the first failure"),
         "{help}"
     );
 }

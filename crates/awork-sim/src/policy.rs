@@ -22,7 +22,7 @@ pub struct PolicyArgs {
     max_retries: Option<u32>,
     /// Waits between attempts, in order; the last one repeats (`10ms`, `1m,5m,30m`). Default:
     /// exponential from 10s, doubling, up to 10m: with nothing answering, the webhook pauses about
-    /// 50m after the first failure. `local` (500ms,1s,2s) is the preset for a receiver on your
+    /// 51m after the first failure. `local` (500ms,1s,2s) is the preset for a receiver on your
     /// machine: it pauses within about 18s.
     #[arg(long, value_name = "D[,D…]|local")]
     retry_schedule: Option<String>,
