@@ -541,3 +541,46 @@ fn bad_usage_and_a_silent_url_exit_2_with_one_line_and_send_nothing() {
     );
     assert_eq!(receiver.request_count(), 0);
 }
+
+#[test]
+fn a_receiver_that_checks_no_auth_is_told_to_check_it_not_to_replay_an_error() {
+    // Answers 200 to everything: with an auth header given, the cases that leave it out or
+    // change it are accepted where a refusal was needed.
+    let (receiver, _runtime) = local_receiver(Behaviour::status(200));
+    let run = check(
+        &[
+            "check",
+            "--url",
+            &receiver.url(),
+            "--auth-header",
+            "X-Awork-Secret: hunter2",
+            "--format",
+            "json",
+        ],
+        "",
+        1,
+    );
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let causes = report["causes"].as_array().unwrap();
+    let auth: Vec<&Value> = causes
+        .iter()
+        .filter(|cause| {
+            cause["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|case| case == "rejects-missing-auth")
+        })
+        .collect();
+    assert_eq!(auth.len(), 1, "{causes:#?}");
+    let (summary, fix) = (
+        auth[0]["summary"].as_str().unwrap(),
+        auth[0]["fix"].as_str().unwrap(),
+    );
+    assert!(!fix.contains("replay"), "no error to replay: {fix}");
+    assert!(
+        !summary.contains("event types"),
+        "no type to blame: {summary}"
+    );
+    assert!(!run.stdout.contains("hunter2"));
+}

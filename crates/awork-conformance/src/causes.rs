@@ -50,7 +50,17 @@ pub(crate) fn find(cases: &[CaseReport], settings: &Settings, path: &str) -> Vec
     if let Some(cause) = one_fault_for_all(cases, &troubled, settings, path) {
         return vec![cause];
     }
-    grouped(&troubled, &taken_kinds(cases))
+    grouped(&troubled, &taken_kinds(cases), &taken_names(cases))
+}
+
+/// The event names, as spelled, of the requests that needed a 2xx and got one.
+fn taken_names(cases: &[CaseReport]) -> BTreeSet<String> {
+    cases
+        .iter()
+        .flat_map(own_requests)
+        .filter(|request| request.ok && request.expected == Expected::Success.as_str())
+        .map(|request| request.event_type.clone())
+        .collect()
 }
 
 /// The event types (their API names) the receiver took in the run: of a request that needed a
@@ -187,7 +197,11 @@ fn failed(case: &CaseReport) -> impl Iterator<Item = &RequestRecord> {
 
 /// The troubled cases joined where they share an answer or one failing event type, none of
 /// `taken` (see [`taken_kinds`]).
-fn grouped(troubled: &[&CaseReport], taken: &BTreeSet<String>) -> Vec<Cause> {
+fn grouped(
+    troubled: &[&CaseReport],
+    taken: &BTreeSet<String>,
+    taken_names: &BTreeSet<String>,
+) -> Vec<Cause> {
     // Union-find over the troubled cases, by index.
     let mut parent: Vec<usize> = (0..troubled.len()).collect();
     fn root(parent: &mut [usize], mut index: usize) -> usize {
@@ -220,7 +234,7 @@ fn grouped(troubled: &[&CaseReport], taken: &BTreeSet<String>) -> Vec<Cause> {
     }
     groups
         .into_iter()
-        .map(|group| describe(&group, taken))
+        .map(|group| describe(&group, taken, taken_names))
         .collect()
 }
 
@@ -242,7 +256,11 @@ fn keys_of(case: &CaseReport, taken: &BTreeSet<String>) -> BTreeSet<String> {
 
 /// The cause of one group of cases; an event type is blamed only when two of its failed requests
 /// or more show it, and the receiver took it nowhere (`taken`).
-fn describe(group: &[&CaseReport], taken: &BTreeSet<String>) -> Cause {
+fn describe(
+    group: &[&CaseReport],
+    taken: &BTreeSet<String>,
+    taken_names: &BTreeSet<String>,
+) -> Cause {
     let cases: Vec<CaseId> = group.iter().map(|case| case.id).collect();
     // A request the judging cases list again is counted once.
     let requests: Vec<&RequestRecord> = {
@@ -307,8 +325,27 @@ fn describe(group: &[&CaseReport], taken: &BTreeSet<String>) -> Cause {
         "the receiver fails on this event type whatever else the cases vary: it is one bug in how it handles these events (the answer above shows it); fix it and rerun".to_owned()
     } else if requests.iter().all(|request| request.answer.is_timeout()) {
         CaseId::RespondsInTime.advice().to_owned()
+    } else if requests.iter().all(|request| {
+        request
+            .answer
+            .status()
+            .is_some_and(|status| (200..300).contains(&status))
+    }) {
+        // Accepted where a refusal was needed (a missing or wrong auth header): no error to
+        // replay, but a check the receiver does not make; the cases say which.
+        group[0].id.advice().to_owned()
     } else if signatures.len() == 1 {
-        summary.push_str(&format!("; event types: {}", named(&types)));
+        // Only the names the receiver took nowhere, as spelled: a name it took elsewhere says
+        // nothing of this answer (a spelling it refuses is named even if it took the type under
+        // another).
+        let evident: BTreeSet<&str> = types
+            .iter()
+            .copied()
+            .filter(|name| !taken_names.contains(*name))
+            .collect();
+        if !evident.is_empty() {
+            summary.push_str(&format!("; event types: {}", named(&evident)));
+        }
         "these cases fail for one reason, the answer above: fix that one error (replay the first failed request with `awork-sim send`) and rerun, rather than each case's advice".to_owned()
     } else {
         group[0].id.advice().to_owned()
