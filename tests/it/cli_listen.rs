@@ -511,6 +511,16 @@ fn bad_options_exit_2() {
             run.stderr
         );
     }
+    // A port in use is one line that says what to do, as serve's.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = check(&["listen", "--port", &port], "", 2);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.ends_with("or --port 0 for a free one)\n"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -172,8 +172,9 @@ pub enum Error {
     },
 }
 
-/// What to do about a failed bind of the port `option` chose, when there is something to do.
-fn bind_hint(cause: &std::io::Error, option: &str) -> String {
+/// What to do about a failed bind of the port `option` chose, when there is something to do
+/// (` (another process has that port: …)`); `listen` says it too.
+pub fn bind_hint(cause: &std::io::Error, option: &str) -> String {
     match cause.kind() {
         std::io::ErrorKind::AddrInUse => format!(
             " (another process has that port: choose another with {option}, or {option} 0 for a \

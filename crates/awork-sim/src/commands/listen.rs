@@ -417,9 +417,13 @@ async fn serve(
     signals: Signals,
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
-    let listener = TcpListener::bind(config.addr)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.addr))?;
+    let listener = TcpListener::bind(config.addr).await.map_err(|cause| {
+        anyhow::anyhow!(
+            "cannot listen on {}: {cause}{}",
+            config.addr,
+            awork_workspace::bind_hint(&cause, "--port")
+        )
+    })?;
     let addr = listener.local_addr()?;
     let (lines, mut received) = mpsc::unbounded_channel();
     let shared = Arc::new(Shared {
