@@ -236,6 +236,32 @@ fn the_tls_port_serves_the_page_to_a_client_trusting_the_local_ca() {
         .output()
         .expect("curl runs");
     assert!(!untrusted.status.success());
+    // `check` against it (as against any receiver with a private CA's certificate) says what
+    // the TLS error is and what to do: --insecure, not "serve HTTP at the URL".
+    let run = crate::support::check(
+        &[
+            "check",
+            "--url",
+            &format!("https://{tls}/hooks"),
+            "--timeout",
+            "5s",
+        ],
+        "",
+        1,
+    );
+    assert!(
+        run.stdout.contains(
+            "fix: fix what the TLS error above names: a self-signed or private-CA certificate is \
+             taken with --insecure"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("serves HTTP at the URL"),
+        "{}",
+        run.stdout
+    );
     drop(serve);
 }
 

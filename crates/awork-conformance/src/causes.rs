@@ -144,6 +144,15 @@ fn one_fault_for_all(
             format!("none of the {count} requests was answered within the timeout"),
             CaseId::RespondsInTime.advice().to_owned(),
         ),
+        (None, true) if matches!(first.answer, Answer::Error { error: "tls", .. }) => (
+            format!(
+                "none of the {count} requests got an answer: {}",
+                answer_text(&first.answer)
+            ),
+            // The TLS error's own text says which (a certificate the check cannot verify, or
+            // plain HTTP at an https URL).
+            "fix what the TLS error above names: a self-signed or private-CA certificate is taken with --insecure; a receiver that speaks plain HTTP needs its http:// URL".to_owned(),
+        ),
         (None, true) => (
             format!(
                 "none of the {count} requests got an answer: {}",
