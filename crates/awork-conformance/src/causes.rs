@@ -2,9 +2,10 @@
 //! fault in a receiver reads as one diagnosis with one fix, not as many unrelated ones.
 //!
 //! First the faults that explain every refused request at once (a wrong path, a refused auth
-//! header, a parser that refuses awork's envelope, nothing answering in time); then the cases
-//! whose failed requests share an answer (the same status and body, the same exception text) or
-//! one event type are joined into one cause. An event type is blamed only on evidence: two failed
+//! header, a parser that refuses awork's envelope, nothing answering in time); then the cases'
+//! failures that share an answer (the same status and body, the same exception text) or one
+//! event type are joined into one cause: a case whose requests got different answers (a
+//! `KeyError` on one type, a `ValueError` on timestamps) is in each of their causes. An event type is blamed only on evidence: two failed
 //! requests of it or more, and none of it taken (answered 2xx where a 2xx was needed) anywhere in
 //! the run; one slow or refused request, or a type the receiver took elsewhere, says nothing of
 //! the type. A case left alone is its own cause, with its own fix. This module reads the case
@@ -204,15 +205,52 @@ fn failed(case: &CaseReport) -> impl Iterator<Item = &RequestRecord> {
     case.requests.iter().filter(|request| !request.ok)
 }
 
-/// The troubled cases joined where they share an answer or one failing event type, none of
-/// `taken` (see [`taken_kinds`]).
+/// The failures of one case that got one answer (by [`signature`]): a case whose requests got
+/// different answers (a `KeyError` on one type, a `ValueError` on timestamps) shows as many
+/// failures, which may belong to different causes.
+struct Failure<'a> {
+    case: &'a CaseReport,
+    requests: Vec<&'a RequestRecord>,
+    /// Whether these are all of the case's failed requests.
+    whole: bool,
+}
+
+/// The troubled cases' failures joined where they share an answer or one failing event type,
+/// none of `taken` (see [`taken_kinds`]); a case is in every cause one of its failures is in.
 fn grouped(
     troubled: &[&CaseReport],
     taken: &BTreeSet<String>,
     taken_names: &BTreeSet<String>,
 ) -> Vec<Cause> {
-    // Union-find over the troubled cases, by index.
-    let mut parent: Vec<usize> = (0..troubled.len()).collect();
+    let mut failures: Vec<Failure<'_>> = Vec::new();
+    for case in troubled {
+        let mut by_answer: Vec<(String, Vec<&RequestRecord>)> = Vec::new();
+        for request in failed(case) {
+            let answer = signature(&request.answer);
+            match by_answer.iter_mut().find(|(seen, _)| *seen == answer) {
+                Some((_, requests)) => requests.push(request),
+                None => by_answer.push((answer, vec![request])),
+            }
+        }
+        let whole = by_answer.len() <= 1;
+        if by_answer.is_empty() {
+            // A warned case without a failed request of its own still has its cause.
+            failures.push(Failure {
+                case,
+                requests: Vec::new(),
+                whole,
+            });
+        }
+        for (_, requests) in by_answer {
+            failures.push(Failure {
+                case,
+                requests,
+                whole,
+            });
+        }
+    }
+    // Union-find over the failures, by index.
+    let mut parent: Vec<usize> = (0..failures.len()).collect();
     fn root(parent: &mut [usize], mut index: usize) -> usize {
         while parent[index] != index {
             parent[index] = parent[parent[index]];
@@ -220,24 +258,27 @@ fn grouped(
         }
         index
     }
-    let keys: Vec<BTreeSet<String>> = troubled.iter().map(|case| keys_of(case, taken)).collect();
-    for first in 0..troubled.len() {
-        for second in first + 1..troubled.len() {
+    let keys: Vec<BTreeSet<String>> = failures
+        .iter()
+        .map(|failure| keys_of(failure, taken))
+        .collect();
+    for first in 0..failures.len() {
+        for second in first + 1..failures.len() {
             if !keys[first].is_disjoint(&keys[second]) {
                 let (a, b) = (root(&mut parent, first), root(&mut parent, second));
                 parent[b] = a;
             }
         }
     }
-    let mut groups: Vec<Vec<&CaseReport>> = Vec::new();
+    let mut groups: Vec<Vec<&Failure<'_>>> = Vec::new();
     let mut group_of_root: Vec<(usize, usize)> = Vec::new();
-    for (index, case) in troubled.iter().enumerate() {
+    for (index, failure) in failures.iter().enumerate() {
         let top = root(&mut parent, index);
         match group_of_root.iter().find(|(seen, _)| *seen == top) {
-            Some((_, group)) => groups[*group].push(case),
+            Some((_, group)) => groups[*group].push(failure),
             None => {
                 group_of_root.push((top, groups.len()));
-                groups.push(vec![case]);
+                groups.push(vec![failure]);
             }
         }
     }
@@ -247,14 +288,18 @@ fn grouped(
         .collect()
 }
 
-/// What joins a case to others: the signature of each failed request, and the event type when all
-/// of its own failed requests are of one type that is not among `taken`.
-fn keys_of(case: &CaseReport, taken: &BTreeSet<String>) -> BTreeSet<String> {
-    let mut keys: BTreeSet<String> = failed(case)
+/// What joins a failure to others: its answer, and the event type when all of its case's own
+/// requests in it are of one type that is not among `taken`.
+fn keys_of(failure: &Failure<'_>, taken: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut keys: BTreeSet<String> = failure
+        .requests
+        .iter()
         .map(|request| format!("answer {}", signature(&request.answer)))
         .collect();
-    let kinds: BTreeSet<String> = failed(case)
-        .filter(|request| request.case == case.id)
+    let kinds: BTreeSet<String> = failure
+        .requests
+        .iter()
+        .filter(|request| request.case == failure.case.id)
         .map(|request| kind_of(&request.event_type))
         .collect();
     if kinds.len() == 1 && kinds.is_disjoint(taken) {
@@ -263,18 +308,26 @@ fn keys_of(case: &CaseReport, taken: &BTreeSet<String>) -> BTreeSet<String> {
     keys
 }
 
-/// The cause of one group of cases; an event type is blamed only when two of its failed requests
-/// or more show it, and the receiver took it nowhere (`taken`).
+/// The cause of one group of failures; an event type is blamed only when two of its failed
+/// requests or more show it, and the receiver took it nowhere (`taken`).
 fn describe(
-    group: &[&CaseReport],
+    group: &[&Failure<'_>],
     taken: &BTreeSet<String>,
     taken_names: &BTreeSet<String>,
 ) -> Cause {
-    let cases: Vec<CaseId> = group.iter().map(|case| case.id).collect();
+    let mut cases: Vec<CaseId> = Vec::new();
+    for failure in group {
+        if !cases.contains(&failure.case.id) {
+            cases.push(failure.case.id);
+        }
+    }
     // A request the judging cases list again is counted once.
     let requests: Vec<&RequestRecord> = {
         let mut seen = Vec::new();
-        for request in group.iter().flat_map(|case| failed(case)) {
+        for request in group
+            .iter()
+            .flat_map(|failure| failure.requests.iter().copied())
+        {
             if !seen.iter().any(|other: &&RequestRecord| {
                 other.case == request.case
                     && other.body == request.body
@@ -295,7 +348,10 @@ fn describe(
         .iter()
         .map(|request| signature(&request.answer))
         .collect();
-    if let [case] = group {
+    if let [failure] = group
+        && failure.whole
+    {
+        let case = failure.case;
         let mut summary = format!("{}: {}", case.id, case.detail);
         if case.id == CaseId::AcceptsAllEventTypes || case.id == CaseId::AcceptsOtherSpellings {
             summary.push_str(&format!("; refused: {}", named(&types)));
@@ -311,19 +367,16 @@ fn describe(
         1 => "1 request".to_owned(),
         count => format!("{count} requests"),
     };
+    let in_cases = match ids.as_slice() {
+        [one] => format!("in {one}"),
+        _ => format!("in {} cases ({})", cases.len(), ids.join(", ")),
+    };
     let mut summary = match (signatures.len(), requests.first()) {
         (1, Some(first)) => format!(
-            "{counted} in {} cases ({}) got the same answer, {}",
-            cases.len(),
-            ids.join(", "),
+            "{counted} {in_cases} got the same answer, {}",
             answer_text(&first.answer)
         ),
-        _ => format!(
-            "{counted} in {} cases ({}) failed: {}",
-            cases.len(),
-            ids.join(", "),
-            tally(&requests)
-        ),
+        _ => format!("{counted} {in_cases} failed: {}", tally(&requests)),
     };
     let fails_on_its_type = kinds.len() == 1 && requests.len() >= 2 && kinds.is_disjoint(taken);
     let fix = if fails_on_its_type {
@@ -342,7 +395,7 @@ fn describe(
     }) {
         // Accepted where a refusal was needed (a missing or wrong auth header): no error to
         // replay, but a check the receiver does not make; the cases say which.
-        group[0].id.advice().to_owned()
+        group[0].case.id.advice().to_owned()
     } else if signatures.len() == 1 {
         // Only the names the receiver took nowhere, as spelled: a name it took elsewhere says
         // nothing of this answer (a spelling it refuses is named even if it took the type under
@@ -357,7 +410,7 @@ fn describe(
         }
         "these cases fail for one reason, the answer above: fix that one error (replay the first failed request with `awork-sim send`) and rerun, rather than each case's advice".to_owned()
     } else {
-        group[0].id.advice().to_owned()
+        group[0].case.id.advice().to_owned()
     };
     Cause {
         summary,
@@ -520,6 +573,52 @@ mod tests {
     }
 
     const BLAMES_THE_TYPE: &str = "every one of them an event of one type";
+
+    #[test]
+    fn two_bugs_one_case_shows_are_two_causes() {
+        // A receiver with a KeyError on one type and a ValueError on timestamps it cannot read:
+        // accepts-all-event-types shows both, and must not join them into one.
+        let key_error = || status(500, "KeyError('nonexistent')");
+        let value_error = || status(500, "ValueError: bad timestamp");
+        let all = CaseId::AcceptsAllEventTypes;
+        let stamps = CaseId::AcceptsDotnetTimestamps;
+        let cases = [
+            case(
+                all,
+                vec![
+                    request(all, "timetracking_added", key_error()),
+                    request(all, "timetracking_updated", key_error()),
+                    request(all, "task_added", value_error()),
+                    request(all, "user_added", status(200, "")),
+                ],
+            ),
+            case(
+                stamps,
+                vec![
+                    request(stamps, "project_added", value_error()),
+                    request(stamps, "task_updated", value_error()),
+                ],
+            ),
+        ];
+        let causes = causes(&cases);
+        assert_eq!(causes.len(), 2, "{causes:#?}");
+        let key = causes
+            .iter()
+            .find(|cause| cause.summary.contains("KeyError"))
+            .expect("the KeyError's cause");
+        assert_eq!(key.cases, [all]);
+        assert!(!key.summary.contains("ValueError"), "{}", key.summary);
+        let value = causes
+            .iter()
+            .find(|cause| cause.summary.contains("ValueError"))
+            .expect("the ValueError's cause");
+        assert_eq!(value.cases, [all, stamps]);
+        assert!(
+            value.summary.starts_with("3 requests in 2 cases"),
+            "{}",
+            value.summary
+        );
+    }
 
     #[test]
     fn one_slow_request_is_no_evidence_against_its_event_type() {
