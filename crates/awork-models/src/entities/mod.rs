@@ -57,9 +57,19 @@ pub(crate) use model;
 pub(crate) fn unique_keys<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Map<String, Value>, D::Error> {
-    match deserializer.deserialize_map(UniqueKeys)? {
-        Value::Object(map) => Ok(map),
-        _ => unreachable!("UniqueKeys makes an object of a map"),
+    <UniqueObject as serde::Deserialize>::deserialize(deserializer).map(|object| object.0)
+}
+
+/// A JSON object whose keys each come once, at any depth (see [`UniqueValue`]): the entity of
+/// an event type this crate does not know.
+pub(crate) struct UniqueObject(pub(crate) Map<String, Value>);
+
+impl<'de> serde::Deserialize<'de> for UniqueObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match deserializer.deserialize_map(UniqueKeys)? {
+            Value::Object(map) => Ok(UniqueObject(map)),
+            _ => unreachable!("UniqueKeys makes an object of a map"),
+        }
     }
 }
 
@@ -210,7 +220,7 @@ impl Entity {
             Some(EntityType::TaskList) => Entity::TaskList(reader.read()?),
             Some(EntityType::TimeTracking) => Entity::TimeTracking(reader.read()?),
             Some(EntityType::User) => Entity::User(reader.read()?),
-            None => Entity::Other(*reader.read()?),
+            None => Entity::Other(reader.read::<UniqueObject>()?.0),
         })
     }
 

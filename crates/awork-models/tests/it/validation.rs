@@ -245,4 +245,9 @@ fn a_repeated_key_anywhere_makes_an_event_invalid_from_its_text() {
             "valid from its text: {repeated} at {at}"
         );
     }
+    // The entity of an event type the models do not know, kept as it came, too.
+    let unknown = text.replacen("\"project_added\"", "\"file_added\"", 1);
+    assert!(awork_models::valid_event(&unknown).is_some(), "{unknown}");
+    let twice = unknown.replacen("\"entity\":{", "\"entity\":{\"a\":1,\"a\":2,", 1);
+    assert!(awork_models::valid_event(&twice).is_none(), "{twice}");
 }
