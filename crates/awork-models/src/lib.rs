@@ -37,6 +37,6 @@ pub use time::{
     AworkDateTime, MAX_FRACTION_DIGITS, OffsetStyle, TimeOfDay, TimestampError, day_start,
 };
 pub use validate::{
-    Problem, Warning, duplicate_keys, envelope_warnings, valid_event, validate, validate_value,
-    warnings,
+    Problem, Warning, duplicate_keys, envelope_warnings, problems_of, valid_event, validate,
+    validate_value, warnings,
 };

@@ -413,6 +413,17 @@ fn kind_of(value: &Value) -> &'static str {
     }
 }
 
+/// Every problem of an event, its JSON `text` and the `value` read from it: the keys it repeats
+/// first (which the value, the last of each winning, no longer shows), then what
+/// [`validate_value`] finds. Empty for a valid event.
+pub fn problems_of(text: &str, value: Value) -> Vec<Problem> {
+    let mut problems = duplicate_keys(text);
+    if let Err(found) = validate_value(value) {
+        problems.extend(found);
+    }
+    problems
+}
+
 /// The keys that appear more than once in an object of the JSON `text`, as problems with their paths.
 /// A text that is not JSON has none (reading it is another check's job).
 pub fn duplicate_keys(text: &str) -> Vec<Problem> {

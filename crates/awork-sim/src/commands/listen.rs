@@ -771,13 +771,8 @@ impl Seen {
         };
         let (event_type, entity_id) = (field("eventType"), field("entityId"));
         let note = spelling_note(&value, naming);
-        // As `validate` finds them: repeated keys (which the value, last one winning, hides)
-        // first, then the rest.
-        let mut problems =
-            std::str::from_utf8(body).map_or_else(|_| Vec::new(), awork_models::duplicate_keys);
-        if let Err(found) = awork_models::validate_value(value) {
-            problems.extend(found);
-        }
+        // As `validate` finds them (the body read as JSON is UTF-8).
+        let problems = awork_models::problems_of(&String::from_utf8_lossy(body), value);
         let (mut verdict, invalid) = if problems.is_empty() {
             ("ok".to_owned(), false)
         } else {

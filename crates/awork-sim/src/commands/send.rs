@@ -282,11 +282,8 @@ impl FileEvents {
             match item {
                 Item::Event(event) => {
                     if !raw {
-                        // As `validate` finds them: repeated keys first, then the rest.
-                        let mut problems = awork_models::duplicate_keys(&event.raw);
-                        if let Err(found) = awork_models::validate_value(event.value) {
-                            problems.extend(found);
-                        }
+                        // As `validate` finds them.
+                        let problems = awork_models::problems_of(&event.raw, event.value);
                         if !problems.is_empty() {
                             problem = Some(not_an_event(&input.source, event.line, &problems));
                             return ControlFlow::Break(());

@@ -350,10 +350,7 @@ impl Checked {
     fn parsed(event: RawEvent) -> Checked {
         let event_type = event_type_of(&event.value);
         let warnings = awork_models::warnings(&event.value);
-        let mut problems = awork_models::duplicate_keys(&event.raw);
-        if let Err(found) = awork_models::validate_value(event.value) {
-            problems.extend(found);
-        }
+        let problems = awork_models::problems_of(&event.raw, event.value);
         Checked::Event {
             line: event.line,
             event_type,
