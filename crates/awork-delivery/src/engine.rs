@@ -561,15 +561,14 @@ impl<T: Transport> Webhook<T> {
                         exhausted = true;
                         break;
                     };
-                    if let (Some(interval), Some(now)) = (rate_interval, now) {
-                        next_start = next_start.max(now) + interval;
-                    }
                     report.events += 1;
                     on_wire.push(attempt(transport, flight, timeout));
-                    // The last one, by an exact size hint: nothing waits for the rate's next
-                    // start to find the events exhausted (a run ended a whole interval late).
-                    if source.known_exhausted() {
-                        exhausted = true;
+                    if let (Some(interval), Some(now)) = (rate_interval, now) {
+                        next_start = next_start.max(now) + interval;
+                        // The last one, by an exact size hint: nothing waits for the rate's
+                        // next start to find the events exhausted (a run ended a whole interval
+                        // late). Without a rate the next turn finds it at once.
+                        exhausted = source.known_exhausted();
                     }
                 }
             }
