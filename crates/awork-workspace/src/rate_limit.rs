@@ -9,7 +9,6 @@
 //! the one and awork's CLI the other (INFERRED: both). A refused request does not count.
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::Mutex;
 
 use http::{HeaderName, HeaderValue};
@@ -88,13 +87,6 @@ pub fn parse(text: &str) -> Result<Option<RateLimit>, BadRateLimit> {
     Ok(Some(limit))
 }
 
-impl FromStr for RateLimit {
-    type Err = BadRateLimit;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        parse(text)?.ok_or_else(|| BadRateLimit(format!("`{text}` is no limit")))
-    }
-}
-
 /// The limit applied: the requests counted in the current second and minute.
 #[derive(Debug)]
 pub(crate) struct Limiter {
@@ -116,9 +108,10 @@ pub(crate) struct Verdict {
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
-/// One window's part of a verdict: its name in the headers, limit, requests left, seconds left.
+/// One window's part of a verdict: its headers' names, limit, requests left, seconds left.
 struct Window {
-    name: &'static str,
+    limit_header: &'static str,
+    remaining_header: &'static str,
     limit: u32,
     remaining: u32,
     reset: u64,
@@ -132,10 +125,10 @@ impl Limiter {
         }
     }
 
-    /// Counts a request made at `now` (seconds since the Unix epoch, with fraction) if the
-    /// windows have room for it.
-    pub(crate) fn take(&self, now: f64) -> Verdict {
-        let second = now.max(0.0) as u64;
+    /// Counts a request made at `now_ms` (milliseconds since the Unix epoch) if the windows
+    /// have room for it.
+    pub(crate) fn take(&self, now_ms: i64) -> Verdict {
+        let second = u64::try_from(now_ms / 1000).unwrap_or(0);
         let minute = second - second % 60;
         let mut windows = self
             .windows
@@ -161,7 +154,8 @@ impl Limiter {
         let mut limits = Vec::new();
         if let Some(limit) = self.limit.per_second {
             limits.push(Window {
-                name: "Second",
+                limit_header: "x-ratelimit-limit-second",
+                remaining_header: "x-ratelimit-remaining-second",
                 limit,
                 remaining: limit.saturating_sub(windows.second.1),
                 reset: 1,
@@ -169,7 +163,8 @@ impl Limiter {
         }
         if let Some(limit) = self.limit.per_minute {
             limits.push(Window {
-                name: "Minute",
+                limit_header: "x-ratelimit-limit-minute",
+                remaining_header: "x-ratelimit-remaining-minute",
                 limit,
                 remaining: limit.saturating_sub(windows.minute.1),
                 reset: minute + 60 - second,
@@ -178,14 +173,8 @@ impl Limiter {
         drop(windows);
         let mut headers = Vec::new();
         for window in &limits {
-            headers.push(header(
-                &format!("x-ratelimit-limit-{}", window.name.to_ascii_lowercase()),
-                window.limit.into(),
-            ));
-            headers.push(header(
-                &format!("x-ratelimit-remaining-{}", window.name.to_ascii_lowercase()),
-                window.remaining.into(),
-            ));
+            headers.push(header(window.limit_header, window.limit.into()));
+            headers.push(header(window.remaining_header, window.remaining.into()));
         }
         // The window nearest its limit (the longer one on a tie, since it holds longer).
         let nearest = limits
@@ -204,11 +193,8 @@ impl Limiter {
 }
 
 /// A header of a number.
-fn header(name: &str, value: u64) -> (HeaderName, HeaderValue) {
-    (
-        HeaderName::from_bytes(name.as_bytes()).expect("a valid header name"),
-        HeaderValue::from(value),
-    )
+fn header(name: &'static str, value: u64) -> (HeaderName, HeaderValue) {
+    (HeaderName::from_static(name), HeaderValue::from(value))
 }
 
 #[cfg(test)]
@@ -263,7 +249,7 @@ mod tests {
             per_minute: Some(5),
         });
         // 1,000,040.2 s since the epoch: 20 s into a minute.
-        let at = 1_000_040.2;
+        let at: i64 = 1_000_040_200;
         for left in [2, 1, 0] {
             let verdict = limiter.take(at);
             assert!(verdict.allowed);
@@ -274,24 +260,24 @@ mod tests {
             assert_eq!(value(&verdict, "x-ratelimit-limit-second"), "3");
             assert_eq!(value(&verdict, "x-ratelimit-limit-minute"), "5");
         }
-        let refused = limiter.take(at + 0.5);
+        let refused = limiter.take(at + 500);
         assert!(!refused.allowed);
         // The second is the window nearest its limit, and ends in a second.
         assert_eq!(value(&refused, "ratelimit-limit"), "3");
         assert_eq!(value(&refused, "ratelimit-remaining"), "0");
         assert_eq!(value(&refused, "retry-after"), "1");
         // The next second has room; the minute has 2 left, then none, for 40 s.
-        assert!(limiter.take(at + 1.0).allowed);
-        let last = limiter.take(at + 1.1);
+        assert!(limiter.take(at + 1_000).allowed);
+        let last = limiter.take(at + 1_100);
         assert!(last.allowed);
         assert_eq!(value(&last, "x-ratelimit-remaining-minute"), "0");
         assert_eq!(value(&last, "ratelimit-reset"), "39");
-        let refused = limiter.take(at + 2.0);
+        let refused = limiter.take(at + 2_000);
         assert!(!refused.allowed);
         assert_eq!(value(&refused, "ratelimit-limit"), "5");
         assert_eq!(value(&refused, "retry-after"), "38");
         // The next minute starts afresh.
-        let next = limiter.take(1_000_080.0);
+        let next = limiter.take(1_000_080_000);
         assert!(next.allowed);
         assert_eq!(value(&next, "x-ratelimit-remaining-minute"), "4");
         // A request whose clock was read just before the window moved on counts in the current
@@ -300,11 +286,11 @@ mod tests {
             per_second: Some(2),
             per_minute: None,
         });
-        assert!(racing.take(1_000_041.000_1).allowed);
-        let late = racing.take(1_000_040.999_9);
+        assert!(racing.take(1_000_041_000).allowed);
+        let late = racing.take(1_000_040_999);
         assert!(late.allowed);
         assert_eq!(value(&late, "x-ratelimit-remaining-second"), "0");
-        assert!(!racing.take(1_000_041.5).allowed);
+        assert!(!racing.take(1_000_041_500).allowed);
         // Without a minute's limit, only the second's headers.
         let per_second = Limiter::new(RateLimit {
             per_second: Some(2),

@@ -75,7 +75,7 @@ pub(crate) async fn answer(router: Router, shared: &Shared, request: Request) ->
         .limiter
         .as_ref()
         .filter(|_| of_the_api)
-        .map(|limiter| limiter.take(unix_seconds()));
+        .map(|limiter| limiter.take(crate::delivery::now_ms()));
     let mut answer = if verdict.as_ref().is_some_and(|verdict| !verdict.allowed) {
         answer::rate_limited()
     } else if let Some(path) = parts.uri.path().strip_prefix("/api/v1")
@@ -97,13 +97,6 @@ pub(crate) async fn answer(router: Router, shared: &Shared, request: Request) ->
     } else {
         answer
     }
-}
-
-/// The wall clock, in seconds since the Unix epoch.
-fn unix_seconds() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |since| since.as_secs_f64())
 }
 
 /// The URI with its path made canonical, when it is not already: repeated slashes collapsed, no
