@@ -51,28 +51,21 @@ pub(crate) fn find(cases: &[CaseReport], settings: &Settings, path: &str) -> Vec
     if let Some(cause) = one_fault_for_all(cases, &troubled, settings, path) {
         return vec![cause];
     }
-    grouped(&troubled, &taken_kinds(cases), &taken_names(cases))
+    let taken_names = taken_names(cases);
+    // The event types (their API names) taken: a failure of such a type is not the type's,
+    // something else about the request failed.
+    let taken_kinds = taken_names.iter().map(|name| kind_of(name)).collect();
+    grouped(&troubled, &taken_kinds, &taken_names)
 }
 
-/// The event names, as spelled, of the requests that needed a 2xx and got one.
+/// The event names, as spelled, the receiver took in the run: of a request that needed a 2xx
+/// and got one.
 fn taken_names(cases: &[CaseReport]) -> BTreeSet<String> {
     cases
         .iter()
         .flat_map(own_requests)
         .filter(|request| request.ok && request.expected == Expected::Success.as_str())
         .map(|request| request.event_type.clone())
-        .collect()
-}
-
-/// The event types (their API names) the receiver took in the run: of a request that needed a
-/// 2xx and got one. A failure of such a type is not the type's: something else about the request
-/// failed.
-fn taken_kinds(cases: &[CaseReport]) -> BTreeSet<String> {
-    cases
-        .iter()
-        .flat_map(own_requests)
-        .filter(|request| request.ok && request.expected == Expected::Success.as_str())
-        .map(|request| kind_of(&request.event_type))
         .collect()
 }
 
@@ -216,7 +209,8 @@ struct Failure<'a> {
 }
 
 /// The troubled cases' failures joined where they share an answer or one failing event type,
-/// none of `taken` (see [`taken_kinds`]); a case is in every cause one of its failures is in.
+/// none of `taken` (the types the receiver took, see [`find`]); a case is in every cause one of
+/// its failures is in.
 fn grouped(
     troubled: &[&CaseReport],
     taken: &BTreeSet<String>,
