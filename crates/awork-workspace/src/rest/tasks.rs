@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::writes::{Shape, form, perform};
-use super::{Endpoint, endpoint, json_of, list, schemas, single};
+use super::{Endpoint, endpoint, json_of, list, single};
 use crate::Shared;
 use crate::answer::Answer;
 
@@ -54,10 +54,7 @@ async fn task(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answ
 /// (`project`, a `NestedProjectModelForTasks`: ENTITIES.md 4.2c), which clients filter on
 /// (Raycast's task search: `substringof('…',project/name)`).
 pub(super) fn task_json(world: &World, index: usize) -> Value {
-    let task = world.task_entity(index);
-    let mut value = serde_json::to_value(&task).unwrap_or(Value::Null);
-    schemas::keep_declared(&mut value, "TaskModel");
-    value
+    json_of(&world.task_entity(index), "TaskModel")
 }
 
 /// The tasks of the world that `keep` keeps, as `TaskModel`s.
