@@ -44,6 +44,7 @@ fn serving(data: &Path, listener: &TcpListener) {
     ServeInfo {
         address: listener.local_addr().unwrap(),
         tls_address: None,
+        pid: Some(std::process::id()),
     }
     .write(data)
     .expect("the serve info file is written");
@@ -150,6 +151,36 @@ fn env_without_a_running_serve_is_one_line_saying_how_to_start_it() {
     assert!(
         run.stderr
             .contains(&format!("nothing listens at {address}")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn env_refuses_a_serve_info_file_whose_serve_has_ended_though_its_port_is_taken() {
+    // A serve killed without removing its file; another process (another workspace's serve)
+    // now listens on its port.
+    let data = DataFolder::new("ended");
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut ended = std::process::Command::new("true").spawn().unwrap();
+    ended.wait().unwrap();
+    ServeInfo {
+        address: listener.local_addr().unwrap(),
+        tls_address: None,
+        pid: Some(ended.id()),
+    }
+    .write(&data.0)
+    .unwrap();
+    let run = check(&["env", "--data", data.arg()], "", 2);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: awork-sim serve is not running on --data {}: the serve that wrote serve.json \
+             there (process {}) has ended; start it with",
+            data.arg(),
+            ended.id()
+        )),
         "{}",
         run.stderr
     );

@@ -735,7 +735,21 @@ fn a_port_in_use_is_one_line_with_a_hint_naming_its_option() {
             stderr.contains(&format!("choose another with {option}, or {option} 0")),
             "{stderr}"
         );
+        // A start that failed made no CA: the next start's CA is new, and says so.
+        assert!(!data.join("ca.pem").exists(), "{option}");
     }
+    // One port for both is refused before anything is bound.
+    let data = data_dir("same-port");
+    let output = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+        .args(["serve", "--port", "8787", "--tls-port", "8787", "--data"])
+        .arg(&*data)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "error: --tls-port 8787: --port is 8787 too; give HTTPS a port of its own\n"
+    );
 }
 
 /// The checks schemathesis runs on the webhook operations, and the one it does not run on the

@@ -203,7 +203,14 @@ fn every_other_proxy_target_is_refused_and_never_connected_to() {
         "CONNECT api.awork.com:8443 HTTP/1.1\r\nHost: api.awork.com:8443\r\n\r\n".to_owned(),
     ] {
         let answer = raw(&authority(&serve), &request);
-        assert!(answer.starts_with("HTTP/1.1 403"), "{request}: {answer}");
+        // The advice in the status line, which clients show for a refused CONNECT.
+        assert!(
+            answer.starts_with(
+                "HTTP/1.1 403 Forbidden: awork-sim answers for api.awork.com only; add this \
+                 host to NO_PROXY\r\n"
+            ),
+            "{request}: {answer}"
+        );
     }
     match bystander.accept() {
         Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {}

@@ -458,6 +458,25 @@ fn host_header(uri: &Uri) -> Option<HeaderValue> {
     HeaderValue::from_str(&text).ok()
 }
 
+/// Whether a certificate was refused for its dates or the names it carries (it is out of date, or
+/// for another host), which no trusted CA changes.
+fn is_about_dates_or_names(problem: &rustls::CertificateError) -> bool {
+    use rustls::CertificateError::{
+        Expired, ExpiredContext, NotValidForName, NotValidForNameContext, NotValidYet,
+        NotValidYetContext, Revoked,
+    };
+    matches!(
+        problem,
+        Expired
+            | ExpiredContext { .. }
+            | NotValidYet
+            | NotValidYetContext { .. }
+            | NotValidForName
+            | NotValidForNameContext { .. }
+            | Revoked
+    )
+}
+
 /// Classifies a client error by walking its sources for an [`io::Error`] kind or a TLS error.
 pub fn classify(error: &(dyn StdError + 'static)) -> AttemptOutcome {
     let mut current: Option<&(dyn StdError + 'static)> = Some(error);
@@ -471,12 +490,16 @@ pub fn classify(error: &(dyn StdError + 'static)) -> AttemptOutcome {
                 // What came back is not TLS at all: most often a plain HTTP answer.
                 message.push_str(" (is the receiver plain http? try its http:// URL)");
             }
-            if matches!(tls, rustls::Error::InvalidCertificate(_)) {
+            if let rustls::Error::InvalidCertificate(problem) = tls
+                && !is_about_dates_or_names(problem)
+            {
                 // Most often a development receiver's own certificate, which rustls names in its
-                // terms (`UnknownIssuer`, `CaUsedAsEndEntity`).
+                // terms (`UnknownIssuer`, `CaUsedAsEndEntity`). serve has no --insecure; its
+                // deliveries, as send's and check's, trust the roots SSL_CERT_FILE names.
                 message.push_str(
-                    " (a self-signed or private-CA certificate? send and check accept any \
-                     certificate with --insecure)",
+                    " (a self-signed or private-CA certificate? trust its CA with \
+                     SSL_CERT_FILE=its-ca.pem, or with send and check accept any certificate \
+                     with --insecure)",
                 );
             }
             return AttemptOutcome::Tls(message);

@@ -2,12 +2,13 @@
 //!
 //! The CA is made once (`ca-key.pem`, owner-only, and `ca.pem`) and reused on every start, so a
 //! client told to trust `ca.pem` keeps trusting it. Its X.509 name constraints permit only
-//! [`SERVED_DNS_NAMES`] and [`SERVED_IP_ADDRESSES`]: trusting it lets its key vouch for
-//! `api.awork.com` and loopback, and for no other host. The server certificate is signed afresh
-//! with that CA on every start (a new key, held in memory only); clients trust the CA, so they do
-//! not notice. Every start also checks the CA as a client would (the server certificate verifies
-//! against `ca.pem` for each served name), so a damaged, mismatched or expired CA is an error that
-//! names its file rather than a handshake failure in someone's integration.
+//! [`SERVED_DNS_NAMES`] (with the names under them, as RFC 5280 reads a DNS name constraint) and
+//! [`SERVED_IP_ADDRESSES`]: trusting it lets its key vouch for `api.awork.com` and loopback, and
+//! for no other host. The server certificate is signed afresh with that CA on every start (a new
+//! key, held in memory only); clients trust the CA, so they do not notice. Every start also checks the CA as a client would (the server certificate verifies
+//! against `ca.pem` for each served name, and the CA's own dates, which webpki does not check on a
+//! trust anchor but clients do), so a damaged, mismatched, expired or not yet valid CA is an error
+//! that names its file rather than a handshake failure in someone's integration.
 //!
 //! The trust bundle (`trust-bundle.pem`) is written on every start: the platform's roots, as
 //! rustls-native-certs finds them (`SSL_CERT_FILE` and `SSL_CERT_DIR` first, then the system
@@ -65,15 +66,6 @@ impl LocalCa {
         create_private_dir(data_dir)?;
         let ca_certificate_path = data_dir.join(CA_CERTIFICATE_FILE);
         let ca_key_path = data_dir.join(CA_KEY_FILE);
-        // `ca.pem` is written last: without it, a key is the rest of an interrupted first start.
-        let is_new = !ca_certificate_path.exists();
-        if is_new {
-            create_ca(&ca_key_path, &ca_certificate_path)?;
-        }
-        // A key copied in, or left readable by an older version: its owner's alone again.
-        crate::make_owner_only(&ca_key_path).map_err(io_error(&ca_key_path, "protect"))?;
-        let ca_key_pem = read_text(&ca_key_path)?;
-        let ca_certificate_pem = read_text(&ca_certificate_path)?;
         let damaged = |path: &Path, problem: String| Error::Damaged {
             path: path.to_owned(),
             problem: format!(
@@ -82,6 +74,19 @@ impl LocalCa {
                 data_dir.display()
             ),
         };
+        // `ca.pem` is written last: without it, a key is the rest of an interrupted first start.
+        // A folder this user may not look into is that error, not a CA to make.
+        let is_new = !is_there(&ca_certificate_path)?;
+        if is_new {
+            create_ca(&ca_key_path, &ca_certificate_path)?;
+        } else if !is_there(&ca_key_path)? {
+            // A copy of the folder without its secret: never an empty key made in its place.
+            return Err(damaged(&ca_key_path, "missing".to_owned()));
+        }
+        // A key copied in, or left readable by an older version: its owner's alone again.
+        crate::make_owner_only(&ca_key_path).map_err(io_error(&ca_key_path, "protect"))?;
+        let ca_key_pem = read_text(&ca_key_path)?;
+        let ca_certificate_pem = read_text(&ca_certificate_path)?;
         let ca_key = KeyPair::from_pem(&ca_key_pem)
             .map_err(|error| damaged(&ca_key_path, format!("not a private key ({error})")))?;
         let not_a_certificate =
@@ -90,6 +95,9 @@ impl LocalCa {
             .map_err(|error| damaged(&ca_certificate_path, not_a_certificate(&error)))?;
         let issuer = Issuer::from_ca_cert_der(&ca_certificate, ca_key)
             .map_err(|error| damaged(&ca_certificate_path, not_a_certificate(&error)))?;
+        // webpki takes a trust anchor's dates on trust; curl, Node and OpenSSL do not.
+        check_validity(&ca_certificate, OffsetDateTime::now_utc())
+            .map_err(|problem| damaged(&ca_certificate_path, problem))?;
 
         let server_key = KeyPair::generate().map_err(certificates)?;
         let server_certificate = server_params()
@@ -150,16 +158,52 @@ fn read_text(path: &Path) -> Result<String, Error> {
     fs::read_to_string(path).map_err(io_error(path, "read"))
 }
 
+/// Whether `path` exists; an error when that cannot be told (a folder this user may not read).
+fn is_there(path: &Path) -> Result<bool, Error> {
+    path.try_exists().map_err(io_error(path, "read"))
+}
+
 /// Creates `dir` (and missing parents) readable by its owner only; an existing folder keeps its
 /// permissions (the files in it that hold secrets are made owner-only each on its own).
-fn create_private_dir(dir: &Path) -> Result<(), Error> {
+pub fn create_private_dir(dir: &Path) -> Result<(), Error> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .map_err(io_error(dir, "create the folder"))
+    builder.create(dir).map_err(|cause| {
+        if dir.exists() && !dir.is_dir() {
+            Error::Damaged {
+                path: dir.to_owned(),
+                problem: "not a folder: --data names the folder the workspace is kept in"
+                    .to_owned(),
+            }
+        } else {
+            io_error(dir, "create the folder")(cause)
+        }
+    })
+}
+
+/// Whether the CA certificate `certificate` is valid at `now`, as clients check it: an expired
+/// CA, or one from the future (a clock set back), is refused by curl, Node and OpenSSL.
+fn check_validity(certificate: &CertificateDer<'_>, now: OffsetDateTime) -> Result<(), String> {
+    let (_, parsed) = x509_parser::parse_x509_certificate(certificate)
+        .map_err(|error| format!("not a CA certificate ({error})"))?;
+    let validity = parsed.validity();
+    let (from, to) = (
+        validity.not_before.to_datetime(),
+        validity.not_after.to_datetime(),
+    );
+    let date = |at: OffsetDateTime| at.date().to_string();
+    if now > to {
+        Err(format!("the local CA expired on {}", date(to)))
+    } else if now < from {
+        Err(format!(
+            "the local CA is valid only from {} (is this machine's clock right?)",
+            date(from)
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 /// Makes a new CA and writes its key, then its certificate.
@@ -408,6 +452,68 @@ mod tests {
             error.contains(&format!("{CA_CERTIFICATE_FILE}: not a CA certificate")),
             "{error}"
         );
+        fs::remove_dir_all(&data).unwrap();
+    }
+
+    #[test]
+    fn a_missing_key_is_named_and_not_made() {
+        let data = temporary_dir("keyless");
+        LocalCa::load_or_create(&data).unwrap();
+        fs::remove_file(data.join(CA_KEY_FILE)).unwrap();
+        let error = LocalCa::load_or_create(&data).err().unwrap().to_string();
+        assert!(
+            error.contains(&format!("{CA_KEY_FILE}: missing")) && error.contains("restore it"),
+            "{error}"
+        );
+        assert!(!data.join(CA_KEY_FILE).exists(), "no empty key made");
+        fs::remove_dir_all(&data).unwrap();
+    }
+
+    #[test]
+    fn a_file_given_as_the_folder_is_named() {
+        let file = temporary_dir("file");
+        fs::write(&file, "not a folder").unwrap();
+        let error = LocalCa::load_or_create(&file).err().unwrap().to_string();
+        assert!(
+            error.ends_with("not a folder: --data names the folder the workspace is kept in"),
+            "{error}"
+        );
+        fs::remove_file(&file).unwrap();
+    }
+
+    /// A CA made with the key of `data` and `params`, written over its `ca.pem`.
+    fn replace_ca(data: &Path, params: &CertificateParams) {
+        let key = KeyPair::from_pem(&fs::read_to_string(data.join(CA_KEY_FILE)).unwrap()).unwrap();
+        let certificate = params.self_signed(&key).unwrap();
+        fs::write(data.join(CA_CERTIFICATE_FILE), certificate.pem()).unwrap();
+    }
+
+    #[test]
+    fn a_ca_out_of_its_dates_is_named() {
+        let data = temporary_dir("dates");
+        LocalCa::load_or_create(&data).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let mut expired = ca_params();
+        (expired.not_before, expired.not_after) =
+            (now - Duration::days(800), now - Duration::days(400));
+        replace_ca(&data, &expired);
+        let error = LocalCa::load_or_create(&data).err().unwrap().to_string();
+        let expiry = (now - Duration::days(400)).date().to_string();
+        assert!(
+            error.contains(&format!(
+                "{CA_CERTIFICATE_FILE}: the local CA expired on {expiry}"
+            )),
+            "{error}"
+        );
+        let mut early = ca_params();
+        (early.not_before, early.not_after) =
+            (now + Duration::days(400), now + Duration::days(800));
+        replace_ca(&data, &early);
+        let error = LocalCa::load_or_create(&data).err().unwrap().to_string();
+        assert!(error.contains("the local CA is valid only from"), "{error}");
+        // The same key, within its dates again: served.
+        replace_ca(&data, &ca_params());
+        LocalCa::load_or_create(&data).unwrap();
         fs::remove_dir_all(&data).unwrap();
     }
 }

@@ -28,6 +28,11 @@ pub struct ServeInfo {
     pub address: SocketAddr,
     /// The TLS port (awork's API over HTTPS with the local certificate), if `serve` has one.
     pub tls_address: Option<SocketAddr>,
+    /// The process of the `serve` that wrote the file (absent from older versions' files): a
+    /// file left by a `serve` that was killed names a process that has ended, even when another
+    /// `serve` now listens on the same port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
 }
 
 impl ServeInfo {
@@ -84,6 +89,18 @@ impl ServeInfo {
     /// The proxy URL clients are given: `http://` and [`ServeInfo::local_address`].
     pub fn proxy_url(&self) -> String {
         format!("http://{}", self.local_address())
+    }
+}
+
+/// `text` as a word to paste into a POSIX shell: as it is when that is safe, else quoted (as
+/// [`Shell::quote`] quotes), for the commands serve and env print.
+pub fn sh_word(text: &str) -> String {
+    let plain =
+        |character: char| character.is_ascii_alphanumeric() || "._/-+=:,@".contains(character);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.to_owned()
+    } else {
+        Shell::Sh.quote(text)
     }
 }
 
@@ -263,6 +280,7 @@ mod tests {
         let info = ServeInfo {
             address: "0.0.0.0:8787".parse().unwrap(),
             tls_address: Some("0.0.0.0:8443".parse().unwrap()),
+            pid: None,
         };
         ClientEnvironment::new(Path::new("/srv/my data"), &info).unwrap()
     }
@@ -313,6 +331,7 @@ mod tests {
         let info = ServeInfo {
             address: "[::]:8787".parse().unwrap(),
             tls_address: None,
+            pid: None,
         };
         assert_eq!(info.proxy_url(), "http://[::1]:8787");
     }
@@ -326,6 +345,7 @@ mod tests {
         let info = ServeInfo {
             address: "127.0.0.1:8787".parse().unwrap(),
             tls_address: None,
+            pid: Some(std::process::id()),
         };
         info.write(&data).unwrap();
         assert_eq!(ServeInfo::read(&data).unwrap(), Some(info));

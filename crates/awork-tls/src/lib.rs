@@ -58,7 +58,8 @@ use std::path::{Path, PathBuf};
 /// awork's API host, which every awork client hard-codes.
 pub const AWORK_HOST: &str = "api.awork.com";
 
-/// The DNS names the server certificate carries; the local CA can sign for nothing else.
+/// The DNS names the server certificate carries; the local CA can sign for nothing else (but the
+/// names under them, as RFC 5280 reads a DNS name constraint).
 pub const SERVED_DNS_NAMES: [&str; 2] = [AWORK_HOST, "localhost"];
 
 /// The IP addresses the server certificate carries; the local CA can sign for nothing else.

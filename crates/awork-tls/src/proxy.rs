@@ -59,9 +59,17 @@ impl Refusal {
             header::CONNECTION,
             header::HeaderValue::from_static("close"),
         );
+        // The advice in the status line too: curl, Python and Go show a refused CONNECT's status
+        // line (`Tunnel connection failed: 403 …`) and never its body.
+        response.extensions_mut().insert(REFUSAL_REASON);
         response
     }
 }
+
+/// The reason phrase of the refusal's `403`, in place of `Forbidden`.
+const REFUSAL_REASON: hyper::ext::ReasonPhrase = hyper::ext::ReasonPhrase::from_static(
+    b"Forbidden: awork-sim answers for api.awork.com only; add this host to NO_PROXY",
+);
 
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -218,6 +226,10 @@ mod tests {
         let response: Response<String> = refusal.response();
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         assert_eq!(response.headers()[header::CONNECTION], "close");
+        assert_eq!(
+            response.extensions().get::<hyper::ext::ReasonPhrase>(),
+            Some(&REFUSAL_REASON)
+        );
         assert_eq!(
             response.body(),
             "awork-sim is not a proxy: it answers for api.awork.com:443 only, not \

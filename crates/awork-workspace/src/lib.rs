@@ -277,21 +277,11 @@ impl Server {
     /// the TLS port), and writes the serve info file saying so.
     /// Must run inside a tokio runtime.
     pub async fn bind(config: Config, addr: SocketAddr) -> Result<Server, Error> {
-        // The CA makes the folder when it is missing, owner-only: its key lives there.
-        let ca = awork_tls::ca::LocalCa::load_or_create(&config.data)?;
+        // The folder is made owner-only when it is missing: the CA's key and the webhooks' auth
+        // values live there. A second serve on it is refused first, then a port in use, and only
+        // then is a CA made (a start that fails makes none, so the next says the CA is new).
+        awork_tls::ca::create_private_dir(&config.data)?;
         let store = Store::open(&config.data, config.log_cap, config.outbox_cap)?;
-        let first_start = store
-            .first_start(delivery::now_ms())?
-            .and_then(DateTime::from_timestamp_millis);
-        let mut story = Story::new(config.seed, store.trace_salt()?, first_start);
-        // The world as it was: every step it took, again, each at the time it was taken.
-        for (text, at_ns) in store.journal()? {
-            let step: story::Step = serde_json::from_str(&text)
-                .map_err(|failure| Error::Journal(failure.to_string()))?;
-            story.take(&step, at_ns.map(DateTime::from_timestamp_nanos));
-        }
-        let (admin_id, workspace_url) = story.admin_and_url();
-        let ids: Vec<String> = store.webhooks()?.into_iter().map(|row| row.id).collect();
         let bind_error = |addr, option| {
             move |cause| Error::Bind {
                 addr,
@@ -314,6 +304,19 @@ impl Server {
                 Some(bound)
             }
         };
+        let ca = awork_tls::ca::LocalCa::load_or_create(&config.data)?;
+        let first_start = store
+            .first_start(delivery::now_ms())?
+            .and_then(DateTime::from_timestamp_millis);
+        let mut story = Story::new(config.seed, store.trace_salt()?, first_start);
+        // The world as it was: every step it took, again, each at the time it was taken.
+        for (text, at_ns) in store.journal()? {
+            let step: story::Step = serde_json::from_str(&text)
+                .map_err(|failure| Error::Journal(failure.to_string()))?;
+            story.take(&step, at_ns.map(DateTime::from_timestamp_nanos));
+        }
+        let (admin_id, workspace_url) = story.admin_and_url();
+        let ids: Vec<String> = store.webhooks()?.into_iter().map(|row| row.id).collect();
         let (recorder, records) = delivery::Recorder::new();
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
@@ -335,6 +338,7 @@ impl Server {
         awork_tls::client_env::ServeInfo {
             address: listening[0],
             tls_address: listening.get(1).copied(),
+            pid: Some(std::process::id()),
         }
         .write(&config.data)?;
         Ok(Server {

@@ -147,3 +147,37 @@ async fn attempts_in_turn_share_one_https_connection() {
     assert_eq!(receiver.bodies.lock().unwrap().len(), 50);
     assert_eq!(receiver.connections.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn the_hint_to_trust_the_ca_goes_only_with_problems_a_ca_can_solve() {
+    use rustls::CertificateError;
+    let message = |problem: CertificateError| match awork_delivery::transport::classify(
+        &rustls::Error::InvalidCertificate(problem),
+    ) {
+        AttemptOutcome::Tls(message) => message,
+        other => panic!("{other:?}"),
+    };
+    for unknown in [
+        CertificateError::UnknownIssuer,
+        CertificateError::BadSignature,
+    ] {
+        let told = message(unknown);
+        assert!(
+            told.ends_with(
+                "(a self-signed or private-CA certificate? trust its CA with \
+                 SSL_CERT_FILE=its-ca.pem, or with send and check accept any certificate with \
+                 --insecure)"
+            ),
+            "{told}"
+        );
+    }
+    for beyond_a_ca in [
+        CertificateError::Expired,
+        CertificateError::NotValidYet,
+        CertificateError::NotValidForName,
+        CertificateError::Revoked,
+    ] {
+        let told = message(beyond_a_ca);
+        assert!(!told.contains("SSL_CERT_FILE"), "{told}");
+    }
+}

@@ -2,8 +2,8 @@
 //! `serve` of a data folder: `HTTPS_PROXY` at its plain port (which answers for `api.awork.com`
 //! only), `NO_PROXY` for loopback, and the local CA for OpenSSL, Python, curl and Node.
 //!
-//! `serve` writes where it listens in its data folder; this module reads it, checks that something
-//! still listens there, and prints `awork_tls::client_env`'s exports for the shell asked for.
+//! `serve` writes where it listens in its data folder, and its process; this module reads it,
+//! checks that the process still runs and that something listens there, and prints `awork_tls::client_env`'s exports for the shell asked for.
 
 use std::io::Write;
 use std::net::TcpStream;
@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::bail;
-use awork_tls::client_env::{ClientEnvironment, ServeInfo, Shell};
+use awork_tls::client_env::{ClientEnvironment, SERVE_INFO_FILE, ServeInfo, Shell, sh_word};
 
 use super::Outcome;
 
@@ -22,10 +22,12 @@ const LISTENING_CHECK_TIMEOUT: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ShellArg {
     /// sh, bash, zsh: `eval "$(awork-sim env)"`.
+    #[value(alias = "bash", alias = "zsh", alias = "dash", alias = "ksh")]
     Sh,
     /// fish: `awork-sim env --shell fish | source`.
     Fish,
     /// PowerShell: `awork-sim env --shell powershell | Out-String | Invoke-Expression`.
+    #[value(alias = "pwsh")]
     Powershell,
 }
 
@@ -47,11 +49,19 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let data = args.data.display();
     let start = format!(
         "start it with `awork-sim serve --data {}`",
-        shell_word(&data.to_string())
+        sh_word(&data.to_string())
     );
     let Some(info) = ServeInfo::read(&args.data)? else {
         bail!("awork-sim serve is not running on --data {data}: {start}");
     };
+    if let Some(pid) = info.pid
+        && !is_running(pid)
+    {
+        bail!(
+            "awork-sim serve is not running on --data {data}: the serve that wrote \
+             {SERVE_INFO_FILE} there (process {pid}) has ended; {start}"
+        );
+    }
     let address = info.local_address();
     if TcpStream::connect_timeout(&address, LISTENING_CHECK_TIMEOUT).is_err() {
         bail!(
@@ -69,13 +79,11 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-/// `text` as a word to paste into a POSIX shell: as it is when that is safe, else quoted.
-fn shell_word(text: &str) -> String {
-    let plain =
-        |character: char| character.is_ascii_alphanumeric() || "._/-+=:,@".contains(character);
-    if !text.is_empty() && text.chars().all(plain) {
-        text.to_owned()
-    } else {
-        Shell::Sh.quote(text)
-    }
+/// Whether process `pid` runs (one this user may not signal runs too).
+fn is_running(pid: u32) -> bool {
+    use rustix::process::{Pid, test_kill_process};
+    let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+        return false;
+    };
+    test_kill_process(pid) != Err(rustix::io::Errno::SRCH)
 }

@@ -94,6 +94,12 @@ impl Args {
         if self.outbox_cap == 0 {
             bail!("--outbox-cap 0: --outbox-cap takes 1 or more");
         }
+        if self.tls_port == Some(self.port) && self.port != 0 {
+            bail!(
+                "--tls-port {0}: --port is {0} too; give HTTPS a port of its own",
+                self.port
+            );
+        }
         if let Some(name) = self
             .allow_host
             .iter()
@@ -176,6 +182,8 @@ pub fn run(config: Config, addr: SocketAddr, out: &mut dyn Write) -> anyhow::Res
     let semantics = semantics(&config.policy);
     let while_paused = awork_workspace::api::while_paused_note(config.while_paused);
     let data = config.data.display().to_string();
+    // As a word to paste into a shell: quoted when it has spaces or `$`.
+    let data_word = awork_tls::client_env::sh_word(&data);
     let server = runtime.block_on(Server::bind(config, addr))?;
     // Before anything is printed: a client that reads the first line may stop serve at once.
     let signals = Signals::install().context("cannot handle SIGINT and SIGTERM")?;
@@ -200,7 +208,7 @@ pub fn run(config: Config, addr: SocketAddr, out: &mut dyn Write) -> anyhow::Res
     let ca = server.ca();
     writeln!(
         out,
-        "local CA: {}{} · `eval \"$(awork-sim env --data {data})\"` points clients at api.awork.com here",
+        "local CA: {}{} · `eval \"$(awork-sim env --data {data_word})\"` points clients at api.awork.com here",
         ca.ca_certificate_path().display(),
         if ca.is_new() {
             " (new: clients must trust it)"
@@ -226,7 +234,7 @@ pub fn run(config: Config, addr: SocketAddr, out: &mut dyn Write) -> anyhow::Res
     // Undelivered events stay in the outbox, and are delivered by the next serve on this --data.
     writeln!(
         out,
-        "stopped by {}; the workspace is kept in {data}: `awork-sim serve --data {data}` goes on",
+        "stopped by {}; the workspace is kept in {data}: `awork-sim serve --data {data_word}` goes on",
         signal.name()
     )?;
     Ok(Outcome::Stopped(signal))

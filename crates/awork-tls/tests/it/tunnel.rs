@@ -206,7 +206,10 @@ async fn other_proxy_targets_are_refused_and_never_connected_to() {
         let mut stream = TcpStream::connect(workspace.plain).await.unwrap();
         let response = exchange(&mut stream, &request).await;
         assert!(
-            response.starts_with("HTTP/1.1 403 Forbidden\r\n"),
+            response.starts_with(
+                "HTTP/1.1 403 Forbidden: awork-sim answers for api.awork.com only; add this host \
+                 to NO_PROXY\r\n"
+            ),
             "{request}{response}"
         );
         assert!(
