@@ -387,7 +387,7 @@ fn the_rerun_command_gives_the_auth_header_as_the_run_got_it_and_runs_again() {
     let on_the_line = [&selected[..], &["--auth-header", AUTH]].concat();
     let rerun = rerun_command(&on_the_line, None);
     assert!(
-        rerun.contains(" --auth-header 'x-awork-secret: <value>' "),
+        rerun.contains(" --auth-header 'X-Awork-Secret: <value>' "),
         "{rerun}"
     );
     assert!(!rerun.contains("cli-secret-81d0"), "{rerun}");

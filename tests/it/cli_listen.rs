@@ -291,7 +291,7 @@ fn each_refusal_says_why_a_readiness_probe_is_not_a_delivery_and_signals_exit_13
     assert_eq!(post(listener.addr(), &[], body.as_bytes()).0, 401);
     let line = listener.next_line();
     assert!(
-        line.ends_with(" ok; answered 401: no `x-key` header"),
+        line.ends_with(" ok; answered 401: no `X-Key` header"),
         "{line}"
     );
     assert_eq!(
@@ -301,7 +301,7 @@ fn each_refusal_says_why_a_readiness_probe_is_not_a_delivery_and_signals_exit_13
     let line = listener.next_line();
     assert!(
         line.ends_with(
-            " ok; answered 401: the `x-key` header has another value than --auth-header's"
+            " ok; answered 401: the `X-Key` header has another value than --auth-header's"
         ),
         "{line}"
     );
@@ -417,7 +417,7 @@ fn other_methods_are_answered_405_and_the_auth_header_is_checked_once_and_first(
     let line = listener.next_line();
     assert!(
         line.ends_with(
-            " ok; answered 401: the `x-key` header is given 2 times (awork sends it once)"
+            " ok; answered 401: the `X-Key` header is given 2 times (awork sends it once)"
         ),
         "{line}"
     );
@@ -426,7 +426,7 @@ fn other_methods_are_answered_405_and_the_auth_header_is_checked_once_and_first(
     assert_eq!(post(listener.addr(), &[], &large).0, 401);
     let line = listener.next_line();
     assert!(
-        line.ends_with(" ? ? body of 2048 bytes, over --max-body 1KiB: not read; answered 401: no `x-key` header"),
+        line.ends_with(" ? ? body of 2048 bytes, over --max-body 1KiB: not read; answered 401: no `X-Key` header"),
         "{line}"
     );
     // With it, the same body is a 413, and an event is delivered.

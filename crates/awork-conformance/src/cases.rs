@@ -98,21 +98,21 @@ cases! {
         advice: "answer 2xx as soon as the event is stored or queued, and do the work afterwards, in the background";
     /// No request is answered with a redirect.
     NoRedirect = "no-redirect", Must,
-        sends: "every request of every case",
-        passes: "no request is answered 3xx",
+        sends: "every request of every case meant to be accepted (a forged call is the auth cases' to judge)",
+        passes: "no such request is answered 3xx",
         cost: "awork does not follow redirects: every redirected event is a failed attempt, retried up to 10 times, and the integration is paused after more than 10 in a row",
         advice: "register the final URL in awork (scheme, host, path and trailing slash exactly as the server expects it)";
     /// An event without the auth header is refused.
     RejectsMissingAuth = "rejects-missing-auth", Must,
         sends: "an event without the auth header",
         passes: "it is answered 401 or 403",
-        cost: "the receiver answered 2xx to a call without the auth header; the suite cannot see whether it acted on it, but anyone who finds the URL can make that call, and nothing tells a forged call from awork's",
+        cost: "a call without the auth header was not refused with 401 or 403 (its answer is above): if the receiver took it, anyone who finds the URL can make that call, and nothing tells a forged call from awork's; if it refused it another way (a redirect to a login page, a 422), it should say so with 401 or 403",
         advice: "answer 401 or 403 to every request whose auth header is missing, before reading the body, so that forged calls are visibly refused";
     /// An event with a wrong auth header value is refused.
     RejectsWrongAuth = "rejects-wrong-auth", Must,
         sends: "events whose auth header has a wrong value (an unrelated one, and the right one with its last character changed)",
         passes: "each is answered 401 or 403",
-        cost: "the receiver answered 2xx to a call with a wrong header value; the suite cannot see whether it acted on it, but anyone who finds the URL can make that call with any value",
+        cost: "a call with a wrong header value was not refused with 401 or 403 (its answer is above): if the receiver took it, anyone who finds the URL can make that call with any value; if it refused it another way (a redirect to a login page, a 422), it should say so with 401 or 403",
         advice: "compare the whole header value with the configured secret, in constant time, and answer 401 or 403 when they differ, so that forged calls are visibly refused";
     /// Without a configured auth header: an event without one is refused.
     RequiresAuth = "requires-auth", Should,

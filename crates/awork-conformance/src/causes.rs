@@ -126,6 +126,32 @@ fn one_fault_for_all(
                 "give the check the header the receiver expects: `--auth-header 'Name: value'`, or the AWORK_SIM_AUTH_HEADER variable".to_owned(),
             ),
         },
+        (Some(status @ 300..=399), _) => {
+            let location = match &first.answer {
+                Answer::Status {
+                    location: Some(location),
+                    ..
+                } => format!(" to `{location}`"),
+                _ => String::new(),
+            };
+            (
+                format!(
+                    "all {count} requests meant to be accepted were answered {}{location}: awork does not follow redirects, so not one event would arrive",
+                    status_text(status)
+                ),
+                format!(
+                    "{}; check that URL with --url first",
+                    CaseId::NoRedirect.advice()
+                ),
+            )
+        }
+        (Some(400), _) if speaks_https(&first.answer) => (
+            format!(
+                "all {count} requests meant to be accepted were answered {}: the receiver speaks HTTPS at this port",
+                answer_text(&first.answer)
+            ),
+            "use the receiver's https:// URL (--insecure takes a self-signed or private-CA certificate)".to_owned(),
+        ),
         (Some(400..=499), true) => (
             format!(
                 "all {count} events were refused with the same answer, {}: the receiver's parser refuses awork's envelope itself; first request: {}",
@@ -161,6 +187,26 @@ fn one_fault_for_all(
         cases: troubled.iter().map(|case| case.id).collect(),
         fix,
     })
+}
+
+/// Whether `answer` is a TLS server's answer to plain HTTP, as Go's (`Client sent an HTTP request
+/// to an HTTPS server.`) and nginx's (`The plain HTTP request was sent to HTTPS port`) read.
+fn speaks_https(answer: &Answer) -> bool {
+    let Answer::Status { body, .. } = answer else {
+        return false;
+    };
+    let body = body.to_ascii_lowercase();
+    body.contains("http request to an https server")
+        || body.contains("plain http request was sent to https port")
+}
+
+/// Whether every one of `requests` was answered 429: the receiver throttled them, whatever
+/// they held.
+fn all_throttled(requests: &[&RequestRecord]) -> bool {
+    !requests.is_empty()
+        && requests
+            .iter()
+            .all(|request| request.answer.status() == Some(429))
 }
 
 /// What two failed requests must share to have one cause: the status and the start of the body
@@ -296,7 +342,8 @@ fn keys_of(failure: &Failure<'_>, taken: &BTreeSet<String>) -> BTreeSet<String> 
         .filter(|request| request.case == failure.case.id)
         .map(|request| kind_of(&request.event_type))
         .collect();
-    if kinds.len() == 1 && kinds.is_disjoint(taken) {
+    // A throttled request says nothing of its type: it joins other failures by its answer only.
+    if kinds.len() == 1 && kinds.is_disjoint(taken) && !all_throttled(&failure.requests) {
         keys.extend(kinds.into_iter().map(|kind| format!("type {kind}")));
     }
     keys
@@ -342,6 +389,24 @@ fn describe(
         .iter()
         .map(|request| signature(&request.answer))
         .collect();
+    let ids: Vec<&str> = cases.iter().map(|case| case.id()).collect();
+    let counted = match requests.len() {
+        1 => "1 request".to_owned(),
+        count => format!("{count} requests"),
+    };
+    let in_cases = match ids.as_slice() {
+        [one] => format!("in {one}"),
+        _ => format!("in {} cases ({})", cases.len(), ids.join(", ")),
+    };
+    if all_throttled(&requests) {
+        return Cause {
+            summary: format!(
+                "{counted} {in_cases} were answered 429 Too Many Requests: the receiver limits how fast it takes events, and the check sends them as awork does, as fast as they happen (one after the other, and accepts-burst's all at once); what those events held played no part"
+            ),
+            cases,
+            fix: "exempt awork's webhook calls from the rate limit, or set it well above awork's pace (a bulk change in awork sends an event per changed item at once): awork counts a 429 as a failed attempt and retries it later, so a throttled event arrives late, after later ones, and more than 10 in a row pause the integration".to_owned(),
+        };
+    }
     if let [failure] = group
         && failure.whole
     {
@@ -356,15 +421,6 @@ fn describe(
             fix: case.id.advice().to_owned(),
         };
     }
-    let ids: Vec<&str> = cases.iter().map(|case| case.id()).collect();
-    let counted = match requests.len() {
-        1 => "1 request".to_owned(),
-        count => format!("{count} requests"),
-    };
-    let in_cases = match ids.as_slice() {
-        [one] => format!("in {one}"),
-        _ => format!("in {} cases ({})", cases.len(), ids.join(", ")),
-    };
     let mut summary = match (signatures.len(), requests.first()) {
         (1, Some(first)) => format!(
             "{counted} {in_cases} got the same answer, {}",
@@ -713,5 +769,106 @@ mod tests {
             );
             assert_eq!(cause.fix, id.advice());
         }
+    }
+
+    #[test]
+    fn a_throttling_receiver_is_one_cause_that_blames_no_content_and_no_type() {
+        // A token bucket drained by the suite's pace: a few requests of content cases and most
+        // of the burst are answered 429, of types taken nowhere else.
+        let throttled = || status(429, "Too Many Requests; retry after 1 s");
+        let optionals = CaseId::ToleratesMissingOptionals;
+        let unicode = CaseId::AcceptsUnicode;
+        let burst = CaseId::AcceptsBurst;
+        let cases = [
+            one_request(CaseId::AcceptsAllEventTypes, "task_added", status(200, "")),
+            case(
+                optionals,
+                vec![
+                    request(optionals, "project_added", throttled()),
+                    request(optionals, "project_updated", throttled()),
+                ],
+            ),
+            one_request(unicode, "comment_added", throttled()),
+            case(
+                burst,
+                [
+                    "user_added",
+                    "user_updated",
+                    "user_deleted",
+                    "absence_added",
+                    "absence_deleted",
+                ]
+                .into_iter()
+                .map(|name| request(burst, name, throttled()))
+                .collect(),
+            ),
+        ];
+        let causes = causes(&cases);
+        assert_eq!(causes.len(), 1, "{causes:#?}");
+        let cause = &causes[0];
+        assert_eq!(cause.cases, [optionals, unicode, burst]);
+        assert!(
+            cause.summary.starts_with(
+                "8 requests in 3 cases (tolerates-missing-optionals, accepts-unicode, \
+                 accepts-burst) were answered 429 Too Many Requests: the receiver limits how fast"
+            ),
+            "{}",
+            cause.summary
+        );
+        assert!(
+            !cause.summary.contains(BLAMES_THE_TYPE),
+            "{}",
+            cause.summary
+        );
+        assert!(
+            cause.fix.starts_with("exempt awork's webhook calls"),
+            "{}",
+            cause.fix
+        );
+    }
+
+    #[test]
+    fn a_redirect_of_every_request_names_where_it_leads() {
+        let redirect = || Answer::Status {
+            status: 308,
+            location: Some("/hooks/awork/".to_owned()),
+            body: String::new(),
+        };
+        let cases = [
+            one_request(CaseId::AcceptsAllEventTypes, "task_added", redirect()),
+            one_request(CaseId::AcceptsUnicode, "comment_added", redirect()),
+        ];
+        let causes = causes(&cases);
+        assert_eq!(causes.len(), 1, "{causes:#?}");
+        assert_eq!(
+            causes[0].summary,
+            "all 2 requests meant to be accepted were answered 308 Permanent Redirect to \
+             `/hooks/awork/`: awork does not follow redirects, so not one event would arrive"
+        );
+        assert!(
+            causes[0].fix.starts_with(CaseId::NoRedirect.advice()),
+            "{}",
+            causes[0].fix
+        );
+    }
+
+    #[test]
+    fn plain_http_to_a_tls_port_is_told_to_use_https() {
+        // Go's net/http answers plain HTTP at a TLS port so.
+        let go = || status(400, "Client sent an HTTP request to an HTTPS server.\n");
+        let cases = [
+            one_request(CaseId::AcceptsAllEventTypes, "task_added", go()),
+            one_request(CaseId::AcceptsUnicode, "comment_added", go()),
+        ];
+        let causes = causes(&cases);
+        assert_eq!(causes.len(), 1, "{causes:#?}");
+        assert!(
+            causes[0]
+                .summary
+                .ends_with("the receiver speaks HTTPS at this port"),
+            "{}",
+            causes[0].summary
+        );
+        assert!(causes[0].fix.starts_with("use the receiver's https:// URL"));
     }
 }

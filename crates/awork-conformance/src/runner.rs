@@ -19,7 +19,7 @@ use tokio::time::Instant;
 
 use crate::cases::{CaseId, Level};
 use crate::causes;
-use crate::probes::{self, AuthSent, Probe, Scenario, Sending};
+use crate::probes::{self, AuthSent, Expected, Probe, Scenario, Sending};
 use crate::report::text::millis;
 use crate::report::{Answer, CaseReport, Outcome, Report, RequestRecord, Settings};
 use crate::{CheckConfig, CheckError};
@@ -96,7 +96,7 @@ pub(crate) async fn run(
         seed: config.seed,
         timeout: config.timeout,
         burst: config.burst,
-        auth_header_name: config.auth.as_ref().map(|auth| auth.name().to_string()),
+        auth_header_name: config.auth.as_ref().map(|auth| auth.spelling().to_owned()),
         auth_source: config.auth_source.clone(),
         insecure: config.insecure,
         naming: config.naming,
@@ -168,7 +168,7 @@ impl Clients {
             config
                 .auth
                 .as_ref()
-                .and_then(|auth| AuthHeader::new(auth.name().as_str(), value).ok())
+                .and_then(|auth| AuthHeader::new(auth.spelling(), value).ok())
         };
         let unrelated = format!("awork-sim-wrong-{:016x}", config.seed);
         let last_changed = config
@@ -407,6 +407,17 @@ fn judge(case: CaseId, requests: &[RequestRecord], unsent: usize) -> (Outcome, S
 /// Judges `responds-in-time` or `no-redirect` over every request the run sent.
 fn observe(case: CaseId, sent: &[&RequestRecord], timeout: Duration) -> CaseReport {
     let started = Instant::now();
+    // A redirect matters for what awork sends: a forged call (no or a wrong auth header) that a
+    // receiver sends to its login page is the auth cases' to judge.
+    let judged: Vec<&RequestRecord> = if case == CaseId::NoRedirect {
+        sent.iter()
+            .copied()
+            .filter(|request| request.expected == Expected::Success.as_str())
+            .collect()
+    } else {
+        sent.to_vec()
+    };
+    let sent = judged.as_slice();
     let total = sent.len();
     let breaks_rule: fn(&Answer) -> bool = if case == CaseId::NoRedirect {
         Answer::is_redirect

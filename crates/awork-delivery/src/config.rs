@@ -305,6 +305,9 @@ pub fn without_password(url: &str) -> String {
 #[derive(Clone, PartialEq, Eq)]
 pub struct AuthHeader {
     name: HeaderName,
+    /// The name as it was given: how it goes on the wire, since awork's .NET client keeps the
+    /// case of a header it is given (`HeaderName` is lowercase).
+    spelling: String,
     value: HeaderValue,
 }
 
@@ -332,7 +335,11 @@ impl AuthHeader {
             }
         })?;
         value.set_sensitive(true);
-        Ok(Self { name, value })
+        Ok(Self {
+            name,
+            spelling: name_text.to_owned(),
+            value,
+        })
     }
 
     /// Parses `"Name: value"`.
@@ -341,9 +348,14 @@ impl AuthHeader {
         Self::new(name, value)
     }
 
-    /// The header name.
+    /// The header name, to compare with others (in lowercase).
     pub fn name(&self) -> &HeaderName {
         &self.name
+    }
+
+    /// The header name as it was given, in its case: as it is sent and shown.
+    pub fn spelling(&self) -> &str {
+        &self.spelling
     }
 
     /// The header value (a secret: do not print it).
@@ -382,13 +394,13 @@ impl FromStr for AuthHeader {
 
 impl fmt::Debug for AuthHeader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "AuthHeader({}: ***)", self.name)
+        write!(f, "AuthHeader({}: ***)", self.spelling)
     }
 }
 
 impl fmt::Display for AuthHeader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ***", self.name)
+        write!(f, "{}: ***", self.spelling)
     }
 }
 

@@ -56,7 +56,7 @@ pub(crate) struct RequestHead {
 }
 
 impl RequestHead {
-    /// `POST target HTTP/1.1`, then `headers` in their order, then `content-length: `.
+    /// `POST target HTTP/1.1`, then `headers` in their order, then `Content-Length: `.
     pub(crate) fn post<'a>(
         target: &str,
         headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
@@ -71,7 +71,7 @@ impl RequestHead {
             before_length.extend_from_slice(value);
             before_length.extend_from_slice(b"\r\n");
         }
-        before_length.extend_from_slice(b"content-length: ");
+        before_length.extend_from_slice(b"Content-Length: ");
         Self { before_length }
     }
 }

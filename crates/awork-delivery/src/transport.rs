@@ -19,8 +19,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HOST, USER_AGENT as USER_AGENT_HEADER};
-use http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use http::header::USER_AGENT as USER_AGENT_HEADER;
+use http::{HeaderValue, StatusCode, Uri};
 use hyper_rustls::ConfigBuilderExt;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
@@ -174,7 +174,7 @@ impl HttpTransport {
             request_target(config.url.as_uri()),
             headers
                 .iter()
-                .map(|(name, value)| (name.as_str(), value.as_bytes())),
+                .map(|(name, value)| (*name, value.as_bytes())),
         );
         Ok(Self {
             pool: Arc::new(pool),
@@ -414,20 +414,21 @@ impl Transport for HttpTransport {
     }
 }
 
-/// The headers every attempt carries: the host (as hyper's client adds it to each request:
-/// the port only when it is not the scheme's default), the content type, the user agent (unless
-/// `auth` names `User-Agent` itself) and the auth header.
-fn request_headers(uri: &Uri, auth: Option<&AuthHeader>) -> HeaderMap {
-    let mut headers = HeaderMap::with_capacity(4);
+/// The headers every attempt carries, named as .NET's client writes them (its own in their
+/// usual case, the auth header as it was given): the host (as hyper's client adds it to each
+/// request: the port only when it is not the scheme's default), the content type, the user
+/// agent (unless `auth` names `User-Agent` itself) and the auth header.
+fn request_headers<'a>(uri: &Uri, auth: Option<&'a AuthHeader>) -> Vec<(&'a str, HeaderValue)> {
+    let mut headers = Vec::with_capacity(4);
     if let Some(host) = host_header(uri) {
-        headers.insert(HOST, host);
+        headers.push(("Host", host));
     }
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.push(("Content-Type", HeaderValue::from_static("application/json")));
     if auth.is_none_or(|auth| *auth.name() != USER_AGENT_HEADER) {
-        headers.insert(USER_AGENT_HEADER, HeaderValue::from_static(USER_AGENT));
+        headers.push(("User-Agent", HeaderValue::from_static(USER_AGENT)));
     }
     if let Some(auth) = auth {
-        headers.insert(auth.name().clone(), auth.value().clone());
+        headers.push((auth.spelling(), auth.value().clone()));
     }
     headers
 }

@@ -177,7 +177,7 @@ async fn the_text_report_explains_the_failure_and_ends_with_the_rerun_command() 
         "{command}"
     );
     assert!(
-        command.contains("--auth-header 'x-awork-secret: <value>'"),
+        command.contains("--auth-header 'X-Awork-Secret: <value>'"),
         "{command}"
     );
     assert!(text.trim_end().ends_with(&command), "{text}");

@@ -319,3 +319,48 @@ async fn an_answer_before_the_body_is_read_is_the_outcome_not_a_reset_or_a_timeo
         assert_eq!(outcome, status(413, "too big!"), "closed: {close}");
     }
 }
+
+/// The request's head as a receiver reads it off the wire: the headers named as awork's .NET
+/// client names them, the auth header in the case it was given (a receiver that looks it up
+/// case-sensitively, as PHP's `getallheaders()` does, finds it).
+#[tokio::test]
+async fn the_request_head_names_its_headers_in_their_usual_case_and_the_auth_header_as_given() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let receiving = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut received = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while !received.windows(4).any(|window| window == b"\r\n\r\n") {
+            let read = stream.read(&mut chunk).await.unwrap();
+            assert!(read > 0, "closed before the head");
+            received.extend_from_slice(&chunk[..read]);
+        }
+        stream
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            .await
+            .unwrap();
+        String::from_utf8(received).unwrap()
+    });
+    let config = WebhookConfig::new(&format!("http://{address}/hook"))
+        .unwrap()
+        .with_auth(awork_delivery::AuthHeader::parse("X-Awork-Token: s3cret").unwrap());
+    let transport = HttpTransport::new(&config).unwrap();
+    let outcome = transport
+        .send(Bytes::from_static(b"{}"), Duration::from_secs(5))
+        .await;
+    assert!(outcome.is_success(), "{outcome:?}");
+    let received = receiving.await.unwrap();
+    let head = received.split("\r\n\r\n").next().unwrap();
+    assert_eq!(
+        head.lines().collect::<Vec<_>>(),
+        [
+            "POST /hook HTTP/1.1".to_owned(),
+            format!("Host: {address}"),
+            "Content-Type: application/json".to_owned(),
+            format!("User-Agent: {}", awork_delivery::USER_AGENT),
+            "X-Awork-Token: s3cret".to_owned(),
+            "Content-Length: 2".to_owned(),
+        ]
+    );
+}

@@ -225,16 +225,16 @@ impl Answers {
         let auth = self.auth.as_ref()?;
         let mut values = headers.get_all(auth.name()).iter();
         match (values.next(), values.next()) {
-            (None, _) => Some(format!("answered 401: no `{}` header", auth.name())),
+            (None, _) => Some(format!("answered 401: no `{}` header", auth.spelling())),
             // Which of them a receiver reads (or whether it joins them) varies: awork sends one.
             (Some(_), Some(_)) => Some(format!(
                 "answered 401: the `{}` header is given {} times (awork sends it once)",
-                auth.name(),
+                auth.spelling(),
                 2 + values.count()
             )),
             (Some(value), None) if value != auth.value() => Some(format!(
                 "answered 401: the `{}` header has another value than --auth-header's",
-                auth.name()
+                auth.spelling()
             )),
             (Some(_), None) => None,
         }
