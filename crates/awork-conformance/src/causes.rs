@@ -36,6 +36,9 @@ pub struct Cause {
 /// How many characters of a body make its signature: enough for an exception's text.
 const SIGNATURE_CHARS: usize = 200;
 
+/// The fix of answers whose head came in time and whose body never ended.
+const UNENDED_BODY_FIX: &str = "end every answer's body: send Content-Length with it (or chunked encoding), or `Connection: close` and close the connection after it; an HTTP/1.1 connection stays open unless the answer says otherwise, so awork waits for the end of a body that never comes and counts the 2xx as a timeout";
+
 /// How many event types a summary names before it counts the rest.
 const TYPES_NAMED: usize = 12;
 
@@ -160,6 +163,19 @@ fn one_fault_for_all(
             ),
             "read the envelope as awork sends it (`awork-sim generate --count 1` shows one; fixtures/ has one of each type): parse only what you use and tolerate the rest; replay a failed request with `awork-sim send --url URL FILE` (`--save-failed DIR` writes them) while you fix it".to_owned(),
         ),
+        (None, true)
+            if wanting_success
+                .iter()
+                .all(|request| request.answer.is_unended_body()) =>
+        {
+            (
+                format!(
+                    "none of the {count} requests got a whole answer within the timeout: {}",
+                    answer_text(&first.answer).trim_start_matches("timeout: ")
+                ),
+                UNENDED_BODY_FIX.to_owned(),
+            )
+        }
         (None, true) if first.answer.is_timeout() => (
             format!("none of the {count} requests was answered within the timeout"),
             CaseId::RespondsInTime.advice().to_owned(),
@@ -435,6 +451,11 @@ fn describe(
             named(&types)
         ));
         "the receiver fails on this event type whatever else the cases vary: it is one bug in how it handles these events (the answer above shows it); fix it and rerun".to_owned()
+    } else if requests
+        .iter()
+        .all(|request| request.answer.is_unended_body())
+    {
+        UNENDED_BODY_FIX.to_owned()
     } else if requests.iter().all(|request| request.answer.is_timeout()) {
         CaseId::RespondsInTime.advice().to_owned()
     } else if requests.iter().all(|request| {
@@ -870,5 +891,43 @@ mod tests {
             causes[0].summary
         );
         assert!(causes[0].fix.starts_with("use the receiver's https:// URL"));
+    }
+
+    #[test]
+    fn answers_whose_body_never_ends_are_not_told_to_answer_sooner() {
+        // Python's http.server speaking HTTP/1.1 without Content-Length: the 200 comes at once,
+        // its body never ends.
+        let unended = || Answer::Error {
+            error: "timeout",
+            message: format!(
+                "{} (200), but its body did not end: it has neither Content-Length nor chunked \
+                 encoding",
+                awork_delivery::transport::UNENDED_BODY
+            ),
+        };
+        let cases = [
+            one_request(CaseId::AcceptsAllEventTypes, "task_added", unended()),
+            one_request(CaseId::AcceptsUnicode, "comment_added", unended()),
+        ];
+        let found = causes(&cases);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].summary.starts_with(
+                "none of the 2 requests got a whole answer within the timeout: the answer's head \
+                 came (200)"
+            ),
+            "{}",
+            found[0].summary
+        );
+        assert_eq!(found[0].fix, UNENDED_BODY_FIX);
+        // One such request among others that were taken: its own group, the same fix.
+        let cases = [
+            one_request(CaseId::AcceptsAllEventTypes, "task_added", status(200, "")),
+            one_request(CaseId::AcceptsUnicode, "comment_added", unended()),
+            one_request(CaseId::AcceptsRedelivery, "project_added", unended()),
+        ];
+        let among_others = causes(&cases);
+        assert_eq!(among_others.len(), 1, "{among_others:#?}");
+        assert_eq!(among_others[0].fix, UNENDED_BODY_FIX);
     }
 }

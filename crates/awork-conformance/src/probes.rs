@@ -424,10 +424,9 @@ impl Source {
                 .push(member);
         }
         let members = value["entity"]["members"].as_array().map_or(0, Vec::len);
-        let note = format!(
-            "a project with a description of 24000 characters and {members} members, {} KiB",
-            size / 1024
-        );
+        // Its size is the request's own, which the reports show beside the note.
+        let note =
+            format!("a project with a description of 24000 characters and {members} members");
         from_value(&event, value, &note)
     }
 

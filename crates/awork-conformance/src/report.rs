@@ -86,6 +86,13 @@ impl Answer {
     }
 
     /// Whether the answer was a redirect.
+    /// Whether the answer's head came in time but its body never ended (a timeout too).
+    pub fn is_unended_body(&self) -> bool {
+        matches!(self, Answer::Error { error: "timeout", message }
+            if message.starts_with(awork_delivery::transport::UNENDED_BODY))
+    }
+
+    /// Whether the answer is a redirect (3xx).
     pub fn is_redirect(&self) -> bool {
         self.status()
             .is_some_and(|status| (300..400).contains(&status))

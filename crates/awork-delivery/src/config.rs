@@ -840,9 +840,10 @@ mod tests {
     fn auth_header_hides_its_value() {
         let auth = AuthHeader::parse("X-Secret: hunter2").unwrap();
         assert_eq!(auth.name().as_str(), "x-secret");
+        assert_eq!(auth.spelling(), "X-Secret");
         assert_eq!(auth.value(), "hunter2");
         assert!(auth.value().is_sensitive());
-        assert_eq!(format!("{auth}"), "x-secret: ***");
+        assert_eq!(format!("{auth}"), "X-Secret: ***");
         assert!(!format!("{auth:?}").contains("hunter2"));
         let config = WebhookConfig::new("http://localhost/")
             .unwrap()

@@ -26,13 +26,16 @@
 use std::future::poll_fn;
 use std::io;
 use std::pin::Pin;
+use std::sync::OnceLock;
 use std::task::{Context, Poll, Waker};
 
 use bytes::{Buf, Bytes, BytesMut};
 use http::StatusCode;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 
-/// How many header lines an answer may have (as hyper allows).
+/// How many header lines an answer's head is first read for (as hyper allows); a head with more
+/// is read again with room for as many as [`MAX_HEAD_BYTES`] can hold, since no RFC limits their
+/// number and .NET's client limits only the head's size.
 const MAX_HEADERS: usize = 100;
 /// How long an answer's head may be, and a chunk's size line or a trailer line.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -140,6 +143,7 @@ impl Connection {
         head: &RequestHead,
         body: &[u8],
         excerpt_limit: usize,
+        head_seen: &OnceLock<AnswerHead>,
     ) -> Result<Answer, NoAnswer> {
         let written = self
             .write_request(head, body)
@@ -150,6 +154,12 @@ impl Connection {
                 sent: false,
             })?;
         let head = self.read_head().await?;
+        // Noted before the body is read: a deadline that ends the exchange while its body is
+        // read says what came (a 2xx whose body never ends is not "no answer").
+        let _ = head_seen.set(AnswerHead {
+            status: head.status,
+            framing: head.framing,
+        });
         let mut excerpt = Excerpt::new(excerpt_limit);
         let read = match head.framing {
             Framing::Empty => Ok(()),
@@ -372,9 +382,36 @@ struct Head {
     keep_alive: bool,
 }
 
+/// An answer's head as [`Connection::exchange`] notes it once read, before its body.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AnswerHead {
+    pub(crate) status: StatusCode,
+    pub(crate) framing: Framing,
+}
+
+impl AnswerHead {
+    /// Why the body of this answer did not end, said from its framing.
+    pub(crate) fn unended_body(self) -> String {
+        match self.framing {
+            Framing::Length(length) => {
+                format!("it said Content-Length: {length}, and not all of them came in time")
+            }
+            Framing::Chunked => {
+                "its chunked body's last, empty chunk did not come in time".to_owned()
+            }
+            // An empty body always ends: only a deadline that struck between the head and
+            // the return comes here.
+            Framing::Empty => "it has no body".to_owned(),
+            Framing::ToClose => "it has neither Content-Length nor chunked encoding, so its body \
+                 ends when the connection closes, and the receiver did not close it in time"
+                .to_owned(),
+        }
+    }
+}
+
 /// How an answer's body ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Framing {
+pub(crate) enum Framing {
     /// There is none.
     Empty,
     /// After this many bytes.
@@ -390,7 +427,15 @@ enum Framing {
 fn parse_head(bytes: &[u8]) -> io::Result<Option<(usize, Option<Head>)>> {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut response = httparse::Response::new(&mut headers);
-    let length = match response.parse(bytes) {
+    let mut parsed = response.parse(bytes);
+    // Each header line takes four bytes at least (`a:` and its line end).
+    let mut more_headers;
+    if parsed == Err(httparse::Error::TooManyHeaders) {
+        more_headers = vec![httparse::EMPTY_HEADER; MAX_HEAD_BYTES / 4];
+        response = httparse::Response::new(&mut more_headers);
+        parsed = response.parse(bytes);
+    }
+    let length = match parsed {
         Ok(httparse::Status::Complete(length)) => length,
         Ok(httparse::Status::Partial) => return Ok(None),
         Err(error) => {
@@ -552,6 +597,16 @@ mod tests {
             head("HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\n").framing,
             Framing::ToClose
         );
+    }
+
+    #[test]
+    fn a_head_with_more_headers_than_hyper_allows_is_read() {
+        let many: String = (0..150).map(|n| format!("x-trace-{n}: {n}\r\n")).collect();
+        let answer = head(&format!(
+            "HTTP/1.1 200 OK\r\n{many}content-length: 5\r\n\r\n"
+        ));
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.framing, Framing::Length(5));
     }
 
     #[test]
@@ -740,7 +795,10 @@ mod tests {
                 let mut connection = Connection::new(client);
                 let head = RequestHead::post("/hook", [("host", &b"test"[..])]);
                 for _ in 0..answers {
-                    let answer = connection.exchange(&head, b"{}", 512).await.unwrap();
+                    let answer = connection
+                        .exchange(&head, b"{}", 512, &OnceLock::new())
+                        .await
+                        .unwrap();
                     assert_eq!(answer.status.as_u16(), status);
                     assert_eq!(&answer.excerpt[..], &body[..body.len().min(512)]);
                     assert_eq!(answer.reusable, !to_close);

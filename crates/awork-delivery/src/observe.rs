@@ -73,7 +73,8 @@ impl AttemptRecord {
     ///
     /// Fields: `event` (the event's number from 1, as `send` prints it: `#1`; [`AttemptRecord::event`]
     /// plus one), `label`, `attempt`, then `status` (with `location` for a redirect) or
-    /// `error` (with `message` for `tls` and `other`), `latency_ms`, `time` (RFC 3339 UTC),
+    /// `error` (with `message` for `tls`, `other`, and a `timeout` whose answer's head came),
+    /// `latency_ms`, `time` (RFC 3339 UTC),
     /// `decision`, and `retry_after_ms` when the decision is a retry.
     pub fn to_json_line(&self) -> String {
         let mut line = String::with_capacity(256);
@@ -104,7 +105,10 @@ impl AttemptRecord {
                 line.push_str(",\"error\":\"");
                 line.push_str(outcome.error_kind().unwrap_or("other"));
                 line.push('"');
-                if let AttemptOutcome::Tls(message) | AttemptOutcome::Other(message) = outcome {
+                if let AttemptOutcome::Tls(message)
+                | AttemptOutcome::Other(message)
+                | AttemptOutcome::UnendedBody { message, .. } = outcome
+                {
                     line.push_str(",\"message\":");
                     push_json_string(line, message);
                 }
@@ -129,7 +133,9 @@ impl AttemptRecord {
             AttemptOutcome::Status { code, location, .. } => {
                 (Some(code.as_u16()), location.as_deref(), None, None)
             }
-            AttemptOutcome::Tls(message) | AttemptOutcome::Other(message) => (
+            AttemptOutcome::Tls(message)
+            | AttemptOutcome::Other(message)
+            | AttemptOutcome::UnendedBody { message, .. } => (
                 None,
                 None,
                 self.outcome.error_kind(),

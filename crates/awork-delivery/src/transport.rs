@@ -15,7 +15,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -30,7 +30,7 @@ use tokio_rustls::TlsConnector;
 
 use crate::config::{AuthHeader, WebhookConfig, WebhookUrl};
 use crate::dial::Dialer;
-use crate::http1::{Connection as Http1Connection, NoAnswer, RequestHead};
+use crate::http1::{AnswerHead, Connection as Http1Connection, NoAnswer, RequestHead};
 
 /// How many bytes of a response body are kept for reporting.
 pub const BODY_EXCERPT_LIMIT: usize = 512;
@@ -49,6 +49,16 @@ pub enum AttemptOutcome {
     },
     /// The whole response (head and body) did not arrive within the timeout.
     Timeout,
+    /// The response's head came within the timeout, but its body did not end in it (a receiver
+    /// that sends a 2xx without `Content-Length` on a connection it keeps open, or fewer bytes
+    /// than it said): a timeout too ([`AttemptOutcome::error_kind`] is `timeout`), saying what
+    /// came.
+    UnendedBody {
+        /// The answer's status.
+        code: StatusCode,
+        /// What came, and why its body did not end (from its framing).
+        message: String,
+    },
     /// The receiver refused the connection.
     ConnectionRefused,
     /// The connection was reset or closed before a response arrived.
@@ -79,7 +89,7 @@ impl AttemptOutcome {
     pub fn error_kind(&self) -> Option<&'static str> {
         match self {
             Self::Status { .. } => None,
-            Self::Timeout => Some("timeout"),
+            Self::Timeout | Self::UnendedBody { .. } => Some("timeout"),
             Self::ConnectionRefused => Some("connection_refused"),
             Self::ConnectionReset => Some("connection_reset"),
             Self::Tls(_) => Some("tls"),
@@ -98,6 +108,7 @@ impl fmt::Display for AttemptOutcome {
             } => write!(f, "{} (location {location})", code.as_u16()),
             Self::Status { code, .. } => write!(f, "{}", code.as_u16()),
             Self::Timeout => f.write_str("timeout"),
+            Self::UnendedBody { message, .. } => write!(f, "timeout: {message}"),
             Self::ConnectionRefused => f.write_str("connection refused"),
             Self::ConnectionReset => f.write_str("connection reset"),
             Self::Tls(message) => write!(f, "tls error: {message}"),
@@ -105,6 +116,10 @@ impl fmt::Display for AttemptOutcome {
         }
     }
 }
+
+/// How [`AttemptOutcome::UnendedBody`] reads, up to its status: the mark of a timeout whose answer
+/// began (for the reports that tell it from no answer at all).
+pub const UNENDED_BODY: &str = "timeout: the answer's head came";
 
 /// Carries one attempt to the receiver.
 ///
@@ -203,6 +218,7 @@ impl HttpTransport {
         &self,
         body: Bytes,
         connection: Connection,
+        head_seen: &OnceLock<AnswerHead>,
     ) -> Result<AttemptOutcome, StaleConnection> {
         let pool = &self.pool;
         let checked_out = match connection {
@@ -214,7 +230,7 @@ impl HttpTransport {
             Err(error) => return Ok(classify(&error)),
         };
         let exchanged = connection
-            .exchange(&self.head, &body, BODY_EXCERPT_LIMIT)
+            .exchange(&self.head, &body, BODY_EXCERPT_LIMIT, head_seen)
             .await;
         match exchanged {
             Ok(answer) => {
@@ -255,19 +271,36 @@ impl HttpTransport {
     /// turns out to have been closed while idle, a try on a fresh connection with a `timeout` of
     /// its own, so that a stale connection does not eat into the time the receiver has to answer.
     async fn attempt(&self, body: Bytes, timeout: Duration) -> AttemptOutcome {
-        let pooled = self.try_on(body.clone(), Connection::Pooled);
+        let head_seen = OnceLock::new();
+        let pooled = self.try_on(body.clone(), Connection::Pooled, &head_seen);
         match within(timeout, pooled).await {
             Some(Ok(outcome)) => outcome,
-            None => AttemptOutcome::Timeout,
+            None => timed_out(&head_seen),
             Some(Err(StaleConnection)) => {
-                let fresh = self.try_on(body, Connection::Fresh);
+                let fresh = self.try_on(body, Connection::Fresh, &head_seen);
                 match within(timeout, fresh).await {
                     Some(Ok(outcome)) => outcome,
                     Some(Err(StaleConnection)) => AttemptOutcome::ConnectionReset,
-                    None => AttemptOutcome::Timeout,
+                    None => timed_out(&head_seen),
                 }
             }
         }
+    }
+}
+
+/// The outcome of a try the deadline ended: what came of its answer, if its head did.
+fn timed_out(head_seen: &OnceLock<AnswerHead>) -> AttemptOutcome {
+    match head_seen.get() {
+        Some(head) => AttemptOutcome::UnendedBody {
+            code: head.status,
+            message: format!(
+                "{} ({}), but its body did not end: {}",
+                UNENDED_BODY.trim_start_matches("timeout: "),
+                head.status.as_u16(),
+                head.unended_body()
+            ),
+        },
+        None => AttemptOutcome::Timeout,
     }
 }
 

@@ -156,6 +156,13 @@ pub(crate) fn describe(
             None,
             Some(format!("no answer within {}", format_duration(timeout))),
         ),
+        AttemptOutcome::UnendedBody { message, .. } => (
+            None,
+            Some(format!(
+                "not answered whole within {}: {message}",
+                format_duration(timeout)
+            )),
+        ),
         AttemptOutcome::ConnectionRefused => (None, Some("connection refused".to_owned())),
         AttemptOutcome::ConnectionReset => (
             None,

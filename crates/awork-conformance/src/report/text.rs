@@ -182,6 +182,13 @@ fn write_request(out: &mut String, case: &CaseReport, request: &RequestRecord) {
             }
             got
         }
+        Answer::Error { message, .. } if request.answer.is_unended_body() => {
+            let message = message.trim_start_matches("timeout: ");
+            format!(
+                "no whole answer within {}: {message}",
+                millis(request.latency)
+            )
+        }
         Answer::Error { error, message } if *error == "timeout" => {
             format!("no answer within {} ({message})", millis(request.latency))
         }

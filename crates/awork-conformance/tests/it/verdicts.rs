@@ -156,7 +156,11 @@ async fn a_401_on_everything_with_the_header_given_says_the_header_is_wrong() {
         "{}",
         cause.summary
     );
-    assert!(cause.summary.contains("`X-Awork-Token`"), "{}", cause.summary);
+    assert!(
+        cause.summary.contains("`X-Awork-Token`"),
+        "{}",
+        cause.summary
+    );
     assert!(!report.to_text().contains("s3cret-value"));
     assert!(!report.to_json().contains("s3cret-value"));
 }

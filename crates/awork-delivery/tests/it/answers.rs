@@ -240,10 +240,6 @@ async fn a_body_cut_short_keeps_its_status_and_its_connection_is_left() {
 
 #[tokio::test]
 async fn an_answer_that_is_not_http_is_a_failure_that_says_so() {
-    let crowded = format!(
-        "HTTP/1.1 200 OK\r\n{}content-length: 0\r\n\r\n",
-        "x-header: 1\r\n".repeat(100)
-    );
     for (what, answer, says) in [
         (
             "another protocol",
@@ -254,11 +250,6 @@ async fn an_answer_that_is_not_http_is_a_failure_that_says_so() {
             "content-lengths that differ",
             "HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\nok",
             "content-lengths that differ",
-        ),
-        (
-            "more than 100 header lines",
-            crowded.as_str(),
-            "the answer is not valid HTTP/1.1: too many headers",
         ),
         (
             "a chunk size that is not a number",
@@ -280,6 +271,14 @@ async fn an_answer_that_is_not_http_is_a_failure_that_says_so() {
             outcome => panic!("{what}: {outcome:?}"),
         }
     }
+    // More header lines than hyper allows is HTTP all the same (no RFC limits their number).
+    let crowded = format!(
+        "HTTP/1.1 200 OK\r\n{}content-length: 0\r\n\r\n",
+        "x-header: 1\r\n".repeat(150)
+    );
+    let receiver = ScriptedReceiver::start(pieces(&[crowded.as_str()]), true).await;
+    let (outcomes, _) = receiver.attempts(1).await;
+    assert!(outcomes[0].is_success(), "{:?}", outcomes[0]);
 }
 
 /// A receiver that reads a request's head only and answers `413` at once, then holds the
