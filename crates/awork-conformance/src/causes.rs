@@ -39,6 +39,9 @@ const SIGNATURE_CHARS: usize = 200;
 /// The fix of answers whose head came in time and whose body never ended.
 const UNENDED_BODY_FIX: &str = "end every answer's body: send Content-Length with it (or chunked encoding), or `Connection: close` and close the connection after it; an HTTP/1.1 connection stays open unless the answer says otherwise, so awork waits for the end of a body that never comes and counts the 2xx as a timeout";
 
+/// The fix of connections closed under requests whose events the receiver takes otherwise.
+const CLOSED_CONNECTIONS_FIX: &str = "keep connections open between answers, or close them only after an answer that says `Connection: close` (RFC 9112 §9.6: a server that closes after each answer must say so): the check, as awork's client, sends the next event on a connection kept open, and one the receiver closes meanwhile loses that event (a failed attempt, retried later); so it fails here and there, a different case each run";
+
 /// How many event types a summary names before it counts the rest.
 const TYPES_NAMED: usize = 12;
 
@@ -467,6 +470,20 @@ fn describe(
         // Accepted where a refusal was needed (a missing or wrong auth header): no error to
         // replay, but a check the receiver does not make; the cases say which.
         group[0].case.id.advice().to_owned()
+    } else if requests.iter().all(|request| {
+        matches!(
+            request.answer,
+            Answer::Error {
+                error: "connection_reset",
+                ..
+            }
+        )
+    }) && types.iter().all(|name| taken_names.contains(*name))
+    {
+        // Closed connections on events of types taken elsewhere: not what the events held, but
+        // how the receiver keeps its connections.
+        summary.push_str("; the receiver took events of each of these types in other requests");
+        CLOSED_CONNECTIONS_FIX.to_owned()
     } else if signatures.len() == 1 {
         // Only the names the receiver took nowhere, as spelled: a name it took elsewhere says
         // nothing of this answer (a spelling it refuses is named even if it took the type under
@@ -929,5 +946,44 @@ mod tests {
         let among_others = causes(&cases);
         assert_eq!(among_others.len(), 1, "{among_others:#?}");
         assert_eq!(among_others[0].fix, UNENDED_BODY_FIX);
+    }
+
+    #[test]
+    fn connections_closed_under_events_taken_elsewhere_are_a_connection_cause() {
+        // A toy server that closes after each answer without `Connection: close`: now and then
+        // a request goes out on a connection it had closed, of a type it takes otherwise.
+        let reset = || Answer::Error {
+            error: "connection_reset",
+            message: "connection reset".to_owned(),
+        };
+        let all = CaseId::AcceptsAllEventTypes;
+        let cases = [
+            case(
+                all,
+                vec![
+                    request(all, "task_added", status(200, "")),
+                    request(all, "client_changed", reset()),
+                    request(all, "project_added", status(200, "")),
+                ],
+            ),
+            case(
+                CaseId::AcceptsUnicode,
+                vec![
+                    request(CaseId::AcceptsUnicode, "client_changed", status(200, "")),
+                    request(CaseId::AcceptsUnicode, "task_added", reset()),
+                ],
+            ),
+            one_request(CaseId::AcceptsRedelivery, "project_added", reset()),
+        ];
+        let found = causes(&cases);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].fix, CLOSED_CONNECTIONS_FIX);
+        assert!(
+            found[0]
+                .summary
+                .ends_with("the receiver took events of each of these types in other requests"),
+            "{}",
+            found[0].summary
+        );
     }
 }
