@@ -180,7 +180,11 @@ pub fn create_private_dir(dir: &Path) -> Result<(), Error> {
         } else {
             io_error(dir, "create the folder")(cause)
         }
-    })
+    })?;
+    // A folder another user made (a `sudo serve` for port 443) is that error, named first.
+    fs::read_dir(dir)
+        .map(drop)
+        .map_err(io_error(dir, "read the folder"))
 }
 
 /// Whether the CA certificate `certificate` is valid at `now`, as clients check it: an expired
