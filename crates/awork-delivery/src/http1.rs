@@ -93,6 +93,9 @@ pub(crate) struct Answer {
     pub(crate) cut_short: Option<io::Error>,
     /// Whether the connection can carry another request.
     pub(crate) reusable: bool,
+    /// Whether the request's body was not all sent: the answer came first, and the receiver
+    /// stopped reading (a 2xx then did not take the event whole).
+    pub(crate) body_unsent: bool,
 }
 
 /// Why a request got no answer.
@@ -178,14 +181,15 @@ impl Connection {
             excerpt: excerpt.bytes.freeze(),
             cut_short: read.err(),
             reusable,
+            body_unsent: written == Written::AnsweredEarly,
         })
     }
 
     /// Writes the request, in one piece unless its body is large (then the head, and the body
     /// from where it is, not copied), and stops early if the receiver answers before it has read
-    /// it all (a `413` to a body too large, say): a receiver that stops reading is looked at for
-    /// an answer, and so is one that reset the connection, since what it sent before the reset
-    /// can still be read.
+    /// it all with anything but a 2xx that keeps its connection (a `413` to a body too large,
+    /// say): a receiver that stops reading is looked at for an answer, and so is one that reset
+    /// the connection, since what it sent before the reset can still be read.
     async fn write_request(&mut self, head: &RequestHead, body: &[u8]) -> io::Result<Written> {
         let Self {
             stream,
@@ -209,13 +213,23 @@ impl Connection {
                     Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
                     Poll::Ready(Ok(wrote)) => *part = &part[wrote..],
                     Poll::Ready(Err(error)) => {
-                        return Poll::Ready(match poll_read_more(stream, read, context) {
-                            Poll::Ready(Ok(true)) => Ok(Written::AnsweredEarly),
-                            _ => Err(error),
+                        // An answer read while writing (a 2xx the body went on after) counts
+                        // too: a connection is reused only when its buffer was emptied.
+                        let answered =
+                            matches!(poll_read_more(stream, read, context), Poll::Ready(Ok(true)))
+                                || !read.is_empty();
+                        return Poll::Ready(if answered {
+                            Ok(Written::AnsweredEarly)
+                        } else {
+                            Err(error)
                         });
                     }
                     Poll::Pending => {
                         return match poll_read_more(stream, read, context) {
+                            // A 2xx that keeps the connection is no reason to stop: awork's
+                            // client sends the whole body whatever comes meanwhile (RFC 9112
+                            // §9.5 stops only for an answer that refuses the body and closes).
+                            Poll::Ready(Ok(true)) if !stops_the_body(read) => Poll::Pending,
                             Poll::Ready(Ok(true)) => Poll::Ready(Ok(Written::AnsweredEarly)),
                             Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
                             // Nothing yet, or the receiver is done sending but may still read:
@@ -352,6 +366,21 @@ enum Written {
     Whole,
     /// The receiver answered before it read all of it; the rest was not written.
     AnsweredEarly,
+}
+
+/// Whether what came of an answer before the request was written whole means the rest of the
+/// body should not be sent: a final answer that is not a 2xx keeping its connection, or bytes
+/// that are not HTTP. A head that is not whole yet, or an informational one, does not.
+fn stops_the_body(read: &[u8]) -> bool {
+    let mut rest = read;
+    loop {
+        match parse_head(rest) {
+            Ok(None) => return false,
+            Ok(Some((length, None))) => rest = &rest[length..],
+            Ok(Some((_, Some(head)))) => return !(head.status.is_success() && head.keep_alive),
+            Err(_) => return true,
+        }
+    }
 }
 
 /// Reads what `stream` has into `read`: `true` when that was at least a byte, `false` at its

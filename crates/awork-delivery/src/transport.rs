@@ -237,6 +237,15 @@ impl HttpTransport {
                 if answer.reusable {
                     pool.put_back(connection);
                 }
+                if answer.body_unsent && answer.status.is_success() {
+                    // awork's client sends the whole body before it reads the answer: a write
+                    // that fails first fails the attempt, whatever the answer would have said.
+                    return Ok(AttemptOutcome::Other(format!(
+                        "the receiver answered {} before it had read the whole event, then \
+                         stopped reading it: the event was not sent whole",
+                        answer.status.as_u16()
+                    )));
+                }
                 if let Some(error) = answer.cut_short.filter(|_| answer.status.is_success()) {
                     // Only a whole answer delivers, as awork's client reads it whole (another
                     // status is a failure either way, and keeps its code).

@@ -319,6 +319,65 @@ async fn an_answer_before_the_body_is_read_is_the_outcome_not_a_reset_or_a_timeo
     }
 }
 
+/// A receiver that answers `202` as soon as a request's head is in, then reads its body to the
+/// end (`reads_on`), or stops reading and closes; it sends back how many body bytes it read.
+async fn acknowledging_receiver(reads_on: bool) -> (String, tokio::sync::mpsc::Receiver<usize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (read_bytes, counts) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut received = Vec::new();
+        let mut chunk = vec![0u8; 64 * 1024];
+        let head_end = loop {
+            if let Some(at) = received.windows(4).position(|window| window == b"\r\n\r\n") {
+                break at + 4;
+            }
+            let read = stream.read(&mut chunk).await.unwrap();
+            received.extend_from_slice(&chunk[..read]);
+        };
+        stream
+            .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n")
+            .await
+            .unwrap();
+        let mut body = received.len() - head_end;
+        if reads_on {
+            loop {
+                match stream.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(read) => body += read,
+                }
+            }
+        }
+        read_bytes.send(body).await.unwrap();
+    });
+    (url, counts)
+}
+
+#[tokio::test]
+async fn a_2xx_before_the_body_is_read_gets_the_whole_body_or_is_a_failure() {
+    // Far more than the two sockets' buffers hold: the 202 comes while the body is being sent.
+    let length = 16 * 1024 * 1024;
+    let body = Bytes::from(vec![b' '; length]);
+    // Acknowledged first, then read: the body goes on to its end, as awork's client sends it.
+    let (url, mut counts) = acknowledging_receiver(true).await;
+    let transport = HttpTransport::new(&WebhookConfig::new(&url).unwrap()).unwrap();
+    let outcome = transport.send(body.clone(), Duration::from_secs(10)).await;
+    assert!(outcome.is_success(), "{outcome:?}");
+    drop(transport);
+    assert_eq!(counts.recv().await, Some(length));
+    // Acknowledged, and the rest never read: not a delivery.
+    let (url, mut counts) = acknowledging_receiver(false).await;
+    let transport = HttpTransport::new(&WebhookConfig::new(&url).unwrap()).unwrap();
+    let outcome = transport.send(body, Duration::from_secs(10)).await;
+    assert_eq!(
+        outcome.to_string(),
+        "error: the receiver answered 202 before it had read the whole event, then stopped \
+         reading it: the event was not sent whole"
+    );
+    assert!(counts.recv().await.unwrap() < length);
+}
+
 /// The request's head as a receiver reads it off the wire: the headers named as awork's .NET
 /// client names them, the auth header in the case it was given (a receiver that looks it up
 /// case-sensitively, as PHP's `getallheaders()` does, finds it).
