@@ -218,8 +218,8 @@ enum Step {
     Idle,
     /// The first event is due later.
     Wait(Duration),
-    /// Deliver these, in order.
-    Deliver(Box<WebhookRow>, Vec<OutboxRow>),
+    /// Deliver these, in order; the webhook's enabled count as they start.
+    Deliver(Box<WebhookRow>, Vec<OutboxRow>, i64),
 }
 
 /// Looks at the webhook and the head of its outbox.
@@ -230,9 +230,9 @@ fn next_step(shared: &Shared, id: &str) -> Step {
         Ok(Some(row)) if !row.is_active => return Step::Idle,
         Ok(Some(row)) => row,
     };
-    let mut head = match store.outbox_head(id, BATCH) {
-        Err(_) => return Step::Idle,
-        Ok(head) => head,
+    let (mut head, enabled_count) = match (store.outbox_head(id, BATCH), store.enabled_count(id)) {
+        (Ok(head), Ok(count)) => (head, count),
+        _ => return Step::Idle,
     };
     let now = now_ms();
     // Only the first event can be waiting for a retry; the others are due as soon as it is done.
@@ -245,7 +245,7 @@ fn next_step(shared: &Shared, id: &str) -> Step {
             if let Some(later) = head.iter().skip(1).position(|next| next.due_ms > now) {
                 head.truncate(later + 1);
             }
-            Step::Deliver(Box::new(row), head)
+            Step::Deliver(Box::new(row), head, enabled_count)
         }
     }
 }
@@ -309,7 +309,7 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Ar
         // Registered before looking, so a change made while looking is not missed.
         changed.as_mut().enable();
         let version = settings.load(Ordering::Acquire);
-        let (row, head) = match next_step(&shared, &id) {
+        let (row, head, enabled_count) = match next_step(&shared, &id) {
             Step::Gone => return,
             Step::Idle => {
                 // Nothing to send: its connections are closed until there is.
@@ -324,7 +324,7 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Ar
                 }
                 continue;
             }
-            Step::Deliver(row, head) => (*row, head),
+            Step::Deliver(row, head, enabled_count) => (*row, head, enabled_count),
         };
         let http = match transport_for(&shared, &row, transport.take()).await {
             Ok(built) => &transport.insert(built).http,
@@ -373,24 +373,26 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Ar
                     now_ms().saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX)),
                 ),
             };
-            let recorded = shared
+            let attempted = Attempted {
+                seq: next.seq,
+                log,
+                settled,
+                consecutive_failures: failures,
+                paused,
+                enabled_count,
+            };
+            // The attempt was made: its record waits for a database that cannot take it (a full
+            // disk) rather than the event being sent again, unlogged, once a second.
+            let mut ticket = Some(in_flight);
+            while !shared
                 .recorder
                 .record(
-                    in_flight,
-                    Attempted {
-                        seq: next.seq,
-                        log,
-                        settled,
-                        consecutive_failures: failures,
-                        paused,
-                    },
+                    ticket.take().unwrap_or_else(|| shared.recorder.starting()),
+                    attempted.clone(),
                 )
-                .await;
-            if !recorded {
-                // The database is unusable (disk full, removed): the attempt will be made again;
-                // try later rather than spin.
+                .await
+            {
                 tokio::time::sleep(Duration::from_secs(1)).await;
-                break;
             }
             // After a failure the next attempt waits for the schedule, or for the resume.
             if decision != Decision::Delivered {
@@ -501,6 +503,8 @@ impl Recorder {
     /// Commits what is sent, in groups, until every sender is gone.
     pub(crate) async fn run(shared: Arc<Shared>, mut records: Records) {
         let mut group = Vec::with_capacity(GROUP);
+        // Whether the last commit failed: said once on stderr when it starts, and when it ends.
+        let mut failing = false;
         while records.recv_many(&mut group, GROUP).await > 0 {
             let gathering = tokio::time::sleep(GATHER_WAIT);
             tokio::pin!(gathering);
@@ -517,7 +521,23 @@ impl Recorder {
             }
             let (attempts, done): (Vec<Attempted>, Vec<oneshot::Sender<bool>>) =
                 group.drain(..).unzip();
-            let committed = shared.lock_store().record_attempts(&attempts).is_ok();
+            let committed = match shared.lock_store().record_attempts(&attempts) {
+                Ok(()) => {
+                    if std::mem::take(&mut failing) {
+                        eprintln!("the workspace database takes records again: deliveries go on");
+                    }
+                    true
+                }
+                Err(error) => {
+                    if !std::mem::replace(&mut failing, true) {
+                        eprintln!(
+                            "warning: cannot record delivery attempts ({error}): each webhook's \
+                             next attempt waits until its last one is recorded"
+                        );
+                    }
+                    false
+                }
+            };
             for done in done {
                 // A task that went away (its webhook was deleted) needs no answer.
                 let _ = done.send(committed);

@@ -129,7 +129,7 @@ CREATE TABLE IF NOT EXISTS meta (
 
 /// Columns added to tables after their first release, by table, added to older databases when
 /// opened.
-const ADDED_COLUMNS: [(&str, &str); 7] = [
+const ADDED_COLUMNS: [(&str, &str); 8] = [
     ("webhooks", "pending INTEGER NOT NULL DEFAULT 0"),
     ("webhooks", "settled_seq INTEGER NOT NULL DEFAULT 0"),
     ("webhooks", "overflowing INTEGER NOT NULL DEFAULT 0"),
@@ -139,6 +139,9 @@ const ADDED_COLUMNS: [(&str, &str); 7] = [
     // ticks, and a restart must tell them as they were told (a step before it has `at_ms`).
     ("journal", "at_ns INTEGER"),
     ("logs", "event_id INTEGER"),
+    // How many times the webhook was enabled after a pause: an attempt that started before the
+    // last enabling does not count toward the pause (see `record_attempt`).
+    ("webhooks", "enabled_count INTEGER NOT NULL DEFAULT 0"),
 ];
 
 /// The time SQLite's clock gives, as awork writes `createdOn` (`2026-01-01T14:02:10.123Z`).
@@ -607,6 +610,17 @@ impl Store {
         Ok(())
     }
 
+    /// How many times webhook `id` was enabled after a pause (0 when there is no such webhook):
+    /// an attempt carries the count from its start in its [`Attempted`].
+    pub fn enabled_count(&self, id: &str) -> Result<i64> {
+        Ok(self
+            .connection
+            .prepare_cached("SELECT enabled_count FROM webhooks WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))
+            .optional()?
+            .unwrap_or(0))
+    }
+
     /// Every webhook, in the order they were created.
     pub fn webhooks(&self) -> Result<Vec<WebhookRow>> {
         let mut statement = self.connection.prepare_cached(&format!(
@@ -692,7 +706,8 @@ impl Store {
         }
         if row.is_active && !was_active {
             transaction.execute(
-                "UPDATE webhooks SET consecutive_failures = 0, paused_on = NULL WHERE id = ?1",
+                "UPDATE webhooks SET consecutive_failures = 0, paused_on = NULL, \
+                 enabled_count = enabled_count + 1 WHERE id = ?1",
                 [&row.id],
             )?;
             transaction.execute(
@@ -1151,6 +1166,11 @@ pub struct Attempted {
     pub consecutive_failures: u32,
     /// Why the webhook paused, when this attempt paused it.
     pub paused: Option<String>,
+    /// The webhook's [`Store::enabled_count`] when the attempt started. An attempt that started
+    /// before the webhook was enabled again (its URI fixed while it hung) is logged and settles
+    /// its event, but its count of failures in a row and its pause are not written over the
+    /// fresh start, and an event it leaves due later is due now, as enabling made it.
+    pub enabled_count: i64,
 }
 
 /// Records one attempt (see [`Store::record_attempts`]); whether it was (not when its outbox row
@@ -1172,7 +1192,8 @@ fn record_attempt(
         .prepare_cached(
             "SELECT outbox.event_id, outbox.seq = (SELECT MIN(head.seq) \
              FROM outbox AS head WHERE head.webhook_id = webhooks.id \
-             AND head.seq > webhooks.settled_seq), webhooks.log_seq \
+             AND head.seq > webhooks.settled_seq), webhooks.log_seq, webhooks.enabled_count, \
+             webhooks.consecutive_failures \
              FROM outbox JOIN webhooks ON webhooks.id = outbox.webhook_id \
              WHERE outbox.seq = ?1 AND outbox.seq > webhooks.settled_seq",
         )?
@@ -1181,11 +1202,20 @@ fn record_attempt(
                 row.get::<_, i64>(0)?,
                 row.get::<_, bool>(1)?,
                 row.get::<_, i64>(2)?,
+                row.get::<_, i64>(3)?,
+                row.get::<_, u32>(4)?,
             ))
         })
         .optional()?;
-    let Some((event, first, log_seq)) = row else {
+    let Some((event, first, log_seq, enabled_count, failures_now)) = row else {
         return Ok(false);
+    };
+    // Enabled again while this attempt was under way: the fresh start stands.
+    let stale = enabled_count != attempted.enabled_count;
+    let consecutive_failures = if stale {
+        failures_now
+    } else {
+        attempted.consecutive_failures
     };
     // What became of the event: its row is settled, or due again.
     let mut settled_seq = None;
@@ -1200,6 +1230,11 @@ fn record_attempt(
                 .execute([attempted.seq])?;
         }
         Settled::Again(due_ms) => {
+            let due_ms = if stale {
+                due_ms.min(crate::delivery::now_ms())
+            } else {
+                due_ms
+            };
             transaction
                 .prepare_cached("UPDATE outbox SET attempts = ?2, due_ms = ?3 WHERE seq = ?1")?
                 .execute(params![attempted.seq, log.attempt, due_ms])?;
@@ -1220,7 +1255,7 @@ fn record_attempt(
         )?
         .execute(params![
             log.webhook_id,
-            attempted.consecutive_failures,
+            consecutive_failures,
             delivered,
             failed,
             delivered + failed,
@@ -1228,7 +1263,7 @@ fn record_attempt(
             settled_seq
         ])?;
     insert_log_at(transaction, log, Some(event), seq)?;
-    if let Some(reason) = &attempted.paused {
+    if let Some(reason) = attempted.paused.as_ref().filter(|_| !stale) {
         transaction
             .prepare_cached(&format!(
                 "UPDATE webhooks SET is_active = 0, last_failure_reason = ?2, paused_on = {NOW} \
@@ -1487,6 +1522,7 @@ mod tests {
             settled: Settled::Delivered,
             consecutive_failures: 0,
             paused: None,
+            enabled_count: 0,
         }
     }
 
@@ -1568,6 +1604,51 @@ mod tests {
         assert_eq!(store.pending("w").unwrap(), 1);
         assert_eq!(head_seqs(&store), [seqs[2]]);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_attempt_that_started_before_the_webhook_was_enabled_again_does_not_pause_it() {
+        let dir = folder("enabled-meanwhile");
+        let mut store = Store::open(&dir, 10, 100).unwrap();
+        store.insert_webhook(&webhook("w")).unwrap();
+        queue(&mut store, &["w".to_owned()], 2);
+        let seqs = head_seqs(&store);
+        let started_with = store.enabled_count("w").unwrap();
+        // Ten failures in a row, then paused by hand while the eleventh hangs, the URI fixed and
+        // the webhook enabled again.
+        let mut row = store.webhook("w").unwrap().unwrap();
+        row.is_active = false;
+        store.update_webhook(&row, 0).unwrap();
+        row.is_active = true;
+        row.uri = "http://127.0.0.1:2/fixed".into();
+        let enabled_at = delivery_now();
+        store.update_webhook(&row, enabled_at).unwrap();
+        assert_eq!(store.enabled_count("w").unwrap(), started_with + 1);
+        // The hanging attempt times out: its record would pause the webhook.
+        let mut hung = delivered(seqs[0], 11);
+        hung.log.is_successful = false;
+        hung.settled = Settled::Again(enabled_at + 600_000);
+        hung.consecutive_failures = 11;
+        hung.paused = Some("paused after 11 consecutive failed attempts".to_owned());
+        hung.enabled_count = started_with;
+        store.record_attempts(&[hung.clone()]).unwrap();
+        let after = store.webhook("w").unwrap().unwrap();
+        assert!(after.is_active, "the fresh start stands");
+        assert_eq!(after.consecutive_failures, 0);
+        // Logged, and its event due now rather than after the schedule's wait.
+        assert_eq!(rows_in(&store, "fresh_logs"), 1);
+        let head = store.outbox_head("w", 10).unwrap();
+        assert!(head[0].due_ms <= delivery_now(), "{}", head[0].due_ms);
+        // The same record from an attempt that started after the enabling counts as ever.
+        hung.enabled_count = started_with + 1;
+        store.record_attempts(&[hung]).unwrap();
+        let paused = store.webhook("w").unwrap().unwrap();
+        assert!(!paused.is_active);
+        assert_eq!(paused.consecutive_failures, 11);
+    }
+
+    fn delivery_now() -> i64 {
+        crate::delivery::now_ms()
     }
 
     #[test]
