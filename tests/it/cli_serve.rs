@@ -1134,3 +1134,39 @@ pub(crate) fn all_event_names(http: &Http, serve: &Serve) -> String {
         .collect::<Vec<_>>()
         .join(",")
 }
+
+/// A workspace keeps the seed it was made with: a restart without `--seed` is the same world, and
+/// another seed is refused (its journal replays on its own story only), where it swapped worlds.
+#[test]
+fn a_workspace_keeps_its_seed_and_refuses_another() {
+    let http = Http::new();
+    let data = data_dir("seed");
+    let serve = Serve::start(&data, &["--seed", "7"]);
+    let me = http.api(&serve, "GET", "/api/v1/users/me", None);
+    assert_eq!(me.status, 200, "{me:?}");
+    serve.kill();
+
+    let refused = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+        .args(["serve", "--port", "0", "--seed", "8", "--data"])
+        .arg(&*data)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8(refused.stderr).unwrap();
+    assert!(
+        stderr.starts_with(&format!(
+            "error: --seed 8: the workspace in {} was made with --seed 7,",
+            data.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(refused.stdout.is_empty());
+
+    for args in [&[][..], &["--seed", "7"][..]] {
+        let again = Serve::start(&data, args);
+        let same = http.api(&again, "GET", "/api/v1/users/me", None);
+        assert_eq!(same.body, me.body, "{args:?}");
+        again.kill();
+    }
+}

@@ -107,8 +107,9 @@ pub struct Config {
     pub data: PathBuf,
     /// The bearer token the API requires; `None` accepts any token.
     pub api_key: Option<String>,
-    /// The story's seed.
-    pub seed: u64,
+    /// The story's seed: `None` for the one the workspace was made with (1 for a new one). It is
+    /// kept with the workspace; another one for an existing workspace is [`Error::OtherSeed`].
+    pub seed: Option<u64>,
     /// Events per second the story makes on its own (0: only when asked).
     pub rate: u32,
     /// The delivery policy.
@@ -134,7 +135,7 @@ impl Config {
         Config {
             data,
             api_key: None,
-            seed: 1,
+            seed: None,
             rate: 0,
             policy: Policy::default(),
             while_paused: WhilePaused::Keep,
@@ -154,6 +155,20 @@ pub enum Error {
     /// The database could not be opened.
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    /// `--seed` names another seed than the one the workspace was made with.
+    #[error(
+        "--seed {given}: the workspace in {data} was made with --seed {kept}, and its journal \
+         replays on that story only; start it with --seed {kept} (or without --seed), or give \
+         another --data for a workspace of seed {given}"
+    )]
+    OtherSeed {
+        /// The seed asked for.
+        given: u64,
+        /// The workspace's own.
+        kept: u64,
+        /// The data folder.
+        data: String,
+    },
     /// A step of the journal could not be read (a database written by a newer version).
     #[error("the workspace's journal has a step this version cannot read: {0}")]
     Journal(String),
@@ -308,7 +323,15 @@ impl Server {
         let first_start = store
             .first_start(delivery::now_ms())?
             .and_then(DateTime::from_timestamp_millis);
-        let mut story = Story::new(config.seed, store.trace_salt()?, first_start);
+        let seed = store.seed(config.seed).map_err(|failure| match failure {
+            store::SeedError::Other(kept) => Error::OtherSeed {
+                given: config.seed.unwrap_or(kept),
+                kept,
+                data: config.data.display().to_string(),
+            },
+            store::SeedError::Store(failure) => Error::Store(failure),
+        })?;
+        let mut story = Story::new(seed, store.trace_salt()?, first_start);
         // The world as it was: every step it took, again, each at the time it was taken.
         for (text, at_ns) in store.journal()? {
             let step: story::Step = serde_json::from_str(&text)

@@ -38,6 +38,21 @@ pub enum StoreError {
 /// The result of a store operation.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// Why [`Store::seed`] gave no seed.
+#[derive(Debug)]
+pub enum SeedError {
+    /// The workspace was made with this other seed.
+    Other(u64),
+    /// The database failed.
+    Store(StoreError),
+}
+
+impl From<StoreError> for SeedError {
+    fn from(failure: StoreError) -> Self {
+        SeedError::Store(failure)
+    }
+}
+
 /// The columns of a log, as `logs` holds them and `fresh_logs`, where a new log waits to be filed
 /// into `logs` (see [`FRESH_LOGS`]).
 macro_rules! log_columns {
@@ -582,6 +597,26 @@ impl Store {
             params![name, value],
         )?;
         Ok(())
+    }
+
+    /// The workspace's seed: the one kept with it, or for a workspace that has none yet (new,
+    /// or made by a version that did not keep it), `given` (1 if none), which is then kept.
+    /// [`SeedError::Other`] with the kept one when `given` is another.
+    pub fn seed(&self, given: Option<u64>) -> std::result::Result<u64, SeedError> {
+        const NAME: &str = "seed";
+        let kept = self
+            .meta(NAME)?
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
+            .map(u64::from_le_bytes);
+        match (kept, given) {
+            (Some(kept), Some(given)) if kept != given => Err(SeedError::Other(kept)),
+            (Some(kept), _) => Ok(kept),
+            (None, given) => {
+                let seed = given.unwrap_or(1);
+                self.set_meta(NAME, &seed.to_le_bytes())?;
+                Ok(seed)
+            }
+        }
     }
 
     /// The workspace's trace-id salt: drawn when the database is created, then kept, so that

@@ -59,9 +59,10 @@ pub struct Args {
     /// logs, page). About 4 KB of disk for a queued task_added.
     #[arg(long, value_name = "N", default_value_t = awork_workspace::DEFAULT_OUTBOX_CAP)]
     outbox_cap: u64,
-    /// The seed of the workspace's story.
-    #[arg(long, value_name = "S", default_value_t = 1)]
-    seed: u64,
+    /// The seed of the workspace's story [default: the one it was made with, 1 for a new one].
+    /// It is kept with the workspace: another one for an existing --data is refused.
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
     /// Events a second the story makes on its own; 0: only when asked (`POST /sim/events`).
     #[arg(long, value_name = "R", default_value_t = 0)]
     rate: u32,
