@@ -406,3 +406,111 @@ fn the_settings_page_shows_a_receiver_fail_and_recover_live_in_chromium() {
         browser.texts("#offline").concat().is_empty().then_some(())
     });
 }
+
+/// What the page does not edit stays as it was, a refused header name is said by its field, a
+/// body shows as it was sent, and a log whose webhook is deleted elsewhere closes while the rest
+/// goes on updating (it stopped every update).
+#[test]
+fn the_page_keeps_what_it_does_not_edit_and_outlives_a_log_deleted_elsewhere() {
+    let chromedriver = on_path(&["chromedriver"]);
+    let chromium = on_path(&["chromium", "chromium-browser"]);
+    let (Some(chromedriver), Some(chromium)) = (chromedriver, chromium) else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED the_page_keeps_what_it_does_not_edit_and_outlives_a_log_deleted_elsewhere: \
+             chromium and chromedriver are not on the PATH (Debian: apt-get install chromium \
+             chromium-driver; .ci/run installs them)"
+        );
+        return;
+    };
+    let http = Http::new();
+    let good = http.receiver(Behaviour::status(200));
+    let data = data_dir("page-keeps");
+    let serve = Serve::start(&data, &[]);
+    let create = |name: &str, extra: Value| {
+        let mut form = n8n_form(&good.url(), "task_added");
+        form["name"] = name.into();
+        for (key, value) in extra.as_object().unwrap() {
+            form[key] = value.clone();
+        }
+        let created = http.api(&serve, "POST", "/api/v1/webhooks", Some(&form));
+        assert_eq!(created.status, 200, "{created:?}");
+        created.body["id"].as_str().unwrap().to_owned()
+    };
+    let kept = create(
+        "Kept",
+        json!({"language": "de", "onlyTriggerForMainEntityChanges": true, "isActive": false}),
+    );
+    let other = create("Other", json!({}));
+    let browser = Browser::start(&http, &chromedriver, &chromium);
+    browser.open(&format!("{}/?poll=300", serve.url));
+
+    // Enable sends the whole form back: language and onlyTriggerForMainEntityChanges stay.
+    browser.click(&format!("article.webhook[data-id='{kept}'] button.enable"));
+    let enabled = wait_until("the webhook enabled", || {
+        let hook = http.api(&serve, "GET", &format!("/api/v1/webhooks/{kept}"), None);
+        (hook.body["isActive"] == true).then_some(hook.body)
+    });
+    assert_eq!(enabled["language"], "de", "{enabled}");
+    assert_eq!(
+        enabled["onlyTriggerForMainEntityChanges"], true,
+        "{enabled}"
+    );
+
+    // A header name with `=` would be read as another name and value: refused by its field.
+    browser.type_into("#name", "Equals");
+    browser.type_into("#uri", &good.url());
+    browser.type_into("#auth-name", "X-Api-Key=abc");
+    browser.type_into("#auth-value", "s3cret");
+    browser.click("#events-all");
+    browser.click("#save");
+    let said = wait_for_text(&browser, "#auth-name-error", |text| !text.is_empty());
+    assert!(said.contains("no spaces, colons or ="), "{said}");
+    assert_eq!(
+        run(
+            &browser,
+            "return document.getElementById('auth-name').getAttribute('aria-invalid');"
+        ),
+        "true"
+    );
+
+    // A body shows as it was sent: numbers, escapes and a key given twice as they are.
+    let shown = run(
+        &browser,
+        r#"return indented('{"a":12345678901234567891,"b":[1.10, 1.5e3,{ }],"a":"\\u00e4 ,:{"}');"#,
+    );
+    assert_eq!(
+        shown,
+        "{\n  \"a\": 12345678901234567891,\n  \"b\": [\n    1.10,\n    1.5e3,\n    {}\n  ],\n  \
+         \"a\": \"\\u00e4 ,:{\"\n}"
+    );
+
+    // The log of a webhook another client deletes: the log closes, the list goes on updating.
+    browser.click(&format!("article.webhook[data-id='{other}'] button.logs"));
+    wait_until("the log", || {
+        (run(
+            &browser,
+            "return document.getElementById('log-section').hidden;",
+        ) == false)
+            .then_some(())
+    });
+    let deleted = http.api(&serve, "DELETE", &format!("/api/v1/webhooks/{other}"), None);
+    assert!(deleted.status < 300, "{deleted:?}");
+    let later = create("Later", json!({}));
+    wait_until("the later webhook's card", || {
+        (!browser
+            .find_all(&format!("article.webhook[data-id='{later}']"))
+            .is_empty())
+        .then_some(())
+    });
+    assert_eq!(
+        run(
+            &browser,
+            "return document.getElementById('log-section').hidden;"
+        ),
+        true
+    );
+    let told = wait_for_text(&browser, "#list-result", |text| !text.is_empty());
+    assert!(told.contains("no longer exists"), "{told}");
+    assert!(text(&browser, "#live").starts_with("Live"));
+}

@@ -194,8 +194,10 @@ function card(hook) {
   };
   parts.retry = button("Retry now", "retry", act(retryNow));
   parts.enable = button("Enable", "enable", act(enable));
-  actions.append(button("Log", "logs", act(showLog)), button("Send test event", "test", act(sendTest)), parts.retry, parts.enable,
-    button("Edit", "edit", act(edit)), button("Delete", "delete", act(remove)), parts.result);
+  parts.log = button("Log", "logs", act(showLog));
+  parts.buttons = [parts.log, button("Send test event", "test", act(sendTest)), parts.retry, parts.enable,
+    button("Edit", "edit", act(edit)), button("Delete", "delete", act(remove))];
+  actions.append(...parts.buttons, parts.result);
   root.append(main, chart, actions);
   return parts;
 }
@@ -207,8 +209,10 @@ function describe(hook, status, settings) {
   if (!hook.isActive) {
     const since = c.pausedAt ? " since " + clock(c.pausedAt, true) : "";
     const failed = /^paused after (\d+) consecutive failed attempts; the last: (.*)$/.exec(hook.lastFailureReason || "");
-    const why = failed ? " after " + failed[1] + " failed attempts in a row; the last: " + failed[2]
-      : hook.lastFailureReason ? ": " + hook.lastFailureReason : " (set inactive)";
+    // Enabling resets the count: a reason of failures with none in a row now is an old one, and
+    // this pause was made by hand.
+    const why = failed && failures > 0 ? " after " + failed[1] + " failed attempts in a row; the last: " + failed[2]
+      : hook.lastFailureReason && !failed ? ": " + hook.lastFailureReason : " (set inactive)";
     const kept = pending === 1 ? " Its kept event is sent when you enable it."
       : pending ? " Its " + pending + " kept events are sent, in order, when you enable it." : "";
     return { badge: "Paused", cls: "paused", text: "Paused" + since + why + "." + kept };
@@ -237,6 +241,11 @@ function eventsSummary(events) {
 
 function updateCard(parts, hook, status, settings) {
   const c = status || {};
+  if (parts.name.textContent !== hook.name) {
+    // Which webhook a card and its buttons are about, for screen readers.
+    parts.root.setAttribute("aria-label", hook.name);
+    for (const b of parts.buttons) b.setAttribute("aria-label", b.textContent + ": " + hook.name);
+  }
   setText(parts.name, hook.name);
   setText(parts.uri, hook.uri);
   const said = describe(hook, status, settings);
@@ -254,6 +263,17 @@ function updateCard(parts, hook, status, settings) {
   drawChart(parts, c.lastHour);
 }
 
+/** The 60 minutes of an hour from `from` (ms), as the chart's labels show them: formatted once per
+ * hour shown, not once per card and poll (with hundreds of webhooks that was most of the page's time). */
+const minuteCache = { from: null, labels: [] };
+function minuteLabels(from) {
+  if (minuteCache.from !== from) {
+    minuteCache.from = from;
+    minuteCache.labels = Array.from({ length: 60 }, (_, minute) => clock(new Date(from + minute * 60000).toISOString()).slice(0, 5));
+  }
+  return minuteCache.labels;
+}
+
 function drawChart(parts, hour) {
   if (!hour) return;
   const totals = hour.delivered.map((d, i) => d + hour.failed[i]);
@@ -265,7 +285,7 @@ function drawChart(parts, hour) {
     const okHeight = Math.round((d / top) * 38 * 10) / 10, badHeight = Math.round((f / top) * 38 * 10) / 10;
     bar.ok.setAttribute("y", String(40 - okHeight)); bar.ok.setAttribute("height", String(okHeight));
     bar.bad.setAttribute("y", String(40 - okHeight - badHeight)); bar.bad.setAttribute("height", String(badHeight));
-    const label = clock(new Date(from + minute * 60000).toISOString()).slice(0, 5) + ": " + d + " delivered, " + f + " failed";
+    const label = minuteLabels(from)[minute] + ": " + d + " delivered, " + f + " failed";
     if (bar.hover.textContent !== label) bar.hover.textContent = label;
   }
   const delivered = hour.delivered.reduce((a, b) => a + b, 0), failed = hour.failed.reduce((a, b) => a + b, 0);
@@ -299,14 +319,21 @@ async function tick() {
   clearTimeout(state.timer);
   try {
     const of = state.logOf, filter = state.logFilter;
+    // The log's own failure (its webhook deleted elsewhere) does not stop the rest updating.
     const [hooks, status, logs] = await Promise.all([
-      call("GET", "/api/v1/webhooks?pageSize=1000"), call("GET", "/sim/status"), of ? fetchLog(of, filter) : null,
+      allWebhooks(), call("GET", "/sim/status"), of ? fetchLog(of, filter).catch((failure) => ({ failure })) : null,
     ]);
     keyWorks();
     state.status = status;
     const anchor = logAnchor();
     renderHooks(hooks, status);
-    if (logs && state.logOf === of && state.logFilter === filter) renderLog(logs);
+    if (logs && logs.failure && state.logOf === of) {
+      if (logs.failure.status === 404) {
+        closeLog();
+        show($("list-result"), "The webhook whose log was open no longer exists: it was deleted, here or through the API.", false);
+      } else setText($("log-note"), logs.failure.message);
+    } else if (logs && state.logOf === of && state.logFilter === filter) renderLog(logs);
+    if (state.logOf && state.hooks.has(state.logOf)) setText($("log-name"), state.hooks.get(state.logOf).name);
     keepInPlace(anchor);
     state.updates += 1;
     const live = $("live");
@@ -323,11 +350,27 @@ async function tick() {
   state.timer = setTimeout(tick, POLL_MS);
 }
 
+/** Every webhook, page by page (the API gives at most 1,000 a page). */
+async function allWebhooks() {
+  const hooks = [];
+  for (let page = 1; ; page++) {
+    const got = await call("GET", "/api/v1/webhooks?pageSize=1000&page=" + page);
+    hooks.push(...got);
+    if (got.length < 1000) return hooks;
+  }
+}
+
+/** The webhook's whole form, as a `PUT` replaces it: what the page does not edit (`language`,
+ * `onlyTriggerForMainEntityChanges`) goes back as it was. */
 function formOf(hook) {
-  return {
+  const form = {
     name: hook.name, uri: hook.uri, events: hook.events, isActive: hook.isActive,
     authenticationType: hook.authenticationType, authentication: hook.authentication,
   };
+  for (const kept of ["language", "onlyTriggerForMainEntityChanges"]) {
+    if (hook[kept] !== undefined && hook[kept] !== null) form[kept] = hook[kept];
+  }
+  return form;
 }
 
 async function enable(hook, result) {
@@ -351,6 +394,7 @@ async function remove(hook, result) {
     if (state.logOf === hook.id) closeLog();
     if (state.editing && state.editing.id === hook.id) resetForm();
     show($("list-result"), "Deleted " + hook.name + ".", true);
+    $("webhooks-title").focus();
   } catch (error) { show(result, error.message, false); }
   tick();
 }
@@ -365,9 +409,11 @@ async function sendTest(hook, result) {
 
 // The form.
 const FIELDS = ["name", "uri", "auth-name", "auth-value", "events"];
-function clearErrors() { for (const field of FIELDS) setText($(field + "-error"), ""); }
+function clearErrors() {
+  for (const field of FIELDS) { setText($(field + "-error"), ""); if (field !== "events") $(field).removeAttribute("aria-invalid"); }
+}
 for (const field of ["name", "uri", "auth-name", "auth-value"]) {
-  $(field).addEventListener("input", () => setText($(field + "-error"), ""));
+  $(field).addEventListener("input", () => { setText($(field + "-error"), ""); $(field).removeAttribute("aria-invalid"); });
 }
 function headerOf(hook) { return hook && hook.authenticationType === "header" && hook.authentication ? hook.authentication.split("=")[0] : ""; }
 
@@ -393,7 +439,11 @@ function resetForm() {
   $("auth-value").placeholder = ""; $("cancel-edit").hidden = true;
   clearErrors(); pickerChanged();
 }
-$("cancel-edit").addEventListener("click", () => { resetForm(); setText($("form-result"), ""); });
+$("cancel-edit").addEventListener("click", () => {
+  const of = state.editing && state.cards.get(state.editing.id);
+  resetForm(); setText($("form-result"), "");
+  if (of) of.buttons.find((b) => b.className === "edit").focus();
+});
 $("add").addEventListener("click", () => {
   if (state.editing) resetForm();
   $("form-section").scrollIntoView({ block: "start" });
@@ -407,11 +457,31 @@ function checkForm(form, header, value) {
   if (!form.uri.trim()) wrong.push(["uri", "Enter the URL your receiver listens on."]);
   else if (!/^https?:\/\/\S/i.test(form.uri.trim())) wrong.push(["uri", "Start the URL with http:// or https://."]);
   if (!header && value) wrong.push(["auth-name", "Enter the header's name too, or clear its value."]);
+  // A field name is a token (RFC 9110 §5.1); `=` would split it from the value where the API reads `Name=value`.
+  if (header && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) wrong.push(["auth-name", "A header name has letters, digits and - only (no spaces, colons or =)."]);
   const keeps = state.editing && headerOf(state.editing) === header;
   if (header && !value && !keeps) wrong.push(["auth-value", "Enter the header's value, or clear the header name."]);
   if (!form.events) wrong.push(["events", "Pick at least one event."]);
   return wrong;
 }
+/** The form to save: what the user changed since the form opened (`opened`) over the webhook as
+ * it is now (`now`), so that a save does not undo what changed meanwhile (a pause after
+ * failures, another tab's edit). */
+function changesOver(form, opened, now, header, value) {
+  if (!now) return form;
+  const merged = formOf(now);
+  const before = formOf(opened);
+  for (const field of ["name", "uri", "events", "isActive"]) {
+    if (form[field] !== before[field]) merged[field] = form[field];
+  }
+  if (header !== headerOf(opened) || value) {
+    merged.authenticationType = form.authenticationType;
+    merged.authentication = form.authentication;
+    if (!header) delete merged.authentication;
+  }
+  return merged;
+}
+
 /** A refusal of the API, as `[field, message]` in the form's words. */
 function fieldOf(error) {
   const message = String(error.message || "");
@@ -437,6 +507,7 @@ function showErrors(wrong) {
   for (const [field, message] of wrong) {
     if (!field) { rest.push(message); continue; }
     setText($(field + "-error"), message);
+    if (field !== "events") $(field).setAttribute("aria-invalid", "true");
     first = first || field;
   }
   show($("form-result"), "Not saved: " + (rest.length ? rest.join(" ") : "see the " + (wrong.length === 1 ? "message" : "messages") + " by the fields."), false);
@@ -453,9 +524,10 @@ $("webhook-form").addEventListener("submit", async (event) => {
   const events = [...document.querySelectorAll("input[name=event]:checked")].map((box) => box.value);
   const header = $("auth-name").value.trim();
   const value = $("auth-value").value;
-  const form = { name: $("name").value, uri: $("uri").value.trim(), events: events.join(","), isActive: $("is-active").checked, authenticationType: header ? "header" : "none" };
+  let form = { name: $("name").value, uri: $("uri").value.trim(), events: events.join(","), isActive: $("is-active").checked, authenticationType: header ? "header" : "none" };
   if (header) form.authentication = header + "=" + (value || (state.editing ? "***" : ""));
   const wrong = checkForm(form, header, value);
+  if (state.editing && !wrong.length) form = changesOver(form, state.editing, state.hooks.get(state.editing.id), header, value);
   if (wrong.length) { showErrors(wrong); return; }
   show($("form-result"), "Saving…", true);
   try {
@@ -480,10 +552,16 @@ async function showLog(hook) {
   $("log-section").hidden = false;
   try { await loadLog(); } catch (error) { setText($("log-note"), error.message); }
   $("log-section").scrollIntoView({ block: "start" });
+  $("log-title").focus({ preventScroll: true });
 }
 function clearLog() { $("logs").replaceChildren(); state.logRows = new Map(); state.logLoaded = false; }
 function closeLog() { state.logOf = null; clearLog(); $("log-section").hidden = true; }
-$("close-log").addEventListener("click", closeLog);
+$("close-log").addEventListener("click", () => {
+  const of = state.logOf;
+  closeLog();
+  const parts = state.cards.get(of);
+  (parts ? parts.log : $("webhooks-title")).focus();
+});
 $("log-filter").addEventListener("change", () => {
   state.logFilter = $("log-filter").value; clearLog();
   loadLog().catch((error) => setText($("log-note"), error.message));
@@ -538,12 +616,42 @@ function toggleBody(entry, log) {
   const { trace } = labelParts(log.event);
   if (trace) tools.appendChild(el("span", "traceId " + trace, "note"));
   tools.appendChild(copied);
-  let pretty = log.message;
-  try { pretty = JSON.stringify(JSON.parse(log.message), null, 2); } catch (failure) { pretty = log.message; }
+  const pretty = indented(log.message);
   cell.append(tools, el("pre", pretty, "body"));
   row.appendChild(cell);
   entry.row.after(row);
   entry.open = row;
+}
+
+/** JSON `text` indented by two spaces, every token as it was sent (numbers, escapes, a key given
+ * twice: `JSON.parse` would change them), or `text` itself when it is not one JSON value's shape. */
+function indented(text) {
+  let out = "", depth = 0, inString = false, escaped = false;
+  const line = () => "\n" + "  ".repeat(depth);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (escaped) escaped = false;
+      else if (c === "\\") escaped = true;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === " " || c === "\t" || c === "\n" || c === "\r") continue;
+    if (c === '"') { inString = true; out += c; continue; }
+    if (c === "{" || c === "[") {
+      const close = c === "{" ? "}" : "]";
+      let next = i + 1;
+      while (" \t\n\r".includes(text[next] || "x")) next++;
+      if (text[next] === close) { out += c + close; i = next; continue; }
+      depth++; out += c + line(); continue;
+    }
+    if (c === "}" || c === "]") { depth = Math.max(0, depth - 1); out += line() + c; continue; }
+    if (c === ",") { out += "," + line(); continue; }
+    if (c === ":") { out += ": "; continue; }
+    out += c;
+  }
+  return inString || depth !== 0 ? text : out;
 }
 
 function fetchLog(of, filter) {
@@ -638,6 +746,7 @@ async function make(body) {
 $("make-event").addEventListener("click", () => make({ eventType: $("event-type").value, count: 1 }));
 $("make-story").addEventListener("click", () => make({ count: 10 }));
 
+$("api-key").addEventListener("keydown", (event) => { if (event.key === "Enter") $("save-key").click(); });
 $("save-key").addEventListener("click", () => {
   sessionStorage.setItem("awork-sim-key", $("api-key").value);
   $("api-key").value = "";
