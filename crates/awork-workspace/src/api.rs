@@ -699,7 +699,14 @@ fn happen(
     let mut story = shared.lock_story();
     let at = Utc::now();
     let envelopes = story.take(step, Some(at));
-    let queued = record(shared, step, at, &envelopes, test_of)?;
+    let queued = match record(shared, step, at, &envelopes, test_of) {
+        Ok(queued) => queued,
+        Err(failure) => {
+            // Not journaled: the world goes back to what the journal tells (see `rewind`).
+            shared.rewind(&mut story);
+            return Err(failure);
+        }
+    };
     drop(story);
     Ok((envelopes, queued))
 }
@@ -1072,6 +1079,45 @@ pub fn while_paused_note(mode: WhilePaused) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A step the journal could not take (a full disk) leaves the world as the journal tells it:
+    /// what the story makes next is what a start on the same folder would make next, not what
+    /// follows the refused events.
+    #[tokio::test]
+    async fn a_step_the_journal_refused_leaves_no_trace_in_the_world() {
+        let data =
+            std::env::temp_dir().join(format!("awork-workspace-rewind-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        let server = crate::Server::bind(
+            crate::Config::new(data.clone()),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+        let shared = server.shared();
+        let story = Step::Story { count: 3 };
+        happen(shared, &story, None).unwrap();
+        shared.lock_store().refuse_writes(true);
+        assert!(happen(shared, &story, None).is_err());
+        shared.lock_store().refuse_writes(false);
+        let ids = |events: &[Envelope]| -> Vec<(String, String)> {
+            events
+                .iter()
+                .map(|event| {
+                    (
+                        event.event_type.as_str().to_owned(),
+                        event.entity_id.clone(),
+                    )
+                })
+                .collect()
+        };
+        let mut from_journal = shared.origin.replay(&shared.lock_store()).unwrap();
+        let expected = ids(&from_journal.take(&story, Some(Utc::now())));
+        let (made, _) = happen(shared, &story, None).unwrap();
+        assert_eq!(ids(&made), expected);
+        drop(server);
+        let _ = std::fs::remove_dir_all(&data);
+    }
 
     #[test]
     fn subscriptions_take_the_api_names_only() {

@@ -40,7 +40,7 @@ use std::time::Duration;
 
 use awork_delivery::receiver::accept_each;
 use awork_delivery::{RetrySchedule, WebhookConfig};
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 
 use crate::delivery::Worker;
@@ -206,6 +206,8 @@ pub fn bind_hint(cause: &std::io::Error, option: &str) -> String {
 pub(crate) struct Shared {
     store: Mutex<Store>,
     story: Mutex<Story>,
+    /// What the story starts from, to replay it from the journal.
+    origin: Origin,
     workers: Mutex<HashMap<String, Worker>>,
     policy: Policy,
     api_key: Option<String>,
@@ -220,6 +222,28 @@ pub(crate) struct Shared {
     limiter: Option<rate_limit::Limiter>,
 }
 
+/// What a workspace's story starts from: its seed, its trace-id salt, its first start.
+#[derive(Debug, Clone, Copy)]
+struct Origin {
+    seed: u64,
+    trace_salt: u128,
+    first_start: Option<DateTime<Utc>>,
+}
+
+impl Origin {
+    /// The world as the journal of `store` tells it: every step it took, again, each at the
+    /// time it was taken.
+    fn replay(&self, store: &Store) -> Result<Story, Error> {
+        let mut story = Story::new(self.seed, self.trace_salt, self.first_start);
+        for (text, at_ns) in store.journal()? {
+            let step: story::Step = serde_json::from_str(&text)
+                .map_err(|failure| Error::Journal(failure.to_string()))?;
+            story.take(&step, at_ns.map(DateTime::from_timestamp_nanos));
+        }
+        Ok(story)
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding a lock leaves consistent data here (every change is one SQLite
     // transaction), so a poisoned lock is used as it is.
@@ -231,6 +255,19 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub(crate) fn lock_store(&self) -> MutexGuard<'_, Store> {
         lock(&self.store)
+    }
+
+    /// Puts `story` (the world, its lock held) back to what the journal tells, after a step the
+    /// journal could not take (a full disk): a write answered 500 leaves no trace, and the world
+    /// goes on from what the next start would rebuild. Takes the store's lock.
+    pub(crate) fn rewind(&self, story: &mut Story) {
+        match self.origin.replay(&self.lock_store()) {
+            Ok(replayed) => *story = replayed,
+            // The database cannot even be read: the next start will say what is wrong.
+            Err(failure) => {
+                eprintln!("warning: cannot read the workspace's journal back: {failure}")
+            }
+        }
     }
 
     pub(crate) fn lock_story(&self) -> MutexGuard<'_, Story> {
@@ -331,19 +368,19 @@ impl Server {
             },
             store::SeedError::Store(failure) => Error::Store(failure),
         })?;
-        let mut story = Story::new(seed, store.trace_salt()?, first_start);
-        // The world as it was: every step it took, again, each at the time it was taken.
-        for (text, at_ns) in store.journal()? {
-            let step: story::Step = serde_json::from_str(&text)
-                .map_err(|failure| Error::Journal(failure.to_string()))?;
-            story.take(&step, at_ns.map(DateTime::from_timestamp_nanos));
-        }
+        let origin = Origin {
+            seed,
+            trace_salt: store.trace_salt()?,
+            first_start,
+        };
+        let story = origin.replay(&store)?;
         let (admin_id, workspace_url) = story.admin_and_url();
         let ids: Vec<String> = store.webhooks()?.into_iter().map(|row| row.id).collect();
         let (recorder, records) = delivery::Recorder::new();
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             story: Mutex::new(story),
+            origin,
             workers: Mutex::new(HashMap::new()),
             policy: config.policy,
             api_key: config.api_key,
@@ -385,6 +422,12 @@ impl Server {
     /// The local CA: where its certificate is, whether this start made it.
     pub fn ca(&self) -> &awork_tls::ca::LocalCa {
         &self.ca
+    }
+
+    /// The workspace's state, for tests that call its handlers without HTTP.
+    #[cfg(test)]
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 
     /// The bound address (with the port chosen for port 0).

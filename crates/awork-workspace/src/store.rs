@@ -656,6 +656,14 @@ impl Store {
             .unwrap_or(0))
     }
 
+    /// Makes every write fail (SQLite's `query_only`), as a full disk does, or work again.
+    #[cfg(test)]
+    pub(crate) fn refuse_writes(&self, refuse: bool) {
+        self.connection
+            .pragma_update(None, "query_only", refuse)
+            .expect("query_only is set");
+    }
+
     /// Every webhook, in the order they were created.
     pub fn webhooks(&self) -> Result<Vec<WebhookRow>> {
         let mut statement = self.connection.prepare_cached(&format!(

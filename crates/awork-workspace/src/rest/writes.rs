@@ -67,8 +67,9 @@ pub(super) fn perform(shared: &Arc<Shared>, write: Write, model: Option<&str>) -
         write: Box::new(write),
     };
     if let Err(failure) = crate::api::record(shared, &step, at, &written.events, None) {
-        // The world changed but the journal did not take it: the next start would not know it.
-        // This happens only when the database is unusable (disk full, removed).
+        // The world changed but the journal did not take it (a full disk, a removed database):
+        // the world goes back to what the journal tells, so the refused write leaves no trace.
+        shared.rewind(&mut story);
         return answer::error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "database-commit",
