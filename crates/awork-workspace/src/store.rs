@@ -17,7 +17,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -381,20 +381,35 @@ impl WalFlusher {
     }
 }
 
-/// A webhook's attempts per minute over the last hour ([`Health::last_hour`]), counted at
-/// `counted`, from the minute starting at `from` (seconds since the epoch).
+/// A webhook's attempts per minute over the last hour ([`Health::last_hour`]), from the minute
+/// starting at `from` (seconds since the epoch). Counted from the logs once (at the first look
+/// after a start), then kept up to date with each attempt recorded and moved along with the
+/// clock: the logs are capped at `--log-cap`, so counting them again would lose the attempts of
+/// a busy minute past the cap (2,500 in a minute read as 1,000 ten seconds later).
 #[derive(Debug)]
 struct Chart {
-    counted: Instant,
     from: i64,
     last_hour: [(u32, u32); 60],
 }
 
-/// How long a webhook's chart, kept up to date with each attempt recorded, is trusted before it is
-/// counted again from the logs: counting scans its logs of the last hour (up to `--log-cap` rows),
-/// and `/sim/status` may be polled many times a second while deliveries wait for the same lock
-/// (10 webhooks polled every 10 ms: about a fifth of serve's deliveries/s).
-const CHART_FRESH: Duration = Duration::from_secs(10);
+impl Chart {
+    /// Moves the hour on to start at `from` (not earlier than it starts now), the minutes
+    /// before it dropped and those after the old hour empty; false when `from` is earlier.
+    fn move_to(&mut self, from: i64) -> bool {
+        let Ok(minutes) = usize::try_from((from - self.from).div_euclid(60)) else {
+            return false;
+        };
+        if minutes >= self.last_hour.len() {
+            self.last_hour = [(0, 0); 60];
+        } else {
+            self.last_hour.rotate_left(minutes);
+            let kept = self.last_hour.len() - minutes;
+            self.last_hour[kept..].fill((0, 0));
+        }
+        self.from += i64::try_from(minutes).unwrap_or(0) * 60;
+        true
+    }
+}
 
 /// How many logs wait in `fresh_logs` before [`Store::record_attempts`] files them into `logs`.
 ///
@@ -961,17 +976,27 @@ impl Store {
         Ok(())
     }
 
-    /// Counts a logged attempt in its webhook's chart, if the chart is counted and the attempt
-    /// falls in it; otherwise the chart is counted again when next asked for.
+    /// Counts a logged attempt in its webhook's chart, if the chart is counted (the hour moved
+    /// on to the attempt's minute if need be); an attempt before the hour is not in it, and one
+    /// whose time cannot be read has the chart counted again when next asked for.
     fn chart_attempt(&mut self, log: &LogRow) {
         let charts = &mut self.charts;
         let Some(chart) = charts.get_mut(&log.webhook_id) else {
             return;
         };
-        let minute = chrono::DateTime::parse_from_rfc3339(&log.created_on)
+        let Ok(at) = chrono::DateTime::parse_from_rfc3339(&log.created_on) else {
+            charts.remove(&log.webhook_id);
+            return;
+        };
+        let mut minute = (at.timestamp() - chart.from).div_euclid(60);
+        if minute >= 60 {
+            chart.move_to(chart.from + (minute - 59) * 60);
+            minute = 59;
+        }
+        match usize::try_from(minute)
             .ok()
-            .and_then(|at| usize::try_from((at.timestamp() - chart.from).div_euclid(60)).ok());
-        match minute.and_then(|minute| chart.last_hour.get_mut(minute)) {
+            .and_then(|minute| chart.last_hour.get_mut(minute))
+        {
             Some(_) if log.attempt == 0 => {}
             Some((delivered, failed)) => {
                 if log.is_successful {
@@ -980,9 +1005,8 @@ impl Store {
                     *failed += 1;
                 }
             }
-            None => {
-                charts.remove(&log.webhook_id);
-            }
+            // Before the hour shown: not in it.
+            None => {}
         }
     }
 
@@ -1064,22 +1088,15 @@ impl Store {
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let kept = self
             .charts
-            .get(webhook_id)
-            .filter(|chart| chart.from == from && chart.counted.elapsed() < CHART_FRESH)
-            .map(|chart| chart.last_hour);
+            .get_mut(webhook_id)
+            .and_then(|chart| chart.move_to(from).then_some(chart.last_hour));
         let last_hour = match kept {
             Some(counted) => counted,
             None => {
                 self.file_fresh()?;
                 let last_hour = self.count_last_hour(webhook_id, from, &from_text)?;
-                self.charts.insert(
-                    webhook_id.to_owned(),
-                    Chart {
-                        counted: Instant::now(),
-                        from,
-                        last_hour,
-                    },
-                );
+                self.charts
+                    .insert(webhook_id.to_owned(), Chart { from, last_hour });
                 last_hour
             }
         };
@@ -1749,6 +1766,46 @@ mod tests {
             store.record_attempts(&[attempted]).unwrap();
             assert_eq!(delivered_in_the_hour(&mut store), done as u32 + 1);
         }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_chart_keeps_counts_past_the_log_cap_and_moves_with_the_clock() {
+        let dir = folder("chart-cap");
+        // Five logs kept, thirty attempts in a minute.
+        let mut store = Store::open(&dir, 5, 1000).unwrap();
+        store.insert_webhook(&webhook("w")).unwrap();
+        queue(&mut store, &["w".to_owned()], 30);
+        let now = crate::delivery::now_ms();
+        assert_eq!(store.health("w", now).unwrap().last_hour, [(0, 0); 60]);
+        let at = chrono::DateTime::from_timestamp_millis(now)
+            .unwrap()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        for row in store.outbox_head("w", 30).unwrap() {
+            let mut attempted = delivered(row.seq, 1);
+            attempted.log.created_on = at.clone();
+            store.record_attempts(&[attempted]).unwrap();
+        }
+        let counted = |store: &mut Store, at_ms: i64| -> Vec<(usize, u32)> {
+            let hour = store.health("w", at_ms).unwrap().last_hour;
+            (0..60)
+                .filter(|minute| hour[*minute].0 > 0)
+                .map(|minute| (minute, hour[minute].0))
+                .collect()
+        };
+        // The minute of the thirty, in the hour that ends at `at_ms`.
+        let minute_at =
+            |at_ms: i64| 59 - (at_ms.div_euclid(60_000) - now.div_euclid(60_000)) as usize;
+        assert_eq!(counted(&mut store, now), [(59, 30)]);
+        // Ten seconds, then two minutes on: the same thirty, in their minute.
+        for later in [10_000, 120_000] {
+            assert_eq!(
+                counted(&mut store, now + later),
+                [(minute_at(now + later), 30)]
+            );
+        }
+        // Out of the hour.
+        assert_eq!(counted(&mut store, now + 3_600_000), []);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
