@@ -1170,3 +1170,55 @@ fn a_workspace_keeps_its_seed_and_refuses_another() {
         again.kill();
     }
 }
+
+/// A stop (SIGTERM) lets a request under way be answered before serve exits: a client whose
+/// `POST /sim/events` was cut off would not know its events were queued, and one that retried
+/// would make them twice. The request is half sent (serve reading its body) when the signal
+/// comes, and finished after serve said it is stopping.
+#[test]
+fn a_stop_answers_the_request_under_way_before_serve_exits() {
+    use std::io::Read;
+    let data = data_dir("stop-answers");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+        .args(["serve", "--port", "0", "--data"])
+        .arg(&*data)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = stdout.next().unwrap().unwrap();
+    let address = url.strip_prefix("listening on http://").unwrap().to_owned();
+    std::thread::spawn(move || stdout.for_each(drop));
+    let body = br#"{"count": 2}"#;
+    let mut stream = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "POST /sim/events HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer test-token\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    // serve reads the body once it asks for it: the request is under way.
+    let mut continued = [0u8; 25];
+    stream.read_exact(&mut continued).unwrap();
+    assert_eq!(&continued, b"HTTP/1.1 100 Continue\r\n\r\n");
+    stream.write_all(&body[..5]).unwrap();
+    stream.flush().unwrap();
+    let signalled = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let said = stderr.next().unwrap().unwrap();
+    assert!(said.starts_with("SIGTERM: stopping"), "{said}");
+    stream.write_all(&body[5..]).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    let events: Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(events["events"].as_array().unwrap().len(), 2, "{events}");
+    assert_eq!(child.wait().unwrap().code(), Some(143));
+}

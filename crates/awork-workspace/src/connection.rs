@@ -28,8 +28,58 @@ pub(crate) struct Front {
     pub(crate) tls: Arc<ServerConfig>,
 }
 
-/// Serves a connection of the plain port, tunnels included.
-pub(crate) async fn plain(stream: TcpStream, front: Front) {
+/// The plain port's open connections, so that a stop lets them finish what they are answering.
+#[derive(Clone, Default)]
+pub(crate) struct Open {
+    count: Arc<std::sync::atomic::AtomicUsize>,
+    /// Told when a connection closes.
+    closed: Arc<tokio::sync::Notify>,
+    /// Set when serve stops: each connection then closes once it has answered.
+    stopping: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+/// A connection counted in [`Open`] until it is dropped.
+pub(crate) struct Opened {
+    open: Open,
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        self.open
+            .count
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        self.open.closed.notify_waiters();
+    }
+}
+
+impl Open {
+    /// Counts a new connection.
+    pub(crate) fn opened(&self) -> Opened {
+        self.count.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        Opened { open: self.clone() }
+    }
+
+    /// Tells every connection to close once it has answered what it is answering (an idle one
+    /// closes at once), and waits until all have, for at most `grace`.
+    pub(crate) async fn close_all(&self, grace: std::time::Duration) {
+        self.stopping.send_replace(true);
+        let all_closed = async {
+            loop {
+                let closed = self.closed.notified();
+                if self.count.load(std::sync::atomic::Ordering::Acquire) == 0 {
+                    return;
+                }
+                closed.await;
+            }
+        };
+        let _ = tokio::time::timeout(grace, all_closed).await;
+    }
+}
+
+/// Serves a connection of the plain port, tunnels included, until it closes or, once serve
+/// stops, has answered what it was answering.
+pub(crate) async fn plain(stream: TcpStream, front: Front, opened: Opened) {
+    let mut stopping = opened.open.stopping.subscribe();
     let _nodelay = stream.set_nodelay(true);
     let service = service_fn(move |request: http::Request<Incoming>| {
         let front = front.clone();
@@ -48,11 +98,18 @@ pub(crate) async fn plain(stream: TcpStream, front: Front) {
             Ok::<_, Infallible>(answer)
         }
     });
-    // A client that goes away mid-request is its own business.
-    let _ = hyper::server::conn::http1::Builder::new()
+    let connection = hyper::server::conn::http1::Builder::new()
         .serve_connection(TokioIo::new(stream), service)
-        .with_upgrades()
-        .await;
+        .with_upgrades();
+    tokio::pin!(connection);
+    // A client that goes away mid-request is its own business.
+    tokio::select! {
+        _ = connection.as_mut() => return,
+        _ = stopping.wait_for(|stopping| *stopping) => {}
+    }
+    connection.as_mut().graceful_shutdown();
+    let _ = connection.await;
+    drop(opened);
 }
 
 /// Serves a connection of the TLS port.

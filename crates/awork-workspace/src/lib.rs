@@ -244,6 +244,9 @@ impl Origin {
     }
 }
 
+/// How long a stop waits for the requests under way on the plain port to be answered.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding a lock leaves consistent data here (every change is one SQLite
     // transaction), so a poisoned lock is used as it is.
@@ -457,11 +460,22 @@ impl Server {
             shared: Arc::clone(&shared),
             tls: ca.server_config(),
         };
+        // The plain port's connections outlive its accept loop: on a stop they finish the
+        // requests under way (a large POST /sim/events answers what it queued) and then close.
+        let open = connection::Open::default();
         let plain = {
             let front = front.clone();
-            accept_each(listener, move |stream| {
-                connection::plain(stream, front.clone())
-            })
+            let open = open.clone();
+            async move {
+                loop {
+                    let Ok((stream, _peer)) = listener.accept().await else {
+                        // Transient (out of descriptors): back off and go on.
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    };
+                    tokio::spawn(connection::plain(stream, front.clone(), open.opened()));
+                }
+            }
         };
         let secure = async move {
             match tls_listener {
@@ -479,6 +493,8 @@ impl Server {
             () = plain => {}
             () = secure => {}
         }
+        // No new connection now; the plain port's finish what they are answering, for a while.
+        open.close_all(STOP_GRACE).await;
         if let Some(ticker) = ticker {
             ticker.abort();
         }
