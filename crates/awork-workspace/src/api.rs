@@ -516,9 +516,9 @@ pub(crate) fn delete(shared: &Shared, id: &str) -> Handled {
 pub(crate) fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Handled {
     // awork's list reads every log kept, which its query then filters, orders and pages; the
     // `/sim/` one reads a page of them from the store.
-    let (listed, paged, failed_only) = if detailed {
-        match failed_only(query) {
-            Ok(failed_only) => (None, paging(query), failed_only),
+    let (listed, paged, (failed_only, after)) = if detailed {
+        match sim_log_filter(query) {
+            Ok(filter) => (None, paging(query), filter),
             Err(message) => {
                 return Ok(error(
                     StatusCode::BAD_REQUEST,
@@ -530,7 +530,7 @@ pub(crate) fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Ha
         }
     } else {
         match WEBHOOK_LOGS.parse(query) {
-            Ok(listed) => (Some(listed), (0, u64::MAX), false),
+            Ok(listed) => (Some(listed), (0, u64::MAX), (false, 0)),
             Err(failure) => return Ok(rest::refused_query(&failure)),
         }
     };
@@ -538,7 +538,7 @@ pub(crate) fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Ha
     if store.webhook(id)?.is_none() {
         return Ok(not_found(id));
     }
-    let rows = store.logs(id, paged, failed_only)?;
+    let rows = store.logs_after(id, after, paged, failed_only)?;
     drop(store);
     let items: Vec<Value> = rows
         .iter()
@@ -568,12 +568,19 @@ pub(crate) fn logs(shared: &Shared, id: &str, query: &str, detailed: bool) -> Ha
     })
 }
 
-/// Whether `/sim/webhooks/{id}/logs` is asked for the failed attempts only (`outcome=failed`;
-/// `outcome=all` or none: every attempt); any other outcome is the message of a 400.
-fn failed_only(query: &str) -> Result<bool, String> {
+/// What `/sim/webhooks/{id}/logs` is asked for: the failed attempts only (`outcome=failed`;
+/// `outcome=all` or none: every attempt), and the logs numbered above `afterSeq` only (what the
+/// page polls for, rather than every body again); anything else there is the message of a 400.
+fn sim_log_filter(query: &str) -> Result<(bool, i64), String> {
     let mut failed_only = false;
+    let mut after = 0;
     for pair in query.split('&') {
         match pair.split_once('=') {
+            Some((name, value)) if name.eq_ignore_ascii_case("afterSeq") => {
+                after = value
+                    .parse()
+                    .map_err(|_| format!("'afterSeq' must be a log's number, not '{value}'."))?;
+            }
             Some((name, value)) if name.eq_ignore_ascii_case("outcome") => match value {
                 "failed" => failed_only = true,
                 "all" | "" => failed_only = false,
@@ -586,7 +593,7 @@ fn failed_only(query: &str) -> Result<bool, String> {
             _ => {}
         }
     }
-    Ok(failed_only)
+    Ok((failed_only, after))
 }
 
 /// One event made by `POST /sim/events`.

@@ -7,7 +7,7 @@ const POLL_MS = Math.min(60000, Math.max(100, Number(new URLSearchParams(locatio
 const LOG_PAGE = 100;
 const state = {
   editing: null, logOf: null, logFilter: "all", hooks: new Map(), cards: new Map(),
-  logRows: new Map(), logLoaded: false, status: null, updates: 0, timer: null, kept: null,
+  logRows: new Map(), logLoaded: false, logTop: 0, status: null, updates: 0, timer: null, kept: null,
 };
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
@@ -320,8 +320,10 @@ async function tick() {
   try {
     const of = state.logOf, filter = state.logFilter;
     // The log's own failure (its webhook deleted elsewhere) does not stop the rest updating.
+    // Once the log is shown, only its newer lines are asked for, not every body again.
+    const after = state.logLoaded ? state.logTop : 0;
     const [hooks, status, logs] = await Promise.all([
-      allWebhooks(), call("GET", "/sim/status"), of ? fetchLog(of, filter).catch((failure) => ({ failure })) : null,
+      allWebhooks(), call("GET", "/sim/status"), of ? fetchLog(of, filter, after).catch((failure) => ({ failure })) : null,
     ]);
     keyWorks();
     state.status = status;
@@ -332,7 +334,7 @@ async function tick() {
         closeLog();
         show($("list-result"), "The webhook whose log was open no longer exists: it was deleted, here or through the API.", false);
       } else setText($("log-note"), logs.failure.message);
-    } else if (logs && state.logOf === of && state.logFilter === filter) renderLog(logs);
+    } else if (logs && state.logOf === of && state.logFilter === filter && state.logTop === after) renderLog(logs, after > 0);
     if (state.logOf && state.hooks.has(state.logOf)) setText($("log-name"), state.hooks.get(state.logOf).name);
     keepInPlace(anchor);
     state.updates += 1;
@@ -554,7 +556,7 @@ async function showLog(hook) {
   $("log-section").scrollIntoView({ block: "start" });
   $("log-title").focus({ preventScroll: true });
 }
-function clearLog() { $("logs").replaceChildren(); state.logRows = new Map(); state.logLoaded = false; }
+function clearLog() { $("logs").replaceChildren(); state.logRows = new Map(); state.logLoaded = false; state.logTop = 0; }
 function closeLog() { state.logOf = null; clearLog(); $("log-section").hidden = true; }
 $("close-log").addEventListener("click", () => {
   const of = state.logOf;
@@ -592,7 +594,7 @@ function logRow(log) {
   if (log.reason) result.appendChild(el("div", log.reason, "reason"));
   const latency = el("td", log.attempt ? (log.latencyMs < 10 ? log.latencyMs.toFixed(1) : Math.round(log.latencyMs)) + " ms" : "", "latency");
   const actions = el("td", null, "log-actions");
-  const entry = { row, open: null };
+  const entry = { row, open: null, log };
   const note = el("span", null, "result"); note.setAttribute("role", "status");
   if (log.message !== null && log.message !== undefined) {
     actions.appendChild(button("Body", "body", () => toggleBody(entry, log)));
@@ -654,8 +656,8 @@ function indented(text) {
   return inString || depth !== 0 ? text : out;
 }
 
-function fetchLog(of, filter) {
-  return call("GET", "/sim/webhooks/" + of + "/logs?pageSize=" + LOG_PAGE + (filter === "failed" ? "&outcome=failed" : ""));
+function fetchLog(of, filter, after) {
+  return call("GET", "/sim/webhooks/" + of + "/logs?pageSize=" + LOG_PAGE + (filter === "failed" ? "&outcome=failed" : "") + (after ? "&afterSeq=" + after : ""));
 }
 async function loadLog() {
   const of = state.logOf, filter = state.logFilter;
@@ -694,8 +696,11 @@ function keepInPlace(anchor) {
   if (Math.abs(moved) >= 1) window.scrollBy(0, moved);
 }
 
-function renderLog(logs) {
+/** Shows `logs` (newest first): the whole list, or with `newer`, lines to add above those shown,
+ * the oldest then dropped past the page's `LOG_PAGE`. */
+function renderLog(logs, newer) {
   const body = $("logs");
+  if (newer) logs = logs.concat([...state.logRows.values()].map((entry) => entry.log)).slice(0, LOG_PAGE);
   const seen = new Set();
   let previous = null;
   for (const log of logs) {
@@ -721,6 +726,7 @@ function renderLog(logs) {
     empty.appendChild(cell); body.appendChild(empty);
   } else if (logs.length && empty) empty.remove();
   state.logLoaded = true;
+  state.logTop = logs.reduce((top, log) => Math.max(top, log.seq), state.logTop || 0);
 }
 
 async function resend(log, note) {

@@ -1028,12 +1028,23 @@ impl Store {
     pub fn logs(
         &mut self,
         webhook_id: &str,
+        paged: (u64, u64),
+        failed_only: bool,
+    ) -> Result<Vec<(i64, LogRow)>> {
+        self.logs_after(webhook_id, 0, paged, failed_only)
+    }
+
+    /// [`Store::logs`] numbered above `after` only: what a reader that has the others is missing.
+    pub fn logs_after(
+        &mut self,
+        webhook_id: &str,
+        after: i64,
         (offset, limit): (u64, u64),
         failed_only: bool,
     ) -> Result<Vec<(i64, LogRow)>> {
         self.file_fresh()?;
         let mut statement = self.connection.prepare_cached(shown_logs!(
-            "AND (?3 = 0 OR is_successful = 0) ORDER BY seq DESC LIMIT ?4 OFFSET ?5"
+            "AND (?3 = 0 OR is_successful = 0) AND seq > ?6 ORDER BY seq DESC LIMIT ?4 OFFSET ?5"
         ))?;
         // SQLite's integers are signed: a page far past the end is simply empty.
         let clamp = |number: u64| i64::try_from(number).unwrap_or(i64::MAX);
@@ -1043,7 +1054,8 @@ impl Store {
                 self.log_cap,
                 failed_only,
                 clamp(limit),
-                clamp(offset)
+                clamp(offset),
+                after
             ],
             |row| Ok((row.get(0)?, read_log(row, 1)?)),
         )?;
@@ -1766,6 +1778,38 @@ mod tests {
             store.record_attempts(&[attempted]).unwrap();
             assert_eq!(delivered_in_the_hour(&mut store), done as u32 + 1);
         }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn logs_after_a_number_are_the_newer_ones_only() {
+        let dir = folder("logs-after");
+        let mut store = Store::open(&dir, 100, 1000).unwrap();
+        store.insert_webhook(&webhook("w")).unwrap();
+        queue(&mut store, &["w".to_owned()], 3);
+        for row in store.outbox_head("w", 3).unwrap() {
+            store.record_attempts(&[delivered(row.seq, 1)]).unwrap();
+        }
+        let all: Vec<i64> = store
+            .logs("w", (0, 10), false)
+            .unwrap()
+            .iter()
+            .map(|(seq, _)| *seq)
+            .collect();
+        assert_eq!(all.len(), 3);
+        let newer: Vec<i64> = store
+            .logs_after("w", all[2], (0, 10), false)
+            .unwrap()
+            .iter()
+            .map(|(seq, _)| *seq)
+            .collect();
+        assert_eq!(newer, all[..2]);
+        assert!(
+            store
+                .logs_after("w", all[0], (0, 10), false)
+                .unwrap()
+                .is_empty()
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
