@@ -145,6 +145,18 @@ impl Http {
         self.call_with(method, url, &headers, body)
     }
 
+    /// A call with a body given as text, byte for byte.
+    pub(crate) fn call_raw(&self, method: &str, url: &str, token: &str, body: &str) -> Answer {
+        let request = http::Request::builder()
+            .method(method)
+            .uri(url)
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Full::new(Bytes::from(body.to_owned())))
+            .expect("a valid request");
+        self.send(request)
+    }
+
     /// A call with these headers (a `host` among them replaces the URL's).
     pub(crate) fn call_with(
         &self,
@@ -159,6 +171,11 @@ impl Http {
         }
         let body = body.map_or_else(Bytes::new, |body| Bytes::from(body.to_string()));
         let request = request.body(Full::new(body)).expect("a valid request");
+        self.send(request)
+    }
+
+    fn send(&self, request: http::Request<Full<Bytes>>) -> Answer {
+        let (method, url) = (request.method().clone(), request.uri().clone());
         self.runtime.block_on(async {
             let response = tokio::time::timeout(DEADLINE, self.client.request(request))
                 .await
@@ -1221,4 +1238,48 @@ fn a_stop_answers_the_request_under_way_before_serve_exits() {
     let events: Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
     assert_eq!(events["events"].as_array().unwrap().len(), 2, "{events}");
     assert_eq!(child.wait().unwrap().code(), Some(143));
+}
+
+/// The page names its icon (browsers otherwise ask for a `/favicon.ico` that is not there, an
+/// error in every console), and a payload whose number no float holds is refused by name.
+#[test]
+fn the_page_has_an_icon_and_an_unreadable_payload_says_why() {
+    let http = Http::new();
+    let data = data_dir("icon");
+    let serve = Serve::start(&data, &[]);
+    let page = http.call("GET", &format!("{}/", serve.url), None, None);
+    assert!(
+        page.body
+            .as_str()
+            .unwrap()
+            .contains(r#"<link rel="icon" href="/favicon.svg""#)
+    );
+    let icon = http.call("GET", &format!("{}/favicon.svg", serve.url), None, None);
+    assert_eq!(icon.status, 200);
+    assert_eq!(icon.headers["content-type"], "image/svg+xml");
+    let refused = http.call_with(
+        "POST",
+        &format!("{}/sim/events", serve.url),
+        &[
+            ("authorization", "Bearer test-token".to_owned()),
+            ("content-type", "application/json".to_owned()),
+        ],
+        None,
+    );
+    assert_eq!(refused.status, 400, "no body: {refused:?}");
+    let raw = r#"{"payload": {"eventType": "task_added", "x": 1e400}}"#;
+    let answer = http.call_raw(
+        "POST",
+        &format!("{}/sim/events", serve.url),
+        "test-token",
+        raw,
+    );
+    assert_eq!(answer.status, 400, "{answer:?}");
+    let said = answer.body["validationErrors"][0]["message"]
+        .as_str()
+        .unwrap();
+    assert!(
+        said.starts_with("The payload cannot be read: number out of range"),
+        "{said}"
+    );
 }

@@ -639,7 +639,13 @@ pub(crate) fn make_events(shared: &Arc<Shared>, body: &[u8]) -> Handled {
                 "payload goes alone, without eventType or count.".into(),
             );
         }
-        let value: Value = serde_json::from_str(payload.get()).unwrap_or(Value::Null);
+        // Sent byte for byte, but read for its routing: a number past 64-bit floats cannot be.
+        let value: Value = match serde_json::from_str(payload.get()) {
+            Ok(value) => value,
+            Err(failure) => {
+                return invalid("payload", format!("The payload cannot be read: {failure}."));
+            }
+        };
         let Some(name) = value.get("eventType").and_then(Value::as_str) else {
             return invalid("payload", "The payload needs an eventType.".into());
         };

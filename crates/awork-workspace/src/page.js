@@ -226,7 +226,8 @@ function describe(hook, status, settings) {
     return { badge: "Retrying", cls: "retrying", text: "Retrying: " + failures + " failed in a row; " + next + "; " + pauses + "." };
   }
   if (failures > 0) {
-    return { badge: "Failing", cls: "retrying", text: "Failing: the last " + plural(failures, "attempt") + " failed in a row; nothing is waiting to be sent." };
+    const last = failures === 1 ? "the last attempt failed" : "the last " + failures + " attempts failed in a row";
+    return { badge: "Failing", cls: "retrying", text: "Failing: " + last + "; nothing is waiting to be sent." };
   }
   if (pending > 0) return { badge: "Active", cls: "active", text: "Delivering: " + plural(pending, "event") + " to send." };
   return { badge: "Active", cls: "active", text: (c.delivered ? "Up to date: every event was delivered." : "Active: waiting for events.") };
@@ -378,7 +379,8 @@ function formOf(hook) {
 async function enable(hook, result) {
   try {
     await call("PUT", "/api/v1/webhooks/" + hook.id, { ...formOf(hook), isActive: true });
-    show(result, "Enabled: its kept events are being sent, in order.", true);
+    const kept = ((state.status && state.status.webhooks.find((w) => w.id === hook.id)) || {}).pending || 0;
+    show(result, kept ? "Enabled: its " + plural(kept, "kept event") + " " + (kept === 1 ? "is" : "are") + " being sent, in order." : "Enabled.", true);
   } catch (error) { show(result, error.message, false); }
   tick();
 }
@@ -457,6 +459,7 @@ function checkForm(form, header, value) {
   const wrong = [];
   if (!form.name.trim()) wrong.push(["name", "Enter a name."]);
   if (!form.uri.trim()) wrong.push(["uri", "Enter the URL your receiver listens on."]);
+  else if (/\s/.test(form.uri.trim())) wrong.push(["uri", "A URL has no spaces: remove them (or write them as %20)."]);
   else if (!/^https?:\/\/\S/i.test(form.uri.trim())) wrong.push(["uri", "Start the URL with http:// or https://."]);
   if (!header && value) wrong.push(["auth-name", "Enter the header's name too, or clear its value."]);
   // A field name is a token (RFC 9110 §5.1); `=` would split it from the value where the API reads `Name=value`.

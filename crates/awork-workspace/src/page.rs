@@ -43,6 +43,11 @@ const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; c
     img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The page's files by path: the HTML at `/` (and `/index.html`), its stylesheet and script.
+/// The page's icon: a webhook's hook on awork's blue.
+const ICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\">\
+<rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#3255e5\"/>\
+<path d=\"M8 3v6a2.5 2.5 0 1 1-2.5-2.5\" fill=\"none\" stroke=\"#fff\" stroke-width=\"1.6\" stroke-linecap=\"round\"/></svg>";
+
 pub(crate) fn asset(path: &str) -> Option<Response<Body>> {
     let (body, content_type) = match path {
         "/" | "/index.html" => (
@@ -57,6 +62,8 @@ pub(crate) fn asset(path: &str) -> Option<Response<Body>> {
             Bytes::from(TEMPLATE.replacen(SLOT, &event_groups().to_string(), 1)),
             "text/javascript; charset=utf-8",
         ),
+        // The page's icon, so that browsers do not ask for a `/favicon.ico` that is not there.
+        "/favicon.svg" => (Bytes::from_static(ICON.as_bytes()), "image/svg+xml"),
         _ => return None,
     };
     let mut answer = Response::new(Body::from(body));

@@ -48,6 +48,7 @@ pub(crate) fn build(shared: &Arc<Shared>) -> Router {
         .route("/index.html", get(page_asset))
         .route("/page.css", get(page_asset))
         .route("/page.js", get(page_asset))
+        .route("/favicon.svg", get(page_asset))
         .nest("/api/v1", api.layer(bearer.clone()))
         .nest("/sim", sim.layer(bearer))
         .fallback(unrouted)
