@@ -925,9 +925,11 @@ impl Store {
         self.record_and_file(attempts, false)
     }
 
-    /// Files the fresh logs now (see [`FRESH_LOGS`]), so that a read of `logs` sees them all.
-    fn file_fresh(&mut self) -> Result<()> {
-        self.record_and_file(&[], true)
+    /// Files the fresh logs now (see [`FRESH_LOGS`]), so that a read of `logs` sees them all. A
+    /// database that cannot be written (a full disk) is still read: it then shows the logs filed
+    /// so far, rather than answering a read with a 500.
+    fn file_fresh(&mut self) {
+        let _unwritable = self.record_and_file(&[], true);
     }
 
     /// [`Store::record_attempts`], filing the fresh logs in the same transaction once
@@ -1042,7 +1044,7 @@ impl Store {
         (offset, limit): (u64, u64),
         failed_only: bool,
     ) -> Result<Vec<(i64, LogRow)>> {
-        self.file_fresh()?;
+        self.file_fresh();
         let mut statement = self.connection.prepare_cached(shown_logs!(
             "AND (?3 = 0 OR is_successful = 0) AND seq > ?6 ORDER BY seq DESC LIMIT ?4 OFFSET ?5"
         ))?;
@@ -1064,7 +1066,7 @@ impl Store {
 
     /// One log of a webhook, by its number.
     pub fn log(&mut self, webhook_id: &str, seq: i64) -> Result<Option<LogRow>> {
-        self.file_fresh()?;
+        self.file_fresh();
         let mut statement = self
             .connection
             .prepare_cached(shown_logs!("AND seq = ?3"))?;
@@ -1105,7 +1107,6 @@ impl Store {
         let last_hour = match kept {
             Some(counted) => counted,
             None => {
-                self.file_fresh()?;
                 let last_hour = self.count_last_hour(webhook_id, from, &from_text)?;
                 self.charts
                     .insert(webhook_id.to_owned(), Chart { from, last_hour });
@@ -1121,7 +1122,8 @@ impl Store {
     }
 
     /// Counts a webhook's attempts per minute from the minute starting at `from` (seconds since
-    /// the epoch; `from_text` as logs write times) on, from its logs.
+    /// the epoch; `from_text` as logs write times) on, from its logs, filed or fresh (so that a
+    /// database that cannot file them, a full disk, still counts them).
     fn count_last_hour(
         &self,
         webhook_id: &str,
@@ -1131,8 +1133,11 @@ impl Store {
         let mut last_hour = [(0u32, 0u32); 60];
         let mut statement = self.connection.prepare_cached(
             "SELECT (CAST(strftime('%s', created_on) AS INTEGER) - ?2) / 60 AS minute, \
-             SUM(is_successful), SUM(1 - is_successful) FROM logs \
-             WHERE webhook_id = ?1 AND attempt > 0 AND created_on >= ?3 GROUP BY minute",
+             SUM(is_successful), SUM(1 - is_successful) FROM ( \
+             SELECT created_on, is_successful FROM logs \
+             WHERE webhook_id = ?1 AND attempt > 0 AND created_on >= ?3 UNION ALL \
+             SELECT created_on, is_successful FROM fresh_logs \
+             WHERE webhook_id = ?1 AND attempt > 0 AND created_on >= ?3) GROUP BY minute",
         )?;
         let rows = statement.query_map(params![webhook_id, from, from_text], |row| {
             Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?))
@@ -1782,6 +1787,28 @@ mod tests {
     }
 
     #[test]
+    fn a_database_that_cannot_be_written_still_counts_and_shows_its_attempts() {
+        let dir = folder("unwritable-reads");
+        let mut store = Store::open(&dir, 100, 1000).unwrap();
+        store.insert_webhook(&webhook("w")).unwrap();
+        queue(&mut store, &["w".to_owned()], 3);
+        let now = crate::delivery::now_ms();
+        for row in store.outbox_head("w", 3).unwrap() {
+            let mut attempted = delivered(row.seq, 1);
+            attempted.log.created_on = crate::delivery::now_text();
+            store.record_attempts(&[attempted]).unwrap();
+        }
+        // A full disk: the fresh logs cannot be filed, and reads go on.
+        store.refuse_writes(true);
+        let hour = store.health("w", now).unwrap().last_hour;
+        assert_eq!(hour.iter().map(|(delivered, _)| delivered).sum::<u32>(), 3);
+        assert!(store.logs("w", (0, 10), false).is_ok());
+        store.refuse_writes(false);
+        assert_eq!(store.logs("w", (0, 10), false).unwrap().len(), 3);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn logs_after_a_number_are_the_newer_ones_only() {
         let dir = folder("logs-after");
         let mut store = Store::open(&dir, 100, 1000).unwrap();
@@ -2042,7 +2069,7 @@ mod tests {
         queue(&mut store, &["w".to_owned()], 3);
         let seqs = head_seqs(&store);
         store.record_attempts(&[delivered(seqs[0], 1)]).unwrap();
-        store.file_fresh().unwrap();
+        store.file_fresh();
         store.record_attempts(&[delivered(seqs[1], 1)]).unwrap();
         let seq = seqs[2];
         assert!(store.delete_webhook("w").unwrap());
