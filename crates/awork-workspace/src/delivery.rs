@@ -383,16 +383,17 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Ar
             };
             // The attempt was made: its record waits for a database that cannot take it (a full
             // disk) rather than the event being sent again, unlogged, once a second.
-            let mut ticket = Some(in_flight);
-            while !shared
-                .recorder
-                .record(
-                    ticket.take().unwrap_or_else(|| shared.recorder.starting()),
-                    attempted.clone(),
-                )
-                .await
-            {
+            let mut ticket = in_flight;
+            let mut record = attempted;
+            loop {
+                match shared.recorder.record(ticket, record).await {
+                    Some(Ok(())) => break,
+                    Some(Err(refused)) => record = refused,
+                    // serve is stopping: the attempt is made again at the next start.
+                    None => return,
+                }
                 tokio::time::sleep(Duration::from_secs(1)).await;
+                ticket = shared.recorder.starting();
             }
             // After a failure the next attempt waits for the schedule, or for the resume.
             if decision != Decision::Delivered {
@@ -424,7 +425,7 @@ const GATHER_WAIT: Duration = Duration::from_millis(1);
 /// ahead with whatever had arrived. With one webhook, or when every other attempt is slow, there is
 /// nothing to wait for and its record is committed at once.
 pub(crate) struct Recorder {
-    sender: mpsc::UnboundedSender<(Attempted, oneshot::Sender<bool>)>,
+    sender: mpsc::UnboundedSender<(Attempted, oneshot::Sender<Committed>)>,
     /// When each attempt in flight started, by its ticket.
     in_flight: Mutex<Vec<(u64, Instant)>>,
     /// The next ticket.
@@ -432,7 +433,11 @@ pub(crate) struct Recorder {
 }
 
 /// The receiving end of a [`Recorder`], which [`Recorder::run`] drains.
-pub(crate) type Records = mpsc::UnboundedReceiver<(Attempted, oneshot::Sender<bool>)>;
+pub(crate) type Records = mpsc::UnboundedReceiver<(Attempted, oneshot::Sender<Committed>)>;
+
+/// What became of a record sent to the [`Recorder`]: committed, or given back (the database
+/// refused the commit) for its task to send again.
+type Committed = Result<(), Attempted>;
 
 /// An attempt in flight, known to its [`Recorder`] until its record is sent or it is dropped.
 pub(crate) struct InFlight<'a> {
@@ -480,17 +485,16 @@ impl Recorder {
         }
     }
 
-    /// Commits `attempted`, the record of the attempt `in_flight`; whether it was.
-    async fn record(&self, in_flight: InFlight<'_>, attempted: Attempted) -> bool {
+    /// Commits `attempted`, the record of the attempt `in_flight`; gives it back when the
+    /// database refused it. `None` when the recorder is gone (serve is stopping).
+    async fn record(&self, in_flight: InFlight<'_>, attempted: Attempted) -> Option<Committed> {
         let (done, committed) = oneshot::channel();
         // Out of flight before it is sent, so that a commit never waits for a record already in
         // the channel; a commit that looks in the moment between goes without it, and the record
         // is in the next.
         drop(in_flight);
-        if self.sender.send((attempted, done)).is_err() {
-            return false;
-        }
-        committed.await.unwrap_or(false)
+        self.sender.send((attempted, done)).ok()?;
+        committed.await.ok()
     }
 
     /// Whether an attempt that started less than [`YOUNG`] ago is still in flight.
@@ -519,7 +523,7 @@ impl Recorder {
                     }
                 }
             }
-            let (attempts, done): (Vec<Attempted>, Vec<oneshot::Sender<bool>>) =
+            let (attempts, done): (Vec<Attempted>, Vec<oneshot::Sender<Committed>>) =
                 group.drain(..).unzip();
             let committed = match shared.lock_store().record_attempts(&attempts) {
                 Ok(()) => {
@@ -538,9 +542,9 @@ impl Recorder {
                     false
                 }
             };
-            for done in done {
+            for (done, attempted) in done.into_iter().zip(attempts) {
                 // A task that went away (its webhook was deleted) needs no answer.
-                let _ = done.send(committed);
+                let _ = done.send(if committed { Ok(()) } else { Err(attempted) });
             }
         }
     }
