@@ -224,19 +224,20 @@ impl Connection {
                             Err(error)
                         });
                     }
-                    Poll::Pending => {
-                        return match poll_read_more(stream, read, context) {
-                            // A 2xx that keeps the connection is no reason to stop: awork's
-                            // client sends the whole body whatever comes meanwhile (RFC 9112
-                            // §9.5 stops only for an answer that refuses the body and closes).
-                            Poll::Ready(Ok(true)) if !stops_the_body(read) => Poll::Pending,
-                            Poll::Ready(Ok(true)) => Poll::Ready(Ok(Written::AnsweredEarly)),
-                            Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
-                            // Nothing yet, or the receiver is done sending but may still read:
-                            // the write's wake-up comes first.
-                            Poll::Ready(Ok(false)) | Poll::Pending => Poll::Pending,
-                        };
-                    }
+                    // Read what came meanwhile until the socket has nothing more (so that its
+                    // wake-up is registered too: a head in pieces is read as its pieces come).
+                    Poll::Pending => loop {
+                        match poll_read_more(stream, read, context) {
+                            Poll::Ready(Ok(true)) if stops_the_body(read) => {
+                                return Poll::Ready(Ok(Written::AnsweredEarly));
+                            }
+                            Poll::Ready(Ok(true)) => {}
+                            Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+                            // Nothing more yet, or the receiver is done sending but may still
+                            // read: the write's wake-up (or the read's) comes first.
+                            Poll::Ready(Ok(false)) | Poll::Pending => return Poll::Pending,
+                        }
+                    },
                 }
             }
             Pin::new(&mut *stream)
@@ -369,15 +370,17 @@ enum Written {
 }
 
 /// Whether what came of an answer before the request was written whole means the rest of the
-/// body should not be sent: a final answer that is not a 2xx keeping its connection, or bytes
-/// that are not HTTP. A head that is not whole yet, or an informational one, does not.
+/// body should not be sent: a final answer that is not a 2xx (a 2xx is no reason to stop, even
+/// one that closes its connection: awork's client sends the whole body whatever comes, and RFC
+/// 9112 §9.5 stops only for an answer that refuses the body), or bytes that are not HTTP. A head
+/// that is not whole yet, or an informational one, does not.
 fn stops_the_body(read: &[u8]) -> bool {
     let mut rest = read;
     loop {
         match parse_head(rest) {
             Ok(None) => return false,
             Ok(Some((length, None))) => rest = &rest[length..],
-            Ok(Some((_, Some(head)))) => return !(head.status.is_success() && head.keep_alive),
+            Ok(Some((_, Some(head)))) => return !head.status.is_success(),
             Err(_) => return true,
         }
     }

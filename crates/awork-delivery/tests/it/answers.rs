@@ -319,9 +319,12 @@ async fn an_answer_before_the_body_is_read_is_the_outcome_not_a_reset_or_a_timeo
     }
 }
 
-/// A receiver that answers `202` as soon as a request's head is in, then reads its body to the
+/// A receiver that answers `answer` as soon as a request's head is in, then reads its body to the
 /// end (`reads_on`), or stops reading and closes; it sends back how many body bytes it read.
-async fn acknowledging_receiver(reads_on: bool) -> (String, tokio::sync::mpsc::Receiver<usize>) {
+async fn acknowledging_receiver(
+    answer: &'static str,
+    reads_on: bool,
+) -> (String, tokio::sync::mpsc::Receiver<usize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let (read_bytes, counts) = tokio::sync::mpsc::channel(4);
@@ -336,19 +339,21 @@ async fn acknowledging_receiver(reads_on: bool) -> (String, tokio::sync::mpsc::R
             let read = stream.read(&mut chunk).await.unwrap();
             received.extend_from_slice(&chunk[..read]);
         };
-        stream
-            .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n")
-            .await
+        stream.write_all(answer.as_bytes()).await.unwrap();
+        let length: usize = String::from_utf8_lossy(&received[..head_end])
+            .lines()
+            .find_map(|line| line.strip_prefix("Content-Length: "))
+            .and_then(|value| value.trim().parse().ok())
             .unwrap();
         let mut body = received.len() - head_end;
-        if reads_on {
-            loop {
-                match stream.read(&mut chunk).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(read) => body += read,
-                }
+        // Reads to the body's end, then closes (which ends an answer framed by the close).
+        while reads_on && body < length {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(read) => body += read,
             }
         }
+        drop(stream);
         read_bytes.send(body).await.unwrap();
     });
     (url, counts)
@@ -359,15 +364,23 @@ async fn a_2xx_before_the_body_is_read_gets_the_whole_body_or_is_a_failure() {
     // Far more than the two sockets' buffers hold: the 202 comes while the body is being sent.
     let length = 16 * 1024 * 1024;
     let body = Bytes::from(vec![b' '; length]);
-    // Acknowledged first, then read: the body goes on to its end, as awork's client sends it.
-    let (url, mut counts) = acknowledging_receiver(true).await;
-    let transport = HttpTransport::new(&WebhookConfig::new(&url).unwrap()).unwrap();
-    let outcome = transport.send(body.clone(), Duration::from_secs(10)).await;
-    assert!(outcome.is_success(), "{outcome:?}");
-    drop(transport);
-    assert_eq!(counts.recv().await, Some(length));
+    // Acknowledged first, then read: the body goes on to its end, as awork's client sends it,
+    // whether the answer keeps its connection or closes it.
+    for answer in [
+        "HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n",
+        "HTTP/1.1 202 Accepted\r\nconnection: close\r\ncontent-length: 0\r\n\r\n",
+        "HTTP/1.0 202 Accepted\r\n\r\n",
+    ] {
+        let (url, mut counts) = acknowledging_receiver(answer, true).await;
+        let transport = HttpTransport::new(&WebhookConfig::new(&url).unwrap()).unwrap();
+        let outcome = transport.send(body.clone(), Duration::from_secs(10)).await;
+        assert!(outcome.is_success(), "{answer:?}: {outcome:?}");
+        drop(transport);
+        assert_eq!(counts.recv().await, Some(length), "{answer:?}");
+    }
     // Acknowledged, and the rest never read: not a delivery.
-    let (url, mut counts) = acknowledging_receiver(false).await;
+    let (url, mut counts) =
+        acknowledging_receiver("HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n", false).await;
     let transport = HttpTransport::new(&WebhookConfig::new(&url).unwrap()).unwrap();
     let outcome = transport.send(body, Duration::from_secs(10)).await;
     assert_eq!(
