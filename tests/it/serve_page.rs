@@ -465,7 +465,10 @@ fn the_page_keeps_what_it_does_not_edit_and_outlives_a_log_deleted_elsewhere() {
     browser.click("#events-all");
     browser.click("#save");
     let said = wait_for_text(&browser, "#auth-name-error", |text| !text.is_empty());
-    assert!(said.contains("no spaces, colons or ="), "{said}");
+    assert!(
+        said.contains("no spaces, colons, = or other separators"),
+        "{said}"
+    );
     assert_eq!(
         run(
             &browser,

@@ -36,6 +36,9 @@ pub struct Cause {
 /// How many characters of a body make its signature: enough for an exception's text.
 const SIGNATURE_CHARS: usize = 200;
 
+/// The fix of a receiver that throttles the events (429).
+const THROTTLED_FIX: &str = "exempt awork's webhook calls from the rate limit, or set it well above awork's pace (a bulk change in awork sends an event per changed item at once): awork counts a 429 as a failed attempt and retries it later, so a throttled event arrives late, after later ones, and more than 10 in a row pause the integration";
+
 /// The fix of answers whose head came in time and whose body never ended.
 const UNENDED_BODY_FIX: &str = "end every answer's body: send Content-Length with it (or chunked encoding), or `Connection: close` and close the connection after it; an HTTP/1.1 connection stays open unless the answer says otherwise, so awork waits for the end of a body that never comes and counts the 2xx as a timeout";
 
@@ -151,6 +154,12 @@ fn one_fault_for_all(
                 ),
             )
         }
+        (Some(429), _) => (
+            format!(
+                "all {count} requests meant to be accepted were answered 429 Too Many Requests: the receiver limits how fast it takes events, and took none of the check's"
+            ),
+            THROTTLED_FIX.to_owned(),
+        ),
         (Some(400), _) if speaks_https(&first.answer) => (
             format!(
                 "all {count} requests meant to be accepted were answered {}: the receiver speaks HTTPS at this port",
@@ -423,7 +432,7 @@ fn describe(
                 "{counted} {in_cases} were answered 429 Too Many Requests: the receiver limits how fast it takes events, and the check sends them as awork does, as fast as they happen (one after the other, and accepts-burst's all at once); what those events held played no part"
             ),
             cases,
-            fix: "exempt awork's webhook calls from the rate limit, or set it well above awork's pace (a bulk change in awork sends an event per changed item at once): awork counts a 429 as a failed attempt and retries it later, so a throttled event arrives late, after later ones, and more than 10 in a row pause the integration".to_owned(),
+            fix: THROTTLED_FIX.to_owned(),
         };
     }
     if let [failure] = group
@@ -917,8 +926,8 @@ mod tests {
         let unended = || Answer::Error {
             error: "timeout",
             message: format!(
-                "{} (200), but its body did not end: it has neither Content-Length nor chunked \
-                 encoding",
+                "timeout: {} (200), but its body did not end: it has neither Content-Length nor \
+                 chunked encoding",
                 awork_delivery::transport::UNENDED_BODY
             ),
         };
@@ -985,5 +994,22 @@ mod tests {
             "{}",
             found[0].summary
         );
+    }
+
+    #[test]
+    fn a_receiver_that_throttles_every_request_is_not_told_its_parser_is_wrong() {
+        let throttled = || status(429, "Too Many Requests");
+        let cases = [
+            one_request(CaseId::AcceptsAllEventTypes, "task_added", throttled()),
+            one_request(CaseId::AcceptsUnicode, "comment_added", throttled()),
+        ];
+        let found = causes(&cases);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].summary.contains("answered 429 Too Many Requests"),
+            "{}",
+            found[0].summary
+        );
+        assert_eq!(found[0].fix, THROTTLED_FIX);
     }
 }

@@ -85,11 +85,11 @@ impl Answer {
         )
     }
 
-    /// Whether the answer was a redirect.
     /// Whether the answer's head came in time but its body never ended (a timeout too).
     pub fn is_unended_body(&self) -> bool {
         matches!(self, Answer::Error { error: "timeout", message }
-            if message.starts_with(awork_delivery::transport::UNENDED_BODY))
+            if message.strip_prefix("timeout: ")
+                .is_some_and(|message| message.starts_with(awork_delivery::transport::UNENDED_BODY)))
     }
 
     /// Whether the answer is a redirect (3xx).

@@ -54,9 +54,7 @@ pub enum AttemptOutcome {
     /// than it said): a timeout too ([`AttemptOutcome::error_kind`] is `timeout`), saying what
     /// came.
     UnendedBody {
-        /// The answer's status.
-        code: StatusCode,
-        /// What came, and why its body did not end (from its framing).
+        /// What came (the answer's status), and why its body did not end (from its framing).
         message: String,
     },
     /// The receiver refused the connection.
@@ -117,9 +115,9 @@ impl fmt::Display for AttemptOutcome {
     }
 }
 
-/// How [`AttemptOutcome::UnendedBody`] reads, up to its status: the mark of a timeout whose answer
+/// How the message of [`AttemptOutcome::UnendedBody`] begins: the mark of a timeout whose answer
 /// began (for the reports that tell it from no answer at all).
-pub const UNENDED_BODY: &str = "timeout: the answer's head came";
+pub const UNENDED_BODY: &str = "the answer's head came";
 
 /// Carries one attempt to the receiver.
 ///
@@ -301,10 +299,9 @@ impl HttpTransport {
 fn timed_out(head_seen: &OnceLock<AnswerHead>) -> AttemptOutcome {
     match head_seen.get() {
         Some(head) => AttemptOutcome::UnendedBody {
-            code: head.status,
             message: format!(
                 "{} ({}), but its body did not end: {}",
-                UNENDED_BODY.trim_start_matches("timeout: "),
+                UNENDED_BODY,
                 head.status.as_u16(),
                 head.unended_body()
             ),

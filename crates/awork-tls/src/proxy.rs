@@ -43,6 +43,9 @@ pub enum Decision {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     target: String,
+    /// Whether the target is awork's host on another port: NO_PROXY would send the client to
+    /// the real awork, so the advice is the port.
+    awork_elsewhere: bool,
 }
 
 impl Refusal {
@@ -61,7 +64,11 @@ impl Refusal {
         );
         // The advice in the status line too: curl, Python and Go show a refused CONNECT's status
         // line (`Tunnel connection failed: 403 …`) and never its body.
-        response.extensions_mut().insert(REFUSAL_REASON);
+        response.extensions_mut().insert(if self.awork_elsewhere {
+            AWORK_PORT_REASON
+        } else {
+            REFUSAL_REASON
+        });
         response
     }
 }
@@ -71,8 +78,21 @@ const REFUSAL_REASON: hyper::ext::ReasonPhrase = hyper::ext::ReasonPhrase::from_
     b"Forbidden: awork-sim answers for api.awork.com only; add this host to NO_PROXY",
 );
 
+/// The reason phrase of the `403` to awork's host on a port it does not serve.
+const AWORK_PORT_REASON: hyper::ext::ReasonPhrase = hyper::ext::ReasonPhrase::from_static(
+    b"Forbidden: awork-sim answers for api.awork.com:443 only",
+);
+
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.awork_elsewhere {
+            return write!(
+                f,
+                "awork-sim answers for {AWORK_HOST}:{HTTPS_PORT} only, not {}: awork's API is \
+                 https://{AWORK_HOST} on port {HTTPS_PORT}",
+                self.target
+            );
+        }
         write!(
             f,
             "awork-sim is not a proxy: it answers for {AWORK_HOST}:{HTTPS_PORT} only, not {}; \
@@ -112,7 +132,23 @@ pub fn decide(method: &Method, target: &Uri) -> Decision {
 }
 
 fn refuse(target: String) -> Decision {
-    Decision::Refuse(Refusal { target })
+    // `api.awork.com:8443`, `https://api.awork.com:444`: awork's host, another port.
+    let awork_elsewhere = target
+        .rsplit_once("//")
+        .map_or(target.as_str(), |(_, authority)| authority)
+        .parse::<Authority>()
+        .is_ok_and(|authority| {
+            let host = authority.host();
+            !authority.as_str().contains('@')
+                && host
+                    .strip_suffix('.')
+                    .unwrap_or(host)
+                    .eq_ignore_ascii_case(AWORK_HOST)
+        });
+    Decision::Refuse(Refusal {
+        target,
+        awork_elsewhere,
+    })
 }
 
 /// Whether `authority` is awork's host (in any case, with or without the root's trailing dot) on
@@ -191,30 +227,42 @@ mod tests {
 
     #[test]
     fn every_other_proxy_target_is_refused_with_a_reason() {
-        for (method, target) in [
-            ("CONNECT", "example.com:443"),
-            ("CONNECT", "localhost:8787"),
-            ("CONNECT", "127.0.0.1:22"),
-            ("CONNECT", "[::1]:443"),
-            ("CONNECT", "api.awork.com:80"),
-            ("CONNECT", "api.awork.com:8443"),
-            ("CONNECT", "api.awork.com"),
-            ("CONNECT", "api.awork.com.evil.test:443"),
-            ("CONNECT", "evilapi.awork.com:443"),
-            ("GET", "https://example.com/"),
-            ("GET", "http://127.0.0.1:8787/api/v1/webhooks"),
-            ("GET", "http://localhost:8787/"),
-            ("GET", "https://api.awork.com:8443/api/v1/webhooks"),
-            ("GET", "http://api.awork.com:443/"),
-            ("GET", "https://user@api.awork.com/"),
-            ("GET", "ftp://api.awork.com/"),
-            ("GET", "ws://api.awork.com/"),
+        // `true`: awork's host on another port or scheme, told its port (NO_PROXY would send
+        // the client to the real awork); any other host is told NO_PROXY.
+        for (method, target, awork_elsewhere) in [
+            ("CONNECT", "example.com:443", false),
+            ("CONNECT", "localhost:8787", false),
+            ("CONNECT", "127.0.0.1:22", false),
+            ("CONNECT", "[::1]:443", false),
+            ("CONNECT", "api.awork.com:80", true),
+            ("CONNECT", "api.awork.com:8443", true),
+            ("CONNECT", "api.awork.com", true),
+            ("CONNECT", "api.awork.com.evil.test:443", false),
+            ("CONNECT", "evilapi.awork.com:443", false),
+            ("GET", "https://example.com/", false),
+            ("GET", "http://127.0.0.1:8787/api/v1/webhooks", false),
+            ("GET", "http://localhost:8787/", false),
+            ("GET", "https://api.awork.com:8443/api/v1/webhooks", true),
+            ("GET", "http://api.awork.com:443/", true),
+            ("GET", "https://user@api.awork.com/", false),
+            ("GET", "ftp://api.awork.com/", true),
+            ("GET", "ws://api.awork.com/", true),
         ] {
             let Decision::Refuse(refusal) = decision(method, target) else {
                 panic!("{method} {target} is not refused");
             };
             let reason = refusal.to_string();
-            assert!(reason.contains("not a proxy"), "{reason}");
+            if awork_elsewhere {
+                assert!(
+                    reason.contains("awork's API is https://api.awork.com on port 443"),
+                    "{target}: {reason}"
+                );
+            } else {
+                assert!(
+                    reason.contains("not a proxy") && reason.contains("NO_PROXY"),
+                    "{target}: {reason}"
+                );
+            }
         }
     }
 

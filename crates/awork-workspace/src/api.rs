@@ -849,14 +849,22 @@ fn enqueue(
         .collect())
 }
 
+/// How long `--rate`'s story waits after a step the store could not take.
+const STORY_BACKOFF: Duration = Duration::from_secs(10);
+
 /// The story making `rate` events a second on its own (`--rate`).
 pub(crate) async fn tick(shared: Arc<Shared>, rate: u32) {
     let mut interval = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        // A failed store write is retried by the next tick's event; nothing else to do here.
-        let _ = happen(&shared, &Step::Story { count: 1 }, None);
+        // A step the store cannot take (a full disk) is undone by replaying the journal, which
+        // holds the world for a while: the story waits before trying again, rather than
+        // replaying at its rate.
+        if happen(&shared, &Step::Story { count: 1 }, None).is_err() {
+            tokio::time::sleep(STORY_BACKOFF).await;
+            interval.reset();
+        }
     }
 }
 

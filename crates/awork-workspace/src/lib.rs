@@ -493,11 +493,12 @@ impl Server {
             () = plain => {}
             () = secure => {}
         }
-        // No new connection now; the plain port's finish what they are answering, for a while.
-        open.close_all(STOP_GRACE).await;
+        // No new connection and no new event of the story now; the plain port's connections
+        // finish what they are answering, for a while.
         if let Some(ticker) = ticker {
             ticker.abort();
         }
+        open.close_all(STOP_GRACE).await;
         lock(&shared.workers).clear();
         recorder.abort();
         awork_tls::client_env::ServeInfo::remove(&data)?;

@@ -463,7 +463,7 @@ function checkForm(form, header, value) {
   else if (!/^https?:\/\/\S/i.test(form.uri.trim())) wrong.push(["uri", "Start the URL with http:// or https://."]);
   if (!header && value) wrong.push(["auth-name", "Enter the header's name too, or clear its value."]);
   // A field name is a token (RFC 9110 §5.1); `=` would split it from the value where the API reads `Name=value`.
-  if (header && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) wrong.push(["auth-name", "A header name has letters, digits and - only (no spaces, colons or =)."]);
+  if (header && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) wrong.push(["auth-name", "A header name has no spaces, colons, = or other separators (X-Api-Key)."]);
   const keeps = state.editing && headerOf(state.editing) === header;
   if (header && !value && !keeps) wrong.push(["auth-value", "Enter the header's value, or clear the header name."]);
   if (!form.events) wrong.push(["events", "Pick at least one event."]);
@@ -703,7 +703,8 @@ function keepInPlace(anchor) {
  * the oldest then dropped past the page's `LOG_PAGE`. */
 function renderLog(logs, newer) {
   const body = $("logs");
-  if (newer) logs = logs.concat([...state.logRows.values()].map((entry) => entry.log)).slice(0, LOG_PAGE);
+  // The lines shown are kept newest first (by their number), whatever order they were added in.
+  if (newer) logs = logs.concat([...state.logRows.values()].map((entry) => entry.log).sort((a, b) => b.seq - a.seq)).slice(0, LOG_PAGE);
   const seen = new Set();
   let previous = null;
   for (const log of logs) {

@@ -42,12 +42,12 @@ fn event_groups() -> Value {
 const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
     img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// The page's files by path: the HTML at `/` (and `/index.html`), its stylesheet and script.
 /// The page's icon: a webhook's hook on awork's blue.
 const ICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\">\
 <rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#3255e5\"/>\
 <path d=\"M8 3v6a2.5 2.5 0 1 1-2.5-2.5\" fill=\"none\" stroke=\"#fff\" stroke-width=\"1.6\" stroke-linecap=\"round\"/></svg>";
 
+/// The page's files by path: the HTML at `/` (and `/index.html`), its stylesheet, script and icon.
 pub(crate) fn asset(path: &str) -> Option<Response<Body>> {
     let (body, content_type) = match path {
         "/" | "/index.html" => (

@@ -318,8 +318,8 @@ pub struct Store {
     settled_events: Vec<i64>,
     /// The webhooks whose settled outbox rows have not left the outbox yet (see `settled_seq!`).
     settling_webhooks: HashSet<String>,
-    /// Each webhook's attempts per minute over the last hour, as last counted, and when (see
-    /// [`Store::health`]).
+    /// Each webhook's attempts per minute over the last hour, counted once and kept up to date
+    /// (see [`Chart`] and [`Store::health`]).
     charts: HashMap<String, Chart>,
     /// Writes the WAL's new frames to disk ahead of the checkpoints (see [`WalFlusher`]).
     wal_flusher: WalFlusher,
@@ -614,18 +614,27 @@ impl Store {
         Ok(())
     }
 
-    /// The workspace's seed: the one kept with it, or for a workspace that has none yet (new,
-    /// or made by a version that did not keep it), `given` (1 if none), which is then kept.
-    /// [`SeedError::Other`] with the kept one when `given` is another.
+    /// The workspace's seed: the one kept with it; for a new workspace, `given` (1 if none),
+    /// which is then kept. A workspace made by a version that did not keep its seed keeps the
+    /// one given now, or without one goes on with 1 (as that version did) without keeping it,
+    /// since its seed cannot be told. [`SeedError::Other`] with the kept one when `given` is
+    /// another.
     pub fn seed(&self, given: Option<u64>) -> std::result::Result<u64, SeedError> {
         const NAME: &str = "seed";
         let kept = self
             .meta(NAME)?
             .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
             .map(u64::from_le_bytes);
+        let begun: bool = self
+            .connection
+            .query_row("SELECT EXISTS (SELECT 1 FROM journal)", [], |row| {
+                row.get(0)
+            })
+            .map_err(StoreError::from)?;
         match (kept, given) {
             (Some(kept), Some(given)) if kept != given => Err(SeedError::Other(kept)),
             (Some(kept), _) => Ok(kept),
+            (None, None) if begun => Ok(1),
             (None, given) => {
                 let seed = given.unwrap_or(1);
                 self.set_meta(NAME, &seed.to_le_bytes())?;
@@ -937,35 +946,47 @@ impl Store {
     fn record_and_file(&mut self, attempts: &[Attempted], file_anyway: bool) -> Result<()> {
         let transaction = self.connection.transaction()?;
         let mut settled = std::mem::take(&mut self.settled_events);
+        // What was settled before: kept if this transaction fails, to be forgotten by a later one.
+        let before = settled.len();
         let mut logged = Vec::with_capacity(attempts.len());
-        for attempted in attempts {
-            if record_attempt(&transaction, attempted, &mut settled)? {
-                logged.push(&attempted.log);
-                if matches!(attempted.settled, Settled::Delivered | Settled::Failed)
-                    && !self.settling_webhooks.contains(&attempted.log.webhook_id)
-                {
-                    self.settling_webhooks
-                        .insert(attempted.log.webhook_id.clone());
+        let settling = &mut self.settling_webhooks;
+        let log_cap = self.log_cap;
+        let mut record = || -> Result<bool> {
+            for attempted in attempts {
+                if record_attempt(&transaction, attempted, &mut settled)? {
+                    logged.push(&attempted.log);
+                    if matches!(attempted.settled, Settled::Delivered | Settled::Failed)
+                        && !settling.contains(&attempted.log.webhook_id)
+                    {
+                        settling.insert(attempted.log.webhook_id.clone());
+                    }
                 }
             }
-        }
-        // Rows are only added to `fresh_logs` and removed all together (or with their webhook,
-        // after filing), so its largest rowid is at least how many it holds.
-        let filing = file_anyway || {
-            let fresh: Option<i64> = transaction
-                .prepare_cached("SELECT MAX(rowid) FROM fresh_logs")?
-                .query_row([], |row| row.get(0))?;
-            fresh.unwrap_or(0) >= FRESH_LOGS
+            // Rows are only added to `fresh_logs` and removed all together (or with their
+            // webhook, after filing), so its largest rowid is at least how many it holds.
+            let filing = file_anyway || {
+                let fresh: Option<i64> = transaction
+                    .prepare_cached("SELECT MAX(rowid) FROM fresh_logs")?
+                    .query_row([], |row| row.get(0))?;
+                fresh.unwrap_or(0) >= FRESH_LOGS
+            };
+            if filing {
+                // A copy (once per filing): `settled` stays as it was should the commit fail.
+                file_logs(&transaction, log_cap, &mut settled.clone(), settling)?;
+            }
+            Ok(filing)
         };
-        if filing {
-            file_logs(
-                &transaction,
-                self.log_cap,
-                &mut settled,
-                &self.settling_webhooks,
-            )?;
-        }
-        transaction.commit()?;
+        let filing = match record().and_then(|filing| {
+            transaction.commit()?;
+            Ok(filing)
+        }) {
+            Ok(filing) => filing,
+            Err(failure) => {
+                settled.truncate(before);
+                self.settled_events = settled;
+                return Err(failure);
+            }
+        };
         self.wal_flusher.poke();
         if filing {
             settled.clear();
@@ -2141,5 +2162,27 @@ mod tests {
         assert!(store.health("w", now).unwrap().paused_on.is_some());
         assert!(!store.retry_now("v", now).unwrap());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_seed_is_kept_when_it_is_known() {
+        let dir = folder("seed");
+        let store = Store::open(&dir, 10, 10).unwrap();
+        // A workspace of an older version: steps in its journal, no seed kept.
+        store
+            .connection
+            .execute("INSERT INTO journal (step) VALUES ('{}')", [])
+            .unwrap();
+        assert_eq!(store.seed(None).unwrap(), 1, "as that version did");
+        assert_eq!(store.seed(Some(7)).unwrap(), 7, "told now, and kept");
+        assert_eq!(store.seed(None).unwrap(), 7);
+        assert!(matches!(store.seed(Some(8)), Err(SeedError::Other(7))));
+        // A new workspace keeps the default.
+        let fresh = folder("seed-fresh");
+        let store = Store::open(&fresh, 10, 10).unwrap();
+        assert_eq!(store.seed(None).unwrap(), 1);
+        assert!(matches!(store.seed(Some(2)), Err(SeedError::Other(1))));
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&fresh);
     }
 }

@@ -80,10 +80,17 @@ pub fn run(args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
 }
 
 /// Whether process `pid` runs (one this user may not signal runs too).
+#[cfg(unix)]
 fn is_running(pid: u32) -> bool {
     use rustix::process::{Pid, test_kill_process};
     let Some(pid) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
         return false;
     };
     test_kill_process(pid) != Err(rustix::io::Errno::SRCH)
+}
+
+/// Where a process cannot be asked about, it is taken to run: the port check still applies.
+#[cfg(not(unix))]
+fn is_running(_pid: u32) -> bool {
+    true
 }

@@ -59,8 +59,9 @@ pub struct Args {
     /// logs, page). About 4 KB of disk for a queued task_added.
     #[arg(long, value_name = "N", default_value_t = awork_workspace::DEFAULT_OUTBOX_CAP)]
     outbox_cap: u64,
-    /// The seed of the workspace's story [default: the one it was made with, 1 for a new one].
-    /// It is kept with the workspace: another one for an existing --data is refused.
+    /// The seed of the workspace's story [default: the one it was made with; 1 for a new one,
+    /// or one made by a version that did not keep it]. It is kept with the workspace: another
+    /// one for an existing --data is refused.
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
     /// Events a second the story makes on its own; 0: only when asked (`POST /sim/events`).
