@@ -321,8 +321,10 @@ async function tick() {
   try {
     const of = state.logOf, filter = state.logFilter;
     // The log's own failure (its webhook deleted elsewhere) does not stop the rest updating.
-    // Once the log is shown, only its newer lines are asked for, not every body again.
-    const after = state.logLoaded ? state.logTop : 0;
+    // Once the log is shown, only its newer lines are asked for, not every body again; every
+    // 15th poll reads it whole, for the lines serve has let go past its --log-cap meanwhile.
+    state.logPolls = (state.logPolls || 0) + 1;
+    const after = state.logLoaded && state.logPolls % 15 !== 0 ? state.logTop : 0;
     const [hooks, status, logs] = await Promise.all([
       allWebhooks(), call("GET", "/sim/status"), of ? fetchLog(of, filter, after).catch((failure) => ({ failure })) : null,
     ]);
@@ -335,7 +337,7 @@ async function tick() {
         closeLog();
         show($("list-result"), "The webhook whose log was open no longer exists: it was deleted, here or through the API.", false);
       } else setText($("log-note"), logs.failure.message);
-    } else if (logs && state.logOf === of && state.logFilter === filter && state.logTop === after) renderLog(logs, after > 0);
+    } else if (logs && state.logOf === of && state.logFilter === filter && (after === 0 || state.logTop === after)) renderLog(logs, after > 0);
     if (state.logOf && state.hooks.has(state.logOf)) setText($("log-name"), state.hooks.get(state.logOf).name);
     keepInPlace(anchor);
     state.updates += 1;
