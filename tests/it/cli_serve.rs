@@ -1038,18 +1038,28 @@ impl Drop for Browser<'_> {
     }
 }
 
-#[test]
-fn the_settings_page_adds_a_webhook_shows_its_log_and_enables_a_paused_one_in_chromium() {
+/// chromedriver and Chromium for the browser test `test`, or `None` after saying on stderr that
+/// it is skipped for want of them.
+pub(crate) fn browser_tools(test: &str) -> Option<(PathBuf, PathBuf)> {
     let chromedriver = on_path(&["chromedriver"]);
     let chromium = on_path(&["chromium", "chromium-browser"]);
     let (Some(chromedriver), Some(chromium)) = (chromedriver, chromium) else {
         // Written to stderr directly, past the test harness's capture, so that it shows.
         let _ = writeln!(
             std::io::stderr(),
-            "SKIPPED the_settings_page_adds_a_webhook_shows_its_log_and_enables_a_paused_one_in_chromium: \
-             chromium and chromedriver are not on the PATH (Debian: apt-get install chromium \
-             chromium-driver; .ci/run installs them)"
+            "SKIPPED {test}: chromium and chromedriver are not on the PATH (Debian: apt-get \
+             install chromium chromium-driver; .ci/run installs them)"
         );
+        return None;
+    };
+    Some((chromedriver, chromium))
+}
+
+#[test]
+fn the_settings_page_adds_a_webhook_shows_its_log_and_enables_a_paused_one_in_chromium() {
+    let Some((chromedriver, chromium)) = browser_tools(
+        "the_settings_page_adds_a_webhook_shows_its_log_and_enables_a_paused_one_in_chromium",
+    ) else {
         return;
     };
     let http = Http::new();

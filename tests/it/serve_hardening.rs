@@ -10,7 +10,9 @@ use std::time::Duration;
 use awork_delivery::receiver::Behaviour;
 use serde_json::{Value, json};
 
-use crate::cli_serve::{Browser, Http, Serve, data_dir, n8n_form, on_path, wait_until};
+use crate::cli_serve::{
+    Browser, Http, Serve, browser_tools, data_dir, n8n_form, on_path, wait_until,
+};
 
 /// A port nothing listens on now (bound, read and released).
 fn free_port() -> u16 {
@@ -255,15 +257,9 @@ fn serve_page_once(port: u16, html: String) -> std::thread::JoinHandle<()> {
 
 #[test]
 fn a_dns_rebinding_page_in_chromium_creates_nothing() {
-    let chromedriver = on_path(&["chromedriver"]);
-    let chromium = on_path(&["chromium", "chromium-browser"]);
-    let (Some(chromedriver), Some(chromium)) = (chromedriver, chromium) else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED a_dns_rebinding_page_in_chromium_creates_nothing: chromium and chromedriver \
-             are not on the PATH (Debian: apt-get install chromium chromium-driver; .ci/run \
-             installs them)"
-        );
+    let Some((chromedriver, chromium)) =
+        browser_tools("a_dns_rebinding_page_in_chromium_creates_nothing")
+    else {
         return;
     };
     // DNS rebinding as it happens: the browser loads the attacker's page from evil.example:PORT,

@@ -6,14 +6,13 @@
 //! 1280 and 800 px wide (`target/page-1280.png`, `target/page-800.png`, kept by CI) with no
 //! horizontal overflow at 800 px.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use awork_delivery::receiver::Behaviour;
 use serde_json::{Value, json};
 
-use crate::cli_serve::{Browser, Http, Serve, data_dir, n8n_form, on_path, wait_until};
+use crate::cli_serve::{Browser, Http, Serve, browser_tools, data_dir, n8n_form, wait_until};
 
 /// Runs `script` in the page (WebDriver's `execute/sync`) and returns its value.
 fn run(browser: &Browser<'_>, script: &str) -> Value {
@@ -129,15 +128,9 @@ fn base64_decodes() {
 
 #[test]
 fn the_settings_page_shows_a_receiver_fail_and_recover_live_in_chromium() {
-    let chromedriver = on_path(&["chromedriver"]);
-    let chromium = on_path(&["chromium", "chromium-browser"]);
-    let (Some(chromedriver), Some(chromium)) = (chromedriver, chromium) else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED the_settings_page_shows_a_receiver_fail_and_recover_live_in_chromium: \
-             chromium and chromedriver are not on the PATH (Debian: apt-get install chromium \
-             chromium-driver; .ci/run installs them)"
-        );
+    let Some((chromedriver, chromium)) =
+        browser_tools("the_settings_page_shows_a_receiver_fail_and_recover_live_in_chromium")
+    else {
         return;
     };
     let http = Http::new();
@@ -412,15 +405,9 @@ fn the_settings_page_shows_a_receiver_fail_and_recover_live_in_chromium() {
 /// goes on updating (it stopped every update).
 #[test]
 fn the_page_keeps_what_it_does_not_edit_and_outlives_a_log_deleted_elsewhere() {
-    let chromedriver = on_path(&["chromedriver"]);
-    let chromium = on_path(&["chromium", "chromium-browser"]);
-    let (Some(chromedriver), Some(chromium)) = (chromedriver, chromium) else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED the_page_keeps_what_it_does_not_edit_and_outlives_a_log_deleted_elsewhere: \
-             chromium and chromedriver are not on the PATH (Debian: apt-get install chromium \
-             chromium-driver; .ci/run installs them)"
-        );
+    let Some((chromedriver, chromium)) =
+        browser_tools("the_page_keeps_what_it_does_not_edit_and_outlives_a_log_deleted_elsewhere")
+    else {
         return;
     };
     let http = Http::new();
