@@ -149,7 +149,7 @@ impl Connection {
         head_seen: &OnceLock<AnswerHead>,
     ) -> Result<Answer, NoAnswer> {
         let written = self
-            .write_request(head, body)
+            .write_request(head, body, head_seen)
             .await
             .map_err(|error| NoAnswer {
                 error,
@@ -162,6 +162,7 @@ impl Connection {
         let _ = head_seen.set(AnswerHead {
             status: head.status,
             framing: head.framing,
+            early: false,
         });
         let mut excerpt = Excerpt::new(excerpt_limit);
         let read = match head.framing {
@@ -190,7 +191,12 @@ impl Connection {
     /// it all with anything but a 2xx that keeps its connection (a `413` to a body too large,
     /// say): a receiver that stops reading is looked at for an answer, and so is one that reset
     /// the connection, since what it sent before the reset can still be read.
-    async fn write_request(&mut self, head: &RequestHead, body: &[u8]) -> io::Result<Written> {
+    async fn write_request(
+        &mut self,
+        head: &RequestHead,
+        body: &[u8],
+        head_seen: &OnceLock<AnswerHead>,
+    ) -> io::Result<Written> {
         let Self {
             stream,
             read,
@@ -228,10 +234,21 @@ impl Connection {
                     // wake-up is registered too: a head in pieces is read as its pieces come).
                     Poll::Pending => loop {
                         match poll_read_more(stream, read, context) {
-                            Poll::Ready(Ok(true)) if stops_the_body(read) => {
-                                return Poll::Ready(Ok(Written::AnsweredEarly));
-                            }
-                            Poll::Ready(Ok(true)) => {}
+                            Poll::Ready(Ok(true)) => match early_answer(read) {
+                                // A 2xx: the body goes on, and a deadline that ends the write
+                                // says the answer came first.
+                                EarlyAnswer::Final(head) if head.status.is_success() => {
+                                    let _ = head_seen.set(AnswerHead {
+                                        status: head.status,
+                                        framing: head.framing,
+                                        early: true,
+                                    });
+                                }
+                                EarlyAnswer::Final(_) | EarlyAnswer::NotHttp => {
+                                    return Poll::Ready(Ok(Written::AnsweredEarly));
+                                }
+                                EarlyAnswer::NotWhole => {}
+                            },
                             Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
                             // Nothing more yet, or the receiver is done sending but may still
                             // read: the write's wake-up (or the read's) comes first.
@@ -369,19 +386,27 @@ enum Written {
     AnsweredEarly,
 }
 
-/// Whether what came of an answer before the request was written whole means the rest of the
-/// body should not be sent: a final answer that is not a 2xx (a 2xx is no reason to stop, even
-/// one that closes its connection: awork's client sends the whole body whatever comes, and RFC
-/// 9112 §9.5 stops only for an answer that refuses the body), or bytes that are not HTTP. A head
-/// that is not whole yet, or an informational one, does not.
-fn stops_the_body(read: &[u8]) -> bool {
+/// What came of an answer before the request was written whole.
+enum EarlyAnswer {
+    /// No final head yet (nothing whole, or informational answers only).
+    NotWhole,
+    /// A final answer's head. The rest of the body is not sent after one that is not a 2xx; a
+    /// 2xx is no reason to stop, even one that closes its connection: awork's client sends the
+    /// whole body whatever comes, and RFC 9112 §9.5 stops only for an answer that refuses it.
+    Final(Head),
+    /// Bytes that are not HTTP: the body is not sent on, and the answer says why.
+    NotHttp,
+}
+
+/// What `read` holds of an early answer (see [`EarlyAnswer`]).
+fn early_answer(read: &[u8]) -> EarlyAnswer {
     let mut rest = read;
     loop {
         match parse_head(rest) {
-            Ok(None) => return false,
+            Ok(None) => return EarlyAnswer::NotWhole,
             Ok(Some((length, None))) => rest = &rest[length..],
-            Ok(Some((_, Some(head)))) => return !head.status.is_success(),
-            Err(_) => return true,
+            Ok(Some((_, Some(head)))) => return EarlyAnswer::Final(head),
+            Err(_) => return EarlyAnswer::NotHttp,
         }
     }
 }
@@ -419,6 +444,8 @@ struct Head {
 pub(crate) struct AnswerHead {
     pub(crate) status: StatusCode,
     pub(crate) framing: Framing,
+    /// Whether it came before the request was written whole (a 2xx the body went on after).
+    pub(crate) early: bool,
 }
 
 impl AnswerHead {

@@ -238,11 +238,7 @@ impl HttpTransport {
                 if answer.body_unsent && answer.status.is_success() {
                     // awork's client sends the whole body before it reads the answer: a write
                     // that fails first fails the attempt, whatever the answer would have said.
-                    return Ok(AttemptOutcome::Other(format!(
-                        "the receiver answered {} before it had read the whole event, then \
-                         stopped reading it: the event was not sent whole",
-                        answer.status.as_u16()
-                    )));
+                    return Ok(AttemptOutcome::Other(not_sent_whole(answer.status)));
                 }
                 if let Some(error) = answer.cut_short.filter(|_| answer.status.is_success()) {
                     // Only a whole answer delivers, as awork's client reads it whole (another
@@ -295,9 +291,21 @@ impl HttpTransport {
     }
 }
 
+/// Why an attempt answered `status` (a 2xx) before its body was sent whole failed.
+fn not_sent_whole(status: StatusCode) -> String {
+    format!(
+        "the receiver answered {} before it had read the whole event, then stopped reading it: \
+         the event was not sent whole",
+        status.as_u16()
+    )
+}
+
 /// The outcome of a try the deadline ended: what came of its answer, if its head did.
 fn timed_out(head_seen: &OnceLock<AnswerHead>) -> AttemptOutcome {
     match head_seen.get() {
+        // A 2xx that came while the body was sent, and a receiver that then read no more: the
+        // rest of the event could not be sent in time.
+        Some(head) if head.early => AttemptOutcome::Other(not_sent_whole(head.status)),
         Some(head) => AttemptOutcome::UnendedBody {
             message: format!(
                 "{} ({}), but its body did not end: {}",

@@ -319,11 +319,22 @@ async fn an_answer_before_the_body_is_read_is_the_outcome_not_a_reset_or_a_timeo
     }
 }
 
-/// A receiver that answers `answer` as soon as a request's head is in, then reads its body to the
-/// end (`reads_on`), or stops reading and closes; it sends back how many body bytes it read.
+/// What [`acknowledging_receiver`] does after its early answer.
+#[derive(Clone, Copy, PartialEq)]
+enum Then {
+    /// Reads the body to its end, then closes.
+    ReadsOn,
+    /// Stops reading and closes.
+    Closes,
+    /// Stops reading and keeps the connection open.
+    Holds,
+}
+
+/// A receiver that answers `answer` as soon as a request's head is in, then does `then`; it
+/// sends back how many body bytes it read.
 async fn acknowledging_receiver(
     answer: &'static str,
-    reads_on: bool,
+    then: Then,
 ) -> (String, tokio::sync::mpsc::Receiver<usize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
@@ -347,14 +358,17 @@ async fn acknowledging_receiver(
             .unwrap();
         let mut body = received.len() - head_end;
         // Reads to the body's end, then closes (which ends an answer framed by the close).
-        while reads_on && body < length {
+        while then == Then::ReadsOn && body < length {
             match stream.read(&mut chunk).await {
                 Ok(0) | Err(_) => break,
                 Ok(read) => body += read,
             }
         }
-        drop(stream);
         read_bytes.send(body).await.unwrap();
+        if then == Then::Holds {
+            std::future::pending::<()>().await;
+        }
+        drop(stream);
     });
     (url, counts)
 }
@@ -371,7 +385,7 @@ async fn a_2xx_before_the_body_is_read_gets_the_whole_body_or_is_a_failure() {
         "HTTP/1.1 202 Accepted\r\nconnection: close\r\ncontent-length: 0\r\n\r\n",
         "HTTP/1.0 202 Accepted\r\n\r\n",
     ] {
-        let (url, mut counts) = acknowledging_receiver(answer, true).await;
+        let (url, mut counts) = acknowledging_receiver(answer, Then::ReadsOn).await;
         let transport = HttpTransport::new(&WebhookConfig::new(&url).unwrap()).unwrap();
         let outcome = transport.send(body.clone(), Duration::from_secs(10)).await;
         assert!(outcome.is_success(), "{answer:?}: {outcome:?}");
@@ -379,15 +393,27 @@ async fn a_2xx_before_the_body_is_read_gets_the_whole_body_or_is_a_failure() {
         assert_eq!(counts.recv().await, Some(length), "{answer:?}");
     }
     // Acknowledged, and the rest never read: not a delivery.
-    let (url, mut counts) =
-        acknowledging_receiver("HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n", false).await;
+    let (url, mut counts) = acknowledging_receiver(
+        "HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n",
+        Then::Closes,
+    )
+    .await;
     let transport = HttpTransport::new(&WebhookConfig::new(&url).unwrap()).unwrap();
-    let outcome = transport.send(body, Duration::from_secs(10)).await;
-    assert_eq!(
-        outcome.to_string(),
-        "error: the receiver answered 202 before it had read the whole event, then stopped \
-         reading it: the event was not sent whole"
-    );
+    let outcome = transport.send(body.clone(), Duration::from_secs(10)).await;
+    let not_sent_whole = "error: the receiver answered 202 before it had read the whole event, \
+                          then stopped reading it: the event was not sent whole";
+    assert_eq!(outcome.to_string(), not_sent_whole);
+    assert!(counts.recv().await.unwrap() < length);
+    // Acknowledged, the rest never read, the connection kept open: the deadline ends the
+    // attempt, which says the 202 came (not "no answer").
+    let (url, mut counts) = acknowledging_receiver(
+        "HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n",
+        Then::Holds,
+    )
+    .await;
+    let transport = HttpTransport::new(&WebhookConfig::new(&url).unwrap()).unwrap();
+    let outcome = transport.send(body, Duration::from_millis(500)).await;
+    assert_eq!(outcome.to_string(), not_sent_whole);
     assert!(counts.recv().await.unwrap() < length);
 }
 
