@@ -26,7 +26,7 @@
 use std::future::poll_fn;
 use std::io;
 use std::pin::Pin;
-use std::sync::OnceLock;
+use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 use bytes::{Buf, Bytes, BytesMut};
@@ -146,7 +146,7 @@ impl Connection {
         head: &RequestHead,
         body: &[u8],
         excerpt_limit: usize,
-        head_seen: &OnceLock<AnswerHead>,
+        head_seen: &HeadSeen,
     ) -> Result<Answer, NoAnswer> {
         let written = self
             .write_request(head, body, head_seen)
@@ -158,8 +158,9 @@ impl Connection {
             })?;
         let head = self.read_head().await?;
         // Noted before the body is read: a deadline that ends the exchange while its body is
-        // read says what came (a 2xx whose body never ends is not "no answer").
-        let _ = head_seen.set(AnswerHead {
+        // read says what came (a 2xx whose body never ends is not "no answer"). It replaces an
+        // early note: the request was written whole.
+        head_seen.note(AnswerHead {
             status: head.status,
             framing: head.framing,
             early: false,
@@ -195,7 +196,7 @@ impl Connection {
         &mut self,
         head: &RequestHead,
         body: &[u8],
-        head_seen: &OnceLock<AnswerHead>,
+        head_seen: &HeadSeen,
     ) -> io::Result<Written> {
         let Self {
             stream,
@@ -238,7 +239,7 @@ impl Connection {
                                 // A 2xx: the body goes on, and a deadline that ends the write
                                 // says the answer came first.
                                 EarlyAnswer::Final(head) if head.status.is_success() => {
-                                    let _ = head_seen.set(AnswerHead {
+                                    head_seen.note(AnswerHead {
                                         status: head.status,
                                         framing: head.framing,
                                         early: true,
@@ -437,6 +438,22 @@ struct Head {
     location: Option<String>,
     framing: Framing,
     keep_alive: bool,
+}
+
+/// The head of the answer an exchange has seen so far, for a deadline to say what came: one that
+/// came while the request was written, replaced by the one read after it was written whole.
+#[derive(Debug, Default)]
+pub(crate) struct HeadSeen(Mutex<Option<AnswerHead>>);
+
+impl HeadSeen {
+    fn note(&self, head: AnswerHead) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(head);
+    }
+
+    /// The last head noted, if any.
+    pub(crate) fn get(&self) -> Option<AnswerHead> {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// An answer's head as [`Connection::exchange`] notes it once read, before its body.
@@ -855,7 +872,7 @@ mod tests {
                 let head = RequestHead::post("/hook", [("host", &b"test"[..])]);
                 for _ in 0..answers {
                     let answer = connection
-                        .exchange(&head, b"{}", 512, &OnceLock::new())
+                        .exchange(&head, b"{}", 512, &HeadSeen::default())
                         .await
                         .unwrap();
                     assert_eq!(answer.status.as_u16(), status);

@@ -107,7 +107,7 @@ impl AttemptRecord {
                 line.push('"');
                 if let AttemptOutcome::Tls(message)
                 | AttemptOutcome::Other(message)
-                | AttemptOutcome::UnendedBody { message, .. } = outcome
+                | AttemptOutcome::UnendedBody { message } = outcome
                 {
                     line.push_str(",\"message\":");
                     push_json_string(line, message);
@@ -135,7 +135,7 @@ impl AttemptRecord {
             }
             AttemptOutcome::Tls(message)
             | AttemptOutcome::Other(message)
-            | AttemptOutcome::UnendedBody { message, .. } => (
+            | AttemptOutcome::UnendedBody { message } => (
                 None,
                 None,
                 self.outcome.error_kind(),

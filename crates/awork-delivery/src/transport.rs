@@ -15,7 +15,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -30,7 +30,7 @@ use tokio_rustls::TlsConnector;
 
 use crate::config::{AuthHeader, WebhookConfig, WebhookUrl};
 use crate::dial::Dialer;
-use crate::http1::{AnswerHead, Connection as Http1Connection, NoAnswer, RequestHead};
+use crate::http1::{Connection as Http1Connection, HeadSeen, NoAnswer, RequestHead};
 
 /// How many bytes of a response body are kept for reporting.
 pub const BODY_EXCERPT_LIMIT: usize = 512;
@@ -106,7 +106,7 @@ impl fmt::Display for AttemptOutcome {
             } => write!(f, "{} (location {location})", code.as_u16()),
             Self::Status { code, .. } => write!(f, "{}", code.as_u16()),
             Self::Timeout => f.write_str("timeout"),
-            Self::UnendedBody { message, .. } => write!(f, "timeout: {message}"),
+            Self::UnendedBody { message } => write!(f, "timeout: {message}"),
             Self::ConnectionRefused => f.write_str("connection refused"),
             Self::ConnectionReset => f.write_str("connection reset"),
             Self::Tls(message) => write!(f, "tls error: {message}"),
@@ -216,7 +216,7 @@ impl HttpTransport {
         &self,
         body: Bytes,
         connection: Connection,
-        head_seen: &OnceLock<AnswerHead>,
+        head_seen: &HeadSeen,
     ) -> Result<AttemptOutcome, StaleConnection> {
         let pool = &self.pool;
         let checked_out = match connection {
@@ -274,7 +274,7 @@ impl HttpTransport {
     /// turns out to have been closed while idle, a try on a fresh connection with a `timeout` of
     /// its own, so that a stale connection does not eat into the time the receiver has to answer.
     async fn attempt(&self, body: Bytes, timeout: Duration) -> AttemptOutcome {
-        let head_seen = OnceLock::new();
+        let head_seen = HeadSeen::default();
         let pooled = self.try_on(body.clone(), Connection::Pooled, &head_seen);
         match within(timeout, pooled).await {
             Some(Ok(outcome)) => outcome,
@@ -301,7 +301,7 @@ fn not_sent_whole(status: StatusCode) -> String {
 }
 
 /// The outcome of a try the deadline ended: what came of its answer, if its head did.
-fn timed_out(head_seen: &OnceLock<AnswerHead>) -> AttemptOutcome {
+fn timed_out(head_seen: &HeadSeen) -> AttemptOutcome {
     match head_seen.get() {
         // A 2xx that came while the body was sent, and a receiver that then read no more: the
         // rest of the event could not be sent in time.

@@ -156,7 +156,7 @@ pub(crate) fn describe(
             None,
             Some(format!("no answer within {}", format_duration(timeout))),
         ),
-        AttemptOutcome::UnendedBody { message, .. } => (
+        AttemptOutcome::UnendedBody { message } => (
             None,
             Some(format!(
                 "not answered whole within {}: {message}",

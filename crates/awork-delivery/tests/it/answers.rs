@@ -328,6 +328,8 @@ enum Then {
     Closes,
     /// Stops reading and keeps the connection open.
     Holds,
+    /// Reads the body to its end and keeps the connection open.
+    ReadsOnAndHolds,
 }
 
 /// A receiver that answers `answer` as soon as a request's head is in, then does `then`; it
@@ -358,14 +360,14 @@ async fn acknowledging_receiver(
             .unwrap();
         let mut body = received.len() - head_end;
         // Reads to the body's end, then closes (which ends an answer framed by the close).
-        while then == Then::ReadsOn && body < length {
+        while matches!(then, Then::ReadsOn | Then::ReadsOnAndHolds) && body < length {
             match stream.read(&mut chunk).await {
                 Ok(0) | Err(_) => break,
                 Ok(read) => body += read,
             }
         }
         read_bytes.send(body).await.unwrap();
-        if then == Then::Holds {
+        if matches!(then, Then::Holds | Then::ReadsOnAndHolds) {
             std::future::pending::<()>().await;
         }
         drop(stream);
@@ -412,9 +414,24 @@ async fn a_2xx_before_the_body_is_read_gets_the_whole_body_or_is_a_failure() {
     )
     .await;
     let transport = HttpTransport::new(&WebhookConfig::new(&url).unwrap()).unwrap();
-    let outcome = transport.send(body, Duration::from_millis(500)).await;
+    let outcome = transport
+        .send(body.clone(), Duration::from_millis(500))
+        .await;
     assert_eq!(outcome.to_string(), not_sent_whole);
     assert!(counts.recv().await.unwrap() < length);
+    // Acknowledged early with a body that ends at the close, the event read whole, the
+    // connection kept open: the event was sent; what never ended is the answer's body.
+    let (url, mut counts) =
+        acknowledging_receiver("HTTP/1.1 200 OK\r\n\r\nok", Then::ReadsOnAndHolds).await;
+    let transport = HttpTransport::new(&WebhookConfig::new(&url).unwrap()).unwrap();
+    let outcome = transport.send(body, Duration::from_millis(500)).await;
+    assert_eq!(counts.recv().await, Some(length));
+    assert!(
+        outcome
+            .to_string()
+            .starts_with("timeout: the answer's head came (200), but its body did not end"),
+        "{outcome}"
+    );
 }
 
 /// The request's head as a receiver reads it off the wire: the headers named as awork's .NET
