@@ -28,58 +28,43 @@ pub(crate) struct Front {
     pub(crate) tls: Arc<ServerConfig>,
 }
 
-/// The plain port's open connections, so that a stop lets them finish what they are answering.
-#[derive(Clone, Default)]
+/// The plain port's open connections, so that a stop lets them finish what they are answering:
+/// each holds a receiver of `stopping` for as long as it is open, which tells it when serve
+/// stops, and the sender sees when every one has closed.
+#[derive(Clone)]
 pub(crate) struct Open {
-    count: Arc<std::sync::atomic::AtomicUsize>,
-    /// Told when a connection closes.
-    closed: Arc<tokio::sync::Notify>,
-    /// Set when serve stops: each connection then closes once it has answered.
     stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
-/// A connection counted in [`Open`] until it is dropped.
-pub(crate) struct Opened {
-    open: Open,
-}
-
-impl Drop for Opened {
-    fn drop(&mut self) {
-        self.open
-            .count
-            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-        self.open.closed.notify_waiters();
+impl Default for Open {
+    fn default() -> Self {
+        Open {
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
+        }
     }
 }
 
 impl Open {
-    /// Counts a new connection.
-    pub(crate) fn opened(&self) -> Opened {
-        self.count.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-        Opened { open: self.clone() }
+    /// A new connection's hold: it counts the connection open until it is dropped.
+    pub(crate) fn opened(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.stopping.subscribe()
     }
 
     /// Tells every connection to close once it has answered what it is answering (an idle one
     /// closes at once), and waits until all have, for at most `grace`.
     pub(crate) async fn close_all(&self, grace: std::time::Duration) {
         self.stopping.send_replace(true);
-        let all_closed = async {
-            loop {
-                let closed = self.closed.notified();
-                if self.count.load(std::sync::atomic::Ordering::Acquire) == 0 {
-                    return;
-                }
-                closed.await;
-            }
-        };
-        let _ = tokio::time::timeout(grace, all_closed).await;
+        let _ = tokio::time::timeout(grace, self.stopping.closed()).await;
     }
 }
 
 /// Serves a connection of the plain port, tunnels included, until it closes or, once serve
-/// stops, has answered what it was answering.
-pub(crate) async fn plain(stream: TcpStream, front: Front, opened: Opened) {
-    let mut stopping = opened.open.stopping.subscribe();
+/// stops, has answered what it was answering; `stopping` is its hold on [`Open`].
+pub(crate) async fn plain(
+    stream: TcpStream,
+    front: Front,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) {
     let _nodelay = stream.set_nodelay(true);
     let service = service_fn(move |request: http::Request<Incoming>| {
         let front = front.clone();
@@ -109,7 +94,8 @@ pub(crate) async fn plain(stream: TcpStream, front: Front, opened: Opened) {
     }
     connection.as_mut().graceful_shutdown();
     let _ = connection.await;
-    drop(opened);
+    // Closed: the hold on `Open` goes.
+    drop(stopping);
 }
 
 /// Serves a connection of the TLS port.

@@ -373,7 +373,10 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Ar
                     now_ms().saturating_add(i64::try_from(after.as_millis()).unwrap_or(i64::MAX)),
                 ),
             };
-            let attempted = Attempted {
+            // The attempt was made: its record waits for a database that cannot take it (a full
+            // disk) rather than the event being sent again, unlogged, once a second.
+            let mut ticket = in_flight;
+            let mut record = Attempted {
                 seq: next.seq,
                 log,
                 settled,
@@ -381,10 +384,6 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Ar
                 paused,
                 enabled_count,
             };
-            // The attempt was made: its record waits for a database that cannot take it (a full
-            // disk) rather than the event being sent again, unlogged, once a second.
-            let mut ticket = in_flight;
-            let mut record = attempted;
             loop {
                 match shared.recorder.record(ticket, record).await {
                     Some(Ok(())) => break,
