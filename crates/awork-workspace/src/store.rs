@@ -596,12 +596,24 @@ impl Store {
         })
     }
 
-    /// A value kept with the workspace (such as its trace-id salt), if set.
-    fn meta(&self, name: &str) -> Result<Option<Vec<u8>>> {
+    /// A value of `N` bytes kept with the workspace (its trace-id salt, seed, first start), if
+    /// set.
+    fn meta<const N: usize>(&self, name: &str) -> Result<Option<[u8; N]>> {
         let mut statement = self
             .connection
             .prepare_cached("SELECT value FROM meta WHERE name = ?1")?;
-        Ok(statement.query_row([name], |row| row.get(0)).optional()?)
+        let kept: Option<Vec<u8>> = statement.query_row([name], |row| row.get(0)).optional()?;
+        // A value of another length (damaged, or by another version) is none.
+        Ok(kept.and_then(|bytes| <[u8; N]>::try_from(bytes.as_slice()).ok()))
+    }
+
+    /// Whether the journal holds a step: the workspace has begun.
+    fn has_begun(&self) -> Result<bool> {
+        Ok(self
+            .connection
+            .query_row("SELECT EXISTS (SELECT 1 FROM journal)", [], |row| {
+                row.get(0)
+            })?)
     }
 
     /// Keeps a value with the workspace.
@@ -621,16 +633,8 @@ impl Store {
     /// another.
     pub fn seed(&self, given: Option<u64>) -> std::result::Result<u64, SeedError> {
         const NAME: &str = "seed";
-        let kept = self
-            .meta(NAME)?
-            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
-            .map(u64::from_le_bytes);
-        let begun: bool = self
-            .connection
-            .query_row("SELECT EXISTS (SELECT 1 FROM journal)", [], |row| {
-                row.get(0)
-            })
-            .map_err(StoreError::from)?;
+        let kept = self.meta(NAME)?.map(u64::from_le_bytes);
+        let begun = self.has_begun()?;
         match (kept, given) {
             (Some(kept), Some(given)) if kept != given => Err(SeedError::Other(kept)),
             (Some(kept), _) => Ok(kept),
@@ -647,10 +651,8 @@ impl Store {
     /// the story's trace ids go on after a restart and no two workspaces share any.
     pub fn trace_salt(&self) -> Result<u128> {
         const NAME: &str = "trace_salt";
-        if let Some(kept) = self.meta(NAME)?
-            && let Ok(bytes) = <[u8; 16]>::try_from(kept.as_slice())
-        {
-            return Ok(u128::from_le_bytes(bytes));
+        if let Some(kept) = self.meta(NAME)? {
+            return Ok(u128::from_le_bytes(kept));
         }
         let salt: u128 = rand::random();
         self.set_meta(NAME, &salt.to_le_bytes())?;
@@ -1206,17 +1208,10 @@ impl Store {
     /// began in 2025 and stays as it was told.
     pub fn first_start(&self, now_ms: i64) -> Result<Option<i64>> {
         const NAME: &str = "first_start_ms";
-        if let Some(kept) = self.meta(NAME)?
-            && let Ok(bytes) = <[u8; 8]>::try_from(kept.as_slice())
-        {
-            return Ok(Some(i64::from_le_bytes(bytes)));
+        if let Some(kept) = self.meta(NAME)? {
+            return Ok(Some(i64::from_le_bytes(kept)));
         }
-        let begun: bool =
-            self.connection
-                .query_row("SELECT EXISTS (SELECT 1 FROM journal)", [], |row| {
-                    row.get(0)
-                })?;
-        if begun {
+        if self.has_begun()? {
             return Ok(None);
         }
         self.set_meta(NAME, &now_ms.to_le_bytes())?;
@@ -1719,7 +1714,7 @@ mod tests {
         store.update_webhook(&row, 0).unwrap();
         row.is_active = true;
         row.uri = "http://127.0.0.1:2/fixed".into();
-        let enabled_at = delivery_now();
+        let enabled_at = crate::delivery::now_ms();
         store.update_webhook(&row, enabled_at).unwrap();
         assert_eq!(store.enabled_count("w").unwrap(), started_with + 1);
         // The hanging attempt times out: its record would pause the webhook.
@@ -1736,17 +1731,17 @@ mod tests {
         // Logged, and its event due now rather than after the schedule's wait.
         assert_eq!(rows_in(&store, "fresh_logs"), 1);
         let head = store.outbox_head("w", 10).unwrap();
-        assert!(head[0].due_ms <= delivery_now(), "{}", head[0].due_ms);
+        assert!(
+            head[0].due_ms <= crate::delivery::now_ms(),
+            "{}",
+            head[0].due_ms
+        );
         // The same record from an attempt that started after the enabling counts as ever.
         hung.enabled_count = started_with + 1;
         store.record_attempts(&[hung]).unwrap();
         let paused = store.webhook("w").unwrap().unwrap();
         assert!(!paused.is_active);
         assert_eq!(paused.consecutive_failures, 11);
-    }
-
-    fn delivery_now() -> i64 {
-        crate::delivery::now_ms()
     }
 
     #[test]
