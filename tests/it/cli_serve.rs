@@ -1206,18 +1206,18 @@ fn a_workspace_keeps_its_seed_and_refuses_another() {
 fn a_stop_answers_the_request_under_way_before_serve_exits() {
     use std::io::Read;
     let data = data_dir("stop-answers");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
-        .args(["serve", "--port", "0", "--data"])
-        .arg(&*data)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = stdout.next().unwrap().unwrap();
-    let address = url.strip_prefix("listening on http://").unwrap().to_owned();
-    std::thread::spawn(move || stdout.for_each(drop));
+    // Its stderr piped, to read that it is stopping.
+    let mut serve = Serve::adopt(
+        Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+            .args(["serve", "--port", "0", "--data"])
+            .arg(&*data)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let address = serve.url.strip_prefix("http://").unwrap().to_owned();
     let body = br#"{"count": 2}"#;
     let mut stream = std::net::TcpStream::connect(&address).unwrap();
     write!(
@@ -1234,11 +1234,11 @@ fn a_stop_answers_the_request_under_way_before_serve_exits() {
     stream.write_all(&body[..5]).unwrap();
     stream.flush().unwrap();
     let signalled = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &serve.child.id().to_string()])
         .status()
         .unwrap();
     assert!(signalled.success());
-    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut stderr = BufReader::new(serve.child.stderr.take().unwrap()).lines();
     let said = stderr.next().unwrap().unwrap();
     assert!(said.starts_with("SIGTERM: stopping"), "{said}");
     stream.write_all(&body[5..]).unwrap();
@@ -1247,7 +1247,7 @@ fn a_stop_answers_the_request_under_way_before_serve_exits() {
     assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
     let events: Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
     assert_eq!(events["events"].as_array().unwrap().len(), 2, "{events}");
-    assert_eq!(child.wait().unwrap().code(), Some(143));
+    assert_eq!(serve.child.wait().unwrap().code(), Some(143));
 }
 
 /// The page names its icon (browsers otherwise ask for a `/favicon.ico` that is not there, an
