@@ -7,7 +7,7 @@ const POLL_MS = Math.min(60000, Math.max(100, Number(new URLSearchParams(locatio
 const LOG_PAGE = 100;
 const state = {
   editing: null, logOf: null, logFilter: "all", hooks: new Map(), cards: new Map(),
-  logRows: new Map(), logLoaded: false, logTop: 0, status: null, updates: 0, timer: null, kept: null,
+  logRows: new Map(), logLoaded: false, logPolls: 0, status: null, updates: 0, timer: null, kept: null,
 };
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
@@ -323,8 +323,8 @@ async function tick() {
     // The log's own failure (its webhook deleted elsewhere) does not stop the rest updating.
     // Once the log is shown, only its newer lines are asked for, not every body again; every
     // 15th poll reads it whole, for the lines serve has let go past its --log-cap meanwhile.
-    state.logPolls = (state.logPolls || 0) + 1;
-    const after = state.logLoaded && state.logPolls % 15 !== 0 ? state.logTop : 0;
+    state.logPolls += 1;
+    const after = state.logLoaded && state.logPolls % 15 !== 0 ? logTop() : 0;
     const [hooks, status, logs] = await Promise.all([
       allWebhooks(), call("GET", "/sim/status"), of ? fetchLog(of, filter, after).catch((failure) => ({ failure })) : null,
     ]);
@@ -337,7 +337,7 @@ async function tick() {
         closeLog();
         show($("list-result"), "The webhook whose log was open no longer exists: it was deleted, here or through the API.", false);
       } else setText($("log-note"), logs.failure.message);
-    } else if (logs && state.logOf === of && state.logFilter === filter && (after === 0 || state.logTop === after)) renderLog(logs, after > 0);
+    } else if (logs && state.logOf === of && state.logFilter === filter && (after === 0 || logTop() === after)) renderLog(logs, after > 0);
     if (state.logOf && state.hooks.has(state.logOf)) setText($("log-name"), state.hooks.get(state.logOf).name);
     keepInPlace(anchor);
     state.updates += 1;
@@ -561,7 +561,9 @@ async function showLog(hook) {
   $("log-section").scrollIntoView({ block: "start" });
   $("log-title").focus({ preventScroll: true });
 }
-function clearLog() { $("logs").replaceChildren(); state.logRows = new Map(); state.logLoaded = false; state.logTop = 0; }
+function clearLog() { $("logs").replaceChildren(); state.logRows = new Map(); state.logLoaded = false; }
+/** The number of the newest line shown (0 for none). */
+function logTop() { return Math.max(0, ...state.logRows.keys()); }
 function closeLog() { state.logOf = null; clearLog(); $("log-section").hidden = true; }
 $("close-log").addEventListener("click", () => {
   const of = state.logOf;
@@ -732,7 +734,6 @@ function renderLog(logs, newer) {
     empty.appendChild(cell); body.appendChild(empty);
   } else if (logs.length && empty) empty.remove();
   state.logLoaded = true;
-  state.logTop = logs.reduce((top, log) => Math.max(top, log.seq), state.logTop || 0);
 }
 
 async function resend(log, note) {
