@@ -436,6 +436,7 @@ pub(crate) fn create(shared: &Arc<Shared>, body: &[u8]) -> Handled {
         created_by: shared.admin_id.clone(),
         updated_on: now,
         updated_by: shared.admin_id.clone(),
+        enabled_count: 0,
     };
     shared.lock_store().insert_webhook(&row)?;
     shared.wake(&row.id);

@@ -218,8 +218,8 @@ enum Step {
     Idle,
     /// The first event is due later.
     Wait(Duration),
-    /// Deliver these, in order; the webhook's enabled count as they start.
-    Deliver(Box<WebhookRow>, Vec<OutboxRow>, i64),
+    /// Deliver these, in order.
+    Deliver(Box<WebhookRow>, Vec<OutboxRow>),
 }
 
 /// Looks at the webhook and the head of its outbox.
@@ -230,9 +230,8 @@ fn next_step(shared: &Shared, id: &str) -> Step {
         Ok(Some(row)) if !row.is_active => return Step::Idle,
         Ok(Some(row)) => row,
     };
-    let (mut head, enabled_count) = match (store.outbox_head(id, BATCH), store.enabled_count(id)) {
-        (Ok(head), Ok(count)) => (head, count),
-        _ => return Step::Idle,
+    let Ok(mut head) = store.outbox_head(id, BATCH) else {
+        return Step::Idle;
     };
     let now = now_ms();
     // Only the first event can be waiting for a retry; the others are due as soon as it is done.
@@ -245,7 +244,7 @@ fn next_step(shared: &Shared, id: &str) -> Step {
             if let Some(later) = head.iter().skip(1).position(|next| next.due_ms > now) {
                 head.truncate(later + 1);
             }
-            Step::Deliver(Box::new(row), head, enabled_count)
+            Step::Deliver(Box::new(row), head)
         }
     }
 }
@@ -309,7 +308,7 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Ar
         // Registered before looking, so a change made while looking is not missed.
         changed.as_mut().enable();
         let version = settings.load(Ordering::Acquire);
-        let (row, head, enabled_count) = match next_step(&shared, &id) {
+        let (row, head) = match next_step(&shared, &id) {
             Step::Gone => return,
             Step::Idle => {
                 // Nothing to send: its connections are closed until there is.
@@ -324,7 +323,7 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Ar
                 }
                 continue;
             }
-            Step::Deliver(row, head, enabled_count) => (*row, head, enabled_count),
+            Step::Deliver(row, head) => (*row, head),
         };
         let http = match transport_for(&shared, &row, transport.take()).await {
             Ok(built) => &transport.insert(built).http,
@@ -382,7 +381,7 @@ async fn work(shared: Arc<Shared>, id: String, notify: Arc<Notify>, settings: Ar
                 settled,
                 consecutive_failures: failures,
                 paused,
-                enabled_count,
+                enabled_count: row.enabled_count,
             };
             loop {
                 match shared.recorder.record(ticket, record).await {

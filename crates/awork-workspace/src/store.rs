@@ -204,6 +204,9 @@ pub struct WebhookRow {
     pub updated_on: String,
     /// Who last changed it.
     pub updated_by: String,
+    /// How many times it was enabled after a pause: an attempt carries the count from its start in
+    /// its [`Attempted`], so that a record from before an enabling changes nothing.
+    pub enabled_count: i64,
 }
 
 impl std::fmt::Debug for WebhookRow {
@@ -249,13 +252,14 @@ impl WebhookRow {
             created_by: row.get(16)?,
             updated_on: row.get(17)?,
             updated_by: row.get(18)?,
+            enabled_count: row.get(19)?,
         })
     }
 }
 
 const WEBHOOK_COLUMNS: &str = "id, name, uri, language, events, is_active, only_main, auth_type, \
     auth_name, auth_value, last_failure_reason, consecutive_failures, delivered, failed, dropped, \
-    created_on, created_by, updated_on, updated_by";
+    created_on, created_by, updated_on, updated_by, enabled_count";
 
 /// One attempt, as stored and shown as a `WebhookLog`.
 #[derive(Debug, Clone, PartialEq)]
@@ -671,17 +675,6 @@ impl Store {
         Ok(())
     }
 
-    /// How many times webhook `id` was enabled after a pause (0 when there is no such webhook):
-    /// an attempt carries the count from its start in its [`Attempted`].
-    pub fn enabled_count(&self, id: &str) -> Result<i64> {
-        Ok(self
-            .connection
-            .prepare_cached("SELECT enabled_count FROM webhooks WHERE id = ?1")?
-            .query_row([id], |row| row.get(0))
-            .optional()?
-            .unwrap_or(0))
-    }
-
     /// Makes every write fail (SQLite's `query_only`), as a full disk does, or work again.
     #[cfg(test)]
     pub(crate) fn refuse_writes(&self, refuse: bool) {
@@ -712,7 +705,7 @@ impl Store {
         self.connection.execute(
             &format!(
                 "INSERT INTO webhooks ({WEBHOOK_COLUMNS}) VALUES \
-                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+                 (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
             ),
             params![
                 row.id,
@@ -734,6 +727,7 @@ impl Store {
                 row.created_by,
                 row.updated_on,
                 row.updated_by,
+                row.enabled_count,
             ],
         )?;
         Ok(())
@@ -1259,7 +1253,7 @@ pub struct Attempted {
     pub consecutive_failures: u32,
     /// Why the webhook paused, when this attempt paused it.
     pub paused: Option<String>,
-    /// The webhook's [`Store::enabled_count`] when the attempt started. An attempt that started
+    /// The webhook's [`WebhookRow::enabled_count`] when the attempt started. An attempt that started
     /// before the webhook was enabled again (its URI fixed while it hung) is logged and settles
     /// its event, but its count of failures in a row and its pause are not written over the
     /// fresh start, and an event it leaves due later is due now, as enabling made it.
@@ -1594,6 +1588,7 @@ mod tests {
             created_by: "u".into(),
             updated_on: "2026-01-01T00:00:00.000Z".into(),
             updated_by: "u".into(),
+            enabled_count: 0,
         }
     }
 
@@ -1706,7 +1701,7 @@ mod tests {
         store.insert_webhook(&webhook("w")).unwrap();
         queue(&mut store, &["w".to_owned()], 2);
         let seqs = head_seqs(&store);
-        let started_with = store.enabled_count("w").unwrap();
+        let started_with = store.webhook("w").unwrap().unwrap().enabled_count;
         // Ten failures in a row, then paused by hand while the eleventh hangs, the URI fixed and
         // the webhook enabled again.
         let mut row = store.webhook("w").unwrap().unwrap();
@@ -1716,7 +1711,10 @@ mod tests {
         row.uri = "http://127.0.0.1:2/fixed".into();
         let enabled_at = crate::delivery::now_ms();
         store.update_webhook(&row, enabled_at).unwrap();
-        assert_eq!(store.enabled_count("w").unwrap(), started_with + 1);
+        assert_eq!(
+            store.webhook("w").unwrap().unwrap().enabled_count,
+            started_with + 1
+        );
         // The hanging attempt times out: its record would pause the webhook.
         let mut hung = delivered(seqs[0], 11);
         hung.log.is_successful = false;
