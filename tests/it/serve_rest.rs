@@ -35,7 +35,8 @@ fn ids(list: &Value) -> Vec<String> {
 }
 
 #[test]
-fn an_operation_awork_sim_does_not_simulate_is_a_501_naming_it_and_an_unknown_path_a_404() {
+fn an_operation_awork_sim_does_not_simulate_is_a_501_naming_it_after_the_token_and_an_unknown_path_a_404()
+ {
     let http = Http::new();
     let data = data_dir("not-simulated");
     let serve = Serve::start(&data, &[]);
@@ -58,6 +59,14 @@ fn an_operation_awork_sim_does_not_simulate_is_a_501_naming_it_and_an_unknown_pa
     let refused = http.call("GET", &format!("{}/api/v1/users", serve.url), None, None);
     assert_eq!(refused.status, 401);
     assert_eq!(trace_id(&refused), refused.body["traceId"]);
+    // Authorized before it is run: without a token, not a word about the operation.
+    let refused = http.call(
+        "GET",
+        &format!("{}/api/v1/documents", serve.url),
+        None,
+        None,
+    );
+    assert_eq!(refused.status, 401, "{refused:?}");
     assert!(
         answer.body["description"]
             .as_str()

@@ -82,7 +82,13 @@ pub(crate) async fn answer(router: Router, shared: &Shared, request: Request) ->
     } else if let Some(path) = parts.uri.path().strip_prefix("/api/v1")
         && let Some(operation) = catalogue::not_simulated(parts.method.as_str(), path)
     {
-        answer::not_simulated(&operation)
+        // awork authorizes the operation before running it: without a token, a 401 like every
+        // other operation's, not the word that this one is not simulated.
+        if api::authorized(shared, parts.headers.get(AUTHORIZATION)) {
+            answer::not_simulated(&operation)
+        } else {
+            answer::unauthorized()
+        }
     } else {
         match router.oneshot(Request::from_parts(parts, body)).await {
             Ok(answer) => answer,
