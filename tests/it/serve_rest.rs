@@ -1380,3 +1380,87 @@ fn project_and_company_writes_answer_their_models_and_send_their_webhooks() {
     assert_eq!(gone.status, 204, "{gone:?}");
     event_about(&receiver, "company_deleted", &company_id);
 }
+
+#[test]
+fn bodies_are_read_as_asp_net_core_reads_them_names_and_ids_in_any_case_and_a_bom() {
+    let http = Http::new();
+    let data = data_dir("body-case");
+    let serve = Serve::start(&data, &[]);
+    let company = http.api(
+        &serve,
+        "POST",
+        "/api/v1/companies",
+        Some(&json!({"Name": "Hafenblick Hotel KG"})),
+    );
+    assert_eq!(company.status, 200, "{company:?}");
+    assert_eq!(company.body["name"], "Hafenblick Hotel KG");
+    let company_id = company.body["id"].as_str().unwrap().to_owned();
+    let project = http.api(
+        &serve,
+        "POST",
+        "/api/v1/projects",
+        Some(&json!({"name": "Relaunch", "CompanyId": company_id.to_uppercase(), "TimeBudget": 3600})),
+    );
+    assert_eq!(project.status, 200, "{project:?}");
+    let project_id = project.body["id"].as_str().unwrap().to_owned();
+    // A PUT replaces the project: properties in another case are not dropped (they were, and the
+    // company and budget silently cleared).
+    let put = http.api(
+        &serve,
+        "PUT",
+        &format!("/api/v1/projects/{project_id}"),
+        Some(&json!({"NAME": "Relaunch 2027", "companyId": company_id.to_uppercase(), "timebudget": 7200})),
+    );
+    assert_eq!(put.status, 200, "{put:?}");
+    assert_eq!(put.body["name"], "Relaunch 2027");
+    assert_eq!(put.body["companyId"], company_id.as_str());
+    assert_eq!(put.body["timeBudget"], 7200);
+    // A BOM before the JSON, as .NET writers put it, and an upper-case GUID.
+    let body = format!(
+        "\u{feff}{{\"Name\": \"Logo\", \"BaseType\": \"projecttask\", \"EntityId\": \"{}\"}}",
+        project_id.to_uppercase()
+    );
+    let task = http.call_raw(
+        "POST",
+        &format!("{}/api/v1/tasks", serve.url),
+        "test-token",
+        &body,
+    );
+    assert_eq!(task.status, 200, "{task:?}");
+    assert_eq!(task.body["projectId"], project_id.as_str());
+    let task_id = task.body["id"].as_str().unwrap();
+    let deleted = http.api(
+        &serve,
+        "POST",
+        "/api/v1/tasks/delete",
+        Some(&json!({"TaskIds": [task_id.to_uppercase()]})),
+    );
+    assert_eq!(deleted.status, 204, "{deleted:?}");
+    // A property of another type is named.
+    let wrong = http.api(
+        &serve,
+        "POST",
+        "/api/v1/companies",
+        Some(&json!({"Name": 3})),
+    );
+    assert_eq!(wrong.status, 400, "{wrong:?}");
+    assert!(
+        wrong.body["description"]
+            .as_str()
+            .unwrap()
+            .contains("name: invalid type"),
+        "{wrong:?}"
+    );
+    // The webhook configuration's form too.
+    let hook = http.api(
+        &serve,
+        "POST",
+        "/api/v1/webhooks",
+        Some(
+            &json!({"Name": "n8n", "URI": "http://127.0.0.1:9/", "Events": "task_added",
+            "IsActive": false, "AuthenticationType": "none"}),
+        ),
+    );
+    assert_eq!(hook.status, 200, "{hook:?}");
+    assert_eq!(hook.body["uri"], "http://127.0.0.1:9/");
+}

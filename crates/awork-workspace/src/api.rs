@@ -209,14 +209,30 @@ struct Form {
     auth: Option<(String, Option<String>)>,
 }
 
+/// The properties of a `WebhookConfigForm`.
+const FORM_PROPERTIES: &[&str] = &[
+    "name",
+    "uri",
+    "language",
+    "events",
+    "isActive",
+    "onlyTriggerForMainEntityChanges",
+    "authenticationType",
+    "authentication",
+];
+
 /// Reads and checks a form: every bad property is one `(property, message)`.
 fn parse_form(body: &[u8]) -> Result<Form, Vec<(String, String)>> {
     let invalid = |property: &str, message: &str| vec![(property.to_owned(), message.to_owned())];
-    let value: Value = serde_json::from_slice(body)
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let mut value: Value = serde_json::from_slice(body)
         .map_err(|failure| invalid("", &format!("The body is not JSON: {failure}.")))?;
-    let Some(object) = value.as_object() else {
+    let Some(object) = value.as_object_mut() else {
         return Err(invalid("", "The body must be a JSON object."));
     };
+    // Names in any case, as ASP.NET Core reads them.
+    rest::canonical(object, FORM_PROPERTIES);
+    let object = &*object;
     let mut errors = Vec::new();
     let mut text = |name: &str, required: bool| -> Option<String> {
         match object.get(name) {

@@ -8,6 +8,7 @@
 //! deleted entity. Writes go through [`writes`]: request → the world's change → its events →
 //! the journal and the outbox, in one transaction.
 
+mod body;
 mod catalogs;
 mod people;
 mod projects;
@@ -25,6 +26,8 @@ use http::header::HeaderValue;
 use http::{HeaderName, StatusCode};
 use serde::Serialize;
 use serde_json::Value;
+
+pub(crate) use body::canonical;
 
 use crate::Shared;
 use crate::answer::{self, Answer};

@@ -18,7 +18,8 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::writes::{Shape, form, perform};
+use super::body::{Shape, form};
+use super::writes::perform;
 use super::{Endpoint, endpoint, json_of, list, single};
 use crate::Shared;
 use crate::answer::Answer;

@@ -12,7 +12,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::routing::get;
 use serde_json::Value;
 
-use super::writes::{Shape, form, perform};
+use super::body::{Shape, form};
+use super::writes::perform;
 use super::{Endpoint, endpoint, json_of, list, single};
 use crate::Shared;
 use crate::answer::{self, Answer};

@@ -1,5 +1,5 @@
-//! How a write of awork's REST API is answered: the body read as its form (a body that is not the
-//! form's JSON is a 400 naming the problem), the write applied to the world by the user behind the
+//! How a write of awork's REST API is answered: the body read as its form ([`super::body`]), the
+//! write applied to the world by the user behind the
 //! API key, the events it caused queued with the write in the journal (one transaction: a crash
 //! keeps both or neither), and awork's answer: the entity (cut to its response model), 204, 207
 //! when some items of a batch failed, or the refusal as awork's `ErrorResponse`.
@@ -7,52 +7,12 @@
 use std::sync::Arc;
 
 use awork_generate::writes::{Refused, Write};
-use axum::body::{Body, Bytes};
 use http::StatusCode;
-use serde::de::DeserializeOwned;
 
 use super::schemas;
 use crate::Shared;
-use crate::answer::{self, Answer, read_body};
+use crate::answer::{self, Answer};
 use crate::story::Step;
-
-/// What a write's request body is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Shape {
-    /// A JSON object.
-    Object,
-    /// A JSON object, or nothing (the form's default).
-    ObjectOrEmpty,
-    /// A JSON array.
-    List,
-}
-
-/// A request body as the form `T`, of the `shape` its model has. serde would read a struct from
-/// a JSON array too (its fields in order); awork's API answers 400 to an array where the model
-/// is an object, and so does this one.
-pub(super) async fn form<T: DeserializeOwned + Default>(
-    body: Body,
-    shape: Shape,
-) -> Result<T, Answer> {
-    let refused = |problem: &dyn std::fmt::Display| {
-        answer::error(
-            StatusCode::BAD_REQUEST,
-            "invalid-model",
-            &format!("The request body is not the operation's model: {problem}."),
-            &[],
-        )
-    };
-    let bytes: Bytes = read_body(body).await?;
-    let first = bytes.iter().find(|byte| !byte.is_ascii_whitespace());
-    match (shape, first) {
-        (Shape::ObjectOrEmpty, None) => return Ok(T::default()),
-        (Shape::Object | Shape::ObjectOrEmpty, Some(b'[')) => {
-            return Err(refused(&"a JSON array, where the model is an object"));
-        }
-        _ => {}
-    }
-    serde_json::from_slice(&bytes).map_err(|failure| refused(&failure))
-}
 
 /// Applies `write` and answers it; the entity answered is of the response model `model`.
 pub(super) fn perform(shared: &Arc<Shared>, write: Write, model: Option<&str>) -> Answer {
