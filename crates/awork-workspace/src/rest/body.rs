@@ -110,7 +110,7 @@ fn holds_ids(name: &str) -> bool {
 }
 
 /// `text` in lowercase when it is a GUID (`8-4-4-4-12` hex digits); anything else as it is.
-fn lowercase_guid(text: &mut String) {
+fn lowercase_guid(text: &mut str) {
     let is_guid = text.len() == 36
         && text.bytes().enumerate().all(|(index, byte)| match index {
             8 | 13 | 18 | 23 => byte == b'-',
