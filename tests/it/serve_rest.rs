@@ -1464,3 +1464,27 @@ fn bodies_are_read_as_asp_net_core_reads_them_names_and_ids_in_any_case_and_a_bo
     assert_eq!(hook.status, 200, "{hook:?}");
     assert_eq!(hook.body["uri"], "http://127.0.0.1:9/");
 }
+
+#[test]
+fn a_list_awork_does_not_page_is_whole_whatever_the_query() {
+    let http = Http::new();
+    let data = data_dir("unpaged");
+    let serve = Serve::start(&data, &[]);
+    let projects = http.api(&serve, "GET", "/api/v1/projects", None).body;
+    let members = ids(&projects)
+        .iter()
+        .map(|id| format!("/api/v1/projects/{id}/members"))
+        .find(|path| {
+            let members = http.api(&serve, "GET", path, None).body;
+            !members.as_array().unwrap().is_empty()
+        })
+        .expect("a project has members");
+    let whole = http.api(&serve, "GET", &members, None);
+    assert!(!whole.headers.contains_key("aw-page"), "{whole:?}");
+    // n8n asks for page 2, 3, … until an empty page: against awork it would get the list again.
+    for query in ["?page=2", "?page=2&pageSize=1", "?filterby=no%20such%20thing"] {
+        let paged = http.api(&serve, "GET", &format!("{members}{query}"), None);
+        assert_eq!(paged.status, 200, "{query}: {paged:?}");
+        assert_eq!(paged.body, whole.body, "{query}");
+    }
+}

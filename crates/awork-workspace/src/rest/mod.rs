@@ -80,12 +80,7 @@ fn list(
         (collect(world), world.now)
     };
     let Some(mut items) = items else {
-        return answer::error(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "The entity this list belongs to does not exist.",
-            &[],
-        );
+        return no_owner();
     };
     for item in &mut items {
         schemas::keep_declared(item, model);
@@ -95,6 +90,32 @@ fn list(
         current_user_id: shared.admin_id.clone(),
     };
     page_answer(&query, items, &context)
+}
+
+/// Answers a list awork does not page: every entity `collect` gathers, as `model`, in the world's
+/// order, without paging headers.
+fn whole_list(
+    shared: &Shared,
+    model: &str,
+    collect: impl FnOnce(&World) -> Option<Vec<Value>>,
+) -> Answer {
+    let Some(mut items) = collect(shared.lock_story().world()) else {
+        return no_owner();
+    };
+    for item in &mut items {
+        schemas::keep_declared(item, model);
+    }
+    answer::ok(&Value::Array(items))
+}
+
+/// The 404 of a list whose owner does not exist.
+fn no_owner() -> Answer {
+    answer::error(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "The entity this list belongs to does not exist.",
+        &[],
+    )
 }
 
 /// awork's 400 for a list query it cannot do: `invalid-filter-or-order`, or `validation-failed`

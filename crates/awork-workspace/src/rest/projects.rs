@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::body::{Shape, form};
 use super::writes::perform;
-use super::{Endpoint, endpoint, json_of, list, single};
+use super::{Endpoint, endpoint, json_of, list, single, whole_list};
 use crate::Shared;
 use crate::answer::Answer;
 
@@ -26,7 +26,6 @@ static PROJECTS: Endpoint = Endpoint::new(|| endpoint("Project", "createdOn,id")
 static TASKS: Endpoint = Endpoint::new(|| endpoint("TaskModel", "createdOn,id"));
 static TASK_STATUSES: Endpoint = Endpoint::new(|| endpoint("TaskStatus", "order,id"));
 static TASK_LISTS: Endpoint = Endpoint::new(|| endpoint("TaskList", "order,id"));
-static MEMBERS: Endpoint = Endpoint::new(|| endpoint("ProjectMember", "id"));
 static COMMENTS: Endpoint = Endpoint::new(|| endpoint("Comment", "createdOn,id"));
 static PROJECT_STATUSES: Endpoint = Endpoint::new(|| endpoint("ProjectStatus", "order,id"));
 
@@ -139,28 +138,21 @@ async fn task_lists(
     )
 }
 
-async fn members(
-    State(shared): State<Arc<Shared>>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Answer {
-    list(
-        &shared,
-        &MEMBERS,
-        query.as_deref(),
-        "ProjectMember",
-        |world| {
-            of_project(world, &id, |project| {
-                project
-                    .project
-                    .members
-                    .iter()
-                    .flatten()
-                    .map(|member| json_of(member, "ProjectMember"))
-                    .collect()
-            })
-        },
-    )
+/// `GET /projects/{id}/members`: awork's document gives it no paging, filter or order, so it is
+/// the whole list whatever the query (API.md 2.1): n8n's loop, which stops at `[]`, would page it
+/// forever against awork.
+async fn members(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
+    whole_list(&shared, "ProjectMember", |world| {
+        of_project(world, &id, |project| {
+            project
+                .project
+                .members
+                .iter()
+                .flatten()
+                .map(|member| json_of(member, "ProjectMember"))
+                .collect()
+        })
+    })
 }
 
 async fn comments(
