@@ -1482,9 +1482,66 @@ fn a_list_awork_does_not_page_is_whole_whatever_the_query() {
     let whole = http.api(&serve, "GET", &members, None);
     assert!(!whole.headers.contains_key("aw-page"), "{whole:?}");
     // n8n asks for page 2, 3, … until an empty page: against awork it would get the list again.
-    for query in ["?page=2", "?page=2&pageSize=1", "?filterby=no%20such%20thing"] {
+    for query in [
+        "?page=2",
+        "?page=2&pageSize=1",
+        "?filterby=no%20such%20thing",
+    ] {
         let paged = http.api(&serve, "GET", &format!("{members}{query}"), None);
         assert_eq!(paged.status, 200, "{query}: {paged:?}");
         assert_eq!(paged.body, whole.body, "{query}");
     }
+}
+
+#[test]
+fn a_companys_project_counts_and_a_task_lists_tracked_time_are_the_worlds() {
+    let http = Http::new();
+    let data = data_dir("counted");
+    let serve = Serve::start(&data, &[]);
+    let all = |path: &str| {
+        http.api(&serve, "GET", &format!("{path}?pageSize=1000"), None)
+            .body
+    };
+    let projects = all("/api/v1/projects");
+    let projects = projects.as_array().unwrap();
+    let companies = all("/api/v1/companies");
+    let mut counted_some = false;
+    for company in companies.as_array().unwrap() {
+        let of_it: Vec<&Value> = projects
+            .iter()
+            .filter(|project| project["companyId"] == company["id"])
+            .collect();
+        let in_progress = of_it
+            .iter()
+            .filter(|project| project["projectStatus"]["type"] == "progress")
+            .count();
+        assert_eq!(company["projectsCount"], of_it.len(), "{company}");
+        assert_eq!(company["projectsInProgressCount"], in_progress, "{company}");
+        counted_some |= !of_it.is_empty();
+    }
+    assert!(counted_some, "some client has projects");
+    let mut tracked_some = false;
+    for project in projects {
+        let id = project["id"].as_str().unwrap();
+        let tasks = all(&format!("/api/v1/projects/{id}/projecttasks"));
+        for list in all(&format!("/api/v1/projects/{id}/tasklists"))
+            .as_array()
+            .unwrap()
+        {
+            let tracked: i64 = tasks
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|task| {
+                    task["lists"]
+                        .as_array()
+                        .is_some_and(|lists| lists.iter().any(|entry| entry["id"] == list["id"]))
+                })
+                .filter_map(|task| task["trackedDuration"].as_i64())
+                .sum();
+            assert_eq!(list["trackedDuration"], tracked, "{list}");
+            tracked_some |= tracked > 0;
+        }
+    }
+    assert!(tracked_some, "time is tracked on some list's tasks");
 }

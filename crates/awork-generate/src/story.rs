@@ -409,6 +409,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             company.updated_by = Some(actor.id.clone());
             company.resource_version = Some(crate::ids::ticks(world.now));
             let company = company.clone();
+            let company = world.counted_company(&company);
             let link = world.company_link(&company.id);
             produced(
                 actor,
@@ -1041,6 +1042,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
                 }
             }
             let link = world.project_link(&world.projects[index].project.id);
+            let list = world.counted_task_list(&list);
             produced(
                 actor,
                 Entity::TaskList(Box::new(list)),
@@ -1054,6 +1056,8 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let actor = member_actor(world, index).unwrap_or(actor);
             let position = world.rng.random_range(0..world.projects[index].lists.len());
             let list = world.projects[index].lists.remove(position);
+            // Its tracked time as it went, before its tasks leave it.
+            let list = world.counted_task_list(&list);
             let version = crate::ids::ticks(world.now);
             for task in &mut world.tasks {
                 if let Some(lists) = &mut task.lists {

@@ -1755,6 +1755,47 @@ impl World {
         })
     }
 
+    /// `company` as awork answers it: with the number of its projects and of those in status type
+    /// `progress` (`projectsCount`, `projectsInProgressCount`), which awork computes.
+    pub fn counted_company(&self, company: &Company) -> Company {
+        let projects = self
+            .projects
+            .iter()
+            .map(|state| &state.project)
+            .filter(|project| project.company_id.as_deref() == Some(company.id.as_str()));
+        let (mut count, mut in_progress) = (0, 0);
+        for project in projects {
+            count += 1;
+            let kind = project
+                .project_status
+                .as_ref()
+                .and_then(|status| status.kind.as_deref());
+            if kind == Some("progress") {
+                in_progress += 1;
+            }
+        }
+        Company {
+            projects_count: Some(count),
+            projects_in_progress_count: Some(in_progress),
+            ..company.clone()
+        }
+    }
+
+    /// `list` as awork answers it: with the time tracked on the tasks in it (`trackedDuration`),
+    /// which awork computes.
+    pub fn counted_task_list(&self, list: &TaskList) -> TaskList {
+        let tracked = self
+            .tasks
+            .iter()
+            .filter(|task| task.lists.iter().flatten().any(|entry| entry.id == list.id))
+            .filter_map(|task| task.tracked_duration)
+            .sum();
+        TaskList {
+            tracked_duration: Some(tracked),
+            ..list.clone()
+        }
+    }
+
     /// The summary of a project that time entries carry: only the properties of
     /// `ProjectModelForTimeTrackings` (no `companyId` or `color`), its status as a
     /// `NestedStatusModel` (no `typeOrder`), as awork serializes each nested model with its own class.

@@ -108,7 +108,7 @@ pub(super) fn update(
     };
     let changes = changes_between(old, &new, UPDATED);
     if changes.is_empty() {
-        return Ok(Outcome::answer(old, Vec::new()));
+        return Ok(Outcome::answer(&world.counted_company(old), Vec::new()));
     }
     world.advance(WRITE_SECONDS);
     let version = ids::ticks(world.now);
@@ -125,6 +125,7 @@ pub(super) fn update(
             state.project.resource_version = Some(version);
         }
     }
+    let company = world.counted_company(&company);
     let link = world.company_link(company_id);
     let updated = event(
         EventType::ClientChanged,

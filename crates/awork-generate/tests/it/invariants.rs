@@ -94,6 +94,13 @@ pub(crate) fn check_versions(seed: u64, events: impl Iterator<Item = Envelope>) 
         // change of the project is the project's, and leaves the entity's version as it was.
         if let Some(object) = entity.as_object_mut() {
             object.remove("project");
+            // What awork computes as it reads (a client's project counts, a task list's tracked
+            // time) changes with other entities, not with this one's version.
+            object.remove("projectsCount");
+            object.remove("projectsInProgressCount");
+            if event.entity_type == "tasklist" {
+                object.remove("trackedDuration");
+            }
         }
         let key = (event.entity_type.clone(), event.entity_id.clone());
         if let Some((last, content)) = seen.get(&key) {

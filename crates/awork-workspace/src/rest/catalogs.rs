@@ -41,7 +41,7 @@ fn all_companies(world: &World) -> Vec<Value> {
     world
         .companies
         .iter()
-        .map(|company| json_of(company, "Company"))
+        .map(|company| json_of(&world.counted_company(company), "Company"))
         .collect()
 }
 

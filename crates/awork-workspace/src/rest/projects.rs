@@ -131,7 +131,7 @@ async fn task_lists(
                 project
                     .lists
                     .iter()
-                    .map(|list| json_of(list, "TaskList"))
+                    .map(|list| json_of(&world.counted_task_list(list), "TaskList"))
                     .collect()
             })
         },
