@@ -1545,3 +1545,95 @@ fn a_companys_project_counts_and_a_task_lists_tracked_time_are_the_worlds() {
     }
     assert!(tracked_some, "time is tracked on some list's tasks");
 }
+
+#[test]
+fn a_time_entrys_task_and_project_and_a_comments_names_read_as_they_are_now() {
+    let http = Http::new();
+    let data = data_dir("nested-now");
+    let serve = Serve::start(&data, &[]);
+    let api = |method: &str, path: &str, body: Option<Value>| {
+        let answer = http.api(&serve, method, path, body.as_ref());
+        assert!(answer.status < 300, "{method} {path}: {answer:?}");
+        answer.body
+    };
+    let me = api("GET", "/api/v1/users/me", None)["id"].clone();
+    let type_of_work = api("GET", "/api/v1/typeofwork", None)[0]["id"].clone();
+    let project = api("POST", "/api/v1/projects", Some(json!({"name": "Stale P"})));
+    let project_id = project["id"].as_str().unwrap().to_owned();
+    let task = api(
+        "POST",
+        "/api/v1/tasks",
+        Some(json!({"name": "Stale T", "baseType": "projecttask", "entityId": project_id})),
+    );
+    let task_id = task["id"].as_str().unwrap().to_owned();
+    let entry = api(
+        "POST",
+        "/api/v1/timeentries",
+        Some(
+            json!({"userId": me, "typeOfWorkId": type_of_work, "taskId": task_id,
+            "timezone": "UTC", "startDateUtc": "2026-10-05T00:00:00Z",
+            "startTimeUtc": "10:00:00", "duration": 600}),
+        ),
+    );
+    let entry_id = entry["id"].as_str().unwrap().to_owned();
+    api(
+        "POST",
+        &format!("/api/v1/tasks/{task_id}/comments"),
+        Some(json!({"message": "c"})),
+    );
+    api(
+        "POST",
+        &format!("/api/v1/projects/{project_id}/comments"),
+        Some(json!({"message": "p"})),
+    );
+    api(
+        "PUT",
+        &format!("/api/v1/projects/{project_id}"),
+        Some(json!({"name": "P renamed"})),
+    );
+    api(
+        "PUT",
+        &format!("/api/v1/tasks/{task_id}"),
+        Some(json!({"name": "T renamed"})),
+    );
+    let statuses = api(
+        "GET",
+        &format!("/api/v1/projects/{project_id}/taskstatuses"),
+        None,
+    );
+    let done = statuses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|status| status["type"] == "done")
+        .unwrap()["id"]
+        .clone();
+    api(
+        "POST",
+        "/api/v1/tasks/changestatuses",
+        Some(json!([{"taskId": task_id, "statusId": done}])),
+    );
+    let read = api("GET", &format!("/api/v1/timeentries/{entry_id}"), None);
+    assert_eq!(read["task"]["name"], "T renamed", "{read}");
+    assert_eq!(read["task"]["taskStatus"]["type"], "done", "{read}");
+    assert_eq!(read["project"]["name"], "P renamed", "{read}");
+    let found = api(
+        "GET",
+        &format!(
+            "/api/v1/timeentries?filterby={}",
+            urlencode("task/name eq 'T renamed'")
+        ),
+        None,
+    );
+    assert_eq!(ids(&found), [entry_id]);
+    let listed = api("GET", &format!("/api/v1/tasks/{task_id}/timeentries"), None);
+    assert_eq!(listed[0]["task"]["name"], "T renamed");
+    let comment = &api("GET", &format!("/api/v1/tasks/{task_id}/comments"), None)[0];
+    assert_eq!(comment["task"]["name"], "T renamed", "{comment}");
+    let comment = &api(
+        "GET",
+        &format!("/api/v1/projects/{project_id}/comments"),
+        None,
+    )[0];
+    assert_eq!(comment["project"]["name"], "P renamed", "{comment}");
+}

@@ -1303,7 +1303,7 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             let entry = &mut world.time_entries[index];
             entry.updated_on = Some(now);
             entry.updated_by = Some(actor.id.clone());
-            let entry = entry.to_model();
+            let entry = Box::new(world.current_time_entry(&world.time_entries[index]));
             let link = world.time_entry_link(&entry);
             produced(
                 actor,
@@ -1321,7 +1321,8 @@ pub fn produce(world: &mut World, event: EventType) -> Step {
             )
             .ok_or(TimeTrackingAdded)?;
             let actor = entry_owner(world, index);
-            let entry = Box::new(world.remove_time_entry(index));
+            let removed = world.remove_time_entry(index);
+            let entry = Box::new(world.current_time_entry(&removed));
             let link = world.time_entry_link(&entry);
             produced(actor, Entity::TimeTracking(entry), Some(link), None)
         }

@@ -24,6 +24,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeDelta, TimeZone, Timelik
 use chrono_tz::Tz;
 use fake::rand::RngExt;
 use fake::rand::seq::IndexedRandom;
+use serde_json::Value;
 
 use crate::ids::{self, zulu};
 use crate::{Rng, calendar, text};
@@ -1753,6 +1754,57 @@ impl World {
             color: project.color.clone(),
             ..self.nested_project(index)
         })
+    }
+
+    /// `entry` as awork reads it: the summaries of its task and project as they are now (awork
+    /// builds them as it reads, so a renamed task or a task moved on shows in its entries). A task
+    /// or project the world no longer keeps stays as the entry knew it.
+    pub fn current_time_entry(&self, entry: &TimeTracking) -> TimeTracking {
+        let task = entry.task_id.as_deref().and_then(|id| self.task_index(id));
+        let project = entry
+            .project_id
+            .as_deref()
+            .and_then(|id| self.project_index(id));
+        TimeTracking {
+            task: task.map_or_else(|| entry.task.clone(), |task| Some(self.nested_task(task))),
+            project: project.map_or_else(
+                || entry.project.clone(),
+                |project| Some(self.nested_project(project)),
+            ),
+            ..entry.clone()
+        }
+    }
+
+    /// `comment` as awork reads it: the names of what it is on as they are now.
+    pub fn current_comment(&self, comment: &Comment) -> Comment {
+        let mut comment = comment.clone();
+        let name = match comment.entity_type.as_deref() {
+            Some("tasks") => comment
+                .entity_id
+                .as_deref()
+                .and_then(|id| self.task_index(id))
+                .map(|task| (self.tasks[task].name.clone(), "task")),
+            Some("projects") => comment
+                .entity_id
+                .as_deref()
+                .and_then(|id| self.project(id))
+                .map(|state| (state.project.name.clone(), "project")),
+            _ => None,
+        };
+        if let Some((name, key)) = name {
+            let nested = if key == "task" {
+                &mut comment.task
+            } else {
+                &mut comment.project
+            };
+            if let Some(Value::Object(nested)) = nested {
+                nested.insert("name".to_owned(), Value::String(name.clone()));
+            }
+            if let Some(entity) = &mut comment.entity {
+                entity.name = Some(name);
+            }
+        }
+        comment
     }
 
     /// `company` as awork answers it: with the number of its projects and of those in status type

@@ -141,7 +141,7 @@ pub(super) fn update(
         && world::entry_start(&old) == Some(described.start)
         && world::entry_end(&old) == Some(described.end);
     if unchanged {
-        return Ok(Outcome::answer(&old, Vec::new()));
+        return Ok(Outcome::answer(&world.current_time_entry(&old), Vec::new()));
     }
     world.advance(WRITE_SECONDS);
     // Its old time no longer counts, nor does its timer keep its user busy; then it is recorded
@@ -188,7 +188,8 @@ pub(super) fn deleted(
     index: usize,
     actor: &TriggeredBy,
 ) -> (EventType, super::Produced) {
-    let entry = Box::new(world.remove_time_entry(index));
+    let removed = world.remove_time_entry(index);
+    let entry = Box::new(world.current_time_entry(&removed));
     let link = world.time_entry_link(&entry);
     event(
         EventType::TimeTrackingDeleted,

@@ -101,6 +101,10 @@ pub(crate) fn check_versions(seed: u64, events: impl Iterator<Item = Envelope>) 
             if event.entity_type == "tasklist" {
                 object.remove("trackedDuration");
             }
+            // A time entry's task, like its project, is the task's summary read with it.
+            if event.entity_type == "timetracking" {
+                object.remove("task");
+            }
         }
         let key = (event.entity_type.clone(), event.entity_id.clone());
         if let Some((last, content)) = seen.get(&key) {

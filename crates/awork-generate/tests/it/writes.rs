@@ -68,9 +68,13 @@ fn read_back(generator: &Generator, event: &Envelope) -> Option<Value> {
     let value = match &event.entity {
         Entity::Task(_) => serde_json::to_value(world.task_entity(world.task_index(id)?)),
         Entity::Project(_) => serde_json::to_value(&world.project(id)?.project),
-        Entity::TimeTracking(_) => serde_json::to_value(world.time_entry(id)?),
+        Entity::TimeTracking(_) => {
+            serde_json::to_value(world.current_time_entry(world.time_entry(id)?))
+        }
         Entity::Company(_) => serde_json::to_value(world.counted_company(world.company(id)?)),
-        Entity::Comment(_) => serde_json::to_value(world.comments.iter().find(|c| c.id == id)?),
+        Entity::Comment(_) => {
+            serde_json::to_value(world.current_comment(world.comments.iter().find(|c| c.id == id)?))
+        }
         _ => return None,
     };
     Some(value.unwrap())

@@ -165,7 +165,7 @@ async fn comments(
         Some(
             world
                 .comments_on(&id)
-                .map(|comment| json_of(comment, "Comment"))
+                .map(|comment| json_of(&world.current_comment(comment), "Comment"))
                 .collect(),
         )
     })

@@ -79,7 +79,7 @@ async fn comments(
         Some(
             world
                 .comments_on(&id)
-                .map(|comment| json_of(comment, "Comment"))
+                .map(|comment| json_of(&world.current_comment(comment), "Comment"))
                 .collect(),
         )
     })
@@ -102,7 +102,7 @@ async fn time_entries(
                     .time_entries
                     .iter()
                     .filter(|entry| entry.on_task(&id))
-                    .map(|entry| json_of(&**entry, "TimeTracking"))
+                    .map(|entry| json_of(&world.current_time_entry(entry), "TimeTracking"))
                     .collect(),
             )
         },

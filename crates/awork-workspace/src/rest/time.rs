@@ -46,7 +46,7 @@ async fn time_entries(State(shared): State<Arc<Shared>>, RawQuery(query): RawQue
                 world
                     .time_entries
                     .iter()
-                    .map(|entry| json_of(&**entry, "TimeTracking"))
+                    .map(|entry| json_of(&world.current_time_entry(entry), "TimeTracking"))
                     .collect(),
             )
         },
@@ -54,11 +54,13 @@ async fn time_entries(State(shared): State<Arc<Shared>>, RawQuery(query): RawQue
 }
 
 async fn time_entry(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
-    let found = shared
-        .lock_story()
-        .world()
-        .time_entry(&id)
-        .map(|entry| json_of(entry, "TimeTracking"));
+    let found = {
+        let story = shared.lock_story();
+        let world = story.world();
+        world
+            .time_entry(&id)
+            .map(|entry| json_of(&world.current_time_entry(entry), "TimeTracking"))
+    };
     single("time entry", &id, found)
 }
 
@@ -79,7 +81,7 @@ async fn last_time_entry(State(shared): State<Arc<Shared>>, Path(id): Path<Strin
                 })
                 .filter(|(start, _)| *start <= now)
                 .max_by_key(|(start, _)| *start)
-                .map(|(_, entry)| json_of(&**entry, "TimeTracking"))
+                .map(|(_, entry)| json_of(&world.current_time_entry(entry), "TimeTracking"))
         })
     };
     match found {
