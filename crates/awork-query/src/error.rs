@@ -138,10 +138,20 @@ pub enum Problem {
     TypeMismatch {
         /// The property's path, as JSON spells it.
         property: String,
-        /// What it holds: `text`, `a number`, `a boolean`.
+        /// What it holds: `text`, `an id`, `a date`, `a number`, `a boolean`, `an object`, ….
         holds: &'static str,
-        /// The literal: `a number`, `text`, ….
+        /// The literal: `a number`, `text`, `text that is not a date`, ….
         literal: &'static str,
+    },
+    /// A text function of a property that does not hold text.
+    #[error("'{property}' holds {holds}: {function} takes text")]
+    NotText {
+        /// The property's path, as JSON spells it.
+        property: String,
+        /// What it holds: `a number`, `an id`, ….
+        holds: &'static str,
+        /// The function as written.
+        function: String,
     },
     /// `page` or `pageSize` is not a whole number.
     #[error("'{0}' is not a whole number")]

@@ -58,6 +58,15 @@ pub(crate) fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
         .map(|midnight| midnight.and_utc())
 }
 
+/// Whether `text` is a GUID: 8-4-4-4-12 hexadecimal digits.
+pub(crate) fn is_guid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(group, length)| {
+            group.len() == length && group.chars().all(|c| c.is_ascii_hexdigit())
+        })
+}
+
 /// A JSON number or a numeric literal, compared exactly while both are integers (awork's
 /// `resourceVersion` is above 2^53).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -46,8 +46,12 @@ pub(crate) enum Kind {
 /// What a plain value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Scalar {
-    /// A string (dates and ids included, as JSON writes them).
+    /// A string.
     Text,
+    /// A string holding an id (`format: uuid`).
+    Id,
+    /// A string holding a date or a date-time (`format: date-time` or `date`).
+    Instant,
     /// An integer or a number.
     Number,
     /// `true` or `false`.
@@ -55,13 +59,26 @@ pub(crate) enum Scalar {
 }
 
 impl Scalar {
-    /// The scalar of a JSON Schema `type`.
-    fn of_type(name: &str) -> Option<Scalar> {
-        match name {
-            "string" => Some(Scalar::Text),
-            "integer" | "number" => Some(Scalar::Number),
-            "boolean" => Some(Scalar::Boolean),
+    /// The scalar of a JSON Schema `type` and `format`.
+    fn of_type(name: &str, format: Option<&str>) -> Option<Scalar> {
+        match (name, format) {
+            ("string", Some("uuid")) => Some(Scalar::Id),
+            ("string", Some("date-time" | "date")) => Some(Scalar::Instant),
+            ("string", _) => Some(Scalar::Text),
+            ("integer" | "number", _) => Some(Scalar::Number),
+            ("boolean", _) => Some(Scalar::Boolean),
             _ => None,
+        }
+    }
+
+    /// The scalar of an example string: an id or a date when it reads as one.
+    fn of_example(text: &str) -> Scalar {
+        if crate::json::is_guid(text) {
+            Scalar::Id
+        } else if crate::json::parse_instant(text).is_some() {
+            Scalar::Instant
+        } else {
+            Scalar::Text
         }
     }
 
@@ -69,6 +86,8 @@ impl Scalar {
     pub(crate) fn describe(self) -> &'static str {
         match self {
             Scalar::Text => "text",
+            Scalar::Id => "an id",
+            Scalar::Instant => "a date",
             Scalar::Number => "a number",
             Scalar::Boolean => "a boolean",
         }
@@ -159,7 +178,7 @@ impl Vocabulary {
             Value::Null => Kind::Open,
             Value::Bool(_) => Kind::Value(Scalar::Boolean),
             Value::Number(_) => Kind::Value(Scalar::Number),
-            Value::String(_) => Kind::Value(Scalar::Text),
+            Value::String(text) => Kind::Value(Scalar::of_example(text)),
             Value::Array(elements) => {
                 let mut element_kind: Option<Kind> = None;
                 for element in elements {
@@ -299,7 +318,10 @@ impl OpenApiReader<'_> {
                 Some(items) => self.kind(items)?,
                 None => Kind::Open,
             })),
-            Some(name) => Scalar::of_type(name).map_or(Kind::Open, Kind::Value),
+            Some(name) => {
+                let format = schema.get("format").and_then(Value::as_str);
+                Scalar::of_type(name, format).map_or(Kind::Open, Kind::Value)
+            }
             None => Kind::Open,
         })
     }

@@ -163,7 +163,7 @@ impl<'a> Evaluation<'a> {
                 Literal::Null => Scalar::Null,
                 Literal::Bool(flag) => Scalar::Bool(*flag),
                 Literal::Number(number) => Scalar::Number(*number),
-                Literal::Text(text) => Scalar::Text(text),
+                Literal::Text(text) | Literal::Id(text) => Scalar::Text(text),
                 Literal::Instant(instant) => Scalar::Instant(*instant),
                 Literal::CurrentUserId => Scalar::Text(&self.moments.current_user_id),
                 Literal::Relative(relative) => self.relative(*relative),

@@ -78,8 +78,33 @@ enum Operand {
 struct Path {
     start: PathStart,
     segments: Vec<String>,
-    /// What the property holds, when the vocabulary says it is a plain value of a known type.
-    scalar: Option<Scalar>,
+    /// What the property holds, as far as the vocabulary knows.
+    holds: Holds,
+}
+
+/// What a path's property holds, as far as its vocabulary knows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Holds {
+    /// A plain value of this type.
+    Value(Scalar),
+    /// An object: equal to nothing but `null`.
+    Object,
+    /// A collection: equal to nothing but `null`.
+    Collection,
+    /// The vocabulary does not say.
+    Unknown,
+}
+
+impl Holds {
+    /// As a filter's message names it.
+    fn describe(self) -> &'static str {
+        match self {
+            Holds::Value(scalar) => scalar.describe(),
+            Holds::Object => "an object",
+            Holds::Collection => "a collection",
+            Holds::Unknown => "a value",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -95,8 +120,10 @@ enum Literal {
     Null,
     Bool(bool),
     Number(Numeric),
-    /// A string, or a guid (compared as text, case-insensitively).
+    /// A string.
     Text(String),
+    /// `guid'…'` (compared as text, case-insensitively).
+    Id(String),
     /// `datetime'…'`.
     Instant(DateTime<Utc>),
     /// `me.id`.
@@ -111,7 +138,8 @@ impl Literal {
             Literal::Null => "null",
             Literal::Bool(_) => "a boolean",
             Literal::Number(_) => "a number",
-            Literal::Text(_) | Literal::CurrentUserId => "text",
+            Literal::Text(_) => "text",
+            Literal::Id(_) | Literal::CurrentUserId => "an id",
             Literal::Instant(_) | Literal::Relative(_) => "a date",
         }
     }

@@ -18,9 +18,11 @@
 use chrono::{DateTime, Utc};
 
 use super::lexer::{NUMBER_FORM, Token, TokenKind, tokenize};
-use super::{Expression, Literal, Operand, Operator, Path, PathStart, RelativeDate, TextFunction};
+use super::{
+    Expression, Holds, Literal, Operand, Operator, Path, PathStart, RelativeDate, TextFunction,
+};
 use crate::error::{Parameter, Problem, QueryError};
-use crate::json::{Numeric, parse_instant};
+use crate::json::{Numeric, is_guid, parse_instant};
 use crate::vocabulary::{Kind, Scalar, Step, Vocabulary};
 
 /// How deeply parentheses, `not` and `any` may nest: deep enough for any real filter, shallow
@@ -202,8 +204,10 @@ impl Parser<'_> {
     }
 
     /// Refuses a comparison of a property with a literal of another type (`firstName eq 3`,
-    /// `isPrio eq 'yes'`), which awork's API refuses too rather than matching nothing; `null`
-    /// compares with anything, and text with dates, ids and `me.id`.
+    /// `isPrio eq 'yes'`, `createdOn gt 'yesterday'`, `taskStatus eq 'done'`), which awork's API
+    /// refuses too rather than matching nothing. `null` compares with anything; text with an id
+    /// when it is a GUID and with a date when it reads as one; `me.id` only with ids; dates and
+    /// `now`, `today`, … only with dates.
     fn comparable(
         &self,
         left: &Operand,
@@ -211,31 +215,76 @@ impl Parser<'_> {
         left_column: usize,
         right_column: usize,
     ) -> Result<(), QueryError> {
-        let (path, literal, column) = match (left, right) {
-            (Operand::Property(path), Operand::Literal(literal)) => (path, literal, right_column),
-            (Operand::Literal(literal), Operand::Property(path)) => (path, literal, left_column),
+        let (operand, literal, column) = match (left, right) {
+            (operand, Operand::Literal(literal)) => (operand, literal, right_column),
+            (Operand::Literal(literal), operand) => (operand, literal, left_column),
             _ => return Ok(()),
         };
-        let Some(scalar) = path.scalar else {
-            return Ok(());
+        let (property, holds) = match operand {
+            Operand::Property(path) => (path.segments.join("/"), path.holds),
+            Operand::Count(path) => (
+                format!("{}/count()", path.segments.join("/")),
+                Holds::Value(Scalar::Number),
+            ),
+            Operand::Literal(_) => return Ok(()),
         };
-        let fits = match literal {
-            Literal::Null => true,
-            Literal::Bool(_) => scalar == Scalar::Boolean,
-            Literal::Number(_) => scalar == Scalar::Number,
-            Literal::Text(_)
-            | Literal::Instant(_)
-            | Literal::CurrentUserId
-            | Literal::Relative(_) => scalar == Scalar::Text,
+        let fits = match (holds, literal) {
+            (Holds::Unknown, _) | (_, Literal::Null) => true,
+            (Holds::Object | Holds::Collection, _) => false,
+            (Holds::Value(scalar), literal) => match literal {
+                Literal::Null => true,
+                Literal::Bool(_) => scalar == Scalar::Boolean,
+                Literal::Number(_) => scalar == Scalar::Number,
+                Literal::Text(text) => match scalar {
+                    Scalar::Text => true,
+                    Scalar::Id => is_guid(text),
+                    Scalar::Instant => parse_instant(text).is_some(),
+                    Scalar::Number | Scalar::Boolean => false,
+                },
+                Literal::Id(_) | Literal::CurrentUserId => scalar == Scalar::Id,
+                Literal::Instant(_) | Literal::Relative(_) => scalar == Scalar::Instant,
+            },
         };
         if fits {
             return Ok(());
         }
         Err(self.error(
             Problem::TypeMismatch {
+                property,
+                holds: holds.describe(),
+                literal: match literal {
+                    Literal::Text(_) if holds == Holds::Value(Scalar::Id) => {
+                        "text that is not an id"
+                    }
+                    Literal::Text(_) if holds == Holds::Value(Scalar::Instant) => {
+                        "text that is not a date"
+                    }
+                    other => other.describe(),
+                },
+            },
+            column,
+        ))
+    }
+
+    /// Refuses a text function (`startswith`, …) of a property that does not hold text
+    /// (`startswith(plannedDuration, '2')`), as awork's typed OData does.
+    fn text_subject(
+        &self,
+        subject: &Operand,
+        function: &str,
+        column: usize,
+    ) -> Result<(), QueryError> {
+        let Operand::Property(path) = subject else {
+            return Ok(());
+        };
+        if matches!(path.holds, Holds::Unknown | Holds::Value(Scalar::Text)) {
+            return Ok(());
+        }
+        Err(self.error(
+            Problem::NotText {
                 property: path.segments.join("/"),
-                holds: scalar.describe(),
-                literal: literal.describe(),
+                holds: path.holds.describe(),
+                function: function.to_owned(),
             },
             column,
         ))
@@ -360,6 +409,7 @@ impl Parser<'_> {
         } else {
             (first, second)
         };
+        self.text_subject(&subject, name, column)?;
         Ok(Parsed::Condition(Expression::Text {
             function,
             subject,
@@ -399,20 +449,22 @@ impl Parser<'_> {
                 let path = Path {
                     start,
                     segments,
-                    scalar: None,
+                    holds: Holds::Collection,
                 };
                 return self.collection_method(path, &kind, &written, segment, token.column);
             }
             kind = self.step(&kind, &mut segments, &mut written, segment, token.column)?;
         }
-        let scalar = match kind {
-            Kind::Value(scalar) => Some(scalar),
-            Kind::Object(_) | Kind::Collection(_) | Kind::Open => None,
+        let holds = match kind {
+            Kind::Value(scalar) => Holds::Value(scalar),
+            Kind::Object(_) => Holds::Object,
+            Kind::Collection(_) => Holds::Collection,
+            Kind::Open => Holds::Unknown,
         };
         Ok(Parsed::Value(Operand::Property(Path {
             start,
             segments,
-            scalar,
+            holds,
         })))
     }
 
@@ -548,7 +600,7 @@ fn invalid(kind: &'static str, text: &str, expected: &'static str, column: usize
 /// `guid'…'`, `datetime'…'` or `datetimeoffset'…'`.
 fn typed_literal(prefix: &str, text: &str, column: usize) -> Result<Literal, QueryError> {
     match prefix.to_ascii_lowercase().as_str() {
-        "guid" if is_guid(text) => Ok(Literal::Text(text.to_owned())),
+        "guid" if is_guid(text) => Ok(Literal::Id(text.to_owned())),
         "guid" => Err(invalid(
             "guid",
             text,
@@ -578,14 +630,6 @@ fn instant(text: &str) -> Option<DateTime<Utc>> {
     } else {
         None
     }
-}
-
-fn is_guid(text: &str) -> bool {
-    let groups: Vec<&str> = text.split('-').collect();
-    groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(group, length)| {
-            group.len() == length && group.chars().all(|c| c.is_ascii_hexdigit())
-        })
 }
 
 /// `32`, `-5`, `64L`, `2.029`, `2.0f`, `2.345M`, `1e3`, `0x22`.

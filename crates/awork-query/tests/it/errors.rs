@@ -51,6 +51,79 @@ fn a_literal_of_another_type_than_its_property_is_refused() {
 }
 
 #[test]
+fn ids_dates_objects_and_collections_compare_only_with_their_own_kind() {
+    for (filter, message) in [
+        (
+            "taskStatus eq 'done'",
+            "'taskStatus' holds an object, which cannot be compared with text at column 15",
+        ),
+        (
+            "assignees eq 'x'",
+            "'assignees' holds a collection, which cannot be compared with text at column 14",
+        ),
+        (
+            "createdOn gt 'yesterday'",
+            "'createdOn' holds a date, which cannot be compared with text that is not a date at column 14",
+        ),
+        (
+            "id eq 'abc'",
+            "'id' holds an id, which cannot be compared with text that is not an id at column 7",
+        ),
+        (
+            "name eq datetime'2024-01-01T00:00'",
+            "'name' holds text, which cannot be compared with a date at column 9",
+        ),
+        (
+            "name eq guid'3405704a-563d-ec11-981f-501ac527b592'",
+            "'name' holds text, which cannot be compared with an id at column 9",
+        ),
+        (
+            "id eq now",
+            "'id' holds an id, which cannot be compared with a date at column 7",
+        ),
+        (
+            "name eq me.id",
+            "'name' holds text, which cannot be compared with an id at column 9",
+        ),
+        (
+            "assignees/count() eq 'x'",
+            "'assignees/count()' holds a number, which cannot be compared with text at column 22",
+        ),
+        (
+            "startswith(plannedDuration,'2')",
+            "'plannedDuration' holds a number: startswith takes text at column 1",
+        ),
+        (
+            "substringof('2', createdOn)",
+            "'createdOn' holds a date: substringof takes text at column 1",
+        ),
+    ] {
+        assert_eq!(
+            filter_error(filter),
+            format!("filterby: {message}"),
+            "{filter}"
+        );
+    }
+    // What each kind does take.
+    for filter in [
+        "taskStatus eq null",
+        "assignees ne null",
+        "taskStatus/type eq 'done'",
+        "assignees/count() gt 1",
+        "createdOn gt '2024-01-01'",
+        "createdOn gt '2024-01-01T10:00:00Z'",
+        "createdOn lt now and dueOn ge today",
+        "id eq '3405704A-563D-EC11-981F-501AC527B592'",
+        "id eq guid'3405704a-563d-ec11-981f-501ac527b592'",
+        "createdBy eq me.id",
+        "startswith(name,'Logo')",
+    ] {
+        let parsed = task_endpoint().parse(&format!("filterby={}", encode(filter)));
+        assert!(parsed.is_ok(), "{filter}: {parsed:?}");
+    }
+}
+
+#[test]
 fn unknown_properties_are_named_with_their_column() {
     assert_eq!(
         filter_error("nmae eq 'x'"),
