@@ -321,3 +321,85 @@ fn events_drawn_from_the_schema_read_into_the_models_pass_a_fromisoformat_parser
         validated.stderr
     );
 }
+
+/// `count` events drawn from the proptest strategies for `naming`, unknown event types included,
+/// as NDJSON.
+fn drawn_from_the_strategies(naming: awork_models::Naming, count: usize) -> String {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    let strategy =
+        awork_generate::strategies::any_event_with(awork_generate::strategies::EventOptions {
+            naming,
+            unknown_event_types: true,
+        });
+    let mut runner = TestRunner::deterministic();
+    let events: Vec<Value> = (0..count)
+        .map(|_| {
+            let event = strategy.new_tree(&mut runner).unwrap().current();
+            serde_json::to_value(event).unwrap()
+        })
+        .collect();
+    crate::support::ndjson(&events)
+}
+
+#[test]
+fn events_of_the_proptest_strategies_satisfy_the_schema_of_their_naming() {
+    if !python_with("jsonschema", "jsonschema") {
+        return;
+    }
+    for (naming, option) in [
+        (awork_models::Naming::Api, "api"),
+        (awork_models::Naming::Spec, "spec"),
+    ] {
+        let schema = TempFile::new(
+            &format!("schema-strategies-{option}.json"),
+            &check(&["schema", "--naming", option], "", 0).stdout,
+        );
+        let events = TempFile::new(
+            &format!("strategies-{option}.ndjson"),
+            &drawn_from_the_strategies(naming, 400),
+        );
+        let report = validate_with(&["--formats"], &schema, &[&events]);
+        assert!(
+            report.ends_with("400 events, 0 invalid\n"),
+            "{option}: {report}"
+        );
+        if let Some(report) = validate_with_ajv(&schema, &[&events]) {
+            assert!(
+                report.ends_with("400 events, 0 invalid\n"),
+                "{option}: {report}"
+            );
+        }
+    }
+}
+
+#[test]
+fn awork_s_documented_example_with_its_bare_tags_satisfies_the_schema() {
+    if !python_with("jsonschema", "jsonschema") {
+        return;
+    }
+    let example = std::fs::read_to_string(
+        crate::support::workspace_root().join("fixtures/awork-docs-example.json"),
+    )
+    .unwrap();
+    let example: Value = serde_json::from_str(&example).unwrap();
+    assert!(example["entity"]["tags"][0].is_string(), "bare names");
+    let events = TempFile::new("docs-example.ndjson", &crate::support::ndjson(&[example]));
+    for naming in ["api", "spec", "docs"] {
+        let schema = TempFile::new(
+            &format!("schema-docs-{naming}.json"),
+            &check(&["schema", "--naming", naming], "", 0).stdout,
+        );
+        let report = validate_with(&["--formats"], &schema, &[&events]);
+        assert!(
+            report.ends_with("1 events, 0 invalid\n"),
+            "{naming}: {report}"
+        );
+        if let Some(report) = validate_with_ajv(&schema, &[&events]) {
+            assert!(
+                report.ends_with("1 events, 0 invalid\n"),
+                "{naming}: {report}"
+            );
+        }
+    }
+}

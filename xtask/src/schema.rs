@@ -11,7 +11,8 @@
 //! awork writes without offset (`awork/ENTITIES.md` §4.8), and so get the local pattern and no
 //! format (`date-time` requires an offset); the time-of-day strings of time entries (`*TimeUtc`,
 //! `*TimeLocal`, bare strings in the document) get the time-of-day pattern; a `format: uuid` gets the
-//! lowercase GUID pattern. The properties awork sends beyond its models
+//! lowercase GUID pattern. A tag may be a bare name as well as the model's object, as awork's
+//! documented example writes it (`awork/ENTITIES.md` §2). The properties awork sends beyond its models
 //! (`awork_openapi::EVIDENCED_EXTRAS`) are declared with their types ([`EXTRAS`]). What an entity
 //! and each model nested in it require is what `awork-models` requires there, and nothing more
 //! (awork leaves out what has no value, `awork/ENTITIES.md` §2): found by leaving each property of
@@ -281,6 +282,17 @@ impl Converter<'_> {
         // A form without `format` in the document (a time of day) goes last.
         if let Some(form) = form.filter(|_| !out.contains_key("pattern")) {
             insert_form(&mut out, form);
+        }
+        // Tags are the models' objects or bare names: awork's documented example writes
+        // `"tags": ["design"]` (`awork/ENTITIES.md` §2, "Accept both shapes"), and the models read
+        // both (`awork_models::entities::Tag`).
+        if name == Some("tags")
+            && let Some(items) = out.remove("items")
+        {
+            out.insert(
+                "items".to_owned(),
+                json!({ "anyOf": [items, { "type": "string" }] }),
+            );
         }
         Value::Object(out)
     }

@@ -235,6 +235,17 @@ fn awkward_text() -> impl Strategy<Value = String> {
     proptest::collection::vec(piece, 1..4).prop_map(|pieces| pieces.concat())
 }
 
+/// The texts an awkward event rewrites, with awork's limit on each (its OpenAPI document's
+/// `maxLength`, in characters, which the JSON Schema carries): awork sends no longer name.
+const AWKWARD_TEXTS: [(&str, Option<usize>); 6] = [
+    ("name", Some(1000)),
+    ("description", Some(25_000)),
+    ("message", None),
+    ("note", None),
+    ("firstName", Some(1000)),
+    ("lastName", Some(1000)),
+];
+
 /// Applies the awkward changes, keeping the event valid.
 fn make_awkward(event: Envelope, awkward: &Awkwardness) -> Envelope {
     let mut value = serde_json::to_value(&event).expect("events serialize");
@@ -246,22 +257,14 @@ fn make_awkward(event: Envelope, awkward: &Awkwardness) -> Envelope {
         .get_mut("entity")
         .and_then(Value::as_object_mut)
         .expect("an event has an entity object");
-    for (index, key) in [
-        "name",
-        "description",
-        "message",
-        "note",
-        "firstName",
-        "lastName",
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (index, (key, limit)) in AWKWARD_TEXTS.into_iter().enumerate() {
         if entity.get(key).is_some_and(Value::is_string) {
-            entity.insert(
-                key.into(),
-                Value::from(awkward.texts[index % awkward.texts.len()].clone()),
-            );
+            let text = &awkward.texts[index % awkward.texts.len()];
+            let text = match limit {
+                Some(limit) => text.chars().take(limit).collect(),
+                None => text.clone(),
+            };
+            entity.insert(key.into(), Value::from(text));
         }
     }
     if let Some((digits, offset)) = awkward.fraction_digits {
