@@ -52,6 +52,17 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_others() {
 }
 
 #[test]
+fn the_library_s_default_config_makes_the_cli_s_default_story() {
+    let cli = check(&["generate", "--count", "100"], "", 0).stdout;
+    let library: String =
+        awork_generate::Generator::new(awork_generate::GeneratorConfig::default())
+            .take(100)
+            .map(|event| serde_json::to_string(&event).unwrap() + "\n")
+            .collect();
+    assert_eq!(library, cli);
+}
+
+#[test]
 fn fresh_trace_ids_change_the_trace_ids_alone() {
     let seed = check(&["generate", "--count", "40", "--awkward"], "", 0).stdout;
     let fresh = |_| {

@@ -51,7 +51,7 @@ type Rng = fake::rand::rngs::ChaCha8Rng;
 pub struct GeneratorConfig {
     /// The seed; the same seed gives the same events.
     pub seed: u64,
-    /// The spelling of event names.
+    /// The spelling of event names: the API's by default, as `awork-sim generate` spells them.
     pub naming: Naming,
     /// The event types to emit; empty means all of the naming's (the spec's 30, or the API's 35).
     /// Repeats are ignored.
@@ -62,7 +62,7 @@ impl Default for GeneratorConfig {
     fn default() -> Self {
         GeneratorConfig {
             seed: 1,
-            naming: Naming::Spec,
+            naming: Naming::Api,
             event_types: Vec::new(),
         }
     }
