@@ -431,9 +431,10 @@ impl Check {
         value
     }
 
-    /// A text of at most `max` characters, when there.
+    /// A text of at most `max` characters, when there, counted as .NET counts a string's length
+    /// (UTF-16 code units: an emoji is two).
     fn max_length(&mut self, property: &str, value: Option<&str>, max: usize) {
-        let length = value.map_or(0, |text| text.chars().count());
+        let length = value.map_or(0, |text| text.encode_utf16().count());
         if length > max {
             self.fail(
                 property,

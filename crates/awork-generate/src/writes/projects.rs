@@ -55,9 +55,10 @@ pub struct ExtendedProjectForm {
     pub public_project_template_id: Option<String>,
     /// A workflow: refused when given, as the workspace has none.
     pub workflow_id: Option<String>,
-    /// Ignored.
+    /// Checked against awork's values (`today`, `start`, `end`, `custom`), then ignored.
     pub reference_date_type: Option<String>,
-    /// Ignored.
+    /// Checked against awork's values (`starts_on_reference_date`, `ends_on_reference_date`), then
+    /// ignored.
     pub reference_date_anchor: Option<String>,
     /// Ignored.
     pub custom_reference_date: Option<String>,
@@ -253,6 +254,32 @@ pub(super) fn create(
                 property,
                 format!(
                     "'{}' must be the id of an existing {what}; this workspace has none.",
+                    display_name(property)
+                ),
+            );
+        }
+    }
+    // The schedule's reference date is not simulated, but its values are awork's enums (read
+    // case-insensitively, as .NET reads an enum's name).
+    for (property, value, values) in [
+        (
+            "ReferenceDateType",
+            &form.reference_date_type,
+            &["today", "start", "end", "custom"][..],
+        ),
+        (
+            "ReferenceDateAnchor",
+            &form.reference_date_anchor,
+            &["starts_on_reference_date", "ends_on_reference_date"][..],
+        ),
+    ] {
+        if let Some(value) = value
+            && !values.iter().any(|known| known.eq_ignore_ascii_case(value))
+        {
+            check.fail(
+                property,
+                format!(
+                    "'{}' has a range of values which does not include '{value}'.",
                     display_name(property)
                 ),
             );

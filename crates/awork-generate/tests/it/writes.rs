@@ -1199,6 +1199,17 @@ fn validation_errors_name_the_property_and_change_nothing() {
             },
             vec!["Name", "Description", "EntityId"],
         ),
+        (
+            // Lengths as .NET counts them: 600 emoji are 1,200 UTF-16 code units.
+            Write::CreateTask {
+                form: GeneralTaskPostForm {
+                    name: Some("😀".repeat(600)),
+                    base_type: Some("private".into()),
+                    ..GeneralTaskPostForm::default()
+                },
+            },
+            vec!["Name"],
+        ),
         // Numbers awork declares int32 (a larger one would come back in answers that clients
         // generated from the document cannot read).
         (
@@ -1243,6 +1254,17 @@ fn validation_errors_name_the_property_and_change_nothing() {
                 },
             },
             vec!["TimeBudget"],
+        ),
+        (
+            Write::CreateProject {
+                form: ExtendedProjectForm {
+                    name: Some("Schedule".into()),
+                    reference_date_type: Some("bogus".into()),
+                    reference_date_anchor: Some("Starts_On_Reference_Date".into()),
+                    ..ExtendedProjectForm::default()
+                },
+            },
+            vec!["ReferenceDateType"],
         ),
         // A status that does not exist, and templates and workflows, which the workspace has
         // none of: refused rather than left out.
