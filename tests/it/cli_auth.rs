@@ -303,3 +303,75 @@ fn a_password_in_the_url_is_shown_as_stars_in_every_message_and_log() {
     );
     never_shown(&checked);
 }
+
+/// A receiver on 127.0.0.1 that answers every request 500 with the auth header's value in its body,
+/// as a debug error page echoes headers; one connection a request. Its URL.
+fn echoing_receiver() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/",
+        listener.local_addr().unwrap().port()
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                let (mut length, mut value) = (0, String::new());
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|read| read > 2) {
+                    if let Some((name, rest)) = line.trim_end().split_once(':') {
+                        match name.to_ascii_lowercase().as_str() {
+                            "content-length" => length = rest.trim().parse().unwrap_or(0),
+                            "x-awork-secret" => value = rest.trim().to_owned(),
+                            _ => {}
+                        }
+                    }
+                    line.clear();
+                }
+                let mut body = vec![0; length];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let answer = format!("KeyError('nope') auth={value}");
+                let _ = (&stream).write_all(
+                    format!(
+                        "HTTP/1.1 500 Internal Server Error\r\nContent-Length: {}\r\n\
+                         Location: /login?token={value}\r\nConnection: close\r\n\r\n{answer}",
+                        answer.len()
+                    )
+                    .as_bytes(),
+                );
+            });
+        }
+    });
+    url
+}
+
+#[test]
+fn check_s_reports_never_carry_the_value_a_receiver_echoes() {
+    let header = format!("X-Awork-Secret: {SECRET}");
+    let env = [("AWORK_SIM_AUTH_HEADER", header.as_str())];
+    let url = echoing_receiver();
+    let junit = TempFile::new("echoed.xml", "");
+    // The value but its last character: what `rejects-wrong-auth` sends, echoed back.
+    let almost = &SECRET[..SECRET.len() - 1];
+    for format in [&["--format", "json"][..], &[]] {
+        let mut args = vec!["check", "--url", &url, "--junit", junit.arg()];
+        args.extend(format);
+        let run = awork_sim_with_env(&args, &env);
+        assert_eq!(run.code, Some(1), "{run:#?}");
+        assert!(
+            run.stdout.contains("auth=***"),
+            "the echo is shown, masked: {}",
+            run.stdout
+        );
+        for text in [
+            &run.stdout,
+            &run.stderr,
+            &std::fs::read_to_string(junit.arg()).unwrap(),
+        ] {
+            assert!(!text.contains(almost), "the value leaked: {text}");
+        }
+    }
+}

@@ -152,6 +152,25 @@ struct Clients {
     missing: HttpTransport,
     wrong_unrelated: HttpTransport,
     wrong_last_character: HttpTransport,
+    /// The configured value and the one with its last character changed: a receiver that echoes
+    /// headers in its answers (a debug error page) must not carry them into the reports.
+    secrets: Secrets,
+}
+
+/// Values that never reach a report: each is written `***` wherever an answer carries it.
+#[derive(Debug, Clone, Default)]
+struct Secrets(Arc<[String]>);
+
+impl Secrets {
+    /// `text` with every secret written `***`.
+    fn redact(&self, mut text: String) -> String {
+        for secret in self.0.iter().filter(|secret| !secret.is_empty()) {
+            if text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), "***");
+            }
+        }
+        text
+    }
 }
 
 impl Clients {
@@ -176,6 +195,17 @@ impl Clients {
             .as_ref()
             .and_then(|auth| auth.value().to_str().ok())
             .map(with_last_character_changed);
+        let configured_value = config
+            .auth
+            .as_ref()
+            .and_then(|auth| auth.value().to_str().ok())
+            .map(str::to_owned);
+        let secrets = Secrets(
+            configured_value
+                .into_iter()
+                .chain(last_changed.clone())
+                .collect(),
+        );
         Ok(Clients {
             configured: client(config.auth.clone())?,
             missing: client(None)?,
@@ -186,6 +216,7 @@ impl Clients {
                     .and_then(wrong)
                     .or_else(|| wrong(&unrelated)),
             )?,
+            secrets,
         })
     }
 
@@ -276,13 +307,14 @@ async fn send_scenario(
                 break;
             }
             let client = clients.for_auth(probe.auth).clone();
+            let secrets = clients.secrets.clone();
             let case = scenario.case;
             let streak = Arc::clone(streak);
             in_flight.spawn(async move {
                 let sent_at = Instant::now();
                 let outcome = client.send(probe.body.clone(), timeout).await;
                 let latency = sent_at.elapsed();
-                let record = record(case, &probe, outcome, latency, has_auth);
+                let record = record(case, &probe, outcome, latency, has_auth, &secrets);
                 streak.record(&record.answer);
                 (index, record)
             });
@@ -303,7 +335,10 @@ fn record(
     outcome: AttemptOutcome,
     latency: Duration,
     has_auth: bool,
+    secrets: &Secrets,
 ) -> RequestRecord {
+    // What the receiver wrote (its body, a redirect's target, the words of an error it caused)
+    // goes into the reports without the auth values it may echo.
     let answer = match outcome {
         AttemptOutcome::Status {
             code,
@@ -311,12 +346,12 @@ fn record(
             body,
         } => Answer::Status {
             status: code.as_u16(),
-            location,
-            body: String::from_utf8_lossy(&body).into_owned(),
+            location: location.map(|location| secrets.redact(location)),
+            body: secrets.redact(String::from_utf8_lossy(&body).into_owned()),
         },
         other => Answer::Error {
             error: other.error_kind().unwrap_or("other"),
-            message: other.to_string(),
+            message: secrets.redact(other.to_string()),
         },
     };
     let ok = answer
