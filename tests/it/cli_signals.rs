@@ -242,3 +242,63 @@ fn a_signal_during_check_exits_with_its_status_and_leaves_the_junit_path_as_it_w
         assert!(pipe.metadata().unwrap().file_type().is_fifo());
     }
 }
+
+/// Waits until process `pid` catches SIGINT and SIGTERM (its handlers are installed), as
+/// `/proc/PID/status` shows in `SigCgt`.
+fn wait_until_it_catches_signals(pid: u32) {
+    let both = (1u64 << (2 - 1)) | (1u64 << (15 - 1));
+    let started = Instant::now();
+    loop {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let caught = status
+            .lines()
+            .find_map(|line| line.strip_prefix("SigCgt:"))
+            .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+            .unwrap_or(0);
+        if caught & both == both {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{pid} never caught SIGINT and SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn a_signal_while_send_checks_its_input_sends_nothing_and_reports_every_event_pending() {
+    use std::io::Write;
+    let receiver = Counting::start(Behaviour::status(200));
+    let url = receiver.receiver.url();
+    let events = crate::support::check(&["generate", "--count", "3"], "", 0).stdout;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+        .args(["send", "-", "--url", &url, "--json"])
+        .current_dir(workspace_root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("awork-sim starts");
+    // The input comes slowly, as from a producer still running: the check waits for its end.
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(events.as_bytes()).unwrap();
+    wait_until_it_catches_signals(child.id());
+    let kill = Command::new("kill")
+        .args(["-s", "INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    drop(input);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let summary: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|error| {
+        panic!("{error}: {stdout}");
+    });
+    assert_eq!(summary["events"], 3, "{summary}");
+    assert_eq!(summary["pending"], 3, "{summary}");
+    assert_eq!(summary["attempts"], 0, "{summary}");
+    assert_eq!(receiver.receiver.request_count(), 0);
+}

@@ -25,6 +25,7 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 use std::fmt;
 use std::ops::Range;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -504,7 +505,10 @@ impl<T: Transport> Webhook<T> {
         I::IntoIter: Send + 'static,
     {
         let mut stop = std::pin::pin!(stop);
-        let mut stopping = false;
+        // A stop that came before the run (a signal while the input was checked) starts nothing.
+        let mut stopping =
+            std::future::poll_fn(|context| Poll::Ready(stop.as_mut().poll(context).is_ready()))
+                .await;
         let mut source = Source {
             queued: std::mem::take(&mut self.pending),
             untouched: std::mem::take(&mut self.untouched),

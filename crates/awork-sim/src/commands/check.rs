@@ -130,7 +130,7 @@ impl Args {
 }
 
 /// Runs the suite and writes its reports. Failures when a `must` case failed.
-pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+pub fn run(config: Config, signals: &Signals, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -142,7 +142,6 @@ pub fn run(config: Config, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     );
     let sending = config.sending;
     let mut started = 0;
-    let signals = Signals::install().context("cannot handle SIGINT and SIGTERM")?;
     let suite = config.check.run_with_progress(|case| {
         started += 1;
         spinner.set_message(format!("{case} ({started} of at most {sending})"));

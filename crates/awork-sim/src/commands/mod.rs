@@ -17,9 +17,11 @@ pub mod validate;
 
 use std::io::{self, Write};
 
+use anyhow::Context;
+
 use crate::cli::Command;
 use crate::output;
-use crate::signals::Signal;
+use crate::signals::{Signal, Signals};
 
 /// What a command that ran to its end found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,10 +66,19 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Command::Events(args) => events::run(&args.resolve(), out),
         Command::Validate(args) => validate::run(&args.resolve(), out),
         Command::Generate(args) => generate::run(&args.resolve()?, out),
-        Command::Send(args) => send::run(&args.resolve()?, out),
+        // The signals are handled from before the input is checked: one that comes during the
+        // check stops the run before anything is sent (it was lost, or ended the process without
+        // a summary).
+        Command::Send(args) => {
+            let signals = Signals::install().context("cannot handle SIGINT and SIGTERM")?;
+            send::run(&args.resolve()?, &signals, out)
+        }
         Command::Listen(args) => listen::run(&args.resolve()?, out),
         Command::Demo(args) => demo::run(&args.resolve(), out),
-        Command::Check(args) => check::run(args.resolve()?, out),
+        Command::Check(args) => {
+            let signals = Signals::install().context("cannot handle SIGINT and SIGTERM")?;
+            check::run(args.resolve()?, &signals, out)
+        }
         Command::Schema(args) => schema::run(&args, out),
         Command::Serve(args) => {
             let (config, addr) = args.resolve()?;
