@@ -138,10 +138,18 @@ fn api_key(
     env: Option<std::ffi::OsString>,
     file: Option<&std::path::Path>,
 ) -> anyhow::Result<Option<String>> {
-    let given = [option.is_some(), env.is_some(), file.is_some()];
-    if given.iter().filter(|given| **given).count() > 1 {
+    let given: Vec<&str> = [
+        (option.is_some(), "--api-key"),
+        (env.is_some(), API_KEY_ENV),
+        (file.is_some(), "--api-key-file"),
+    ]
+    .into_iter()
+    .filter_map(|(given, source)| given.then_some(source))
+    .collect();
+    if given.len() > 1 {
         bail!(
-            "the API key is given more than once (--api-key, {API_KEY_ENV}, --api-key-file): give it once"
+            "the API key is given more than once ({}): give it once",
+            given.join(", ")
         );
     }
     let (source, key) = match (option, env, file) {
@@ -252,4 +260,38 @@ fn semantics(policy: &Policy) -> Semantics {
         .with_pause_after(policy.pause_after);
     config.rate = None;
     Semantics::of(&config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_api_key_given_twice_names_the_sources_given_and_never_the_key() {
+        let refused = api_key(
+            Some("s3cret".into()),
+            None,
+            Some(std::path::Path::new("/nonexistent")),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            refused,
+            "the API key is given more than once (--api-key, --api-key-file): give it once"
+        );
+        let refused = api_key(Some("s3cret".into()), Some("other".into()), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains(&format!("(--api-key, {API_KEY_ENV})")),
+            "{refused}"
+        );
+        assert!(!refused.contains("s3cret"));
+        assert_eq!(
+            api_key(None, Some(" k3y ".into()), None)
+                .unwrap()
+                .as_deref(),
+            Some("k3y")
+        );
+    }
 }
