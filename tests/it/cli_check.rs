@@ -206,7 +206,7 @@ fn a_burst_the_open_files_limit_cannot_hold_is_refused_and_a_low_soft_limit_is_r
     assert_eq!(run.code, Some(2), "{run:#?}");
     assert_eq!(
         run.stderr,
-        "error: --burst 100: 103 connections and the files check keeps need about 119 open \
+        "error: --burst 100: 103 connections and the files check keeps need about 135 open \
          files, and this process may open 64 (`ulimit -n`): lower --burst or raise the limit\n"
     );
     assert_eq!(run.stdout, "");

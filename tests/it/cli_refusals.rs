@@ -182,7 +182,7 @@ fn send_refuses_a_concurrency_whose_connections_the_open_files_limit_cannot_hold
     assert_eq!(run.code, Some(2), "{run:#?}");
     assert_eq!(
         run.stderr,
-        "error: --concurrency 100: 100 connections and the files send keeps need about 116 open \
+        "error: --concurrency 100: 100 connections and the files send keeps need about 132 open \
          files, and this process may open 64 (`ulimit -n`): lower --concurrency or raise the \
          limit\n"
     );
