@@ -272,14 +272,7 @@ fn a_signal_while_send_checks_its_input_sends_nothing_and_reports_every_event_pe
     let receiver = Counting::start(Behaviour::status(200));
     let url = receiver.receiver.url();
     let events = crate::support::check(&["generate", "--count", "3"], "", 0).stdout;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
-        .args(["send", "-", "--url", &url, "--json"])
-        .current_dir(workspace_root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("awork-sim starts");
+    let mut child = crate::support::spawn_piped(&["send", "-", "--url", &url, "--json"]);
     // The input comes slowly, as from a producer still running: the check waits for its end.
     let mut input = child.stdin.take().unwrap();
     input.write_all(events.as_bytes()).unwrap();

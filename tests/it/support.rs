@@ -30,18 +30,24 @@ impl From<std::process::Output> for Run {
     }
 }
 
-/// Runs `awork-sim` with `args` and `stdin`, in the workspace root (so relative paths such as
-/// `fixtures/…` work).
+/// Starts `awork-sim` with `args` in the workspace root (so relative paths such as `fixtures/…`
+/// work), its stdin, stdout and stderr piped.
 #[track_caller]
-pub fn awork_sim(args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_awork-sim"))
+pub fn spawn_piped(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_awork-sim"))
         .args(args)
         .current_dir(workspace_root())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("awork-sim starts");
+        .expect("awork-sim starts")
+}
+
+/// Runs `awork-sim` with `args` and `stdin`, in the workspace root.
+#[track_caller]
+pub fn awork_sim(args: &[&str], stdin: &str) -> Run {
+    let mut child = spawn_piped(args);
     let mut pipe = child.stdin.take().expect("stdin is piped");
     let input = stdin.to_owned();
     // Written from a thread, so that a large input cannot block against a full stdout.
