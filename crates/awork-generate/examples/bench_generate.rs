@@ -55,7 +55,8 @@ fn main() {
     }
     let per_second = |time: Duration| events as f64 / time.as_secs_f64();
     let (generate_rate, baseline_rate) = (per_second(generate_time), per_second(baseline_time));
-    println!("generation ({events} events, seed 1, all 30 types)");
+    // The default config: the API's 35 event types, as `awork-sim generate` makes them.
+    println!("generation ({events} events, seed 1, the API's 35 types)");
     println!(
         "  {:<44} {:>12.0} events/s  {:>6.0} B/event",
         "generate + serialize (awork-generate)",
