@@ -11,7 +11,8 @@
 //! So a [`Dialer`] opens at most [`HANDSHAKES_AT_ONCE`] connections at a time, and a handshake
 //! that goes unanswered for a few of the round trips its earlier handshakes took (never less than
 //! [`MIN_PATIENCE`]) is tried again beside the first, on a new socket, with twice the patience
-//! each time; whichever completes first is kept. A receiver that accepts slowly is still seen as
+//! each time (on at most [`MOST_TRIES_AT_ONCE`] sockets at once); whichever completes first is
+//! kept. A receiver that accepts slowly is still seen as
 //! slow, because its requests still wait for it; only the kernel's blind wait is taken out.
 
 use std::io;
@@ -27,6 +28,10 @@ use tokio::time::Instant;
 /// How many TCP handshakes one pool has in flight at once: fewer than the smallest accept queue
 /// in common use (Python's 5), so that handshakes sent together are not dropped together.
 const HANDSHAKES_AT_ONCE: usize = 4;
+
+/// The most sockets one connection's handshake is tried on at once: a receiver that never answers
+/// costs a bounded number of open files (the commands count them before they start).
+const MOST_TRIES_AT_ONCE: usize = 3;
 
 /// The least time a handshake is left unanswered before it is tried again: well above a loopback
 /// round trip under load, far below the kernel's second.
@@ -100,8 +105,10 @@ impl Dialer {
                 () = tokio::time::sleep_until(next_try) => {
                     patience = (patience * 2).min(MAX_PATIENCE);
                     next_try = Instant::now() + patience;
-                    tried_again = true;
-                    handshakes.push(self.handshake());
+                    if handshakes.len() < MOST_TRIES_AT_ONCE {
+                        tried_again = true;
+                        handshakes.push(self.handshake());
+                    }
                 }
             }
         }

@@ -9,7 +9,7 @@ use anyhow::bail;
 /// Files a command may hold open besides its connections: stdio, a log or a report, the input
 /// being read and its check's, a copy of stdin, the runtimes' pollers and wakers (about ten), and
 /// the sockets of handshakes tried again beside unanswered ones (the dialer has up to four
-/// handshakes in flight, each on as many sockets as it was tried). Measured: `send --concurrency
+/// handshakes in flight, each on at most three sockets: twelve). Measured: `send --concurrency
 /// 48` to Python's `http.server` held 55 sockets and 9 other files at its peak, so with 16 spare
 /// it failed now and then with "Too many open files" under `ulimit -n 64`.
 const FILES_BESIDES_CONNECTIONS: u64 = 32;
