@@ -8,7 +8,8 @@
 //! number, as a shell reports a process ended by it: 130 for SIGINT, 143 for SIGTERM.
 
 use std::io::{self, Write};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::{Arc, mpsc};
 
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
@@ -44,6 +45,8 @@ impl Signal {
 #[derive(Debug, Clone)]
 pub struct Signals {
     first: watch::Receiver<Option<Signal>>,
+    /// Whether the command is still preparing (see [`Signals::while_preparing`]).
+    preparing: Arc<AtomicBool>,
 }
 
 impl Signals {
@@ -51,6 +54,8 @@ impl Signals {
     /// stderr) and the second exits the process with its status.
     pub fn install() -> io::Result<Signals> {
         let (noted, first) = watch::channel(None);
+        let preparing = Arc::new(AtomicBool::new(false));
+        let still_preparing = Arc::clone(&preparing);
         let (ready, installed) = mpsc::channel();
         std::thread::Builder::new()
             .name("signals".to_owned())
@@ -86,6 +91,14 @@ impl Signals {
                         if seen {
                             std::process::exit(i32::from(received.exit_code()));
                         }
+                        if still_preparing.load(AtomicOrdering::SeqCst) {
+                            let _ = writeln!(
+                                io::stderr(),
+                                "{}: stopped before anything was sent",
+                                received.name()
+                            );
+                            std::process::exit(i32::from(received.exit_code()));
+                        }
                         seen = true;
                         let _ = writeln!(
                             io::stderr(),
@@ -99,7 +112,18 @@ impl Signals {
         installed
             .recv()
             .map_err(|_| io::Error::other("the signal handler thread ended"))??;
-        Ok(Signals { first })
+        Ok(Signals { first, preparing })
+    }
+
+    /// Runs `prepare` (reading the options, checking the input) so that a first signal during it
+    /// ends the process at once with its status, saying so: nothing has been sent yet, and a check
+    /// waiting on an input that is still coming (`producer | awork-sim send -`) must not hold the
+    /// process until the producer ends.
+    pub fn while_preparing<T>(&self, prepare: impl FnOnce() -> T) -> T {
+        self.preparing.store(true, AtomicOrdering::SeqCst);
+        let prepared = prepare();
+        self.preparing.store(false, AtomicOrdering::SeqCst);
+        prepared
     }
 
     /// The first signal, if it came.

@@ -67,17 +67,19 @@ pub fn run(command: Command, out: &mut dyn Write) -> anyhow::Result<Outcome> {
         Command::Validate(args) => validate::run(&args.resolve(), out),
         Command::Generate(args) => generate::run(&args.resolve()?, out),
         // The signals are handled from before the input is checked: one that comes during the
-        // check stops the run before anything is sent (it was lost, or ended the process without
-        // a summary).
+        // check ends the process at once, saying nothing was sent (one could be lost, a
+        // script's background job ignoring SIGINT, and all events sent after it).
         Command::Send(args) => {
             let signals = Signals::install().context("cannot handle SIGINT and SIGTERM")?;
-            send::run(&args.resolve()?, &signals, out)
+            let config = signals.while_preparing(|| args.resolve())?;
+            send::run(&config, &signals, out)
         }
         Command::Listen(args) => listen::run(&args.resolve()?, out),
         Command::Demo(args) => demo::run(&args.resolve(), out),
         Command::Check(args) => {
             let signals = Signals::install().context("cannot handle SIGINT and SIGTERM")?;
-            check::run(args.resolve()?, &signals, out)
+            let config = signals.while_preparing(|| args.resolve())?;
+            check::run(config, &signals, out)
         }
         Command::Schema(args) => schema::run(&args, out),
         Command::Serve(args) => {
