@@ -304,9 +304,10 @@ fn a_password_in_the_url_is_shown_as_stars_in_every_message_and_log() {
     never_shown(&checked);
 }
 
-/// A receiver on 127.0.0.1 that answers every request 500 with the auth header's value in its body,
-/// as a debug error page echoes headers; one connection a request. Its URL.
-fn echoing_receiver() -> String {
+/// A receiver on 127.0.0.1 that answers every request `status` (`500 Internal Server Error`) with
+/// the auth header's value in its body and its `Location`, as a debug error page or a login
+/// redirect echoes headers; one connection a request. Its URL.
+fn echoing_receiver(status: &'static str) -> String {
     use std::io::{BufRead, BufReader, Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!(
@@ -336,7 +337,7 @@ fn echoing_receiver() -> String {
                 let answer = format!("KeyError('nope') auth={value}");
                 let _ = (&stream).write_all(
                     format!(
-                        "HTTP/1.1 500 Internal Server Error\r\nContent-Length: {}\r\n\
+                        "HTTP/1.1 {status}\r\nContent-Length: {}\r\n\
                          Location: /login?token={value}\r\nConnection: close\r\n\r\n{answer}",
                         answer.len()
                     )
@@ -349,10 +350,10 @@ fn echoing_receiver() -> String {
 }
 
 #[test]
-fn check_s_reports_never_carry_the_value_a_receiver_echoes() {
+fn check_s_reports_and_send_s_log_never_carry_the_value_a_receiver_echoes() {
     let header = format!("X-Awork-Secret: {SECRET}");
     let env = [("AWORK_SIM_AUTH_HEADER", header.as_str())];
-    let url = echoing_receiver();
+    let url = echoing_receiver("500 Internal Server Error");
     let junit = TempFile::new("echoed.xml", "");
     // The value but its last character: what `rejects-wrong-auth` sends, echoed back.
     let almost = &SECRET[..SECRET.len() - 1];
@@ -373,5 +374,28 @@ fn check_s_reports_never_carry_the_value_a_receiver_echoes() {
         ] {
             assert!(!text.contains(almost), "the value leaked: {text}");
         }
+    }
+    // send's summary and attempt log too (a redirect's Location is logged).
+    let url = echoing_receiver("302 Found");
+    let log = TempFile::new("echoed.jsonl", "");
+    let run = awork_sim_with_env(
+        &[
+            "send",
+            "--url",
+            &url,
+            "--count",
+            "2",
+            "--max-retries",
+            "0",
+            "--log",
+            log.arg(),
+        ],
+        &env,
+    );
+    assert_eq!(run.code, Some(1), "{run:#?}");
+    let logged = std::fs::read_to_string(log.arg()).unwrap();
+    assert!(logged.contains("token=***"), "{logged}");
+    for text in [&run.stdout, &run.stderr, &logged] {
+        assert!(!text.contains(almost), "the value leaked: {text}");
     }
 }

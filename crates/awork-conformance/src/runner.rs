@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use awork_delivery::redact::Redaction;
 use awork_delivery::{
     AttemptOutcome, AuthHeader, HttpTransport, Transport, WebhookConfig, without_password,
 };
@@ -157,19 +158,21 @@ struct Clients {
     secrets: Secrets,
 }
 
-/// Values that never reach a report: each is written `***` wherever an answer carries it.
+/// Values that never reach a report: each is written `***` wherever an answer carries it, as
+/// [`Redaction`] finds it (encoded, its token alone, cut). Each client keeps its own value out of
+/// its answers; these are both values for every answer, since a receiver may tell the one it
+/// expects in its answer to another (`expected …, got …`).
 #[derive(Debug, Clone, Default)]
-struct Secrets(Arc<[String]>);
+struct Secrets(Arc<Redaction>);
 
 impl Secrets {
     /// `text` with every secret written `***`.
-    fn redact(&self, mut text: String) -> String {
-        for secret in self.0.iter().filter(|secret| !secret.is_empty()) {
-            if text.contains(secret.as_str()) {
-                text = text.replace(secret.as_str(), "***");
-            }
+    fn redact(&self, text: String) -> String {
+        if self.0.is_empty() {
+            text
+        } else {
+            self.0.apply(&text)
         }
-        text
     }
 }
 
@@ -200,12 +203,12 @@ impl Clients {
             .as_ref()
             .and_then(|auth| auth.value().to_str().ok())
             .map(str::to_owned);
-        let secrets = Secrets(
+        let secrets = Secrets(Arc::new(Redaction::of(
             configured_value
-                .into_iter()
-                .chain(last_changed.clone())
-                .collect(),
-        );
+                .iter()
+                .chain(&last_changed)
+                .map(String::as_str),
+        )));
         Ok(Clients {
             configured: client(config.auth.clone())?,
             missing: client(None)?,

@@ -35,6 +35,7 @@ pub mod engine;
 mod http1;
 pub mod observe;
 pub mod receiver;
+pub mod redact;
 pub mod transport;
 
 pub use config::{

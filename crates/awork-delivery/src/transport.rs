@@ -31,6 +31,7 @@ use tokio_rustls::TlsConnector;
 use crate::config::{AuthHeader, WebhookConfig, WebhookUrl};
 use crate::dial::Dialer;
 use crate::http1::{Connection as Http1Connection, HeadSeen, NoAnswer, RequestHead};
+use crate::redact::Redaction;
 
 /// How many bytes of a response body are kept for reporting.
 pub const BODY_EXCERPT_LIMIT: usize = 512;
@@ -161,6 +162,8 @@ pub struct HttpTransport {
     head: RequestHead,
     url: WebhookUrl,
     auth: Option<AuthHeader>,
+    /// The auth value, kept out of what the receiver writes back (its body, its `Location`).
+    redaction: Arc<Redaction>,
 }
 
 impl fmt::Debug for HttpTransport {
@@ -194,6 +197,12 @@ impl HttpTransport {
             head,
             url: config.url.clone(),
             auth: config.auth.clone(),
+            redaction: Arc::new(Redaction::of(
+                config
+                    .auth
+                    .as_ref()
+                    .and_then(|auth| auth.value().to_str().ok()),
+            )),
         })
     }
 
@@ -249,10 +258,15 @@ impl HttpTransport {
                         cut_short_reason(&error)
                     )));
                 }
+                // A receiver that echoes the auth header it got does not put it in the logs.
+                let redaction = &self.redaction;
                 Ok(AttemptOutcome::Status {
                     code: answer.status,
-                    location: answer.location,
-                    body: answer.excerpt,
+                    location: answer.location.map(|location| redaction.apply(&location)),
+                    body: match redaction.apply_to_bytes(&answer.excerpt) {
+                        Some(redacted) => Bytes::from(redacted),
+                        None => answer.excerpt,
+                    },
                 })
             }
             Err(NoAnswer {
