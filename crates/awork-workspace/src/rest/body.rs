@@ -88,25 +88,50 @@ pub(crate) fn canonical(object: &mut Map<String, Value>, names: &[&str]) {
             .iter()
             .find(|name| name.eq_ignore_ascii_case(&key))
             .map_or(key, |name| (*name).to_owned());
-        if holds_ids(&name) {
-            match &mut value {
-                Value::String(text) => lowercase_guid(text),
-                Value::Array(items) => items.iter_mut().for_each(|item| {
-                    if let Value::String(text) = item {
-                        lowercase_guid(text);
-                    }
-                }),
-                _ => {}
-            }
-        }
+        canonical_value(&name, &mut value);
         renamed.insert(name, value);
     }
     *object = renamed;
 }
 
-/// Whether a form's property holds ids: `…Id`, `…Ids`, and `moveToCompany` (a `Guid` too).
+/// Writes the GUIDs of `value` in lowercase when property `name` holds ids, and makes the objects
+/// nested in it canonical (`lists: [{"Id": …}]`): their names are not asked of serde, so a
+/// PascalCase name, as .NET clients write them, becomes its camelCase.
+fn canonical_value(name: &str, value: &mut Value) {
+    match value {
+        Value::String(text) if holds_ids(name) => lowercase_guid(text),
+        Value::Array(items) => {
+            for item in items {
+                canonical_value(name, item);
+            }
+        }
+        Value::Object(nested) => {
+            let mut renamed = Map::with_capacity(nested.len());
+            for (key, mut inner) in std::mem::take(nested) {
+                let key = camel_case(key);
+                canonical_value(&key, &mut inner);
+                renamed.insert(key, inner);
+            }
+            *nested = renamed;
+        }
+        _ => {}
+    }
+}
+
+/// `Name` as `name`: a PascalCase property name in the camelCase serde reads.
+fn camel_case(name: String) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) if first.is_ascii_uppercase() => {
+            first.to_ascii_lowercase().to_string() + chars.as_str()
+        }
+        _ => name,
+    }
+}
+
+/// Whether a form's property holds ids: `id`, `…Id`, `…Ids`, and `moveToCompany` (a `Guid` too).
 fn holds_ids(name: &str) -> bool {
-    name.ends_with("Id") || name.ends_with("Ids") || name == "moveToCompany"
+    name == "id" || name.ends_with("Id") || name.ends_with("Ids") || name == "moveToCompany"
 }
 
 /// `text` in lowercase when it is a GUID (`8-4-4-4-12` hex digits); anything else as it is.
@@ -228,6 +253,12 @@ mod tests {
             Some(GUID.to_lowercase().as_str())
         );
         assert_eq!(forms[0].status_id.as_deref(), Some("not-a-guid"));
+        let body =
+            format!("{{\"name\": \"x\", \"Lists\": [{{\"Id\": \"{GUID}\", \"Order\": 2}}]}}");
+        let form: GeneralTaskPostForm = read_form(body.as_bytes(), Shape::Object).unwrap();
+        let lists = serde_json::to_value(&form.lists).unwrap();
+        assert_eq!(lists[0]["id"], GUID.to_lowercase(), "{lists}");
+        assert_eq!(lists[0]["order"], 2, "{lists}");
         let body = format!("{{\"taskIds\": [\"{GUID}\"]}}");
         let form: TasksDeleteForm = read_form(body.as_bytes(), Shape::Object).unwrap();
         assert_eq!(form.task_ids, Some(vec![GUID.to_lowercase()]));
