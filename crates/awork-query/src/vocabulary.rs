@@ -4,8 +4,10 @@
 //! A vocabulary is built from awork's OpenAPI document (a component schema, following `$ref` into
 //! `components/schemas` and `items` of arrays), from example objects, or left open to accept every
 //! name. It knows shapes (value, object, collection) and, for a plain value, whether it is text,
-//! a number or a boolean, so that a filter comparing a property with a literal of another type
-//! (`firstName eq 3`) is refused rather than matching nothing.
+//! an id, a date, a number or a boolean (from the document's `type` and `format`, or from how an
+//! example's string reads), so that a filter comparing a property with a literal of another kind
+//! (`firstName eq 3`, `createdOn gt 'yesterday'`, `taskStatus eq 'done'`) is refused rather than
+//! matching nothing.
 
 use std::collections::{BTreeMap, HashMap};
 

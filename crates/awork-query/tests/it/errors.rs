@@ -112,6 +112,7 @@ fn ids_dates_objects_and_collections_compare_only_with_their_own_kind() {
         "assignees/count() gt 1",
         "createdOn gt '2024-01-01'",
         "createdOn gt '2024-01-01T10:00:00Z'",
+        "createdOn ge '2024-01-01 10:00'",
         "createdOn lt now and dueOn ge today",
         "id eq '3405704A-563D-EC11-981F-501AC527B592'",
         "id eq guid'3405704a-563d-ec11-981f-501ac527b592'",
