@@ -174,6 +174,15 @@ impl Secrets {
             self.0.apply(&text)
         }
     }
+
+    /// An answer's body, cut at the transport's limit or not, with every secret written `***`.
+    fn redact_body(&self, body: &[u8]) -> String {
+        let cut = body.len() >= awork_delivery::transport::BODY_EXCERPT_LIMIT;
+        match self.0.apply_to_bytes(body, cut) {
+            Some(redacted) => String::from_utf8_lossy(&redacted).into_owned(),
+            None => String::from_utf8_lossy(body).into_owned(),
+        }
+    }
 }
 
 impl Clients {
@@ -207,7 +216,7 @@ impl Clients {
             configured_value
                 .iter()
                 .chain(&last_changed)
-                .map(String::as_str),
+                .map(String::as_bytes),
         )));
         Ok(Clients {
             configured: client(config.auth.clone())?,
@@ -350,7 +359,7 @@ fn record(
         } => Answer::Status {
             status: code.as_u16(),
             location: location.map(|location| secrets.redact(location)),
-            body: secrets.redact(String::from_utf8_lossy(&body).into_owned()),
+            body: secrets.redact_body(&body),
         },
         other => Answer::Error {
             error: other.error_kind().unwrap_or("other"),

@@ -198,10 +198,7 @@ impl HttpTransport {
             url: config.url.clone(),
             auth: config.auth.clone(),
             redaction: Arc::new(Redaction::of(
-                config
-                    .auth
-                    .as_ref()
-                    .and_then(|auth| auth.value().to_str().ok()),
+                config.auth.as_ref().map(|auth| auth.value().as_bytes()),
             )),
         })
     }
@@ -263,7 +260,9 @@ impl HttpTransport {
                 Ok(AttemptOutcome::Status {
                     code: answer.status,
                     location: answer.location.map(|location| redaction.apply(&location)),
-                    body: match redaction.apply_to_bytes(&answer.excerpt) {
+                    body: match redaction
+                        .apply_to_bytes(&answer.excerpt, answer.excerpt.len() >= BODY_EXCERPT_LIMIT)
+                    {
                         Some(redacted) => Bytes::from(redacted),
                         None => answer.excerpt,
                     },

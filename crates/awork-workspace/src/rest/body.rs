@@ -118,8 +118,11 @@ fn canonical_value(name: &str, value: &mut Value) {
     }
 }
 
-/// `Name` as `name`: a PascalCase property name in the camelCase serde reads.
+/// `Name` as `name` (and `ID` as `id`): a PascalCase property name in the camelCase serde reads.
 fn camel_case(name: String) -> String {
+    if name.chars().all(|c| c.is_ascii_uppercase()) {
+        return name.to_ascii_lowercase();
+    }
     let mut chars = name.chars();
     match chars.next() {
         Some(first) if first.is_ascii_uppercase() => {
@@ -254,7 +257,7 @@ mod tests {
         );
         assert_eq!(forms[0].status_id.as_deref(), Some("not-a-guid"));
         let body =
-            format!("{{\"name\": \"x\", \"Lists\": [{{\"Id\": \"{GUID}\", \"Order\": 2}}]}}");
+            format!("{{\"name\": \"x\", \"Lists\": [{{\"ID\": \"{GUID}\", \"Order\": 2}}]}}");
         let form: GeneralTaskPostForm = read_form(body.as_bytes(), Shape::Object).unwrap();
         let lists = serde_json::to_value(&form.lists).unwrap();
         assert_eq!(lists[0]["id"], GUID.to_lowercase(), "{lists}");
