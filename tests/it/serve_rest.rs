@@ -1616,6 +1616,12 @@ fn a_time_entrys_task_and_project_and_a_comments_names_read_as_they_are_now() {
     let read = api("GET", &format!("/api/v1/timeentries/{entry_id}"), None);
     assert_eq!(read["task"]["name"], "T renamed", "{read}");
     assert_eq!(read["task"]["taskStatus"]["type"], "done", "{read}");
+    assert_eq!(
+        read["task"]["closedOn"],
+        api("GET", &format!("/api/v1/tasks/{task_id}"), None)["closedOn"],
+        "{read}"
+    );
+    assert!(read["task"]["closedOn"].is_string(), "{read}");
     assert_eq!(read["project"]["name"], "P renamed", "{read}");
     let found = api(
         "GET",

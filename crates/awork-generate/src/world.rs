@@ -1459,6 +1459,7 @@ impl World {
             type_of_work_id: task.type_of_work_id.clone(),
             project_id: task.project_id.clone(),
             planned_duration: task.planned_duration,
+            closed_on: task.closed_on.clone(),
             // A `NestedTaskStatusModel`: no project or audit fields.
             task_status: task.task_status.as_ref().map(|status| TaskStatus {
                 id: status.id.clone(),
