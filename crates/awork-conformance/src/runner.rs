@@ -5,6 +5,7 @@
 //! suite sees a receiver exactly as a delivery would: no redirects followed, one timeout on the
 //! whole response (head and body). A case never retries; it reports what each single attempt got.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -168,20 +169,16 @@ struct Secrets(Arc<Redaction>);
 impl Secrets {
     /// `text` with every secret written `***`.
     fn redact(&self, text: String) -> String {
-        if self.0.is_empty() {
-            text
-        } else {
-            self.0.apply(&text)
+        match self.0.apply(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(redacted) => redacted,
         }
     }
 
-    /// An answer's body, cut at the transport's limit or not, with every secret written `***`.
+    /// An answer's body excerpt with every secret written `***`.
     fn redact_body(&self, body: &[u8]) -> String {
-        let cut = body.len() >= awork_delivery::transport::BODY_EXCERPT_LIMIT;
-        match self.0.apply_to_bytes(body, cut) {
-            Some(redacted) => String::from_utf8_lossy(&redacted).into_owned(),
-            None => String::from_utf8_lossy(body).into_owned(),
-        }
+        let redacted = self.0.apply_to_body(body);
+        String::from_utf8_lossy(redacted.as_deref().unwrap_or(body)).into_owned()
     }
 }
 

@@ -8,6 +8,10 @@
 //! hex digits, a space as `+` or `%20`) and JSON-escaped (`\/`, `\u002B`); and, in a body cut at
 //! its excerpt's limit, a start of one of them that ends it.
 
+use std::borrow::Cow;
+
+use crate::transport::BODY_EXCERPT_LIMIT;
+
 /// How long a value or token must be for its near misses and its starts to be starred (shorter
 /// ones are starred whole only, so that a short secret does not star every word holding it).
 const LEAST_PART: usize = 8;
@@ -84,12 +88,13 @@ impl Redaction {
         self.patterns.is_empty()
     }
 
-    /// `text` with every secret written `***`.
-    pub fn apply(&self, text: &str) -> String {
-        let mut text = text.to_owned();
+    /// `text` with every secret written `***`; borrowed as it is when it carries none (the
+    /// common case, on every attempt's answer: nothing is copied).
+    pub fn apply<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut text = Cow::Borrowed(text);
         for pattern in &self.patterns {
             if text.contains(pattern.text.as_str()) {
-                text = starred(&text, &pattern.text, pattern.core);
+                text = Cow::Owned(starred(&text, &pattern.text, pattern.core));
             }
         }
         text
@@ -97,7 +102,7 @@ impl Redaction {
 
     /// [`Redaction::apply`] for a text cut at a limit: a start of a secret that ends it is
     /// starred too.
-    pub fn apply_cut(&self, text: &str) -> String {
+    fn apply_cut<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut text = self.apply(text);
         for pattern in self.patterns.iter().filter(|pattern| pattern.at_the_end) {
             let pattern = &pattern.text;
@@ -106,27 +111,31 @@ impl Redaction {
                 pattern.is_char_boundary(length) && text.ends_with(&pattern[..length])
             });
             if let Some(length) = start {
-                text.truncate(text.len() - length);
-                text.push_str("***");
+                let owned = text.to_mut();
+                owned.truncate(owned.len() - length);
+                owned.push_str("***");
             }
         }
         text
     }
 
-    /// `bytes` (an answer's body, `cut` at its excerpt's limit or not) with every secret written
-    /// `***`, when it carries one; `None` when it carries none (the bytes stay as they came,
-    /// invalid UTF-8 included).
-    pub fn apply_to_bytes(&self, bytes: &[u8], cut: bool) -> Option<Vec<u8>> {
-        if self.is_empty() {
+    /// An answer's body excerpt (cut when it reached [`BODY_EXCERPT_LIMIT`]) with every secret
+    /// written `***`, when it carries one; `None` when it carries none (the bytes stay as they
+    /// came, invalid UTF-8 included).
+    pub fn apply_to_body(&self, body: &[u8]) -> Option<Vec<u8>> {
+        if self.is_empty() || body.is_empty() {
             return None;
         }
-        let text = String::from_utf8_lossy(bytes);
-        let redacted = if cut {
+        let text = String::from_utf8_lossy(body);
+        let redacted = if body.len() >= BODY_EXCERPT_LIMIT {
             self.apply_cut(&text)
         } else {
             self.apply(&text)
         };
-        (redacted != text).then(|| redacted.into_bytes())
+        match redacted {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(redacted) => Some(redacted.into_bytes()),
+        }
     }
 }
 

@@ -259,10 +259,10 @@ impl HttpTransport {
                 let redaction = &self.redaction;
                 Ok(AttemptOutcome::Status {
                     code: answer.status,
-                    location: answer.location.map(|location| redaction.apply(&location)),
-                    body: match redaction
-                        .apply_to_bytes(&answer.excerpt, answer.excerpt.len() >= BODY_EXCERPT_LIMIT)
-                    {
+                    location: answer
+                        .location
+                        .map(|location| redaction.apply(&location).into_owned()),
+                    body: match redaction.apply_to_body(&answer.excerpt) {
                         Some(redacted) => Bytes::from(redacted),
                         None => answer.excerpt,
                     },
