@@ -64,8 +64,8 @@ pub(crate) fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
         .map(|midnight| midnight.and_utc())
 }
 
-/// Whether `text` is a GUID: 8-4-4-4-12 hexadecimal digits.
-pub(crate) fn is_guid(text: &str) -> bool {
+/// Whether `text` is a GUID: 8-4-4-4-12 hexadecimal digits, in either case.
+pub fn is_guid(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
     groups.len() == 5
         && groups.iter().zip([8, 4, 4, 4, 12]).all(|(group, length)| {

@@ -52,6 +52,7 @@ use serde_json::Value;
 
 pub use context::QueryContext;
 pub use error::{Parameter, Problem, QueryError};
+pub use json::is_guid;
 pub use query_string::parameter;
 pub use vocabulary::{Vocabulary, VocabularyError};
 

@@ -224,7 +224,7 @@ const FORM_PROPERTIES: &[&str] = &[
 /// Reads and checks a form: every bad property is one `(property, message)`.
 fn parse_form(body: &[u8]) -> Result<Form, Vec<(String, String)>> {
     let invalid = |property: &str, message: &str| vec![(property.to_owned(), message.to_owned())];
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let body = rest::without_bom(body);
     let mut value: Value = serde_json::from_slice(body)
         .map_err(|failure| invalid("", &format!("The body is not JSON: {failure}.")))?;
     let Some(object) = value.as_object_mut() else {

@@ -42,7 +42,7 @@ pub(super) async fn form<T: DeserializeOwned + Default>(
 
 /// The form `T` from `bytes`, or what is wrong with them.
 fn read_form<T: DeserializeOwned + Default>(bytes: &[u8], shape: Shape) -> Result<T, String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = without_bom(bytes);
     let first = bytes.iter().find(|byte| !byte.is_ascii_whitespace());
     match (shape, first) {
         (Shape::ObjectOrEmpty, None) => return Ok(T::default()),
@@ -76,6 +76,11 @@ fn read_form<T: DeserializeOwned + Default>(bytes: &[u8], shape: Shape) -> Resul
             format!("{path}: {inner}")
         }
     })
+}
+
+/// `bytes` without a UTF-8 byte order mark at their start, which .NET's reader skips.
+pub(crate) fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 /// Renames each property of `object` that matches one of `names` but for its case to that name (a
@@ -139,12 +144,7 @@ fn holds_ids(name: &str) -> bool {
 
 /// `text` in lowercase when it is a GUID (`8-4-4-4-12` hex digits); anything else as it is.
 fn lowercase_guid(text: &mut str) {
-    let is_guid = text.len() == 36
-        && text.bytes().enumerate().all(|(index, byte)| match index {
-            8 | 13 | 18 | 23 => byte == b'-',
-            _ => byte.is_ascii_hexdigit(),
-        });
-    if is_guid {
+    if awork_query::is_guid(text) {
         text.make_ascii_lowercase();
     }
 }

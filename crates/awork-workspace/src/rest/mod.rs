@@ -27,7 +27,7 @@ use http::{HeaderName, StatusCode};
 use serde::Serialize;
 use serde_json::Value;
 
-pub(crate) use body::canonical;
+pub(crate) use body::{canonical, without_bom};
 
 use crate::Shared;
 use crate::answer::{self, Answer};
@@ -92,19 +92,12 @@ fn list(
     page_answer(&query, items, &context)
 }
 
-/// Answers a list awork does not page: every entity `collect` gathers, as `model`, in the world's
-/// order, without paging headers.
-fn whole_list(
-    shared: &Shared,
-    model: &str,
-    collect: impl FnOnce(&World) -> Option<Vec<Value>>,
-) -> Answer {
-    let Some(mut items) = collect(shared.lock_story().world()) else {
+/// Answers a list awork does not page: every entity `collect` gathers (each cut to its model by
+/// [`json_of`]), in the world's order, without paging headers.
+fn whole_list(shared: &Shared, collect: impl FnOnce(&World) -> Option<Vec<Value>>) -> Answer {
+    let Some(items) = collect(shared.lock_story().world()) else {
         return no_owner();
     };
-    for item in &mut items {
-        schemas::keep_declared(item, model);
-    }
     answer::ok(&Value::Array(items))
 }
 

@@ -142,7 +142,7 @@ async fn task_lists(
 /// the whole list whatever the query (API.md 2.1): n8n's loop, which stops at `[]`, would page it
 /// forever against awork.
 async fn members(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Answer {
-    whole_list(&shared, "ProjectMember", |world| {
+    whole_list(&shared, |world| {
         of_project(world, &id, |project| {
             project
                 .project
