@@ -1779,25 +1779,21 @@ impl World {
     /// `comment` as awork reads it: the names of what it is on as they are now.
     pub fn current_comment(&self, comment: &Comment) -> Comment {
         let mut comment = comment.clone();
-        let name = match comment.entity_type.as_deref() {
-            Some("tasks") => comment
-                .entity_id
-                .as_deref()
-                .and_then(|id| self.task_index(id))
-                .map(|task| (self.tasks[task].name.clone(), "task")),
-            Some("projects") => comment
-                .entity_id
-                .as_deref()
-                .and_then(|id| self.project(id))
-                .map(|state| (state.project.name.clone(), "project")),
-            _ => None,
+        let id = comment.entity_id.as_deref();
+        let (name, nested) = match comment.entity_type.as_deref() {
+            Some("tasks") => (
+                id.and_then(|id| self.task_index(id))
+                    .map(|task| self.tasks[task].name.clone()),
+                &mut comment.task,
+            ),
+            Some("projects") => (
+                id.and_then(|id| self.project(id))
+                    .map(|state| state.project.name.clone()),
+                &mut comment.project,
+            ),
+            _ => return comment,
         };
-        if let Some((name, key)) = name {
-            let nested = if key == "task" {
-                &mut comment.task
-            } else {
-                &mut comment.project
-            };
+        if let Some(name) = name {
             if let Some(Value::Object(nested)) = nested {
                 nested.insert("name".to_owned(), Value::String(name.clone()));
             }
